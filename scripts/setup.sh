@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs whatever building, running and testing Caregiver Playbook needs on Debian or
+# Ubuntu, and skips what is already there. Sourced by run.sh and test.sh; safe to run alone.
+#   - system packages: the WebKitGTK stack Tauri builds against, Xvfb and WebKitWebDriver
+#     for the end-to-end tests, python3 and openssl for the outsider checks;
+#   - Rust (rustup, stable) if cargo is missing;
+#   - tauri-driver, pinned to 2.x (the latest on the registry is a 3.0 alpha).
+set -euo pipefail
+
+TAURI_DRIVER_VERSION="2.1.0"
+PACKAGES=(
+  build-essential pkg-config curl file ca-certificates
+  libwebkit2gtk-4.1-dev
+  xvfb xauth webkit2gtk-driver
+  python3 openssl
+)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else echo "setup: need root (or sudo) to install: $*" >&2; return 1
+  fi
+}
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: installing Rust (rustup, stable)"
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile default
+fi
+
+if ! tauri-driver --help 2>/dev/null | grep -q -- '--native-port'; then
+  echo "setup: installing tauri-driver ${TAURI_DRIVER_VERSION}"
+  cargo install "tauri-driver@${TAURI_DRIVER_VERSION}" --locked --quiet
+fi

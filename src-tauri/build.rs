@@ -1,0 +1,13 @@
+//! Registers the app's commands so Tauri generates an `allow-<command>` permission for
+//! each; `capabilities/default.json` grants them. A command not listed here cannot be
+//! called from the window.
+
+/// Every `#[tauri::command]` in `src/commands.rs`, in snake_case.
+const COMMANDS: &[&str] = &["app_info", "list_playbooks"];
+
+fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes)?;
+    Ok(())
+}

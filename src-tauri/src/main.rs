@@ -1,0 +1,50 @@
+//! The desktop shell: a window onto the `caregiver` core. It parses its flags, resolves the
+//! data folder, registers the notification plugin and the commands, and runs. Nothing here
+//! decides anything about playbooks, incidents or users: that is the core's.
+
+// No console window behind the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Caregiver Playbook desktop app.
+#[derive(Debug, Parser)]
+#[command(name = "caregiver-desktop", version, about)]
+struct Args {
+    /// Where the app keeps its data (default: the platform's app-data folder).
+    #[arg(long, env = caregiver::paths::DATA_DIR_ENV, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let state = match commands::AppState::open(args.data_dir.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("caregiver-desktop: error[{}]: {e}", e.code());
+            return ExitCode::FAILURE;
+        }
+    };
+    // generate_context!() expands to code that may call process::exit; that is Tauri's.
+    #[allow(clippy::disallowed_methods)]
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_playbooks
+        ])
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("caregiver-desktop: error[tauri]: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! The shared harness: start tauri-driver on two free ports with an isolated environment,
+//! wait until both it and WebKitWebDriver accept connections, open a WebDriver session on
+//! the built app, and stop the driver with SIGTERM when the [`App`] is dropped.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use tempfile::TempDir;
+
+/// The binary cargo built for this test run.
+pub const APP_BIN: &str = env!("CARGO_BIN_EXE_caregiver-desktop");
+
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+const WAIT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A running app under WebDriver. Dropping it stops the driver (and with it the app).
+pub struct App {
+    pub client: Client,
+    /// The app's data folder (`CAREGIVER_DATA_DIR`), inside [`App::root`].
+    pub data_dir: PathBuf,
+    driver: Child,
+    root: TempDir,
+}
+
+impl App {
+    /// Starts the app with a fresh, empty data folder.
+    pub async fn launch() -> App {
+        let root = tempfile::Builder::new()
+            .prefix("caregiver-e2e-")
+            .tempdir()
+            .unwrap();
+        let data_dir = root.path().join("data");
+        let home = root.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        assert!(
+            std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
+            "no display: run the end-to-end tests under `xvfb-run -a` (scripts/test.sh does)"
+        );
+
+        let port = free_port();
+        let native_port = free_port();
+        let log = std::fs::File::create(root.path().join("driver.log")).unwrap();
+        let driver = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            // Everything the app or WebKit might write goes under the temp root.
+            .env("CAREGIVER_DATA_DIR", &data_dir)
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("XDG_STATE_HOME", home.join(".local/state"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start tauri-driver ({e}): run scripts/setup.sh"));
+
+        // Guard the child at once, so a failure below still stops it.
+        let mut guard = DriverGuard(Some(driver));
+        wait_for_port(port, &mut guard, root.path());
+        wait_for_port(native_port, &mut guard, root.path());
+        let client = connect(port, root.path()).await;
+        App {
+            client,
+            data_dir,
+            driver: guard.0.take().unwrap(),
+            root,
+        }
+    }
+
+    /// The temp folder that holds this app's data folder, home and driver log.
+    pub fn root(&self) -> &Path {
+        self.root.path()
+    }
+
+    /// Waits until `css` matches an element whose `data-state` is no longer `loading`, and
+    /// returns that state with the element's text (for failure messages).
+    pub async fn settled_state(&self, css: &str) -> (String, String) {
+        let deadline = Instant::now() + WAIT_TIMEOUT;
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                let state = el.attr("data-state").await.unwrap().unwrap_or_default();
+                if state != "loading" {
+                    return (state, el.text().await.unwrap_or_default());
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} still loading after {WAIT_TIMEOUT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The visible texts of every element matching `css`, in document order.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for el in self.client.find_all(Locator::Css(css)).await.unwrap() {
+            out.push(el.text().await.unwrap());
+        }
+        out
+    }
+
+    /// Runs a script in the page and returns its result.
+    pub async fn eval(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.unwrap()
+    }
+
+    /// Ends the WebDriver session (closing the app), then stops the driver.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        stop(&mut self.driver);
+    }
+}
+
+struct DriverGuard(Option<Child>);
+
+impl Drop for DriverGuard {
+    fn drop(&mut self) {
+        if let Some(child) = self.0.as_mut() {
+            stop(child);
+        }
+    }
+}
+
+/// SIGTERM, not SIGKILL: tauri-driver then stops WebKitWebDriver too, which a SIGKILL would
+/// orphan (still holding the test's output open).
+fn stop(child: &mut Child) {
+    if let Ok(Some(_)) = child.try_wait() {
+        return;
+    }
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return p.into();
+    }
+    let in_cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|c| c.join("bin/tauri-driver"));
+    match in_cargo_home {
+        Some(p) if p.exists() => p,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16, driver: &mut DriverGuard, root: &Path) {
+    let deadline = Instant::now() + START_TIMEOUT;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Some(Ok(Some(status))) = driver.0.as_mut().map(Child::try_wait) {
+            panic!(
+                "tauri-driver exited ({status}) before port {port} opened:\n{}",
+                log(root)
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "port {port} never opened:\n{}",
+            log(root)
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+async fn connect(port: u16, root: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), "wry".into());
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": APP_BIN, "args": [] }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let mut last = None;
+    for _ in 0..5 {
+        match ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => return client,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    panic!("no WebDriver session on {url}: {last:?}\n{}", log(root));
+}
+
+/// The driver's log, for failure messages.
+pub fn log(root: &Path) -> String {
+    std::fs::read_to_string(root.join("driver.log")).unwrap_or_default()
+}

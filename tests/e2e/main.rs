@@ -1,0 +1,14 @@
+//! End-to-end tests: the real `caregiver-desktop` in the real webview (WebKitGTK), driven
+//! over WebDriver through tauri-driver. Each test gets its own app with its own temp data
+//! folder and home. Run them with `scripts/test.sh` (which provides a virtual display), or
+//! `xvfb-run -a cargo test -p caregiver-desktop --test e2e`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod harness;
+mod home;

@@ -1,0 +1,74 @@
+//! The `caregiver` command line, run as a user would.
+
+use crate::support::{caregiver, run};
+
+#[test]
+fn version_and_help() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(caregiver(tmp.path()).arg("--version"));
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), format!("caregiver {}", caregiver::VERSION));
+
+    let (code, out, _) = run(caregiver(tmp.path()).arg("--help"));
+    assert_eq!(code, 0);
+    assert!(out.contains("playbook"), "{out}");
+}
+
+#[test]
+fn playbook_list_prints_the_embedded_pack() {
+    let tmp = tempfile::tempdir().unwrap();
+    let want = caregiver::playbook::embedded_summaries().unwrap();
+    assert!(!want.is_empty());
+
+    let (code, out, err) = run(caregiver(tmp.path()).args(["playbook", "list"]));
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<_> = out.lines().collect();
+    assert_eq!(lines.len(), want.len());
+    for (line, p) in lines.iter().zip(&want) {
+        assert!(
+            line.starts_with(&p.id) && line.ends_with(&p.title),
+            "{line:?} vs {p:?}"
+        );
+    }
+    assert!(out.contains("Ransomware or suspected malware outbreak"));
+}
+
+#[test]
+fn playbook_list_json_is_the_same_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(caregiver(tmp.path()).args(["playbook", "list", "--json"]));
+    assert_eq!(code, 0, "{err}");
+    let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let want = serde_json::to_value(caregiver::playbook::embedded_summaries().unwrap()).unwrap();
+    assert_eq!(got, want);
+    assert!(got[0]["id"].is_string() && got[0]["title"].is_string());
+}
+
+#[test]
+fn bad_usage_exits_non_zero_with_a_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(caregiver(tmp.path()).args(["playbook", "frobnicate"]));
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("frobnicate"), "{err}");
+}
+
+#[test]
+fn listing_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, _) = run(caregiver(tmp.path()).args(["playbook", "list"]));
+    assert_eq!(code, 0);
+    let entries: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(entries.is_empty(), "playbook list wrote {entries:?}");
+}
+
+/// The CLI and the desktop app must agree on the data folder, so they share one store.
+#[test]
+fn the_app_identifier_matches_the_desktop_config() {
+    let conf = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/tauri.conf.json"),
+    )
+    .unwrap();
+    let conf: serde_json::Value = serde_json::from_str(&conf).unwrap();
+    assert_eq!(conf["identifier"], caregiver::paths::APP_IDENTIFIER);
+}

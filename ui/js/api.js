@@ -1,0 +1,64 @@
+// The one way the window talks to the core. Every call resolves to a UI state, never
+// throws: { state: "ready", data } or { state: "error", error: { code, message } }.
+// The core's errors arrive as { code, message }; anything else (the core unreachable, a
+// command not granted) becomes a code of our own, so screens only ever branch on `code`.
+
+/** Codes made here, not by the core. */
+export const CLIENT_CODES = Object.freeze({
+  unavailable: "ipc_unavailable",
+  failed: "ipc_failed",
+});
+
+function invoker() {
+  const core = window.__TAURI__ && window.__TAURI__.core;
+  return core && typeof core.invoke === "function" ? core.invoke : null;
+}
+
+function isReport(value) {
+  return value !== null && typeof value === "object"
+    && typeof value.code === "string" && typeof value.message === "string";
+}
+
+/**
+ * Calls a core command.
+ * @param {string} command snake_case name, as registered in src-tauri/build.rs
+ * @param {object} [args]
+ * @returns {Promise<{state: "ready", data: any} | {state: "error", error: {code: string, message: string}}>}
+ */
+export async function request(command, args = {}) {
+  const invoke = invoker();
+  if (!invoke) {
+    return errorState(CLIENT_CODES.unavailable,
+      "The app cannot reach its core. Close it and open it again. If this happens again, call IT.");
+  }
+  try {
+    return { state: "ready", data: await invoke(command, args) };
+  } catch (raw) {
+    if (isReport(raw)) return errorState(raw.code, raw.message);
+    // Details of an IPC failure are for support, not for the person at the bedside.
+    console.error(`command ${command} failed:`, raw);
+    return errorState(CLIENT_CODES.failed,
+      "The app could not do that. Close it and open it again. If this happens again, call IT.");
+  }
+}
+
+function errorState(code, message) {
+  return { state: "error", error: { code, message } };
+}
+
+/**
+ * Shows an error state in `el`: what happened in plain words, and the code, small, for support.
+ * @param {HTMLElement} el
+ * @param {{code: string, message: string}} error
+ */
+export function showError(el, error) {
+  el.dataset.state = "error";
+  el.replaceChildren();
+  const message = document.createElement("p");
+  message.className = "error-message";
+  message.textContent = error.message;
+  const code = document.createElement("p");
+  code.className = "error-code";
+  code.textContent = `Code for IT support: ${error.code}`;
+  el.append(message, code);
+}
