@@ -33,6 +33,78 @@ pub enum Error {
     /// The platform gives no folder for application data and none was given.
     #[error("no data folder: pass --data-dir or set CAREGIVER_DATA_DIR")]
     NoDataDir,
+
+    /// A file could not be read or written.
+    #[error("cannot {doing} {}: {source}", path.display())]
+    Io {
+        doing: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// SQLite failed. `doing` says what the store was doing; the SQLite message holds no
+    /// values (every value is bound as a parameter).
+    #[error("the store could not {doing}: {source}")]
+    Sql {
+        doing: &'static str,
+        source: rusqlite::Error,
+    },
+
+    #[error("no store at {}: create one with `caregiver init --admin NAME`", path.display())]
+    StoreNotFound { path: PathBuf },
+
+    #[error("a store already exists at {}: it was left as it is", path.display())]
+    StoreExists { path: PathBuf },
+
+    #[error("{} is not a Caregiver Playbook store, or it is damaged", path.display())]
+    NotAStore { path: PathBuf },
+
+    #[error(
+        "the store was written by a newer version of Caregiver Playbook (schema {found}; this version reads up to {supported}): update the app"
+    )]
+    StoreTooNew { found: u32, supported: u32 },
+
+    /// One message for an unknown name and a wrong passphrase alike.
+    #[error("wrong name or passphrase")]
+    WrongPassphrase,
+
+    #[error("too many failed attempts: wait {wait_secs} s, then try again")]
+    Throttled { wait_secs: u64 },
+
+    /// A sealed value failed to open: changed, moved, replayed or damaged.
+    #[error("{what} failed its integrity check: it was changed, moved or damaged")]
+    Damaged { what: String },
+
+    #[error("only {needed} may {action}")]
+    PermissionDenied {
+        action: &'static str,
+        needed: &'static str,
+    },
+
+    #[error("your passphrase must be changed before anything else: use `caregiver user passwd`")]
+    PassphraseChangeRequired,
+
+    /// Bad input from a person or a script: which field, and why.
+    #[error("{what}: {reason}")]
+    Invalid { what: &'static str, reason: String },
+
+    #[error("a user with that name already exists")]
+    UserExists,
+
+    #[error("no user with that name")]
+    UserNotFound,
+
+    #[error("the last admin cannot be removed or demoted: add another admin first")]
+    LastAdmin,
+
+    #[error("no emergency code is set: an admin sets one with `caregiver emergency-code set`")]
+    NoEmergencyCode,
+
+    #[error("the backup was not restored: {reason}; the store was left as it is")]
+    RestoreRejected { reason: String },
+
+    #[error("the system's random number source failed")]
+    Random,
 }
 
 impl Error {
@@ -44,6 +116,39 @@ impl Error {
             Error::PlaybookNotFound { .. } => "playbook_not_found",
             Error::DataDir { .. } => "data_dir",
             Error::NoDataDir => "no_data_dir",
+            Error::Io { .. } => "io",
+            Error::Sql { .. } => "store_io",
+            Error::StoreNotFound { .. } => "store_not_found",
+            Error::StoreExists { .. } => "store_exists",
+            Error::NotAStore { .. } => "not_a_store",
+            Error::StoreTooNew { .. } => "store_too_new",
+            Error::WrongPassphrase => "wrong_passphrase",
+            Error::Throttled { .. } => "unlock_throttled",
+            Error::Damaged { .. } => "record_damaged",
+            Error::PermissionDenied { .. } => "permission_denied",
+            Error::PassphraseChangeRequired => "passphrase_change_required",
+            Error::Invalid { .. } => "invalid_input",
+            Error::UserExists => "user_exists",
+            Error::UserNotFound => "user_not_found",
+            Error::LastAdmin => "last_admin",
+            Error::NoEmergencyCode => "no_emergency_code",
+            Error::RestoreRejected { .. } => "restore_rejected",
+            Error::Random => "random_failed",
+        }
+    }
+
+    /// `map_err` helper for SQLite calls: `.map_err(Error::sql("read the users"))`.
+    pub fn sql(doing: &'static str) -> impl FnOnce(rusqlite::Error) -> Error {
+        move |source| Error::Sql { doing, source }
+    }
+
+    /// `map_err` helper for file calls.
+    pub fn io(doing: &'static str, path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.to_path_buf();
+        move |source| Error::Io {
+            doing,
+            path,
+            source,
         }
     }
 
@@ -66,5 +171,16 @@ pub struct ErrorReport {
 impl From<Error> for ErrorReport {
     fn from(e: Error) -> Self {
         e.report()
+    }
+}
+
+impl From<crate::crypto::CryptoError> for Error {
+    fn from(e: crate::crypto::CryptoError) -> Self {
+        match e {
+            crate::crypto::CryptoError::Random => Error::Random,
+            other => Error::Damaged {
+                what: format!("a sealed value ({other})"),
+            },
+        }
     }
 }

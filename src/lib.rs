@@ -3,9 +3,11 @@
 //!
 //! See `ARCHITECTURE.md` for the codemap and the invariants.
 
+pub mod crypto;
 pub mod error;
 pub mod paths;
 pub mod playbook;
+pub mod store;
 
 pub use error::{Error, ErrorReport, Result};
 

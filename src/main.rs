@@ -1,25 +1,67 @@
 //! `caregiver`: the command-line face of the core. Every capability of the desktop app is
 //! reachable here, so it can be scripted, tested and used on a machine with no display.
+//!
+//! Passphrases never come from argv: from the terminal without echo, or from a file.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use caregiver::store::{Role, Session, Store};
 use caregiver::{Error, playbook};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use zeroize::Zeroizing;
 
 /// Caregiver Playbook: what to do next when a cyber incident or an IT outage hits.
 #[derive(Debug, Parser)]
 #[command(name = "caregiver", version, about, long_about = None)]
 struct Cli {
+    #[command(flatten)]
+    auth: Auth,
     #[command(subcommand)]
     command: Command,
 }
 
+/// Where the store is and who opens it.
+#[derive(Debug, Args)]
+struct Auth {
+    /// The store file (default: CAREGIVER_STORE, else caregiver.db in the app's data folder).
+    #[arg(long, global = true, value_name = "PATH")]
+    store: Option<PathBuf>,
+    /// Who opens the store.
+    #[arg(long, global = true, value_name = "NAME")]
+    user: Option<String>,
+    /// Read your passphrase from this file instead of asking on the terminal.
+    #[arg(long, global = true, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Create a new encrypted store and its first admin; prints the recovery key once.
+    Init {
+        /// The first admin's name.
+        #[arg(long, value_name = "NAME")]
+        admin: String,
+    },
     /// Read the playbooks.
     #[command(subcommand)]
     Playbook(PlaybookCommand),
+    /// Manage users (admins), or change your own passphrase.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The ward's emergency (break-glass) code.
+    #[command(subcommand, name = "emergency-code")]
+    EmergencyCode(EmergencyCommand),
+    /// Rotate the data key: re-seal every record under a new key (admins).
+    Rekey,
+    /// Write a consistent, still-encrypted copy of the store to FILE (admins).
+    Backup { file: PathBuf },
+    /// Replace the store with the backup FILE, after checking that it opens (admins).
+    Restore { file: PathBuf },
+    /// Workstation settings (admins change them).
+    #[command(subcommand)]
+    Settings(SettingsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -30,6 +72,55 @@ enum PlaybookCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user with a first passphrase, which they change at their first unlock.
+    Add {
+        name: String,
+        #[arg(long, value_parser = parse_role, value_name = "clinician|staff|lead|admin")]
+        role: Role,
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: PathBuf,
+    },
+    /// List users and their roles.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a user and their unlock slot.
+    Remove { name: String },
+    /// Set a new passphrase: your own, or (admins) reset someone else's.
+    Passwd {
+        name: String,
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: PathBuf,
+        /// Unlock with the recovery key instead of a passphrase (a forgotten passphrase).
+        #[arg(long, value_name = "FILE")]
+        recovery_key_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum EmergencyCommand {
+    /// Set or replace the ward's emergency code; an old code stops working.
+    Set {
+        #[arg(long, value_name = "FILE")]
+        code_file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SettingsCommand {
+    /// Show the settings.
+    Show,
+    /// Lock the desktop app after this many idle minutes (1 to 120).
+    IdleLock { minutes: u32 },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse::<Role>().map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {
@@ -45,25 +136,201 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
+    let auth = cli.auth;
     match cli.command {
         Command::Playbook(PlaybookCommand::List { json }) => {
             let list = playbook::embedded_summaries()?;
             if json {
-                let text = serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".into());
-                print_or_ignore_broken_pipe(&mut out, &text);
+                print_json(&list);
             } else {
                 let width = list.iter().map(|p| p.id.len()).max().unwrap_or(0);
                 for p in &list {
-                    print_or_ignore_broken_pipe(&mut out, &format!("{:width$}  {}", p.id, p.title));
+                    println_safe(&format!("{:width$}  {}", p.id, p.title));
                 }
             }
+        }
+        Command::Init { admin } => {
+            let path = caregiver::store::resolve_store_path(auth.store.as_deref())?;
+            let passphrase = match &auth.passphrase_file {
+                Some(f) => read_secret_file(f, "passphrase")?,
+                None => ask_new_passphrase(&admin)?,
+            };
+            let (_session, recovery) = Store::create(&path, &admin, &passphrase)?;
+            println_safe(&format!("Created the store at {}", path.display()));
+            println_safe("");
+            println_safe(
+                "RECOVERY KEY (shown once: print it, and lock it away with the admin records):",
+            );
+            println_safe(&format!("  {}", recovery.as_str()));
+            println_safe("");
+            println_safe("Whoever holds it can reset any passphrase on this store.");
+        }
+        Command::User(UserCommand::Add {
+            name,
+            role,
+            new_passphrase_file,
+        }) => {
+            let first = read_secret_file(&new_passphrase_file, "new passphrase")?;
+            unlock(&auth)?.add_user(&name, role, &first)?;
+            println_safe(&format!(
+                "Added a user with the {} role; they set their own passphrase at first unlock.",
+                role.as_str()
+            ));
+        }
+        Command::User(UserCommand::List { json }) => {
+            let users = unlock(&auth)?.list_users()?;
+            if json {
+                print_json(&users);
+            } else {
+                let width = users
+                    .iter()
+                    .map(|u| u.name.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                for u in &users {
+                    let note = if u.must_change_passphrase {
+                        "  (must change passphrase)"
+                    } else {
+                        ""
+                    };
+                    println_safe(&format!("{:width$}  {}{note}", u.name, u.role.as_str()));
+                }
+            }
+        }
+        Command::User(UserCommand::Remove { name }) => {
+            unlock(&auth)?.remove_user(&name)?;
+            println_safe("Removed the user and their unlock slot.");
+        }
+        Command::User(UserCommand::Passwd {
+            name,
+            new_passphrase_file,
+            recovery_key_file,
+        }) => {
+            let new = read_secret_file(&new_passphrase_file, "new passphrase")?;
+            let mut session = match recovery_key_file {
+                Some(f) => {
+                    let key = read_secret_file(&f, "recovery key")?;
+                    let key = String::from_utf8_lossy(&key).into_owned();
+                    open_store(&auth)?.unlock_with_recovery_key(&name, &key)?
+                }
+                None => unlock(&auth)?,
+            };
+            session.change_passphrase(&name, &new)?;
+            println_safe("Passphrase changed.");
+        }
+        Command::EmergencyCode(EmergencyCommand::Set { code_file }) => {
+            let code = read_secret_file(&code_file, "emergency code")?;
+            unlock(&auth)?.set_emergency_code(&code)?;
+            println_safe(
+                "Emergency code set. Print it for the ward; any earlier code no longer works.",
+            );
+        }
+        Command::Rekey => {
+            unlock(&auth)?.rotate_data_key()?;
+            println_safe("Data key rotated: every record is now sealed under the new key.");
+        }
+        Command::Backup { file } => {
+            unlock(&auth)?.backup(&file)?;
+            println_safe(&format!("Backup written to {}", file.display()));
+        }
+        Command::Restore { file } => {
+            let path = caregiver::store::resolve_store_path(auth.store.as_deref())?;
+            let name = auth.user.as_deref().ok_or_else(need_user)?;
+            let passphrase = read_passphrase(&auth, name)?;
+            Store::restore(&path, &file, name, &passphrase)?;
+            println_safe(&format!(
+                "Restored {} from {}",
+                path.display(),
+                file.display()
+            ));
+        }
+        Command::Settings(SettingsCommand::Show) => {
+            let s = unlock(&auth)?.settings()?;
+            println_safe(&format!("idle-lock  {} minutes", s.idle_lock_minutes));
+        }
+        Command::Settings(SettingsCommand::IdleLock { minutes }) => {
+            unlock(&auth)?.set_idle_lock_minutes(minutes)?;
+            println_safe(&format!(
+                "The desktop app now locks after {minutes} idle minutes."
+            ));
         }
     }
     Ok(())
 }
 
-/// `caregiver playbook list | head -1` must not panic when the reader goes away.
-fn print_or_ignore_broken_pipe(out: &mut impl Write, line: &str) {
-    let _ = writeln!(out, "{line}");
+fn need_user() -> Error {
+    Error::Invalid {
+        what: "--user",
+        reason: "say who opens the store: --user NAME".into(),
+    }
+}
+
+fn open_store(auth: &Auth) -> Result<Store, Error> {
+    Store::open(&caregiver::store::resolve_store_path(
+        auth.store.as_deref(),
+    )?)
+}
+
+fn unlock(auth: &Auth) -> Result<Session, Error> {
+    let name = auth.user.as_deref().ok_or_else(need_user)?;
+    let store = open_store(auth)?;
+    let passphrase = read_passphrase(auth, name)?;
+    store.unlock(name, &passphrase)
+}
+
+fn read_passphrase(auth: &Auth, name: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
+    match &auth.passphrase_file {
+        Some(f) => read_secret_file(f, "passphrase"),
+        None => ask(&format!("Passphrase for {name}: ")),
+    }
+}
+
+fn ask(prompt: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
+    rpassword::prompt_password(prompt)
+        .map(|s| Zeroizing::new(s.into_bytes()))
+        .map_err(|_| Error::Invalid {
+            what: "passphrase",
+            reason: "no terminal to ask on: use --passphrase-file FILE".into(),
+        })
+}
+
+fn ask_new_passphrase(name: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let first = ask(&format!("New passphrase for {name}: "))?;
+    let again = ask("The same passphrase again: ")?;
+    if first != again {
+        return Err(Error::Invalid {
+            what: "passphrase",
+            reason: "the two entries differ".into(),
+        });
+    }
+    Ok(first)
+}
+
+/// A secret from a file: its content less one trailing line break.
+fn read_secret_file(path: &Path, what: &'static str) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let mut bytes = Zeroizing::new(std::fs::read(path).map_err(Error::io("read the file", path))?);
+    if bytes.ends_with(b"\n") {
+        bytes.pop();
+        if bytes.ends_with(b"\r") {
+            bytes.pop();
+        }
+    }
+    if bytes.is_empty() {
+        return Err(Error::Invalid {
+            what,
+            reason: format!("the file {} is empty", path.display()),
+        });
+    }
+    Ok(bytes)
+}
+
+fn print_json<T: serde::Serialize>(value: &T) {
+    if let Ok(text) = serde_json::to_string_pretty(value) {
+        println_safe(&text);
+    }
+}
+
+/// `caregiver ... | head -1` must not panic when the reader goes away.
+fn println_safe(line: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }

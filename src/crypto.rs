@@ -1,0 +1,359 @@
+//! The crypto primitives the store is built from, all from `ring`: AES-256-GCM with a fresh
+//! random nonce per seal, PBKDF2-HMAC-SHA256 for passphrases, SHA-256.
+//!
+//! A sealed blob is `version(1) ‖ key_id(4, big-endian) ‖ nonce(12) ‖ ciphertext ‖ tag(16)`.
+//! Its associated data binds it to where it lives ([`Binding`]: domain, table, row id,
+//! record version) and to the key id, so a blob copied to another row, another table or an
+//! older version of its row fails to open.
+//!
+//! Secrets live in [`zeroize::Zeroizing`] buffers. `ring`'s own key objects cannot be
+//! wiped, so they are few and live only as long as an unlocked session.
+
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use ring::rand::{SecureRandom, SystemRandom};
+use zeroize::Zeroizing;
+
+/// Length of every symmetric key, in bytes (AES-256).
+pub const KEY_LEN: usize = 32;
+/// Length of a PBKDF2 salt, in bytes.
+pub const SALT_LEN: usize = 16;
+/// The fewest PBKDF2-HMAC-SHA256 iterations accepted for a new passphrase slot (OWASP 2023).
+pub const PBKDF2_ITERATIONS: u32 = 600_000;
+
+const FORMAT_V1: u8 = 1;
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+const HEADER_LEN: usize = 1 + 4 + NONCE_LEN;
+
+/// Why a blob did not open. Deliberately coarse: the caller names what and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CryptoError {
+    /// Too short, or an unknown format version.
+    #[error("not a sealed record this version can read")]
+    Malformed,
+    /// Sealed under another key id than the key offered.
+    #[error("sealed under another key")]
+    OtherKey,
+    /// The tag did not verify: wrong key, changed bytes, or a blob moved from elsewhere.
+    #[error("failed its integrity check")]
+    Rejected,
+    /// The system's random source failed.
+    #[error("the system random source failed")]
+    Random,
+}
+
+/// A 256-bit secret, wiped from memory when dropped.
+pub struct SecretKey(Zeroizing<[u8; KEY_LEN]>);
+
+impl SecretKey {
+    /// A fresh random key.
+    pub fn generate() -> Result<Self, CryptoError> {
+        let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
+        SystemRandom::new()
+            .fill(bytes.as_mut())
+            .map_err(|_| CryptoError::Random)?;
+        Ok(Self(bytes))
+    }
+
+    /// A key from exactly [`KEY_LEN`] bytes.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, CryptoError> {
+        let arr: [u8; KEY_LEN] = bytes.try_into().map_err(|_| CryptoError::Malformed)?;
+        Ok(Self(Zeroizing::new(arr)))
+    }
+
+    /// Derives a key-encryption key from a passphrase with PBKDF2-HMAC-SHA256.
+    pub fn from_passphrase(passphrase: &[u8], salt: &[u8], iterations: u32) -> Self {
+        let mut out = Zeroizing::new([0u8; KEY_LEN]);
+        let rounds =
+            std::num::NonZeroU32::new(iterations.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+        ring::pbkdf2::derive(
+            ring::pbkdf2::PBKDF2_HMAC_SHA256,
+            rounds,
+            salt,
+            passphrase,
+            out.as_mut(),
+        );
+        Self(out)
+    }
+
+    pub fn as_bytes(&self) -> &[u8; KEY_LEN] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(..)")
+    }
+}
+
+/// Where a sealed blob belongs. Every field goes into the associated data.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding<'a> {
+    /// What kind of thing is sealed: `"record"`, `"slot"`, `"key"`, `"check"` ...
+    pub domain: &'a str,
+    /// The table (and record kind) it lives in.
+    pub table: &'a str,
+    /// Its row id.
+    pub row: &'a str,
+    /// The row's version: bumped on every write, so an older copy does not open.
+    pub version: i64,
+}
+
+impl Binding<'_> {
+    fn associated_data(&self, key_id: u32) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64);
+        for part in [
+            b"caregiver-playbook/v1".as_slice(),
+            self.domain.as_bytes(),
+            self.table.as_bytes(),
+            self.row.as_bytes(),
+        ] {
+            // Length-prefixed, so ("ab", "c") and ("a", "bc") differ.
+            out.extend_from_slice(&(part.len() as u32).to_be_bytes());
+            out.extend_from_slice(part);
+        }
+        out.extend_from_slice(&self.version.to_be_bytes());
+        out.extend_from_slice(&key_id.to_be_bytes());
+        out
+    }
+}
+
+/// An AES-256-GCM key with the id it is known by in the store.
+pub struct SealingKey {
+    id: u32,
+    key: LessSafeKey,
+}
+
+impl std::fmt::Debug for SealingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SealingKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SealingKey {
+    pub fn new(id: u32, secret: &SecretKey) -> Result<Self, CryptoError> {
+        let unbound =
+            UnboundKey::new(&AES_256_GCM, secret.as_bytes()).map_err(|_| CryptoError::Malformed)?;
+        Ok(Self {
+            id,
+            key: LessSafeKey::new(unbound),
+        })
+    }
+
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// Seals `plaintext`, bound to `at`, under a fresh random nonce.
+    pub fn seal(&self, at: &Binding<'_>, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        SystemRandom::new()
+            .fill(&mut nonce)
+            .map_err(|_| CryptoError::Random)?;
+        let mut out = Vec::with_capacity(HEADER_LEN + plaintext.len() + TAG_LEN);
+        out.push(FORMAT_V1);
+        out.extend_from_slice(&self.id.to_be_bytes());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(plaintext);
+        let mut body = out.split_off(HEADER_LEN);
+        let tag = self
+            .key
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(at.associated_data(self.id)),
+                &mut body,
+            )
+            .map_err(|_| CryptoError::Rejected)?;
+        out.extend_from_slice(&body);
+        out.extend_from_slice(tag.as_ref());
+        Ok(out)
+    }
+
+    /// Opens a blob sealed by [`SealingKey::seal`] with this key, bound to `at`.
+    pub fn open(&self, at: &Binding<'_>, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        if key_id_of(sealed)? != self.id {
+            return Err(CryptoError::OtherKey);
+        }
+        let nonce: [u8; NONCE_LEN] = sealed
+            .get(5..HEADER_LEN)
+            .and_then(|n| n.try_into().ok())
+            .ok_or(CryptoError::Malformed)?;
+        let mut body = Zeroizing::new(
+            sealed
+                .get(HEADER_LEN..)
+                .ok_or(CryptoError::Malformed)?
+                .to_vec(),
+        );
+        let len = self
+            .key
+            .open_in_place(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(at.associated_data(self.id)),
+                &mut body,
+            )
+            .map_err(|_| CryptoError::Rejected)?
+            .len();
+        body.truncate(len);
+        Ok(body)
+    }
+
+    /// Seals another key (wrapping).
+    pub fn wrap(&self, at: &Binding<'_>, secret: &SecretKey) -> Result<Vec<u8>, CryptoError> {
+        self.seal(at, secret.as_bytes())
+    }
+
+    /// Opens a wrapped key.
+    pub fn unwrap_key(&self, at: &Binding<'_>, wrapped: &[u8]) -> Result<SecretKey, CryptoError> {
+        SecretKey::from_slice(&self.open(at, wrapped)?)
+    }
+}
+
+/// The key id a blob says it was sealed under.
+pub fn key_id_of(sealed: &[u8]) -> Result<u32, CryptoError> {
+    if sealed.len() < HEADER_LEN + TAG_LEN || sealed.first() != Some(&FORMAT_V1) {
+        return Err(CryptoError::Malformed);
+    }
+    let id: [u8; 4] = sealed
+        .get(1..5)
+        .and_then(|b| b.try_into().ok())
+        .ok_or(CryptoError::Malformed)?;
+    Ok(u32::from_be_bytes(id))
+}
+
+/// `N` random bytes from the system's source.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], CryptoError> {
+    let mut out = [0u8; N];
+    SystemRandom::new()
+        .fill(&mut out)
+        .map_err(|_| CryptoError::Random)?;
+    Ok(out)
+}
+
+/// SHA-256 of the concatenation of `parts`.
+pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    for p in parts {
+        ctx.update(p);
+    }
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ctx.finish().as_ref());
+    out
+}
+
+/// Pads `bytes` with trailing spaces to a multiple of `bucket`, so a sealed record's length
+/// shows only a size class. Used on JSON, where trailing whitespace is ignored.
+pub fn pad_to_bucket(bytes: &mut Vec<u8>, bucket: usize) {
+    let target = bytes.len().div_ceil(bucket.max(1)) * bucket.max(1);
+    bytes.resize(target.max(bucket), b' ');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn key(id: u32) -> SealingKey {
+        SealingKey::new(id, &SecretKey::generate().unwrap()).unwrap()
+    }
+
+    const AT: Binding<'static> = Binding {
+        domain: "record",
+        table: "contact",
+        row: "r1",
+        version: 1,
+    };
+
+    #[test]
+    fn nonces_are_fresh_for_every_seal() {
+        let k = key(1);
+        let a = k.seal(&AT, b"same").unwrap();
+        let b = k.seal(&AT, b"same").unwrap();
+        assert_ne!(a, b);
+        assert_eq!(&*k.open(&AT, &a).unwrap(), b"same");
+    }
+
+    #[test]
+    fn a_blob_opens_only_where_it_was_sealed() {
+        let k = key(7);
+        let sealed = k.seal(&AT, b"secret").unwrap();
+        for other in [
+            Binding { row: "r2", ..AT },
+            Binding {
+                table: "note",
+                ..AT
+            },
+            Binding { version: 2, ..AT },
+            Binding {
+                domain: "slot",
+                ..AT
+            },
+        ] {
+            assert_eq!(
+                k.open(&other, &sealed).unwrap_err(),
+                CryptoError::Rejected,
+                "{other:?}"
+            );
+        }
+        assert_eq!(
+            key(7).open(&AT, &sealed).unwrap_err(),
+            CryptoError::Rejected
+        );
+        assert_eq!(
+            key(8).open(&AT, &sealed).unwrap_err(),
+            CryptoError::OtherKey
+        );
+        assert_eq!(key_id_of(&sealed).unwrap(), 7);
+    }
+
+    #[test]
+    fn pbkdf2_depends_on_every_input() {
+        let a = SecretKey::from_passphrase(b"pass", b"salt-salt-salt-1", 1000);
+        let b = SecretKey::from_passphrase(b"pass", b"salt-salt-salt-2", 1000);
+        let c = SecretKey::from_passphrase(b"pass", b"salt-salt-salt-1", 1001);
+        let d = SecretKey::from_passphrase(b"pass", b"salt-salt-salt-1", 1000);
+        assert_ne!(a.as_bytes(), b.as_bytes());
+        assert_ne!(a.as_bytes(), c.as_bytes());
+        assert_eq!(a.as_bytes(), d.as_bytes());
+    }
+
+    #[test]
+    fn padding_hides_exact_lengths() {
+        let mut v = b"{}".to_vec();
+        pad_to_bucket(&mut v, 64);
+        assert_eq!(v.len(), 64);
+        let mut v = vec![b'x'; 65];
+        pad_to_bucket(&mut v, 64);
+        assert_eq!(v.len(), 128);
+    }
+
+    proptest! {
+        #[test]
+        fn round_trip(plain in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let k = key(3);
+            let sealed = k.seal(&AT, &plain).unwrap();
+            prop_assert_eq!(&*k.open(&AT, &sealed).unwrap(), &plain[..]);
+        }
+
+        #[test]
+        fn any_flipped_bit_is_rejected(
+            plain in proptest::collection::vec(any::<u8>(), 0..256),
+            index in any::<prop::sample::Index>(),
+            bit in 0u8..8,
+        ) {
+            let k = key(3);
+            let mut sealed = k.seal(&AT, &plain).unwrap();
+            let i = index.index(sealed.len());
+            sealed[i] ^= 1 << bit;
+            prop_assert!(k.open(&AT, &sealed).is_err());
+        }
+
+        #[test]
+        fn truncated_or_garbage_input_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let k = key(3);
+            prop_assert!(k.open(&AT, &bytes).is_err());
+        }
+    }
+}

@@ -1,0 +1,1128 @@
+//! The encrypted store: one SQLite file per workstation, shared by its staff.
+//!
+//! Key hierarchy (ARCHITECTURE.md records why):
+//!
+//! ```text
+//!  user passphrase ──PBKDF2──► KEK ─┐
+//!  recovery key ────────────────────┼─ wraps ─► master key ─ wraps ─► main data key ─ seals ─► everything
+//!                                   │                        └ wraps ─► ward data key ─ seals ─► playbooks, ward call list
+//!  emergency code ──PBKDF2──► KEK ──┴─ wraps ─► ward data key only
+//! ```
+//!
+//! A [`Store`] is locked: it reads only clear metadata (and the lock-screen names). Unlocking
+//! gives a [`Session`] (a user: every key) or an [`EmergencySession`] (the ward key only).
+//! Dropping either drops its keys.
+
+pub mod schema;
+mod throttle;
+mod users;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use serde::{Serialize, de::DeserializeOwned};
+use zeroize::Zeroizing;
+
+use crate::crypto::{self, Binding, PBKDF2_ITERATIONS, SALT_LEN, SealingKey, SecretKey};
+use crate::{Error, Result};
+
+pub use throttle::{Gate, delay_after};
+pub use users::{MIN_PASSPHRASE_CHARS, Role, UserInfo};
+
+/// The store's file name inside the data folder.
+pub const STORE_FILE: &str = "caregiver.db";
+/// Environment variable naming the store file (after `--store`, before the data folder).
+pub const STORE_ENV: &str = "CAREGIVER_STORE";
+
+/// Sealed JSON is padded to a multiple of this many bytes, so lengths show only a size class.
+const PAD_BUCKET: usize = 64;
+/// Key id of a key-encryption key: never stored, never used for data.
+const KEK_ID: u32 = 0;
+
+/// Finds the store: `explicit` (`--store`), else `CAREGIVER_STORE`, else the data folder.
+pub fn resolve_store_path(explicit: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = explicit.filter(|p| !p.as_os_str().is_empty()) {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os(STORE_ENV).filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    Ok(crate::paths::resolve_data_dir(None)?.join(STORE_FILE))
+}
+
+/// Which data key seals a record, and so who can open it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every unlocked user; never emergency access.
+    Main,
+    /// Also emergency access: what ward staff need during an outage.
+    Ward,
+}
+
+impl Scope {
+    fn as_str(self) -> &'static str {
+        match self {
+            Scope::Main => "main",
+            Scope::Ward => "ward",
+        }
+    }
+}
+
+/// The kinds of sealed record. Each kind has a fixed scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A playbook imported from a signed pack.
+    Playbook,
+    /// The ward's call list, for emergency access.
+    WardCallList,
+    /// A person or organisation in the contact tree.
+    Contact,
+    /// A note made during an incident.
+    IncidentNote,
+    /// Workstation settings (idle lock ...).
+    Settings,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Playbook,
+        Kind::WardCallList,
+        Kind::Contact,
+        Kind::IncidentNote,
+        Kind::Settings,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Playbook => "playbook",
+            Kind::WardCallList => "ward_call_list",
+            Kind::Contact => "contact",
+            Kind::IncidentNote => "incident_note",
+            Kind::Settings => "settings",
+        }
+    }
+
+    pub fn scope(self) -> Scope {
+        match self {
+            Kind::Playbook | Kind::WardCallList => Scope::Ward,
+            Kind::Contact | Kind::IncidentNote | Kind::Settings => Scope::Main,
+        }
+    }
+}
+
+/// Workstation settings an admin sets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Settings {
+    /// The desktop app locks after this many idle minutes.
+    pub idle_lock_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            idle_lock_minutes: 10,
+        }
+    }
+}
+
+/// The recovery key, shown once when the store is created. Whoever holds it can reset any
+/// passphrase: print it and lock it away.
+pub struct RecoveryKey(Zeroizing<String>);
+
+impl RecoveryKey {
+    fn from_secret(secret: &SecretKey) -> Self {
+        let text = data_encoding::BASE32_NOPAD.encode(secret.as_bytes());
+        let grouped: Vec<&str> = text
+            .as_bytes()
+            .chunks(4)
+            .filter_map(|c| std::str::from_utf8(c).ok())
+            .collect();
+        Self(Zeroizing::new(grouped.join("-")))
+    }
+
+    /// Reads a recovery key as printed (groups, dashes, spaces and case do not matter).
+    pub fn parse(text: &str) -> Result<SecretKey> {
+        let clean: String = text
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let bad = || Error::Invalid {
+            what: "recovery key",
+            reason: "not a recovery key".into(),
+        };
+        let bytes = Zeroizing::new(
+            data_encoding::BASE32_NOPAD
+                .decode(clean.as_bytes())
+                .map_err(|_| bad())?,
+        );
+        SecretKey::from_slice(&bytes).map_err(|_| bad())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for RecoveryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecoveryKey(..)")
+    }
+}
+
+/// A locked store: the file is open, no key is in memory.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// An unlocked session of one user: holds every data key until dropped.
+#[derive(Debug)]
+pub struct Session {
+    store: Store,
+    master: SecretKey,
+    main: SealingKey,
+    ward: SealingKey,
+    user: users::CurrentUser,
+}
+
+/// Emergency access: holds the ward key only, so it can open playbooks and the ward call
+/// list and nothing else.
+#[derive(Debug)]
+pub struct EmergencySession {
+    store: Store,
+    ward: SealingKey,
+}
+
+fn connect(path: &Path, create: bool) -> Result<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let not_a_store = || Error::NotAStore {
+        path: path.to_path_buf(),
+    };
+    let conn = Connection::open_with_flags(path, flags).map_err(|_| not_a_store())?;
+    // The first read of the header tells a database from any other file.
+    conn.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0))
+        .map_err(|_| not_a_store())?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(Error::sql("switch to WAL"))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(not_a_store());
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON; \
+         PRAGMA foreign_keys = ON;",
+    )
+    .map_err(Error::sql("set its pragmas"))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(Error::sql("set its busy timeout"))?;
+    Ok(conn)
+}
+
+fn slot_binding(slot_id: &str) -> Binding<'_> {
+    Binding {
+        domain: "slot",
+        table: "slots",
+        row: slot_id,
+        version: 0,
+    }
+}
+
+fn data_key_binding(scope: Scope, key_id: u32) -> Binding<'static> {
+    Binding {
+        domain: "data-key",
+        table: "data_keys",
+        row: scope.as_str(),
+        version: key_id as i64,
+    }
+}
+
+fn check_binding(scope: Scope) -> Binding<'static> {
+    Binding {
+        domain: "check",
+        table: "meta",
+        row: scope.as_str(),
+        version: 0,
+    }
+}
+
+const CHECK_PLAINTEXT: &[u8] = b"caregiver-playbook key check";
+
+fn check_name(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Main => "check_main",
+        Scope::Ward => "check_ward",
+    }
+}
+
+fn random_id() -> Result<String> {
+    Ok(data_encoding::HEXLOWER.encode(&crypto::random_bytes::<16>()?))
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn seal_json<T: Serialize>(key: &SealingKey, at: &Binding<'_>, value: &T) -> Result<Vec<u8>> {
+    let mut json = Zeroizing::new(serde_json::to_vec(value).map_err(|e| Error::Invalid {
+        what: "record",
+        reason: format!("cannot be encoded: {e}"),
+    })?);
+    crypto::pad_to_bucket(&mut json, PAD_BUCKET);
+    Ok(key.seal(at, &json)?)
+}
+
+fn open_json<T: DeserializeOwned>(
+    key: &SealingKey,
+    at: &Binding<'_>,
+    sealed: &[u8],
+    what: impl FnOnce() -> String,
+) -> Result<T> {
+    let plain = key
+        .open(at, sealed)
+        .map_err(|_| Error::Damaged { what: what() })?;
+    serde_json::from_slice(&plain).map_err(|_| Error::Damaged {
+        what: "a sealed value".into(),
+    })
+}
+
+/// A new wrapping of `secret` under a passphrase: (salt, wrapped) for a slot row.
+fn wrap_under_passphrase(
+    slot_id: &str,
+    passphrase: &[u8],
+    secret: &SecretKey,
+) -> Result<([u8; SALT_LEN], Vec<u8>)> {
+    let salt = crypto::random_bytes::<SALT_LEN>()?;
+    let kek = SealingKey::new(
+        KEK_ID,
+        &SecretKey::from_passphrase(passphrase, &salt, PBKDF2_ITERATIONS),
+    )?;
+    Ok((salt, kek.wrap(&slot_binding(slot_id), secret)?))
+}
+
+fn put_meta(tx: &Transaction<'_>, name: &str, value: &[u8]) -> Result<()> {
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)",
+        params![name, value],
+    )
+    .map_err(Error::sql("write its metadata"))?;
+    Ok(())
+}
+
+fn get_meta(conn: &Connection, name: &str) -> Result<Option<Vec<u8>>> {
+    conn.query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
+        r.get(0)
+    })
+    .optional()
+    .map_err(Error::sql("read its metadata"))
+}
+
+impl Store {
+    /// Creates a new store at `path` with its first admin, and returns the admin's session
+    /// and the recovery key (show it once). Refuses to touch an existing file.
+    pub fn create(
+        path: &Path,
+        admin_name: &str,
+        admin_passphrase: &[u8],
+    ) -> Result<(Session, RecoveryKey)> {
+        users::check_name(admin_name)?;
+        users::check_passphrase(admin_passphrase)?;
+        if path.exists() {
+            return Err(Error::StoreExists {
+                path: path.to_path_buf(),
+            });
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::paths::ensure_data_dir(dir)?;
+        }
+        let result = Self::create_inner(path, admin_name, admin_passphrase);
+        if result.is_err() {
+            // Nothing half-made stays behind: the file did not exist before.
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+        result
+    }
+
+    fn create_inner(
+        path: &Path,
+        admin_name: &str,
+        admin_passphrase: &[u8],
+    ) -> Result<(Session, RecoveryKey)> {
+        let mut conn = connect(path, true)?;
+        schema::migrate(&mut conn)?;
+        let master = SecretKey::generate()?;
+        let recovery = SecretKey::generate()?;
+        let main_secret = SecretKey::generate()?;
+        let main = SealingKey::new(1, &main_secret)?;
+        let ward_secret = SecretKey::generate()?;
+        let ward = SealingKey::new(2, &ward_secret)?;
+        let master_key = SealingKey::new(KEK_ID, &master)?;
+        let tx = conn
+            .transaction()
+            .map_err(Error::sql("start creating the store"))?;
+        put_meta(&tx, "store_id", &crypto::random_bytes::<16>()?)?;
+        put_meta(&tx, "tag_salt", &crypto::random_bytes::<16>()?)?;
+        put_meta(&tx, "directory_key", SecretKey::generate()?.as_bytes())?;
+        for (scope, key, secret) in [
+            (Scope::Main, &main, &main_secret),
+            (Scope::Ward, &ward, &ward_secret),
+        ] {
+            let wrapped = master_key.wrap(&data_key_binding(scope, key.id()), secret)?;
+            tx.execute(
+                "INSERT INTO data_keys (key_id, scope, wrapped) VALUES (?1, ?2, ?3)",
+                params![key.id(), scope.as_str(), wrapped],
+            )
+            .map_err(Error::sql("store a data key"))?;
+            put_meta(
+                &tx,
+                check_name(scope),
+                &key.seal(&check_binding(scope), CHECK_PLAINTEXT)?,
+            )?;
+        }
+        let recovery_slot = "recovery".to_owned();
+        let recovery_kek = SealingKey::new(KEK_ID, &recovery)?;
+        tx.execute(
+            "INSERT INTO slots (slot_id, kind, user_id, iterations, salt, wrapped) VALUES (?1, 'recovery', NULL, 0, x'', ?2)",
+            params![recovery_slot, recovery_kek.wrap(&slot_binding(&recovery_slot), &master)?],
+        )
+        .map_err(Error::sql("store the recovery slot"))?;
+        let user_id = users::insert(
+            &tx,
+            &main,
+            admin_name,
+            Role::Admin,
+            false,
+            admin_passphrase,
+            &master,
+        )?;
+        tx.commit().map_err(Error::sql("commit the new store"))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        let user = users::load_current(&store.conn, &main, &user_id)?;
+        Ok((
+            Session {
+                store,
+                master,
+                main,
+                ward,
+                user,
+            },
+            RecoveryKey::from_secret(&recovery),
+        ))
+    }
+
+    /// Opens an existing store, upgrading its schema if it is older. No key is read.
+    pub fn open(path: &Path) -> Result<Store> {
+        if !path.is_file() {
+            return Err(Error::StoreNotFound {
+                path: path.to_path_buf(),
+            });
+        }
+        let mut conn = connect(path, false)?;
+        schema::migrate(&mut conn)?;
+        if get_meta(&conn, "store_id")?.is_none() {
+            return Err(Error::NotAStore {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The names for the lock screen's user picker, sorted.
+    pub fn lock_screen_names(&self) -> Result<Vec<String>> {
+        users::lock_screen_names(&self.conn)
+    }
+
+    /// Unlocks as a user. A wrong name and a wrong passphrase give the same error, take the
+    /// same time, and count towards the growing delay.
+    pub fn unlock(self, name: &str, passphrase: &[u8]) -> Result<Session> {
+        throttle::check(&self.conn, Gate::Unlock, now_ms())?;
+        let found = users::find_slot(&self.conn, name)?;
+        let (user_id, slot_id, iterations, salt, wrapped) = match found {
+            Some(f) => f,
+            None => {
+                // Same work as a real attempt, so timing does not tell names apart.
+                let _ = SecretKey::from_passphrase(passphrase, &[0u8; SALT_LEN], PBKDF2_ITERATIONS);
+                throttle::fail(&self.conn, Gate::Unlock, now_ms())?;
+                return Err(Error::WrongPassphrase);
+            }
+        };
+        let kek = SealingKey::new(
+            KEK_ID,
+            &SecretKey::from_passphrase(passphrase, &salt, iterations),
+        )?;
+        let master = match kek.unwrap_key(&slot_binding(&slot_id), &wrapped) {
+            Ok(m) => m,
+            Err(_) => {
+                throttle::fail(&self.conn, Gate::Unlock, now_ms())?;
+                return Err(Error::WrongPassphrase);
+            }
+        };
+        throttle::reset(&self.conn, Gate::Unlock)?;
+        self.into_session(master, &user_id)
+    }
+
+    /// Unlocks with the recovery key as `name`, who must then set a new passphrase.
+    pub fn unlock_with_recovery_key(self, name: &str, recovery_key: &str) -> Result<Session> {
+        throttle::check(&self.conn, Gate::Unlock, now_ms())?;
+        let recovery = RecoveryKey::parse(recovery_key)?;
+        let wrapped: Vec<u8> = self
+            .conn
+            .query_row(
+                "SELECT wrapped FROM slots WHERE kind = 'recovery'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(Error::sql("read the recovery slot"))?;
+        let slot_id = "recovery";
+        let master = match SealingKey::new(KEK_ID, &recovery)?
+            .unwrap_key(&slot_binding(slot_id), &wrapped)
+        {
+            Ok(m) => m,
+            Err(_) => {
+                throttle::fail(&self.conn, Gate::Unlock, now_ms())?;
+                return Err(Error::WrongPassphrase);
+            }
+        };
+        let user_id = users::find_slot(&self.conn, name)?
+            .map(|f| f.0)
+            .ok_or(Error::UserNotFound)?;
+        throttle::reset(&self.conn, Gate::Unlock)?;
+        let mut session = self.into_session(master, &user_id)?;
+        session.user.must_change = true;
+        Ok(session)
+    }
+
+    fn into_session(self, master: SecretKey, user_id: &str) -> Result<Session> {
+        let main = self.load_data_key(&master, Scope::Main)?;
+        let ward = self.load_data_key(&master, Scope::Ward)?;
+        let user = users::load_current(&self.conn, &main, user_id)?;
+        Ok(Session {
+            store: self,
+            master,
+            main,
+            ward,
+            user,
+        })
+    }
+
+    fn load_data_key(&self, master: &SecretKey, scope: Scope) -> Result<SealingKey> {
+        let (key_id, wrapped): (u32, Vec<u8>) = self
+            .conn
+            .query_row(
+                "SELECT key_id, wrapped FROM data_keys WHERE scope = ?1",
+                [scope.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(Error::sql("read a data key"))?;
+        let damaged = || Error::Damaged {
+            what: format!("the {} data key", scope.as_str()),
+        };
+        let secret = SealingKey::new(KEK_ID, master)?
+            .unwrap_key(&data_key_binding(scope, key_id), &wrapped)
+            .map_err(|_| damaged())?;
+        let key = SealingKey::new(key_id, &secret)?;
+        self.verify_check(&key, scope)?;
+        Ok(key)
+    }
+
+    /// Opens the stored check value, so a wrong or swapped key is caught before any data.
+    fn verify_check(&self, key: &SealingKey, scope: Scope) -> Result<()> {
+        let sealed = get_meta(&self.conn, check_name(scope))?.unwrap_or_default();
+        match key.open(&check_binding(scope), &sealed) {
+            Ok(p) if p.as_slice() == CHECK_PLAINTEXT => Ok(()),
+            _ => Err(Error::Damaged {
+                what: format!("the {} key check", scope.as_str()),
+            }),
+        }
+    }
+
+    /// Emergency (break-glass) access with the ward's emergency code. Opens the ward key
+    /// only, and records the use.
+    pub fn unlock_emergency(self, code: &[u8]) -> Result<EmergencySession> {
+        throttle::check(&self.conn, Gate::Emergency, now_ms())?;
+        let slot: Option<(String, Vec<u8>, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT slot_id, salt, wrapped FROM slots WHERE kind = 'emergency'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(Error::sql("read the emergency slot"))?;
+        let (slot_id, salt, wrapped) = slot.ok_or(Error::NoEmergencyCode)?;
+        let kek = SealingKey::new(
+            KEK_ID,
+            &SecretKey::from_passphrase(&normalise_code(code), &salt, PBKDF2_ITERATIONS),
+        )?;
+        let secret = match kek.unwrap_key(&slot_binding(&slot_id), &wrapped) {
+            Ok(s) => s,
+            Err(_) => {
+                throttle::fail(&self.conn, Gate::Emergency, now_ms())?;
+                return Err(Error::WrongPassphrase);
+            }
+        };
+        throttle::reset(&self.conn, Gate::Emergency)?;
+        let key_id: u32 = self
+            .conn
+            .query_row(
+                "SELECT key_id FROM data_keys WHERE scope = 'ward'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(Error::sql("read the ward key id"))?;
+        let ward = SealingKey::new(key_id, &secret)?;
+        self.verify_check(&ward, Scope::Ward)?;
+        let session = EmergencySession { store: self, ward };
+        session.record_access("emergency_unlock")?;
+        Ok(session)
+    }
+
+    /// Restores `backup` over the store at `store_path`, after checking that the backup is
+    /// a sound store that `name` (an admin in the backup) unlocks. Nothing is replaced
+    /// unless every check passes.
+    pub fn restore(store_path: &Path, backup: &Path, name: &str, passphrase: &[u8]) -> Result<()> {
+        let dir = store_path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        crate::paths::ensure_data_dir(dir)?;
+        if !backup.is_file() {
+            return Err(Error::RestoreRejected {
+                reason: "the backup file does not exist".into(),
+            });
+        }
+        // Work on a copy, so checking (and any schema upgrade) never changes the backup.
+        let staging = tempfile::Builder::new()
+            .prefix(".caregiver-restore-")
+            .tempfile_in(dir)
+            .map_err(Error::io("make a staging copy in", dir))?;
+        std::fs::copy(backup, staging.path()).map_err(Error::io("copy the backup", backup))?;
+        let reject = |reason: &str| Error::RestoreRejected {
+            reason: reason.into(),
+        };
+        let copy = Store::open(staging.path()).map_err(|e| match e {
+            Error::StoreTooNew { .. } => e,
+            _ => reject("the backup is not a Caregiver Playbook store, or it is damaged"),
+        })?;
+        copy.integrity_check()
+            .map_err(|_| reject("the backup failed SQLite's integrity check"))?;
+        let session = copy.unlock(name, passphrase)?;
+        if session.user.role != Role::Admin {
+            return Err(Error::PermissionDenied {
+                action: "restore a backup",
+                needed: "admins",
+            });
+        }
+        let Session {
+            store: verified, ..
+        } = session;
+        let mut live = connect(store_path, true)?;
+        let backup_api = rusqlite::backup::Backup::new(&verified.conn, &mut live)
+            .map_err(Error::sql("start the restore"))?;
+        backup_api
+            .run_to_completion(256, std::time::Duration::ZERO, None)
+            .map_err(Error::sql("copy the backup into place"))?;
+        drop(backup_api);
+        live.query_row("PRAGMA wal_checkpoint(FULL)", [], |_| Ok(()))
+            .map_err(Error::sql("checkpoint"))?;
+        Ok(())
+    }
+
+    /// `PRAGMA integrity_check` must say `ok`.
+    pub fn integrity_check(&self) -> Result<()> {
+        let result: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(Error::sql("check its integrity"))?;
+        if result == "ok" {
+            Ok(())
+        } else {
+            Err(Error::NotAStore {
+                path: self.path.clone(),
+            })
+        }
+    }
+}
+
+/// Emergency codes are printed in groups: spaces, dashes and case do not matter.
+fn normalise_code(code: &[u8]) -> Zeroizing<Vec<u8>> {
+    Zeroizing::new(
+        code.iter()
+            .filter(|b| b.is_ascii_alphanumeric())
+            .map(|b| b.to_ascii_uppercase())
+            .collect(),
+    )
+}
+
+/// The fewest letters and digits in an emergency code.
+pub const MIN_EMERGENCY_CODE_CHARS: usize = 12;
+
+/// A record as [`Session::list`] returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record<T> {
+    pub id: String,
+    pub version: i64,
+    pub value: T,
+}
+
+fn record_binding<'a>(kind: Kind, id: &'a str, version: i64) -> Binding<'a> {
+    Binding {
+        domain: "record",
+        table: kind.as_str(),
+        row: id,
+        version,
+    }
+}
+
+fn read_records<T: DeserializeOwned>(
+    conn: &Connection,
+    key: &SealingKey,
+    kind: Kind,
+    id: Option<&str>,
+) -> Result<Vec<Record<T>>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT record_id, version, sealed FROM records WHERE kind = ?1 AND (?2 IS NULL OR record_id = ?2) ORDER BY record_id",
+        )
+        .map_err(Error::sql("read records"))?;
+    let rows = stmt
+        .query_map(params![kind.as_str(), id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })
+        .map_err(Error::sql("read records"))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, version, sealed) = row.map_err(Error::sql("read a record"))?;
+        let value = open_json(key, &record_binding(kind, &id, version), &sealed, || {
+            format!("the {} record {id}", kind.as_str())
+        })?;
+        out.push(Record { id, version, value });
+    }
+    Ok(out)
+}
+
+impl EmergencySession {
+    /// Reads the records of a ward-scope kind. Other kinds are sealed under a key this
+    /// session does not hold.
+    pub fn list<T: DeserializeOwned>(&self, kind: Kind) -> Result<Vec<Record<T>>> {
+        if kind.scope() != Scope::Ward {
+            return Err(Error::PermissionDenied {
+                action: "open this under emergency access",
+                needed: "unlocked users",
+            });
+        }
+        read_records(&self.store.conn, &self.ward, kind, None)
+    }
+
+    fn record_access(&self, kind: &str) -> Result<()> {
+        append_access_event(&self.store.conn, &self.ward, kind)
+    }
+
+    /// Ends emergency access: drops the ward key.
+    pub fn lock(self) -> Store {
+        self.store
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct AccessEvent {
+    pub seq: i64,
+    pub kind: String,
+    /// UTC, RFC 3339.
+    pub at: String,
+}
+
+fn access_binding(seq: i64) -> Binding<'static> {
+    Binding {
+        domain: "access-event",
+        table: "access_events",
+        row: "",
+        version: seq,
+    }
+}
+
+fn append_access_event(conn: &Connection, ward: &SealingKey, kind: &str) -> Result<()> {
+    let seq: i64 = conn
+        .query_row(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM access_events",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(Error::sql("number an access event"))?;
+    let event = AccessEvent {
+        seq,
+        kind: kind.to_owned(),
+        at: chrono::Utc::now().to_rfc3339(),
+    };
+    let sealed = seal_json(ward, &access_binding(seq), &event)?;
+    conn.execute(
+        "INSERT INTO access_events (seq, kind, sealed) VALUES (?1, ?2, ?3)",
+        params![seq, kind, sealed],
+    )
+    .map_err(Error::sql("record an access event"))?;
+    Ok(())
+}
+
+impl Session {
+    pub fn user_name(&self) -> &str {
+        &self.user.name
+    }
+
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+
+    /// True until a user with a first (or reset) passphrase sets their own.
+    pub fn must_change_passphrase(&self) -> bool {
+        self.user.must_change
+    }
+
+    /// Locks: drops every key and returns the locked store.
+    pub fn lock(self) -> Store {
+        self.store
+    }
+
+    fn ready(&self) -> Result<()> {
+        if self.user.must_change {
+            Err(Error::PassphraseChangeRequired)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn require_admin(&self, action: &'static str) -> Result<()> {
+        self.ready()?;
+        if self.user.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(Error::PermissionDenied {
+                action,
+                needed: "admins",
+            })
+        }
+    }
+
+    fn key_for(&self, scope: Scope) -> &SealingKey {
+        match scope {
+            Scope::Main => &self.main,
+            Scope::Ward => &self.ward,
+        }
+    }
+
+    /// Writes a record (inserting it, or replacing it with the next version).
+    pub fn put<T: Serialize>(&self, kind: Kind, id: &str, value: &T) -> Result<i64> {
+        self.ready()?;
+        let conn = &self.store.conn;
+        let version: i64 = conn
+            .query_row(
+                "SELECT version FROM records WHERE record_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(Error::sql("read a record version"))?
+            .map_or(1, |v: i64| v + 1);
+        let sealed = seal_json(
+            self.key_for(kind.scope()),
+            &record_binding(kind, id, version),
+            value,
+        )?;
+        conn.execute(
+            "INSERT INTO records (record_id, kind, scope, version, sealed) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (record_id) DO UPDATE SET version = excluded.version, sealed = excluded.sealed
+             WHERE records.kind = excluded.kind",
+            params![id, kind.as_str(), kind.scope().as_str(), version, sealed],
+        )
+        .map_err(Error::sql("write a record"))?;
+        Ok(version)
+    }
+
+    /// Reads one record.
+    pub fn get<T: DeserializeOwned>(&self, kind: Kind, id: &str) -> Result<Option<T>> {
+        self.ready()?;
+        Ok(
+            read_records(&self.store.conn, self.key_for(kind.scope()), kind, Some(id))?
+                .pop()
+                .map(|r| r.value),
+        )
+    }
+
+    /// Reads every record of a kind.
+    pub fn list<T: DeserializeOwned>(&self, kind: Kind) -> Result<Vec<Record<T>>> {
+        self.ready()?;
+        read_records(&self.store.conn, self.key_for(kind.scope()), kind, None)
+    }
+
+    /// The workstation settings (defaults until an admin sets them).
+    pub fn settings(&self) -> Result<Settings> {
+        Ok(self.get(Kind::Settings, "settings")?.unwrap_or_default())
+    }
+
+    /// Sets the idle time after which the desktop app locks (1 to 120 minutes).
+    pub fn set_idle_lock_minutes(&self, minutes: u32) -> Result<()> {
+        self.require_admin("change the idle lock")?;
+        if !(1..=120).contains(&minutes) {
+            return Err(Error::Invalid {
+                what: "idle lock",
+                reason: "must be 1 to 120 minutes".into(),
+            });
+        }
+        self.put(
+            Kind::Settings,
+            "settings",
+            &Settings {
+                idle_lock_minutes: minutes,
+            },
+        )
+        .map(|_| ())
+    }
+
+    /// The uses of emergency access recorded so far (admins and leads).
+    pub fn access_events(&self) -> Result<Vec<AccessEvent>> {
+        self.ready()?;
+        if !matches!(self.user.role, Role::Admin | Role::Lead) {
+            return Err(Error::PermissionDenied {
+                action: "read the access record",
+                needed: "admins and incident leads",
+            });
+        }
+        let mut stmt = self
+            .store
+            .conn
+            .prepare("SELECT seq, kind, sealed FROM access_events ORDER BY seq")
+            .map_err(Error::sql("read access events"))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            })
+            .map_err(Error::sql("read access events"))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, kind, sealed) = row.map_err(Error::sql("read an access event"))?;
+            let event: AccessEvent = open_json(&self.ward, &access_binding(seq), &sealed, || {
+                format!("access event {seq}")
+            })?;
+            if event.kind != kind || event.seq != seq {
+                return Err(Error::Damaged {
+                    what: format!("access event {seq}"),
+                });
+            }
+            out.push(event);
+        }
+        Ok(out)
+    }
+
+    /// Sets (or replaces) the ward's emergency code. A new ward data key is made and every
+    /// ward record re-sealed under it, so an old printed code opens nothing any more.
+    pub fn set_emergency_code(&mut self, code: &[u8]) -> Result<()> {
+        self.require_admin("set the emergency code")?;
+        let code = normalise_code(code);
+        if code.len() < MIN_EMERGENCY_CODE_CHARS {
+            return Err(Error::Invalid {
+                what: "emergency code",
+                reason: format!("needs at least {MIN_EMERGENCY_CODE_CHARS} letters or digits"),
+            });
+        }
+        let secret = SecretKey::generate()?;
+        let new_ward = SealingKey::new(self.next_key_id()?, &secret)?;
+        let slot_id = "emergency";
+        let (salt, wrapped) = wrap_under_passphrase(slot_id, &code, &secret)?;
+        let tx = self
+            .store
+            .conn
+            .transaction()
+            .map_err(Error::sql("start setting the emergency code"))?;
+        reseal_scope(
+            &tx,
+            Scope::Ward,
+            &self.ward,
+            &new_ward,
+            &self.master,
+            &secret,
+        )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO slots (slot_id, kind, user_id, iterations, salt, wrapped) VALUES (?1, 'emergency', NULL, ?2, ?3, ?4)",
+            params![slot_id, PBKDF2_ITERATIONS, salt.as_slice(), wrapped],
+        )
+        .map_err(Error::sql("store the emergency slot"))?;
+        tx.execute("DELETE FROM throttle WHERE gate = 'emergency'", [])
+            .map_err(Error::sql("reset the emergency delay"))?;
+        tx.commit()
+            .map_err(Error::sql("commit the emergency code"))?;
+        self.ward = new_ward;
+        Ok(())
+    }
+
+    /// Rotates the main data key: every main-scope row is re-sealed under a new key in one
+    /// transaction, so a crash at any point leaves a store that opens with exactly one key.
+    pub fn rotate_data_key(&mut self) -> Result<()> {
+        self.require_admin("rotate the data key")?;
+        let secret = SecretKey::generate()?;
+        let new_main = SealingKey::new(self.next_key_id()?, &secret)?;
+        let tx = self
+            .store
+            .conn
+            .transaction()
+            .map_err(Error::sql("start the key rotation"))?;
+        reseal_scope(
+            &tx,
+            Scope::Main,
+            &self.main,
+            &new_main,
+            &self.master,
+            &secret,
+        )?;
+        tx.commit().map_err(Error::sql("commit the key rotation"))?;
+        self.main = new_main;
+        Ok(())
+    }
+
+    fn next_key_id(&self) -> Result<u32> {
+        self.store
+            .conn
+            .query_row("SELECT MAX(key_id) + 1 FROM data_keys", [], |r| r.get(0))
+            .map_err(Error::sql("number a new key"))
+    }
+
+    /// Writes a consistent copy of the store to `dest` through SQLite's online backup API.
+    /// The copy stays sealed: it opens only with a passphrase or the recovery key.
+    pub fn backup(&self, dest: &Path) -> Result<()> {
+        self.require_admin("make a backup")?;
+        if dest.exists() {
+            return Err(Error::Invalid {
+                what: "backup file",
+                reason: "already exists: choose a new name".into(),
+            });
+        }
+        let dir = dest
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let staging = tempfile::Builder::new()
+            .prefix(".caregiver-backup-")
+            .tempfile_in(dir)
+            .map_err(Error::io("write a backup in", dir))?;
+        {
+            let mut out =
+                Connection::open(staging.path()).map_err(Error::sql("create the backup file"))?;
+            let b = rusqlite::backup::Backup::new(&self.store.conn, &mut out)
+                .map_err(Error::sql("start the backup"))?;
+            b.run_to_completion(256, std::time::Duration::ZERO, None)
+                .map_err(Error::sql("copy the store"))?;
+            drop(b);
+            // One self-contained file: no -wal beside it.
+            out.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))
+                .map_err(Error::sql("finish the backup"))?;
+        }
+        staging
+            .as_file()
+            .sync_all()
+            .map_err(Error::io("flush", dest))?;
+        staging
+            .persist_noclobber(dest)
+            .map_err(|e| Error::io("write the backup", dest)(e.error))?;
+        Ok(())
+    }
+}
+
+/// Re-seals every row of `scope` from `old` to `new`, replaces the wrapped data key and the
+/// check value. Runs inside the caller's transaction.
+fn reseal_scope(
+    tx: &Transaction<'_>,
+    scope: Scope,
+    old: &SealingKey,
+    new: &SealingKey,
+    master: &SecretKey,
+    new_secret: &SecretKey,
+) -> Result<()> {
+    let rows: Vec<(String, String, i64, Vec<u8>)> = {
+        let mut stmt = tx
+            .prepare("SELECT record_id, kind, version, sealed FROM records WHERE scope = ?1")
+            .map_err(Error::sql("read records to re-seal"))?;
+        stmt.query_map([scope.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .map_err(Error::sql("read records to re-seal"))?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(Error::sql("read records to re-seal"))?
+    };
+    for (id, kind, version, sealed) in rows {
+        let at = Binding {
+            domain: "record",
+            table: &kind,
+            row: &id,
+            version,
+        };
+        let plain = old.open(&at, &sealed).map_err(|_| Error::Damaged {
+            what: format!("the {kind} record {id}"),
+        })?;
+        tx.execute(
+            "UPDATE records SET sealed = ?1 WHERE record_id = ?2",
+            params![new.seal(&at, &plain)?, id],
+        )
+        .map_err(Error::sql("re-seal a record"))?;
+    }
+    match scope {
+        Scope::Main => users::reseal_all(tx, old, new)?,
+        Scope::Ward => {
+            let events: Vec<(i64, Vec<u8>)> = {
+                let mut stmt = tx
+                    .prepare("SELECT seq, sealed FROM access_events")
+                    .map_err(Error::sql("read access events"))?;
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(Error::sql("read access events"))?
+                    .collect::<rusqlite::Result<_>>()
+                    .map_err(Error::sql("read access events"))?
+            };
+            for (seq, sealed) in events {
+                let plain =
+                    old.open(&access_binding(seq), &sealed)
+                        .map_err(|_| Error::Damaged {
+                            what: format!("access event {seq}"),
+                        })?;
+                tx.execute(
+                    "UPDATE access_events SET sealed = ?1 WHERE seq = ?2",
+                    params![new.seal(&access_binding(seq), &plain)?, seq],
+                )
+                .map_err(Error::sql("re-seal an access event"))?;
+            }
+        }
+    }
+    let wrapped =
+        SealingKey::new(KEK_ID, master)?.wrap(&data_key_binding(scope, new.id()), new_secret)?;
+    tx.execute(
+        "UPDATE data_keys SET key_id = ?1, wrapped = ?2 WHERE scope = ?3",
+        params![new.id(), wrapped, scope.as_str()],
+    )
+    .map_err(Error::sql("store the new data key"))?;
+    put_meta(
+        tx,
+        check_name(scope),
+        &new.seal(&check_binding(scope), CHECK_PLAINTEXT)?,
+    )?;
+    Ok(())
+}
