@@ -49,9 +49,7 @@ impl SecretKey {
     /// A fresh random key.
     pub fn generate() -> Result<Self, CryptoError> {
         let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
-        SystemRandom::new()
-            .fill(bytes.as_mut())
-            .map_err(|_| CryptoError::Random)?;
+        SystemRandom::new().fill(bytes.as_mut()).map_err(|_| CryptoError::Random)?;
         Ok(Self(bytes))
     }
 
@@ -127,9 +125,7 @@ pub struct SealingKey {
 
 impl std::fmt::Debug for SealingKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SealingKey")
-            .field("id", &self.id)
-            .finish_non_exhaustive()
+        f.debug_struct("SealingKey").field("id", &self.id).finish_non_exhaustive()
     }
 }
 
@@ -137,10 +133,7 @@ impl SealingKey {
     pub fn new(id: u32, secret: &SecretKey) -> Result<Self, CryptoError> {
         let unbound =
             UnboundKey::new(&AES_256_GCM, secret.as_bytes()).map_err(|_| CryptoError::Malformed)?;
-        Ok(Self {
-            id,
-            key: LessSafeKey::new(unbound),
-        })
+        Ok(Self { id, key: LessSafeKey::new(unbound) })
     }
 
     pub fn id(&self) -> u32 {
@@ -150,9 +143,7 @@ impl SealingKey {
     /// Seals `plaintext`, bound to `at`, under a fresh random nonce.
     pub fn seal(&self, at: &Binding<'_>, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let mut nonce = [0u8; NONCE_LEN];
-        SystemRandom::new()
-            .fill(&mut nonce)
-            .map_err(|_| CryptoError::Random)?;
+        SystemRandom::new().fill(&mut nonce).map_err(|_| CryptoError::Random)?;
         let mut out = Vec::with_capacity(HEADER_LEN + plaintext.len() + TAG_LEN);
         out.push(FORMAT_V1);
         out.extend_from_slice(&self.id.to_be_bytes());
@@ -181,12 +172,8 @@ impl SealingKey {
             .get(5..HEADER_LEN)
             .and_then(|n| n.try_into().ok())
             .ok_or(CryptoError::Malformed)?;
-        let mut body = Zeroizing::new(
-            sealed
-                .get(HEADER_LEN..)
-                .ok_or(CryptoError::Malformed)?
-                .to_vec(),
-        );
+        let mut body =
+            Zeroizing::new(sealed.get(HEADER_LEN..).ok_or(CryptoError::Malformed)?.to_vec());
         let len = self
             .key
             .open_in_place(
@@ -216,19 +203,15 @@ pub fn key_id_of(sealed: &[u8]) -> Result<u32, CryptoError> {
     if sealed.len() < HEADER_LEN + TAG_LEN || sealed.first() != Some(&FORMAT_V1) {
         return Err(CryptoError::Malformed);
     }
-    let id: [u8; 4] = sealed
-        .get(1..5)
-        .and_then(|b| b.try_into().ok())
-        .ok_or(CryptoError::Malformed)?;
+    let id: [u8; 4] =
+        sealed.get(1..5).and_then(|b| b.try_into().ok()).ok_or(CryptoError::Malformed)?;
     Ok(u32::from_be_bytes(id))
 }
 
 /// `N` random bytes from the system's source.
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], CryptoError> {
     let mut out = [0u8; N];
-    SystemRandom::new()
-        .fill(&mut out)
-        .map_err(|_| CryptoError::Random)?;
+    SystemRandom::new().fill(&mut out).map_err(|_| CryptoError::Random)?;
     Ok(out)
 }
 
@@ -259,12 +242,8 @@ mod tests {
         SealingKey::new(id, &SecretKey::generate().unwrap()).unwrap()
     }
 
-    const AT: Binding<'static> = Binding {
-        domain: "record",
-        table: "contact",
-        row: "r1",
-        version: 1,
-    };
+    const AT: Binding<'static> =
+        Binding { domain: "record", table: "contact", row: "r1", version: 1 };
 
     #[test]
     fn nonces_are_fresh_for_every_seal() {
@@ -281,30 +260,14 @@ mod tests {
         let sealed = k.seal(&AT, b"secret").unwrap();
         for other in [
             Binding { row: "r2", ..AT },
-            Binding {
-                table: "note",
-                ..AT
-            },
+            Binding { table: "note", ..AT },
             Binding { version: 2, ..AT },
-            Binding {
-                domain: "slot",
-                ..AT
-            },
+            Binding { domain: "slot", ..AT },
         ] {
-            assert_eq!(
-                k.open(&other, &sealed).unwrap_err(),
-                CryptoError::Rejected,
-                "{other:?}"
-            );
+            assert_eq!(k.open(&other, &sealed).unwrap_err(), CryptoError::Rejected, "{other:?}");
         }
-        assert_eq!(
-            key(7).open(&AT, &sealed).unwrap_err(),
-            CryptoError::Rejected
-        );
-        assert_eq!(
-            key(8).open(&AT, &sealed).unwrap_err(),
-            CryptoError::OtherKey
-        );
+        assert_eq!(key(7).open(&AT, &sealed).unwrap_err(), CryptoError::Rejected);
+        assert_eq!(key(8).open(&AT, &sealed).unwrap_err(), CryptoError::OtherKey);
         assert_eq!(key_id_of(&sealed).unwrap(), 7);
     }
 

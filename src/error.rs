@@ -25,10 +25,7 @@ pub enum Error {
 
     /// The data folder is missing and cannot be created, or cannot be written.
     #[error("cannot use the data folder {}: {source}", path.display())]
-    DataDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    DataDir { path: PathBuf, source: std::io::Error },
 
     /// The platform gives no folder for application data and none was given.
     #[error("no data folder: pass --data-dir or set CAREGIVER_DATA_DIR")]
@@ -36,19 +33,12 @@ pub enum Error {
 
     /// A file could not be read or written.
     #[error("cannot {doing} {}: {source}", path.display())]
-    Io {
-        doing: &'static str,
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { doing: &'static str, path: PathBuf, source: std::io::Error },
 
     /// SQLite failed. `doing` says what the store was doing; the SQLite message holds no
     /// values (every value is bound as a parameter).
     #[error("the store could not {doing}: {source}")]
-    Sql {
-        doing: &'static str,
-        source: rusqlite::Error,
-    },
+    Sql { doing: &'static str, source: rusqlite::Error },
 
     #[error("no store at {}: create one with `caregiver init --admin NAME`", path.display())]
     StoreNotFound { path: PathBuf },
@@ -76,10 +66,7 @@ pub enum Error {
     Damaged { what: String },
 
     #[error("only {needed} may {action}")]
-    PermissionDenied {
-        action: &'static str,
-        needed: &'static str,
-    },
+    PermissionDenied { action: &'static str, needed: &'static str },
 
     #[error("your passphrase must be changed before anything else: use `caregiver user passwd`")]
     PassphraseChangeRequired,
@@ -93,6 +80,10 @@ pub enum Error {
 
     #[error("no user with that name")]
     UserNotFound,
+
+    /// The signed-in user was removed while their session was open.
+    #[error("this account no longer exists: lock the app")]
+    SessionEnded,
 
     #[error("the last admin cannot be removed or demoted: add another admin first")]
     LastAdmin,
@@ -130,6 +121,7 @@ impl Error {
             Error::Invalid { .. } => "invalid_input",
             Error::UserExists => "user_exists",
             Error::UserNotFound => "user_not_found",
+            Error::SessionEnded => "session_ended",
             Error::LastAdmin => "last_admin",
             Error::NoEmergencyCode => "no_emergency_code",
             Error::RestoreRejected { .. } => "restore_rejected",
@@ -145,19 +137,12 @@ impl Error {
     /// `map_err` helper for file calls.
     pub fn io(doing: &'static str, path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.to_path_buf();
-        move |source| Error::Io {
-            doing,
-            path,
-            source,
-        }
+        move |source| Error::Io { doing, path, source }
     }
 
     /// The form that crosses to the UI and to `--json` output.
     pub fn report(&self) -> ErrorReport {
-        ErrorReport {
-            code: self.code().to_owned(),
-            message: self.to_string(),
-        }
+        ErrorReport { code: self.code().to_owned(), message: self.to_string() }
     }
 }
 
@@ -178,9 +163,7 @@ impl From<crate::crypto::CryptoError> for Error {
     fn from(e: crate::crypto::CryptoError) -> Self {
         match e {
             crate::crypto::CryptoError::Random => Error::Random,
-            other => Error::Damaged {
-                what: format!("a sealed value ({other})"),
-            },
+            other => Error::Damaged { what: format!("a sealed value ({other})") },
         }
     }
 }

@@ -23,8 +23,5 @@ pub struct AppInfo {
 
 /// Describes this build and the data folder in use.
 pub fn app_info(data_dir: &std::path::Path) -> AppInfo {
-    AppInfo {
-        version: VERSION.to_owned(),
-        data_dir: data_dir.display().to_string(),
-    }
+    AppInfo { version: VERSION.to_owned(), data_dir: data_dir.display().to_string() }
 }

@@ -165,11 +165,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             println_safe("");
             println_safe("Whoever holds it can reset any passphrase on this store.");
         }
-        Command::User(UserCommand::Add {
-            name,
-            role,
-            new_passphrase_file,
-        }) => {
+        Command::User(UserCommand::Add { name, role, new_passphrase_file }) => {
             let first = read_secret_file(&new_passphrase_file, "new passphrase")?;
             unlock(&auth)?.add_user(&name, role, &first)?;
             println_safe(&format!(
@@ -182,17 +178,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             if json {
                 print_json(&users);
             } else {
-                let width = users
-                    .iter()
-                    .map(|u| u.name.chars().count())
-                    .max()
-                    .unwrap_or(0);
+                let width = users.iter().map(|u| u.name.chars().count()).max().unwrap_or(0);
                 for u in &users {
-                    let note = if u.must_change_passphrase {
-                        "  (must change passphrase)"
-                    } else {
-                        ""
-                    };
+                    let note =
+                        if u.must_change_passphrase { "  (must change passphrase)" } else { "" };
                     println_safe(&format!("{:width$}  {}{note}", u.name, u.role.as_str()));
                 }
             }
@@ -201,11 +190,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             unlock(&auth)?.remove_user(&name)?;
             println_safe("Removed the user and their unlock slot.");
         }
-        Command::User(UserCommand::Passwd {
-            name,
-            new_passphrase_file,
-            recovery_key_file,
-        }) => {
+        Command::User(UserCommand::Passwd { name, new_passphrase_file, recovery_key_file }) => {
             let new = read_secret_file(&new_passphrase_file, "new passphrase")?;
             let mut session = match recovery_key_file {
                 Some(f) => {
@@ -238,11 +223,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             let name = auth.user.as_deref().ok_or_else(need_user)?;
             let passphrase = read_passphrase(&auth, name)?;
             Store::restore(&path, &file, name, &passphrase)?;
-            println_safe(&format!(
-                "Restored {} from {}",
-                path.display(),
-                file.display()
-            ));
+            println_safe(&format!("Restored {} from {}", path.display(), file.display()));
         }
         Command::Settings(SettingsCommand::Show) => {
             let s = unlock(&auth)?.settings()?;
@@ -250,25 +231,18 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Settings(SettingsCommand::IdleLock { minutes }) => {
             unlock(&auth)?.set_idle_lock_minutes(minutes)?;
-            println_safe(&format!(
-                "The desktop app now locks after {minutes} idle minutes."
-            ));
+            println_safe(&format!("The desktop app now locks after {minutes} idle minutes."));
         }
     }
     Ok(())
 }
 
 fn need_user() -> Error {
-    Error::Invalid {
-        what: "--user",
-        reason: "say who opens the store: --user NAME".into(),
-    }
+    Error::Invalid { what: "--user", reason: "say who opens the store: --user NAME".into() }
 }
 
 fn open_store(auth: &Auth) -> Result<Store, Error> {
-    Store::open(&caregiver::store::resolve_store_path(
-        auth.store.as_deref(),
-    )?)
+    Store::open(&caregiver::store::resolve_store_path(auth.store.as_deref())?)
 }
 
 fn unlock(auth: &Auth) -> Result<Session, Error> {
@@ -286,22 +260,19 @@ fn read_passphrase(auth: &Auth, name: &str) -> Result<Zeroizing<Vec<u8>>, Error>
 }
 
 fn ask(prompt: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
-    rpassword::prompt_password(prompt)
-        .map(|s| Zeroizing::new(s.into_bytes()))
-        .map_err(|_| Error::Invalid {
+    rpassword::prompt_password(prompt).map(|s| Zeroizing::new(s.into_bytes())).map_err(|_| {
+        Error::Invalid {
             what: "passphrase",
             reason: "no terminal to ask on: use --passphrase-file FILE".into(),
-        })
+        }
+    })
 }
 
 fn ask_new_passphrase(name: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
     let first = ask(&format!("New passphrase for {name}: "))?;
     let again = ask("The same passphrase again: ")?;
     if first != again {
-        return Err(Error::Invalid {
-            what: "passphrase",
-            reason: "the two entries differ".into(),
-        });
+        return Err(Error::Invalid { what: "passphrase", reason: "the two entries differ".into() });
     }
     Ok(first)
 }

@@ -37,20 +37,14 @@ pub fn resolve_data_dir(explicit: Option<&Path>) -> Result<PathBuf> {
 /// Creates the data folder if it is missing, readable by its owner only (0700 on Unix:
 /// the store's file sits there on a shared workstation), and checks it is a folder.
 pub fn ensure_data_dir(path: &Path) -> Result<()> {
-    let io = |source| Error::DataDir {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io = |source| Error::DataDir { path: path.to_path_buf(), source };
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(path).map_err(io)?;
     if !std::fs::metadata(path).map_err(io)?.is_dir() {
-        return Err(io(std::io::Error::new(
-            std::io::ErrorKind::NotADirectory,
-            "not a folder",
-        )));
+        return Err(io(std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder")));
     }
     Ok(())
 }

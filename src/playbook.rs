@@ -29,10 +29,8 @@ struct Header {
 
 /// The playbooks of the embedded default pack, sorted by title.
 pub fn embedded_summaries() -> Result<Vec<PlaybookSummary>> {
-    let mut files: Vec<_> = EMBEDDED
-        .files()
-        .filter(|f| f.path().extension().is_some_and(|e| e == EXTENSION))
-        .collect();
+    let mut files: Vec<_> =
+        EMBEDDED.files().filter(|f| f.path().extension().is_some_and(|e| e == EXTENSION)).collect();
     files.sort_by_key(|f| f.path());
     let mut out = Vec::with_capacity(files.len());
     for f in files {
@@ -71,10 +69,7 @@ pub fn parse_summary(name: &str, text: &str) -> Result<PlaybookSummary> {
             reason: "`title` is empty".into(),
         });
     }
-    Ok(PlaybookSummary {
-        id: header.id,
-        title: header.title.trim().to_owned(),
-    })
+    Ok(PlaybookSummary { id: header.id, title: header.title.trim().to_owned() })
 }
 
 fn check_unique_ids(list: &[PlaybookSummary]) -> Result<()> {
@@ -93,9 +88,7 @@ fn check_unique_ids(list: &[PlaybookSummary]) -> Result<()> {
 fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !id.starts_with('-')
 }
 
@@ -129,10 +122,7 @@ mod tests {
     fn bad_ids_and_empty_titles_are_refused_with_their_line() {
         let cases = [
             ("id = \"Bad Id\"\ntitle = \"T\"\n", "x.toml:1:1: `id`"),
-            (
-                "id = \"ok\"\ntitle = \"  \"\n",
-                "x.toml:2:1: `title` is empty",
-            ),
+            ("id = \"ok\"\ntitle = \"  \"\n", "x.toml:2:1: `title` is empty"),
             ("title = \"T\"\n", "x.toml:1:1: missing field `id`"),
         ];
         for (text, want) in cases {

@@ -14,6 +14,8 @@
 //! Dropping either drops its keys.
 
 pub mod schema;
+#[cfg(test)]
+mod tests;
 mod throttle;
 mod users;
 
@@ -84,13 +86,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
-        Kind::Playbook,
-        Kind::WardCallList,
-        Kind::Contact,
-        Kind::IncidentNote,
-        Kind::Settings,
-    ];
+    pub const ALL: [Kind; 5] =
+        [Kind::Playbook, Kind::WardCallList, Kind::Contact, Kind::IncidentNote, Kind::Settings];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -119,9 +116,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self {
-            idle_lock_minutes: 10,
-        }
+        Self { idle_lock_minutes: 10 }
     }
 }
 
@@ -132,11 +127,8 @@ pub struct RecoveryKey(Zeroizing<String>);
 impl RecoveryKey {
     fn from_secret(secret: &SecretKey) -> Self {
         let text = data_encoding::BASE32_NOPAD.encode(secret.as_bytes());
-        let grouped: Vec<&str> = text
-            .as_bytes()
-            .chunks(4)
-            .filter_map(|c| std::str::from_utf8(c).ok())
-            .collect();
+        let grouped: Vec<&str> =
+            text.as_bytes().chunks(4).filter_map(|c| std::str::from_utf8(c).ok()).collect();
         Self(Zeroizing::new(grouped.join("-")))
     }
 
@@ -147,14 +139,9 @@ impl RecoveryKey {
             .filter(|c| c.is_ascii_alphanumeric())
             .map(|c| c.to_ascii_uppercase())
             .collect();
-        let bad = || Error::Invalid {
-            what: "recovery key",
-            reason: "not a recovery key".into(),
-        };
+        let bad = || Error::Invalid { what: "recovery key", reason: "not a recovery key".into() };
         let bytes = Zeroizing::new(
-            data_encoding::BASE32_NOPAD
-                .decode(clean.as_bytes())
-                .map_err(|_| bad())?,
+            data_encoding::BASE32_NOPAD.decode(clean.as_bytes()).map_err(|_| bad())?,
         );
         SecretKey::from_slice(&bytes).map_err(|_| bad())
     }
@@ -200,9 +187,7 @@ fn connect(path: &Path, create: bool) -> Result<Connection> {
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let not_a_store = || Error::NotAStore {
-        path: path.to_path_buf(),
-    };
+    let not_a_store = || Error::NotAStore { path: path.to_path_buf() };
     let conn = Connection::open_with_flags(path, flags).map_err(|_| not_a_store())?;
     // The first read of the header tells a database from any other file.
     conn.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0))
@@ -224,30 +209,15 @@ fn connect(path: &Path, create: bool) -> Result<Connection> {
 }
 
 fn slot_binding(slot_id: &str) -> Binding<'_> {
-    Binding {
-        domain: "slot",
-        table: "slots",
-        row: slot_id,
-        version: 0,
-    }
+    Binding { domain: "slot", table: "slots", row: slot_id, version: 0 }
 }
 
 fn data_key_binding(scope: Scope, key_id: u32) -> Binding<'static> {
-    Binding {
-        domain: "data-key",
-        table: "data_keys",
-        row: scope.as_str(),
-        version: key_id as i64,
-    }
+    Binding { domain: "data-key", table: "data_keys", row: scope.as_str(), version: key_id as i64 }
 }
 
 fn check_binding(scope: Scope) -> Binding<'static> {
-    Binding {
-        domain: "check",
-        table: "meta",
-        row: scope.as_str(),
-        version: 0,
-    }
+    Binding { domain: "check", table: "meta", row: scope.as_str(), version: 0 }
 }
 
 const CHECK_PLAINTEXT: &[u8] = b"caregiver-playbook key check";
@@ -282,12 +252,8 @@ fn open_json<T: DeserializeOwned>(
     sealed: &[u8],
     what: impl FnOnce() -> String,
 ) -> Result<T> {
-    let plain = key
-        .open(at, sealed)
-        .map_err(|_| Error::Damaged { what: what() })?;
-    serde_json::from_slice(&plain).map_err(|_| Error::Damaged {
-        what: "a sealed value".into(),
-    })
+    let plain = key.open(at, sealed).map_err(|_| Error::Damaged { what: what() })?;
+    serde_json::from_slice(&plain).map_err(|_| Error::Damaged { what: "a sealed value".into() })
 }
 
 /// A new wrapping of `secret` under a passphrase: (salt, wrapped) for a slot row.
@@ -297,28 +263,21 @@ fn wrap_under_passphrase(
     secret: &SecretKey,
 ) -> Result<([u8; SALT_LEN], Vec<u8>)> {
     let salt = crypto::random_bytes::<SALT_LEN>()?;
-    let kek = SealingKey::new(
-        KEK_ID,
-        &SecretKey::from_passphrase(passphrase, &salt, PBKDF2_ITERATIONS),
-    )?;
+    let kek =
+        SealingKey::new(KEK_ID, &SecretKey::from_passphrase(passphrase, &salt, PBKDF2_ITERATIONS))?;
     Ok((salt, kek.wrap(&slot_binding(slot_id), secret)?))
 }
 
 fn put_meta(tx: &Transaction<'_>, name: &str, value: &[u8]) -> Result<()> {
-    tx.execute(
-        "INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)",
-        params![name, value],
-    )
-    .map_err(Error::sql("write its metadata"))?;
+    tx.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)", params![name, value])
+        .map_err(Error::sql("write its metadata"))?;
     Ok(())
 }
 
 fn get_meta(conn: &Connection, name: &str) -> Result<Option<Vec<u8>>> {
-    conn.query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
-        r.get(0)
-    })
-    .optional()
-    .map_err(Error::sql("read its metadata"))
+    conn.query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| r.get(0))
+        .optional()
+        .map_err(Error::sql("read its metadata"))
 }
 
 impl Store {
@@ -332,9 +291,7 @@ impl Store {
         users::check_name(admin_name)?;
         users::check_passphrase(admin_passphrase)?;
         if path.exists() {
-            return Err(Error::StoreExists {
-                path: path.to_path_buf(),
-            });
+            return Err(Error::StoreExists { path: path.to_path_buf() });
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::paths::ensure_data_dir(dir)?;
@@ -363,27 +320,20 @@ impl Store {
         let ward_secret = SecretKey::generate()?;
         let ward = SealingKey::new(2, &ward_secret)?;
         let master_key = SealingKey::new(KEK_ID, &master)?;
-        let tx = conn
-            .transaction()
-            .map_err(Error::sql("start creating the store"))?;
+        let tx = conn.transaction().map_err(Error::sql("start creating the store"))?;
         put_meta(&tx, "store_id", &crypto::random_bytes::<16>()?)?;
         put_meta(&tx, "tag_salt", &crypto::random_bytes::<16>()?)?;
         put_meta(&tx, "directory_key", SecretKey::generate()?.as_bytes())?;
-        for (scope, key, secret) in [
-            (Scope::Main, &main, &main_secret),
-            (Scope::Ward, &ward, &ward_secret),
-        ] {
+        for (scope, key, secret) in
+            [(Scope::Main, &main, &main_secret), (Scope::Ward, &ward, &ward_secret)]
+        {
             let wrapped = master_key.wrap(&data_key_binding(scope, key.id()), secret)?;
             tx.execute(
                 "INSERT INTO data_keys (key_id, scope, wrapped) VALUES (?1, ?2, ?3)",
                 params![key.id(), scope.as_str(), wrapped],
             )
             .map_err(Error::sql("store a data key"))?;
-            put_meta(
-                &tx,
-                check_name(scope),
-                &key.seal(&check_binding(scope), CHECK_PLAINTEXT)?,
-            )?;
+            put_meta(&tx, check_name(scope), &key.seal(&check_binding(scope), CHECK_PLAINTEXT)?)?;
         }
         let recovery_slot = "recovery".to_owned();
         let recovery_kek = SealingKey::new(KEK_ID, &recovery)?;
@@ -392,51 +342,29 @@ impl Store {
             params![recovery_slot, recovery_kek.wrap(&slot_binding(&recovery_slot), &master)?],
         )
         .map_err(Error::sql("store the recovery slot"))?;
-        let user_id = users::insert(
-            &tx,
-            &main,
-            admin_name,
-            Role::Admin,
-            false,
-            admin_passphrase,
-            &master,
-        )?;
+        let user_id =
+            users::insert(&tx, &main, admin_name, Role::Admin, false, admin_passphrase, &master)?;
         tx.commit().map_err(Error::sql("commit the new store"))?;
-        let store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let store = Store { conn, path: path.to_path_buf() };
         let user = users::load_current(&store.conn, &main, &user_id)?;
-        Ok((
-            Session {
-                store,
-                master,
-                main,
-                ward,
-                user,
-            },
-            RecoveryKey::from_secret(&recovery),
-        ))
+        Ok((Session { store, master, main, ward, user }, RecoveryKey::from_secret(&recovery)))
     }
 
     /// Opens an existing store, upgrading its schema if it is older. No key is read.
     pub fn open(path: &Path) -> Result<Store> {
         if !path.is_file() {
-            return Err(Error::StoreNotFound {
-                path: path.to_path_buf(),
-            });
+            return Err(Error::StoreNotFound { path: path.to_path_buf() });
         }
         let mut conn = connect(path, false)?;
+        // Version 0 is any other SQLite file: never "upgrade" somebody else's database.
+        if schema::version(&conn)? == 0 {
+            return Err(Error::NotAStore { path: path.to_path_buf() });
+        }
         schema::migrate(&mut conn)?;
         if get_meta(&conn, "store_id")?.is_none() {
-            return Err(Error::NotAStore {
-                path: path.to_path_buf(),
-            });
+            return Err(Error::NotAStore { path: path.to_path_buf() });
         }
-        Ok(Store {
-            conn,
-            path: path.to_path_buf(),
-        })
+        Ok(Store { conn, path: path.to_path_buf() })
     }
 
     pub fn path(&self) -> &Path {
@@ -462,10 +390,8 @@ impl Store {
                 return Err(Error::WrongPassphrase);
             }
         };
-        let kek = SealingKey::new(
-            KEK_ID,
-            &SecretKey::from_passphrase(passphrase, &salt, iterations),
-        )?;
+        let kek =
+            SealingKey::new(KEK_ID, &SecretKey::from_passphrase(passphrase, &salt, iterations))?;
         let master = match kek.unwrap_key(&slot_binding(&slot_id), &wrapped) {
             Ok(m) => m,
             Err(_) => {
@@ -483,11 +409,7 @@ impl Store {
         let recovery = RecoveryKey::parse(recovery_key)?;
         let wrapped: Vec<u8> = self
             .conn
-            .query_row(
-                "SELECT wrapped FROM slots WHERE kind = 'recovery'",
-                [],
-                |r| r.get(0),
-            )
+            .query_row("SELECT wrapped FROM slots WHERE kind = 'recovery'", [], |r| r.get(0))
             .map_err(Error::sql("read the recovery slot"))?;
         let slot_id = "recovery";
         let master = match SealingKey::new(KEK_ID, &recovery)?
@@ -499,9 +421,8 @@ impl Store {
                 return Err(Error::WrongPassphrase);
             }
         };
-        let user_id = users::find_slot(&self.conn, name)?
-            .map(|f| f.0)
-            .ok_or(Error::UserNotFound)?;
+        let user_id =
+            users::find_slot(&self.conn, name)?.map(|f| f.0).ok_or(Error::UserNotFound)?;
         throttle::reset(&self.conn, Gate::Unlock)?;
         let mut session = self.into_session(master, &user_id)?;
         session.user.must_change = true;
@@ -512,13 +433,7 @@ impl Store {
         let main = self.load_data_key(&master, Scope::Main)?;
         let ward = self.load_data_key(&master, Scope::Ward)?;
         let user = users::load_current(&self.conn, &main, user_id)?;
-        Ok(Session {
-            store: self,
-            master,
-            main,
-            ward,
-            user,
-        })
+        Ok(Session { store: self, master, main, ward, user })
     }
 
     fn load_data_key(&self, master: &SecretKey, scope: Scope) -> Result<SealingKey> {
@@ -530,9 +445,7 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .map_err(Error::sql("read a data key"))?;
-        let damaged = || Error::Damaged {
-            what: format!("the {} data key", scope.as_str()),
-        };
+        let damaged = || Error::Damaged { what: format!("the {} data key", scope.as_str()) };
         let secret = SealingKey::new(KEK_ID, master)?
             .unwrap_key(&data_key_binding(scope, key_id), &wrapped)
             .map_err(|_| damaged())?;
@@ -546,9 +459,7 @@ impl Store {
         let sealed = get_meta(&self.conn, check_name(scope))?.unwrap_or_default();
         match key.open(&check_binding(scope), &sealed) {
             Ok(p) if p.as_slice() == CHECK_PLAINTEXT => Ok(()),
-            _ => Err(Error::Damaged {
-                what: format!("the {} key check", scope.as_str()),
-            }),
+            _ => Err(Error::Damaged { what: format!("the {} key check", scope.as_str()) }),
         }
     }
 
@@ -580,11 +491,7 @@ impl Store {
         throttle::reset(&self.conn, Gate::Emergency)?;
         let key_id: u32 = self
             .conn
-            .query_row(
-                "SELECT key_id FROM data_keys WHERE scope = 'ward'",
-                [],
-                |r| r.get(0),
-            )
+            .query_row("SELECT key_id FROM data_keys WHERE scope = 'ward'", [], |r| r.get(0))
             .map_err(Error::sql("read the ward key id"))?;
         let ward = SealingKey::new(key_id, &secret)?;
         self.verify_check(&ward, Scope::Ward)?;
@@ -597,15 +504,11 @@ impl Store {
     /// a sound store that `name` (an admin in the backup) unlocks. Nothing is replaced
     /// unless every check passes.
     pub fn restore(store_path: &Path, backup: &Path, name: &str, passphrase: &[u8]) -> Result<()> {
-        let dir = store_path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let dir =
+            store_path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         crate::paths::ensure_data_dir(dir)?;
         if !backup.is_file() {
-            return Err(Error::RestoreRejected {
-                reason: "the backup file does not exist".into(),
-            });
+            return Err(Error::RestoreRejected { reason: "the backup file does not exist".into() });
         }
         // Work on a copy, so checking (and any schema upgrade) never changes the backup.
         let staging = tempfile::Builder::new()
@@ -613,25 +516,17 @@ impl Store {
             .tempfile_in(dir)
             .map_err(Error::io("make a staging copy in", dir))?;
         std::fs::copy(backup, staging.path()).map_err(Error::io("copy the backup", backup))?;
-        let reject = |reason: &str| Error::RestoreRejected {
-            reason: reason.into(),
-        };
+        let reject = |reason: &str| Error::RestoreRejected { reason: reason.into() };
         let copy = Store::open(staging.path()).map_err(|e| match e {
             Error::StoreTooNew { .. } => e,
             _ => reject("the backup is not a Caregiver Playbook store, or it is damaged"),
         })?;
-        copy.integrity_check()
-            .map_err(|_| reject("the backup failed SQLite's integrity check"))?;
+        copy.integrity_check().map_err(|_| reject("the backup failed SQLite's integrity check"))?;
         let session = copy.unlock(name, passphrase)?;
         if session.user.role != Role::Admin {
-            return Err(Error::PermissionDenied {
-                action: "restore a backup",
-                needed: "admins",
-            });
+            return Err(Error::PermissionDenied { action: "restore a backup", needed: "admins" });
         }
-        let Session {
-            store: verified, ..
-        } = session;
+        let Session { store: verified, .. } = session;
         let mut live = connect(store_path, true)?;
         let backup_api = rusqlite::backup::Backup::new(&verified.conn, &mut live)
             .map_err(Error::sql("start the restore"))?;
@@ -650,23 +545,14 @@ impl Store {
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .map_err(Error::sql("check its integrity"))?;
-        if result == "ok" {
-            Ok(())
-        } else {
-            Err(Error::NotAStore {
-                path: self.path.clone(),
-            })
-        }
+        if result == "ok" { Ok(()) } else { Err(Error::NotAStore { path: self.path.clone() }) }
     }
 }
 
 /// Emergency codes are printed in groups: spaces, dashes and case do not matter.
 fn normalise_code(code: &[u8]) -> Zeroizing<Vec<u8>> {
     Zeroizing::new(
-        code.iter()
-            .filter(|b| b.is_ascii_alphanumeric())
-            .map(|b| b.to_ascii_uppercase())
-            .collect(),
+        code.iter().filter(|b| b.is_ascii_alphanumeric()).map(|b| b.to_ascii_uppercase()).collect(),
     )
 }
 
@@ -682,12 +568,7 @@ pub struct Record<T> {
 }
 
 fn record_binding<'a>(kind: Kind, id: &'a str, version: i64) -> Binding<'a> {
-    Binding {
-        domain: "record",
-        table: kind.as_str(),
-        row: id,
-        version,
-    }
+    Binding { domain: "record", table: kind.as_str(), row: id, version }
 }
 
 fn read_records<T: DeserializeOwned>(
@@ -703,11 +584,7 @@ fn read_records<T: DeserializeOwned>(
         .map_err(Error::sql("read records"))?;
     let rows = stmt
         .query_map(params![kind.as_str(), id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-            ))
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?))
         })
         .map_err(Error::sql("read records"))?;
     let mut out = Vec::new();
@@ -753,27 +630,14 @@ pub struct AccessEvent {
 }
 
 fn access_binding(seq: i64) -> Binding<'static> {
-    Binding {
-        domain: "access-event",
-        table: "access_events",
-        row: "",
-        version: seq,
-    }
+    Binding { domain: "access-event", table: "access_events", row: "", version: seq }
 }
 
 fn append_access_event(conn: &Connection, ward: &SealingKey, kind: &str) -> Result<()> {
     let seq: i64 = conn
-        .query_row(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM access_events",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM access_events", [], |r| r.get(0))
         .map_err(Error::sql("number an access event"))?;
-    let event = AccessEvent {
-        seq,
-        kind: kind.to_owned(),
-        at: chrono::Utc::now().to_rfc3339(),
-    };
+    let event = AccessEvent { seq, kind: kind.to_owned(), at: chrono::Utc::now().to_rfc3339() };
     let sealed = seal_json(ward, &access_binding(seq), &event)?;
     conn.execute(
         "INSERT INTO access_events (seq, kind, sealed) VALUES (?1, ?2, ?3)",
@@ -802,23 +666,21 @@ impl Session {
         self.store
     }
 
-    fn ready(&self) -> Result<()> {
-        if self.user.must_change {
-            Err(Error::PassphraseChangeRequired)
-        } else {
-            Ok(())
+    /// The user's role as the store says now (not as it was at unlock), once their
+    /// passphrase no longer needs changing. A removed user's open session can do nothing.
+    fn ready(&self) -> Result<Role> {
+        let (role, must_change) = users::role_now(&self.store.conn, &self.main, &self.user.id)?;
+        if must_change || self.user.must_change {
+            return Err(Error::PassphraseChangeRequired);
         }
+        Ok(role)
     }
 
     fn require_admin(&self, action: &'static str) -> Result<()> {
-        self.ready()?;
-        if self.user.role == Role::Admin {
+        if self.ready()? == Role::Admin {
             Ok(())
         } else {
-            Err(Error::PermissionDenied {
-                action,
-                needed: "admins",
-            })
+            Err(Error::PermissionDenied { action, needed: "admins" })
         }
     }
 
@@ -834,19 +696,12 @@ impl Session {
         self.ready()?;
         let conn = &self.store.conn;
         let version: i64 = conn
-            .query_row(
-                "SELECT version FROM records WHERE record_id = ?1",
-                [id],
-                |r| r.get(0),
-            )
+            .query_row("SELECT version FROM records WHERE record_id = ?1", [id], |r| r.get(0))
             .optional()
             .map_err(Error::sql("read a record version"))?
             .map_or(1, |v: i64| v + 1);
-        let sealed = seal_json(
-            self.key_for(kind.scope()),
-            &record_binding(kind, id, version),
-            value,
-        )?;
+        let sealed =
+            seal_json(self.key_for(kind.scope()), &record_binding(kind, id, version), value)?;
         conn.execute(
             "INSERT INTO records (record_id, kind, scope, version, sealed) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (record_id) DO UPDATE SET version = excluded.version, sealed = excluded.sealed
@@ -860,11 +715,9 @@ impl Session {
     /// Reads one record.
     pub fn get<T: DeserializeOwned>(&self, kind: Kind, id: &str) -> Result<Option<T>> {
         self.ready()?;
-        Ok(
-            read_records(&self.store.conn, self.key_for(kind.scope()), kind, Some(id))?
-                .pop()
-                .map(|r| r.value),
-        )
+        Ok(read_records(&self.store.conn, self.key_for(kind.scope()), kind, Some(id))?
+            .pop()
+            .map(|r| r.value))
     }
 
     /// Reads every record of a kind.
@@ -887,20 +740,12 @@ impl Session {
                 reason: "must be 1 to 120 minutes".into(),
             });
         }
-        self.put(
-            Kind::Settings,
-            "settings",
-            &Settings {
-                idle_lock_minutes: minutes,
-            },
-        )
-        .map(|_| ())
+        self.put(Kind::Settings, "settings", &Settings { idle_lock_minutes: minutes }).map(|_| ())
     }
 
     /// The uses of emergency access recorded so far (admins and leads).
     pub fn access_events(&self) -> Result<Vec<AccessEvent>> {
-        self.ready()?;
-        if !matches!(self.user.role, Role::Admin | Role::Lead) {
+        if !matches!(self.ready()?, Role::Admin | Role::Lead) {
             return Err(Error::PermissionDenied {
                 action: "read the access record",
                 needed: "admins and incident leads",
@@ -913,11 +758,7 @@ impl Session {
             .map_err(Error::sql("read access events"))?;
         let rows = stmt
             .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Vec<u8>>(2)?,
-                ))
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?))
             })
             .map_err(Error::sql("read access events"))?;
         let mut out = Vec::new();
@@ -927,9 +768,7 @@ impl Session {
                 format!("access event {seq}")
             })?;
             if event.kind != kind || event.seq != seq {
-                return Err(Error::Damaged {
-                    what: format!("access event {seq}"),
-                });
+                return Err(Error::Damaged { what: format!("access event {seq}") });
             }
             out.push(event);
         }
@@ -956,14 +795,7 @@ impl Session {
             .conn
             .transaction()
             .map_err(Error::sql("start setting the emergency code"))?;
-        reseal_scope(
-            &tx,
-            Scope::Ward,
-            &self.ward,
-            &new_ward,
-            &self.master,
-            &secret,
-        )?;
+        reseal_scope(&tx, Scope::Ward, &self.ward, &new_ward, &self.master, &secret)?;
         tx.execute(
             "INSERT OR REPLACE INTO slots (slot_id, kind, user_id, iterations, salt, wrapped) VALUES (?1, 'emergency', NULL, ?2, ?3, ?4)",
             params![slot_id, PBKDF2_ITERATIONS, salt.as_slice(), wrapped],
@@ -971,8 +803,7 @@ impl Session {
         .map_err(Error::sql("store the emergency slot"))?;
         tx.execute("DELETE FROM throttle WHERE gate = 'emergency'", [])
             .map_err(Error::sql("reset the emergency delay"))?;
-        tx.commit()
-            .map_err(Error::sql("commit the emergency code"))?;
+        tx.commit().map_err(Error::sql("commit the emergency code"))?;
         self.ward = new_ward;
         Ok(())
     }
@@ -983,19 +814,8 @@ impl Session {
         self.require_admin("rotate the data key")?;
         let secret = SecretKey::generate()?;
         let new_main = SealingKey::new(self.next_key_id()?, &secret)?;
-        let tx = self
-            .store
-            .conn
-            .transaction()
-            .map_err(Error::sql("start the key rotation"))?;
-        reseal_scope(
-            &tx,
-            Scope::Main,
-            &self.main,
-            &new_main,
-            &self.master,
-            &secret,
-        )?;
+        let tx = self.store.conn.transaction().map_err(Error::sql("start the key rotation"))?;
+        reseal_scope(&tx, Scope::Main, &self.main, &new_main, &self.master, &secret)?;
         tx.commit().map_err(Error::sql("commit the key rotation"))?;
         self.main = new_main;
         Ok(())
@@ -1018,10 +838,7 @@ impl Session {
                 reason: "already exists: choose a new name".into(),
             });
         }
-        let dir = dest
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let staging = tempfile::Builder::new()
             .prefix(".caregiver-backup-")
             .tempfile_in(dir)
@@ -1038,10 +855,7 @@ impl Session {
             out.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))
                 .map_err(Error::sql("finish the backup"))?;
         }
-        staging
-            .as_file()
-            .sync_all()
-            .map_err(Error::io("flush", dest))?;
+        staging.as_file().sync_all().map_err(Error::io("flush", dest))?;
         staging
             .persist_noclobber(dest)
             .map_err(|e| Error::io("write the backup", dest)(e.error))?;
@@ -1063,23 +877,16 @@ fn reseal_scope(
         let mut stmt = tx
             .prepare("SELECT record_id, kind, version, sealed FROM records WHERE scope = ?1")
             .map_err(Error::sql("read records to re-seal"))?;
-        stmt.query_map([scope.as_str()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .map_err(Error::sql("read records to re-seal"))?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(Error::sql("read records to re-seal"))?
+        stmt.query_map([scope.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .map_err(Error::sql("read records to re-seal"))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(Error::sql("read records to re-seal"))?
     };
     for (id, kind, version, sealed) in rows {
-        let at = Binding {
-            domain: "record",
-            table: &kind,
-            row: &id,
-            version,
-        };
-        let plain = old.open(&at, &sealed).map_err(|_| Error::Damaged {
-            what: format!("the {kind} record {id}"),
-        })?;
+        let at = Binding { domain: "record", table: &kind, row: &id, version };
+        let plain = old
+            .open(&at, &sealed)
+            .map_err(|_| Error::Damaged { what: format!("the {kind} record {id}") })?;
         tx.execute(
             "UPDATE records SET sealed = ?1 WHERE record_id = ?2",
             params![new.seal(&at, &plain)?, id],
@@ -1099,11 +906,9 @@ fn reseal_scope(
                     .map_err(Error::sql("read access events"))?
             };
             for (seq, sealed) in events {
-                let plain =
-                    old.open(&access_binding(seq), &sealed)
-                        .map_err(|_| Error::Damaged {
-                            what: format!("access event {seq}"),
-                        })?;
+                let plain = old
+                    .open(&access_binding(seq), &sealed)
+                    .map_err(|_| Error::Damaged { what: format!("access event {seq}") })?;
                 tx.execute(
                     "UPDATE access_events SET sealed = ?1 WHERE seq = ?2",
                     params![new.seal(&access_binding(seq), &plain)?, seq],
@@ -1119,10 +924,6 @@ fn reseal_scope(
         params![new.id(), wrapped, scope.as_str()],
     )
     .map_err(Error::sql("store the new data key"))?;
-    put_meta(
-        tx,
-        check_name(scope),
-        &new.seal(&check_binding(scope), CHECK_PLAINTEXT)?,
-    )?;
+    put_meta(tx, check_name(scope), &new.seal(&check_binding(scope), CHECK_PLAINTEXT)?)?;
     Ok(())
 }

@@ -17,30 +17,21 @@ pub fn version(conn: &Connection) -> Result<u32> {
     let v: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(Error::sql("read the schema version"))?;
-    u32::try_from(v).map_err(|_| Error::StoreTooNew {
-        found: u32::MAX,
-        supported: CURRENT,
-    })
+    u32::try_from(v).map_err(|_| Error::StoreTooNew { found: u32::MAX, supported: CURRENT })
 }
 
 /// Brings the store up to [`CURRENT`] in one transaction; refuses a newer store.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     let found = version(conn)?;
     if found > CURRENT {
-        return Err(Error::StoreTooNew {
-            found,
-            supported: CURRENT,
-        });
+        return Err(Error::StoreTooNew { found, supported: CURRENT });
     }
     if found == CURRENT {
         return Ok(());
     }
-    let tx = conn
-        .transaction()
-        .map_err(Error::sql("start the upgrade"))?;
+    let tx = conn.transaction().map_err(Error::sql("start the upgrade"))?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        tx.execute_batch(sql)
-            .map_err(Error::sql("apply a schema upgrade"))?;
+        tx.execute_batch(sql).map_err(Error::sql("apply a schema upgrade"))?;
         tx.pragma_update(None, "user_version", i as i64 + 1)
             .map_err(Error::sql("record the schema version"))?;
     }

@@ -43,13 +43,10 @@ impl std::str::FromStr for Role {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| Error::Invalid {
-                what: "role",
-                reason: "must be clinician, staff, lead or admin".into(),
-            })
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| Error::Invalid {
+            what: "role",
+            reason: "must be clinician, staff, lead or admin".into(),
+        })
     }
 }
 
@@ -88,17 +85,12 @@ pub(super) fn check_name(name: &str) -> Result<()> {
     } else {
         return Ok(());
     };
-    Err(Error::Invalid {
-        what: "user name",
-        reason: reason.into(),
-    })
+    Err(Error::Invalid { what: "user name", reason: reason.into() })
 }
 
 pub(super) fn check_passphrase(passphrase: &[u8]) -> Result<()> {
-    let text = std::str::from_utf8(passphrase).map_err(|_| Error::Invalid {
-        what: "passphrase",
-        reason: "is not UTF-8 text".into(),
-    })?;
+    let text = std::str::from_utf8(passphrase)
+        .map_err(|_| Error::Invalid { what: "passphrase", reason: "is not UTF-8 text".into() })?;
     if text.chars().count() < MIN_PASSPHRASE_CHARS {
         return Err(Error::Invalid {
             what: "passphrase",
@@ -116,36 +108,22 @@ pub(super) fn check_passphrase(passphrase: &[u8]) -> Result<()> {
 
 fn name_tag(conn: &Connection, name: &str) -> Result<[u8; 32]> {
     let salt = get_meta(conn, "tag_salt")?.unwrap_or_default();
-    Ok(crypto::sha256(&[
-        &salt,
-        name.trim().to_lowercase().as_bytes(),
-    ]))
+    Ok(crypto::sha256(&[&salt, name.trim().to_lowercase().as_bytes()]))
 }
 
 fn directory_key(conn: &Connection) -> Result<SealingKey> {
     let bytes = get_meta(conn, "directory_key")?.unwrap_or_default();
-    let secret = SecretKey::from_slice(&bytes).map_err(|_| Error::Damaged {
-        what: "the lock-screen directory key".into(),
-    })?;
+    let secret = SecretKey::from_slice(&bytes)
+        .map_err(|_| Error::Damaged { what: "the lock-screen directory key".into() })?;
     Ok(SealingKey::new(KEK_ID, &secret)?)
 }
 
 fn user_binding(user_id: &str, version: i64) -> Binding<'_> {
-    Binding {
-        domain: "user",
-        table: "users",
-        row: user_id,
-        version,
-    }
+    Binding { domain: "user", table: "users", row: user_id, version }
 }
 
 fn label_binding(user_id: &str) -> Binding<'_> {
-    Binding {
-        domain: "label",
-        table: "users",
-        row: user_id,
-        version: 0,
-    }
+    Binding { domain: "label", table: "users", row: user_id, version: 0 }
 }
 
 /// Adds a user row and its slot (wrapping `master` under `passphrase`).
@@ -161,11 +139,7 @@ pub(super) fn insert(
     let user_id = random_id()?;
     let slot_id = random_id()?;
     let name = name.trim();
-    let doc = UserDoc {
-        name: name.to_owned(),
-        role,
-        must_change,
-    };
+    let doc = UserDoc { name: name.to_owned(), role, must_change };
     let sealed = seal_json(main, &user_binding(&user_id, 1), &doc)?;
     let label = directory_key(tx)?.seal(&label_binding(&user_id), name.as_bytes())?;
     let inserted = tx.execute(
@@ -205,11 +179,9 @@ pub(super) fn find_slot(conn: &Connection, name: &str) -> Result<Option<SlotRow>
 
 fn read_user(conn: &Connection, main: &SealingKey, user_id: &str) -> Result<(i64, UserDoc)> {
     let (version, sealed): (i64, Vec<u8>) = conn
-        .query_row(
-            "SELECT version, sealed FROM users WHERE user_id = ?1",
-            [user_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT version, sealed FROM users WHERE user_id = ?1", [user_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()
         .map_err(Error::sql("read a user"))?
         .ok_or(Error::UserNotFound)?;
@@ -233,39 +205,44 @@ pub(super) fn load_current(
     })
 }
 
+/// (role, must change passphrase) of a signed-in user, read afresh.
+pub(super) fn role_now(
+    conn: &Connection,
+    main: &SealingKey,
+    user_id: &str,
+) -> Result<(Role, bool)> {
+    match read_user(conn, main, user_id) {
+        Ok((_, doc)) => Ok((doc.role, doc.must_change)),
+        Err(Error::UserNotFound) => Err(Error::SessionEnded),
+        Err(e) => Err(e),
+    }
+}
+
 fn all_users(conn: &Connection, main: &SealingKey) -> Result<Vec<(String, UserDoc)>> {
     let ids: Vec<String> = {
-        let mut stmt = conn
-            .prepare("SELECT user_id FROM users")
-            .map_err(Error::sql("list users"))?;
+        let mut stmt =
+            conn.prepare("SELECT user_id FROM users").map_err(Error::sql("list users"))?;
         stmt.query_map([], |r| r.get(0))
             .map_err(Error::sql("list users"))?
             .collect::<rusqlite::Result<_>>()
             .map_err(Error::sql("list users"))?
     };
-    ids.into_iter()
-        .map(|id| read_user(conn, main, &id).map(|(_, doc)| (id, doc)))
-        .collect()
+    ids.into_iter().map(|id| read_user(conn, main, &id).map(|(_, doc)| (id, doc))).collect()
 }
 
 pub(super) fn lock_screen_names(conn: &Connection) -> Result<Vec<String>> {
     let key = directory_key(conn)?;
-    let mut stmt = conn
-        .prepare("SELECT user_id, label FROM users")
-        .map_err(Error::sql("list users"))?;
+    let mut stmt =
+        conn.prepare("SELECT user_id, label FROM users").map_err(Error::sql("list users"))?;
     let rows = stmt
-        .query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))
         .map_err(Error::sql("list users"))?;
     let mut names = Vec::new();
     for row in rows {
         let (id, label) = row.map_err(Error::sql("list users"))?;
         let plain = key
             .open(&label_binding(&id), &label)
-            .map_err(|_| Error::Damaged {
-                what: format!("the lock-screen name of user {id}"),
-            })?;
+            .map_err(|_| Error::Damaged { what: format!("the lock-screen name of user {id}") })?;
         names.push(String::from_utf8_lossy(&plain).into_owned());
     }
     names.sort_by_key(|n| n.to_lowercase());
@@ -285,9 +262,9 @@ pub(super) fn reseal_all(tx: &Transaction<'_>, old: &SealingKey, new: &SealingKe
     };
     for (id, version, sealed) in rows {
         let at = user_binding(&id, version);
-        let plain = old.open(&at, &sealed).map_err(|_| Error::Damaged {
-            what: format!("the user record {id}"),
-        })?;
+        let plain = old
+            .open(&at, &sealed)
+            .map_err(|_| Error::Damaged { what: format!("the user record {id}") })?;
         tx.execute(
             "UPDATE users SET sealed = ?1 WHERE user_id = ?2",
             params![new.seal(&at, &plain)?, id],
@@ -299,9 +276,7 @@ pub(super) fn reseal_all(tx: &Transaction<'_>, old: &SealingKey, new: &SealingKe
 
 impl Session {
     fn user_id_by_name(&self, name: &str) -> Result<String> {
-        find_slot(&self.store.conn, name)?
-            .map(|s| s.0)
-            .ok_or(Error::UserNotFound)
+        find_slot(&self.store.conn, name)?.map(|s| s.0).ok_or(Error::UserNotFound)
     }
 
     /// Adds a user with a first passphrase, which they must change at their first unlock.
@@ -309,20 +284,8 @@ impl Session {
         self.require_admin("add users")?;
         check_name(name)?;
         check_passphrase(first_passphrase)?;
-        let tx = self
-            .store
-            .conn
-            .transaction()
-            .map_err(Error::sql("start adding a user"))?;
-        insert(
-            &tx,
-            &self.main,
-            name,
-            role,
-            true,
-            first_passphrase,
-            &self.master,
-        )?;
+        let tx = self.store.conn.transaction().map_err(Error::sql("start adding a user"))?;
+        insert(&tx, &self.main, name, role, true, first_passphrase, &self.master)?;
         tx.commit().map_err(Error::sql("commit the new user"))
     }
 
@@ -352,17 +315,11 @@ impl Session {
                 reason: "you cannot remove yourself: ask another admin".into(),
             });
         }
-        let tx = self
-            .store
-            .conn
-            .transaction()
-            .map_err(Error::sql("start removing a user"))?;
+        let tx = self.store.conn.transaction().map_err(Error::sql("start removing a user"))?;
         let (_, doc) = read_user(&tx, &self.main, &id)?;
         if doc.role == Role::Admin {
-            let admins = all_users(&tx, &self.main)?
-                .iter()
-                .filter(|(_, d)| d.role == Role::Admin)
-                .count();
+            let admins =
+                all_users(&tx, &self.main)?.iter().filter(|(_, d)| d.role == Role::Admin).count();
             if admins <= 1 {
                 return Err(Error::LastAdmin);
             }
@@ -382,11 +339,8 @@ impl Session {
         if !is_self {
             self.require_admin("reset another user's passphrase")?;
         }
-        let tx = self
-            .store
-            .conn
-            .transaction()
-            .map_err(Error::sql("start changing a passphrase"))?;
+        let tx =
+            self.store.conn.transaction().map_err(Error::sql("start changing a passphrase"))?;
         let (version, mut doc) = read_user(&tx, &self.main, &id)?;
         doc.must_change = !is_self;
         let sealed = seal_json(&self.main, &user_binding(&id, version + 1), &doc)?;
@@ -396,9 +350,7 @@ impl Session {
         )
         .map_err(Error::sql("update a user"))?;
         let slot_id: String = tx
-            .query_row("SELECT slot_id FROM slots WHERE user_id = ?1", [&id], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT slot_id FROM slots WHERE user_id = ?1", [&id], |r| r.get(0))
             .map_err(Error::sql("find an unlock slot"))?;
         let (salt, wrapped) = wrap_under_passphrase(&slot_id, new_passphrase, &self.master)?;
         tx.execute(
@@ -406,8 +358,7 @@ impl Session {
             params![PBKDF2_ITERATIONS, salt.as_slice(), wrapped, slot_id],
         )
         .map_err(Error::sql("rewrap an unlock slot"))?;
-        tx.commit()
-            .map_err(Error::sql("commit the new passphrase"))?;
+        tx.commit().map_err(Error::sql("commit the new passphrase"))?;
         if is_self {
             self.user.must_change = false;
         }

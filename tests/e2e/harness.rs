@@ -29,10 +29,7 @@ pub struct App {
 impl App {
     /// Starts the app with a fresh, empty data folder.
     pub async fn launch() -> App {
-        let root = tempfile::Builder::new()
-            .prefix("caregiver-e2e-")
-            .tempdir()
-            .unwrap();
+        let root = tempfile::Builder::new().prefix("caregiver-e2e-").tempdir().unwrap();
         let data_dir = root.path().join("data");
         let home = root.path().join("home");
         std::fs::create_dir_all(&home).unwrap();
@@ -45,12 +42,7 @@ impl App {
         let native_port = free_port();
         let log = std::fs::File::create(root.path().join("driver.log")).unwrap();
         let driver = Command::new(tauri_driver())
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             // Everything the app or WebKit might write goes under the temp root.
             .env("CAREGIVER_DATA_DIR", &data_dir)
             .env("HOME", &home)
@@ -69,12 +61,7 @@ impl App {
         wait_for_port(port, &mut guard, root.path());
         wait_for_port(native_port, &mut guard, root.path());
         let client = connect(port, root.path()).await;
-        App {
-            client,
-            data_dir,
-            driver: guard.0.take().unwrap(),
-            root,
-        }
+        App { client, data_dir, driver: guard.0.take().unwrap(), root }
     }
 
     /// The temp folder that holds this app's data folder, home and driver log.
@@ -93,10 +80,7 @@ impl App {
                     return (state, el.text().await.unwrap_or_default());
                 }
             }
-            assert!(
-                Instant::now() < deadline,
-                "{css} still loading after {WAIT_TIMEOUT:?}"
-            );
+            assert!(Instant::now() < deadline, "{css} still loading after {WAIT_TIMEOUT:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -171,27 +155,16 @@ fn tauri_driver() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn wait_for_port(port: u16, driver: &mut DriverGuard, root: &Path) {
     let deadline = Instant::now() + START_TIMEOUT;
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         if let Some(Ok(Some(status))) = driver.0.as_mut().map(Child::try_wait) {
-            panic!(
-                "tauri-driver exited ({status}) before port {port} opened:\n{}",
-                log(root)
-            );
+            panic!("tauri-driver exited ({status}) before port {port} opened:\n{}", log(root));
         }
-        assert!(
-            Instant::now() < deadline,
-            "port {port} never opened:\n{}",
-            log(root)
-        );
+        assert!(Instant::now() < deadline, "port {port} never opened:\n{}", log(root));
         std::thread::sleep(Duration::from_millis(25));
     }
 }
@@ -199,10 +172,7 @@ fn wait_for_port(port: u16, driver: &mut DriverGuard, root: &Path) {
 async fn connect(port: u16, root: &Path) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), "wry".into());
-    caps.insert(
-        "tauri:options".into(),
-        serde_json::json!({ "application": APP_BIN, "args": [] }),
-    );
+    caps.insert("tauri:options".into(), serde_json::json!({ "application": APP_BIN, "args": [] }));
     let url = format!("http://127.0.0.1:{port}");
     let mut last = None;
     for _ in 0..5 {

@@ -6,23 +6,13 @@ use crate::harness::App;
 async fn home_screen_lists_the_embedded_playbooks() {
     let app = App::launch().await;
     let (state, text) = app.settled_state("#playbooks-status").await;
-    assert_eq!(
-        state, "ready",
-        "the home screen did not get its playbooks from the core: {text}"
-    );
+    assert_eq!(state, "ready", "the home screen did not get its playbooks from the core: {text}");
 
-    let want: Vec<String> = caregiver::playbook::embedded_summaries()
-        .unwrap()
-        .into_iter()
-        .map(|p| p.title)
-        .collect();
+    let want: Vec<String> =
+        caregiver::playbook::embedded_summaries().unwrap().into_iter().map(|p| p.title).collect();
     let shown = app.texts("#playbook-list li").await;
     assert_eq!(shown, want);
-    assert!(
-        shown
-            .iter()
-            .any(|t| t == "Ransomware or suspected malware outbreak")
-    );
+    assert!(shown.iter().any(|t| t == "Ransomware or suspected malware outbreak"));
     app.close().await;
 }
 
@@ -44,19 +34,11 @@ async fn the_app_uses_its_own_data_folder_and_never_the_real_one() {
         .await
         .unwrap();
     assert_eq!(shown.as_deref(), Some(app.data_dir.to_str().unwrap()));
-    assert!(
-        app.data_dir.is_dir(),
-        "the app did not create its data folder"
-    );
+    assert!(app.data_dir.is_dir(), "the app did not create its data folder");
     assert!(app.data_dir.starts_with(app.root()));
     app.close().await;
 
-    assert_eq!(
-        snapshot(&real),
-        before,
-        "a test wrote into {}",
-        real.display()
-    );
+    assert_eq!(snapshot(&real), before, "a test wrote into {}", real.display());
 }
 
 /// The content security policy and the frozen prototypes hold in the real webview.
@@ -65,9 +47,7 @@ async fn the_webview_refuses_eval_and_freezes_prototypes() {
     let app = App::launch().await;
     let (state, _) = app.settled_state("#playbooks-status").await;
     assert_eq!(state, "ready");
-    let eval = app
-        .eval("try { return String(eval('1 + 1')); } catch (e) { return e.name; }")
-        .await;
+    let eval = app.eval("try { return String(eval('1 + 1')); } catch (e) { return e.name; }").await;
     assert_eq!(eval, "EvalError", "the CSP let eval run");
     let frozen = app.eval("return Object.isFrozen(Object.prototype);").await;
     assert_eq!(frozen, true, "freezePrototype is off");
@@ -80,11 +60,7 @@ async fn the_home_screen_works_from_the_keyboard() {
     let app = App::launch().await;
     let (state, _) = app.settled_state("#playbooks-status").await;
     assert_eq!(state, "ready");
-    let body = app
-        .client
-        .find(fantoccini::Locator::Css("body"))
-        .await
-        .unwrap();
+    let body = app.client.find(fantoccini::Locator::Css("body")).await.unwrap();
     body.send_keys("\u{E004}").await.unwrap(); // Tab
     let focused = app.eval("return document.activeElement.className;").await;
     assert_eq!(focused, "skip-link");

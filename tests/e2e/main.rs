@@ -3,12 +3,7 @@
 //! folder and home. Run them with `scripts/test.sh` (which provides a virtual display), or
 //! `xvfb-run -a cargo test -p caregiver-desktop --test e2e`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod harness;
 mod home;

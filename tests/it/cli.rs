@@ -25,10 +25,7 @@ fn playbook_list_prints_the_embedded_pack() {
     let lines: Vec<_> = out.lines().collect();
     assert_eq!(lines.len(), want.len());
     for (line, p) in lines.iter().zip(&want) {
-        assert!(
-            line.starts_with(&p.id) && line.ends_with(&p.title),
-            "{line:?} vs {p:?}"
-        );
+        assert!(line.starts_with(&p.id) && line.ends_with(&p.title), "{line:?} vs {p:?}");
     }
     assert!(out.contains("Ransomware or suspected malware outbreak"));
 }

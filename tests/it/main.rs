@@ -1,12 +1,8 @@
 //! Integration tests of the core crate and the `caregiver` CLI: one test binary, with a
 //! module per area (see ARCHITECTURE.md). Every test runs on real parts in temp folders.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod cli;
+mod store;
 mod support;

@@ -18,11 +18,7 @@ pub fn caregiver(tmp: &Path) -> Command {
 
 /// Runs `cmd` and returns (exit code, stdout, stderr) as text.
 pub fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().expect("spawn caregiver");
+    let Output { status, stdout, stderr } = cmd.output().expect("spawn caregiver");
     (
         status.code().unwrap_or(-1),
         String::from_utf8(stdout).expect("stdout is UTF-8"),

@@ -1,0 +1,390 @@
+//! Key-level tests of the store: they look inside sessions, at the keys themselves.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+use serde_json::json;
+
+use super::*;
+
+const ADMIN: &str = "Ada Admin";
+const ADMIN_PASS: &[u8] = b"correct horse battery staple";
+const CODE: &[u8] = b"WARD4-7K4M-Q2PX-9RTD";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn fixture() -> (Fixture, Session, RecoveryKey) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let (session, recovery) = Store::create(&path, ADMIN, ADMIN_PASS).unwrap();
+    (Fixture { _dir: dir, path }, session, recovery)
+}
+
+fn fill(session: &mut Session) {
+    session.put(Kind::Playbook, "pb1", &json!({"title": "Ward playbook"})).unwrap();
+    session.put(Kind::WardCallList, "ward4", &json!({"name": "Switchboard"})).unwrap();
+    session.put(Kind::Contact, "c1", &json!({"name": "Vendor support"})).unwrap();
+    session.put(Kind::IncidentNote, "n1", &json!({"text": "isolated ward 4"})).unwrap();
+    session.set_idle_lock_minutes(5).unwrap();
+}
+
+/// Every sealed blob in the store, with how to open it, as (what, binding parts, blob).
+fn sealed_blobs(conn: &Connection) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (sql, what) in [
+        ("SELECT record_id, sealed FROM records WHERE scope = 'main'", "main record"),
+        ("SELECT user_id, sealed FROM users", "user"),
+        ("SELECT scope, wrapped FROM data_keys", "data key"),
+        ("SELECT slot_id, wrapped FROM slots", "slot"),
+        ("SELECT name, value FROM meta WHERE name = 'check_main'", "main check"),
+    ] {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let rows = stmt
+            .query_map([], |r| Ok((format!("{what} {}", r.get::<_, String>(0)?), r.get(1)?)))
+            .unwrap();
+        out.extend(rows.map(Result::unwrap));
+    }
+    out
+}
+
+#[test]
+fn the_emergency_code_opens_ward_records_and_nothing_else() {
+    let (fx, mut session, _) = fixture();
+    fill(&mut session);
+    session.set_emergency_code(CODE).unwrap();
+    let store = session.lock();
+
+    let em = store.unlock_emergency(b"ward4 7k4m q2px 9rtd").unwrap();
+    let playbooks: Vec<Record<serde_json::Value>> = em.list(Kind::Playbook).unwrap();
+    assert_eq!(playbooks[0].value["title"], "Ward playbook");
+    let calls: Vec<Record<serde_json::Value>> = em.list(Kind::WardCallList).unwrap();
+    assert_eq!(calls[0].value["name"], "Switchboard");
+    for kind in [Kind::Contact, Kind::IncidentNote, Kind::Settings] {
+        let err = em.list::<serde_json::Value>(kind).unwrap_err();
+        assert_eq!(err.code(), "permission_denied", "{kind:?}");
+    }
+
+    // At the key level: the key the code unwraps opens no main-scope blob at all, whatever
+    // binding or key id it is tried under.
+    let conn = Connection::open(&fx.path).unwrap();
+    let blobs = sealed_blobs(&conn);
+    assert!(blobs.len() >= 8, "{}", blobs.len());
+    let ward_secret_as_any_key = |id| SealingKey::new(id, &em_secret(&fx.path)).unwrap();
+    for (what, blob) in &blobs {
+        let id = crypto::key_id_of(blob).unwrap();
+        let key = ward_secret_as_any_key(id);
+        for domain in ["record", "user", "data-key", "slot", "check"] {
+            for table in
+                ["contact", "incident_note", "settings", "users", "data_keys", "slots", "meta"]
+            {
+                let at = Binding { domain, table, row: "", version: 0 };
+                assert!(key.open(&at, blob).is_err(), "{what} opened under the ward key");
+            }
+        }
+    }
+    // And it is not the master key: it unwraps no data key.
+    let master_guess = SealingKey::new(KEK_ID, &em_secret(&fx.path)).unwrap();
+    let (key_id, wrapped): (u32, Vec<u8>) = conn
+        .query_row("SELECT key_id, wrapped FROM data_keys WHERE scope = 'main'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert!(master_guess.unwrap_key(&data_key_binding(Scope::Main, key_id), &wrapped).is_err());
+
+    // The use was recorded, and an admin sees it.
+    let store = em.lock();
+    let admin = store.unlock(ADMIN, ADMIN_PASS).unwrap();
+    let events = admin.access_events().unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, "emergency_unlock");
+}
+
+/// The secret the emergency slot holds, unwrapped the way `unlock_emergency` does.
+fn em_secret(path: &Path) -> SecretKey {
+    let conn = Connection::open(path).unwrap();
+    let (salt, wrapped): (Vec<u8>, Vec<u8>) = conn
+        .query_row("SELECT salt, wrapped FROM slots WHERE kind = 'emergency'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    let kek = SealingKey::new(
+        KEK_ID,
+        &SecretKey::from_passphrase(&normalise_code(CODE), &salt, PBKDF2_ITERATIONS),
+    )
+    .unwrap();
+    kek.unwrap_key(&slot_binding("emergency"), &wrapped).unwrap()
+}
+
+#[test]
+fn a_new_emergency_code_retires_the_old_one_and_keeps_ward_records() {
+    let (_fx, mut session, _) = fixture();
+    fill(&mut session);
+    session.set_emergency_code(CODE).unwrap();
+    session.set_emergency_code(b"NEWCODE-2222-3333").unwrap();
+    let store = session.lock();
+    let err = store.unlock_emergency(CODE).unwrap_err();
+    assert_eq!(err.code(), "wrong_passphrase");
+    let store = Store::open(&_fx.path).unwrap();
+    let em = store.unlock_emergency(b"newcode 2222 3333").unwrap();
+    assert_eq!(em.list::<serde_json::Value>(Kind::Playbook).unwrap().len(), 1);
+    // Everyone still reads the ward records under the new ward key.
+    let admin = em.lock().unlock(ADMIN, ADMIN_PASS).unwrap();
+    assert_eq!(admin.list::<serde_json::Value>(Kind::WardCallList).unwrap().len(), 1);
+    assert_eq!(admin.access_events().unwrap().len(), 1);
+}
+
+#[test]
+fn without_a_code_emergency_access_says_so() {
+    let (_fx, session, _) = fixture();
+    let err = session.lock().unlock_emergency(CODE).unwrap_err();
+    assert_eq!(err.code(), "no_emergency_code");
+}
+
+#[test]
+fn rotation_reseals_every_main_row_and_leaves_one_main_key() {
+    let (fx, mut session, _) = fixture();
+    fill(&mut session);
+    session.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1").unwrap();
+    let old = session.main.id();
+    session.rotate_data_key().unwrap();
+    let new = session.main.id();
+    assert_ne!(old, new);
+
+    let conn = Connection::open(&fx.path).unwrap();
+    let main_keys: i64 = conn
+        .query_row("SELECT COUNT(*) FROM data_keys WHERE scope = 'main'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(main_keys, 1);
+    let mut stmt = conn
+        .prepare(
+            "SELECT sealed FROM records WHERE scope = 'main' UNION ALL SELECT sealed FROM users",
+        )
+        .unwrap();
+    let ids: Vec<u32> = stmt
+        .query_map([], |r| r.get::<_, Vec<u8>>(0))
+        .unwrap()
+        .map(|b| crypto::key_id_of(&b.unwrap()).unwrap())
+        .collect();
+    assert!(ids.len() >= 5 && ids.iter().all(|&i| i == new), "{ids:?}");
+
+    let session = session.lock().unlock(ADMIN, ADMIN_PASS).unwrap();
+    assert_eq!(session.settings().unwrap().idle_lock_minutes, 5);
+    let note: serde_json::Value = session.get(Kind::IncidentNote, "n1").unwrap().unwrap();
+    assert_eq!(note["text"], "isolated ward 4");
+    assert_eq!(session.list_users().unwrap().len(), 2);
+}
+
+#[test]
+fn roles_are_checked_in_the_core() {
+    let (fx, mut admin, _) = fixture();
+    admin.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1").unwrap();
+    let mut nurse =
+        Store::open(&fx.path).unwrap().unlock("Nina Nurse", b"first passphrase 1").unwrap();
+    assert!(nurse.must_change_passphrase());
+    assert_eq!(nurse.list_users().unwrap_err().code(), "passphrase_change_required");
+    nurse.change_passphrase("nina nurse", b"my own passphrase 2").unwrap();
+    assert!(!nurse.must_change_passphrase());
+    assert_eq!(nurse.list_users().unwrap().len(), 2);
+
+    let denied = [
+        nurse.add_user("X", Role::Admin, b"first passphrase 1").unwrap_err(),
+        nurse.remove_user(ADMIN).unwrap_err(),
+        nurse.set_emergency_code(CODE).unwrap_err(),
+        nurse.rotate_data_key().unwrap_err(),
+        nurse.backup(&fx.path.with_extension("bak")).unwrap_err(),
+        nurse.change_passphrase(ADMIN, b"taking over admin").unwrap_err(),
+        nurse.set_idle_lock_minutes(1).unwrap_err(),
+        nurse.access_events().unwrap_err(),
+    ];
+    for e in denied {
+        assert_eq!(e.code(), "permission_denied", "{e}");
+    }
+
+    // An admin reset makes the user change it again.
+    admin.change_passphrase("Nina Nurse", b"reset by admin 3").unwrap();
+    let nurse = nurse.lock().unlock("Nina Nurse", b"reset by admin 3").unwrap();
+    assert!(nurse.must_change_passphrase());
+
+    // The last admin stays; nobody removes themselves.
+    assert_eq!(admin.remove_user(ADMIN).unwrap_err().code(), "invalid_input");
+    admin.add_user("Second Admin", Role::Admin, b"first passphrase 4").unwrap();
+    let mut second =
+        Store::open(&fx.path).unwrap().unlock("Second Admin", b"first passphrase 4").unwrap();
+    second.change_passphrase("Second Admin", b"second admin own 5").unwrap();
+    second.remove_user(ADMIN).unwrap();
+    assert_eq!(second.remove_user("Second Admin").unwrap_err().code(), "invalid_input");
+    second.remove_user("Nina Nurse").unwrap();
+    let store = second.lock();
+    assert_eq!(store.lock_screen_names().unwrap(), vec!["Second Admin".to_owned()]);
+    assert_eq!(store.unlock(ADMIN, ADMIN_PASS).unwrap_err().code(), "wrong_passphrase");
+}
+
+#[test]
+fn a_removed_users_open_session_loses_its_powers() {
+    let (fx, mut admin, _) = fixture();
+    admin.add_user("Second Admin", Role::Admin, b"first passphrase 4").unwrap();
+    let mut second =
+        Store::open(&fx.path).unwrap().unlock("Second Admin", b"first passphrase 4").unwrap();
+    second.change_passphrase("Second Admin", b"second admin own 5").unwrap();
+    admin.remove_user("Second Admin").unwrap();
+    // The removed admin's open session can do nothing any more.
+    assert_eq!(second.remove_user(ADMIN).unwrap_err().code(), "session_ended");
+    assert_eq!(second.list_users().unwrap_err().code(), "session_ended");
+    // The one admin left cannot remove itself.
+    assert_eq!(admin.remove_user(ADMIN).unwrap_err().code(), "invalid_input");
+}
+
+#[test]
+fn the_recovery_key_resets_a_forgotten_passphrase() {
+    let (fx, session, recovery) = fixture();
+    drop(session);
+    let store = Store::open(&fx.path).unwrap();
+    let wrong = store.unlock_with_recovery_key(ADMIN, "AAAA-BBBB").unwrap_err();
+    assert_eq!(wrong.code(), "invalid_input");
+    let store = Store::open(&fx.path).unwrap();
+    let mut session =
+        store.unlock_with_recovery_key(ADMIN, &recovery.as_str().to_lowercase()).unwrap();
+    assert!(session.must_change_passphrase());
+    session.change_passphrase(ADMIN, b"a brand new passphrase").unwrap();
+    let store = session.lock();
+    store.unlock(ADMIN, b"a brand new passphrase").unwrap();
+}
+
+#[test]
+fn swapped_and_replayed_records_fail_to_open() {
+    let (fx, session, _) = fixture();
+    session.put(Kind::Contact, "a", &json!({"name": "A"})).unwrap();
+    session.put(Kind::Contact, "b", &json!({"name": "B"})).unwrap();
+    let conn = Connection::open(&fx.path).unwrap();
+    let blob = |id: &str| -> Vec<u8> {
+        conn.query_row("SELECT sealed FROM records WHERE record_id = ?1", [id], |r| r.get(0))
+            .unwrap()
+    };
+    let (a, b) = (blob("a"), blob("b"));
+    conn.execute("UPDATE records SET sealed = ?1 WHERE record_id = 'a'", [&b]).unwrap();
+    let err = session.get::<serde_json::Value>(Kind::Contact, "a").unwrap_err();
+    assert_eq!(err.code(), "record_damaged");
+    assert_eq!(
+        err.to_string(),
+        "the contact record a failed its integrity check: it was changed, moved or damaged"
+    );
+    conn.execute("UPDATE records SET sealed = ?1 WHERE record_id = 'a'", [&a]).unwrap();
+    assert!(session.get::<serde_json::Value>(Kind::Contact, "a").is_ok());
+
+    // Replay: an older sealed version put back under the current version number.
+    session.put(Kind::Contact, "a", &json!({"name": "A2"})).unwrap();
+    conn.execute("UPDATE records SET sealed = ?1 WHERE record_id = 'a'", [&a]).unwrap();
+    let err = session.get::<serde_json::Value>(Kind::Contact, "a").unwrap_err();
+    assert_eq!(err.code(), "record_damaged");
+
+    // A record moved to another kind.
+    conn.execute("UPDATE records SET kind = 'incident_note' WHERE record_id = 'b'", []).unwrap();
+    let err = session.list::<serde_json::Value>(Kind::IncidentNote).unwrap_err();
+    assert_eq!(err.code(), "record_damaged");
+}
+
+#[test]
+fn a_swapped_slot_or_data_key_does_not_open() {
+    let (fx, mut session, _) = fixture();
+    session.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1").unwrap();
+    drop(session);
+    let conn = Connection::open(&fx.path).unwrap();
+    // Give the nurse's slot the admin's wrapped key: neither passphrase opens it now.
+    conn.execute(
+        "UPDATE slots SET wrapped = (SELECT s.wrapped FROM slots s JOIN users u USING (user_id)
+           WHERE u.user_id = (SELECT user_id FROM slots WHERE kind = 'user' LIMIT 1))
+         WHERE kind = 'user' AND user_id != (SELECT user_id FROM slots WHERE kind = 'user' LIMIT 1)",
+        [],
+    )
+    .unwrap();
+    let names = ["Nina Nurse", ADMIN];
+    let opened = names
+        .iter()
+        .filter(|n| {
+            let pass: &[u8] = if **n == ADMIN { ADMIN_PASS } else { b"first passphrase 1" };
+            Store::open(&fx.path).unwrap().unlock(n, pass).is_ok()
+        })
+        .count();
+    assert_eq!(opened, 1, "exactly the untouched slot still opens");
+
+    // Swap the two data keys' wrappings: the check values catch it before any data.
+    conn.execute(
+        "UPDATE data_keys SET wrapped = (SELECT wrapped FROM data_keys d2 WHERE d2.scope != data_keys.scope)",
+        [],
+    )
+    .unwrap();
+    for n in names {
+        let pass: &[u8] = if n == ADMIN { ADMIN_PASS } else { b"first passphrase 1" };
+        if let Err(e) = Store::open(&fx.path).unwrap().unlock(n, pass) {
+            assert!(matches!(e.code(), "record_damaged" | "wrong_passphrase"), "{e}");
+        } else {
+            panic!("a store with swapped data keys unlocked");
+        }
+    }
+}
+
+#[test]
+fn a_newer_store_and_a_foreign_file_are_refused() {
+    let (fx, session, _) = fixture();
+    drop(session);
+    let conn = Connection::open(&fx.path).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let err = Store::open(&fx.path).unwrap_err();
+    assert_eq!(err.code(), "store_too_new");
+    assert!(err.to_string().contains("schema 99"), "{err}");
+
+    let other = fx.path.with_file_name("other.db");
+    Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+    assert_eq!(Store::open(&other).unwrap_err().code(), "not_a_store");
+    let tables: i64 = Connection::open(&other)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tables, 1, "opening a foreign database must not change it");
+
+    let text = fx.path.with_file_name("notes.txt");
+    std::fs::File::create(&text).unwrap();
+    std::io::Write::write_all(
+        &mut std::fs::File::create(&text).unwrap(),
+        b"hello, this is not SQLite at all",
+    )
+    .unwrap();
+    assert_eq!(Store::open(&text).unwrap_err().code(), "not_a_store");
+    assert_eq!(
+        Store::open(&fx.path.with_file_name("missing.db")).unwrap_err().code(),
+        "store_not_found"
+    );
+}
+
+#[test]
+fn creating_over_an_existing_file_changes_nothing() {
+    let (fx, session, _) = fixture();
+    drop(session);
+    let before = std::fs::read(&fx.path).unwrap();
+    let err = Store::create(&fx.path, "Eve", b"another passphrase").unwrap_err();
+    assert_eq!(err.code(), "store_exists");
+    assert_eq!(std::fs::read(&fx.path).unwrap(), before);
+}
+
+#[test]
+fn weak_input_is_refused_with_what_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let cases: [(&str, &[u8], &str); 3] = [
+        ("", ADMIN_PASS, "user name: is empty"),
+        ("Ada", b"short", "passphrase: needs at least 12 characters"),
+        ("Bad\u{7}Name", ADMIN_PASS, "user name: contains a control character"),
+    ];
+    for (name, pass, want) in cases {
+        let err = Store::create(&path, name, pass).unwrap_err();
+        assert_eq!(err.to_string(), want);
+        assert!(!path.exists(), "a refused create left a file");
+    }
+    let (_fx, mut session, _) = fixture();
+    let err = session.set_emergency_code(b"12-34").unwrap_err();
+    assert_eq!(err.to_string(), "emergency code: needs at least 12 letters or digits");
+}
