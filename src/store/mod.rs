@@ -571,6 +571,37 @@ fn record_binding<'a>(kind: Kind, id: &'a str, version: i64) -> Binding<'a> {
     Binding { domain: "record", table: kind.as_str(), row: id, version }
 }
 
+fn write_record<T: Serialize>(
+    conn: &Connection,
+    key: &SealingKey,
+    kind: Kind,
+    id: &str,
+    value: &T,
+) -> Result<i64> {
+    let current: Option<(i64, String)> = conn
+        .prepare_cached("SELECT version, kind FROM records WHERE record_id = ?1")
+        .and_then(|mut st| st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .map_err(Error::sql("read a record version"))?;
+    let version = match current {
+        Some((_, other)) if other != kind.as_str() => {
+            return Err(Error::Invalid {
+                what: "record id",
+                reason: "is already used by a record of another kind".into(),
+            });
+        }
+        Some((v, _)) => v + 1,
+        None => 1,
+    };
+    let sealed = seal_json(key, &record_binding(kind, id, version), value)?;
+    conn.prepare_cached(
+        "INSERT INTO records (record_id, kind, scope, version, sealed) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (record_id) DO UPDATE SET version = excluded.version, sealed = excluded.sealed",
+    )
+    .and_then(|mut st| st.execute(params![id, kind.as_str(), kind.scope().as_str(), version, sealed]))
+    .map_err(Error::sql("write a record"))?;
+    Ok(version)
+}
+
 fn read_records<T: DeserializeOwned>(
     conn: &Connection,
     key: &SealingKey,
@@ -691,25 +722,24 @@ impl Session {
         }
     }
 
-    /// Writes a record (inserting it, or replacing it with the next version).
+    /// Writes a record (inserting it, or replacing it with the next version), durably.
     pub fn put<T: Serialize>(&self, kind: Kind, id: &str, value: &T) -> Result<i64> {
         self.ready()?;
-        let conn = &self.store.conn;
-        let version: i64 = conn
-            .query_row("SELECT version FROM records WHERE record_id = ?1", [id], |r| r.get(0))
-            .optional()
-            .map_err(Error::sql("read a record version"))?
-            .map_or(1, |v: i64| v + 1);
-        let sealed =
-            seal_json(self.key_for(kind.scope()), &record_binding(kind, id, version), value)?;
-        conn.execute(
-            "INSERT INTO records (record_id, kind, scope, version, sealed) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (record_id) DO UPDATE SET version = excluded.version, sealed = excluded.sealed
-             WHERE records.kind = excluded.kind",
-            params![id, kind.as_str(), kind.scope().as_str(), version, sealed],
-        )
-        .map_err(Error::sql("write a record"))?;
-        Ok(version)
+        write_record(&self.store.conn, self.key_for(kind.scope()), kind, id, value)
+    }
+
+    /// Writes many records of one kind in one transaction: all or none.
+    pub fn put_many<'a, T: Serialize + 'a>(
+        &self,
+        kind: Kind,
+        items: impl IntoIterator<Item = (&'a str, &'a T)>,
+    ) -> Result<()> {
+        self.ready()?;
+        let tx = self.store.conn.unchecked_transaction().map_err(Error::sql("start a write"))?;
+        for (id, value) in items {
+            write_record(&tx, self.key_for(kind.scope()), kind, id, value)?;
+        }
+        tx.commit().map_err(Error::sql("commit the records"))
     }
 
     /// Reads one record.

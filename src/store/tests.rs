@@ -388,3 +388,19 @@ fn weak_input_is_refused_with_what_and_why() {
     let err = session.set_emergency_code(b"12-34").unwrap_err();
     assert_eq!(err.to_string(), "emergency code: needs at least 12 letters or digits");
 }
+
+#[test]
+fn batches_are_all_or_nothing_and_ids_keep_their_kind() {
+    let (_fx, session, _) = fixture();
+    let values: Vec<(String, serde_json::Value)> =
+        (0..100).map(|i| (format!("n{i}"), json!({ "i": i }))).collect();
+    session.put_many(Kind::IncidentNote, values.iter().map(|(id, v)| (id.as_str(), v))).unwrap();
+    assert_eq!(session.list::<serde_json::Value>(Kind::IncidentNote).unwrap().len(), 100);
+
+    // n5 is a note: reusing its id for a contact fails, and takes the whole batch with it.
+    let bad = [("c1", json!({})), ("n5", json!({}))];
+    let err = session.put_many(Kind::Contact, bad.iter().map(|(id, v)| (*id, v))).unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+    assert!(session.list::<serde_json::Value>(Kind::Contact).unwrap().is_empty());
+    assert_eq!(session.put(Kind::Contact, "n5", &json!({})).unwrap_err().code(), "invalid_input");
+}
