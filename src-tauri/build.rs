@@ -3,7 +3,26 @@
 //! called from the window.
 
 /// Every `#[tauri::command]` in `src/commands.rs`, in snake_case.
-const COMMANDS: &[&str] = &["app_info", "list_playbooks"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "session_status",
+    "touch",
+    "setup",
+    "lock_screen",
+    "unlock",
+    "unlock_emergency",
+    "lock",
+    "list_playbooks",
+    "ward_call_list",
+    "change_passphrase",
+    "list_users",
+    "add_user",
+    "remove_user",
+    "reset_passphrase",
+    "get_settings",
+    "set_idle_lock",
+    "new_emergency_code",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let attributes = tauri_build::Attributes::new()

@@ -81,6 +81,10 @@ pub enum Error {
     #[error("no user with that name")]
     UserNotFound,
 
+    /// The app is locked (or was locked for being idle): unlock first.
+    #[error("the app is locked: unlock it to go on")]
+    Locked,
+
     /// The signed-in user was removed while their session was open.
     #[error("this account no longer exists: lock the app")]
     SessionEnded,
@@ -122,6 +126,7 @@ impl Error {
             Error::UserExists => "user_exists",
             Error::UserNotFound => "user_not_found",
             Error::SessionEnded => "session_ended",
+            Error::Locked => "locked",
             Error::LastAdmin => "last_admin",
             Error::NoEmergencyCode => "no_emergency_code",
             Error::RestoreRejected { .. } => "restore_rejected",

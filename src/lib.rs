@@ -4,6 +4,7 @@
 //! See `ARCHITECTURE.md` for the codemap and the invariants.
 
 pub mod crypto;
+pub mod desk;
 pub mod error;
 pub mod paths;
 pub mod playbook;

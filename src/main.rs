@@ -150,7 +150,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Init { admin } => {
-            let path = caregiver::store::resolve_store_path(auth.store.as_deref())?;
+            let path = caregiver::store::resolve_store_path(auth.store.as_deref(), None)?;
             let passphrase = match &auth.passphrase_file {
                 Some(f) => read_secret_file(f, "passphrase")?,
                 None => ask_new_passphrase(&admin)?,
@@ -219,7 +219,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             println_safe(&format!("Backup written to {}", file.display()));
         }
         Command::Restore { file } => {
-            let path = caregiver::store::resolve_store_path(auth.store.as_deref())?;
+            let path = caregiver::store::resolve_store_path(auth.store.as_deref(), None)?;
             let name = auth.user.as_deref().ok_or_else(need_user)?;
             let passphrase = read_passphrase(&auth, name)?;
             Store::restore(&path, &file, name, &passphrase)?;
@@ -242,7 +242,7 @@ fn need_user() -> Error {
 }
 
 fn open_store(auth: &Auth) -> Result<Store, Error> {
-    Store::open(&caregiver::store::resolve_store_path(auth.store.as_deref())?)
+    Store::open(&caregiver::store::resolve_store_path(auth.store.as_deref(), None)?)
 }
 
 fn unlock(auth: &Auth) -> Result<Session, Error> {

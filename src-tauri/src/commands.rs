@@ -3,33 +3,161 @@
 //! past a few lines is a sign that a rule belongs in the core instead.
 //!
 //! Every command here must also be listed in `build.rs` and granted in
-//! `capabilities/default.json`.
+//! `capabilities/default.json`. Commands are `async` so that key derivation (a fraction of
+//! a second) runs off the window's thread and the window can show its progress.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
+use caregiver::desk::{Desk, LockScreen, Status};
 use caregiver::playbook::PlaybookSummary;
+use caregiver::store::{Role, Settings, UserInfo};
 use caregiver::{AppInfo, ErrorReport};
+use serde::Serialize;
+use tauri::State;
+use zeroize::Zeroizing;
+
+type Reply<T> = Result<T, ErrorReport>;
 
 /// What the app holds while it runs.
 #[derive(Debug)]
 pub struct AppState {
     data_dir: PathBuf,
+    desk: Mutex<Desk>,
 }
 
 impl AppState {
     pub fn open(explicit_data_dir: Option<&Path>) -> caregiver::Result<Self> {
         let data_dir = caregiver::paths::resolve_data_dir(explicit_data_dir)?;
         caregiver::paths::ensure_data_dir(&data_dir)?;
-        Ok(Self { data_dir })
+        let store = caregiver::store::resolve_store_path(None, Some(&data_dir))?;
+        Ok(Self { data_dir, desk: Mutex::new(Desk::new(store, Instant::now())) })
+    }
+
+    /// The desk. A panic elsewhere cannot leave it half-changed (every change is one
+    /// assignment), so a poisoned lock is still safe to use.
+    pub fn desk(&self) -> MutexGuard<'_, Desk> {
+        self.desk.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
-#[tauri::command]
-pub fn app_info(state: tauri::State<'_, AppState>) -> AppInfo {
-    caregiver::app_info(&state.data_dir)
+/// A secret shown once (recovery key, emergency code).
+#[derive(Debug, Serialize)]
+pub struct ShownOnce {
+    pub secret: String,
 }
 
 #[tauri::command]
-pub fn list_playbooks() -> Result<Vec<PlaybookSummary>, ErrorReport> {
-    caregiver::playbook::embedded_summaries().map_err(ErrorReport::from)
+pub async fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
+    Ok(caregiver::app_info(&state.data_dir))
+}
+
+#[tauri::command]
+pub async fn session_status(state: State<'_, AppState>) -> Reply<Status> {
+    Ok(state.desk().status(Instant::now()))
+}
+
+#[tauri::command]
+pub async fn touch(state: State<'_, AppState>) -> Reply<()> {
+    state.desk().touch(Instant::now());
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn setup(
+    state: State<'_, AppState>,
+    admin: String,
+    passphrase: String,
+) -> Reply<ShownOnce> {
+    let passphrase = Zeroizing::new(passphrase);
+    let key = state.desk().setup(&admin, passphrase.as_bytes(), Instant::now())?;
+    Ok(ShownOnce { secret: key.to_string() })
+}
+
+#[tauri::command]
+pub async fn lock_screen(state: State<'_, AppState>) -> Reply<LockScreen> {
+    Ok(state.desk().lock_screen()?)
+}
+
+#[tauri::command]
+pub async fn unlock(state: State<'_, AppState>, name: String, passphrase: String) -> Reply<Status> {
+    let passphrase = Zeroizing::new(passphrase);
+    Ok(state.desk().unlock(&name, passphrase.as_bytes(), Instant::now())?)
+}
+
+#[tauri::command]
+pub async fn unlock_emergency(state: State<'_, AppState>, code: String) -> Reply<Status> {
+    let code = Zeroizing::new(code);
+    Ok(state.desk().unlock_emergency(code.as_bytes(), Instant::now())?)
+}
+
+#[tauri::command]
+pub async fn lock(state: State<'_, AppState>) -> Reply<Status> {
+    let mut desk = state.desk();
+    desk.lock();
+    Ok(desk.status(Instant::now()))
+}
+
+#[tauri::command]
+pub async fn list_playbooks(state: State<'_, AppState>) -> Reply<Vec<PlaybookSummary>> {
+    Ok(state.desk().playbooks()?)
+}
+
+#[tauri::command]
+pub async fn ward_call_list(state: State<'_, AppState>) -> Reply<Vec<serde_json::Value>> {
+    Ok(state.desk().ward_call_list()?)
+}
+
+#[tauri::command]
+pub async fn change_passphrase(state: State<'_, AppState>, passphrase: String) -> Reply<()> {
+    let passphrase = Zeroizing::new(passphrase);
+    Ok(state.desk().change_own_passphrase(passphrase.as_bytes())?)
+}
+
+#[tauri::command]
+pub async fn list_users(state: State<'_, AppState>) -> Reply<Vec<UserInfo>> {
+    Ok(state.desk().users()?)
+}
+
+#[tauri::command]
+pub async fn add_user(
+    state: State<'_, AppState>,
+    name: String,
+    role: Role,
+    passphrase: String,
+) -> Reply<()> {
+    let passphrase = Zeroizing::new(passphrase);
+    Ok(state.desk().add_user(&name, role, passphrase.as_bytes())?)
+}
+
+#[tauri::command]
+pub async fn remove_user(state: State<'_, AppState>, name: String) -> Reply<()> {
+    Ok(state.desk().remove_user(&name)?)
+}
+
+#[tauri::command]
+pub async fn reset_passphrase(
+    state: State<'_, AppState>,
+    name: String,
+    passphrase: String,
+) -> Reply<()> {
+    let passphrase = Zeroizing::new(passphrase);
+    Ok(state.desk().reset_passphrase(&name, passphrase.as_bytes())?)
+}
+
+#[tauri::command]
+pub async fn get_settings(state: State<'_, AppState>) -> Reply<Settings> {
+    Ok(state.desk().settings()?)
+}
+
+#[tauri::command]
+pub async fn set_idle_lock(state: State<'_, AppState>, minutes: u32) -> Reply<()> {
+    Ok(state.desk().set_idle_lock_minutes(minutes)?)
+}
+
+#[tauri::command]
+pub async fn new_emergency_code(state: State<'_, AppState>) -> Reply<ShownOnce> {
+    let code = state.desk().new_emergency_code()?;
+    Ok(ShownOnce { secret: code.to_string() })
 }

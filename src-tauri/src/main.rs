@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use tauri::Manager;
 
 /// Caregiver Playbook desktop app.
 #[derive(Debug, Parser)]
@@ -35,9 +36,29 @@ fn main() -> ExitCode {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .manage(state)
+        .setup(|app| {
+            start_idle_lock(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
-            commands::list_playbooks
+            commands::session_status,
+            commands::touch,
+            commands::setup,
+            commands::lock_screen,
+            commands::unlock,
+            commands::unlock_emergency,
+            commands::lock,
+            commands::list_playbooks,
+            commands::ward_call_list,
+            commands::change_passphrase,
+            commands::list_users,
+            commands::add_user,
+            commands::remove_user,
+            commands::reset_passphrase,
+            commands::get_settings,
+            commands::set_idle_lock,
+            commands::new_emergency_code,
         ])
         .run(tauri::generate_context!());
     match result {
@@ -47,4 +68,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Checks the idle clock every second and locks (dropping the keys) when it runs out, whether
+/// or not the window is looking. The window notices on its next status poll.
+fn start_idle_lock(app: tauri::AppHandle) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            app.state::<commands::AppState>().desk().tick(std::time::Instant::now());
+        }
+    });
 }

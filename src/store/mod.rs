@@ -41,15 +41,17 @@ const PAD_BUCKET: usize = 64;
 /// Key id of a key-encryption key: never stored, never used for data.
 const KEK_ID: u32 = 0;
 
-/// Finds the store: `explicit` (`--store`), else `CAREGIVER_STORE`, else the data folder.
-pub fn resolve_store_path(explicit: Option<&Path>) -> Result<PathBuf> {
+/// Finds the store: `explicit` (`--store`), else `CAREGIVER_STORE`, else `caregiver.db` in
+/// the data folder (`data_dir` if given, else as [`crate::paths::resolve_data_dir`] finds
+/// it), so the CLI and the desktop app share one store.
+pub fn resolve_store_path(explicit: Option<&Path>, data_dir: Option<&Path>) -> Result<PathBuf> {
     if let Some(p) = explicit.filter(|p| !p.as_os_str().is_empty()) {
         return Ok(p.to_path_buf());
     }
     if let Some(p) = std::env::var_os(STORE_ENV).filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }
-    Ok(crate::paths::resolve_data_dir(None)?.join(STORE_FILE))
+    Ok(crate::paths::resolve_data_dir(data_dir)?.join(STORE_FILE))
 }
 
 /// Which data key seals a record, and so who can open it.
@@ -376,6 +378,15 @@ impl Store {
         users::lock_screen_names(&self.conn)
     }
 
+    /// Whether an admin has set an emergency code (the lock screen offers the button).
+    pub fn has_emergency_code(&self) -> Result<bool> {
+        self.conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM slots WHERE kind = 'emergency')", [], |r| {
+                r.get(0)
+            })
+            .map_err(Error::sql("read the emergency slot"))
+    }
+
     /// Unlocks as a user. A wrong name and a wrong passphrase give the same error, take the
     /// same time, and count towards the growing delay.
     pub fn unlock(self, name: &str, passphrase: &[u8]) -> Result<Session> {
@@ -558,6 +569,23 @@ fn normalise_code(code: &[u8]) -> Zeroizing<Vec<u8>> {
 
 /// The fewest letters and digits in an emergency code.
 pub const MIN_EMERGENCY_CODE_CHARS: usize = 12;
+
+/// A fresh emergency code to print for a ward: 16 symbols of a 32-letter alphabet (80
+/// bits) in groups of four, without I, O, 0 or 1, which read alike.
+pub fn generate_emergency_code() -> Result<Zeroizing<String>> {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let bytes = Zeroizing::new(crypto::random_bytes::<16>()?);
+    let mut out = Zeroizing::new(String::with_capacity(19));
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        // The low five bits of a uniform byte are uniform over the 32 symbols.
+        #[allow(clippy::indexing_slicing)] // b & 31 < 32
+        out.push(char::from(ALPHABET[usize::from(b & 31)]));
+    }
+    Ok(out)
+}
 
 /// A record as [`Session::list`] returns it.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,12 +7,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use caregiver::store::{STORE_FILE, Session, Store};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use tempfile::TempDir;
 
 /// The binary cargo built for this test run.
 pub const APP_BIN: &str = env!("CARGO_BIN_EXE_caregiver-desktop");
+
+/// The admin of stores made by [`App::launch_with_store`].
+pub const ADMIN: &str = "Ada Admin";
+pub const ADMIN_PASS: &str = "correct horse battery staple";
 
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 const WAIT_TIMEOUT: Duration = Duration::from_secs(20);
@@ -27,10 +32,26 @@ pub struct App {
 }
 
 impl App {
-    /// Starts the app with a fresh, empty data folder.
+    /// Starts the app with a fresh, empty data folder: it opens on the first-run screen.
     pub async fn launch() -> App {
+        Self::launch_prepared(|_| {}).await
+    }
+
+    /// Starts the app on a store made beforehand (admin [`ADMIN`] / [`ADMIN_PASS`]);
+    /// `prepare` may add to it through the core. The app opens on the lock screen.
+    pub async fn launch_with_store(prepare: impl FnOnce(&mut Session)) -> App {
+        Self::launch_prepared(|data_dir| {
+            let (mut session, _) =
+                Store::create(&data_dir.join(STORE_FILE), ADMIN, ADMIN_PASS.as_bytes()).unwrap();
+            prepare(&mut session);
+        })
+        .await
+    }
+
+    async fn launch_prepared(prepare: impl FnOnce(&Path)) -> App {
         let root = tempfile::Builder::new().prefix("caregiver-e2e-").tempdir().unwrap();
         let data_dir = root.path().join("data");
+        prepare(&data_dir);
         let home = root.path().join("home");
         std::fs::create_dir_all(&home).unwrap();
         assert!(
@@ -83,6 +104,70 @@ impl App {
             assert!(Instant::now() < deadline, "{css} still loading after {WAIT_TIMEOUT:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// The store file the app uses.
+    pub fn store_path(&self) -> PathBuf {
+        self.data_dir.join(STORE_FILE)
+    }
+
+    /// Waits until the main area shows `screen` (its `data-screen`), and fails with what it
+    /// shows instead.
+    pub async fn wait_screen(&self, screen: &str) {
+        let deadline = Instant::now() + WAIT_TIMEOUT;
+        let mut seen = String::new();
+        while Instant::now() < deadline {
+            if let Ok(el) = self.client.find(Locator::Css("#main")).await {
+                seen = el.attr("data-screen").await.unwrap().unwrap_or_default();
+                if seen == screen {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("waited for the {screen} screen; still on {seen}:\n{}", self.main_text().await);
+    }
+
+    /// Waits until an element matching `css` exists and returns it.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        match self.client.wait().at_most(WAIT_TIMEOUT).for_element(Locator::Css(css)).await {
+            Ok(el) => el,
+            Err(e) => panic!("no {css} ({e}); the screen says:\n{}", self.main_text().await),
+        }
+    }
+
+    /// Whether an element matching `css` is in the page now.
+    pub async fn exists(&self, css: &str) -> bool {
+        !self.client.find_all(Locator::Css(css)).await.unwrap().is_empty()
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
+    /// Types `text` into the input `css` (after clearing it).
+    pub async fn fill(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        el.clear().await.unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+
+    /// The main area's text, for failure messages.
+    pub async fn main_text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Signs in on the lock screen and waits for the screen that follows.
+    pub async fn unlock(&self, name: &str, passphrase: &str, then: &str) {
+        self.wait_screen("locked").await;
+        let radio = format!("input[name=unlock-name][value=\"{name}\"]");
+        self.click(&radio).await;
+        self.fill("#unlock-pass", passphrase).await;
+        self.click("#unlock-submit").await;
+        self.wait_screen(then).await;
     }
 
     /// The visible texts of every element matching `css`, in document order.

@@ -1,10 +1,11 @@
-//! The home screen, read from the real window.
+//! The home screen and the window's safety settings, read from the real window.
 
-use crate::harness::App;
+use crate::harness::{ADMIN, ADMIN_PASS, App};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn home_screen_lists_the_embedded_playbooks() {
-    let app = App::launch().await;
+    let app = App::launch_with_store(|_| {}).await;
+    app.unlock(ADMIN, ADMIN_PASS, "home").await;
     let (state, text) = app.settled_state("#playbooks-status").await;
     assert_eq!(state, "ready", "the home screen did not get its playbooks from the core: {text}");
 
@@ -23,16 +24,8 @@ async fn the_app_uses_its_own_data_folder_and_never_the_real_one() {
     let before = snapshot(&real);
 
     let app = App::launch().await;
-    let (state, _) = app.settled_state("#playbooks-status").await;
-    assert_eq!(state, "ready");
-    let shown = app
-        .client
-        .find(fantoccini::Locator::Css("#app-data-dir"))
-        .await
-        .unwrap()
-        .attr("data-path")
-        .await
-        .unwrap();
+    app.wait_screen("setup").await;
+    let shown = app.find("#app-data-dir[data-path]").await.attr("data-path").await.unwrap();
     assert_eq!(shown.as_deref(), Some(app.data_dir.to_str().unwrap()));
     assert!(app.data_dir.is_dir(), "the app did not create its data folder");
     assert!(app.data_dir.starts_with(app.root()));
@@ -45,8 +38,7 @@ async fn the_app_uses_its_own_data_folder_and_never_the_real_one() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_webview_refuses_eval_and_freezes_prototypes() {
     let app = App::launch().await;
-    let (state, _) = app.settled_state("#playbooks-status").await;
-    assert_eq!(state, "ready");
+    app.wait_screen("setup").await;
     let eval = app.eval("try { return String(eval('1 + 1')); } catch (e) { return e.name; }").await;
     assert_eq!(eval, "EvalError", "the CSP let eval run");
     let frozen = app.eval("return Object.isFrozen(Object.prototype);").await;
@@ -56,11 +48,10 @@ async fn the_webview_refuses_eval_and_freezes_prototypes() {
 
 /// The first Tab lands on the skip link, and it moves focus into the main content.
 #[tokio::test(flavor = "multi_thread")]
-async fn the_home_screen_works_from_the_keyboard() {
+async fn the_first_screen_works_from_the_keyboard() {
     let app = App::launch().await;
-    let (state, _) = app.settled_state("#playbooks-status").await;
-    assert_eq!(state, "ready");
-    let body = app.client.find(fantoccini::Locator::Css("body")).await.unwrap();
+    app.wait_screen("setup").await;
+    let body = app.find("body").await;
     body.send_keys("\u{E004}").await.unwrap(); // Tab
     let focused = app.eval("return document.activeElement.className;").await;
     assert_eq!(focused, "skip-link");

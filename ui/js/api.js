@@ -45,20 +45,3 @@ export async function request(command, args = {}) {
 function errorState(code, message) {
   return { state: "error", error: { code, message } };
 }
-
-/**
- * Shows an error state in `el`: what happened in plain words, and the code, small, for support.
- * @param {HTMLElement} el
- * @param {{code: string, message: string}} error
- */
-export function showError(el, error) {
-  el.dataset.state = "error";
-  el.replaceChildren();
-  const message = document.createElement("p");
-  message.className = "error-message";
-  message.textContent = error.message;
-  const code = document.createElement("p");
-  code.className = "error-code";
-  code.textContent = `Code for IT support: ${error.code}`;
-  el.append(message, code);
-}

@@ -1,0 +1,363 @@
+//! What one workstation's window holds: no store yet, locked, a user's session or
+//! emergency access; and the idle lock. The desktop shell keeps one [`Desk`] behind a mutex
+//! and its commands call these methods; the rules (who may do what, when to lock) are here,
+//! where tests reach them without a window.
+//!
+//! Time comes in as an argument (`now`), so the idle lock is tested on a fake clock.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::playbook::{self, PlaybookSummary};
+use crate::store::{EmergencySession, Kind, Role, Session, Settings, Store, UserInfo};
+use crate::{Error, Result};
+
+/// Where the window is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// No store on this workstation yet: the first-run screen.
+    Setup,
+    /// The lock screen: no data, no key in memory.
+    Locked,
+    /// A user is signed in.
+    Unlocked,
+    /// Emergency (break-glass) access: ward records only, with a banner.
+    Emergency,
+}
+
+/// The signed-in user, as the window shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserView {
+    pub name: String,
+    pub role: Role,
+    pub must_change_passphrase: bool,
+}
+
+/// Everything the window needs to decide what to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Status {
+    pub phase: Phase,
+    pub user: Option<UserView>,
+    /// The idle time after which the app locks.
+    pub idle_lock_secs: u64,
+    /// Seconds left before the idle lock (0 when locked).
+    pub idle_remaining_secs: u64,
+}
+
+/// What the lock screen shows: names for the picker, and whether emergency access exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LockScreen {
+    pub names: Vec<String>,
+    pub emergency_available: bool,
+}
+
+#[derive(Debug)]
+enum State {
+    Locked,
+    User(Box<Session>),
+    Emergency(Box<EmergencySession>),
+}
+
+/// The window's session state for one store file.
+#[derive(Debug)]
+pub struct Desk {
+    store_path: PathBuf,
+    state: State,
+    idle_limit: Duration,
+    last_activity: Instant,
+}
+
+fn default_idle() -> Duration {
+    Duration::from_secs(u64::from(Settings::default().idle_lock_minutes) * 60)
+}
+
+impl Desk {
+    pub fn new(store_path: PathBuf, now: Instant) -> Self {
+        Self { store_path, state: State::Locked, idle_limit: default_idle(), last_activity: now }
+    }
+
+    pub fn store_path(&self) -> &std::path::Path {
+        &self.store_path
+    }
+
+    pub fn status(&self, now: Instant) -> Status {
+        let (phase, user) = match &self.state {
+            State::Locked if !self.store_path.exists() => (Phase::Setup, None),
+            State::Locked => (Phase::Locked, None),
+            State::Emergency(_) => (Phase::Emergency, None),
+            State::User(s) => (
+                Phase::Unlocked,
+                Some(UserView {
+                    name: s.user_name().to_owned(),
+                    role: s.role(),
+                    must_change_passphrase: s.must_change_passphrase(),
+                }),
+            ),
+        };
+        let remaining = match self.state {
+            State::Locked => Duration::ZERO,
+            _ => self.idle_limit.saturating_sub(now.saturating_duration_since(self.last_activity)),
+        };
+        Status {
+            phase,
+            user,
+            idle_lock_secs: self.idle_limit.as_secs(),
+            idle_remaining_secs: remaining.as_secs(),
+        }
+    }
+
+    /// First run: creates the store and its first admin, who is then signed in. Returns the
+    /// recovery key, to show once.
+    pub fn setup(
+        &mut self,
+        admin: &str,
+        passphrase: &[u8],
+        now: Instant,
+    ) -> Result<Zeroizing<String>> {
+        let (session, recovery) = Store::create(&self.store_path, admin, passphrase)?;
+        self.sign_in(session, now);
+        Ok(Zeroizing::new(recovery.as_str().to_owned()))
+    }
+
+    pub fn lock_screen(&self) -> Result<LockScreen> {
+        let store = Store::open(&self.store_path)?;
+        Ok(LockScreen {
+            names: store.lock_screen_names()?,
+            emergency_available: store.has_emergency_code()?,
+        })
+    }
+
+    pub fn unlock(&mut self, name: &str, passphrase: &[u8], now: Instant) -> Result<Status> {
+        self.lock();
+        let session = Store::open(&self.store_path)?.unlock(name, passphrase)?;
+        self.sign_in(session, now);
+        Ok(self.status(now))
+    }
+
+    fn sign_in(&mut self, session: Session, now: Instant) {
+        self.idle_limit = session
+            .settings()
+            .map(|s| Duration::from_secs(u64::from(s.idle_lock_minutes) * 60))
+            .unwrap_or_else(|_| default_idle());
+        self.state = State::User(Box::new(session));
+        self.last_activity = now;
+    }
+
+    /// Break-glass access with the ward's code; the core records the use.
+    pub fn unlock_emergency(&mut self, code: &[u8], now: Instant) -> Result<Status> {
+        self.lock();
+        let session = Store::open(&self.store_path)?.unlock_emergency(code)?;
+        self.state = State::Emergency(Box::new(session));
+        self.idle_limit = default_idle();
+        self.last_activity = now;
+        Ok(self.status(now))
+    }
+
+    /// Drops every key. The lock screen shows no data.
+    pub fn lock(&mut self) {
+        self.state = State::Locked;
+    }
+
+    /// The person did something: the idle clock restarts.
+    pub fn touch(&mut self, now: Instant) {
+        if !matches!(self.state, State::Locked) {
+            self.last_activity = now;
+        }
+    }
+
+    /// Locks if the idle time has run out. Returns true if this call locked.
+    pub fn tick(&mut self, now: Instant) -> bool {
+        let idle = now.saturating_duration_since(self.last_activity);
+        if !matches!(self.state, State::Locked) && idle >= self.idle_limit {
+            self.lock();
+            return true;
+        }
+        false
+    }
+
+    fn session(&mut self) -> Result<&mut Session> {
+        match &mut self.state {
+            State::User(s) => Ok(s),
+            _ => Err(Error::Locked),
+        }
+    }
+
+    /// The playbooks in force: for a signed-in user or under emergency access.
+    pub fn playbooks(&self) -> Result<Vec<PlaybookSummary>> {
+        match &self.state {
+            State::Locked => Err(Error::Locked),
+            State::User(s) if s.must_change_passphrase() => Err(Error::PassphraseChangeRequired),
+            _ => playbook::embedded_summaries(),
+        }
+    }
+
+    /// The ward's call list (entries as the contact tree stores them), for a signed-in user
+    /// or under emergency access.
+    pub fn ward_call_list(&self) -> Result<Vec<serde_json::Value>> {
+        let records = match &self.state {
+            State::Locked => return Err(Error::Locked),
+            State::User(s) => s.list(Kind::WardCallList)?,
+            State::Emergency(e) => e.list(Kind::WardCallList)?,
+        };
+        Ok(records.into_iter().map(|r| r.value).collect())
+    }
+
+    pub fn change_own_passphrase(&mut self, new_passphrase: &[u8]) -> Result<()> {
+        let session = self.session()?;
+        let name = session.user_name().to_owned();
+        session.change_passphrase(&name, new_passphrase)
+    }
+
+    pub fn users(&mut self) -> Result<Vec<UserInfo>> {
+        self.session()?.list_users()
+    }
+
+    pub fn add_user(&mut self, name: &str, role: Role, first_passphrase: &[u8]) -> Result<()> {
+        self.session()?.add_user(name, role, first_passphrase)
+    }
+
+    pub fn remove_user(&mut self, name: &str) -> Result<()> {
+        self.session()?.remove_user(name)
+    }
+
+    pub fn reset_passphrase(&mut self, name: &str, new_passphrase: &[u8]) -> Result<()> {
+        self.session()?.change_passphrase(name, new_passphrase)
+    }
+
+    pub fn settings(&mut self) -> Result<Settings> {
+        self.session()?.settings()
+    }
+
+    pub fn set_idle_lock_minutes(&mut self, minutes: u32) -> Result<()> {
+        self.session()?.set_idle_lock_minutes(minutes)?;
+        self.idle_limit = Duration::from_secs(u64::from(minutes) * 60);
+        Ok(())
+    }
+
+    /// Makes a new emergency code, sets it (retiring the old one) and returns it to print.
+    pub fn new_emergency_code(&mut self) -> Result<Zeroizing<String>> {
+        let code = crate::store::generate_emergency_code()?;
+        self.session()?.set_emergency_code(code.as_bytes())?;
+        Ok(code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASS: &[u8] = b"correct horse battery staple";
+
+    fn desk() -> (tempfile::TempDir, Desk, Instant) {
+        let dir = tempfile::tempdir().unwrap();
+        let now = Instant::now();
+        let desk = Desk::new(dir.path().join("data/store.db"), now);
+        (dir, desk, now)
+    }
+
+    #[test]
+    fn setup_then_lock_then_unlock() {
+        let (_dir, mut desk, t0) = desk();
+        assert_eq!(desk.status(t0).phase, Phase::Setup);
+        assert_eq!(desk.playbooks().unwrap_err().code(), "locked");
+        let key = desk.setup("Ada Admin", PASS, t0).unwrap();
+        assert_eq!(key.split('-').count(), 13);
+        let st = desk.status(t0);
+        assert_eq!(st.phase, Phase::Unlocked);
+        assert_eq!(st.user.unwrap().role, Role::Admin);
+        assert!(!desk.playbooks().unwrap().is_empty());
+
+        desk.lock();
+        assert_eq!(desk.status(t0).phase, Phase::Locked);
+        assert_eq!(desk.playbooks().unwrap_err().code(), "locked");
+        assert_eq!(desk.users().unwrap_err().code(), "locked");
+        let screen = desk.lock_screen().unwrap();
+        assert_eq!(
+            screen,
+            LockScreen { names: vec!["Ada Admin".into()], emergency_available: false }
+        );
+        assert_eq!(
+            desk.unlock("Ada Admin", b"wrong passphrase!", t0).unwrap_err().code(),
+            "wrong_passphrase"
+        );
+        assert_eq!(desk.unlock("Ada Admin", PASS, t0).unwrap().phase, Phase::Unlocked);
+    }
+
+    /// Table-driven on a fake clock: (idle minutes set, seconds idle, locked?).
+    #[test]
+    fn the_idle_lock_follows_the_admins_setting() {
+        let cases =
+            [(10, 599, false), (10, 600, true), (1, 59, false), (1, 60, true), (30, 1200, false)];
+        for (minutes, idle_secs, locks) in cases {
+            let (_dir, mut desk, t0) = desk();
+            desk.setup("Ada Admin", PASS, t0).unwrap();
+            desk.set_idle_lock_minutes(minutes).unwrap();
+            desk.touch(t0);
+            let later = t0 + Duration::from_secs(idle_secs);
+            let st = desk.status(later);
+            assert_eq!(st.idle_lock_secs, u64::from(minutes) * 60);
+            assert_eq!(desk.tick(later), locks, "{minutes} min, {idle_secs} s idle");
+            assert_eq!(desk.status(later).phase == Phase::Locked, locks);
+        }
+    }
+
+    #[test]
+    fn activity_postpones_the_lock_and_a_restart_keeps_the_setting() {
+        let (dir, mut desk, t0) = desk();
+        desk.setup("Ada Admin", PASS, t0).unwrap();
+        desk.set_idle_lock_minutes(2).unwrap();
+        desk.touch(t0 + Duration::from_secs(100));
+        assert!(!desk.tick(t0 + Duration::from_secs(200)));
+        assert_eq!(desk.status(t0 + Duration::from_secs(200)).idle_remaining_secs, 20);
+        assert!(desk.tick(t0 + Duration::from_secs(220)));
+        // A new window on the same store reads the admin's setting at unlock.
+        let mut again = Desk::new(dir.path().join("data/store.db"), t0);
+        again.unlock("Ada Admin", PASS, t0).unwrap();
+        assert_eq!(again.status(t0).idle_lock_secs, 120);
+    }
+
+    #[test]
+    fn emergency_access_shows_playbooks_and_nothing_of_the_admins() {
+        let (_dir, mut desk, t0) = desk();
+        desk.setup("Ada Admin", PASS, t0).unwrap();
+        let code = desk.new_emergency_code().unwrap();
+        assert_eq!(code.len(), 19);
+        desk.lock();
+        assert!(desk.lock_screen().unwrap().emergency_available);
+        assert_eq!(
+            desk.unlock_emergency(b"NOT-THE-CODE-AT-ALL", t0).unwrap_err().code(),
+            "wrong_passphrase"
+        );
+        let st = desk.unlock_emergency(code.to_lowercase().as_bytes(), t0).unwrap();
+        assert_eq!(st.phase, Phase::Emergency);
+        assert!(st.user.is_none());
+        assert!(!desk.playbooks().unwrap().is_empty());
+        assert!(desk.ward_call_list().unwrap().is_empty());
+        assert_eq!(desk.users().unwrap_err().code(), "locked");
+        assert_eq!(desk.settings().unwrap_err().code(), "locked");
+        desk.lock();
+        assert_eq!(desk.status(t0).phase, Phase::Locked);
+    }
+
+    #[test]
+    fn a_new_user_must_change_their_passphrase_first() {
+        let (_dir, mut desk, t0) = desk();
+        desk.setup("Ada Admin", PASS, t0).unwrap();
+        desk.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1").unwrap();
+        desk.unlock("Nina Nurse", b"first passphrase 1", t0).unwrap();
+        assert!(desk.status(t0).user.unwrap().must_change_passphrase);
+        assert_eq!(desk.playbooks().unwrap_err().code(), "passphrase_change_required");
+        desk.change_own_passphrase(b"nina's own passphrase").unwrap();
+        assert!(!desk.status(t0).user.unwrap().must_change_passphrase);
+        assert!(!desk.playbooks().unwrap().is_empty());
+        assert_eq!(desk.users().unwrap().len(), 2);
+        assert_eq!(
+            desk.add_user("X", Role::Admin, b"first passphrase 2").unwrap_err().code(),
+            "permission_denied"
+        );
+    }
+}

@@ -1,0 +1,178 @@
+//! The encrypted store as people meet it in the window: first run, the lock screen,
+//! emergency access, first passphrases, user admin and the idle lock.
+
+use caregiver::store::{Kind, Role, Store};
+use serde_json::json;
+
+use crate::harness::{ADMIN, ADMIN_PASS, App};
+
+const CODE: &str = "WARD4-7K4M-Q2PX-9RTD";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_run_creates_the_store_and_shows_the_recovery_key_once() {
+    let app = App::launch().await;
+    app.wait_screen("setup").await;
+    app.fill("#setup-name", "Rita Admin").await;
+    app.fill("#setup-pass", "rita's long passphrase").await;
+    app.fill("#setup-pass2", "rita's long passphrase").await;
+    app.click("#setup-submit").await;
+    let key = app.find("#recovery-key").await.text().await.unwrap();
+    assert_eq!(key.split('-').count(), 13, "{key}");
+    assert!(app.exists("#recovery-print").await);
+    let next = app.find("#recovery-continue").await;
+    assert!(!next.is_enabled().await.unwrap(), "continue before confirming the key is kept");
+    app.click("#recovery-confirm").await;
+    next.click().await.unwrap();
+    app.wait_screen("home").await;
+    let (state, _) = app.settled_state("#playbooks-status").await;
+    assert_eq!(state, "ready");
+    assert!(app.find("#signed-in").await.text().await.unwrap().contains("Rita Admin"));
+
+    // The store is real: the core opens it with the passphrase, and with the recovery key.
+    let store = Store::open(&app.store_path()).unwrap();
+    assert_eq!(store.lock_screen_names().unwrap(), vec!["Rita Admin".to_owned()]);
+    let session = store.unlock("Rita Admin", b"rita's long passphrase").unwrap();
+    assert_eq!(session.role(), Role::Admin);
+    Store::open(&app.store_path()).unwrap().unlock_with_recovery_key("Rita Admin", &key).unwrap();
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_lock_screen_shows_no_data_and_a_wrong_passphrase_opens_nothing() {
+    let app = App::launch_with_store(|s| {
+        s.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1").unwrap();
+    })
+    .await;
+    app.wait_screen("locked").await;
+    assert_eq!(app.texts(".pick").await, vec![ADMIN.to_owned(), "Nina Nurse".to_owned()]);
+    assert!(!app.exists("#playbook-list").await);
+    assert!(!app.exists("#emergency-open").await, "no code set: no emergency button");
+
+    app.click(&format!("input[name=unlock-name][value=\"{ADMIN}\"]")).await;
+    app.fill("#unlock-pass", "not my passphrase").await;
+    app.click("#unlock-submit").await;
+    let alert = app.find("#unlock-form .alert[data-code]").await;
+    assert_eq!(alert.attr("data-code").await.unwrap().as_deref(), Some("wrong_passphrase"));
+    assert!(alert.text().await.unwrap().contains("wrong name or passphrase"));
+    assert_eq!(app.find("#unlock-pass").await.prop("value").await.unwrap().as_deref(), Some(""));
+
+    app.fill("#unlock-pass", ADMIN_PASS).await;
+    app.click("#unlock-submit").await;
+    app.wait_screen("home").await;
+    assert!(app.exists("#playbook-list").await);
+
+    app.click("#nav-lock").await;
+    app.wait_screen("locked").await;
+    assert!(!app.exists("#playbook-list").await, "data stayed on screen after locking");
+    assert!(!app.exists("#signed-in").await);
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn emergency_access_opens_the_playbooks_and_the_ward_call_list_under_a_banner() {
+    let app = App::launch_with_store(|s| {
+        s.set_emergency_code(CODE.as_bytes()).unwrap();
+        s.put(Kind::WardCallList, "switchboard", &json!({"name": "Switchboard", "phone": "0"}))
+            .unwrap();
+        s.put(Kind::Contact, "secret-contact", &json!({"name": "Admin-only contact"})).unwrap();
+    })
+    .await;
+    app.wait_screen("locked").await;
+    assert!(!app.find("#emergency-banner").await.is_displayed().await.unwrap());
+    app.click("#emergency-open").await;
+    app.fill("#emergency-code", "ward4 7k4m q2px 9rtd").await;
+    app.click("#emergency-submit").await;
+    app.wait_screen("emergency").await;
+
+    let banner = app.find("#emergency-banner").await;
+    assert!(banner.is_displayed().await.unwrap(), "no emergency banner");
+    assert!(banner.text().await.unwrap().contains("EMERGENCY ACCESS"));
+    let (state, _) = app.settled_state("#playbooks-status").await;
+    assert_eq!(state, "ready");
+    let calls = app.find("#call-list li").await.text().await.unwrap();
+    assert_eq!(calls, "Switchboard: 0");
+    assert!(!app.main_text().await.contains("Admin-only contact"));
+    assert!(!app.exists("#nav-admin").await);
+
+    app.click("#nav-lock").await;
+    app.wait_screen("locked").await;
+    assert!(!app.find("#emergency-banner").await.is_displayed().await.unwrap());
+
+    // The use was recorded in the store.
+    let admin =
+        Store::open(&app.store_path()).unwrap().unlock(ADMIN, ADMIN_PASS.as_bytes()).unwrap();
+    let events = admin.access_events().unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, "emergency_unlock");
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_user_sets_their_own_passphrase_before_anything_else() {
+    let app = App::launch_with_store(|s| {
+        s.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1").unwrap();
+    })
+    .await;
+    app.unlock("Nina Nurse", "first passphrase 1", "must-change").await;
+    assert!(!app.exists("#playbook-list").await);
+    assert!(!app.exists("#nav-home").await);
+    app.fill("#new-pass", "nina's own passphrase").await;
+    app.fill("#new-pass2", "nina's own passphrase").await;
+    app.click("#passphrase-submit").await;
+    app.wait_screen("home").await;
+    assert!(!app.exists("#nav-admin").await, "a clinician sees no admin screen");
+    Store::open(&app.store_path()).unwrap().unlock("Nina Nurse", b"nina's own passphrase").unwrap();
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_adds_a_user_and_makes_an_emergency_code_in_the_window() {
+    let app = App::launch_with_store(|_| {}).await;
+    app.unlock(ADMIN, ADMIN_PASS, "home").await;
+    app.click("#nav-admin").await;
+    app.wait_screen("admin").await;
+    app.fill("#add-name", "Lee Lead").await;
+    app.find("#add-role option[value=lead]").await.click().await.unwrap();
+    app.fill("#add-pass", "lee's first passphrase").await;
+    app.click("#add-submit").await;
+    let row = app.find("tr[data-user=\"Lee Lead\"]").await.text().await.unwrap();
+    assert!(row.contains("Incident lead") && row.contains("Must set own passphrase"), "{row}");
+
+    app.click("#emergency-new").await;
+    app.click("#emergency-new").await; // the second click confirms
+    let code = app.find("#emergency-code-shown").await.text().await.unwrap();
+    assert_eq!(code.len(), 19, "{code}");
+    Store::open(&app.store_path()).unwrap().unlock_emergency(code.as_bytes()).unwrap();
+    let users = Store::open(&app.store_path())
+        .unwrap()
+        .unlock(ADMIN, ADMIN_PASS.as_bytes())
+        .unwrap()
+        .list_users()
+        .unwrap();
+    assert!(users.iter().any(|u| u.name == "Lee Lead" && u.role == Role::Lead));
+    app.close().await;
+}
+
+/// The admin set one idle minute: the window warns, then locks by itself and shows no data.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_idle_lock_warns_then_locks_the_window() {
+    let app = App::launch_with_store(|s| s.set_idle_lock_minutes(1).unwrap()).await;
+    app.unlock(ADMIN, ADMIN_PASS, "home").await;
+    let warning = app.find("#idle-warning:not([hidden])").await;
+    assert!(warning.is_displayed().await.unwrap());
+    let warning = warning.text().await.unwrap();
+    assert!(warning.contains("The app locks in"), "{warning}");
+    // No input from here on (WebDriver reads are not input): the core locks at 60 s.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    loop {
+        let screen = app.find("#main").await.attr("data-screen").await.unwrap().unwrap_or_default();
+        if screen == "locked" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still {screen} after 90 s idle");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert!(!app.exists("#playbook-list").await);
+    assert!(!app.find("#idle-warning").await.is_displayed().await.unwrap());
+    app.close().await;
+}

@@ -1,0 +1,139 @@
+// Admin: users and roles, the ward's emergency code, the idle lock. The core checks every
+// permission; this screen only asks.
+
+import { request } from "../api.js";
+import { field, h, printSheet, showAlert, whileBusy } from "../dom.js";
+
+const ROLES = [
+  ["clinician", "Clinician"],
+  ["staff", "Staff"],
+  ["lead", "Incident lead"],
+  ["admin", "Admin"],
+];
+const roleName = (id) => (ROLES.find(([r]) => r === id) || [id, id])[1];
+
+export async function renderAdmin(main) {
+  main.replaceChildren(
+    h("h1", { tabindex: "-1" }, "Admin"),
+    await usersSection(() => renderAdmin(main)),
+    addUserSection(() => renderAdmin(main)),
+    emergencySection(),
+    await idleSection());
+}
+
+async function usersSection(reload) {
+  const alert = h("div", { class: "alert", role: "alert", hidden: true });
+  const section = h("section", { "aria-labelledby": "users-title" }, h("h2", { id: "users-title" }, "Users"), alert);
+  const r = await request("list_users");
+  if (r.state === "error") {
+    showAlert(alert, r.error);
+    return section;
+  }
+  const rows = r.data.map((u) => {
+    const actions = h("td", {});
+    const showButtons = () => actions.replaceChildren(
+      h("button", { type: "button", onclick: () => askReset() }, "Reset passphrase"),
+      h("button", { type: "button", class: "danger", onclick: () => askRemove() }, "Remove"));
+    // Asking inside the row, not in a browser dialog: one decision, in place.
+    const askRemove = () => actions.replaceChildren(
+      h("span", {}, `Remove ${u.name}? `),
+      h("button", { type: "button", class: "danger", onclick: () => act("remove_user", { name: u.name }) }, "Yes, remove"),
+      h("button", { type: "button", onclick: showButtons }, "Cancel"));
+    const askReset = () => {
+      const id = `reset-${r.data.indexOf(u)}`;
+      const input = h("input", { id, type: "password", autocomplete: "new-password" });
+      actions.replaceChildren(
+        h("label", { for: id }, `First passphrase for ${u.name}`), input,
+        h("button", { type: "button", class: "primary", onclick: () => act("reset_passphrase", { name: u.name, passphrase: input.value }) }, "Save"),
+        h("button", { type: "button", onclick: showButtons }, "Cancel"));
+      input.focus();
+    };
+    const act = async (command, args) => {
+      const result = await request(command, args);
+      if (result.state === "error") showAlert(alert, result.error);
+      else reload();
+    };
+    showButtons();
+    return h("tr", { dataset: { user: u.name } },
+      h("th", { scope: "row" }, u.name),
+      h("td", {}, roleName(u.role)),
+      h("td", {}, u.must_change_passphrase ? "Must set own passphrase" : "Active"),
+      actions);
+  });
+  section.append(h("table", { class: "users", id: "users-table" },
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Role"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Actions"))),
+    h("tbody", {}, rows)));
+  return section;
+}
+
+function addUserSection(reload) {
+  const status = h("div", { class: "status", role: "status" });
+  const alert = h("div", { class: "alert", role: "alert", hidden: true });
+  const role = h("select", { id: "add-role", name: "add-role" }, ROLES.map(([id, label]) => h("option", { value: id }, label)));
+  const form = h("form", { class: "card", id: "add-user-form", novalidate: true },
+    field({ id: "add-name", label: "Name", autocomplete: "off" }),
+    h("div", { class: "field" }, h("label", { for: "add-role" }, "Role"), role),
+    field({ id: "add-pass", label: "First passphrase", type: "password", autocomplete: "new-password", hint: "At least 12 characters. Tell it to them in person; they change it at first unlock." }),
+    h("button", { type: "submit", class: "primary", id: "add-submit" }, "Add user"),
+    status, alert);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const r = await whileBusy(form, status, alert, "Adding…", () => request("add_user", {
+      name: form.querySelector("#add-name").value,
+      role: role.value,
+      passphrase: form.querySelector("#add-pass").value,
+    }));
+    if (r.state === "ready") reload();
+  });
+  return h("section", { "aria-labelledby": "add-title" }, h("h2", { id: "add-title" }, "Add a user"), form);
+}
+
+function emergencySection() {
+  const status = h("div", { class: "status", role: "status" });
+  const alert = h("div", { class: "alert", role: "alert", hidden: true });
+  const out = h("div", {});
+  const button = h("button", { type: "button", id: "emergency-new" }, "Make a new emergency code");
+  const form = h("form", { class: "card", novalidate: true }, button, status, alert);
+  let confirmed = false;
+  button.addEventListener("click", async () => {
+    if (!confirmed) {
+      // A second click confirms: the code printed now for the ward stops working.
+      confirmed = true;
+      button.textContent = "Yes, replace the ward's code now";
+      status.textContent = "The code the ward has now will stop working.";
+      return;
+    }
+    confirmed = false;
+    button.textContent = "Make a new emergency code";
+    const r = await whileBusy(form, status, alert, "Making the code…", () => request("new_emergency_code"));
+    if (r.state !== "ready") return;
+    const sheet = h("section", { class: "sheet" },
+      h("h3", {}, "Emergency access code"),
+      h("p", { class: "secret", id: "emergency-code-shown" }, r.data.secret),
+      h("p", {}, "On the Caregiver Playbook lock screen, choose “Use emergency access” and type this code. It opens the playbooks and the ward call list. Every use is recorded."),
+      h("p", { class: "small" }, `Made ${new Date().toLocaleString(undefined, { hour12: false })}`));
+    out.replaceChildren(sheet, h("button", { type: "button", onclick: () => printSheet(sheet) }, "Print for the ward"));
+  });
+  return h("section", { "aria-labelledby": "emergency-admin-title" },
+    h("h2", { id: "emergency-admin-title" }, "Emergency access code"),
+    h("p", {}, "Ward staff use this code during an outage to open the playbooks without a personal passphrase. Print it for the ward; make a new one if it may have leaked."),
+    form, out);
+}
+
+async function idleSection() {
+  const status = h("div", { class: "status", role: "status" });
+  const alert = h("div", { class: "alert", role: "alert", hidden: true });
+  const current = await request("get_settings");
+  const minutes = current.state === "ready" ? current.data.idle_lock_minutes : 10;
+  const form = h("form", { class: "card", id: "idle-form", novalidate: true },
+    field({ id: "idle-minutes", label: "Lock after this many idle minutes", type: "number", min: "1", max: "120", value: String(minutes), inputmode: "numeric" }),
+    h("button", { type: "submit", id: "idle-submit" }, "Save"),
+    status, alert);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const value = Number(form.querySelector("#idle-minutes").value);
+    const r = await whileBusy(form, status, alert, "Saving…", () => request("set_idle_lock", { minutes: value }));
+    if (r.state === "ready") status.textContent = `Saved: the app locks after ${value} idle minutes.`;
+  });
+  return h("section", { "aria-labelledby": "idle-title" }, h("h2", { id: "idle-title" }, "Idle lock"), form);
+}
