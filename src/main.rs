@@ -260,6 +260,14 @@ fn read_passphrase(auth: &Auth, name: &str) -> Result<Zeroizing<Vec<u8>>, Error>
 }
 
 fn ask(prompt: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
+    use std::io::IsTerminal;
+    // A script (stdin not a terminal) must say where the secret is: never hang on a prompt.
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Invalid {
+            what: "passphrase",
+            reason: "no terminal to ask on: use --passphrase-file FILE".into(),
+        });
+    }
     rpassword::prompt_password(prompt).map(|s| Zeroizing::new(s.into_bytes())).map_err(|_| {
         Error::Invalid {
             what: "passphrase",

@@ -69,3 +69,61 @@ fn the_app_identifier_matches_the_desktop_config() {
     let conf: serde_json::Value = serde_json::from_str(&conf).unwrap();
     assert_eq!(conf["identifier"], caregiver::paths::APP_IDENTIFIER);
 }
+
+/// Secrets never come from argv: with no terminal and no file, the CLI says how to give one.
+#[test]
+fn a_passphrase_needs_a_terminal_or_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pass = tmp.path().join("pass");
+    std::io::Write::write_all(
+        &mut std::fs::File::create(&pass).unwrap(),
+        b"correct horse battery\n",
+    )
+    .unwrap();
+    let store = tmp.path().join("s.db");
+    let cli = |args: &[&str]| {
+        let mut cmd = caregiver(tmp.path());
+        cmd.arg("--store").arg(&store).args(args).stdin(std::process::Stdio::null());
+        run(&mut cmd)
+    };
+    let (code, _, err) =
+        cli(&["init", "--admin", "Ada", "--passphrase-file", pass.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) =
+        cli(&["init", "--admin", "Ada", "--passphrase-file", pass.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[store_exists]"), "{err}");
+
+    let (code, out, err) = cli(&["user", "list", "--user", "Ada"]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(err.contains("no terminal to ask on: use --passphrase-file FILE"), "{err}");
+
+    let (code, _, err) = cli(&["user", "list"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--user NAME"), "{err}");
+
+    let empty = tmp.path().join("empty");
+    std::fs::File::create(&empty).unwrap();
+    let (code, _, err) =
+        cli(&["user", "list", "--user", "Ada", "--passphrase-file", empty.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[invalid_input]") && err.contains("is empty"), "{err}");
+
+    let (code, _, err) = cli(&[
+        "user",
+        "add",
+        "Bob",
+        "--role",
+        "surgeon",
+        "--new-passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "a bad role is a usage error");
+    assert!(err.contains("clinician, staff, lead or admin"), "{err}");
+
+    let (code, _, err) =
+        cli(&["user", "list", "--user", "Ada", "--passphrase-file", "/nonexistent/pass"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[io]: cannot read the file /nonexistent/pass"), "{err}");
+}
