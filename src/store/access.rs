@@ -1,0 +1,76 @@
+//! The record of emergency-access uses, kept (sealed under the ward key, so emergency
+//! access can write it) until the activity log takes it over. Append-only.
+
+use rusqlite::{Connection, params};
+use serde::{Deserialize, Serialize};
+
+use super::{EmergencySession, Session, open_json, seal_json};
+use crate::crypto::{Binding, SealingKey};
+use crate::store::Role;
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessEvent {
+    pub seq: i64,
+    pub kind: String,
+    /// UTC, RFC 3339.
+    pub at: String,
+}
+
+pub(super) fn access_binding(seq: i64) -> Binding<'static> {
+    Binding { domain: "access-event", table: "access_events", row: "", version: seq }
+}
+
+fn append_access_event(conn: &Connection, ward: &SealingKey, kind: &str) -> Result<()> {
+    let seq: i64 = conn
+        .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM access_events", [], |r| r.get(0))
+        .map_err(Error::sql("number an access event"))?;
+    let event = AccessEvent { seq, kind: kind.to_owned(), at: chrono::Utc::now().to_rfc3339() };
+    let sealed = seal_json(ward, &access_binding(seq), &event)?;
+    conn.execute(
+        "INSERT INTO access_events (seq, kind, sealed) VALUES (?1, ?2, ?3)",
+        params![seq, kind, sealed],
+    )
+    .map_err(Error::sql("record an access event"))?;
+    Ok(())
+}
+
+impl Session {
+    /// The uses of emergency access recorded so far (admins and leads).
+    pub fn access_events(&self) -> Result<Vec<AccessEvent>> {
+        if !matches!(self.ready()?, Role::Admin | Role::Lead) {
+            return Err(Error::PermissionDenied {
+                action: "read the access record",
+                needed: "admins and incident leads",
+            });
+        }
+        let mut stmt = self
+            .store
+            .conn
+            .prepare("SELECT seq, kind, sealed FROM access_events ORDER BY seq")
+            .map_err(Error::sql("read access events"))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?))
+            })
+            .map_err(Error::sql("read access events"))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, kind, sealed) = row.map_err(Error::sql("read an access event"))?;
+            let event: AccessEvent = open_json(&self.ward, &access_binding(seq), &sealed, || {
+                format!("access event {seq}")
+            })?;
+            if event.kind != kind || event.seq != seq {
+                return Err(Error::Damaged { what: format!("access event {seq}") });
+            }
+            out.push(event);
+        }
+        Ok(out)
+    }
+}
+
+impl EmergencySession {
+    pub(super) fn record_access(&self, kind: &str) -> Result<()> {
+        append_access_event(&self.store.conn, &self.ward, kind)
+    }
+}

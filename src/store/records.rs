@@ -1,0 +1,146 @@
+//! Sealed records: one JSON document per row, sealed under the data key of its kind's
+//! scope, bound to its kind, id and version.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Serialize, de::DeserializeOwned};
+
+use super::{EmergencySession, Kind, Scope, Session, Settings, open_json, seal_json};
+use crate::crypto::{Binding, SealingKey};
+use crate::{Error, Result};
+
+/// A record as [`Session::list`] returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record<T> {
+    pub id: String,
+    pub version: i64,
+    pub value: T,
+}
+
+fn record_binding<'a>(kind: Kind, id: &'a str, version: i64) -> Binding<'a> {
+    Binding { domain: "record", table: kind.as_str(), row: id, version }
+}
+
+fn write_record<T: Serialize>(
+    conn: &Connection,
+    key: &SealingKey,
+    kind: Kind,
+    id: &str,
+    value: &T,
+) -> Result<i64> {
+    let current: Option<(i64, String)> = conn
+        .prepare_cached("SELECT version, kind FROM records WHERE record_id = ?1")
+        .and_then(|mut st| st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .map_err(Error::sql("read a record version"))?;
+    let version = match current {
+        Some((_, other)) if other != kind.as_str() => {
+            return Err(Error::Invalid {
+                what: "record id",
+                reason: "is already used by a record of another kind".into(),
+            });
+        }
+        Some((v, _)) => v + 1,
+        None => 1,
+    };
+    let sealed = seal_json(key, &record_binding(kind, id, version), value)?;
+    conn.prepare_cached(
+        "INSERT INTO records (record_id, kind, scope, version, sealed) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (record_id) DO UPDATE SET version = excluded.version, sealed = excluded.sealed",
+    )
+    .and_then(|mut st| st.execute(params![id, kind.as_str(), kind.scope().as_str(), version, sealed]))
+    .map_err(Error::sql("write a record"))?;
+    Ok(version)
+}
+
+fn read_records<T: DeserializeOwned>(
+    conn: &Connection,
+    key: &SealingKey,
+    kind: Kind,
+    id: Option<&str>,
+) -> Result<Vec<Record<T>>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT record_id, version, sealed FROM records WHERE kind = ?1 AND (?2 IS NULL OR record_id = ?2) ORDER BY record_id",
+        )
+        .map_err(Error::sql("read records"))?;
+    let rows = stmt
+        .query_map(params![kind.as_str(), id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?))
+        })
+        .map_err(Error::sql("read records"))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, version, sealed) = row.map_err(Error::sql("read a record"))?;
+        let value = open_json(key, &record_binding(kind, &id, version), &sealed, || {
+            format!("the {} record {id}", kind.as_str())
+        })?;
+        out.push(Record { id, version, value });
+    }
+    Ok(out)
+}
+
+impl Session {
+    /// Writes a record (inserting it, or replacing it with the next version), durably.
+    pub fn put<T: Serialize>(&self, kind: Kind, id: &str, value: &T) -> Result<i64> {
+        self.ready()?;
+        write_record(&self.store.conn, self.key_for(kind.scope()), kind, id, value)
+    }
+
+    /// Writes many records of one kind in one transaction: all or none.
+    pub fn put_many<'a, T: Serialize + 'a>(
+        &self,
+        kind: Kind,
+        items: impl IntoIterator<Item = (&'a str, &'a T)>,
+    ) -> Result<()> {
+        self.ready()?;
+        let tx = self.store.conn.unchecked_transaction().map_err(Error::sql("start a write"))?;
+        for (id, value) in items {
+            write_record(&tx, self.key_for(kind.scope()), kind, id, value)?;
+        }
+        tx.commit().map_err(Error::sql("commit the records"))
+    }
+
+    /// Reads one record.
+    pub fn get<T: DeserializeOwned>(&self, kind: Kind, id: &str) -> Result<Option<T>> {
+        self.ready()?;
+        Ok(read_records(&self.store.conn, self.key_for(kind.scope()), kind, Some(id))?
+            .pop()
+            .map(|r| r.value))
+    }
+
+    /// Reads every record of a kind.
+    pub fn list<T: DeserializeOwned>(&self, kind: Kind) -> Result<Vec<Record<T>>> {
+        self.ready()?;
+        read_records(&self.store.conn, self.key_for(kind.scope()), kind, None)
+    }
+
+    /// The workstation settings (defaults until an admin sets them).
+    pub fn settings(&self) -> Result<Settings> {
+        Ok(self.get(Kind::Settings, "settings")?.unwrap_or_default())
+    }
+
+    /// Sets the idle time after which the desktop app locks (1 to 120 minutes).
+    pub fn set_idle_lock_minutes(&self, minutes: u32) -> Result<()> {
+        self.require_admin("change the idle lock")?;
+        if !(1..=120).contains(&minutes) {
+            return Err(Error::Invalid {
+                what: "idle lock",
+                reason: "must be 1 to 120 minutes".into(),
+            });
+        }
+        self.put(Kind::Settings, "settings", &Settings { idle_lock_minutes: minutes }).map(|_| ())
+    }
+}
+
+impl EmergencySession {
+    /// Reads the records of a ward-scope kind. Other kinds are sealed under a key this
+    /// session does not hold.
+    pub fn list<T: DeserializeOwned>(&self, kind: Kind) -> Result<Vec<Record<T>>> {
+        if kind.scope() != Scope::Ward {
+            return Err(Error::PermissionDenied {
+                action: "open this under emergency access",
+                needed: "unlocked users",
+            });
+        }
+        read_records(&self.store.conn, &self.ward, kind, None)
+    }
+}
