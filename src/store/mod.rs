@@ -444,7 +444,7 @@ impl Store {
             users::find_slot(&self.conn, name)?.map(|f| f.0).ok_or(Error::UserNotFound)?;
         throttle::reset(&self.conn, Gate::Unlock)?;
         let mut session = self.into_session(master, &user_id)?;
-        session.user.must_change = true;
+        session.user.forced_change = true;
         Ok(session)
     }
 
@@ -538,7 +538,7 @@ impl Session {
 
     /// True until a user with a first (or reset) passphrase sets their own.
     pub fn must_change_passphrase(&self) -> bool {
-        self.user.must_change
+        self.user.must_change || self.user.forced_change
     }
 
     /// Locks: drops every key and returns the locked store.
@@ -549,8 +549,8 @@ impl Session {
     /// The user's role as the store says now (not as it was at unlock), once their
     /// passphrase no longer needs changing. A removed user's open session can do nothing.
     fn ready(&self) -> Result<Role> {
-        let (role, must_change) = users::role_now(&self.store.conn, &self.main, &self.user.id)?;
-        if must_change || self.user.must_change {
+        let (role, must_change) = users::role_now(&self.store.conn, &self.main, &self.user)?;
+        if must_change || self.user.forced_change {
             return Err(Error::PassphraseChangeRequired);
         }
         Ok(role)

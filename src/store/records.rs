@@ -1,7 +1,7 @@
 //! Sealed records: one JSON document per row, sealed under the data key of its kind's
 //! scope, bound to its kind, id and version.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::{Serialize, de::DeserializeOwned};
 
 use super::{EmergencySession, Kind, Scope, Session, Settings, open_json, seal_json};
@@ -55,34 +55,52 @@ fn read_records<T: DeserializeOwned>(
     conn: &Connection,
     key: &SealingKey,
     kind: Kind,
-    id: Option<&str>,
 ) -> Result<Vec<Record<T>>> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT record_id, version, sealed FROM records WHERE kind = ?1 AND (?2 IS NULL OR record_id = ?2) ORDER BY record_id",
+            "SELECT record_id, version, sealed FROM records WHERE kind = ?1 ORDER BY record_id",
         )
         .map_err(Error::sql("read records"))?;
     let rows = stmt
-        .query_map(params![kind.as_str(), id], |r| {
+        .query_map([kind.as_str()], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?))
         })
         .map_err(Error::sql("read records"))?;
     let mut out = Vec::new();
     for row in rows {
         let (id, version, sealed) = row.map_err(Error::sql("read a record"))?;
-        let value = open_json(key, &record_binding(kind, &id, version), &sealed, || {
-            format!("the {} record {id}", kind.as_str())
-        })?;
-        out.push(Record { id, version, value });
+        out.push(Record { value: open_record(key, kind, &id, version, &sealed)?, id, version });
     }
     Ok(out)
+}
+
+fn open_record<T: DeserializeOwned>(
+    key: &SealingKey,
+    kind: Kind,
+    id: &str,
+    version: i64,
+    sealed: &[u8],
+) -> Result<T> {
+    open_json(key, &record_binding(kind, id, version), sealed, || {
+        format!("the {} record {id}", kind.as_str())
+    })
+}
+
+/// A write transaction taken at once (`BEGIN IMMEDIATE`), so the version read and the
+/// write that follows cannot interleave with another connection's write.
+fn write_transaction(conn: &Connection) -> Result<Transaction<'_>> {
+    Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
+        .map_err(Error::sql("start a write"))
 }
 
 impl Session {
     /// Writes a record (inserting it, or replacing it with the next version), durably.
     pub fn put<T: Serialize>(&self, kind: Kind, id: &str, value: &T) -> Result<i64> {
+        let tx = write_transaction(&self.store.conn)?;
         self.ready()?;
-        write_record(&self.store.conn, self.key_for(kind.scope()), kind, id, value)
+        let version = write_record(&tx, self.key_for(kind.scope()), kind, id, value)?;
+        tx.commit().map_err(Error::sql("commit the record"))?;
+        Ok(version)
     }
 
     /// Writes many records of one kind in one transaction: all or none.
@@ -91,8 +109,8 @@ impl Session {
         kind: Kind,
         items: impl IntoIterator<Item = (&'a str, &'a T)>,
     ) -> Result<()> {
+        let tx = write_transaction(&self.store.conn)?;
         self.ready()?;
-        let tx = self.store.conn.unchecked_transaction().map_err(Error::sql("start a write"))?;
         for (id, value) in items {
             write_record(&tx, self.key_for(kind.scope()), kind, id, value)?;
         }
@@ -102,15 +120,26 @@ impl Session {
     /// Reads one record.
     pub fn get<T: DeserializeOwned>(&self, kind: Kind, id: &str) -> Result<Option<T>> {
         self.ready()?;
-        Ok(read_records(&self.store.conn, self.key_for(kind.scope()), kind, Some(id))?
-            .pop()
-            .map(|r| r.value))
+        let row: Option<(i64, Vec<u8>)> = self
+            .store
+            .conn
+            .prepare_cached(
+                "SELECT version, sealed FROM records WHERE record_id = ?1 AND kind = ?2",
+            )
+            .and_then(|mut st| {
+                st.query_row(params![id, kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).optional()
+            })
+            .map_err(Error::sql("read a record"))?;
+        row.map(|(version, sealed)| {
+            open_record(self.key_for(kind.scope()), kind, id, version, &sealed)
+        })
+        .transpose()
     }
 
     /// Reads every record of a kind.
     pub fn list<T: DeserializeOwned>(&self, kind: Kind) -> Result<Vec<Record<T>>> {
         self.ready()?;
-        read_records(&self.store.conn, self.key_for(kind.scope()), kind, None)
+        read_records(&self.store.conn, self.key_for(kind.scope()), kind)
     }
 
     /// The workstation settings (defaults until an admin sets them).
@@ -141,6 +170,6 @@ impl EmergencySession {
                 needed: "unlocked users",
             });
         }
-        read_records(&self.store.conn, &self.ward, kind, None)
+        read_records(&self.store.conn, &self.ward, kind)
     }
 }

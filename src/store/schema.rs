@@ -7,7 +7,10 @@ use rusqlite::Connection;
 use crate::{Error, Result};
 
 /// Every migration, in order: `MIGRATIONS[i]` takes a store from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_records_by_kind_and_id.sql"),
+];
 
 /// The schema version this binary writes.
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;

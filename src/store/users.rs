@@ -71,7 +71,12 @@ pub(super) struct CurrentUser {
     pub id: String,
     pub name: String,
     pub role: Role,
+    /// As the user's record says.
     pub must_change: bool,
+    /// Signed in with the recovery key: a new passphrase first, whatever the record says.
+    pub forced_change: bool,
+    /// The user record's version when `role` and `must_change` were read.
+    pub version: i64,
 }
 
 pub(super) fn check_name(name: &str) -> Result<()> {
@@ -179,10 +184,8 @@ pub(super) fn find_slot(conn: &Connection, name: &str) -> Result<Option<SlotRow>
 
 fn read_user(conn: &Connection, main: &SealingKey, user_id: &str) -> Result<(i64, UserDoc)> {
     let (version, sealed): (i64, Vec<u8>) = conn
-        .query_row("SELECT version, sealed FROM users WHERE user_id = ?1", [user_id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()
+        .prepare_cached("SELECT version, sealed FROM users WHERE user_id = ?1")
+        .and_then(|mut st| st.query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
         .map_err(Error::sql("read a user"))?
         .ok_or(Error::UserNotFound)?;
     let doc = open_json(main, &user_binding(user_id, version), &sealed, || {
@@ -196,25 +199,37 @@ pub(super) fn load_current(
     main: &SealingKey,
     user_id: &str,
 ) -> Result<CurrentUser> {
-    let (_, doc) = read_user(conn, main, user_id)?;
+    let (version, doc) = read_user(conn, main, user_id)?;
     Ok(CurrentUser {
         id: user_id.to_owned(),
         name: doc.name,
         role: doc.role,
         must_change: doc.must_change,
+        forced_change: false,
+        version,
     })
 }
 
-/// (role, must change passphrase) of a signed-in user, read afresh.
+/// (role, must change passphrase) of a signed-in user as the store says now. Reads only the
+/// record's version while it is unchanged since `user` was read; a removed user's session
+/// ends.
 pub(super) fn role_now(
     conn: &Connection,
     main: &SealingKey,
-    user_id: &str,
+    user: &CurrentUser,
 ) -> Result<(Role, bool)> {
-    match read_user(conn, main, user_id) {
-        Ok((_, doc)) => Ok((doc.role, doc.must_change)),
-        Err(Error::UserNotFound) => Err(Error::SessionEnded),
-        Err(e) => Err(e),
+    let version: Option<i64> = conn
+        .prepare_cached("SELECT version FROM users WHERE user_id = ?1")
+        .and_then(|mut st| st.query_row([&user.id], |r| r.get(0)).optional())
+        .map_err(Error::sql("read a user"))?;
+    match version {
+        None => Err(Error::SessionEnded),
+        Some(v) if v == user.version => Ok((user.role, user.must_change)),
+        Some(_) => match read_user(conn, main, &user.id) {
+            Ok((_, doc)) => Ok((doc.role, doc.must_change)),
+            Err(Error::UserNotFound) => Err(Error::SessionEnded),
+            Err(e) => Err(e),
+        },
     }
 }
 
@@ -361,6 +376,8 @@ impl Session {
         tx.commit().map_err(Error::sql("commit the new passphrase"))?;
         if is_self {
             self.user.must_change = false;
+            self.user.forced_change = false;
+            self.user.version = version + 1;
         }
         Ok(())
     }
