@@ -8,10 +8,12 @@
 //! - `store_put_batch`: 100 rows in one transaction per iteration.
 //! - `store_read`: all 1,000 rows of a kind, deserialised.
 //!
-//! Sealed and plain of a pair alternate: every timed operation of one side is preceded by an
-//! untimed operation of the other, so both see the same disk, page cache and WAL state.
-//! At the end `main` prints the sealed/plain throughput ratios and the unlock split, computed
-//! from the estimates Criterion has just written.
+//! The two sides of a pair alternate: every operation Criterion times on one side follows an
+//! operation of the other, so both see the same disk, page cache, WAL and machine load. At
+//! the end `main` prints the sealed/plain throughput ratios and the unlock split computed
+//! from the estimates Criterion has just written, then the same figures from the medians of
+//! every alternated operation (a drift-proof cross-check: both sides timed in the same
+//! windows).
 
 // A benchmark has no caller to report an error to: a failed setup must stop the run loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -22,7 +24,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use caregiver::crypto::{PBKDF2_ITERATIONS, SALT_LEN, SecretKey};
 use caregiver::store::{Kind, Session, Store};
-use criterion::{Criterion, SamplingMode, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 use tempfile::TempDir;
@@ -36,6 +39,10 @@ const GROUP_UNLOCK: &str = "store_unlock";
 const GROUP_SINGLE: &str = "store_put_single";
 const GROUP_BATCH: &str = "store_put_batch";
 const GROUP_READ: &str = "store_read";
+
+/// The issue's floors for sealed/plain throughput (none was set for reads).
+const SINGLE_TARGET: Option<f64> = Some(0.8);
+const BATCH_TARGET: Option<f64> = Some(0.5);
 
 /// An incident note as the app keeps it: about 200 bytes of text, a time and an author.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,6 +116,7 @@ struct Pair {
     note: Note,
     next_sealed: u64,
     next_plain: u64,
+    tally: Tally,
     _dir: TempDir,
 }
 
@@ -121,101 +129,158 @@ impl Pair {
             note: sample_note(),
             next_sealed: 0,
             next_plain: 0,
+            tally: Tally::default(),
             _dir: dir,
         }
     }
 
-    fn sealed_put(&mut self) {
+    fn sealed_put(&mut self) -> Duration {
         self.next_sealed += 1;
         let id = note_id(self.next_sealed);
-        black_box(self.session.put(Kind::IncidentNote, &id, &self.note).unwrap());
+        time(|| self.session.put(Kind::IncidentNote, &id, &self.note).unwrap())
     }
 
     /// What a fair plain app does: serialise, then one auto-committed INSERT.
-    fn plain_put(&mut self) {
+    fn plain_put(&mut self) -> Duration {
         self.next_plain += 1;
         let id = note_id(self.next_plain);
-        let body = serde_json::to_vec(&self.note).unwrap();
-        let mut stmt = self.plain.prepare_cached(PLAIN_INSERT).unwrap();
-        black_box(stmt.execute(params![id, "incident_note", "main", 1_i64, body]).unwrap());
+        time(|| {
+            let body = serde_json::to_vec(&self.note).unwrap();
+            let mut stmt = self.plain.prepare_cached(PLAIN_INSERT).unwrap();
+            stmt.execute(params![id, "incident_note", "main", 1_i64, body]).unwrap()
+        })
     }
 
-    fn sealed_batch(&mut self) {
+    fn sealed_batch(&mut self) -> Duration {
         let ids: Vec<String> =
             (self.next_sealed + 1..=self.next_sealed + BATCH).map(note_id).collect();
         self.next_sealed += BATCH;
         let note = &self.note;
-        self.session
-            .put_many(Kind::IncidentNote, ids.iter().map(|id| (id.as_str(), note)))
-            .unwrap();
+        time(|| {
+            self.session
+                .put_many(Kind::IncidentNote, ids.iter().map(|id| (id.as_str(), note)))
+                .unwrap()
+        })
     }
 
-    fn plain_batch(&mut self) {
+    fn plain_batch(&mut self) -> Duration {
         let ids: Vec<String> =
             (self.next_plain + 1..=self.next_plain + BATCH).map(note_id).collect();
         self.next_plain += BATCH;
-        let tx = self.plain.transaction().unwrap();
-        {
-            let mut stmt = tx.prepare_cached(PLAIN_INSERT).unwrap();
-            for id in &ids {
-                let body = serde_json::to_vec(&self.note).unwrap();
-                stmt.execute(params![id, "incident_note", "main", 1_i64, body]).unwrap();
+        time(|| {
+            let tx = self.plain.transaction().unwrap();
+            {
+                let mut stmt = tx.prepare_cached(PLAIN_INSERT).unwrap();
+                for id in &ids {
+                    let body = serde_json::to_vec(&self.note).unwrap();
+                    stmt.execute(params![id, "incident_note", "main", 1_i64, body]).unwrap();
+                }
             }
-        }
-        tx.commit().unwrap();
+            tx.commit().unwrap()
+        })
     }
 
-    fn sealed_list(&mut self) {
-        let records = self.session.list::<Note>(Kind::IncidentNote).unwrap();
-        assert_eq!(records.len() as u64, READ_ROWS);
-        black_box(records);
+    fn sealed_list(&mut self) -> Duration {
+        time(|| {
+            let records = self.session.list::<Note>(Kind::IncidentNote).unwrap();
+            assert_eq!(records.len() as u64, READ_ROWS);
+            records
+        })
     }
 
-    fn plain_list(&mut self) {
-        let mut stmt = self.plain.prepare_cached(PLAIN_SELECT).unwrap();
-        let rows = stmt
-            .query_map(["incident_note"], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?))
-            })
-            .unwrap();
-        let mut records = Vec::new();
-        for row in rows {
-            let (id, version, body) = row.unwrap();
-            let note: Note = serde_json::from_slice(&body).unwrap();
-            records.push((id, version, note));
-        }
-        assert_eq!(records.len() as u64, READ_ROWS);
-        black_box(records);
+    /// The same query as the store's, then `serde_json::from_slice` into the same struct.
+    fn plain_list(&mut self) -> Duration {
+        time(|| {
+            let mut stmt = self.plain.prepare_cached(PLAIN_SELECT).unwrap();
+            let rows = stmt
+                .query_map(["incident_note"], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?))
+                })
+                .unwrap();
+            let mut records = Vec::new();
+            for row in rows {
+                let (id, version, body) = row.unwrap();
+                let note: Note = serde_json::from_slice(&body).unwrap();
+                records.push((id, version, note));
+            }
+            assert_eq!(records.len() as u64, READ_ROWS);
+            records
+        })
     }
 }
 
-/// Runs `iters` iterations of `timed`, each just after an untimed run of `partner` (the
-/// other side of the pair), and returns the time spent in `timed` alone.
-fn alternating<S>(
-    state: &mut S,
-    iters: u64,
-    timed: fn(&mut S) -> Duration,
-    partner: fn(&mut S) -> Duration,
-) -> Duration {
-    let mut total = Duration::ZERO;
-    for _ in 0..iters {
-        partner(state);
-        total += timed(state);
+impl Paired for Pair {
+    fn tally(&mut self) -> &mut Tally {
+        &mut self.tally
     }
-    total
 }
 
-/// Times one call of `op` on `state`.
-fn time_one<S>(state: &mut S, op: fn(&mut S)) -> Duration {
+/// Times `f`, keeping its result alive until the clock has stopped.
+fn time<T>(f: impl FnOnce() -> T) -> Duration {
     let start = Instant::now();
-    op(state);
-    start.elapsed()
+    let out = black_box(f());
+    let elapsed = start.elapsed();
+    drop(out);
+    elapsed
+}
+
+/// Every operation a paired group ran, timed, on each side: the ones Criterion timed and
+/// their untimed partners alike.
+#[derive(Debug, Default)]
+struct Tally {
+    first: Vec<Duration>,
+    second: Vec<Duration>,
+}
+
+/// State shared by the two sides of a pair.
+trait Paired {
+    fn tally(&mut self) -> &mut Tally;
+}
+
+/// An operation of one side of a pair; it times itself.
+type Op<S> = fn(&mut S) -> Duration;
+
+/// Registers the two benchmarks of a pair in `group`. Each iteration of either runs the
+/// other side's operation first (untimed by Criterion), then its own.
+fn bench_pair<S: Paired>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    state: &mut S,
+    (first_name, first): (&str, Op<S>),
+    (second_name, second): (&str, Op<S>),
+) {
+    group.bench_function(first_name, |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let partner = second(state);
+                state.tally().second.push(partner);
+                let own = first(state);
+                state.tally().first.push(own);
+                total += own;
+            }
+            total
+        })
+    });
+    group.bench_function(second_name, |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let partner = first(state);
+                state.tally().first.push(partner);
+                let own = second(state);
+                state.tally().second.push(own);
+                total += own;
+            }
+            total
+        })
+    });
 }
 
 /// A store made once, unlocked again and again.
 struct Unlock {
     path: PathBuf,
     salt: [u8; SALT_LEN],
+    tally: Tally,
     _dir: TempDir,
 }
 
@@ -224,39 +289,33 @@ impl Unlock {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.db");
         drop(sealed_store(dir.path()));
-        Unlock { path, salt: [7u8; SALT_LEN], _dir: dir }
+        Unlock { path, salt: [7u8; SALT_LEN], tally: Tally::default(), _dir: dir }
     }
 
     fn derive_key(&mut self) -> Duration {
-        let start = Instant::now();
-        let key = SecretKey::from_passphrase(black_box(PASSPHRASE), &self.salt, PBKDF2_ITERATIONS);
-        let elapsed = start.elapsed();
-        drop(black_box(key));
-        elapsed
+        time(|| SecretKey::from_passphrase(black_box(PASSPHRASE), &self.salt, PBKDF2_ITERATIONS))
     }
 
     /// Closing the store (and SQLite's checkpoint on close) is left out of the timing.
     fn open_and_unlock(&mut self) -> Duration {
-        let start = Instant::now();
-        let session = Store::open(&self.path).unwrap().unlock(ADMIN, PASSPHRASE).unwrap();
-        let elapsed = start.elapsed();
-        drop(black_box(session));
-        elapsed
+        time(|| Store::open(&self.path).unwrap().unlock(ADMIN, PASSPHRASE).unwrap())
     }
 
     fn open_only(&mut self) -> Duration {
-        let start = Instant::now();
-        let store = Store::open(&self.path).unwrap();
-        let elapsed = start.elapsed();
-        drop(black_box(store));
-        elapsed
+        time(|| Store::open(&self.path).unwrap())
+    }
+}
+
+impl Paired for Unlock {
+    fn tally(&mut self) -> &mut Tally {
+        &mut self.tally
     }
 }
 
 // ---------------------------------------------------------------------------------------
 // The groups.
 
-fn bench_unlock(c: &mut Criterion) {
+fn bench_unlock(c: &mut Criterion) -> Tally {
     let mut unlock = Unlock::new();
     let mut group = c.benchmark_group(GROUP_UNLOCK);
     // Each iteration takes a good part of a second: few samples, one flat batch each.
@@ -265,119 +324,59 @@ fn bench_unlock(c: &mut Criterion) {
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4));
-    group.bench_function("derive_key", |b| {
-        b.iter_custom(|iters| {
-            alternating(&mut unlock, iters, Unlock::derive_key, Unlock::open_and_unlock)
-        })
-    });
-    group.bench_function("open_and_unlock", |b| {
-        b.iter_custom(|iters| {
-            alternating(&mut unlock, iters, Unlock::open_and_unlock, Unlock::derive_key)
-        })
-    });
+    bench_pair(
+        &mut group,
+        &mut unlock,
+        ("derive_key", Unlock::derive_key),
+        ("open_and_unlock", Unlock::open_and_unlock),
+    );
     // Small next to the rest: alone, not alternated.
     group.sample_size(20).measurement_time(Duration::from_secs(2));
     group.bench_function("open_only", |b| {
         b.iter_custom(|iters| (0..iters).map(|_| unlock.open_only()).sum())
     });
     group.finish();
+    unlock.tally
 }
 
-fn bench_put_single(c: &mut Criterion) {
-    let mut pair = Pair::new();
-    let mut group = c.benchmark_group(GROUP_SINGLE);
+/// Runs a sealed/plain pair in its own group, on fresh stores.
+fn bench_sealed_plain(
+    c: &mut Criterion,
+    name: &str,
+    mut pair: Pair,
+    elements: u64,
+    measurement_secs: u64,
+    (sealed, plain): (Op<Pair>, Op<Pair>),
+) -> Tally {
+    let mut group = c.benchmark_group(name);
     group
-        .throughput(Throughput::Elements(1))
+        .throughput(Throughput::Elements(elements))
         .sample_size(30)
-        .warm_up_time(Duration::from_secs(2))
-        .measurement_time(Duration::from_secs(10));
-    group.bench_function("sealed", |b| {
-        b.iter_custom(|iters| {
-            alternating(
-                &mut pair,
-                iters,
-                |p| time_one(p, Pair::sealed_put),
-                |p| time_one(p, Pair::plain_put),
-            )
-        })
-    });
-    group.bench_function("plain", |b| {
-        b.iter_custom(|iters| {
-            alternating(
-                &mut pair,
-                iters,
-                |p| time_one(p, Pair::plain_put),
-                |p| time_one(p, Pair::sealed_put),
-            )
-        })
-    });
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(measurement_secs));
+    bench_pair(&mut group, &mut pair, ("sealed", sealed), ("plain", plain));
     group.finish();
+    pair.tally
 }
 
-fn bench_put_batch(c: &mut Criterion) {
-    let mut pair = Pair::new();
-    let mut group = c.benchmark_group(GROUP_BATCH);
-    group
-        .throughput(Throughput::Elements(BATCH))
-        .sample_size(30)
-        .warm_up_time(Duration::from_secs(2))
-        .measurement_time(Duration::from_secs(10));
-    group.bench_function("sealed", |b| {
-        b.iter_custom(|iters| {
-            alternating(
-                &mut pair,
-                iters,
-                |p| time_one(p, Pair::sealed_batch),
-                |p| time_one(p, Pair::plain_batch),
-            )
-        })
-    });
-    group.bench_function("plain", |b| {
-        b.iter_custom(|iters| {
-            alternating(
-                &mut pair,
-                iters,
-                |p| time_one(p, Pair::plain_batch),
-                |p| time_one(p, Pair::sealed_batch),
-            )
-        })
-    });
-    group.finish();
+fn bench_put_single(c: &mut Criterion) -> Tally {
+    let ops = (Pair::sealed_put as Op<Pair>, Pair::plain_put as Op<Pair>);
+    bench_sealed_plain(c, GROUP_SINGLE, Pair::new(), 1, 10, ops)
 }
 
-fn bench_read(c: &mut Criterion) {
+fn bench_put_batch(c: &mut Criterion) -> Tally {
+    let ops = (Pair::sealed_batch as Op<Pair>, Pair::plain_batch as Op<Pair>);
+    bench_sealed_plain(c, GROUP_BATCH, Pair::new(), BATCH, 10, ops)
+}
+
+fn bench_read(c: &mut Criterion) -> Tally {
     let mut pair = Pair::new();
     for _ in 0..READ_ROWS / BATCH {
         pair.sealed_batch();
         pair.plain_batch();
     }
-    let mut group = c.benchmark_group(GROUP_READ);
-    group
-        .throughput(Throughput::Elements(READ_ROWS))
-        .sample_size(30)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(6));
-    group.bench_function("sealed", |b| {
-        b.iter_custom(|iters| {
-            alternating(
-                &mut pair,
-                iters,
-                |p| time_one(p, Pair::sealed_list),
-                |p| time_one(p, Pair::plain_list),
-            )
-        })
-    });
-    group.bench_function("plain", |b| {
-        b.iter_custom(|iters| {
-            alternating(
-                &mut pair,
-                iters,
-                |p| time_one(p, Pair::plain_list),
-                |p| time_one(p, Pair::sealed_list),
-            )
-        })
-    });
-    group.finish();
+    let ops = (Pair::sealed_list as Op<Pair>, Pair::plain_list as Op<Pair>);
+    bench_sealed_plain(c, GROUP_READ, pair, READ_ROWS, 6, ops)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -421,18 +420,27 @@ fn estimate(dir: &Path, group: &str, bench: &str, run_start: SystemTime) -> Opti
     })
 }
 
-fn ratio_line(dir: &Path, group: &str, what: &str, target: f64, run_start: SystemTime) {
+fn verdict(ratio: f64, target: Option<f64>) -> String {
+    match target {
+        Some(t) if ratio >= t => format!("target >= {t}: met"),
+        Some(t) => format!("target >= {t}: MISSED"),
+        None => "no target".to_owned(),
+    }
+}
+
+/// Prints sealed/plain throughput for one group; `target` is the issue's floor, if it set one.
+fn ratio_line(dir: &Path, group: &str, what: &str, target: Option<f64>, run_start: SystemTime) {
     let (Some(sealed), Some(plain)) =
         (estimate(dir, group, "sealed", run_start), estimate(dir, group, "plain", run_start))
     else {
         return;
     };
-    // Throughput is the inverse of time per iteration.
+    // Throughput is the inverse of the time per iteration.
     let ratio = plain.point / sealed.point;
-    let verdict = if ratio >= target { "met" } else { "MISSED" };
     println!(
-        "ratio {what}: sealed/plain throughput = {ratio:.2} (from the 95% CIs {:.2}..{:.2}; \
-         target >= {target}: {verdict}); sealed {:.1} us, plain {:.1} us per iteration",
+        "ratio {what}: sealed/plain throughput = {ratio:.2} ({}; {:.2}..{:.2} from the 95% CIs); \
+         sealed {:.1} us, plain {:.1} us per iteration",
+        verdict(ratio, target),
         plain.low / sealed.high,
         plain.high / sealed.low,
         sealed.point / 1e3,
@@ -445,9 +453,9 @@ fn summary(run_start: SystemTime) {
     let run_start = run_start.checked_sub(Duration::from_secs(1)).unwrap_or(run_start);
     let dir = criterion_dir();
     println!("\n== store benchmark summary (from {}) ==", dir.display());
-    ratio_line(&dir, GROUP_SINGLE, "single-row durable commit", 0.8, run_start);
-    ratio_line(&dir, GROUP_BATCH, "batch of 100 in one transaction", 0.5, run_start);
-    ratio_line(&dir, GROUP_READ, "read of 1,000 records", 0.5, run_start);
+    ratio_line(&dir, GROUP_SINGLE, "single-row durable commit", SINGLE_TARGET, run_start);
+    ratio_line(&dir, GROUP_BATCH, "batch of 100 in one transaction", BATCH_TARGET, run_start);
+    ratio_line(&dir, GROUP_READ, "read of 1,000 records", None, run_start);
     let derive = estimate(&dir, GROUP_UNLOCK, "derive_key", run_start);
     let unlock = estimate(&dir, GROUP_UNLOCK, "open_and_unlock", run_start);
     let open = estimate(&dir, GROUP_UNLOCK, "open_only", run_start);
@@ -455,29 +463,79 @@ fn summary(run_start: SystemTime) {
         let ms = |ns: f64| ns / 1e6;
         println!(
             "unlock: open + unlock {:.1} ms = key derivation (PBKDF2-HMAC-SHA256, {} \
-             iterations) {:.1} ms + the rest {:.1} ms",
+             iterations) {:.1} ms + the rest {:.1} ms ({:.1}..{:.1} ms from the 95% CIs)",
             ms(unlock.point),
             PBKDF2_ITERATIONS,
             ms(derive.point),
             ms(unlock.point - derive.point),
+            ms(unlock.low - derive.high),
+            ms(unlock.high - derive.low),
         );
         if let Some(open) = open {
-            println!(
-                "unlock: of the rest, Store::open {:.1} ms, unlock minus key derivation {:.1} ms",
-                ms(open.point),
-                ms(unlock.point - derive.point - open.point),
-            );
+            println!("unlock: of the rest, Store::open alone {:.2} ms", ms(open.point));
         }
+    }
+}
+
+/// The median of `times` in nanoseconds, if there are enough for it to mean something (a
+/// `--test` run does one iteration of each benchmark).
+fn median_ns(times: &[Duration]) -> Option<f64> {
+    if times.len() < 10 {
+        return None;
+    }
+    let mut sorted = times.to_vec();
+    sorted.sort_unstable();
+    sorted.get(sorted.len() / 2).map(|d| d.as_nanos() as f64)
+}
+
+/// The cross-check: the same figures from the medians of every alternated operation, so
+/// both sides come from the same time windows whatever the machine did meanwhile.
+fn paired_summary(unlock: &Tally, pairs: [(&str, &Tally, Option<f64>); 3]) {
+    println!("-- cross-check from the medians of all alternated operations (same windows) --");
+    for (what, tally, target) in pairs {
+        let (Some(sealed), Some(plain)) = (median_ns(&tally.first), median_ns(&tally.second))
+        else {
+            continue;
+        };
+        println!(
+            "paired {what}: sealed/plain throughput = {:.2} ({}; sealed {:.1} us, plain {:.1} us; \
+             {} and {} operations)",
+            plain / sealed,
+            verdict(plain / sealed, target),
+            sealed / 1e3,
+            plain / 1e3,
+            tally.first.len(),
+            tally.second.len(),
+        );
+    }
+    if let (Some(derive), Some(unlock_ns)) = (median_ns(&unlock.first), median_ns(&unlock.second)) {
+        println!(
+            "paired unlock: open + unlock {:.1} ms = key derivation {:.1} ms + the rest {:.1} ms \
+             ({} and {} operations)",
+            unlock_ns / 1e6,
+            derive / 1e6,
+            (unlock_ns - derive) / 1e6,
+            unlock.first.len(),
+            unlock.second.len(),
+        );
     }
 }
 
 fn main() {
     let run_start = SystemTime::now();
     let mut c = Criterion::default().configure_from_args();
-    bench_unlock(&mut c);
-    bench_put_single(&mut c);
-    bench_put_batch(&mut c);
-    bench_read(&mut c);
+    let unlock = bench_unlock(&mut c);
+    let single = bench_put_single(&mut c);
+    let batch = bench_put_batch(&mut c);
+    let read = bench_read(&mut c);
     c.final_summary();
     summary(run_start);
+    paired_summary(
+        &unlock,
+        [
+            ("single-row durable commit", &single, SINGLE_TARGET),
+            ("batch of 100 in one transaction", &batch, BATCH_TARGET),
+            ("read of 1,000 records", &read, None),
+        ],
+    );
 }
