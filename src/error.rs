@@ -15,9 +15,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A playbook file could not be read or parsed. `location` is `file:line:column`.
-    #[error("{location}: {reason}")]
-    PlaybookInvalid { location: String, reason: String },
+    /// Playbook files with problems, each `file:line:column: message`.
+    #[error("{}", summarise(diagnostics))]
+    PlaybookInvalid { diagnostics: Vec<crate::playbook::Diagnostic> },
 
     /// No playbook has this id.
     #[error("no playbook with id `{id}`")]
@@ -170,5 +170,13 @@ impl From<crate::crypto::CryptoError> for Error {
             crate::crypto::CryptoError::Random => Error::Random,
             other => Error::Damaged { what: format!("a sealed value ({other})") },
         }
+    }
+}
+
+fn summarise(diagnostics: &[crate::playbook::Diagnostic]) -> String {
+    match diagnostics {
+        [] => "a playbook is invalid".into(),
+        [one] => one.to_string(),
+        [first, rest @ ..] => format!("{} problems; the first: {first}", rest.len() + 1),
     }
 }

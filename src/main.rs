@@ -72,6 +72,18 @@ enum PlaybookCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Check playbook files (or folders of them): every problem as file:line:column: message.
+    Validate {
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Show a playbook by phase, or one role's job action sheet.
+    Show {
+        id: String,
+        /// A role id (`it-lead`) or name (`IT/IS Lead`): show its job action sheet.
+        #[arg(long, value_name = "ROLE")]
+        role: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,6 +160,25 @@ fn run(cli: Cli) -> Result<(), Error> {
                     println_safe(&format!("{:width$}  {}", p.id, p.title));
                 }
             }
+        }
+        Command::Playbook(PlaybookCommand::Validate { paths }) => {
+            let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+            let problems = playbook::validate_paths(&paths);
+            if !problems.is_empty() {
+                for p in &problems {
+                    eprintln!("{p}");
+                }
+                return Err(Error::PlaybookInvalid { diagnostics: problems });
+            }
+            println_safe("ok: no problems found");
+        }
+        Command::Playbook(PlaybookCommand::Show { id, role }) => {
+            let p = playbook::find(&id)?;
+            let text = match role {
+                Some(role) => playbook::sheet::job_action_sheet(&p, &role)?,
+                None => playbook::sheet::by_phase(&p),
+            };
+            print!("{text}");
         }
         Command::Init { admin } => {
             let path = caregiver::store::resolve_store_path(auth.store.as_deref(), None)?;

@@ -1,10 +1,15 @@
-//! Playbooks: the default pack embedded in the binary, so a fresh install works offline.
-//!
-//! This module reads each playbook's header (id and title). The full format and its
-//! checker are described in `playbooks/README.md`.
+//! Playbooks: the format and its checker ([`format`]), the default pack embedded in the
+//! binary (so a fresh install works offline), and the terminal views ([`sheet`]).
+
+pub mod format;
+pub mod sheet;
+
+use std::path::Path;
 
 use include_dir::{Dir, include_dir};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+pub use format::{Diagnostic, Playbook, Step, parse};
 
 use crate::{Error, Result};
 
@@ -21,121 +26,111 @@ pub struct PlaybookSummary {
     pub title: String,
 }
 
-#[derive(Deserialize)]
-struct Header {
-    id: String,
-    title: String,
-}
-
-/// The playbooks of the embedded default pack, sorted by title.
-pub fn embedded_summaries() -> Result<Vec<PlaybookSummary>> {
+/// Every playbook of the embedded pack, checked, sorted by title.
+pub fn embedded() -> Result<Vec<Playbook>> {
     let mut files: Vec<_> =
         EMBEDDED.files().filter(|f| f.path().extension().is_some_and(|e| e == EXTENSION)).collect();
     files.sort_by_key(|f| f.path());
-    let mut out = Vec::with_capacity(files.len());
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
     for f in files {
         let name = format!("playbooks/{}", f.path().display());
-        let text = f.contents_utf8().ok_or_else(|| Error::PlaybookInvalid {
-            location: format!("{name}:1:1"),
-            reason: "the file is not UTF-8 text".into(),
-        })?;
-        out.push(parse_summary(&name, text)?);
+        match f.contents_utf8() {
+            Some(text) => match parse(&name, text) {
+                Ok(p) => found.push((name, p)),
+                Err(d) => problems.extend(d),
+            },
+            None => problems.push(not_utf8(&name)),
+        }
     }
-    check_unique_ids(&out)?;
-    out.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.id.cmp(&b.id)));
-    Ok(out)
+    problems.extend(duplicate_ids(&found));
+    if !problems.is_empty() {
+        return Err(Error::PlaybookInvalid { diagnostics: problems });
+    }
+    let mut list: Vec<Playbook> = found.into_iter().map(|(_, p)| p).collect();
+    list.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.id.cmp(&b.id)));
+    Ok(list)
 }
 
-/// Reads the header of one playbook file. `name` is used in error locations.
-pub fn parse_summary(name: &str, text: &str) -> Result<PlaybookSummary> {
-    let header: Header = toml::from_str(text).map_err(|e| Error::PlaybookInvalid {
-        location: location(name, text, e.span().map_or(0, |s| s.start)),
-        reason: e.message().trim().to_owned(),
-    })?;
-    let at_key = |key: &str| {
-        let offset = text.find(&format!("\n{key}")).map_or(0, |o| o + 1);
-        location(name, text, offset)
-    };
-    if !is_valid_id(&header.id) {
-        return Err(Error::PlaybookInvalid {
-            location: at_key("id"),
-            reason: "`id` must be lower-case letters, digits and dashes, like `ehr-downtime`"
-                .into(),
-        });
-    }
-    if header.title.trim().is_empty() {
-        return Err(Error::PlaybookInvalid {
-            location: at_key("title"),
-            reason: "`title` is empty".into(),
-        });
-    }
-    Ok(PlaybookSummary { id: header.id, title: header.title.trim().to_owned() })
+/// The playbooks of the embedded pack as the home screen lists them.
+pub fn embedded_summaries() -> Result<Vec<PlaybookSummary>> {
+    Ok(embedded()?.into_iter().map(|p| PlaybookSummary { id: p.id, title: p.title }).collect())
 }
 
-fn check_unique_ids(list: &[PlaybookSummary]) -> Result<()> {
-    let mut seen = std::collections::BTreeSet::new();
-    for p in list {
-        if !seen.insert(p.id.as_str()) {
-            return Err(Error::PlaybookInvalid {
-                location: format!("playbook `{}`", p.id),
-                reason: "two playbooks share this id".into(),
+/// One playbook of the pack in force, by id.
+pub fn find(id: &str) -> Result<Playbook> {
+    embedded()?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| Error::PlaybookNotFound { id: id.to_owned() })
+}
+
+/// Checks playbook files (`caregiver playbook validate`): every problem in every file, in
+/// order. A folder means every `*.toml` file in it. An empty result means all is well.
+pub fn validate_paths(paths: &[&Path]) -> Vec<Diagnostic> {
+    let mut files = Vec::new();
+    for path in paths {
+        match std::fs::read_dir(path) {
+            Ok(entries) => {
+                let mut inside: Vec<_> = entries
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|e| e == EXTENSION))
+                    .collect();
+                inside.sort();
+                files.extend(inside);
+            }
+            Err(_) => files.push(path.to_path_buf()),
+        }
+    }
+    let mut problems = Vec::new();
+    let mut found = Vec::new();
+    for file in files {
+        let name = file.display().to_string();
+        match std::fs::read(&file) {
+            Err(e) => problems.push(Diagnostic {
+                file: name,
+                line: 1,
+                column: 1,
+                message: format!("cannot read the file: {e}"),
+            }),
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Err(_) => problems.push(not_utf8(&name)),
+                Ok(text) => match parse(&name, &text) {
+                    Ok(p) => found.push((name, p)),
+                    Err(d) => problems.extend(d),
+                },
+            },
+        }
+    }
+    problems.extend(duplicate_ids(&found));
+    problems
+}
+
+fn not_utf8(name: &str) -> Diagnostic {
+    Diagnostic {
+        file: name.to_owned(),
+        line: 1,
+        column: 1,
+        message: "the file is not UTF-8 text: save it as UTF-8".into(),
+    }
+}
+
+fn duplicate_ids(found: &[(String, Playbook)]) -> Vec<Diagnostic> {
+    let mut first: std::collections::BTreeMap<&str, &str> = Default::default();
+    let mut out = Vec::new();
+    for (file, p) in found {
+        if let Some(other) = first.insert(&p.id, file) {
+            out.push(Diagnostic {
+                file: file.clone(),
+                line: 1,
+                column: 1,
+                message: format!("playbook id `{}` is also used by {other}", p.id),
             });
         }
     }
-    Ok(())
-}
-
-fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !id.starts_with('-')
-}
-
-/// `name:line:column` (1-based) for a byte offset into `text`.
-pub fn location(name: &str, text: &str, offset: usize) -> String {
-    let before = text.get(..offset.min(text.len())).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    format!("{name}:{line}:{column}")
+    out
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_embedded_pack_lists_at_least_one_playbook() {
-        let list = embedded_summaries().unwrap();
-        assert!(!list.is_empty());
-        assert!(list.iter().any(|p| p.id == "ransomware"));
-    }
-
-    #[test]
-    fn syntax_errors_name_file_line_and_column() {
-        let err = parse_summary("x.toml", "id = \"a\"\ntitle = \"T\n").unwrap_err();
-        assert_eq!(err.code(), "playbook_invalid");
-        assert!(err.to_string().starts_with("x.toml:2:"), "{err}");
-    }
-
-    #[test]
-    fn bad_ids_and_empty_titles_are_refused_with_their_line() {
-        let cases = [
-            ("id = \"Bad Id\"\ntitle = \"T\"\n", "x.toml:1:1: `id`"),
-            ("id = \"ok\"\ntitle = \"  \"\n", "x.toml:2:1: `title` is empty"),
-            ("title = \"T\"\n", "x.toml:1:1: missing field `id`"),
-        ];
-        for (text, want) in cases {
-            let err = parse_summary("x.toml", text).unwrap_err().to_string();
-            assert!(err.starts_with(want), "{text:?} gave {err:?}");
-        }
-    }
-
-    #[test]
-    fn location_counts_lines_and_characters() {
-        assert_eq!(location("f", "ab\ncdé\nx", 0), "f:1:1");
-        assert_eq!(location("f", "ab\ncdé\nx", 3), "f:2:1");
-        assert_eq!(location("f", "ab\ncdé\nx", 8), "f:3:1");
-        assert_eq!(location("f", "ab\ncdé\nx", 999), "f:3:2");
-    }
-}
+mod tests;

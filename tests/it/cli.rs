@@ -127,3 +127,66 @@ fn a_passphrase_needs_a_terminal_or_a_file() {
     assert_eq!(code, 1);
     assert!(err.contains("error[io]: cannot read the file /nonexistent/pass"), "{err}");
 }
+
+#[test]
+fn playbook_validate_reports_every_problem_with_its_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(caregiver(tmp.path())
+        .args(["playbook", "validate"])
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks")));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "ok: no problems found\n");
+
+    let good = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks/lost-device.toml"),
+    )
+    .unwrap();
+    let bad = good.replacen("role = \"it-lead\"", "role = \"wizard\"", 1).replacen(
+        "band = \"immediate\"",
+        "band = \"whenever\"",
+        1,
+    );
+    let bad_path = tmp.path().join("bad.toml");
+    std::io::Write::write_all(&mut std::fs::File::create(&bad_path).unwrap(), bad.as_bytes())
+        .unwrap();
+    let line_of = |needle: &str| bad.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let (code, out, err) = run(caregiver(tmp.path()).args(["playbook", "validate"]).arg(&bad_path));
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    let file = bad_path.display().to_string();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 3, "{err}");
+    assert!(
+        lines[0].starts_with(&format!("{file}:{}:8: unknown band `whenever`", line_of("whenever"))),
+        "{err}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("{file}:{}:8: unknown role `wizard`", line_of("wizard"))),
+        "{err}"
+    );
+    assert!(lines[2].starts_with("caregiver: error[playbook_invalid]: 2 problems"), "{err}");
+}
+
+#[test]
+fn playbook_show_prints_a_playbook_and_a_job_action_sheet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(caregiver(tmp.path()).args(["playbook", "show", "ransomware"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("Ransomware or suspected malware outbreak\n"));
+    assert!(out.contains("== DETECTION AND ANALYSIS ==") || out.contains("== CONTAINMENT"));
+    let (code, out, err) = run(caregiver(tmp.path()).args([
+        "playbook",
+        "show",
+        "ransomware",
+        "--role",
+        "incident-commander",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("JOB ACTION SHEET: Incident Commander\n"), "{out}");
+    let (code, _, err) = run(caregiver(tmp.path()).args(["playbook", "show", "no-such-playbook"]));
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "caregiver: error[playbook_not_found]: no playbook with id `no-such-playbook`\n"
+    );
+}

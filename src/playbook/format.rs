@@ -1,0 +1,612 @@
+//! The playbook file format (documented in `playbooks/README.md`) and its checker.
+//!
+//! [`parse`] reads one file and checks its meaning: it returns the [`Playbook`], or every
+//! problem found, each as `file:line:column: message`. A file that is not valid TOML, or
+//! whose keys do not fit the format, reports that first problem only (the TOML reader
+//! stops there); everything else is reported in one run.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+/// One problem in a playbook file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+    }
+}
+
+/// The standard roles: HICS positions and the cyber additions (id, name).
+pub const STANDARD_ROLES: &[(&str, &str)] = &[
+    ("incident-commander", "Incident Commander"),
+    ("public-information-officer", "Public Information Officer"),
+    ("safety-officer", "Safety Officer"),
+    ("liaison-officer", "Liaison Officer"),
+    ("medical-technical-specialist", "Medical/Technical Specialist"),
+    ("operations-chief", "Operations Section Chief"),
+    ("planning-chief", "Planning Section Chief"),
+    ("logistics-chief", "Logistics Section Chief"),
+    ("finance-chief", "Finance/Administration Section Chief"),
+    ("it-lead", "IT/IS Lead"),
+    ("privacy-officer", "Privacy Officer"),
+    ("legal-counsel", "Legal Counsel"),
+    ("clinical-lead", "Clinical Unit Lead (charge nurse)"),
+    ("unit-staff", "Unit staff"),
+];
+
+/// The standard contact roles a step may call.
+pub const STANDARD_CONTACT_ROLES: &[&str] = &[
+    "it-service-desk",
+    "it-security-lead",
+    "incident-commander",
+    "privacy-officer",
+    "legal-counsel",
+    "ceo",
+    "chief-medical-officer",
+    "chief-nursing-officer",
+    "house-supervisor",
+    "public-information-officer",
+    "facilities",
+    "biomed",
+    "clinical-lead",
+    "ehr-vendor",
+    "vendor-support",
+    "cyber-insurer",
+    "outside-ir-firm",
+    "fbi-field-office",
+    "ic3",
+    "local-police",
+    "hhs-ocr",
+    "state-authority",
+    "health-isac",
+    "cisa",
+    "nearby-hospitals",
+    "ems",
+    "bank-fraud-line",
+    "device-manufacturer",
+    "business-associate",
+    "human-resources",
+];
+
+/// NIST SP 800-61 Rev. 2 stages (id, name).
+pub const STAGES_R2: &[(&str, &str)] = &[
+    ("preparation", "Preparation"),
+    ("detection-analysis", "Detection and analysis"),
+    ("containment-eradication-recovery", "Containment, eradication and recovery"),
+    ("post-incident", "Post-incident activity"),
+];
+
+/// NIST SP 800-61 Rev. 3 (CSF 2.0) functions (id, name).
+pub const FUNCTIONS_R3: &[(&str, &str)] = &[
+    ("govern", "Govern"),
+    ("identify", "Identify"),
+    ("protect", "Protect"),
+    ("detect", "Detect"),
+    ("respond", "Respond"),
+    ("recover", "Recover"),
+];
+
+/// Time bands (id, name), in order.
+pub const BANDS: &[(&str, &str)] = &[
+    ("immediate", "Immediate (0-2 hours)"),
+    ("intermediate", "Intermediate (2-12 hours)"),
+    ("extended", "Extended (over 12 hours)"),
+    ("demobilization", "Demobilization"),
+];
+
+pub const SEVERITIES: &[&str] = &["low", "moderate", "high", "critical"];
+
+/// A step id meaning "the playbook is finished".
+pub const END: &str = "end";
+
+/// A checked playbook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Playbook {
+    pub id: String,
+    pub title: String,
+    pub version: u32,
+    pub severity: String,
+    pub situation: Option<String>,
+    pub summary: String,
+    pub triggers: Vec<String>,
+    pub keywords: Vec<String>,
+    pub sources: Vec<String>,
+    /// Custom roles declared by this playbook (id, name).
+    pub roles: Vec<(String, String)>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub id: String,
+    pub title: String,
+    pub instruction: String,
+    pub role: String,
+    pub phase: String,
+    pub band: String,
+    pub ward: bool,
+    pub checklist: Vec<String>,
+    pub calls: Vec<String>,
+    pub timer: Option<Timer>,
+    pub deadline: Option<Deadline>,
+    pub next: Option<String>,
+    pub question: Option<String>,
+    pub choices: Vec<Choice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Timer {
+    /// Minutes after the step is reached.
+    pub after_minutes: u64,
+    pub say: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deadline {
+    /// Minutes after the anchor.
+    pub within_minutes: u64,
+    /// `discovery` or `start`.
+    pub from: String,
+    pub what: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    pub label: String,
+    pub goto: String,
+}
+
+impl Playbook {
+    /// The display name of a role id (standard or declared here).
+    pub fn role_name<'a>(&'a self, id: &'a str) -> &'a str {
+        STANDARD_ROLES
+            .iter()
+            .find(|(r, _)| *r == id)
+            .map(|(_, n)| *n)
+            .or_else(|| self.roles.iter().find(|(r, _)| r == id).map(|(_, n)| n.as_str()))
+            .unwrap_or(id)
+    }
+
+    /// The steps after `index`: a decision's choices, else `next`, else the following step.
+    pub fn successors(&self, index: usize) -> Vec<String> {
+        let Some(step) = self.steps.get(index) else { return vec![] };
+        if !step.choices.is_empty() {
+            return step.choices.iter().map(|c| c.goto.clone()).collect();
+        }
+        if let Some(next) = &step.next {
+            return vec![next.clone()];
+        }
+        vec![self.steps.get(index + 1).map_or_else(|| END.to_owned(), |s| s.id.clone())]
+    }
+}
+
+/// Display name of a phase id.
+pub fn phase_name(id: &str) -> &str {
+    STAGES_R2.iter().chain(FUNCTIONS_R3).find(|(p, _)| *p == id).map_or(id, |(_, n)| n)
+}
+
+/// Display name of a band id.
+pub fn band_name(id: &str) -> &str {
+    BANDS.iter().find(|(b, _)| *b == id).map_or(id, |(_, n)| n)
+}
+
+// ---- the raw file, with positions ----
+
+type S<T> = Spanned<T>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlaybook {
+    id: S<String>,
+    title: S<String>,
+    version: S<i64>,
+    severity: S<String>,
+    situation: Option<S<String>>,
+    summary: S<String>,
+    triggers: S<Vec<S<String>>>,
+    #[serde(default)]
+    keywords: Vec<S<String>>,
+    sources: S<Vec<S<String>>>,
+    #[serde(default)]
+    roles: Vec<RawRole>,
+    #[serde(default)]
+    contact_roles: Vec<RawRole>,
+    steps: S<Vec<S<RawStep>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRole {
+    id: S<String>,
+    name: S<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    id: S<String>,
+    title: S<String>,
+    instruction: S<String>,
+    role: S<String>,
+    phase: S<String>,
+    band: S<String>,
+    #[serde(default)]
+    ward: bool,
+    #[serde(default)]
+    checklist: Vec<S<String>>,
+    #[serde(default)]
+    calls: Vec<S<String>>,
+    timer: Option<S<RawTimer>>,
+    deadline: Option<S<RawDeadline>>,
+    next: Option<S<String>>,
+    question: Option<S<String>>,
+    #[serde(default)]
+    choices: Vec<S<RawChoice>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTimer {
+    after: S<String>,
+    say: S<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeadline {
+    within: S<String>,
+    from: S<String>,
+    what: S<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChoice {
+    label: S<String>,
+    goto: S<String>,
+}
+
+/// Collects problems with their positions.
+struct Checker<'a> {
+    file: &'a str,
+    text: &'a str,
+    found: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn at(&mut self, offset: usize, message: impl Into<String>) {
+        let before = self.text.get(..offset.min(self.text.len())).unwrap_or(self.text);
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        self.found.push(Diagnostic {
+            file: self.file.to_owned(),
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+
+    fn span<T>(&mut self, value: &S<T>, message: impl Into<String>) {
+        self.at(value.span().start, message);
+    }
+
+    fn text_required(&mut self, value: &S<String>, key: &str) -> String {
+        let text = value.get_ref().trim();
+        if text.is_empty() {
+            self.span(value, format!("`{key}` is empty"));
+        }
+        text.to_owned()
+    }
+
+    fn id(&mut self, value: &S<String>, what: &str) -> String {
+        if !is_valid_id(value.get_ref()) {
+            self.span(value, format!("{what} `{}` must be lower-case letters, digits and dashes, like `call-it-security`", value.get_ref()));
+        }
+        value.get_ref().clone()
+    }
+
+    fn one_of(&mut self, value: &S<String>, key: &str, allowed: &[&str]) -> String {
+        if !allowed.contains(&value.get_ref().as_str()) {
+            self.span(
+                value,
+                format!("unknown {key} `{}`: use one of {}", value.get_ref(), allowed.join(", ")),
+            );
+        }
+        value.get_ref().clone()
+    }
+
+    fn list(&mut self, values: &[S<String>], key: &str) -> Vec<String> {
+        values.iter().map(|v| self.text_required(v, key)).collect()
+    }
+}
+
+fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+}
+
+/// Reads a duration such as `15 minutes`, `1 hour`, `60 days`, `2 weeks`, in minutes.
+pub fn parse_duration(text: &str) -> Option<u64> {
+    let mut parts = text.split_whitespace();
+    let n: u64 = parts.next()?.parse().ok()?;
+    let unit = parts.next()?;
+    if parts.next().is_some() || n == 0 {
+        return None;
+    }
+    let minutes = match unit {
+        "minute" | "minutes" => 1,
+        "hour" | "hours" => 60,
+        "day" | "days" => 60 * 24,
+        "week" | "weeks" => 60 * 24 * 7,
+        _ => return None,
+    };
+    n.checked_mul(minutes)
+}
+
+/// Parses and checks one playbook file. `file` names it in every diagnostic.
+pub fn parse(file: &str, text: &str) -> Result<Playbook, Vec<Diagnostic>> {
+    let mut c = Checker { file, text, found: Vec::new() };
+    let raw: RawPlaybook = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            c.at(e.span().map_or(0, |s| s.start), e.message().trim().to_owned());
+            return Err(c.found);
+        }
+    };
+    let playbook = check(&mut c, raw);
+    if c.found.is_empty() { Ok(playbook) } else { Err(c.found) }
+}
+
+fn check(c: &mut Checker<'_>, raw: RawPlaybook) -> Playbook {
+    let id = c.id(&raw.id, "playbook id");
+    let title = c.text_required(&raw.title, "title");
+    let version = *raw.version.get_ref();
+    if !(1..=i64::from(u32::MAX)).contains(&version) {
+        c.span(&raw.version, "`version` must be a whole number from 1 up");
+    }
+    let severity = c.one_of(&raw.severity, "severity", SEVERITIES);
+    let situation = raw.situation.as_ref().map(|s| c.text_required(s, "situation"));
+    let summary = c.text_required(&raw.summary, "summary");
+    if raw.triggers.get_ref().is_empty() {
+        c.span(&raw.triggers, "`triggers` needs at least one sign that this playbook applies");
+    }
+    let triggers = c.list(raw.triggers.get_ref(), "trigger");
+    let keywords = c.list(&raw.keywords, "keyword");
+    if raw.sources.get_ref().is_empty() {
+        c.span(&raw.sources, "`sources` needs at least one source");
+    }
+    let sources = c.list(raw.sources.get_ref(), "source");
+
+    let mut roles = Vec::new();
+    for r in &raw.roles {
+        let rid = c.id(&r.id, "role id");
+        if STANDARD_ROLES.iter().any(|(s, _)| *s == rid)
+            || roles.iter().any(|(s, _): &(String, String)| *s == rid)
+        {
+            c.span(&r.id, format!("role `{rid}` is already defined"));
+        }
+        roles.push((rid, c.text_required(&r.name, "name")));
+    }
+    let mut contact_roles: BTreeSet<String> =
+        STANDARD_CONTACT_ROLES.iter().map(|s| (*s).to_owned()).collect();
+    for r in &raw.contact_roles {
+        let rid = c.id(&r.id, "contact role id");
+        if !contact_roles.insert(rid.clone()) {
+            c.span(&r.id, format!("contact role `{rid}` is already defined"));
+        }
+        c.text_required(&r.name, "name");
+    }
+
+    if raw.steps.get_ref().is_empty() {
+        c.span(&raw.steps, "a playbook needs at least one step");
+    }
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, s) in raw.steps.get_ref().iter().enumerate() {
+        let sid = s.get_ref().id.get_ref();
+        if sid == END {
+            c.span(&s.get_ref().id, "`end` is reserved: it means the playbook is finished");
+        } else if index.insert(sid.clone(), i).is_some() {
+            c.span(&s.get_ref().id, format!("two steps have the id `{sid}`"));
+        }
+    }
+    let mut phase_set = None;
+    let mut steps = Vec::new();
+    for s in raw.steps.get_ref() {
+        steps.push(check_step(c, s.get_ref(), &roles, &contact_roles, &index, &mut phase_set));
+    }
+    let playbook = Playbook {
+        id,
+        title,
+        version: u32::try_from(version).unwrap_or(0),
+        severity,
+        situation,
+        summary,
+        triggers,
+        keywords,
+        sources,
+        roles,
+        steps,
+    };
+    check_flow(c, &playbook, raw.steps.get_ref());
+    playbook
+}
+
+fn check_step(
+    c: &mut Checker<'_>,
+    s: &RawStep,
+    roles: &[(String, String)],
+    contact_roles: &BTreeSet<String>,
+    index: &BTreeMap<String, usize>,
+    phase_set: &mut Option<&'static str>,
+) -> Step {
+    let id = c.id(&s.id, "step id");
+    let title = c.text_required(&s.title, "title");
+    let instruction = c.text_required(&s.instruction, "instruction");
+    let role = s.role.get_ref().clone();
+    if !STANDARD_ROLES.iter().any(|(r, _)| *r == role) && !roles.iter().any(|(r, _)| *r == role) {
+        c.span(&s.role, format!("unknown role `{role}`: use a standard role (see playbooks/README.md) or declare it under [[roles]]"));
+    }
+    let phase = s.phase.get_ref().clone();
+    let set = if STAGES_R2.iter().any(|(p, _)| *p == phase) {
+        Some("NIST Rev. 2 stage")
+    } else if FUNCTIONS_R3.iter().any(|(p, _)| *p == phase) {
+        Some("NIST Rev. 3 function")
+    } else {
+        None
+    };
+    if let Some(set) = set {
+        match *phase_set {
+            Some(first) if first != set => c.span(
+                &s.phase,
+                format!("`{phase}` is a {set}, but the first step uses a {first}: use one set"),
+            ),
+            Some(_) => {}
+            None => *phase_set = Some(set),
+        }
+    } else {
+        let all: Vec<&str> = STAGES_R2.iter().chain(FUNCTIONS_R3).map(|(p, _)| *p).collect();
+        c.span(&s.phase, format!("unknown phase `{phase}`: use one of {}", all.join(", ")));
+    }
+    let bands: Vec<&str> = BANDS.iter().map(|(b, _)| *b).collect();
+    let band = c.one_of(&s.band, "band", &bands);
+    let checklist = c.list(&s.checklist, "checklist item");
+    let mut calls = Vec::new();
+    for call in &s.calls {
+        if !contact_roles.contains(call.get_ref()) {
+            c.span(call, format!("unknown contact role `{}`: use a standard one or declare it under [[contact_roles]]", call.get_ref()));
+        }
+        calls.push(call.get_ref().clone());
+    }
+    let timer = s.timer.as_ref().map(|t| {
+        let t = t.get_ref();
+        let after = parse_duration(t.after.get_ref());
+        if after.is_none() {
+            c.span(&t.after, format!("cannot read the timer `{}`: write a number and a unit, like `15 minutes` or `2 hours`", t.after.get_ref()));
+        }
+        Timer { after_minutes: after.unwrap_or(0), say: c.text_required(&t.say, "say") }
+    });
+    let deadline = s.deadline.as_ref().map(|d| {
+        let d = d.get_ref();
+        let within = parse_duration(d.within.get_ref());
+        if within.is_none() {
+            c.span(
+                &d.within,
+                format!(
+                    "cannot read the deadline `{}`: write a number and a unit, like `60 days`",
+                    d.within.get_ref()
+                ),
+            );
+        }
+        let from = c.one_of(&d.from, "deadline anchor", &["discovery", "start"]);
+        Deadline {
+            within_minutes: within.unwrap_or(0),
+            from,
+            what: c.text_required(&d.what, "what"),
+        }
+    });
+    let target = |c: &mut Checker<'_>, v: &S<String>| {
+        let t = v.get_ref();
+        if t != END && !index.contains_key(t) {
+            c.span(v, format!("no step has the id `{t}`"));
+        }
+        t.clone()
+    };
+    let next = s.next.as_ref().map(|n| target(c, n));
+    let question = s.question.as_ref().map(|q| c.text_required(q, "question"));
+    let choices: Vec<Choice> = s
+        .choices
+        .iter()
+        .map(|ch| {
+            let ch = ch.get_ref();
+            Choice { label: c.text_required(&ch.label, "label"), goto: target(c, &ch.goto) }
+        })
+        .collect();
+    match (&s.question, s.choices.len()) {
+        (Some(q), n) if n < 2 => c.span(q, "a question needs two or more [[steps.choices]]"),
+        (None, n) if n > 0 => c.span(&s.id, "this step has choices but no `question`"),
+        _ => {}
+    }
+    if let (Some(_), Some(n)) = (&s.question, &s.next) {
+        c.span(n, "a decision goes where its choices say: remove `next`");
+    }
+    Step {
+        id,
+        title,
+        instruction,
+        role,
+        phase,
+        band,
+        ward: s.ward,
+        checklist,
+        calls,
+        timer,
+        deadline,
+        next,
+        question,
+        choices,
+    }
+}
+
+/// Every step reachable from the first; from every step, some path to the end.
+#[allow(clippy::indexing_slicing)] // every index is below n, the length of each vector
+fn check_flow(c: &mut Checker<'_>, playbook: &Playbook, raw: &[S<RawStep>]) {
+    let n = playbook.steps.len();
+    if n == 0 {
+        return;
+    }
+    let index: BTreeMap<&str, usize> =
+        playbook.steps.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    let succ: Vec<Vec<Option<usize>>> = (0..n)
+        .map(|i| playbook.successors(i).iter().map(|t| index.get(t.as_str()).copied()).collect())
+        .collect();
+    // Forward from the first step.
+    let mut reached = vec![false; n];
+    let mut stack = vec![0usize];
+    while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut reached[i], true) {
+            continue;
+        }
+        stack.extend(succ[i].iter().flatten().copied());
+    }
+    // Backward from the end: a step ends if any successor is the end or a step that ends.
+    let mut ends = vec![false; n];
+    loop {
+        let mut changed = false;
+        for i in 0..n {
+            if !ends[i] && succ[i].iter().any(|s| s.is_none_or(|j| ends[j])) {
+                ends[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (i, step) in raw.iter().enumerate() {
+        if !reached[i] {
+            c.span(
+                &step.get_ref().id,
+                format!("no path from the first step reaches `{}`", step.get_ref().id.get_ref()),
+            );
+        } else if !ends[i] {
+            c.span(
+                &step.get_ref().id,
+                format!(
+                    "from `{}` there is no way to the end: a loop with no way out",
+                    step.get_ref().id.get_ref()
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! The checker, table-driven: each broken playbook gives exactly these messages.
+
+use super::format::parse_duration;
+use super::*;
+
+const GOOD: &str = r#"id = "t"
+title = "Test"
+version = 1
+severity = "low"
+summary = "A test."
+triggers = ["always"]
+sources = ["none"]
+
+[[steps]]
+id = "a"
+title = "First"
+instruction = "Do the first thing."
+role = "unit-staff"
+phase = "detection-analysis"
+band = "immediate"
+question = "Which way?"
+
+[[steps.choices]]
+label = "Left"
+goto = "b"
+
+[[steps.choices]]
+label = "Right"
+goto = "end"
+
+[[steps]]
+id = "b"
+title = "Second"
+instruction = "Do the second thing."
+role = "it-lead"
+phase = "containment-eradication-recovery"
+band = "intermediate"
+timer = { after = "15 minutes", say = "Check again" }
+deadline = { within = "60 days", from = "discovery", what = "Notify" }
+"#;
+
+fn problems(text: &str) -> Vec<String> {
+    match parse("t.toml", text) {
+        Ok(_) => vec![],
+        Err(d) => d.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn a_good_playbook_parses_with_its_flow() {
+    let p = parse("t.toml", GOOD).unwrap();
+    assert_eq!(p.steps.len(), 2);
+    assert_eq!(p.successors(0), vec!["b".to_owned(), "end".to_owned()]);
+    assert_eq!(p.successors(1), vec!["end".to_owned()]);
+    assert_eq!(p.steps[1].timer.as_ref().unwrap().after_minutes, 15);
+    assert_eq!(p.steps[1].deadline.as_ref().unwrap().within_minutes, 60 * 24 * 60);
+}
+
+#[test]
+fn every_problem_is_reported_with_its_line_and_column() {
+    // (what to replace in GOOD, with what, the problems expected)
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            r#"goto = "b""#,
+            r#"goto = "c""#,
+            &[
+                "t.toml:20:8: no step has the id `c`",
+                "t.toml:27:6: no path from the first step reaches `b`",
+            ],
+        ),
+        (
+            r#"role = "it-lead""#,
+            r#"role = "wizard""#,
+            &[
+                "t.toml:30:8: unknown role `wizard`: use a standard role (see playbooks/README.md) or declare it under [[roles]]",
+            ],
+        ),
+        (
+            r#"after = "15 minutes""#,
+            r#"after = "soon""#,
+            &[
+                "t.toml:33:19: cannot read the timer `soon`: write a number and a unit, like `15 minutes` or `2 hours`",
+            ],
+        ),
+        (
+            r#"from = "discovery""#,
+            r#"from = "yesterday""#,
+            &["t.toml:34:41: unknown deadline anchor `yesterday`: use one of discovery, start"],
+        ),
+        (
+            r#"instruction = "Do the second thing.""#,
+            r#"instruction = "   ""#,
+            &["t.toml:29:15: `instruction` is empty"],
+        ),
+        (
+            r#"id = "b""#,
+            r#"id = "a""#,
+            &[
+                "t.toml:27:6: two steps have the id `a`",
+                "t.toml:20:8: no step has the id `b`",
+                "t.toml:27:6: no path from the first step reaches `a`",
+            ],
+        ),
+        (
+            r#"phase = "containment-eradication-recovery""#,
+            r#"phase = "respond""#,
+            &[
+                "t.toml:31:9: `respond` is a NIST Rev. 3 function, but the first step uses a NIST Rev. 2 stage: use one set",
+            ],
+        ),
+        (
+            r#"calls = []"#,
+            r#"calls = ["ghostbusters"]"#,
+            &[
+                "t.toml:35:10: unknown contact role `ghostbusters`: use a standard one or declare it under [[contact_roles]]",
+            ],
+        ),
+    ];
+    let good = format!("{GOOD}calls = []\n");
+    assert_eq!(problems(&good), Vec::<String>::new());
+    for (from, to, want) in cases {
+        let text = good.replacen(from, to, 1);
+        assert_ne!(text, good, "{from} is not in the playbook");
+        assert_eq!(problems(&text), *want, "{from} -> {to}");
+    }
+}
+
+#[test]
+fn all_problems_come_in_one_run() {
+    let text = GOOD
+        .replacen(r#"role = "it-lead""#, r#"role = "wizard""#, 1)
+        .replacen(r#"band = "intermediate""#, r#"band = "later""#, 1)
+        .replacen(r#"severity = "low""#, r#"severity = "meh""#, 1);
+    assert_eq!(problems(&text).len(), 3, "{:?}", problems(&text));
+}
+
+#[test]
+fn flow_problems_unreachable_steps_and_loops_without_exit() {
+    // `b` never reached: the decision's both choices end.
+    let text = GOOD.replacen(r#"goto = "b""#, r#"goto = "end""#, 1);
+    assert_eq!(problems(&text), vec!["t.toml:27:6: no path from the first step reaches `b`"]);
+    // `b` loops back to `a`, and `a` can still end: fine.
+    let text =
+        GOOD.replacen("band = \"intermediate\"\n", "band = \"intermediate\"\nnext = \"a\"\n", 1);
+    assert_eq!(problems(&text), Vec::<String>::new());
+    // Both choices lead into a loop with no way out.
+    let text = GOOD.replacen(r#"goto = "end""#, r#"goto = "b""#, 1).replacen(
+        "band = \"intermediate\"\n",
+        "band = \"intermediate\"\nnext = \"a\"\n",
+        1,
+    );
+    assert_eq!(
+        problems(&text),
+        vec![
+            "t.toml:10:6: from `a` there is no way to the end: a loop with no way out",
+            "t.toml:27:6: from `b` there is no way to the end: a loop with no way out",
+        ]
+    );
+}
+
+#[test]
+fn decisions_need_a_question_and_two_choices_and_no_next() {
+    let one_choice = GOOD.replacen("[[steps.choices]]\nlabel = \"Right\"\ngoto = \"end\"\n", "", 1);
+    assert_eq!(
+        problems(&one_choice),
+        vec!["t.toml:16:12: a question needs two or more [[steps.choices]]"]
+    );
+    let with_next =
+        GOOD.replacen("question = \"Which way?\"", "question = \"Which way?\"\nnext = \"b\"", 1);
+    assert_eq!(
+        problems(&with_next),
+        vec!["t.toml:17:8: a decision goes where its choices say: remove `next`"]
+    );
+}
+
+#[test]
+fn syntax_errors_and_unknown_keys_name_their_place() {
+    let broken = GOOD.replacen("title = \"Test\"", "title = \"Test", 1);
+    let got = problems(&broken);
+    assert_eq!(got.len(), 1);
+    assert!(got[0].starts_with("t.toml:2:"), "{got:?}");
+    let typo = GOOD.replacen(
+        "instruction = \"Do the first thing.\"",
+        "instrucion = \"Do the first thing.\"",
+        1,
+    );
+    let got = problems(&typo);
+    assert_eq!(got.len(), 1);
+    assert!(got[0].contains("instrucion"), "{got:?}");
+}
+
+#[test]
+fn durations_read_as_people_write_them() {
+    let table = [
+        ("15 minutes", Some(15)),
+        ("1 hour", Some(60)),
+        ("12 hours", Some(720)),
+        ("60 days", Some(86_400)),
+        ("2 weeks", Some(20_160)),
+        ("0 days", None),
+        ("soon", None),
+        ("15", None),
+        ("15 fortnights", None),
+        ("1 hour extra", None),
+    ];
+    for (text, want) in table {
+        assert_eq!(parse_duration(text), want, "{text}");
+    }
+}
+
+#[test]
+fn the_embedded_pack_is_valid_and_complete() {
+    let list = embedded().unwrap();
+    assert_eq!(list.len(), 10);
+    for p in &list {
+        assert!(p.situation.is_some(), "{} has no situation", p.id);
+        assert!(p.steps.iter().any(|s| s.ward), "{} has no ward step", p.id);
+        assert!(p.steps.iter().any(|s| s.question.is_some()), "{} has no decision", p.id);
+    }
+    assert!(list.iter().any(|p| p.id == "ransomware"));
+}
+
+#[test]
+fn job_action_sheets_come_from_the_steps() {
+    let p = find("ransomware").unwrap();
+    let sheet = sheet::job_action_sheet(&p, "IT/IS Lead").unwrap();
+    assert!(sheet.starts_with("JOB ACTION SHEET: IT/IS Lead\n"));
+    let it_steps = p.steps.iter().filter(|s| s.role == "it-lead").count();
+    assert_eq!(sheet.matches("Time ______  Initials ______").count(), it_steps);
+    assert_eq!(sheet::job_action_sheet(&p, "it-lead").unwrap(), sheet);
+    let err = sheet::job_action_sheet(&p, "astronaut").unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+    let whole = sheet::by_phase(&p);
+    for s in &p.steps {
+        assert!(whole.contains(&format!("({})", s.id)), "{} missing", s.id);
+    }
+}
