@@ -80,7 +80,7 @@ CREATE TABLE records (
   version   INTEGER NOT NULL,
   body      BLOB NOT NULL
 ) STRICT;
-CREATE INDEX records_by_kind ON records (kind);";
+CREATE INDEX records_by_kind_and_id ON records (kind, record_id);";
 
 const PLAIN_INSERT: &str =
     "INSERT INTO records (record_id, kind, scope, version, body) VALUES (?1, ?2, ?3, ?4, ?5)";
