@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "set_idle_lock",
     "new_emergency_code",
+    "pack_status",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

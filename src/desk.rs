@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::playbook::{self, PlaybookSummary};
-use crate::store::{EmergencySession, Kind, Role, Session, Settings, Store, UserInfo};
+use crate::pack::{PackInfo, PackedPlaybook};
+use crate::playbook::PlaybookSummary;
+use crate::store::{EmergencySession, Kind, Record, Role, Session, Settings, Store, UserInfo};
 use crate::{Error, Result};
 
 /// Where the window is.
@@ -186,12 +187,27 @@ impl Desk {
         }
     }
 
-    /// The playbooks in force: for a signed-in user or under emergency access.
+    /// The playbooks in force (imported over embedded): for a signed-in user or under
+    /// emergency access.
     pub fn playbooks(&self) -> Result<Vec<PlaybookSummary>> {
+        let imported: Vec<Record<PackedPlaybook>> = match &self.state {
+            State::Locked => return Err(Error::Locked),
+            State::User(s) => s.list(Kind::Playbook)?,
+            State::Emergency(e) => e.list(Kind::Playbook)?,
+        };
+        let imported: Vec<PackedPlaybook> = imported.into_iter().map(|r| r.value).collect();
+        Ok(crate::pack::in_force(&imported)?
+            .into_iter()
+            .map(|p| PlaybookSummary { id: p.id, title: p.title })
+            .collect())
+    }
+
+    /// The imported pack in force, or `None` when the built-in pack is.
+    pub fn pack_info(&self) -> Result<Option<PackInfo>> {
         match &self.state {
             State::Locked => Err(Error::Locked),
-            State::User(s) if s.must_change_passphrase() => Err(Error::PassphraseChangeRequired),
-            _ => playbook::embedded_summaries(),
+            State::User(s) => crate::pack::status(s),
+            State::Emergency(e) => Ok(e.list(Kind::PackInfo)?.into_iter().next().map(|r| r.value)),
         }
     }
 
@@ -325,6 +341,16 @@ mod tests {
         let (_dir, mut desk, t0) = desk();
         desk.setup("Ada Admin", PASS, t0).unwrap();
         let code = desk.new_emergency_code().unwrap();
+        // An imported playbook (sealed under the ward key) shows under emergency access too.
+        let extra = PackedPlaybook {
+            file: "extra.toml".into(),
+            text: include_str!("../playbooks/phishing.toml").replacen(
+                "id = \"phishing\"",
+                "id = \"ward-extra\"",
+                1,
+            ),
+        };
+        desk.session().unwrap().put(Kind::Playbook, "ward-extra", &extra).unwrap();
         assert_eq!(code.len(), 19);
         desk.lock();
         assert!(desk.lock_screen().unwrap().emergency_available);
@@ -335,7 +361,10 @@ mod tests {
         let st = desk.unlock_emergency(code.to_lowercase().as_bytes(), t0).unwrap();
         assert_eq!(st.phase, Phase::Emergency);
         assert!(st.user.is_none());
-        assert!(!desk.playbooks().unwrap().is_empty());
+        let shown = desk.playbooks().unwrap();
+        assert_eq!(shown.len(), 11);
+        assert!(shown.iter().any(|p| p.id == "ward-extra"));
+        assert_eq!(desk.pack_info().unwrap(), None);
         assert!(desk.ward_call_list().unwrap().is_empty());
         assert_eq!(desk.users().unwrap_err().code(), "locked");
         assert_eq!(desk.settings().unwrap_err().code(), "locked");

@@ -85,6 +85,10 @@ pub enum Error {
     #[error("the app is locked: unlock it to go on")]
     Locked,
 
+    /// A playbook pack was refused: bad signature, changed or extra file, expired, older.
+    #[error("the playbook pack was not imported: {reason}")]
+    PackRejected { reason: String },
+
     /// The signed-in user was removed while their session was open.
     #[error("this account no longer exists: lock the app")]
     SessionEnded,
@@ -127,6 +131,7 @@ impl Error {
             Error::UserNotFound => "user_not_found",
             Error::SessionEnded => "session_ended",
             Error::Locked => "locked",
+            Error::PackRejected { .. } => "pack_rejected",
             Error::LastAdmin => "last_admin",
             Error::NoEmergencyCode => "no_emergency_code",
             Error::RestoreRejected { .. } => "restore_rejected",

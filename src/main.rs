@@ -7,8 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use caregiver::store::{Role, Session, Store};
-use caregiver::{Error, playbook};
+use caregiver::store::{Kind, Role, Session, Store};
+use caregiver::{Error, pack, playbook};
 use clap::{Args, Parser, Subcommand};
 use zeroize::Zeroizing;
 
@@ -62,6 +62,44 @@ enum Command {
     /// Workstation settings (admins change them).
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Signed playbook packs: make a key, sign, verify, pin the key, import.
+    #[command(subcommand)]
+    Pack(PackCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum PackCommand {
+    /// Make a signing key: writes the secret key to KEYFILE and prints the public key.
+    Keygen {
+        #[arg(long, value_name = "KEYFILE")]
+        out: PathBuf,
+    },
+    /// Sign the playbooks (*.toml) in DIR into a pack; each must pass the checker first.
+    Sign {
+        dir: PathBuf,
+        #[arg(long, value_name = "KEYFILE")]
+        key: PathBuf,
+        #[arg(long, value_name = "PACK")]
+        out: PathBuf,
+        /// Must grow with every pack (default: the time of signing, as YYYYMMDDhhmmss).
+        #[arg(long, value_name = "N")]
+        pack_version: Option<u64>,
+        /// Days until the pack expires.
+        #[arg(long, default_value_t = 365, value_name = "DAYS")]
+        valid_days: u32,
+    },
+    /// Check a pack against a public key (base64, or a file holding it); needs no store.
+    Verify {
+        pack: PathBuf,
+        #[arg(long, value_name = "PUBKEY")]
+        pubkey: String,
+    },
+    /// Pin the public key that signs this organisation's packs (admins).
+    Trust { pubkey: String },
+    /// Import a signed pack into the store (admins); it then takes precedence.
+    Import { pack: PathBuf },
+    /// Show which pack is in force.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,7 +189,10 @@ fn run(cli: Cli) -> Result<(), Error> {
     let auth = cli.auth;
     match cli.command {
         Command::Playbook(PlaybookCommand::List { json }) => {
-            let list = playbook::embedded_summaries()?;
+            let list: Vec<_> = playbooks_in_force(&auth)?
+                .into_iter()
+                .map(|p| playbook::PlaybookSummary { id: p.id, title: p.title })
+                .collect();
             if json {
                 print_json(&list);
             } else {
@@ -173,7 +214,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             println_safe("ok: no problems found");
         }
         Command::Playbook(PlaybookCommand::Show { id, role }) => {
-            let p = playbook::find(&id)?;
+            let p = playbooks_in_force(&auth)?
+                .into_iter()
+                .find(|p| p.id == id)
+                .ok_or(Error::PlaybookNotFound { id })?;
             let text = match role {
                 Some(role) => playbook::sheet::job_action_sheet(&p, &role)?,
                 None => playbook::sheet::by_phase(&p),
@@ -256,6 +300,65 @@ fn run(cli: Cli) -> Result<(), Error> {
             Store::restore(&path, &file, name, &passphrase)?;
             println_safe(&format!("Restored {} from {}", path.display(), file.display()));
         }
+        Command::Pack(PackCommand::Keygen { out }) => {
+            let (secret, public) = pack::keygen()?;
+            write_new_private_file(&out, secret.as_bytes())?;
+            println_safe(&format!(
+                "Signing key written to {} (keep it off the workstations).",
+                out.display()
+            ));
+            println_safe("Public key (pin it on each workstation with `caregiver pack trust`):");
+            println_safe(&public);
+        }
+        Command::Pack(PackCommand::Sign { dir, key, out, pack_version, valid_days }) => {
+            let key_text = Zeroizing::new(
+                std::fs::read_to_string(&key).map_err(Error::io("read the key file", &key))?,
+            );
+            let now = chrono::Utc::now();
+            let version = pack_version.unwrap_or_else(|| {
+                now.format("%Y%m%d%H%M%S").to_string().parse().unwrap_or_default()
+            });
+            let signed = pack::sign(&dir, &key_text, version, valid_days, now)?;
+            write_replacing(&out, signed.as_bytes())?;
+            println_safe(&format!("Pack version {version} written to {}", out.display()));
+        }
+        Command::Pack(PackCommand::Verify { pack: file, pubkey }) => {
+            let text = std::fs::read_to_string(&file).map_err(Error::io("read the pack", &file))?;
+            let key = pack::read_public_key(&pubkey)?;
+            let (info, _) = pack::verify(&text, &key, chrono::Utc::now())?;
+            println_safe(&format!(
+                "ok: pack version {}, signed {}, expires {}, {} playbooks",
+                info.version,
+                info.created.format("%Y-%m-%d %H:%M UTC"),
+                info.expires.format("%Y-%m-%d"),
+                info.playbooks.len()
+            ));
+        }
+        Command::Pack(PackCommand::Trust { pubkey }) => {
+            let key = pack::read_public_key(&pubkey)?;
+            pack::trust(&unlock(&auth)?, &key)?;
+            println_safe("Pack signing key pinned: only packs it signed will be imported.");
+        }
+        Command::Pack(PackCommand::Import { pack: file }) => {
+            let text = std::fs::read_to_string(&file).map_err(Error::io("read the pack", &file))?;
+            let info = pack::import(&unlock(&auth)?, &text, chrono::Utc::now())?;
+            println_safe(&format!(
+                "Imported pack version {} ({} playbooks); it is now in force.",
+                info.version,
+                info.playbooks.len()
+            ));
+        }
+        Command::Pack(PackCommand::Status) => match pack::status(&unlock(&auth)?)? {
+            Some(info) => println_safe(&format!(
+                "pack version {} in force, signed {}, expires {}, imported {}",
+                info.version,
+                info.created.format("%Y-%m-%d"),
+                info.expires.format("%Y-%m-%d"),
+                info.imported
+                    .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            )),
+            None => println_safe("no pack imported: the built-in default pack is in force"),
+        },
         Command::Settings(SettingsCommand::Show) => {
             let s = unlock(&auth)?.settings()?;
             println_safe(&format!("idle-lock  {} minutes", s.idle_lock_minutes));
@@ -265,6 +368,39 @@ fn run(cli: Cli) -> Result<(), Error> {
             println_safe(&format!("The desktop app now locks after {minutes} idle minutes."));
         }
     }
+    Ok(())
+}
+
+/// The playbooks in force: with `--user`, the store's imported pack over the built-in one;
+/// without, the built-in pack.
+fn playbooks_in_force(auth: &Auth) -> Result<Vec<playbook::Playbook>, Error> {
+    if auth.user.is_none() {
+        return playbook::embedded();
+    }
+    let session = unlock(auth)?;
+    let imported: Vec<pack::PackedPlaybook> =
+        session.list(Kind::Playbook)?.into_iter().map(|r| r.value).collect();
+    pack::in_force(&imported)
+}
+
+/// Writes a new file readable by its owner only; never replaces one.
+fn write_new_private_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(Error::io("create", path))?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(Error::io("write", path))
+}
+
+/// Writes a file whole or not at all: a temp file beside it, renamed over it.
+fn write_replacing(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(Error::io("write in", dir))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(Error::io("write", path))?;
+    tmp.persist(path).map_err(|e| Error::io("write", path)(e.error))?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use caregiver::desk::{Desk, LockScreen, Status};
+use caregiver::pack::PackInfo;
 use caregiver::playbook::PlaybookSummary;
 use caregiver::store::{Role, Settings, UserInfo};
 use caregiver::{AppInfo, ErrorReport};
@@ -160,4 +161,9 @@ pub async fn set_idle_lock(state: State<'_, AppState>, minutes: u32) -> Reply<()
 pub async fn new_emergency_code(state: State<'_, AppState>) -> Reply<ShownOnce> {
     let code = state.desk().new_emergency_code()?;
     Ok(ShownOnce { secret: code.to_string() })
+}
+
+#[tauri::command]
+pub async fn pack_status(state: State<'_, AppState>) -> Reply<Option<PackInfo>> {
+    Ok(state.desk().pack_info()?)
 }

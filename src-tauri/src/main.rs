@@ -59,6 +59,7 @@ fn main() -> ExitCode {
             commands::get_settings,
             commands::set_idle_lock,
             commands::new_emergency_code,
+            commands::pack_status,
         ])
         .run(tauri::generate_context!());
     match result {

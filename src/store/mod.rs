@@ -35,7 +35,7 @@ use crate::{Error, Result};
 pub use access::AccessEvent;
 use keys::normalise_code;
 pub use keys::{MIN_EMERGENCY_CODE_CHARS, generate_emergency_code};
-pub use records::Record;
+pub use records::{Record, Writer};
 pub use throttle::{Gate, delay_after};
 pub use users::{MIN_PASSPHRASE_CHARS, Role, UserInfo};
 
@@ -93,11 +93,22 @@ pub enum Kind {
     IncidentNote,
     /// Workstation settings (idle lock ...).
     Settings,
+    /// The public key that signs this organisation's playbook packs, pinned by an admin.
+    PackKey,
+    /// The pack in force: its version and dates (ward scope: the emergency view shows it).
+    PackInfo,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] =
-        [Kind::Playbook, Kind::WardCallList, Kind::Contact, Kind::IncidentNote, Kind::Settings];
+    pub const ALL: [Kind; 7] = [
+        Kind::Playbook,
+        Kind::WardCallList,
+        Kind::Contact,
+        Kind::IncidentNote,
+        Kind::Settings,
+        Kind::PackKey,
+        Kind::PackInfo,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -106,13 +117,15 @@ impl Kind {
             Kind::Contact => "contact",
             Kind::IncidentNote => "incident_note",
             Kind::Settings => "settings",
+            Kind::PackKey => "pack_key",
+            Kind::PackInfo => "pack_info",
         }
     }
 
     pub fn scope(self) -> Scope {
         match self {
-            Kind::Playbook | Kind::WardCallList => Scope::Ward,
-            Kind::Contact | Kind::IncidentNote | Kind::Settings => Scope::Main,
+            Kind::Playbook | Kind::WardCallList | Kind::PackInfo => Scope::Ward,
+            Kind::Contact | Kind::IncidentNote | Kind::Settings | Kind::PackKey => Scope::Main,
         }
     }
 }
@@ -556,7 +569,8 @@ impl Session {
         Ok(role)
     }
 
-    fn require_admin(&self, action: &'static str) -> Result<()> {
+    /// Refuses unless the signed-in user is (still) an admin.
+    pub fn require_admin(&self, action: &'static str) -> Result<()> {
         if self.ready()? == Role::Admin {
             Ok(())
         } else {

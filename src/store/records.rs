@@ -160,6 +160,39 @@ impl Session {
     }
 }
 
+/// Several writes that land together or not at all (see [`Session::write`]).
+#[derive(Debug)]
+pub struct Writer<'a> {
+    tx: Transaction<'a>,
+    session: &'a Session,
+}
+
+impl Writer<'_> {
+    /// Writes a record, as [`Session::put`] does, inside the transaction.
+    pub fn put<T: Serialize>(&self, kind: Kind, id: &str, value: &T) -> Result<i64> {
+        write_record(&self.tx, self.session.key_for(kind.scope()), kind, id, value)
+    }
+
+    /// Removes every record of a kind.
+    pub fn clear(&self, kind: Kind) -> Result<usize> {
+        self.tx
+            .execute("DELETE FROM records WHERE kind = ?1", [kind.as_str()])
+            .map_err(Error::sql("remove records"))
+    }
+}
+
+impl Session {
+    /// Runs `f` in one write transaction: every write it makes lands, or none does.
+    pub fn write<R>(&self, f: impl FnOnce(&Writer<'_>) -> Result<R>) -> Result<R> {
+        let tx = write_transaction(&self.store.conn)?;
+        self.ready()?;
+        let writer = Writer { tx, session: self };
+        let out = f(&writer)?;
+        writer.tx.commit().map_err(Error::sql("commit the records"))?;
+        Ok(out)
+    }
+}
+
 impl EmergencySession {
     /// Reads the records of a ward-scope kind. Other kinds are sealed under a key this
     /// session does not hold.

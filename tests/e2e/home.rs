@@ -14,6 +14,8 @@ async fn home_screen_lists_the_embedded_playbooks() {
     let shown = app.texts("#playbook-list li").await;
     assert_eq!(shown, want);
     assert!(shown.iter().any(|t| t == "Ransomware or suspected malware outbreak"));
+    let pack = app.find("#pack-in-force[data-version]").await;
+    assert_eq!(pack.text().await.unwrap(), "Built-in playbook pack");
     app.close().await;
 }
 

@@ -7,4 +7,5 @@
 
 mod harness;
 mod home;
+mod packs;
 mod store_flows;

@@ -12,6 +12,7 @@ export async function renderHome(main, { emergency }) {
     h("section", { "aria-labelledby": "playbooks-title" }, h("h2", { id: "playbooks-title" }, "Playbooks"), status, list),
     emergency ? callListSection() : null);
 
+  showPackInForce();
   const result = await request("list_playbooks");
   if (result.state === "error") {
     status.dataset.state = "error";
@@ -36,4 +37,15 @@ function callListSection() {
       : h("ul", {}, r.data.map((entry) => h("li", {}, [entry.name, entry.phone].filter(Boolean).join(": ")))));
   });
   return h("section", { "aria-labelledby": "call-list-title" }, h("h2", { id: "call-list-title" }, "Ward call list"), body);
+}
+
+/** The footer says which playbook pack is in force. */
+async function showPackInForce() {
+  const el = document.getElementById("pack-in-force");
+  const r = await request("pack_status");
+  if (r.state !== "ready") return;
+  el.textContent = r.data
+    ? `Playbook pack version ${r.data.version}, signed ${r.data.created.slice(0, 10)}`
+    : "Built-in playbook pack";
+  el.dataset.version = r.data ? String(r.data.version) : "built-in";
 }
