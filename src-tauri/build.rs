@@ -23,6 +23,9 @@ const COMMANDS: &[&str] = &[
     "set_idle_lock",
     "new_emergency_code",
     "pack_status",
+    "search_playbooks",
+    "open_playbook",
+    "playbook_binder",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

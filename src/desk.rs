@@ -12,7 +12,8 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::pack::{PackInfo, PackedPlaybook};
-use crate::playbook::PlaybookSummary;
+use crate::playbook::view::{Hit, PlaybookView, search};
+use crate::playbook::{Playbook, PlaybookSummary};
 use crate::store::{EmergencySession, Kind, Record, Role, Session, Settings, Store, UserInfo};
 use crate::{Error, Result};
 
@@ -189,17 +190,42 @@ impl Desk {
 
     /// The playbooks in force (imported over embedded): for a signed-in user or under
     /// emergency access.
-    pub fn playbooks(&self) -> Result<Vec<PlaybookSummary>> {
+    fn in_force(&self) -> Result<Vec<Playbook>> {
         let imported: Vec<Record<PackedPlaybook>> = match &self.state {
             State::Locked => return Err(Error::Locked),
             State::User(s) => s.list(Kind::Playbook)?,
             State::Emergency(e) => e.list(Kind::Playbook)?,
         };
         let imported: Vec<PackedPlaybook> = imported.into_iter().map(|r| r.value).collect();
-        Ok(crate::pack::in_force(&imported)?
+        crate::pack::in_force(&imported)
+    }
+
+    /// The playbooks in force, as the home screen lists them.
+    pub fn playbooks(&self) -> Result<Vec<PlaybookSummary>> {
+        Ok(self
+            .in_force()?
             .into_iter()
             .map(|p| PlaybookSummary { id: p.id, title: p.title })
             .collect())
+    }
+
+    /// Search across every playbook in force (title, situation, keywords, triggers, steps).
+    pub fn search_playbooks(&self, query: &str) -> Result<Vec<Hit>> {
+        Ok(search(&self.in_force()?, query))
+    }
+
+    /// One playbook in force, grouped by phase and by role.
+    pub fn playbook(&self, id: &str) -> Result<PlaybookView> {
+        self.in_force()?
+            .into_iter()
+            .find(|p| p.id == id)
+            .map(PlaybookView::new)
+            .ok_or_else(|| Error::PlaybookNotFound { id: id.to_owned() })
+    }
+
+    /// Every playbook in force, grouped, for printing the whole pack as a binder.
+    pub fn binder(&self) -> Result<Vec<PlaybookView>> {
+        Ok(self.in_force()?.into_iter().map(PlaybookView::new).collect())
     }
 
     /// The imported pack in force, or `None` when the built-in pack is.

@@ -13,6 +13,7 @@ use std::time::Instant;
 use caregiver::desk::{Desk, LockScreen, Status};
 use caregiver::pack::PackInfo;
 use caregiver::playbook::PlaybookSummary;
+use caregiver::playbook::view::{Hit, PlaybookView};
 use caregiver::store::{Role, Settings, UserInfo};
 use caregiver::{AppInfo, ErrorReport};
 use serde::Serialize;
@@ -166,4 +167,19 @@ pub async fn new_emergency_code(state: State<'_, AppState>) -> Reply<ShownOnce> 
 #[tauri::command]
 pub async fn pack_status(state: State<'_, AppState>) -> Reply<Option<PackInfo>> {
     Ok(state.desk().pack_info()?)
+}
+
+#[tauri::command]
+pub async fn search_playbooks(state: State<'_, AppState>, query: String) -> Reply<Vec<Hit>> {
+    Ok(state.desk().search_playbooks(&query)?)
+}
+
+#[tauri::command]
+pub async fn open_playbook(state: State<'_, AppState>, id: String) -> Reply<PlaybookView> {
+    Ok(state.desk().playbook(&id)?)
+}
+
+#[tauri::command]
+pub async fn playbook_binder(state: State<'_, AppState>) -> Reply<Vec<PlaybookView>> {
+    Ok(state.desk().binder()?)
 }

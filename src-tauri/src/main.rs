@@ -60,6 +60,9 @@ fn main() -> ExitCode {
             commands::set_idle_lock,
             commands::new_emergency_code,
             commands::pack_status,
+            commands::search_playbooks,
+            commands::open_playbook,
+            commands::playbook_binder,
         ])
         .run(tauri::generate_context!());
     match result {

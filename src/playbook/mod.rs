@@ -3,6 +3,7 @@
 
 pub mod format;
 pub mod sheet;
+pub mod view;
 
 use std::path::Path;
 

@@ -235,3 +235,79 @@ fn job_action_sheets_come_from_the_steps() {
         assert!(whole.contains(&format!("({})", s.id)), "{} missing", s.id);
     }
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+
+    use super::super::parse;
+
+    const SEED: &str = include_str!("../../playbooks/phi-breach.toml");
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Any text at all: an answer, never a panic.
+        #[test]
+        fn on_arbitrary_text(text in "\\PC{0,400}") {
+            let _ = parse("fuzz.toml", &text);
+        }
+
+        /// A real playbook with a slice cut out, or a byte changed: still no panic, and any
+        /// problem has a position inside the file.
+        #[test]
+        fn on_damaged_playbooks(start in 0usize..SEED.len(), len in 0usize..200, byte in any::<u8>()) {
+            let mut bytes = SEED.as_bytes().to_vec();
+            let end = (start + len).min(bytes.len());
+            if len % 2 == 0 {
+                bytes.drain(start..end);
+            } else {
+                bytes[start] = byte;
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            if let Err(problems) = parse("fuzz.toml", &text) {
+                prop_assert!(!problems.is_empty());
+                for p in problems {
+                    prop_assert!(p.line >= 1 && p.line <= text.lines().count() + 1, "{p}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn search_finds_what_a_nurse_might_type() {
+    let list = embedded().unwrap();
+    let ids = |q: &str| view::search(&list, q).into_iter().map(|h| h.id).collect::<Vec<_>>();
+    let table: &[(&str, &str)] = &[
+        ("ransom", "ransomware"),
+        ("RANSOM note", "ransomware"),
+        ("ehr down", "ehr-downtime"),
+        ("clicked a link", "phishing"),
+        ("wire transfer", "business-email-compromise"),
+        ("laptop stolen", "lost-device"),
+        ("infusion pump", "medical-device"),
+    ];
+    for (query, first) in table {
+        let got = ids(query);
+        assert_eq!(got.first().map(String::as_str), Some(*first), "{query}: {got:?}");
+    }
+    assert_eq!(ids("").len(), 10);
+    assert!(ids("zzzz nothing matches this").is_empty());
+    let hit = &view::search(&list, "ransom")[0];
+    assert_eq!(hit.matched, "title");
+}
+
+#[test]
+fn the_view_groups_every_step_once_by_phase_and_once_by_role() {
+    for p in embedded().unwrap() {
+        let n = p.steps.len();
+        let v = view::PlaybookView::new(p);
+        let mut by_phase: Vec<usize> = v.phases.iter().flat_map(|g| g.steps.clone()).collect();
+        let mut by_role: Vec<usize> =
+            v.roles.iter().flat_map(|r| r.bands.iter().flat_map(|b| b.steps.clone())).collect();
+        by_phase.sort_unstable();
+        by_role.sort_unstable();
+        assert_eq!(by_phase, (0..n).collect::<Vec<_>>(), "{}", v.playbook.id);
+        assert_eq!(by_role, by_phase, "{}", v.playbook.id);
+    }
+}

@@ -11,7 +11,7 @@ async fn home_screen_lists_the_embedded_playbooks() {
 
     let want: Vec<String> =
         caregiver::playbook::embedded_summaries().unwrap().into_iter().map(|p| p.title).collect();
-    let shown = app.texts("#playbook-list li").await;
+    let shown = app.texts("#playbook-list .playbook-title").await;
     assert_eq!(shown, want);
     assert!(shown.iter().any(|t| t == "Ransomware or suspected malware outbreak"));
     let pack = app.find("#pack-in-force[data-version]").await;

@@ -7,5 +7,6 @@
 
 mod harness;
 mod home;
+mod library;
 mod packs;
 mod store_flows;

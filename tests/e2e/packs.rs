@@ -29,7 +29,7 @@ async fn an_imported_pack_is_in_force_in_the_window() {
     app.unlock(ADMIN, ADMIN_PASS, "home").await;
     let (state, _) = app.settled_state("#playbooks-status").await;
     assert_eq!(state, "ready");
-    let titles = app.texts("#playbook-list li").await;
+    let titles = app.texts("#playbook-list .playbook-title").await;
     assert_eq!(titles.len(), 10);
     assert!(titles.iter().any(|t| t == "EHR downtime (St Example's procedure)"), "{titles:?}");
     assert!(!titles.iter().any(|t| t.starts_with("EHR or clinical system downtime")));

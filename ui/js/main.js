@@ -7,6 +7,7 @@ import { h, showAlert } from "./dom.js";
 import { renderAdmin } from "./screens/admin.js";
 import { renderHome } from "./screens/home.js";
 import { renderLock } from "./screens/lock.js";
+import { renderPlaybook } from "./screens/playbook.js";
 import { renderChangePassphrase } from "./screens/passphrase.js";
 import { renderSetup } from "./screens/setup.js";
 
@@ -25,8 +26,19 @@ let view = "home";
 let firstRender = true;
 
 function screenKey(status) {
+  if (status.phase === "emergency") return view.startsWith("playbook:") ? view : "emergency";
   if (status.phase !== "unlocked") return status.phase;
   return status.user.must_change_passphrase ? "must-change" : view;
+}
+
+function open(id) {
+  view = `playbook:${id}`;
+  refresh({ force: true });
+}
+
+function home() {
+  view = "home";
+  refresh({ force: true });
 }
 
 async function refresh({ force = false } = {}) {
@@ -58,17 +70,20 @@ async function draw(status) {
       await renderLock(main, { onUnlocked: () => { view = "home"; go(); } });
       break;
     case "emergency":
-      await renderHome(main, { emergency: true });
+      if (view.startsWith("playbook:")) await renderPlaybook(main, { id: view.slice(9), onBack: home });
+      else await renderHome(main, { emergency: true, onOpen: open });
       break;
     case "unlocked":
       if (status.user.must_change_passphrase) {
         renderChangePassphrase(main, { forced: true, onDone: go });
       } else if (view === "admin") {
         await renderAdmin(main);
+      } else if (view.startsWith("playbook:")) {
+        await renderPlaybook(main, { id: view.slice(9), onBack: home });
       } else if (view === "passphrase") {
         renderChangePassphrase(main, { forced: false, onDone: () => { view = "home"; go(); } });
       } else {
-        await renderHome(main, { emergency: false });
+        await renderHome(main, { emergency: false, onOpen: open });
       }
       break;
     default:

@@ -1,31 +1,74 @@
-// Home: the playbooks in force. Under emergency access, also the ward's call list.
+// Home: find the right playbook fast. A search box that finds a playbook from any word a
+// nurse might type, the playbooks as big buttons, and the whole pack as a paper binder.
+// Under emergency access, also the ward's call list.
 
 import { request } from "../api.js";
 import { h, showAlert } from "../dom.js";
+import { printBinder } from "./playbook.js";
 
-export async function renderHome(main, { emergency }) {
+const SEARCH_DELAY_MS = 120;
+
+export async function renderHome(main, { emergency, onOpen }) {
   const status = h("div", { id: "playbooks-status", class: "status", role: "status", dataset: { state: "loading" } }, "Loading the playbooks…");
   const list = h("ul", { id: "playbook-list", class: "playbook-list", "aria-labelledby": "playbooks-title", hidden: true });
+  const search = h("input", { id: "playbook-search", type: "search", autocomplete: "off", spellcheck: "false", "aria-describedby": "playbook-search-hint" });
+  const binderAlert = h("div", { class: "alert", role: "alert", hidden: true });
   main.replaceChildren(
     h("h1", { id: "home-title", tabindex: "-1" }, "What is happening?"),
     h("p", { class: "lead" }, "Choose the situation that matches what you see. Each playbook walks you through what to do, one step at a time."),
+    h("div", { class: "field search" },
+      h("label", { for: "playbook-search" }, "Find a playbook"),
+      h("p", { class: "hint", id: "playbook-search-hint" }, "Type any word: “ransom”, “EHR down”, “clicked a link”, “laptop stolen”."),
+      search),
     h("section", { "aria-labelledby": "playbooks-title" }, h("h2", { id: "playbooks-title" }, "Playbooks"), status, list),
+    h("div", { class: "actions no-print" },
+      h("button", { type: "button", id: "print-binder", onclick: async () => {
+        const r = await printBinder();
+        if (r.state === "error") showAlert(binderAlert, r.error);
+      } }, "Print all playbooks (paper binder)"),
+      binderAlert),
     emergency ? callListSection() : null);
-
   showPackInForce();
-  const result = await request("list_playbooks");
-  if (result.state === "error") {
-    status.dataset.state = "error";
-    showAlert(status, result.error);
-    return;
+
+  let timer = null;
+  let asked = 0;
+  const find = async () => {
+    const query = search.value;
+    const mine = ++asked;
+    const r = await request("search_playbooks", { query });
+    if (mine !== asked) return; // a newer search is on its way
+    if (r.state === "error") {
+      status.dataset.state = "error";
+      list.hidden = true;
+      showAlert(status, r.error);
+      return;
+    }
+    drawList(list, status, r.data, query, onOpen);
+  };
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(find, SEARCH_DELAY_MS);
+  });
+  await find();
+}
+
+function drawList(list, status, hits, query, onOpen) {
+  list.replaceChildren(...hits.map((p) => h("li", { class: "playbook", dataset: { playbookId: p.id } },
+    h("button", { type: "button", class: "playbook-open", onclick: () => onOpen(p.id) },
+      h("span", { class: "playbook-title" }, p.title),
+      p.situation ? h("span", { class: "playbook-situation" }, p.situation) : null))));
+  list.hidden = hits.length === 0;
+  status.dataset.state = hits.length === 0 ? "empty" : "ready";
+  const q = query.trim();
+  if (q === "") {
+    status.textContent = hits.length === 0
+      ? "No playbooks are installed. Call IT security."
+      : `${hits.length} ${hits.length === 1 ? "playbook" : "playbooks"} available.`;
+  } else {
+    status.textContent = hits.length === 0
+      ? `No playbook matches “${q}”. Try another word, or call IT security.`
+      : `${hits.length} ${hits.length === 1 ? "playbook matches" : "playbooks match"} “${q}”.`;
   }
-  const playbooks = result.data;
-  list.replaceChildren(...playbooks.map((p) => h("li", { class: "playbook", dataset: { playbookId: p.id } }, p.title)));
-  list.hidden = playbooks.length === 0;
-  status.dataset.state = playbooks.length === 0 ? "empty" : "ready";
-  status.textContent = playbooks.length === 0
-    ? "No playbooks are installed. Call IT security."
-    : `${playbooks.length} ${playbooks.length === 1 ? "playbook" : "playbooks"} available.`;
 }
 
 function callListSection() {
@@ -39,7 +82,7 @@ function callListSection() {
   return h("section", { "aria-labelledby": "call-list-title" }, h("h2", { id: "call-list-title" }, "Ward call list"), body);
 }
 
-/** The footer says which playbook pack is in force. */
+/** The footer (and every printed page) says which playbook pack is in force. */
 async function showPackInForce() {
   const el = document.getElementById("pack-in-force");
   const r = await request("pack_status");
@@ -48,4 +91,6 @@ async function showPackInForce() {
     ? `Playbook pack version ${r.data.version}, signed ${r.data.created.slice(0, 10)}`
     : "Built-in playbook pack";
   el.dataset.version = r.data ? String(r.data.version) : "built-in";
+  const printed = new Date().toLocaleString(undefined, { hour12: false });
+  document.getElementById("print-footer").textContent = `${el.textContent} · printed ${printed} · Caregiver Playbook`;
 }

@@ -1,0 +1,126 @@
+// One playbook, as a library page: by phase, or one role's job action sheet by time band.
+// The grouping comes from the core; this only draws it. Printable.
+
+import { request } from "../api.js";
+import { h, showAlert } from "../dom.js";
+
+/** Draws the steps of `group` (indexes into playbook.steps). */
+function stepList(playbook, indexes, { withRole, sheet }) {
+  return h("ol", { class: "steps" }, indexes.map((i) => {
+    const s = playbook.steps[i];
+    const roleName = s.roleName || s.role;
+    return h("li", { class: "step", dataset: { step: s.id } },
+      h("h4", {}, s.title, s.ward ? h("span", { class: "tag" }, "Ward staff") : null),
+      withRole ? h("p", { class: "meta" }, `For: ${roleName} · ${s.bandName}`) : null,
+      h("p", { class: "instruction" }, s.instruction),
+      s.checklist.length ? h("ul", { class: "checklist" }, s.checklist.map((c) => h("li", {}, c))) : null,
+      s.calls.length ? h("p", { class: "meta" }, `Call: ${s.calls.join(", ")}`) : null,
+      s.timer ? h("p", { class: "meta" }, `Reminder after ${s.timer.text}: ${s.timer.say}`) : null,
+      s.deadline ? h("p", { class: "meta deadline" }, `Deadline: within ${s.deadline.text} of ${s.deadline.from}: ${s.deadline.what}`) : null,
+      s.question ? h("div", { class: "decision" },
+        h("p", {}, h("strong", {}, "Decide: "), s.question),
+        h("ul", {}, s.choices.map((c) => h("li", {}, `${c.label} → ${c.goto === "end" ? "the end" : stepTitle(playbook, c.goto)}`)))) : null,
+      sheet ? h("p", { class: "initials" }, "Time ______   Initials ______") : null);
+  }));
+}
+
+function stepTitle(playbook, id) {
+  const s = playbook.steps.find((x) => x.id === id);
+  return s ? `“${s.title}”` : id;
+}
+
+function minutes(m) {
+  const units = [[10080, "week"], [1440, "day"], [60, "hour"], [1, "minute"]];
+  const [size, unit] = units.find(([u]) => m % u === 0);
+  const n = m / size;
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+/** Adds display text the core's model leaves to the reader (durations, band names). */
+function prepare(view) {
+  const bandNames = {};
+  view.roles.forEach((r) => r.bands.forEach((b) => { bandNames[b.id] = b.name; }));
+  view.playbook.steps.forEach((s) => {
+    s.bandName = bandNames[s.band] || s.band;
+    s.roleName = (view.roles.find((r) => r.id === s.role) || {}).name;
+    if (s.timer) s.timer.text = minutes(s.timer.after_minutes);
+    if (s.deadline) s.deadline.text = minutes(s.deadline.within_minutes);
+  });
+  return view;
+}
+
+/** The whole playbook as one printable section. */
+export function playbookSection(view, { mode = "phase", roleId = null } = {}) {
+  const p = view.playbook;
+  const header = [
+    h("h2", { class: "pb-title" }, p.title),
+    h("p", { class: "meta" }, `Severity: ${p.severity} · version ${p.version}`),
+    h("p", {}, p.summary),
+    h("h3", {}, "Use this when"),
+    h("ul", {}, p.triggers.map((t) => h("li", {}, t))),
+  ];
+  let body;
+  if (mode === "role") {
+    const role = view.roles.find((r) => r.id === roleId) || view.roles[0];
+    body = [h("h3", { class: "sheet-title" }, `Job action sheet: ${role.name}`),
+      ...role.bands.map((b) => h("section", { class: "group" }, h("h3", {}, b.name), stepList(p, b.steps, { withRole: false, sheet: true })))];
+  } else {
+    body = view.phases.map((g) => h("section", { class: "group" }, h("h3", {}, g.name), stepList(p, g.steps, { withRole: true, sheet: false })));
+  }
+  return h("article", { class: "binder-playbook" }, header, body,
+    h("h3", {}, "Sources"), h("ul", { class: "sources" }, p.sources.map((s) => h("li", {}, s))));
+}
+
+export async function renderPlaybook(main, { id, onBack }) {
+  main.replaceChildren(h("p", { class: "status", role: "status" }, "Opening the playbook…"));
+  const r = await request("open_playbook", { id });
+  if (r.state === "error") {
+    const alert = h("div", { class: "alert", role: "alert" });
+    showAlert(alert, r.error);
+    main.replaceChildren(h("h1", { tabindex: "-1" }, "Playbook"), alert, h("button", { type: "button", onclick: onBack }, "Back to all playbooks"));
+    return;
+  }
+  const view = prepare(r.data);
+  const area = h("div", { id: "playbook-body" });
+  const byPhase = h("button", { type: "button", id: "view-phase", "aria-pressed": "true" }, "By phase");
+  const byRole = h("button", { type: "button", id: "view-role", "aria-pressed": "false" }, "By role");
+  const roleSelect = h("select", { id: "role-select", "aria-label": "Role" }, view.roles.map((ro) => h("option", { value: ro.id }, ro.name)));
+  const roleField = h("div", { class: "field inline", hidden: true }, h("label", { for: "role-select" }, "Role"), roleSelect);
+  const show = (mode) => {
+    byPhase.setAttribute("aria-pressed", String(mode === "phase"));
+    byRole.setAttribute("aria-pressed", String(mode === "role"));
+    roleField.hidden = mode !== "role";
+    area.dataset.mode = mode;
+    const section = playbookSection(view, { mode, roleId: roleSelect.value });
+    section.querySelector(".pb-title").remove(); // the page's own h1 is the title
+    area.replaceChildren(section);
+  };
+  byPhase.addEventListener("click", () => show("phase"));
+  byRole.addEventListener("click", () => show("role"));
+  roleSelect.addEventListener("change", () => show("role"));
+  main.replaceChildren(
+    h("div", { class: "actions no-print" },
+      h("button", { type: "button", id: "back-home", onclick: onBack }, "← All playbooks"),
+      h("button", { type: "button", id: "print-playbook", onclick: () => window.print() }, "Print")),
+    h("h1", { tabindex: "-1", id: "playbook-title", dataset: { playbookId: view.playbook.id } }, view.playbook.title),
+    h("div", { class: "actions no-print", role: "group", "aria-label": "View" }, byPhase, byRole, roleField),
+    area);
+  show("phase");
+}
+
+/** Prints every playbook in force, each on new pages, by phase. */
+export async function printBinder() {
+  const r = await request("playbook_binder");
+  if (r.state !== "ready") return r;
+  const binder = document.getElementById("binder");
+  binder.replaceChildren(...r.data.map((v) => playbookSection(prepare(v))));
+  document.body.classList.add("print-binder");
+  const done = () => {
+    document.body.classList.remove("print-binder");
+    binder.replaceChildren();
+    window.removeEventListener("afterprint", done);
+  };
+  window.addEventListener("afterprint", done);
+  window.print();
+  return r;
+}
