@@ -216,6 +216,12 @@ fn the_embedded_pack_is_valid_and_complete() {
         assert!(p.situation.is_some(), "{} has no situation", p.id);
         assert!(p.steps.iter().any(|s| s.ward), "{} has no ward step", p.id);
         assert!(p.steps.iter().any(|s| s.question.is_some()), "{} has no decision", p.id);
+        assert!(
+            p.steps.iter().any(|s| s.timer.is_some() || s.deadline.is_some()),
+            "{} has no timer or deadline",
+            p.id
+        );
+        assert!(p.sources.len() >= 2, "{} cites too little", p.id);
     }
     assert!(list.iter().any(|p| p.id == "ransomware"));
 }

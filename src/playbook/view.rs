@@ -17,59 +17,91 @@ pub struct Hit {
     pub matched: &'static str,
 }
 
-/// Playbooks whose text holds every word of `query` (case-insensitive), best first: a
-/// match in the title beats one in the situation or keywords, then triggers, summary and
-/// steps. An empty query returns every playbook by title.
-pub fn search(list: &[Playbook], query: &str) -> Vec<Hit> {
-    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-    let mut hits: Vec<(u32, Hit)> = Vec::new();
-    for p in list {
-        let fields: [(&'static str, u32, Vec<&str>); 6] = [
-            ("title", 100, vec![p.title.as_str()]),
-            ("situation", 60, p.situation.iter().map(String::as_str).collect()),
-            ("keyword", 50, p.keywords.iter().map(String::as_str).collect()),
-            ("trigger", 30, p.triggers.iter().map(String::as_str).collect()),
-            ("summary", 10, vec![p.summary.as_str()]),
-            (
-                "step",
-                1,
-                p.steps
+/// Where a word can be found, and what a match there is worth.
+const FIELDS: [(&str, u32); 6] = [
+    ("title", 100),
+    ("situation", 60),
+    ("keyword", 50),
+    ("trigger", 30),
+    ("summary", 10),
+    ("step", 1),
+];
+
+/// The lower-cased text of every playbook, by field, made once and searched many times.
+#[derive(Debug, Clone)]
+pub struct SearchIndex {
+    entries: Vec<(Hit, [String; 6])>,
+}
+
+impl SearchIndex {
+    pub fn new(list: &[Playbook]) -> Self {
+        let entries = list
+            .iter()
+            .map(|p| {
+                let steps: Vec<&str> = p
+                    .steps
                     .iter()
-                    .flat_map(|s| [s.title.as_str(), s.instruction.as_str()])
-                    .chain(p.steps.iter().flat_map(|s| s.checklist.iter().map(String::as_str)))
-                    .collect(),
-            ),
-        ];
-        let lowered: Vec<(&'static str, u32, String)> =
-            fields.iter().map(|(n, w, t)| (*n, *w, t.join("\n").to_lowercase())).collect();
-        let mut score = 0;
-        let mut best: Option<(&'static str, u32)> = None;
-        let all_found = words.iter().all(|word| {
-            let found: Vec<&(&'static str, u32, String)> =
-                lowered.iter().filter(|(_, _, text)| text.contains(word.as_str())).collect();
-            for (name, weight, _) in &found {
-                score += weight;
-                if best.is_none_or(|(_, w)| *weight > w) {
-                    best = Some((name, *weight));
-                }
-            }
-            !found.is_empty()
-        });
-        if all_found {
-            let matched = best.map_or("title", |(n, _)| n);
-            hits.push((
-                score,
-                Hit {
+                    .flat_map(|s| {
+                        [s.title.as_str(), s.instruction.as_str()]
+                            .into_iter()
+                            .chain(s.checklist.iter().map(String::as_str))
+                    })
+                    .collect();
+                let fields = [
+                    p.title.to_lowercase(),
+                    p.situation.as_deref().unwrap_or("").to_lowercase(),
+                    p.keywords.join("\n").to_lowercase(),
+                    p.triggers.join("\n").to_lowercase(),
+                    p.summary.to_lowercase(),
+                    steps.join("\n").to_lowercase(),
+                ];
+                let hit = Hit {
                     id: p.id.clone(),
                     title: p.title.clone(),
                     situation: p.situation.clone(),
-                    matched,
-                },
-            ));
-        }
+                    matched: "title",
+                };
+                (hit, fields)
+            })
+            .collect();
+        Self { entries }
     }
-    hits.sort_by(|(a, x), (b, y)| b.cmp(a).then_with(|| x.title.cmp(&y.title)));
-    hits.into_iter().map(|(_, h)| h).collect()
+
+    /// Playbooks whose text holds every word of `query` (case-insensitive), best first: a
+    /// match in the title beats one in the situation or keywords, then triggers, summary
+    /// and steps. An empty query returns every playbook by title.
+    pub fn search(&self, query: &str) -> Vec<Hit> {
+        let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        let mut hits: Vec<(u32, Hit)> = Vec::new();
+        for (hit, fields) in &self.entries {
+            let mut score = 0;
+            let mut best: Option<(&'static str, u32)> = None;
+            let all_found = words.iter().all(|word| {
+                let mut found = false;
+                for ((name, weight), text) in FIELDS.iter().zip(fields) {
+                    if text.contains(word.as_str()) {
+                        found = true;
+                        score += weight;
+                        if best.is_none_or(|(_, w)| *weight > w) {
+                            best = Some((name, *weight));
+                        }
+                    }
+                }
+                found
+            });
+            if all_found {
+                let matched = best.map_or("title", |(n, _)| n);
+                hits.push((score, Hit { matched, ..hit.clone() }));
+            }
+        }
+        hits.sort_by(|(a, x), (b, y)| b.cmp(a).then_with(|| x.title.cmp(&y.title)));
+        hits.into_iter().map(|(_, h)| h).collect()
+    }
+}
+
+/// Builds the index and searches it once (see [`SearchIndex::search`]).
+pub fn search(list: &[Playbook], query: &str) -> Vec<Hit> {
+    SearchIndex::new(list).search(query)
 }
 
 /// A group of steps under a heading (a phase, or a band within a role).
