@@ -408,6 +408,27 @@ impl Store {
             .map_err(Error::sql("read the emergency slot"))
     }
 
+    /// Unwraps a slot's key with `kek`. A failure counts towards `gate`'s growing delay and
+    /// gives the one uniform error; a success clears the count.
+    fn open_slot(
+        &self,
+        gate: Gate,
+        kek: &SealingKey,
+        slot_id: &str,
+        wrapped: &[u8],
+    ) -> Result<SecretKey> {
+        match kek.unwrap_key(&slot_binding(slot_id), wrapped) {
+            Ok(key) => {
+                throttle::reset(&self.conn, gate)?;
+                Ok(key)
+            }
+            Err(_) => {
+                throttle::fail(&self.conn, gate, now_ms())?;
+                Err(Error::WrongPassphrase)
+            }
+        }
+    }
+
     /// Unlocks as a user. A wrong name and a wrong passphrase give the same error, take the
     /// same time, and count towards the growing delay.
     pub fn unlock(self, name: &str, passphrase: &[u8]) -> Result<Session> {
@@ -424,14 +445,7 @@ impl Store {
         };
         let kek =
             SealingKey::new(KEK_ID, &SecretKey::from_passphrase(passphrase, &salt, iterations))?;
-        let master = match kek.unwrap_key(&slot_binding(&slot_id), &wrapped) {
-            Ok(m) => m,
-            Err(_) => {
-                throttle::fail(&self.conn, Gate::Unlock, now_ms())?;
-                return Err(Error::WrongPassphrase);
-            }
-        };
-        throttle::reset(&self.conn, Gate::Unlock)?;
+        let master = self.open_slot(Gate::Unlock, &kek, &slot_id, &wrapped)?;
         self.into_session(master, &user_id)
     }
 
@@ -443,19 +457,10 @@ impl Store {
             .conn
             .query_row("SELECT wrapped FROM slots WHERE kind = 'recovery'", [], |r| r.get(0))
             .map_err(Error::sql("read the recovery slot"))?;
-        let slot_id = "recovery";
-        let master = match SealingKey::new(KEK_ID, &recovery)?
-            .unwrap_key(&slot_binding(slot_id), &wrapped)
-        {
-            Ok(m) => m,
-            Err(_) => {
-                throttle::fail(&self.conn, Gate::Unlock, now_ms())?;
-                return Err(Error::WrongPassphrase);
-            }
-        };
+        let kek = SealingKey::new(KEK_ID, &recovery)?;
+        let master = self.open_slot(Gate::Unlock, &kek, "recovery", &wrapped)?;
         let user_id =
             users::find_slot(&self.conn, name)?.map(|f| f.0).ok_or(Error::UserNotFound)?;
-        throttle::reset(&self.conn, Gate::Unlock)?;
         let mut session = self.into_session(master, &user_id)?;
         session.user.forced_change = true;
         Ok(session)
@@ -499,28 +504,21 @@ impl Store {
     /// only, and records the use.
     pub fn unlock_emergency(self, code: &[u8]) -> Result<EmergencySession> {
         throttle::check(&self.conn, Gate::Emergency, now_ms())?;
-        let slot: Option<(String, Vec<u8>, Vec<u8>)> = self
+        let slot: Option<(String, u32, Vec<u8>, Vec<u8>)> = self
             .conn
             .query_row(
-                "SELECT slot_id, salt, wrapped FROM slots WHERE kind = 'emergency'",
+                "SELECT slot_id, iterations, salt, wrapped FROM slots WHERE kind = 'emergency'",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()
             .map_err(Error::sql("read the emergency slot"))?;
-        let (slot_id, salt, wrapped) = slot.ok_or(Error::NoEmergencyCode)?;
+        let (slot_id, iterations, salt, wrapped) = slot.ok_or(Error::NoEmergencyCode)?;
         let kek = SealingKey::new(
             KEK_ID,
-            &SecretKey::from_passphrase(&normalise_code(code), &salt, PBKDF2_ITERATIONS),
+            &SecretKey::from_passphrase(&normalise_code(code), &salt, iterations),
         )?;
-        let secret = match kek.unwrap_key(&slot_binding(&slot_id), &wrapped) {
-            Ok(s) => s,
-            Err(_) => {
-                throttle::fail(&self.conn, Gate::Emergency, now_ms())?;
-                return Err(Error::WrongPassphrase);
-            }
-        };
-        throttle::reset(&self.conn, Gate::Emergency)?;
+        let secret = self.open_slot(Gate::Emergency, &kek, &slot_id, &wrapped)?;
         let key_id: u32 = self
             .conn
             .query_row("SELECT key_id FROM data_keys WHERE scope = 'ward'", [], |r| r.get(0))
