@@ -89,6 +89,10 @@ pub enum Error {
     #[error("the playbook pack was not imported: {reason}")]
     PackRejected { reason: String },
 
+    /// An activity log (a bundle, or the store's) does not verify: which line or entry.
+    #[error("the activity log does not verify: {reason}")]
+    LogBroken { reason: String },
+
     /// The signed-in user was removed while their session was open.
     #[error("this account no longer exists: lock the app")]
     SessionEnded,
@@ -132,6 +136,7 @@ impl Error {
             Error::SessionEnded => "session_ended",
             Error::Locked => "locked",
             Error::PackRejected { .. } => "pack_rejected",
+            Error::LogBroken { .. } => "log_broken",
             Error::LastAdmin => "last_admin",
             Error::NoEmergencyCode => "no_emergency_code",
             Error::RestoreRejected { .. } => "restore_rejected",

@@ -65,6 +65,20 @@ enum Command {
     /// Signed playbook packs: make a key, sign, verify, pin the key, import.
     #[command(subcommand)]
     Pack(PackCommand),
+    /// The workstation's tamper-evident activity log.
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum LogCommand {
+    /// Check an exported bundle: no store, no passphrase. Names the entry that breaks.
+    Verify { bundle: PathBuf },
+    /// Export the whole log as a bundle (incident leads and admins).
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -359,6 +373,20 @@ fn run(cli: Cli) -> Result<(), Error> {
             )),
             None => println_safe("no pack imported: the built-in default pack is in force"),
         },
+        Command::Log(LogCommand::Verify { bundle }) => {
+            let file = std::fs::File::open(&bundle).map_err(Error::io("open", &bundle))?;
+            let v = caregiver::log::verify_bundle(std::io::BufReader::new(file))?;
+            println_safe(&format!(
+                "ok: log {} verifies: {} entries, {} signed checkpoints, head {}",
+                v.log, v.entries, v.checkpoints, v.head
+            ));
+        }
+        Command::Log(LogCommand::Export { out }) => {
+            let mut bytes = Vec::new();
+            let count = unlock(&auth)?.export_log(&mut bytes)?;
+            write_replacing(&out, &bytes)?;
+            println_safe(&format!("Exported {count} entries to {}", out.display()));
+        }
         Command::Settings(SettingsCommand::Show) => {
             let s = unlock(&auth)?.settings()?;
             println_safe(&format!("idle-lock  {} minutes", s.idle_lock_minutes));

@@ -44,6 +44,10 @@ impl Session {
                 needed: "admins and incident leads",
             });
         }
+        self.read_access_events()
+    }
+
+    pub(super) fn read_access_events(&self) -> Result<Vec<AccessEvent>> {
         let mut stmt = self
             .store
             .conn

@@ -125,7 +125,10 @@ fn reseal_scope(
         .map_err(Error::sql("re-seal a record"))?;
     }
     match scope {
-        Scope::Main => users::reseal_all(tx, old, new)?,
+        Scope::Main => {
+            users::reseal_all(tx, old, new)?;
+            reseal_log(tx, old, new)?;
+        }
         Scope::Ward => {
             let events: Vec<(i64, Vec<u8>)> = {
                 let mut stmt = tx
@@ -156,5 +159,31 @@ fn reseal_scope(
     )
     .map_err(Error::sql("store the new data key"))?;
     put_meta(tx, check_name(scope), &new.seal(&check_binding(scope), CHECK_PLAINTEXT)?)?;
+    Ok(())
+}
+
+/// Re-seals every activity-log entry's bytes under the new key (their content, bound by the
+/// hash chain, does not change).
+fn reseal_log(tx: &Transaction<'_>, old: &SealingKey, new: &SealingKey) -> Result<()> {
+    let rows: Vec<(i64, Vec<u8>)> = {
+        let mut stmt = tx
+            .prepare("SELECT seq, sealed FROM log_entries")
+            .map_err(Error::sql("read the log"))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(Error::sql("read the log"))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(Error::sql("read the log"))?
+    };
+    for (seq, sealed) in rows {
+        let at = Binding { domain: "log-entry", table: "log_entries", row: "", version: seq };
+        let plain = old
+            .open(&at, &sealed)
+            .map_err(|_| Error::Damaged { what: format!("log entry {seq}") })?;
+        tx.execute(
+            "UPDATE log_entries SET sealed = ?1 WHERE seq = ?2",
+            params![new.seal(&at, &plain)?, seq],
+        )
+        .map_err(Error::sql("re-seal a log entry"))?;
+    }
     Ok(())
 }

@@ -14,6 +14,7 @@
 //! Dropping either drops its keys.
 
 mod access;
+mod activity;
 mod backup;
 mod keys;
 mod records;
@@ -97,10 +98,12 @@ pub enum Kind {
     PackKey,
     /// The pack in force: its version and dates (ward scope: the emergency view shows it).
     PackInfo,
+    /// The workstation's Ed25519 key that signs the activity log's checkpoints.
+    DeviceKey,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Playbook,
         Kind::WardCallList,
         Kind::Contact,
@@ -108,6 +111,7 @@ impl Kind {
         Kind::Settings,
         Kind::PackKey,
         Kind::PackInfo,
+        Kind::DeviceKey,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -119,13 +123,18 @@ impl Kind {
             Kind::Settings => "settings",
             Kind::PackKey => "pack_key",
             Kind::PackInfo => "pack_info",
+            Kind::DeviceKey => "device_key",
         }
     }
 
     pub fn scope(self) -> Scope {
         match self {
             Kind::Playbook | Kind::WardCallList | Kind::PackInfo => Scope::Ward,
-            Kind::Contact | Kind::IncidentNote | Kind::Settings | Kind::PackKey => Scope::Main,
+            Kind::Contact
+            | Kind::IncidentNote
+            | Kind::Settings
+            | Kind::PackKey
+            | Kind::DeviceKey => Scope::Main,
         }
     }
 }
@@ -195,6 +204,8 @@ pub struct Session {
     main: SealingKey,
     ward: SealingKey,
     user: users::CurrentUser,
+    /// The workstation's log signing key, opened at the first append.
+    device: std::cell::OnceCell<crate::log::DeviceKey>,
 }
 
 /// Emergency access: holds the ward key only, so it can open playbooks and the ward call
@@ -370,7 +381,9 @@ impl Store {
         tx.commit().map_err(Error::sql("commit the new store"))?;
         let store = Store { conn, path: path.to_path_buf() };
         let user = users::load_current(&store.conn, &main, &user_id)?;
-        Ok((Session { store, master, main, ward, user }, RecoveryKey::from_secret(&recovery)))
+        let session = Session { store, master, main, ward, user, device: Default::default() };
+        session.device_key()?;
+        Ok((session, RecoveryKey::from_secret(&recovery)))
     }
 
     /// Opens an existing store, upgrading its schema if it is older. No key is read.
@@ -446,7 +459,12 @@ impl Store {
         let kek =
             SealingKey::new(KEK_ID, &SecretKey::from_passphrase(passphrase, &salt, iterations))?;
         let master = self.open_slot(Gate::Unlock, &kek, &slot_id, &wrapped)?;
-        self.into_session(master, &user_id)
+        let session = self.into_session(master, &user_id)?;
+        if !session.must_change_passphrase() {
+            // Best effort: what is not logged now stays recorded and is logged next time.
+            let _ = session.log_access_events();
+        }
+        Ok(session)
     }
 
     /// Unlocks with the recovery key as `name`, who must then set a new passphrase.
@@ -470,7 +488,7 @@ impl Store {
         let main = self.load_data_key(&master, Scope::Main)?;
         let ward = self.load_data_key(&master, Scope::Ward)?;
         let user = users::load_current(&self.conn, &main, user_id)?;
-        Ok(Session { store: self, master, main, ward, user })
+        Ok(Session { store: self, master, main, ward, user, device: Default::default() })
     }
 
     fn load_data_key(&self, master: &SecretKey, scope: Scope) -> Result<SealingKey> {

@@ -88,7 +88,7 @@ fn open_record<T: DeserializeOwned>(
 
 /// A write transaction taken at once (`BEGIN IMMEDIATE`), so the version read and the
 /// write that follows cannot interleave with another connection's write.
-fn write_transaction(conn: &Connection) -> Result<Transaction<'_>> {
+pub(super) fn write_transaction(conn: &Connection) -> Result<Transaction<'_>> {
     Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
         .map_err(Error::sql("start a write"))
 }

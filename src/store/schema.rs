@@ -10,6 +10,7 @@ use crate::{Error, Result};
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_records_by_kind_and_id.sql"),
+    include_str!("../../migrations/0003_activity_log.sql"),
 ];
 
 /// The schema version this binary writes.

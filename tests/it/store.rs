@@ -391,6 +391,9 @@ fn fixtures_of_every_schema_version_open_and_upgrade() {
         assert_eq!(session.settings().unwrap().idle_lock_minutes, 12);
         assert_eq!(session.list_users().unwrap().len(), 2);
         assert_eq!(session.access_events().unwrap().len(), 1);
+        // The activity log came with schema 3; its entries and checkpoints survive upgrades.
+        let logged = if version >= 3 { 1 } else { 0 };
+        assert_eq!(session.verify_log().unwrap().entries, logged, "schema {version}");
         let em = session.lock().unlock_emergency(FIXTURE_CODE).unwrap();
         assert_eq!(em.list::<Value>(Kind::WardCallList).unwrap().len(), 1);
     }
@@ -416,6 +419,7 @@ fn make_fixture() {
     s.put(Kind::WardCallList, "ward", &json!({"name": "Switchboard"})).unwrap();
     s.set_idle_lock_minutes(12).unwrap();
     s.set_emergency_code(FIXTURE_CODE).unwrap();
+    s.append(Some("fixture-incident"), "note", json!({"text": "fixture entry"}), None).unwrap();
     let em = s.lock().unlock_emergency(FIXTURE_CODE).unwrap();
     drop(em);
     let conn = Connection::open(&path).unwrap();
@@ -434,10 +438,14 @@ const MODE_ENV: &str = "CAREGIVER_TEST_CRASH_MODE";
 fn crash_child() {
     let Some(path) = std::env::var_os(CHILD_ENV) else { return };
     let mut session = Store::open(Path::new(&path)).unwrap().unlock(ADMIN, PASS).unwrap();
-    let rekey = std::env::var(MODE_ENV).is_ok_and(|m| m == "rekey");
+    let mode = std::env::var(MODE_ENV).unwrap_or_default();
     for i in 0u64.. {
-        if rekey {
+        if mode == "rekey" {
             session.rotate_data_key().unwrap();
+        } else if mode == "log" {
+            let seq = session.append(Some("crash"), "note", json!({ "i": i }), None).unwrap();
+            println!("ack {seq}");
+            continue;
         } else {
             session
                 .put(
@@ -533,4 +541,27 @@ fn count_notes(path: &Path) -> u64 {
             r.get::<_, i64>(0)
         })
         .unwrap() as u64
+}
+
+#[test]
+fn kill_dash_nine_during_log_appends_loses_no_acknowledged_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (path, session) = new_store(tmp.path());
+    drop(session);
+    let mut highest_ack = 0;
+    for round in 0..10u64 {
+        if let Some(acked) = crash_once(&path, "log", highest_ack + (round * 5) % 17 + 1) {
+            highest_ack = highest_ack.max(acked);
+        }
+        let store = Store::open(&path).unwrap();
+        store.integrity_check().unwrap();
+        let session = store.unlock(ADMIN, PASS).unwrap();
+        let verified = session.verify_log().unwrap();
+        assert!(
+            verified.entries >= highest_ack,
+            "round {round}: {} entries, acked {highest_ack}",
+            verified.entries
+        );
+    }
+    assert!(highest_ack > 10, "the child barely wrote: {highest_ack}");
 }

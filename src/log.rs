@@ -1,0 +1,423 @@
+//! The workstation's activity log: append-only, hash-chained, checkpoint-signed.
+//!
+//! Every entry is one line of JSON: its bytes are what is hashed, sealed in the store, and
+//! exported, so nobody ever re-serialises an entry to check it. Entry `n` carries the
+//! SHA-256 of entry `n - 1`'s line (`prev`; 64 zeros for the first). After every commit the
+//! workstation's Ed25519 key (sealed in the store) signs a checkpoint:
+//!
+//! ```text
+//! caregiver-log-checkpoint/v1
+//! <log id>
+//! <size: the number of entries>
+//! <head: the SHA-256 of the last entry's line, hex>
+//! ```
+//!
+//! No code path edits or deletes an entry; a correction is a new entry whose `corrects`
+//! names the old one. An export ("bundle", documented in `docs/log-bundle.md`) is JSON
+//! Lines: a header with the public key, then every entry line, each followed by its
+//! checkpoint line. [`verify_bundle`] checks one while reading it, line by line, so memory
+//! stays flat however long the log.
+
+use std::io::BufRead;
+
+use chrono::{SecondsFormat, Utc};
+use data_encoding::{BASE64, HEXLOWER};
+use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::sha256;
+use crate::{Error, Result};
+
+pub const BUNDLE_FORMAT: &str = "caregiver-log-bundle/1";
+const CHECKPOINT_HEADER: &str = "caregiver-log-checkpoint/v1";
+/// `prev` of the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): what openssl reads as PEM.
+const ED25519_SPKI_PREFIX: [u8; 12] =
+    [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+
+/// One entry, as its line holds it. Field order is the line's order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Always `"entry"`: tells entry lines from checkpoint lines in a bundle.
+    pub t: String,
+    pub log: String,
+    pub seq: u64,
+    pub prev: String,
+    /// UTC, RFC 3339 with milliseconds.
+    pub time: String,
+    pub actor: String,
+    pub role: String,
+    pub incident: Option<String>,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    /// The entry this one corrects, if any.
+    pub corrects: Option<u64>,
+}
+
+/// A signed statement of the log's size and head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    /// Always `"checkpoint"`.
+    pub t: String,
+    pub log: String,
+    pub size: u64,
+    pub head: String,
+    /// Base64 Ed25519 signature of [`Checkpoint::message`].
+    pub sig: String,
+}
+
+impl Checkpoint {
+    /// The exact bytes that are signed.
+    pub fn message(log: &str, size: u64, head: &str) -> String {
+        format!("{CHECKPOINT_HEADER}\n{log}\n{size}\n{head}\n")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    t: String,
+    format: String,
+    log: String,
+    /// The workstation's public key, raw, base64.
+    public_key: String,
+    /// The same key as PEM, for openssl.
+    public_key_pem: String,
+}
+
+/// SHA-256 of an entry line, hex.
+pub fn line_hash(line: &str) -> String {
+    HEXLOWER.encode(&sha256(&[line.as_bytes()]))
+}
+
+/// The log id of a workstation: the first 16 bytes of SHA-256 of its public key, hex.
+pub fn log_id(public_key: &[u8]) -> String {
+    HEXLOWER.encode(sha256(&[public_key]).get(..16).unwrap_or_default())
+}
+
+/// The workstation's signing key.
+#[derive(Debug)]
+pub struct DeviceKey {
+    pair: Ed25519KeyPair,
+    log: String,
+}
+
+impl DeviceKey {
+    /// A new key, and its PKCS#8 bytes to seal in the store.
+    pub fn generate() -> Result<(Self, zeroize::Zeroizing<Vec<u8>>)> {
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+            .map_err(|_| Error::Random)?;
+        let bytes = zeroize::Zeroizing::new(pkcs8.as_ref().to_vec());
+        Ok((Self::from_pkcs8(&bytes)?, bytes))
+    }
+
+    pub fn from_pkcs8(bytes: &[u8]) -> Result<Self> {
+        let pair = Ed25519KeyPair::from_pkcs8(bytes)
+            .map_err(|_| Error::Damaged { what: "the workstation's signing key".into() })?;
+        let log = log_id(pair.public_key().as_ref());
+        Ok(Self { pair, log })
+    }
+
+    pub fn log_id(&self) -> &str {
+        &self.log
+    }
+
+    pub fn public_key(&self) -> &[u8] {
+        self.pair.public_key().as_ref()
+    }
+
+    /// Signs the checkpoint for a log of `size` entries whose last line hashes to `head`.
+    pub fn checkpoint(&self, size: u64, head: &str) -> Checkpoint {
+        let sig = self.pair.sign(Checkpoint::message(&self.log, size, head).as_bytes());
+        Checkpoint {
+            t: "checkpoint".into(),
+            log: self.log.clone(),
+            size,
+            head: head.to_owned(),
+            sig: BASE64.encode(sig.as_ref()),
+        }
+    }
+
+    /// The bundle's first line.
+    pub fn header_line(&self) -> String {
+        let mut der = ED25519_SPKI_PREFIX.to_vec();
+        der.extend_from_slice(self.public_key());
+        let pem = format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            BASE64.encode(&der)
+        );
+        let header = Header {
+            t: "header".into(),
+            format: BUNDLE_FORMAT.into(),
+            log: self.log.clone(),
+            public_key: BASE64.encode(self.public_key()),
+            public_key_pem: pem,
+        };
+        serde_json::to_string(&header).unwrap_or_default()
+    }
+}
+
+/// Makes the line of the entry after `prev_seq`/`prev_hash`.
+#[allow(clippy::too_many_arguments)]
+pub fn entry_line(
+    log: &str,
+    seq: u64,
+    prev: &str,
+    actor: &str,
+    role: &str,
+    incident: Option<&str>,
+    kind: &str,
+    payload: serde_json::Value,
+    corrects: Option<u64>,
+) -> Result<String> {
+    let entry = Entry {
+        t: "entry".into(),
+        log: log.to_owned(),
+        seq,
+        prev: prev.to_owned(),
+        time: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+        actor: actor.to_owned(),
+        role: role.to_owned(),
+        incident: incident.map(str::to_owned),
+        kind: kind.to_owned(),
+        payload,
+        corrects,
+    };
+    serde_json::to_string(&entry)
+        .map_err(|e| Error::Invalid { what: "log entry", reason: e.to_string() })
+}
+
+/// Why a log does not verify, naming the entry or line.
+fn broken(line: usize, what: impl Into<String>) -> Error {
+    Error::LogBroken { reason: format!("line {line}: {}", what.into()) }
+}
+
+/// What a verified bundle held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub log: String,
+    pub entries: u64,
+    pub checkpoints: u64,
+    pub head: String,
+}
+
+/// Checks a bundle while reading it: the header's key, every entry's sequence and `prev`,
+/// every checkpoint's size, head and signature, and that the last entry is covered by a
+/// checkpoint. The first problem is named by line and entry.
+pub fn verify_bundle(reader: impl BufRead) -> Result<Verified> {
+    let mut lines = reader.lines().enumerate();
+    let (_, first) = lines.next().ok_or_else(|| broken(1, "the bundle is empty"))?;
+    let first = first.map_err(|e| broken(1, format!("cannot read: {e}")))?;
+    let header: Header = serde_json::from_str(&first)
+        .map_err(|_| broken(1, "not a Caregiver Playbook log bundle header"))?;
+    if header.t != "header" || header.format != BUNDLE_FORMAT {
+        return Err(broken(1, format!("unknown bundle format `{}`", header.format)));
+    }
+    let key = BASE64
+        .decode(header.public_key.as_bytes())
+        .map_err(|_| broken(1, "the public key is not base64"))?;
+    if log_id(&key) != header.log {
+        return Err(broken(1, "the log id does not belong to this public key"));
+    }
+    let verifier = UnparsedPublicKey::new(&ED25519, key);
+    let mut seq = 0u64;
+    let mut head = GENESIS.to_owned();
+    let mut checkpoints = 0u64;
+    let mut signed_up_to = 0u64;
+    for (index, line) in lines {
+        let n = index + 1;
+        let line = line.map_err(|e| broken(n, format!("cannot read: {e}")))?;
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with("{\"t\":\"entry\"") {
+            let entry: Entry = serde_json::from_str(&line)
+                .map_err(|_| broken(n, "an entry that cannot be read"))?;
+            if entry.log != header.log {
+                return Err(broken(n, format!("entry {} belongs to another log", entry.seq)));
+            }
+            if entry.seq != seq + 1 {
+                return Err(broken(
+                    n,
+                    format!(
+                        "entry {} follows entry {seq}: an entry is missing, inserted or out of order",
+                        entry.seq
+                    ),
+                ));
+            }
+            if entry.prev != head {
+                return Err(broken(
+                    n,
+                    format!(
+                        "entry {} does not follow on from entry {seq}: an entry was changed, removed or inserted",
+                        entry.seq
+                    ),
+                ));
+            }
+            seq = entry.seq;
+            head = line_hash(&line);
+        } else {
+            let cp: Checkpoint = serde_json::from_str(&line)
+                .map_err(|_| broken(n, "neither an entry nor a checkpoint"))?;
+            if cp.t != "checkpoint" || cp.log != header.log {
+                return Err(broken(n, "a checkpoint of another log"));
+            }
+            if cp.size != seq || cp.head != head {
+                return Err(broken(
+                    n,
+                    format!(
+                        "the checkpoint for {} entries does not match entry {seq}: the entries before it were changed",
+                        cp.size
+                    ),
+                ));
+            }
+            let sig = BASE64
+                .decode(cp.sig.as_bytes())
+                .map_err(|_| broken(n, "the checkpoint's signature is not base64"))?;
+            verifier
+                .verify(Checkpoint::message(&cp.log, cp.size, &cp.head).as_bytes(), &sig)
+                .map_err(|_| {
+                    broken(n, format!("the signature of the checkpoint at entry {} fails", cp.size))
+                })?;
+            checkpoints += 1;
+            signed_up_to = cp.size;
+        }
+    }
+    if signed_up_to != seq {
+        return Err(Error::LogBroken {
+            reason: format!(
+                "entries {} to {seq} are not covered by a signed checkpoint",
+                signed_up_to + 1
+            ),
+        });
+    }
+    Ok(Verified { log: header.log, entries: seq, checkpoints, head })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle(n: u64) -> (DeviceKey, Vec<String>) {
+        let (key, _) = DeviceKey::generate().unwrap();
+        let mut lines = vec![key.header_line()];
+        let mut head = GENESIS.to_owned();
+        for seq in 1..=n {
+            let line = entry_line(
+                key.log_id(),
+                seq,
+                &head,
+                "Ada",
+                "lead",
+                Some("inc-1"),
+                "note",
+                serde_json::json!({"text": format!("note {seq}")}),
+                None,
+            )
+            .unwrap();
+            head = line_hash(&line);
+            lines.push(line);
+            lines.push(serde_json::to_string(&key.checkpoint(seq, &head)).unwrap());
+        }
+        (key, lines)
+    }
+
+    fn check(lines: &[String]) -> Result<Verified> {
+        verify_bundle(std::io::Cursor::new(lines.join("\n")))
+    }
+
+    #[test]
+    fn a_whole_bundle_verifies() {
+        let (_, lines) = bundle(5);
+        let v = check(&lines).unwrap();
+        assert_eq!((v.entries, v.checkpoints), (5, 5));
+    }
+
+    /// Editing, deleting, reordering, inserting and truncating: each named.
+    #[test]
+    fn every_kind_of_tampering_is_named() {
+        let (_, lines) = bundle(5);
+        // lines: 0 header, 1 e1, 2 c1, 3 e2, 4 c2, 5 e3, 6 c3, 7 e4, 8 c4, 9 e5, 10 c5
+        let edited = {
+            let mut l = lines.clone();
+            l[5] = l[5].replace("note 3", "note X");
+            l
+        };
+        let deleted = {
+            let mut l = lines.clone();
+            l.drain(5..7);
+            l
+        };
+        let reordered = {
+            let mut l = lines.clone();
+            l.swap(5, 7);
+            l
+        };
+        let inserted = {
+            let mut l = lines.clone();
+            l.insert(5, l[3].clone());
+            l
+        };
+        let truncated = lines[..10].to_vec();
+        let bad_signature = {
+            let mut l = lines.clone();
+            let mut cp: Checkpoint = serde_json::from_str(&l[6]).unwrap();
+            cp.sig = BASE64.encode(&[0u8; 64]);
+            l[6] = serde_json::to_string(&cp).unwrap();
+            l
+        };
+        let cases: [(&str, Vec<String>, &str); 6] = [
+            ("edited", edited, "line 7: the checkpoint for 3 entries does not match entry 3"),
+            ("deleted", deleted, "line 6: entry 4 follows entry 2"),
+            ("reordered", reordered, "line 6: entry 4 follows entry 2"),
+            ("inserted", inserted, "line 6: entry 2 follows entry 2"),
+            ("truncated", truncated, "entries 5 to 5 are not covered by a signed checkpoint"),
+            (
+                "bad signature",
+                bad_signature,
+                "line 7: the signature of the checkpoint at entry 3 fails",
+            ),
+        ];
+        for (what, lines, want) in cases {
+            let err = check(&lines).unwrap_err();
+            assert_eq!(err.code(), "log_broken", "{what}");
+            assert!(err.to_string().contains(want), "{what}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_edit_that_recomputes_the_chain_still_fails_the_signature() {
+        let (key, lines) = bundle(3);
+        let (forger, _) = DeviceKey::generate().unwrap();
+        // Rewrite entry 2 and re-chain and re-sign everything after it with another key.
+        let mut forged = vec![lines[0].clone(), lines[1].clone(), lines[2].clone()];
+        let mut head = line_hash(&lines[1]);
+        for seq in 2..=3 {
+            let line = entry_line(
+                key.log_id(),
+                seq,
+                &head,
+                "Mallory",
+                "lead",
+                Some("inc-1"),
+                "note",
+                serde_json::json!({}),
+                None,
+            )
+            .unwrap();
+            head = line_hash(&line);
+            forged.push(line);
+            let mut cp = forger.checkpoint(seq, &head);
+            cp.log = key.log_id().to_owned();
+            forged.push(serde_json::to_string(&cp).unwrap());
+        }
+        let err = check(&forged).unwrap_err();
+        assert!(
+            err.to_string().contains("the signature of the checkpoint at entry 2 fails"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! The activity log: appended in the store, exported, and checked by the app, by Python and
+//! openssl, and after tampering in the export or in the store.
+
+use std::path::Path;
+
+use caregiver::store::{Role, Store};
+use rusqlite::Connection;
+use serde_json::json;
+
+use crate::support::{caregiver, run};
+
+const ADMIN: &str = "Ada Admin";
+const PASS: &[u8] = b"correct horse battery staple";
+
+fn store_with_entries(dir: &Path, n: u64) -> std::path::PathBuf {
+    let path = dir.join("store.db");
+    let (session, _) = Store::create(&path, ADMIN, PASS).unwrap();
+    for i in 1..=n {
+        let seq = session
+            .append(Some("inc-1"), "note", json!({ "text": format!("entry {i}") }), None)
+            .unwrap();
+        assert_eq!(seq, i);
+    }
+    path
+}
+
+fn export(tmp: &Path, store: &Path) -> std::path::PathBuf {
+    let pass = tmp.join("pass");
+    std::io::Write::write_all(&mut std::fs::File::create(&pass).unwrap(), PASS).unwrap();
+    let out = tmp.join("bundle.jsonl");
+    let (code, stdout, err) = run(caregiver(tmp)
+        .arg("--store")
+        .arg(store)
+        .args(["log", "export", "--out"])
+        .arg(&out)
+        .args(["--user", ADMIN, "--passphrase-file"])
+        .arg(&pass));
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.starts_with("Exported "), "{stdout}");
+    out
+}
+
+#[test]
+fn an_export_verifies_with_the_app_and_with_python_and_openssl() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = store_with_entries(tmp.path(), 6);
+    let bundle = export(tmp.path(), &store);
+
+    let (code, out, err) = run(caregiver(tmp.path()).args(["log", "verify"]).arg(&bundle));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("verifies: 6 entries, 6 signed checkpoints"), "{out}");
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verify_bundle.py");
+    let outsider = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&bundle)
+        .arg("--all-signatures")
+        .output()
+        .expect("python3 runs (scripts/setup.sh installs it)");
+    let said = String::from_utf8_lossy(&outsider.stdout);
+    assert!(outsider.status.success(), "{said}{}", String::from_utf8_lossy(&outsider.stderr));
+    assert!(said.starts_with("ok: 6 entries, chain intact"), "{said}");
+
+    // One changed letter in entry 4: both checkers fail, and name it.
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    let tampered = tmp.path().join("tampered.jsonl");
+    std::io::Write::write_all(
+        &mut std::fs::File::create(&tampered).unwrap(),
+        text.replacen("entry 4", "entry X", 1).as_bytes(),
+    )
+    .unwrap();
+    let (code, _, err) = run(caregiver(tmp.path()).args(["log", "verify"]).arg(&tampered));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("error[log_broken]")
+            && err.contains("the checkpoint for 4 entries does not match entry 4"),
+        "{err}"
+    );
+    let outsider =
+        std::process::Command::new("python3").arg(&script).arg(&tampered).output().unwrap();
+    assert!(!outsider.status.success());
+    assert!(
+        String::from_utf8_lossy(&outsider.stdout)
+            .contains("the checkpoint for 4 entries does not match entry 4")
+    );
+}
+
+#[test]
+fn the_store_refuses_deletes_and_tampering_in_it_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = store_with_entries(tmp.path(), 4);
+    let conn = Connection::open(&store).unwrap();
+    let err = conn.execute("DELETE FROM log_entries WHERE seq = 2", []).unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = conn.execute("UPDATE log_entries SET seq = 9 WHERE seq = 2", []).unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = conn.execute("DELETE FROM log_checkpoints", []).unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+
+    // Swapping two entries' sealed bytes: entry 2 no longer opens.
+    conn.execute_batch(
+        "UPDATE log_entries SET sealed = (SELECT sealed FROM log_entries WHERE seq = 3) WHERE seq = 2;",
+    )
+    .unwrap();
+    let session = Store::open(&store).unwrap().unlock(ADMIN, PASS).unwrap();
+    let err = session.verify_log().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the activity log does not verify: entry 2 in the store failed its integrity check"
+    );
+    assert_eq!(session.append(None, "note", json!({}), None).unwrap(), 5, "appending goes on");
+
+    // Someone who drops the triggers and deletes an entry is still caught.
+    let tmp2 = tempfile::tempdir().unwrap();
+    let store2 = store_with_entries(tmp2.path(), 4);
+    let conn2 = Connection::open(&store2).unwrap();
+    conn2
+        .execute_batch("DROP TRIGGER log_entries_no_delete; DELETE FROM log_entries WHERE seq = 3;")
+        .unwrap();
+    let session = Store::open(&store2).unwrap().unlock(ADMIN, PASS).unwrap();
+    let err = session.verify_log().unwrap_err();
+    assert!(err.to_string().contains("entry 4 follows entry 2"), "{err}");
+    // Appending checks only the head (it stays O(1)); the gap is still there for verify.
+    session.append(None, "note", json!({}), None).unwrap();
+    assert!(session.verify_log().unwrap_err().to_string().contains("entry 4 follows entry 2"));
+}
+
+#[test]
+fn corrections_point_back_and_rotation_keeps_the_log_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = store_with_entries(tmp.path(), 2);
+    let mut session = Store::open(&store).unwrap().unlock(ADMIN, PASS).unwrap();
+    let seq = session
+        .append(Some("inc-1"), "note", json!({"text": "entry 2 was wrong"}), Some(2))
+        .unwrap();
+    assert_eq!(seq, 3);
+    let err = session.append(None, "note", json!({}), Some(9)).unwrap_err();
+    assert_eq!(err.to_string(), "correction: there is no entry 9");
+    session.rotate_data_key().unwrap();
+    let v = session.verify_log().unwrap();
+    assert_eq!(v.entries, 3);
+
+    // Only leads and admins export; a clinician cannot.
+    session.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1").unwrap();
+    let mut nurse = session.lock().unlock("Nina Nurse", b"first passphrase 1").unwrap();
+    nurse.change_passphrase("Nina Nurse", b"nina's own passphrase").unwrap();
+    assert_eq!(nurse.append(None, "note", json!({}), None).unwrap(), 4);
+    assert_eq!(nurse.verify_log().unwrap_err().code(), "permission_denied");
+}
+
+/// Emergency access cannot write the log itself: each use is logged at the next full
+/// unlock, once, with its own time.
+#[test]
+fn emergency_access_uses_land_in_the_log_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("store.db");
+    let (mut session, _) = Store::create(&path, ADMIN, PASS).unwrap();
+    session.set_emergency_code(b"WARD4-7K4M-Q2PX-9RTD").unwrap();
+    let store = session.lock();
+    let store = store.unlock_emergency(b"WARD4-7K4M-Q2PX-9RTD").unwrap().lock();
+    let store = store.unlock_emergency(b"WARD4-7K4M-Q2PX-9RTD").unwrap().lock();
+    let session = store.unlock(ADMIN, PASS).unwrap();
+    let session = session.lock().unlock(ADMIN, PASS).unwrap();
+    let mut bundle = Vec::new();
+    session.export_log(&mut bundle).unwrap();
+    let text = String::from_utf8(bundle).unwrap();
+    let uses: Vec<&str> =
+        text.lines().filter(|l| l.contains("\"kind\":\"emergency_access_used\"")).collect();
+    assert_eq!(uses.len(), 2, "{text}");
+    assert!(uses[0].contains("\"actor\":\"emergency access\""));
+    assert_eq!(session.verify_log().unwrap().entries, 2);
+}
