@@ -1,0 +1,156 @@
+//! Activity-log benchmarks (`cargo bench --bench log`), each measured against its baseline
+//! in the same run, alternating so both see the same machine:
+//!
+//! - durable append (sealed, chained, checkpoint-signed, one transaction) against a plain
+//!   rusqlite insert of the same line with the same pragmas (target: at least 0.8);
+//! - `verify_bundle` of a 100,000-entry bundle against `sha256sum` of the same file;
+//! - the peak memory of `caregiver log verify` on bundles of 10,000 and 100,000 entries
+//!   (it streams: the peak should not grow with the bundle).
+
+// A benchmark has no caller to report an error to: a failed setup must stop the run loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use caregiver::log::{DeviceKey, GENESIS, entry_line, line_hash, verify_bundle};
+use caregiver::store::Store;
+use rusqlite::Connection;
+use serde_json::json;
+
+const APPENDS: usize = 300;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn payload(i: usize) -> serde_json::Value {
+    json!({ "step": format!("step-{i}"), "text": "Unplugged the ward 4 workstations; downtime binder in use" })
+}
+
+fn appends(dir: &Path) -> (Duration, Duration) {
+    let (session, _) =
+        Store::create(&dir.join("store.db"), "Ada Admin", b"correct horse battery staple").unwrap();
+    let plain = Connection::open(dir.join("plain.db")).unwrap();
+    plain.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())).unwrap();
+    plain
+        .execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON;
+             CREATE TABLE log (seq INTEGER PRIMARY KEY, line TEXT NOT NULL) STRICT;",
+        )
+        .unwrap();
+    let mut insert = plain.prepare("INSERT INTO log (seq, line) VALUES (?1, ?2)").unwrap();
+    let (mut sealed, mut clear) = (Vec::new(), Vec::new());
+    for i in 0..APPENDS {
+        let t = Instant::now();
+        session.append(Some("bench"), "step_done", payload(i), None).unwrap();
+        sealed.push(t.elapsed());
+        let t = Instant::now();
+        let line = serde_json::to_string(&json!({ "seq": i, "payload": payload(i) })).unwrap();
+        insert.execute(rusqlite::params![i as i64, line]).unwrap();
+        clear.push(t.elapsed());
+    }
+    (median(sealed), median(clear))
+}
+
+fn write_bundle(path: &Path, entries: u64) {
+    let (key, _) = DeviceKey::generate().unwrap();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(out, "{}", key.header_line()).unwrap();
+    let mut head = GENESIS.to_owned();
+    for seq in 1..=entries {
+        let line = entry_line(
+            key.log_id(),
+            seq,
+            &head,
+            "Ada Admin",
+            "lead",
+            Some("inc-1"),
+            "step_done",
+            payload(seq as usize),
+            None,
+        )
+        .unwrap();
+        head = line_hash(&line);
+        writeln!(out, "{line}").unwrap();
+        writeln!(out, "{}", serde_json::to_string(&key.checkpoint(seq, &head)).unwrap()).unwrap();
+    }
+    out.flush().unwrap();
+}
+
+fn verify_against_sha256sum(path: &Path) -> (Duration, Duration) {
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        let t = Instant::now();
+        let v = verify_bundle(std::io::BufReader::new(std::fs::File::open(path).unwrap())).unwrap();
+        ours.push(t.elapsed());
+        assert_eq!(v.entries, 100_000);
+        let t = Instant::now();
+        let status = Command::new("sha256sum")
+            .arg(path)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        theirs.push(t.elapsed());
+        assert!(status.success());
+    }
+    (median(ours), median(theirs))
+}
+
+/// Peak resident memory (KiB) of `caregiver log verify BUNDLE`, from the child's rusage.
+fn peak_kib_of_verify(path: &Path) -> i64 {
+    let before = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
+        .unwrap()
+        .max_rss();
+    let status = Command::new(env!("CARGO_BIN_EXE_caregiver"))
+        .args(["log", "verify"])
+        .arg(path)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let after = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
+        .unwrap()
+        .max_rss();
+    after.max(before)
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list" || a == "--test") {
+        return; // cargo test --benches / --list: nothing to measure
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (sealed, plain) = appends(dir.path());
+    println!("== activity log benchmark ==");
+    println!(
+        "durable append: sealed+chained+signed {:.1} us, plain insert {:.1} us (medians of {APPENDS}); sealed/plain throughput = {:.2} (target >= 0.8)",
+        sealed.as_secs_f64() * 1e6,
+        plain.as_secs_f64() * 1e6,
+        plain.as_secs_f64() / sealed.as_secs_f64()
+    );
+
+    let small = dir.path().join("10k.jsonl");
+    let large = dir.path().join("100k.jsonl");
+    write_bundle(&small, 10_000);
+    write_bundle(&large, 100_000);
+    let size = std::fs::metadata(&large).unwrap().len();
+    let (ours, theirs) = verify_against_sha256sum(&large);
+    println!(
+        "verify of a 100,000-entry bundle ({:.1} MB): {:.0} ms; sha256sum of the same file: {:.0} ms; ratio {:.1}x",
+        size as f64 / 1e6,
+        ours.as_secs_f64() * 1e3,
+        theirs.as_secs_f64() * 1e3,
+        ours.as_secs_f64() / theirs.as_secs_f64()
+    );
+    let small_peak = peak_kib_of_verify(&small);
+    let large_peak = peak_kib_of_verify(&large);
+    println!(
+        "peak memory of `caregiver log verify`: 10,000 entries {} KiB, 100,000 entries {} KiB (growth {:+} KiB for 10x the entries)",
+        small_peak,
+        large_peak,
+        large_peak - small_peak
+    );
+}
