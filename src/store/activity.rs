@@ -1,5 +1,5 @@
-//! The activity log in the store: each entry's line sealed under the main key (bound to its
-//! number), each commit's signed checkpoint beside it. See `crate::log` for the format.
+//! The activity log in the store: one row per entry, its line sealed under the main key
+//! (bound to its number), with the line's hash and the signed checkpoint beside it. See `crate::log` for the format.
 
 use std::io::Write;
 
@@ -99,10 +99,7 @@ impl Session {
         let mut stmt = self
             .store
             .conn
-            .prepare(
-                "SELECT e.seq, e.sealed, c.line FROM log_entries e
-                 LEFT JOIN log_checkpoints c ON c.size = e.seq ORDER BY e.seq",
-            )
+            .prepare("SELECT seq, sealed, checkpoint FROM log_entries ORDER BY seq")
             .map_err(Error::sql("read the log"))?;
         let mut rows = stmt.query([]).map_err(Error::sql("read the log"))?;
         let mut count = 0;
@@ -110,15 +107,13 @@ impl Session {
             let seq: i64 = row.get(0).map_err(Error::sql("read the log"))?;
             let seq = seq as u64;
             let sealed: Vec<u8> = row.get(1).map_err(Error::sql("read the log"))?;
-            let checkpoint: Option<String> = row.get(2).map_err(Error::sql("read the log"))?;
+            let checkpoint: String = row.get(2).map_err(Error::sql("read the log"))?;
             let line =
                 self.main.open(&entry_binding(seq), &sealed).map_err(|_| Error::LogBroken {
                     reason: format!("entry {seq} in the store failed its integrity check"),
                 })?;
             out.write_all(&line).and_then(|()| out.write_all(b"\n")).map_err(io)?;
-            if let Some(cp) = checkpoint {
-                writeln!(out, "{cp}").map_err(io)?;
-            }
+            writeln!(out, "{checkpoint}").map_err(io)?;
             count += 1;
         }
         Ok(count)
@@ -146,19 +141,10 @@ fn append_in(
     corrects: Option<u64>,
 ) -> Result<u64> {
     let (size, head): (i64, String) = tx
-        .prepare_cached("SELECT size, head FROM log_checkpoints ORDER BY size DESC LIMIT 1")
+        .prepare_cached("SELECT seq, head FROM log_entries ORDER BY seq DESC LIMIT 1")
         .and_then(|mut st| st.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
         .map_err(Error::sql("read the log's head"))?
         .unwrap_or((0, GENESIS.to_owned()));
-    let last: i64 = tx
-        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM log_entries")
-        .and_then(|mut st| st.query_row([], |r| r.get(0)))
-        .map_err(Error::sql("read the log's size"))?;
-    if last != size {
-        return Err(Error::LogBroken {
-            reason: format!("the store holds {last} entries but its last checkpoint covers {size}"),
-        });
-    }
     let size = size as u64;
     if let Some(c) = corrects
         && !(1..=size).contains(&c)
@@ -175,11 +161,10 @@ fn append_in(
     let checkpoint = key.checkpoint(seq, &log::line_hash(&line));
     let checkpoint_line = serde_json::to_string(&checkpoint)
         .map_err(|e| Error::Invalid { what: "checkpoint", reason: e.to_string() })?;
-    tx.prepare_cached("INSERT INTO log_entries (seq, sealed) VALUES (?1, ?2)")
-        .and_then(|mut st| st.execute(params![seq as i64, sealed]))
-        .map_err(Error::sql("append to the log"))?;
-    tx.prepare_cached("INSERT INTO log_checkpoints (size, head, line) VALUES (?1, ?2, ?3)")
-        .and_then(|mut st| st.execute(params![seq as i64, checkpoint.head, checkpoint_line]))
-        .map_err(Error::sql("store a checkpoint"))?;
+    tx.prepare_cached(
+        "INSERT INTO log_entries (seq, sealed, head, checkpoint) VALUES (?1, ?2, ?3, ?4)",
+    )
+    .and_then(|mut st| st.execute(params![seq as i64, sealed, checkpoint.head, checkpoint_line]))
+    .map_err(Error::sql("append to the log"))?;
     Ok(seq)
 }
