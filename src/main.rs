@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use caregiver::store::{Kind, Role, Session, Store};
-use caregiver::{Error, pack, playbook};
+use caregiver::{Error, incident, pack, playbook};
 use clap::{Args, Parser, Subcommand};
 use zeroize::Zeroizing;
 
@@ -68,6 +68,43 @@ enum Command {
     /// The workstation's tamper-evident activity log.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Run an incident: start a playbook, act on its steps, take notes, close it.
+    #[command(subcommand)]
+    Incident(IncidentCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum IncidentCommand {
+    /// Start an incident of a playbook in force; prints the new incident's id.
+    Start {
+        playbook_id: String,
+        /// A drill: it runs the same and is marked as a drill everywhere.
+        #[arg(long)]
+        drill: bool,
+        /// When the problem was discovered (RFC 3339; default: now). Legal clocks run from it.
+        #[arg(long, value_name = "RFC3339")]
+        discovered: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// List incidents, newest first.
+    List,
+    /// Where an incident stands, and what happened in it.
+    Show { id: String },
+    /// Act on the current step: --done, --skip REASON, or --choose ANSWER for a decision.
+    #[command(group(clap::ArgGroup::new("action").required(true).args(["done", "skip", "choose"])))]
+    Step {
+        id: String,
+        step_id: String,
+        #[arg(long)]
+        done: bool,
+        #[arg(long, value_name = "REASON")]
+        skip: Option<String>,
+        #[arg(long, value_name = "CHOICE")]
+        choose: Option<String>,
+    },
+    /// Add a note to an incident's record.
+    Note { id: String, text: String },
+    /// Close an incident (or end a drill).
+    Close { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -387,6 +424,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             write_replacing(&out, &bytes)?;
             println_safe(&format!("Exported {count} entries to {}", out.display()));
         }
+        Command::Incident(cmd) => run_incident(&auth, cmd)?,
         Command::Settings(SettingsCommand::Show) => {
             let s = unlock(&auth)?.settings()?;
             println_safe(&format!("idle-lock  {} minutes", s.idle_lock_minutes));
@@ -395,6 +433,76 @@ fn run(cli: Cli) -> Result<(), Error> {
             unlock(&auth)?.set_idle_lock_minutes(minutes)?;
             println_safe(&format!("The desktop app now locks after {minutes} idle minutes."));
         }
+    }
+    Ok(())
+}
+
+fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
+    let session = unlock(auth)?;
+    let imported: Vec<pack::PackedPlaybook> =
+        session.list(Kind::Playbook)?.into_iter().map(|r| r.value).collect();
+    let playbooks = pack::in_force(&imported)?;
+    let now = chrono::Utc::now();
+    let show = |p: &incident::Progress| {
+        let drill = if p.incident.drill { "  [DRILL]" } else { "" };
+        println_safe(&format!("{}  {}{drill}", p.incident.id, p.incident.title));
+        println_safe(&format!(
+            "lead {}; discovered {}; {} done, {} skipped; {}",
+            p.incident.lead,
+            p.incident.discovered.format("%Y-%m-%d %H:%M UTC"),
+            p.done,
+            p.skipped,
+            match (&p.current, p.closed) {
+                (_, true) => "closed".to_owned(),
+                (Some(step), false) => format!("current step: {step}"),
+                (None, false) => "playbook finished: close it".to_owned(),
+            }
+        ));
+    };
+    match cmd {
+        IncidentCommand::Start { playbook_id, drill, discovered } => {
+            let i = incident::start(&session, &playbooks, &playbook_id, drill, discovered, now)?;
+            println_safe(&i.id);
+        }
+        IncidentCommand::List => {
+            for i in incident::list(&session)? {
+                let drill = if i.drill { "  [DRILL]" } else { "" };
+                println_safe(&format!(
+                    "{}  {}  {}{drill}",
+                    i.id,
+                    i.started.format("%Y-%m-%d %H:%M"),
+                    i.title
+                ));
+            }
+        }
+        IncidentCommand::Show { id } => {
+            let p = incident::progress(&session, &playbooks, &id)?;
+            show(&p);
+            for e in &p.events {
+                let what = [e.step.as_deref(), e.detail.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(": ");
+                println_safe(&format!(
+                    "  {:>4}  {}  {:<16} {:<16} {what}",
+                    e.seq, e.time, e.actor, e.kind
+                ));
+            }
+        }
+        IncidentCommand::Step { id, step_id, done, skip, choose } => {
+            let action = match (done, skip, choose) {
+                (_, Some(reason), _) => incident::Action::Skip(reason),
+                (_, _, Some(answer)) => incident::Action::Choose(answer),
+                _ => incident::Action::Done,
+            };
+            show(&incident::step(&session, &playbooks, &id, &step_id, action)?);
+        }
+        IncidentCommand::Note { id, text } => {
+            let seq = incident::note(&session, &id, &text)?;
+            println_safe(&format!("Note recorded as log entry {seq}."));
+        }
+        IncidentCommand::Close { id } => show(&incident::close(&session, &playbooks, &id)?),
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use zeroize::Zeroizing;
 
 use super::records::write_transaction;
-use super::{Kind, Role, Session, get_meta, put_meta};
+use super::{Kind, Role, Session, Writer, get_meta, put_meta};
 use crate::crypto::Binding;
 use crate::log::{self, DeviceKey, GENESIS, Verified};
 use crate::{Error, Result};
@@ -82,6 +82,35 @@ impl Session {
         }
         tx.commit().map_err(Error::sql("commit the log entries"))?;
         Ok(logged)
+    }
+
+    /// The log's entries (for one incident, or all), opened: any signed-in user reads the
+    /// record of what was done.
+    pub fn log_entries(&self, incident: Option<&str>) -> Result<Vec<log::Entry>> {
+        self.ready()?;
+        let mut stmt = self
+            .store
+            .conn
+            .prepare_cached("SELECT seq, sealed FROM log_entries ORDER BY seq")
+            .map_err(Error::sql("read the log"))?;
+        let mut rows = stmt.query([]).map_err(Error::sql("read the log"))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(Error::sql("read the log"))? {
+            let seq: i64 = row.get(0).map_err(Error::sql("read the log"))?;
+            let sealed: Vec<u8> = row.get(1).map_err(Error::sql("read the log"))?;
+            let line = self.main.open(&entry_binding(seq as u64), &sealed).map_err(|_| {
+                Error::LogBroken {
+                    reason: format!("entry {seq} in the store failed its integrity check"),
+                }
+            })?;
+            let entry: log::Entry = serde_json::from_slice(&line).map_err(|_| {
+                Error::LogBroken { reason: format!("entry {seq} in the store cannot be read") }
+            })?;
+            if incident.is_none() || entry.incident.as_deref() == incident {
+                out.push(entry);
+            }
+        }
+        Ok(out)
     }
 
     /// Writes the whole log as a bundle (`docs/log-bundle.md`), one row at a time.
@@ -167,4 +196,20 @@ fn append_in(
     .and_then(|mut st| st.execute(params![seq as i64, sealed, checkpoint.head, checkpoint_line]))
     .map_err(Error::sql("append to the log"))?;
     Ok(seq)
+}
+
+impl Writer<'_> {
+    /// Appends a log entry inside this write: the entry lands with the other writes or not
+    /// at all.
+    pub fn append(
+        &self,
+        incident: Option<&str>,
+        kind: &str,
+        payload: serde_json::Value,
+        corrects: Option<u64>,
+    ) -> Result<u64> {
+        let key = self.session.device_key()?;
+        let who = (self.session.user_name(), self.role.as_str());
+        append_in(&self.tx, self.session, key, who, incident, kind, payload, corrects)
+    }
 }

@@ -100,10 +100,12 @@ pub enum Kind {
     PackInfo,
     /// The workstation's Ed25519 key that signs the activity log's checkpoints.
     DeviceKey,
+    /// An incident: its playbook, lead, discovery time, drill or not.
+    Incident,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Playbook,
         Kind::WardCallList,
         Kind::Contact,
@@ -112,6 +114,7 @@ impl Kind {
         Kind::PackKey,
         Kind::PackInfo,
         Kind::DeviceKey,
+        Kind::Incident,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -124,6 +127,7 @@ impl Kind {
             Kind::PackKey => "pack_key",
             Kind::PackInfo => "pack_info",
             Kind::DeviceKey => "device_key",
+            Kind::Incident => "incident",
         }
     }
 
@@ -134,7 +138,8 @@ impl Kind {
             | Kind::IncidentNote
             | Kind::Settings
             | Kind::PackKey
-            | Kind::DeviceKey => Scope::Main,
+            | Kind::DeviceKey
+            | Kind::Incident => Scope::Main,
         }
     }
 }

@@ -163,8 +163,10 @@ impl Session {
 /// Several writes that land together or not at all (see [`Session::write`]).
 #[derive(Debug)]
 pub struct Writer<'a> {
-    tx: Transaction<'a>,
-    session: &'a Session,
+    pub(super) tx: Transaction<'a>,
+    pub(super) session: &'a Session,
+    /// The signed-in user's role, checked when the write began.
+    pub(super) role: super::Role,
 }
 
 impl Writer<'_> {
@@ -184,9 +186,11 @@ impl Writer<'_> {
 impl Session {
     /// Runs `f` in one write transaction: every write it makes lands, or none does.
     pub fn write<R>(&self, f: impl FnOnce(&Writer<'_>) -> Result<R>) -> Result<R> {
+        // Opened (or made) before the transaction: making it is a write of its own.
+        self.device_key()?;
         let tx = write_transaction(&self.store.conn)?;
-        self.ready()?;
-        let writer = Writer { tx, session: self };
+        let role = self.ready()?;
+        let writer = Writer { tx, session: self, role };
         let out = f(&writer)?;
         writer.tx.commit().map_err(Error::sql("commit the records"))?;
         Ok(out)

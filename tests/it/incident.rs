@@ -1,0 +1,141 @@
+//! Running an incident from the CLI: start, walk the playbook through its decisions to the
+//! end, note, close; every event in the activity log, which then verifies.
+
+use std::path::Path;
+
+use crate::support::{caregiver, run};
+
+const ADMIN: &str = "Ada Admin";
+
+struct Cli {
+    tmp: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        std::io::Write::write_all(
+            &mut std::fs::File::create(tmp.path().join("pass")).unwrap(),
+            b"correct horse battery staple",
+        )
+        .unwrap();
+        let cli = Self { tmp };
+        let (code, _, err) = cli.run(&["init", "--admin", ADMIN]);
+        assert_eq!(code, 0, "{err}");
+        cli
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let p: &Path = self.tmp.path();
+        run(caregiver(p)
+            .arg("--store")
+            .arg(p.join("store.db"))
+            .args(args)
+            .args(["--passphrase-file"])
+            .arg(p.join("pass"))
+            .args(if args[0] == "init" { vec![] } else { vec!["--user", ADMIN] }))
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    }
+}
+
+fn current(show: &str) -> Option<String> {
+    show.split("current step: ").nth(1).map(|s| s.lines().next().unwrap().trim().to_owned())
+}
+
+#[test]
+fn a_ransomware_drill_runs_through_its_decisions_to_the_end_and_the_log_verifies() {
+    let cli = Cli::new();
+    let id = cli.ok(&[
+        "incident",
+        "start",
+        "ransomware",
+        "--drill",
+        "--discovered",
+        "2026-11-28T06:30:00Z",
+    ]);
+    let id = id.trim().to_owned();
+    let show = cli.ok(&["incident", "show", &id]);
+    assert!(show.contains("[DRILL]") && show.contains("discovered 2026-11-28 06:30 UTC"), "{show}");
+
+    let playbook = caregiver::playbook::find("ransomware").unwrap();
+    let mut steps_seen = Vec::new();
+    let mut state = show;
+    let mut decisions = 0;
+    while let Some(step) = current(&state) {
+        assert!(steps_seen.len() < 40, "the walk does not end: {steps_seen:?}");
+        let s = playbook.steps.iter().find(|s| s.id == step).unwrap();
+        state = if s.question.is_some() {
+            decisions += 1;
+            // The first decision takes its first answer; later ones their last.
+            let answer = if decisions == 1 {
+                "1".to_owned()
+            } else {
+                s.choices.last().unwrap().label.clone()
+            };
+            cli.ok(&["incident", "step", &id, &step, "--choose", &answer])
+        } else if step == "paper-downtime" {
+            cli.ok(&["incident", "step", &id, &step, "--skip", "ward already on paper"])
+        } else {
+            cli.ok(&["incident", "step", &id, &step, "--done"])
+        };
+        steps_seen.push(step);
+    }
+    assert!(state.contains("playbook finished"), "{state}");
+    assert!(decisions >= 2, "{steps_seen:?}");
+    assert!(steps_seen.len() < playbook.steps.len(), "a branch skipped some steps: {steps_seen:?}");
+
+    // Wrong moves are refused with a reason.
+    let (code, _, err) = cli.run(&["incident", "step", &id, "stop-and-unplug", "--done"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("the playbook is finished"), "{err}");
+
+    cli.ok(&["incident", "note", &id, "Ward 4 back on the EHR at 14:10"]);
+    let closed = cli.ok(&["incident", "close", &id]);
+    assert!(closed.contains("closed"), "{closed}");
+    let (code, _, err) = cli.run(&["incident", "note", &id, ""]);
+    assert_eq!(code, 1, "{err}");
+
+    let show = cli.ok(&["incident", "show", &id]);
+    for kind in ["incident_started", "step_done", "step_skipped", "decision", "note", "drill_ended"]
+    {
+        assert!(show.contains(kind), "{kind} missing:\n{show}");
+    }
+    assert!(show.contains("ward already on paper"));
+
+    let bundle = cli.tmp.path().join("log.jsonl");
+    cli.ok(&["log", "export", "--out", bundle.to_str().unwrap()]);
+    let (code, out, err) = run(caregiver(cli.tmp.path()).args(["log", "verify"]).arg(&bundle));
+    assert_eq!(code, 0, "{err}");
+    let entries = 1 + steps_seen.len() + 2;
+    assert!(out.contains(&format!("{entries} entries")), "{out}");
+}
+
+#[test]
+fn a_decision_needs_an_answer_and_only_the_current_step_moves() {
+    let cli = Cli::new();
+    let id = cli.ok(&["incident", "start", "phishing"]).trim().to_owned();
+    let playbook = caregiver::playbook::find("phishing").unwrap();
+    let first = &playbook.steps[0];
+    let second = &playbook.steps[1];
+    let (code, _, err) = cli.run(&["incident", "step", &id, &second.id, "--done"]);
+    assert_eq!(code, 1);
+    assert!(err.contains(&format!("the current step is `{}`", first.id)), "{err}");
+    let (code, _, err) = cli.run(&["incident", "step", &id, &first.id]);
+    assert_eq!(code, 2, "one of --done, --skip, --choose is required: {err}");
+    let (code, _, err) = cli.run(&["incident", "start", "no-such-playbook"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("playbook_not_found"), "{err}");
+    let (code, _, err) =
+        cli.run(&["incident", "start", "phishing", "--discovered", "2099-01-01T00:00:00Z"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("discovery time: is in the future"), "{err}");
+    let decision = playbook.steps.iter().find(|s| s.question.is_some()).unwrap();
+    assert!(decision.choices.len() >= 2);
+    let list = cli.ok(&["incident", "list"]);
+    assert!(list.contains(&id) && list.contains(&playbook.title), "{list}");
+}
