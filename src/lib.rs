@@ -6,6 +6,7 @@
 pub mod crypto;
 pub mod desk;
 pub mod error;
+pub mod export;
 pub mod incident;
 pub mod log;
 pub mod pack;

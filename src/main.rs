@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use caregiver::store::{Kind, Role, Session, Store};
-use caregiver::{Error, incident, pack, playbook};
+use caregiver::{Error, export, incident, pack, playbook};
 use clap::{Args, Parser, Subcommand};
 use zeroize::Zeroizing;
 
@@ -105,6 +105,15 @@ enum IncidentCommand {
     Note { id: String, text: String },
     /// Close an incident (or end a drill).
     Close { id: String },
+    /// Export an incident: html (the HICS 214 Activity Log), csv, or json (the signed
+    /// evidence bundle of this workstation's log). Incident leads and admins.
+    Export {
+        id: String,
+        #[arg(long, value_name = "html|csv|json")]
+        format: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -503,6 +512,38 @@ fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
             println_safe(&format!("Note recorded as log entry {seq}."));
         }
         IncidentCommand::Close { id } => show(&incident::close(&session, &playbooks, &id)?),
+        IncidentCommand::Export { id, format, out } => {
+            let format: export::Format = format.parse()?;
+            if !matches!(session.role(), Role::Admin | Role::Lead) {
+                return Err(Error::PermissionDenied {
+                    action: "export an incident",
+                    needed: "admins and incident leads",
+                });
+            }
+            let p = incident::progress(&session, &playbooks, &id)?;
+            let playbook = playbooks
+                .iter()
+                .find(|b| b.id == p.incident.playbook)
+                .ok_or_else(|| Error::PlaybookNotFound { id: p.incident.playbook.clone() })?;
+            let bytes = match format {
+                export::Format::Html => export::hics214_html(
+                    &p,
+                    playbook,
+                    session.user_name(),
+                    &session.log_anchor()?,
+                    now,
+                )
+                .into_bytes(),
+                export::Format::Csv => export::csv(&p, playbook)?.into_bytes(),
+                export::Format::Json => {
+                    let mut bundle = Vec::new();
+                    session.export_log(&mut bundle)?;
+                    bundle
+                }
+            };
+            write_replacing(&out, &bytes)?;
+            println_safe(&format!("Exported incident {id} to {}", out.display()));
+        }
     }
     Ok(())
 }

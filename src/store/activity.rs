@@ -113,6 +113,22 @@ impl Session {
         Ok(out)
     }
 
+    /// The log's id, size and head now: what a paper export prints to anchor the log.
+    pub fn log_anchor(&self) -> Result<crate::export::Anchor> {
+        self.ready()?;
+        let key = self.device_key()?;
+        let (size, head): (i64, String) = self
+            .store
+            .conn
+            .query_row("SELECT seq, head FROM log_entries ORDER BY seq DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .map_err(Error::sql("read the log's head"))?
+            .unwrap_or((0, GENESIS.to_owned()));
+        Ok(crate::export::Anchor { log: key.log_id().to_owned(), size: size as u64, head })
+    }
+
     /// Writes the whole log as a bundle (`docs/log-bundle.md`), one row at a time.
     /// Incident leads and admins.
     pub fn export_log(&self, out: &mut impl Write) -> Result<u64> {

@@ -107,8 +107,42 @@ fn a_ransomware_drill_runs_through_its_decisions_to_the_end_and_the_log_verifies
     }
     assert!(show.contains("ward already on paper"));
 
+    // The three exports: HICS 214 HTML, CSV, and the JSON evidence bundle, which verifies.
+    let html_path = cli.tmp.path().join("214.html");
+    cli.ok(&["incident", "export", &id, "--format", "html", "--out", html_path.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    for part in [
+        "ACTIVITY LOG (HICS 214)",
+        "1. Incident Name",
+        "2. Operational Period",
+        "3. Name",
+        "4. HIMT Position",
+        "5. Date/Time",
+        "6. Prepared by",
+        "DRILL",
+        "Skipped: ",
+        "(reason: ward already on paper)",
+        "Note: Ward 4 back on the EHR at 14:10",
+        "Drill ended",
+    ] {
+        assert!(html.contains(part), "{part} missing from the HICS 214 export");
+    }
+    assert!(
+        html.contains(&format!("{} entries, head ", 1 + steps_seen.len() + 2)),
+        "no log anchor"
+    );
+    let csv_path = cli.tmp.path().join("214.csv");
+    cli.ok(&["incident", "export", &id, "--format", "csv", "--out", csv_path.to_str().unwrap()]);
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    assert!(csv.starts_with("entry,time_utc,incident,drill,by,kind,step,activity\n"), "{csv}");
+    assert_eq!(csv.lines().count(), 1 + 1 + steps_seen.len() + 2);
+    assert!(csv.contains(",yes,Ada Admin,decision,"), "{csv}");
+    let (code, _, err) = cli.run(&["incident", "export", &id, "--format", "pdf", "--out", "x"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("format: must be html, csv or json"), "{err}");
+
     let bundle = cli.tmp.path().join("log.jsonl");
-    cli.ok(&["log", "export", "--out", bundle.to_str().unwrap()]);
+    cli.ok(&["incident", "export", &id, "--format", "json", "--out", bundle.to_str().unwrap()]);
     let (code, out, err) = run(caregiver(cli.tmp.path()).args(["log", "verify"]).arg(&bundle));
     assert_eq!(code, 0, "{err}");
     let entries = 1 + steps_seen.len() + 2;
