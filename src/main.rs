@@ -125,6 +125,13 @@ enum LogCommand {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Bring another workstation's bundle into the merged, read-only timeline.
+    Import { bundle: PathBuf },
+    /// The merged timeline of this workstation and every imported log.
+    Timeline {
+        #[arg(long, value_name = "ID")]
+        incident: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -426,6 +433,27 @@ fn run(cli: Cli) -> Result<(), Error> {
                 "ok: log {} verifies: {} entries, {} signed checkpoints, head {}",
                 v.log, v.entries, v.checkpoints, v.head
             ));
+        }
+        Command::Log(LogCommand::Import { bundle }) => {
+            let text = std::fs::read_to_string(&bundle).map_err(Error::io("read", &bundle))?;
+            let done = unlock(&auth)?.import_log(&text)?;
+            println_safe(&format!(
+                "Imported log {}: {} new entries, {} already here",
+                done.log, done.new_entries, done.already_present
+            ));
+        }
+        Command::Log(LogCommand::Timeline { incident }) => {
+            for e in unlock(&auth)?.merged_timeline(incident.as_deref())? {
+                println_safe(&format!(
+                    "{}  {}  {:>5}  {:<16} {:<20} {}",
+                    e.time,
+                    e.log,
+                    e.seq,
+                    e.actor,
+                    e.kind,
+                    e.incident.unwrap_or_default()
+                ));
+            }
         }
         Command::Log(LogCommand::Export { out }) => {
             let mut bytes = Vec::new();

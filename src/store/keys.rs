@@ -185,5 +185,25 @@ fn reseal_log(tx: &Transaction<'_>, old: &SealingKey, new: &SealingKey) -> Resul
         )
         .map_err(Error::sql("re-seal a log entry"))?;
     }
+    let imported: Vec<(String, i64, Vec<u8>)> = {
+        let mut stmt = tx
+            .prepare("SELECT log, seq, sealed FROM imported_entries")
+            .map_err(Error::sql("read imported entries"))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(Error::sql("read imported entries"))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(Error::sql("read imported entries"))?
+    };
+    for (log, seq, sealed) in imported {
+        let at = Binding { domain: "imported-entry", table: &log, row: "", version: seq };
+        let plain = old
+            .open(&at, &sealed)
+            .map_err(|_| Error::Damaged { what: format!("imported entry {seq} of log {log}") })?;
+        tx.execute(
+            "UPDATE imported_entries SET sealed = ?1 WHERE log = ?2 AND seq = ?3",
+            params![new.seal(&at, &plain)?, log, seq],
+        )
+        .map_err(Error::sql("re-seal an imported entry"))?;
+    }
     Ok(())
 }

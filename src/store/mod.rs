@@ -17,6 +17,7 @@ mod access;
 mod activity;
 mod backup;
 mod keys;
+mod merge;
 mod records;
 pub mod schema;
 #[cfg(test)]
@@ -36,6 +37,7 @@ use crate::{Error, Result};
 pub use access::AccessEvent;
 use keys::normalise_code;
 pub use keys::{MIN_EMERGENCY_CODE_CHARS, generate_emergency_code};
+pub use merge::Imported;
 pub use records::{Record, Writer};
 pub use throttle::{Gate, delay_after};
 pub use users::{MIN_PASSPHRASE_CHARS, Role, UserInfo};

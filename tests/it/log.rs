@@ -170,3 +170,61 @@ fn emergency_access_uses_land_in_the_log_once() {
     assert!(uses[0].contains("\"actor\":\"emergency access\""));
     assert_eq!(session.verify_log().unwrap().entries, 2);
 }
+
+/// Two workstations: one imports the other's bundle into a merged, read-only timeline;
+/// importing again changes nothing; a longer bundle adds only the new entries; a bundle
+/// that disagrees with what was imported is refused.
+#[test]
+fn merging_another_workstations_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ward = tmp.path().join("ward");
+    let command = tmp.path().join("command");
+    std::fs::create_dir_all(&ward).unwrap();
+    std::fs::create_dir_all(&command).unwrap();
+    let ward_store = store_with_entries(&ward, 3);
+    let command_store = store_with_entries(&command, 2);
+
+    let ward_session = Store::open(&ward_store).unwrap().unlock(ADMIN, PASS).unwrap();
+    let mut first = Vec::new();
+    ward_session.export_log(&mut first).unwrap();
+    let first = String::from_utf8(first).unwrap();
+
+    let session = Store::open(&command_store).unwrap().unlock(ADMIN, PASS).unwrap();
+    let done = session.import_log(&first).unwrap();
+    assert_eq!((done.new_entries, done.already_present), (3, 0));
+    let again = session.import_log(&first).unwrap();
+    assert_eq!((again.new_entries, again.already_present), (0, 3));
+
+    ward_session.append(Some("inc-1"), "note", json!({"text": "later"}), None).unwrap();
+    let mut second = Vec::new();
+    ward_session.export_log(&mut second).unwrap();
+    let second = String::from_utf8(second).unwrap();
+    let more = session.import_log(&second).unwrap();
+    assert_eq!((more.new_entries, more.already_present), (1, 3));
+
+    let timeline = session.merged_timeline(Some("inc-1")).unwrap();
+    assert_eq!(timeline.len(), 2 + 4);
+    assert!(timeline.windows(2).all(|w| w[0].time <= w[1].time), "ordered by time");
+    let logs: std::collections::BTreeSet<&str> = timeline.iter().map(|e| e.log.as_str()).collect();
+    assert_eq!(logs.len(), 2);
+    assert_eq!(session.verify_imported_log(&done.log).unwrap().entries, 4);
+
+    // This workstation's own log is not imported; a tampered bundle is refused before
+    // anything of it is stored.
+    let mut own = Vec::new();
+    session.export_log(&mut own).unwrap();
+    let err = session.import_log(&String::from_utf8(own).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("this workstation's own log"), "{err}");
+    let tampered = second.replacen("entry 2", "entry X", 1);
+    let err = session.import_log(&tampered).unwrap_err();
+    assert_eq!(err.code(), "log_broken");
+    assert_eq!(session.merged_timeline(None).unwrap().len(), 2 + 4);
+
+    // Read-only in the database, and kept whole across a key rotation.
+    let conn = Connection::open(&command_store).unwrap();
+    let err = conn.execute("DELETE FROM imported_entries", []).unwrap_err();
+    assert!(err.to_string().contains("read-only"), "{err}");
+    let mut session = session;
+    session.rotate_data_key().unwrap();
+    assert_eq!(session.merged_timeline(None).unwrap().len(), 2 + 4);
+}
