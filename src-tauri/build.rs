@@ -26,6 +26,11 @@ const COMMANDS: &[&str] = &[
     "search_playbooks",
     "open_playbook",
     "playbook_binder",
+    "start_incident",
+    "incident_view",
+    "incident_step",
+    "incident_note",
+    "close_incident",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+use crate::incident;
 use crate::pack::{PackInfo, PackedPlaybook};
 use crate::playbook::view::{Hit, PlaybookView, search};
 use crate::playbook::{Playbook, PlaybookSummary};
@@ -55,6 +56,45 @@ pub struct Status {
 pub struct LockScreen {
     pub names: Vec<String>,
     pub emergency_available: bool,
+}
+
+/// An incident as the guided screen shows it: where it stands and the step to do now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncidentView {
+    pub progress: incident::Progress,
+    /// The current step in full (`None`: the playbook is finished).
+    pub step: Option<crate::playbook::Step>,
+    pub phase_name: Option<String>,
+    pub band_name: Option<String>,
+    pub role_name: Option<String>,
+    /// Steps of the playbook not yet reached on this path (at most: branches skip some).
+    pub steps_total: usize,
+}
+
+impl IncidentView {
+    fn new(progress: incident::Progress, list: &[Playbook]) -> Result<Self> {
+        let playbook = list
+            .iter()
+            .find(|p| p.id == progress.incident.playbook)
+            .ok_or_else(|| Error::PlaybookNotFound { id: progress.incident.playbook.clone() })?;
+        let step = progress
+            .current
+            .as_deref()
+            .and_then(|id| playbook.steps.iter().find(|s| s.id == id))
+            .cloned();
+        Ok(Self {
+            phase_name: step
+                .as_ref()
+                .map(|s| crate::playbook::format::phase_name(&s.phase).to_owned()),
+            band_name: step
+                .as_ref()
+                .map(|s| crate::playbook::format::band_name(&s.band).to_owned()),
+            role_name: step.as_ref().map(|s| playbook.role_name(&s.role).to_owned()),
+            steps_total: playbook.steps.len(),
+            step,
+            progress,
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -226,6 +266,69 @@ impl Desk {
     /// Every playbook in force, grouped, for printing the whole pack as a binder.
     pub fn binder(&self) -> Result<Vec<PlaybookView>> {
         Ok(self.in_force()?.into_iter().map(PlaybookView::new).collect())
+    }
+
+    /// Starts an incident (or a drill) of a playbook in force, led by the signed-in user.
+    /// `discovered` is RFC 3339, or now.
+    pub fn start_incident(
+        &self,
+        playbook: &str,
+        drill: bool,
+        discovered: Option<&str>,
+    ) -> Result<IncidentView> {
+        let discovered = match discovered.filter(|d| !d.trim().is_empty()) {
+            Some(text) => Some(
+                chrono::DateTime::parse_from_rfc3339(text.trim())
+                    .map_err(|_| Error::Invalid {
+                        what: "discovery time",
+                        reason: "write it as 2026-11-28T06:30:00Z".into(),
+                    })?
+                    .with_timezone(&chrono::Utc),
+            ),
+            None => None,
+        };
+        let list = self.in_force()?;
+        let session = self.user_session()?;
+        let started =
+            incident::start(session, &list, playbook, drill, discovered, chrono::Utc::now())?;
+        self.incident(&started.id)
+    }
+
+    fn user_session(&self) -> Result<&Session> {
+        match &self.state {
+            State::User(s) => Ok(s),
+            _ => Err(Error::Locked),
+        }
+    }
+
+    /// Where an incident stands, with its current step in full.
+    pub fn incident(&self, id: &str) -> Result<IncidentView> {
+        let list = self.in_force()?;
+        let progress = incident::progress(self.user_session()?, &list, id)?;
+        IncidentView::new(progress, &list)
+    }
+
+    /// Acts on an incident's current step.
+    pub fn incident_step(
+        &self,
+        id: &str,
+        step: &str,
+        action: incident::Action,
+    ) -> Result<IncidentView> {
+        let list = self.in_force()?;
+        let progress = incident::step(self.user_session()?, &list, id, step, action)?;
+        IncidentView::new(progress, &list)
+    }
+
+    pub fn incident_note(&self, id: &str, text: &str) -> Result<IncidentView> {
+        incident::note(self.user_session()?, id, text)?;
+        self.incident(id)
+    }
+
+    pub fn close_incident(&self, id: &str) -> Result<IncidentView> {
+        let list = self.in_force()?;
+        let progress = incident::close(self.user_session()?, &list, id)?;
+        IncidentView::new(progress, &list)
     }
 
     /// The imported pack in force, or `None` when the built-in pack is.

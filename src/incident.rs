@@ -58,6 +58,21 @@ pub enum Action {
     Choose(String),
 }
 
+impl Action {
+    /// From the window's words: `done`, `skip` with a reason, `choose` with an answer.
+    pub fn parse(kind: &str, value: Option<String>) -> Result<Self> {
+        match (kind, value) {
+            ("done", _) => Ok(Action::Done),
+            ("skip", Some(reason)) => Ok(Action::Skip(reason)),
+            ("choose", Some(answer)) => Ok(Action::Choose(answer)),
+            ("skip", None) => {
+                Err(Error::Invalid { what: "step", reason: "a skip needs a reason".into() })
+            }
+            _ => Err(Error::Invalid { what: "step", reason: "say done, skip or choose".into() }),
+        }
+    }
+}
+
 fn playbook<'a>(playbooks: &'a [Playbook], id: &str) -> Result<&'a Playbook> {
     playbooks
         .iter()

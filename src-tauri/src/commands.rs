@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
-use caregiver::desk::{Desk, LockScreen, Status};
+use caregiver::desk::{Desk, IncidentView, LockScreen, Status};
 use caregiver::pack::PackInfo;
 use caregiver::playbook::PlaybookSummary;
 use caregiver::playbook::view::{Hit, PlaybookView};
@@ -182,4 +182,45 @@ pub async fn open_playbook(state: State<'_, AppState>, id: String) -> Reply<Play
 #[tauri::command]
 pub async fn playbook_binder(state: State<'_, AppState>) -> Reply<Vec<PlaybookView>> {
     Ok(state.desk().binder()?)
+}
+
+#[tauri::command]
+pub async fn start_incident(
+    state: State<'_, AppState>,
+    playbook: String,
+    drill: bool,
+    discovered: Option<String>,
+) -> Reply<IncidentView> {
+    Ok(state.desk().start_incident(&playbook, drill, discovered.as_deref())?)
+}
+
+#[tauri::command]
+pub async fn incident_view(state: State<'_, AppState>, id: String) -> Reply<IncidentView> {
+    Ok(state.desk().incident(&id)?)
+}
+
+#[tauri::command]
+pub async fn incident_step(
+    state: State<'_, AppState>,
+    id: String,
+    step: String,
+    action: String,
+    value: Option<String>,
+) -> Reply<IncidentView> {
+    let action = caregiver::incident::Action::parse(&action, value)?;
+    Ok(state.desk().incident_step(&id, &step, action)?)
+}
+
+#[tauri::command]
+pub async fn incident_note(
+    state: State<'_, AppState>,
+    id: String,
+    text: String,
+) -> Reply<IncidentView> {
+    Ok(state.desk().incident_note(&id, &text)?)
+}
+
+#[tauri::command]
+pub async fn close_incident(state: State<'_, AppState>, id: String) -> Reply<IncidentView> {
+    Ok(state.desk().close_incident(&id)?)
 }

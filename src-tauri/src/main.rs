@@ -63,6 +63,11 @@ fn main() -> ExitCode {
             commands::search_playbooks,
             commands::open_playbook,
             commands::playbook_binder,
+            commands::start_incident,
+            commands::incident_view,
+            commands::incident_step,
+            commands::incident_note,
+            commands::close_incident,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -141,8 +141,19 @@ impl App {
         !self.client.find_all(Locator::Css(css)).await.unwrap().is_empty()
     }
 
+    /// Clicks `css`, finding it again if the screen redrew between finding and clicking.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap();
+        let deadline = Instant::now() + WAIT_TIMEOUT;
+        loop {
+            match self.find(css).await.click().await {
+                Ok(()) => return,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("cannot click {css}: {e}"),
+            }
+        }
     }
 
     /// Types `text` into the input `css` (after clearing it).
@@ -168,6 +179,46 @@ impl App {
         self.fill("#unlock-pass", passphrase).await;
         self.click("#unlock-submit").await;
         self.wait_screen(then).await;
+    }
+
+    /// Waits until the guided screen shows another step than `step` (or the end).
+    pub async fn wait_for_step_change(&self, step: &str) {
+        let deadline = Instant::now() + WAIT_TIMEOUT;
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css("#guided-title")).await
+                && let Ok(now) = el.attr("data-step").await
+                && now.as_deref() != Some(step)
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the step {step} did not move on:\n{}",
+                self.main_text().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the guided screen is drawn again for the same step (after a note).
+    pub async fn wait_for_step_change_or_same(&self, step: &str) {
+        let deadline = Instant::now() + WAIT_TIMEOUT;
+        loop {
+            let boxes = self.client.find_all(Locator::Css("#note-text")).await.unwrap_or_default();
+            let hidden = match boxes.first() {
+                Some(b) => !b.is_displayed().await.unwrap_or(false),
+                None => true,
+            };
+            if hidden {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the note for {step} was not saved:\n{}",
+                self.main_text().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// The visible texts of every element matching `css`, in document order.

@@ -7,6 +7,7 @@
 
 mod harness;
 mod home;
+mod incident;
 mod library;
 mod packs;
 mod store_flows;

@@ -47,6 +47,7 @@ async fn the_lock_screen_shows_no_data_and_a_wrong_passphrase_opens_nothing() {
     assert_eq!(app.texts(".pick").await, vec![ADMIN.to_owned(), "Nina Nurse".to_owned()]);
     assert!(!app.exists("#playbook-list").await);
     assert!(!app.exists("#emergency-open").await, "no code set: no emergency button");
+    assert!(!app.main_text().await.contains("null"), "an absent part printed as text");
 
     app.click(&format!("input[name=unlock-name][value=\"{ADMIN}\"]")).await;
     app.fill("#unlock-pass", "not my passphrase").await;

@@ -78,3 +78,9 @@ export function printSheet(sheet) {
   window.addEventListener("afterprint", done);
   window.print();
 }
+
+/** Replaces `el`'s children, skipping absent ones (null, undefined, false), which the DOM's
+ * own replaceChildren would print as text. */
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}

@@ -3,10 +3,11 @@
 // the idle lock, and warns before the idle lock. The core decides; this only shows.
 
 import { request } from "./api.js";
-import { h, showAlert } from "./dom.js";
+import { fill, h, showAlert } from "./dom.js";
 import { renderAdmin } from "./screens/admin.js";
 import { renderHome } from "./screens/home.js";
 import { renderLock } from "./screens/lock.js";
+import { renderGuided } from "./screens/guided.js";
 import { renderPlaybook } from "./screens/playbook.js";
 import { renderChangePassphrase } from "./screens/passphrase.js";
 import { renderSetup } from "./screens/setup.js";
@@ -36,6 +37,11 @@ function open(id) {
   refresh({ force: true });
 }
 
+function guide(id) {
+  view = `incident:${id}`;
+  refresh({ force: true });
+}
+
 function home() {
   view = "home";
   refresh({ force: true });
@@ -46,7 +52,7 @@ async function refresh({ force = false } = {}) {
   if (result.state === "error") {
     const alert = h("div", { class: "alert", role: "alert" });
     showAlert(alert, result.error);
-    main.replaceChildren(h("h1", {}, "Caregiver Playbook"), alert);
+    fill(main, h("h1", {}, "Caregiver Playbook"), alert);
     return;
   }
   const status = result.data;
@@ -79,7 +85,9 @@ async function draw(status) {
       } else if (view === "admin") {
         await renderAdmin(main);
       } else if (view.startsWith("playbook:")) {
-        await renderPlaybook(main, { id: view.slice(9), onBack: home });
+        await renderPlaybook(main, { id: view.slice(9), onBack: home, onStarted: guide });
+      } else if (view.startsWith("incident:")) {
+        await renderGuided(main, { id: view.slice(9), onHome: home });
       } else if (view === "passphrase") {
         renderChangePassphrase(main, { forced: false, onDone: () => { view = "home"; go(); } });
       } else {
@@ -128,7 +136,7 @@ function drawChrome(status) {
 
 async function lockNow() {
   // Clear the screen first: nothing stays visible while the core drops the keys.
-  main.replaceChildren();
+  fill(main);
   await request("lock");
   refresh({ force: true });
 }

@@ -2,7 +2,7 @@
 // permission; this screen only asks.
 
 import { request } from "../api.js";
-import { field, h, printSheet, showAlert, whileBusy } from "../dom.js";
+import { field, fill, h, printSheet, showAlert, whileBusy } from "../dom.js";
 
 const ROLES = [
   ["clinician", "Clinician"],
@@ -13,7 +13,7 @@ const ROLES = [
 const roleName = (id) => (ROLES.find(([r]) => r === id) || [id, id])[1];
 
 export async function renderAdmin(main) {
-  main.replaceChildren(
+  fill(main, 
     h("h1", { tabindex: "-1" }, "Admin"),
     await usersSection(() => renderAdmin(main)),
     addUserSection(() => renderAdmin(main)),

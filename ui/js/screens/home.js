@@ -3,7 +3,7 @@
 // Under emergency access, also the ward's call list.
 
 import { request } from "../api.js";
-import { h, showAlert } from "../dom.js";
+import { fill, h, showAlert } from "../dom.js";
 import { printBinder } from "./playbook.js";
 
 const SEARCH_DELAY_MS = 120;
@@ -13,7 +13,7 @@ export async function renderHome(main, { emergency, onOpen }) {
   const list = h("ul", { id: "playbook-list", class: "playbook-list", "aria-labelledby": "playbooks-title", hidden: true });
   const search = h("input", { id: "playbook-search", type: "search", autocomplete: "off", spellcheck: "false", "aria-describedby": "playbook-search-hint" });
   const binderAlert = h("div", { class: "alert", role: "alert", hidden: true });
-  main.replaceChildren(
+  fill(main, 
     h("h1", { id: "home-title", tabindex: "-1" }, "What is happening?"),
     h("p", { class: "lead" }, "Choose the situation that matches what you see. Each playbook walks you through what to do, one step at a time."),
     h("div", { class: "field search" },

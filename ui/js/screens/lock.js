@@ -2,15 +2,15 @@
 // code. It shows no data.
 
 import { request } from "../api.js";
-import { field, h, showAlert, whileBusy } from "../dom.js";
+import { field, fill, h, showAlert, whileBusy } from "../dom.js";
 
 export async function renderLock(main, { onUnlocked }) {
-  main.replaceChildren(h("p", { class: "status", role: "status" }, "Loading…"));
+  fill(main, h("p", { class: "status", role: "status" }, "Loading…"));
   const result = await request("lock_screen");
   if (result.state === "error") {
     const alert = h("div", { class: "alert", role: "alert" });
     showAlert(alert, result.error);
-    main.replaceChildren(h("h1", { tabindex: "-1" }, "Caregiver Playbook is locked"), alert);
+    fill(main, h("h1", { tabindex: "-1" }, "Caregiver Playbook is locked"), alert);
     return;
   }
   const { names, emergency_available: emergency } = result.data;
@@ -42,7 +42,7 @@ export async function renderLock(main, { onUnlocked }) {
     else pass.focus();
   });
 
-  main.replaceChildren(
+  fill(main, 
     h("h1", { tabindex: "-1" }, "Caregiver Playbook is locked"),
     h("section", { "aria-labelledby": "unlock-title" }, h("h2", { id: "unlock-title" }, "Sign in"), form),
     emergency ? emergencySection(onUnlocked) : null);

@@ -1,7 +1,7 @@
 // Change your own passphrase (forced after a first or reset passphrase).
 
 import { request } from "../api.js";
-import { field, h, whileBusy } from "../dom.js";
+import { field, fill, h, whileBusy } from "../dom.js";
 
 export function renderChangePassphrase(main, { forced, onDone }) {
   const status = h("div", { class: "status", role: "status" });
@@ -25,7 +25,7 @@ export function renderChangePassphrase(main, { forced, onDone }) {
     const r = await whileBusy(form, status, alert, "Saving…", () => request("change_passphrase", { passphrase: pass }));
     if (r.state === "ready") onDone();
   });
-  main.replaceChildren(
+  fill(main, 
     h("h1", { tabindex: "-1" }, forced ? "Choose your own passphrase" : "Change your passphrase"),
     forced ? h("p", { class: "lead" }, "You signed in with a passphrase someone else set. Choose one only you know before you go on.") : null,
     form);

@@ -2,7 +2,7 @@
 // The grouping comes from the core; this only draws it. Printable.
 
 import { request } from "../api.js";
-import { h, showAlert } from "../dom.js";
+import { fill, h, showAlert } from "../dom.js";
 
 /** Draws the steps of `group` (indexes into playbook.steps). */
 function stepList(playbook, indexes, { withRole, sheet }) {
@@ -71,13 +71,13 @@ export function playbookSection(view, { mode = "phase", roleId = null } = {}) {
     h("h3", {}, "Sources"), h("ul", { class: "sources" }, p.sources.map((s) => h("li", {}, s))));
 }
 
-export async function renderPlaybook(main, { id, onBack }) {
-  main.replaceChildren(h("p", { class: "status", role: "status" }, "Opening the playbook…"));
+export async function renderPlaybook(main, { id, onBack, onStarted }) {
+  fill(main, h("p", { class: "status", role: "status" }, "Opening the playbook…"));
   const r = await request("open_playbook", { id });
   if (r.state === "error") {
     const alert = h("div", { class: "alert", role: "alert" });
     showAlert(alert, r.error);
-    main.replaceChildren(h("h1", { tabindex: "-1" }, "Playbook"), alert, h("button", { type: "button", onclick: onBack }, "Back to all playbooks"));
+    fill(main, h("h1", { tabindex: "-1" }, "Playbook"), alert, h("button", { type: "button", onclick: onBack }, "Back to all playbooks"));
     return;
   }
   const view = prepare(r.data);
@@ -98,10 +98,19 @@ export async function renderPlaybook(main, { id, onBack }) {
   byPhase.addEventListener("click", () => show("phase"));
   byRole.addEventListener("click", () => show("role"));
   roleSelect.addEventListener("change", () => show("role"));
-  main.replaceChildren(
+  const startAlert = h("div", { class: "alert", role: "alert", hidden: true });
+  const start = async (drill) => {
+    const r = await request("start_incident", { playbook: view.playbook.id, drill, discovered: null });
+    if (r.state === "error") showAlert(startAlert, r.error);
+    else onStarted(r.data.progress.incident.id);
+  };
+  fill(main, 
     h("div", { class: "actions no-print" },
       h("button", { type: "button", id: "back-home", onclick: onBack }, "← All playbooks"),
+      onStarted ? h("button", { type: "button", class: "primary", id: "start-incident", onclick: () => start(false) }, "Start this playbook now") : null,
+      onStarted ? h("button", { type: "button", id: "start-drill", onclick: () => start(true) }, "Start as a drill") : null,
       h("button", { type: "button", id: "print-playbook", onclick: () => window.print() }, "Print")),
+    startAlert,
     h("h1", { tabindex: "-1", id: "playbook-title", dataset: { playbookId: view.playbook.id } }, view.playbook.title),
     h("div", { class: "actions no-print", role: "group", "aria-label": "View" }, byPhase, byRole, roleField),
     area);

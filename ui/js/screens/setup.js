@@ -1,7 +1,7 @@
 // First run: create the encrypted store and the first admin, then show the recovery key once.
 
 import { request } from "../api.js";
-import { field, h, printSheet, whileBusy } from "../dom.js";
+import { field, fill, h, printSheet, whileBusy } from "../dom.js";
 
 export function renderSetup(main, { onDone }) {
   const status = h("div", { class: "status", role: "status" });
@@ -31,7 +31,7 @@ export function renderSetup(main, { onDone }) {
     if (result.state === "ready") renderRecoveryKey(main, result.data.secret, onDone);
   });
 
-  main.replaceChildren(
+  fill(main, 
     h("h1", { tabindex: "-1" }, "Set up Caregiver Playbook on this workstation"),
     h("p", { class: "lead" },
       "You are creating the first administrator. Everything people enter here is kept encrypted on this computer; only the passphrases you set can open it."),
@@ -47,7 +47,7 @@ function renderRecoveryKey(main, key, onDone) {
   const confirm = h("input", { type: "checkbox", id: "recovery-confirm" });
   const next = h("button", { type: "button", class: "primary", id: "recovery-continue", disabled: true, onclick: onDone }, "Continue");
   confirm.addEventListener("change", () => { next.disabled = !confirm.checked; });
-  main.replaceChildren(
+  fill(main, 
     h("h1", { tabindex: "-1" }, "Print the recovery key now"),
     h("p", { class: "lead" }, "It is shown only this once. Without it, a forgotten admin passphrase cannot be recovered."),
     sheet,
