@@ -31,6 +31,7 @@ const COMMANDS: &[&str] = &[
     "incident_step",
     "incident_note",
     "close_incident",
+    "open_incidents",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

@@ -308,6 +308,26 @@ impl Desk {
         IncidentView::new(progress, &list)
     }
 
+    /// The incidents not yet closed, newest first, each with where it stands, so any
+    /// signed-in user can resume one. Empty under emergency access.
+    pub fn open_incidents(&self) -> Result<Vec<IncidentView>> {
+        let State::User(session) = &self.state else {
+            return match self.state {
+                State::Locked => Err(Error::Locked),
+                _ => Ok(Vec::new()),
+            };
+        };
+        let list = self.in_force()?;
+        let mut out = Vec::new();
+        for i in incident::list(session)? {
+            let progress = incident::progress(session, &list, &i.id)?;
+            if !progress.closed {
+                out.push(IncidentView::new(progress, &list)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Acts on an incident's current step.
     pub fn incident_step(
         &self,

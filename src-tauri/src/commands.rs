@@ -224,3 +224,8 @@ pub async fn incident_note(
 pub async fn close_incident(state: State<'_, AppState>, id: String) -> Reply<IncidentView> {
     Ok(state.desk().close_incident(&id)?)
 }
+
+#[tauri::command]
+pub async fn open_incidents(state: State<'_, AppState>) -> Reply<Vec<IncidentView>> {
+    Ok(state.desk().open_incidents()?)
+}

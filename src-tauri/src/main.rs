@@ -68,6 +68,7 @@ fn main() -> ExitCode {
             commands::incident_step,
             commands::incident_note,
             commands::close_incident,
+            commands::open_incidents,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -61,12 +61,26 @@ async fn a_ransomware_drill_runs_to_the_end_in_the_window_and_its_export_verifie
         app.wait_for_step_change(&step).await;
     }
     assert!(walked.len() >= 5, "{walked:?}");
+
+    // Any signed-in user resumes an open incident where it stands, from the home screen.
+    app.click("#nav-home").await;
+    app.wait_screen("home").await;
+    let open = app.find("#open-incidents li .playbook-title").await.text().await.unwrap();
+    assert_eq!(open, "DRILL: Ransomware or suspected malware outbreak");
+    app.click("#open-incidents li button").await;
+    app.find("#close-incident").await;
     app.click("#close-incident").await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while guided(&app).await.1 != "Incident closed" {
         assert!(Instant::now() < deadline, "not closed");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+
+    // Closed incidents leave the home screen's list.
+    app.click("#guided-home").await;
+    app.wait_screen("home").await;
+    app.settled_state("#playbooks-status").await;
+    assert!(!app.exists("#open-incidents li").await, "a closed incident is still listed");
 
     // The log holds every action and verifies as an outsider would check it.
     let session =

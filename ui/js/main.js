@@ -91,7 +91,7 @@ async function draw(status) {
       } else if (view === "passphrase") {
         renderChangePassphrase(main, { forced: false, onDone: () => { view = "home"; go(); } });
       } else {
-        await renderHome(main, { emergency: false, onOpen: open });
+        await renderHome(main, { emergency: false, onOpen: open, onResume: guide });
       }
       break;
     default:

@@ -8,14 +8,15 @@ import { printBinder } from "./playbook.js";
 
 const SEARCH_DELAY_MS = 120;
 
-export async function renderHome(main, { emergency, onOpen }) {
+export async function renderHome(main, { emergency, onOpen, onResume }) {
   const status = h("div", { id: "playbooks-status", class: "status", role: "status", dataset: { state: "loading" } }, "Loading the playbooks…");
   const list = h("ul", { id: "playbook-list", class: "playbook-list", "aria-labelledby": "playbooks-title", hidden: true });
   const search = h("input", { id: "playbook-search", type: "search", autocomplete: "off", spellcheck: "false", "aria-describedby": "playbook-search-hint" });
   const binderAlert = h("div", { class: "alert", role: "alert", hidden: true });
-  fill(main, 
+  fill(main,
     h("h1", { id: "home-title", tabindex: "-1" }, "What is happening?"),
     h("p", { class: "lead" }, "Choose the situation that matches what you see. Each playbook walks you through what to do, one step at a time."),
+    onResume ? openIncidentsSection(onResume) : null,
     h("div", { class: "field search" },
       h("label", { for: "playbook-search" }, "Find a playbook"),
       h("p", { class: "hint", id: "playbook-search-hint" }, "Type any word: “ransom”, “EHR down”, “clicked a link”, “laptop stolen”."),
@@ -93,4 +94,24 @@ async function showPackInForce() {
   el.dataset.version = r.data ? String(r.data.version) : "built-in";
   const printed = new Date().toLocaleString(undefined, { hour12: false });
   document.getElementById("print-footer").textContent = `${el.textContent} · printed ${printed} · Caregiver Playbook`;
+}
+
+/** Incidents still open on this workstation: anyone signed in can resume one. */
+function openIncidentsSection(onResume) {
+  const section = h("section", { id: "open-incidents", class: "open-incidents", "aria-labelledby": "open-title", hidden: true });
+  request("open_incidents").then((r) => {
+    if (r.state !== "ready" || r.data.length === 0) return;
+    section.hidden = false;
+    fill(section,
+      h("h2", { id: "open-title" }, "Open incidents"),
+      h("ul", { class: "playbook-list" }, r.data.map((v) => {
+        const i = v.progress.incident;
+        const where = v.step ? `Now: ${v.step.title}` : "Playbook complete: close it";
+        return h("li", { class: "playbook", dataset: { incidentId: i.id } },
+          h("button", { type: "button", class: "playbook-open resume", onclick: () => onResume(i.id) },
+            h("span", { class: "playbook-title" }, `${i.drill ? "DRILL: " : ""}${i.title}`),
+            h("span", { class: "playbook-situation" }, `${where} · started ${i.started.slice(0, 16).replace("T", " ")} UTC by ${i.lead}`)));
+      })));
+  });
+  return section;
 }
