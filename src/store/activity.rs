@@ -52,13 +52,14 @@ impl Session {
         payload: serde_json::Value,
         corrects: Option<u64>,
     ) -> Result<u64> {
-        let key = self.device_key()?;
-        let tx = write_transaction(&self.store.conn)?;
-        let role = self.ready()?;
-        let who = (self.user_name(), role.as_str());
-        let seq = append_in(&tx, self, key, who, incident, kind, payload, corrects)?;
-        tx.commit().map_err(Error::sql("commit the log entry"))?;
-        Ok(seq)
+        self.write(|w| w.append(incident, kind, payload, corrects))
+    }
+
+    /// One entry's line, opened; a failure names the entry.
+    fn open_entry(&self, seq: u64, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        self.main.open(&entry_binding(seq), sealed).map_err(|_| Error::LogBroken {
+            reason: format!("entry {seq} in the store failed its integrity check"),
+        })
     }
 
     /// Moves the record of emergency-access uses into the activity log: emergency access
@@ -98,11 +99,7 @@ impl Session {
         while let Some(row) = rows.next().map_err(Error::sql("read the log"))? {
             let seq: i64 = row.get(0).map_err(Error::sql("read the log"))?;
             let sealed: Vec<u8> = row.get(1).map_err(Error::sql("read the log"))?;
-            let line = self.main.open(&entry_binding(seq as u64), &sealed).map_err(|_| {
-                Error::LogBroken {
-                    reason: format!("entry {seq} in the store failed its integrity check"),
-                }
-            })?;
+            let line = self.open_entry(seq as u64, &sealed)?;
             let entry: log::Entry = serde_json::from_slice(&line).map_err(|_| {
                 Error::LogBroken { reason: format!("entry {seq} in the store cannot be read") }
             })?;
@@ -153,10 +150,7 @@ impl Session {
             let seq = seq as u64;
             let sealed: Vec<u8> = row.get(1).map_err(Error::sql("read the log"))?;
             let checkpoint: String = row.get(2).map_err(Error::sql("read the log"))?;
-            let line =
-                self.main.open(&entry_binding(seq), &sealed).map_err(|_| Error::LogBroken {
-                    reason: format!("entry {seq} in the store failed its integrity check"),
-                })?;
+            let line = self.open_entry(seq, &sealed)?;
             out.write_all(&line).and_then(|()| out.write_all(b"\n")).map_err(io)?;
             writeln!(out, "{checkpoint}").map_err(io)?;
             count += 1;

@@ -4,10 +4,9 @@
 use rusqlite::{Transaction, params};
 use zeroize::Zeroizing;
 
-use super::access::access_binding;
 use super::{
     CHECK_PLAINTEXT, KEK_ID, Scope, Session, check_binding, check_name, data_key_binding, put_meta,
-    users, wrap_under_passphrase,
+    wrap_under_passphrase,
 };
 use crate::crypto::{self, Binding, PBKDF2_ITERATIONS, SealingKey, SecretKey};
 use crate::{Error, Result};
@@ -104,52 +103,43 @@ fn reseal_scope(
     master: &SecretKey,
     new_secret: &SecretKey,
 ) -> Result<()> {
-    let rows: Vec<(String, String, i64, Vec<u8>)> = {
-        let mut stmt = tx
-            .prepare("SELECT record_id, kind, version, sealed FROM records WHERE scope = ?1")
-            .map_err(Error::sql("read records to re-seal"))?;
-        stmt.query_map([scope.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .map_err(Error::sql("read records to re-seal"))?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(Error::sql("read records to re-seal"))?
+    // Each sealed table: the domain its blobs are bound to, and a SELECT of (rowid, bound
+    // table, bound row, bound version, sealed). Bindings must match how each was sealed.
+    let tables: &[(&str, &str, &str)] = match scope {
+        Scope::Main => &[
+            (
+                "records",
+                "record",
+                "SELECT rowid, kind, record_id, version, sealed FROM records WHERE scope = 'main'",
+            ),
+            ("users", "user", "SELECT rowid, 'users', user_id, version, sealed FROM users"),
+            // Entries' bytes only: their content is bound by the hash chain and does not change.
+            (
+                "log_entries",
+                "log-entry",
+                "SELECT rowid, 'log_entries', '', seq, sealed FROM log_entries",
+            ),
+            (
+                "imported_entries",
+                "imported-entry",
+                "SELECT rowid, log, '', seq, sealed FROM imported_entries",
+            ),
+        ],
+        Scope::Ward => &[
+            (
+                "records",
+                "record",
+                "SELECT rowid, kind, record_id, version, sealed FROM records WHERE scope = 'ward'",
+            ),
+            (
+                "access_events",
+                "access-event",
+                "SELECT rowid, 'access_events', '', seq, sealed FROM access_events",
+            ),
+        ],
     };
-    for (id, kind, version, sealed) in rows {
-        let at = Binding { domain: "record", table: &kind, row: &id, version };
-        let plain = old
-            .open(&at, &sealed)
-            .map_err(|_| Error::Damaged { what: format!("the {kind} record {id}") })?;
-        tx.execute(
-            "UPDATE records SET sealed = ?1 WHERE record_id = ?2",
-            params![new.seal(&at, &plain)?, id],
-        )
-        .map_err(Error::sql("re-seal a record"))?;
-    }
-    match scope {
-        Scope::Main => {
-            users::reseal_all(tx, old, new)?;
-            reseal_log(tx, old, new)?;
-        }
-        Scope::Ward => {
-            let events: Vec<(i64, Vec<u8>)> = {
-                let mut stmt = tx
-                    .prepare("SELECT seq, sealed FROM access_events")
-                    .map_err(Error::sql("read access events"))?;
-                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .map_err(Error::sql("read access events"))?
-                    .collect::<rusqlite::Result<_>>()
-                    .map_err(Error::sql("read access events"))?
-            };
-            for (seq, sealed) in events {
-                let plain = old
-                    .open(&access_binding(seq), &sealed)
-                    .map_err(|_| Error::Damaged { what: format!("access event {seq}") })?;
-                tx.execute(
-                    "UPDATE access_events SET sealed = ?1 WHERE seq = ?2",
-                    params![new.seal(&access_binding(seq), &plain)?, seq],
-                )
-                .map_err(Error::sql("re-seal an access event"))?;
-            }
-        }
+    for (table, domain, select) in tables {
+        reseal_rows(tx, table, domain, select, old, new)?;
     }
     let wrapped =
         SealingKey::new(KEK_ID, master)?.wrap(&data_key_binding(scope, new.id()), new_secret)?;
@@ -162,48 +152,30 @@ fn reseal_scope(
     Ok(())
 }
 
-/// Re-seals every activity-log entry's bytes under the new key (their content, bound by the
-/// hash chain, does not change).
-fn reseal_log(tx: &Transaction<'_>, old: &SealingKey, new: &SealingKey) -> Result<()> {
-    let rows: Vec<(i64, Vec<u8>)> = {
-        let mut stmt = tx
-            .prepare("SELECT seq, sealed FROM log_entries")
-            .map_err(Error::sql("read the log"))?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(Error::sql("read the log"))?
+/// Re-seals the `sealed` column of every row `select` yields, from `old` to `new`.
+fn reseal_rows(
+    tx: &Transaction<'_>,
+    table: &str,
+    domain: &str,
+    select: &str,
+    old: &SealingKey,
+    new: &SealingKey,
+) -> Result<()> {
+    let rows: Vec<(i64, String, String, i64, Vec<u8>)> = {
+        let mut stmt = tx.prepare(select).map_err(Error::sql("read rows to re-seal"))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .map_err(Error::sql("read rows to re-seal"))?
             .collect::<rusqlite::Result<_>>()
-            .map_err(Error::sql("read the log"))?
+            .map_err(Error::sql("read rows to re-seal"))?
     };
-    for (seq, sealed) in rows {
-        let at = Binding { domain: "log-entry", table: "log_entries", row: "", version: seq };
-        let plain = old
-            .open(&at, &sealed)
-            .map_err(|_| Error::Damaged { what: format!("log entry {seq}") })?;
-        tx.execute(
-            "UPDATE log_entries SET sealed = ?1 WHERE seq = ?2",
-            params![new.seal(&at, &plain)?, seq],
-        )
-        .map_err(Error::sql("re-seal a log entry"))?;
-    }
-    let imported: Vec<(String, i64, Vec<u8>)> = {
-        let mut stmt = tx
-            .prepare("SELECT log, seq, sealed FROM imported_entries")
-            .map_err(Error::sql("read imported entries"))?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(Error::sql("read imported entries"))?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(Error::sql("read imported entries"))?
-    };
-    for (log, seq, sealed) in imported {
-        let at = Binding { domain: "imported-entry", table: &log, row: "", version: seq };
-        let plain = old
-            .open(&at, &sealed)
-            .map_err(|_| Error::Damaged { what: format!("imported entry {seq} of log {log}") })?;
-        tx.execute(
-            "UPDATE imported_entries SET sealed = ?1 WHERE log = ?2 AND seq = ?3",
-            params![new.seal(&at, &plain)?, log, seq],
-        )
-        .map_err(Error::sql("re-seal an imported entry"))?;
+    let update = format!("UPDATE {table} SET sealed = ?1 WHERE rowid = ?2");
+    for (rowid, bound_table, row, version, sealed) in rows {
+        let at = Binding { domain, table: &bound_table, row: &row, version };
+        let plain = old.open(&at, &sealed).map_err(|_| Error::Damaged {
+            what: format!("a sealed row of {table} (row {rowid})"),
+        })?;
+        tx.execute(&update, params![new.seal(&at, &plain)?, rowid])
+            .map_err(Error::sql("re-seal a row"))?;
     }
     Ok(())
 }

@@ -264,31 +264,6 @@ pub(super) fn lock_screen_names(conn: &Connection) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// Re-seals every user row under a new main key (inside a key rotation).
-pub(super) fn reseal_all(tx: &Transaction<'_>, old: &SealingKey, new: &SealingKey) -> Result<()> {
-    let rows: Vec<(String, i64, Vec<u8>)> = {
-        let mut stmt = tx
-            .prepare("SELECT user_id, version, sealed FROM users")
-            .map_err(Error::sql("read users"))?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(Error::sql("read users"))?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(Error::sql("read users"))?
-    };
-    for (id, version, sealed) in rows {
-        let at = user_binding(&id, version);
-        let plain = old
-            .open(&at, &sealed)
-            .map_err(|_| Error::Damaged { what: format!("the user record {id}") })?;
-        tx.execute(
-            "UPDATE users SET sealed = ?1 WHERE user_id = ?2",
-            params![new.seal(&at, &plain)?, id],
-        )
-        .map_err(Error::sql("re-seal a user"))?;
-    }
-    Ok(())
-}
-
 impl Session {
     fn user_id_by_name(&self, name: &str) -> Result<String> {
         find_slot(&self.store.conn, name)?.map(|s| s.0).ok_or(Error::UserNotFound)
