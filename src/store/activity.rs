@@ -33,6 +33,22 @@ impl Session {
                 DeviceKey::from_pkcs8(&der)?
             }
             None => {
+                // Only a store that never had a key gets one. A key that cannot be found
+                // in a store with a log (a damaged index, say) is damage, never a reason to
+                // replace the key that signed it. The scan skips every index on purpose.
+                let had_one: bool = self
+                    .store
+                    .conn
+                    .query_row(
+                        "SELECT EXISTS (SELECT 1 FROM records NOT INDEXED WHERE record_id = 'device')
+                             OR EXISTS (SELECT 1 FROM log_entries)",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .map_err(Error::sql("look for the workstation's signing key"))?;
+                if had_one {
+                    return Err(Error::Damaged { what: "the workstation's signing key".into() });
+                }
                 let (key, pkcs8) = DeviceKey::generate()?;
                 let text = Zeroizing::new(BASE64.encode(&pkcs8));
                 self.put(Kind::DeviceKey, "device", &*text)?;
