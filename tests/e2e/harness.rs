@@ -311,7 +311,8 @@ async fn connect(port: u16, root: &Path) -> Client {
     caps.insert("tauri:options".into(), serde_json::json!({ "application": APP_BIN, "args": [] }));
     let url = format!("http://127.0.0.1:{port}");
     let mut last = None;
-    for _ in 0..5 {
+    // A loaded machine sometimes drops the first session requests: keep trying a while.
+    for _ in 0..20 {
         match ClientBuilder::new(HttpConnector::new())
             .capabilities(caps.clone())
             .connect(&url)
@@ -320,7 +321,7 @@ async fn connect(port: u16, root: &Path) -> Client {
             Ok(client) => return client,
             Err(e) => last = Some(e),
         }
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
     panic!("no WebDriver session on {url}: {last:?}\n{}", log(root));
 }
