@@ -69,10 +69,17 @@ pub struct IncidentView {
     pub role_name: Option<String>,
     /// Steps of the playbook not yet reached on this path (at most: branches skip some).
     pub steps_total: usize,
+    /// The positions the signed-in user holds here, and their job action sheet's steps.
+    pub my_positions: Vec<String>,
+    pub my_steps: Vec<incident::StepState>,
+    /// The signed-in user may assign positions and close (its lead, leads and admins).
+    pub can_command: bool,
+    /// Every position a playbook step is for, and the standard HICS ones (id, name).
+    pub positions_available: Vec<(String, String)>,
 }
 
 impl IncidentView {
-    fn new(progress: incident::Progress, list: &[Playbook]) -> Result<Self> {
+    fn new(progress: incident::Progress, list: &[Playbook], session: &Session) -> Result<Self> {
         let playbook = list
             .iter()
             .find(|p| p.id == progress.incident.playbook)
@@ -82,6 +89,17 @@ impl IncidentView {
             .as_deref()
             .and_then(|id| playbook.steps.iter().find(|s| s.id == id))
             .cloned();
+        let me = session.user_name();
+        let my_positions = progress.positions_of(me).into_iter().map(str::to_owned).collect();
+        let my_steps = progress.job_sheet(me).into_iter().cloned().collect();
+        let mut positions_available: Vec<(String, String)> =
+            crate::playbook::format::STANDARD_ROLES
+                .iter()
+                .map(|(id, name)| ((*id).to_owned(), (*name).to_owned()))
+                .chain(playbook.roles.iter().cloned())
+                .collect();
+        // The positions this playbook's steps are for come first.
+        positions_available.sort_by_key(|(id, _)| !playbook.steps.iter().any(|s| &s.role == id));
         Ok(Self {
             phase_name: step
                 .as_ref()
@@ -91,10 +109,22 @@ impl IncidentView {
                 .map(|s| crate::playbook::format::band_name(&s.band).to_owned()),
             role_name: step.as_ref().map(|s| playbook.role_name(&s.role).to_owned()),
             steps_total: playbook.steps.len(),
+            can_command: progress.incident.lead.eq_ignore_ascii_case(me)
+                || matches!(session.role(), Role::Admin | Role::Lead),
+            my_positions,
+            my_steps,
+            positions_available,
             step,
             progress,
         })
     }
+}
+
+/// An open incident as emergency access shows it: the ward steps to follow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WardIncidentView {
+    pub incident: incident::WardIncident,
+    pub steps: Vec<crate::playbook::Step>,
 }
 
 #[derive(Debug)]
@@ -111,6 +141,18 @@ pub struct Desk {
     state: State,
     idle_limit: Duration,
     last_activity: Instant,
+    /// Reminders already announced (incident, step, due): each is announced once.
+    announced: std::collections::HashSet<(String, String, chrono::DateTime<chrono::Utc>)>,
+}
+
+/// A step's reminder that has come due, to announce.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reminder {
+    pub incident: String,
+    pub title: String,
+    pub drill: bool,
+    pub step: String,
+    pub say: String,
 }
 
 fn default_idle() -> Duration {
@@ -119,7 +161,13 @@ fn default_idle() -> Duration {
 
 impl Desk {
     pub fn new(store_path: PathBuf, now: Instant) -> Self {
-        Self { store_path, state: State::Locked, idle_limit: default_idle(), last_activity: now }
+        Self {
+            store_path,
+            state: State::Locked,
+            idle_limit: default_idle(),
+            last_activity: now,
+            announced: Default::default(),
+        }
     }
 
     pub fn store_path(&self) -> &std::path::Path {
@@ -268,13 +316,14 @@ impl Desk {
         Ok(self.in_force()?.into_iter().map(PlaybookView::new).collect())
     }
 
-    /// Starts an incident (or a drill) of a playbook in force, led by the signed-in user.
-    /// `discovered` is RFC 3339, or now.
+    /// Starts an incident (or a drill) of a playbook in force. `discovered` is RFC 3339,
+    /// or now; `lead` is a user of this workstation, or the signed-in user.
     pub fn start_incident(
         &self,
         playbook: &str,
         drill: bool,
         discovered: Option<&str>,
+        lead: Option<&str>,
     ) -> Result<IncidentView> {
         let discovered = match discovered.filter(|d| !d.trim().is_empty()) {
             Some(text) => Some(
@@ -289,9 +338,14 @@ impl Desk {
         };
         let list = self.in_force()?;
         let session = self.user_session()?;
-        let started =
-            incident::start(session, &list, playbook, drill, discovered, chrono::Utc::now())?;
+        let options = incident::StartOptions { drill, discovered, lead: lead.map(str::to_owned) };
+        let started = incident::start(session, &list, playbook, options, chrono::Utc::now())?;
         self.incident(&started.id)
+    }
+
+    /// The names of this workstation's users: who may lead an incident or take a position.
+    pub fn people(&self) -> Result<Vec<String>> {
+        Ok(self.user_session()?.list_users()?.into_iter().map(|u| u.name).collect())
     }
 
     fn user_session(&self) -> Result<&Session> {
@@ -304,8 +358,9 @@ impl Desk {
     /// Where an incident stands, with its current step in full.
     pub fn incident(&self, id: &str) -> Result<IncidentView> {
         let list = self.in_force()?;
-        let progress = incident::progress(self.user_session()?, &list, id)?;
-        IncidentView::new(progress, &list)
+        let session = self.user_session()?;
+        let progress = incident::progress(session, &list, id)?;
+        IncidentView::new(progress, &list, session)
     }
 
     /// The incidents not yet closed, newest first, each with where it stands, so any
@@ -322,7 +377,7 @@ impl Desk {
         for i in incident::list(session)? {
             let progress = incident::progress(session, &list, &i.id)?;
             if !progress.closed {
-                out.push(IncidentView::new(progress, &list)?);
+                out.push(IncidentView::new(progress, &list, session)?);
             }
         }
         Ok(out)
@@ -336,8 +391,8 @@ impl Desk {
         action: incident::Action,
     ) -> Result<IncidentView> {
         let list = self.in_force()?;
-        let progress = incident::step(self.user_session()?, &list, id, step, action)?;
-        IncidentView::new(progress, &list)
+        let session = self.user_session()?;
+        IncidentView::new(incident::step(session, &list, id, step, action)?, &list, session)
     }
 
     pub fn incident_note(&self, id: &str, text: &str) -> Result<IncidentView> {
@@ -347,8 +402,111 @@ impl Desk {
 
     pub fn close_incident(&self, id: &str) -> Result<IncidentView> {
         let list = self.in_force()?;
-        let progress = incident::close(self.user_session()?, &list, id)?;
-        IncidentView::new(progress, &list)
+        let session = self.user_session()?;
+        IncidentView::new(incident::close(session, &list, id)?, &list, session)
+    }
+
+    /// Gives a HICS position to a person (the incident's lead, incident leads and admins).
+    pub fn assign_position(&self, id: &str, position: &str, person: &str) -> Result<IncidentView> {
+        let list = self.in_force()?;
+        let session = self.user_session()?;
+        let progress = incident::assign(session, &list, id, position, person)?;
+        IncidentView::new(progress, &list, session)
+    }
+
+    /// Says a step's reminder has been seen.
+    pub fn acknowledge_timer(&self, id: &str, step: &str) -> Result<IncidentView> {
+        let list = self.in_force()?;
+        let session = self.user_session()?;
+        IncidentView::new(incident::acknowledge_timer(session, &list, id, step)?, &list, session)
+    }
+
+    /// Under emergency access: the open incidents, each with its ward steps to follow.
+    pub fn ward_incidents(&self) -> Result<Vec<WardIncidentView>> {
+        let State::Emergency(e) = &self.state else {
+            return Err(Error::Locked);
+        };
+        let list = self.in_force()?;
+        Ok(incident::ward_incidents(e)?
+            .into_iter()
+            .map(|incident| {
+                let steps = list
+                    .iter()
+                    .find(|p| p.id == incident.playbook)
+                    .map(|p| p.steps.iter().filter(|s| s.ward).cloned().collect())
+                    .unwrap_or_default();
+                WardIncidentView { incident, steps }
+            })
+            .collect())
+    }
+
+    /// Under emergency access: logs what ward staff observed (it reaches the incident's
+    /// log at the next full unlock).
+    pub fn observe(&self, id: &str, text: &str) -> Result<()> {
+        let State::Emergency(e) = &self.state else {
+            return Err(Error::Invalid {
+                what: "observation",
+                reason: "signed-in users add a note instead".into(),
+            });
+        };
+        incident::observe(e, id, text)
+    }
+
+    /// Saves an incident's export (html: the HICS 214, csv, json: the evidence bundle) in
+    /// `dir` and returns the file's path. Incident leads and admins.
+    pub fn export_incident(
+        &self,
+        id: &str,
+        format: crate::export::Format,
+        dir: &std::path::Path,
+    ) -> Result<PathBuf> {
+        let list = self.in_force()?;
+        let session = self.user_session()?;
+        let bytes = crate::export::incident_file(session, &list, id, format, chrono::Utc::now())?;
+        let ext = match format {
+            crate::export::Format::Html => "hics214.html",
+            crate::export::Format::Csv => "csv",
+            crate::export::Format::Json => "log.jsonl",
+        };
+        crate::paths::ensure_data_dir(dir)?;
+        let path = dir.join(format!("incident-{id}.{ext}"));
+        crate::paths::write_replacing(&path, &bytes)?;
+        Ok(path)
+    }
+
+    /// The after-action review of an incident (so far, while it runs).
+    pub fn review(&self, id: &str) -> Result<crate::review::Review> {
+        let list = self.in_force()?;
+        let progress = incident::progress(self.user_session()?, &list, id)?;
+        let playbook = list
+            .iter()
+            .find(|p| p.id == progress.incident.playbook)
+            .ok_or_else(|| Error::PlaybookNotFound { id: progress.incident.playbook.clone() })?;
+        Ok(crate::review::review(&progress, playbook, chrono::Utc::now()))
+    }
+
+    /// The reminders of open incidents that have come due and not been announced yet:
+    /// each is returned once (the shell raises a desktop notification for it; the window
+    /// keeps showing it until someone says it was seen). Nothing while locked.
+    pub fn reminders_due(&mut self, now: chrono::DateTime<chrono::Utc>) -> Vec<Reminder> {
+        let Ok(open) = self.open_incidents() else { return Vec::new() };
+        let mut out = Vec::new();
+        for view in open {
+            let i = &view.progress.incident;
+            for t in view.progress.timers.iter().filter(|t| !t.acknowledged && t.due <= now) {
+                let key = (i.id.clone(), t.step.clone(), t.due);
+                if self.announced.insert(key) {
+                    out.push(Reminder {
+                        incident: i.id.clone(),
+                        title: i.title.clone(),
+                        drill: i.drill,
+                        step: t.step.clone(),
+                        say: t.say.clone(),
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// The imported pack in force, or `None` when the built-in pack is.
@@ -537,5 +695,57 @@ mod tests {
             desk.add_user("X", Role::Admin, b"first passphrase 2").unwrap_err().code(),
             "permission_denied"
         );
+    }
+
+    /// A step's reminder is announced once when it comes due, never while locked, and
+    /// stops when someone says they saw it.
+    #[test]
+    fn reminders_are_announced_once_when_due() {
+        let (_dir, mut desk, t0) = desk();
+        desk.setup("Ada Admin", PASS, t0).unwrap();
+        let view = desk.start_incident("ransomware", true, None, None).unwrap();
+        let id = view.progress.incident.id.clone();
+        let start = view.progress.incident.started;
+        assert!(view.can_command);
+        assert_eq!(view.my_positions, ["incident-commander"]);
+        assert!(desk.reminders_due(start + chrono::Duration::minutes(14)).is_empty());
+        let due = desk.reminders_due(start + chrono::Duration::minutes(15));
+        assert_eq!(due.len(), 1);
+        assert_eq!((due[0].step.as_str(), due[0].drill), ("stop-and-unplug", true));
+        assert!(desk.reminders_due(start + chrono::Duration::minutes(16)).is_empty());
+        desk.lock();
+        assert!(desk.reminders_due(start + chrono::Duration::minutes(17)).is_empty());
+        desk.unlock("Ada Admin", PASS, t0).unwrap();
+        let seen = desk.acknowledge_timer(&id, "stop-and-unplug").unwrap();
+        assert!(seen.progress.timers.iter().all(|t| t.acknowledged));
+        assert_eq!(
+            desk.acknowledge_timer(&id, "stop-and-unplug").unwrap_err().code(),
+            "invalid_input"
+        );
+    }
+
+    /// Emergency access sees an open incident's ward steps and logs an observation; a
+    /// signed-in user cannot pose as emergency access.
+    #[test]
+    fn emergency_access_follows_ward_steps_and_observes() {
+        let (_dir, mut desk, t0) = desk();
+        desk.setup("Ada Admin", PASS, t0).unwrap();
+        let code = desk.new_emergency_code().unwrap();
+        let id =
+            desk.start_incident("ehr-downtime", false, None, None).unwrap().progress.incident.id;
+        assert_eq!(desk.observe(&id, "x").unwrap_err().code(), "invalid_input");
+        assert_eq!(desk.ward_incidents().unwrap_err().code(), "locked");
+        desk.lock();
+        desk.unlock_emergency(code.as_bytes(), t0).unwrap();
+        let ward = desk.ward_incidents().unwrap();
+        assert_eq!(ward.len(), 1);
+        assert!(!ward[0].steps.is_empty() && ward[0].steps.iter().all(|s| s.ward));
+        desk.observe(&id, "Lab results printer down on ward 3").unwrap();
+        assert_eq!(desk.incident(&id).unwrap_err().code(), "locked");
+        desk.lock();
+        desk.unlock("Ada Admin", PASS, t0).unwrap();
+        let view = desk.incident(&id).unwrap();
+        assert!(view.progress.events.iter().any(|e| e.kind == "observation"
+            && e.detail.as_deref() == Some("Lab results printer down on ward 3")));
     }
 }

@@ -54,13 +54,29 @@ pub fn activity(playbook: &Playbook, e: &Event) -> String {
         "step_skipped" => format!("Skipped: {step} (reason: {detail})"),
         "decision" => format!("Decided at \u{201c}{step}\u{201d}: {detail}"),
         "note" => format!("Note: {detail}"),
+        "observation" => format!("Observation (ward staff, emergency access): {detail}"),
+        "position_assigned" => format!("Position assigned: {detail}"),
+        "timer_acknowledged" => format!("Reminder seen: {step}"),
         "incident_closed" => "Incident closed".to_owned(),
         "drill_ended" => "Drill ended".to_owned(),
         other => other.replace('_', " "),
     }
 }
 
-fn escape(text: &str) -> String {
+/// A length of time in words a reader takes in at a glance: "59 d 23 h", "3 h 12 min",
+/// "14 min", "40 s". Negative spans read as their size.
+pub fn span(d: chrono::Duration) -> String {
+    let secs = d.num_seconds().unsigned_abs();
+    let (days, hours, minutes) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    match (days, hours, minutes) {
+        (0, 0, 0) => format!("{secs} s"),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -93,6 +109,15 @@ pub fn hics214_html(
     let from = i.started.format("%Y-%m-%d %H:%M").to_string();
     let to = p.events.last().map_or_else(|| from.clone(), |e| when(&e.time));
     let drill = if i.drill { " <strong class=\"drill\">DRILL</strong>" } else { "" };
+    let mut resources = String::new();
+    for a in &p.positions {
+        resources.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            escape(&a.person),
+            escape(&a.name),
+            escape(&a.since.format("%Y-%m-%d %H:%M").to_string())
+        ));
+    }
     let mut rows = String::new();
     for e in &p.events {
         rows.push_str(&format!(
@@ -123,6 +148,11 @@ thead {{ display: table-header-group; }}
 <tr><th>3. Name</th><td>{lead}</td></tr>
 <tr><th>4. HIMT Position</th><td>Incident Commander (incident lead)</td></tr>
 <tr><th>Discovered</th><td>{discovered} (UTC): legal clocks run from here</td></tr>
+</table>
+<table>
+<thead><tr><th>Resources assigned (as ICS 214): Name</th><th>HIMT Position</th><th>Since (UTC)</th></tr></thead>
+<tbody>
+{resources}</tbody>
 </table>
 <table>
 <thead><tr><th>5. Date/Time (UTC)</th><th>Notable Activities</th><th>By</th></tr></thead>
@@ -170,4 +200,38 @@ pub fn csv(p: &Progress, playbook: &Playbook) -> Result<String> {
     let bytes =
         w.into_inner().map_err(|e| Error::Invalid { what: "export", reason: e.to_string() })?;
     String::from_utf8(bytes).map_err(|e| Error::Invalid { what: "export", reason: e.to_string() })
+}
+
+/// The bytes of one incident's export in a format (incident leads and admins): the same
+/// for the CLI and the window.
+pub fn incident_file(
+    session: &crate::store::Session,
+    playbooks: &[Playbook],
+    id: &str,
+    format: Format,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>> {
+    if !matches!(session.role_now()?, crate::store::Role::Admin | crate::store::Role::Lead) {
+        return Err(Error::PermissionDenied {
+            action: "export an incident",
+            needed: "admins and incident leads",
+        });
+    }
+    let p = crate::incident::progress(session, playbooks, id)?;
+    let playbook = playbooks
+        .iter()
+        .find(|b| b.id == p.incident.playbook)
+        .ok_or_else(|| Error::PlaybookNotFound { id: p.incident.playbook.clone() })?;
+    Ok(match format {
+        Format::Html => {
+            hics214_html(&p, playbook, session.user_name(), &session.log_anchor()?, now)
+                .into_bytes()
+        }
+        Format::Csv => csv(&p, playbook)?.into_bytes(),
+        Format::Json => {
+            let mut bundle = Vec::new();
+            session.export_log(&mut bundle)?;
+            bundle
+        }
+    })
 }

@@ -12,6 +12,7 @@ pub mod log;
 pub mod pack;
 pub mod paths;
 pub mod playbook;
+pub mod review;
 pub mod store;
 
 pub use error::{Error, ErrorReport, Result};

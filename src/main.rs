@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use caregiver::store::{Kind, Role, Session, Store};
-use caregiver::{Error, export, incident, pack, playbook};
+use caregiver::{Error, export, incident, pack, playbook, review};
 use clap::{Args, Parser, Subcommand};
 use zeroize::Zeroizing;
 
@@ -84,6 +84,26 @@ enum IncidentCommand {
         /// When the problem was discovered (RFC 3339; default: now). Legal clocks run from it.
         #[arg(long, value_name = "RFC3339")]
         discovered: Option<chrono::DateTime<chrono::Utc>>,
+        /// The incident lead, a user of this workstation (default: you). They hold
+        /// Incident Commander.
+        #[arg(long, value_name = "NAME")]
+        lead: Option<String>,
+    },
+    /// Give a HICS position (e.g. it-lead, privacy-officer) to a person; its earlier
+    /// holder hands it over. The incident's lead, incident leads and admins.
+    Assign { id: String, position: String, person: String },
+    /// Say that a step's reminder has been seen.
+    AckTimer { id: String, step_id: String },
+    /// The after-action review: steps done and skipped with reasons, time per phase,
+    /// deadlines met or missed, time bands against their targets. Text, or --format
+    /// html with the timeline picture, or json.
+    Review {
+        id: String,
+        #[arg(long, value_name = "text|html|json", default_value = "text")]
+        format: String,
+        /// Write here instead of the terminal.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// List incidents, newest first.
     List,
@@ -497,9 +517,45 @@ fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
         ));
     };
     match cmd {
-        IncidentCommand::Start { playbook_id, drill, discovered } => {
-            let i = incident::start(&session, &playbooks, &playbook_id, drill, discovered, now)?;
+        IncidentCommand::Start { playbook_id, drill, discovered, lead } => {
+            let options = incident::StartOptions { drill, discovered, lead };
+            let i = incident::start(&session, &playbooks, &playbook_id, options, now)?;
             println_safe(&i.id);
+        }
+        IncidentCommand::Assign { id, position, person } => {
+            let p = incident::assign(&session, &playbooks, &id, &position, &person)?;
+            for a in &p.positions {
+                println_safe(&format!("{:<40} {}", a.name, a.person));
+            }
+        }
+        IncidentCommand::Review { id, format, out } => {
+            let p = incident::progress(&session, &playbooks, &id)?;
+            let playbook = playbooks
+                .iter()
+                .find(|b| b.id == p.incident.playbook)
+                .ok_or_else(|| Error::PlaybookNotFound { id: p.incident.playbook.clone() })?;
+            let r = review::review(&p, playbook, now);
+            let text = match format.as_str() {
+                "text" => review::text(&r),
+                "json" => serde_json::to_string_pretty(&r)
+                    .map_err(|e| Error::Invalid { what: "review", reason: e.to_string() })?,
+                _ => {
+                    return Err(Error::Invalid {
+                        what: "format",
+                        reason: "must be text, html or json".into(),
+                    });
+                }
+            };
+            match out {
+                Some(path) => {
+                    write_replacing(&path, text.as_bytes())?;
+                    println_safe(&format!("Wrote the review of {id} to {}", path.display()));
+                }
+                None => println_safe(text.trim_end()),
+            }
+        }
+        IncidentCommand::AckTimer { id, step_id } => {
+            show(&incident::acknowledge_timer(&session, &playbooks, &id, &step_id)?);
         }
         IncidentCommand::List => {
             for i in incident::list(&session)? {
@@ -515,6 +571,39 @@ fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
         IncidentCommand::Show { id } => {
             let p = incident::progress(&session, &playbooks, &id)?;
             show(&p);
+            println_safe("positions:");
+            for a in &p.positions {
+                println_safe(&format!("  {:<40} {}", a.name, a.person));
+            }
+            if !p.closed {
+                for t in p.timers.iter().filter(|t| !t.acknowledged) {
+                    let state = if t.due <= now { "DUE" } else { "set" };
+                    println_safe(&format!(
+                        "  reminder {state} {} ({}): {}",
+                        t.due.format("%Y-%m-%d %H:%M UTC"),
+                        t.step,
+                        t.say
+                    ));
+                }
+            }
+            for d in &p.deadlines {
+                let state = match d.status {
+                    incident::DeadlineStatus::Open if d.due < now => "MISSED".to_owned(),
+                    incident::DeadlineStatus::Open => {
+                        format!("open, {} left", export::span(d.due - now))
+                    }
+                    incident::DeadlineStatus::Met => "met".to_owned(),
+                    incident::DeadlineStatus::Late => "met late".to_owned(),
+                    incident::DeadlineStatus::Skipped => "skipped".to_owned(),
+                };
+                println_safe(&format!(
+                    "  deadline {} ({}): {}: {state}",
+                    d.due.format("%Y-%m-%d %H:%M UTC"),
+                    d.step,
+                    d.what
+                ));
+            }
+            println_safe("log:");
             for e in &p.events {
                 let what = [e.step.as_deref(), e.detail.as_deref()]
                     .into_iter()
@@ -542,33 +631,7 @@ fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
         IncidentCommand::Close { id } => show(&incident::close(&session, &playbooks, &id)?),
         IncidentCommand::Export { id, format, out } => {
             let format: export::Format = format.parse()?;
-            if !matches!(session.role(), Role::Admin | Role::Lead) {
-                return Err(Error::PermissionDenied {
-                    action: "export an incident",
-                    needed: "admins and incident leads",
-                });
-            }
-            let p = incident::progress(&session, &playbooks, &id)?;
-            let playbook = playbooks
-                .iter()
-                .find(|b| b.id == p.incident.playbook)
-                .ok_or_else(|| Error::PlaybookNotFound { id: p.incident.playbook.clone() })?;
-            let bytes = match format {
-                export::Format::Html => export::hics214_html(
-                    &p,
-                    playbook,
-                    session.user_name(),
-                    &session.log_anchor()?,
-                    now,
-                )
-                .into_bytes(),
-                export::Format::Csv => export::csv(&p, playbook)?.into_bytes(),
-                export::Format::Json => {
-                    let mut bundle = Vec::new();
-                    session.export_log(&mut bundle)?;
-                    bundle
-                }
-            };
+            let bytes = export::incident_file(&session, &playbooks, &id, format, now)?;
             write_replacing(&out, &bytes)?;
             println_safe(&format!("Exported incident {id} to {}", out.display()));
         }
@@ -600,13 +663,7 @@ fn write_new_private_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 
 /// Writes a file whole or not at all: a temp file beside it, renamed over it.
 fn write_replacing(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(Error::io("write in", dir))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(Error::io("write", path))?;
-    tmp.persist(path).map_err(|e| Error::io("write", path)(e.error))?;
-    Ok(())
+    caregiver::paths::write_replacing(path, bytes)
 }
 
 fn need_user() -> Error {

@@ -36,6 +36,34 @@ pub fn resolve_data_dir(explicit: Option<&Path>) -> Result<PathBuf> {
 
 /// Creates the data folder if it is missing, readable by its owner only (0700 on Unix:
 /// the store's file sits there on a shared workstation), and checks it is a folder.
+/// Writes a file whole or not at all: a temporary file beside it, synced, then renamed
+/// over it. An interrupted export leaves the old file (or none), never half of one.
+pub fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(Error::io("write in", dir))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(Error::io("write", path))?;
+    tmp.persist(path).map_err(|e| Error::io("write", path)(e.error))?;
+    Ok(())
+}
+
+/// Where the desktop app saves exports: `CAREGIVER_EXPORT_DIR`, else a "Caregiver
+/// Playbook exports" folder in the user's documents (or home) folder.
+pub fn export_dir() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("CAREGIVER_EXPORT_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    dirs::document_dir()
+        .or_else(|| dirs::home_dir().map(|h| h.join("Documents")))
+        .map(|d| d.join("Caregiver Playbook exports"))
+        .ok_or_else(|| Error::Invalid {
+            what: "export folder",
+            reason: "this account has no home folder: set CAREGIVER_EXPORT_DIR".into(),
+        })
+}
+
 pub fn ensure_data_dir(path: &Path) -> Result<()> {
     let io = |source| Error::DataDir { path: path.to_path_buf(), source };
     let mut builder = std::fs::DirBuilder::new();

@@ -1,5 +1,6 @@
-//! The record of emergency-access uses, kept (sealed under the ward key, so emergency
-//! access can write it) until the activity log takes it over. Append-only.
+//! The record of emergency-access uses and of what ward staff observed under it, kept
+//! (sealed under the ward key, so emergency access can write it) until the activity log
+//! takes it over at the next full unlock. Append-only.
 
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
@@ -15,17 +16,33 @@ pub struct AccessEvent {
     pub kind: String,
     /// UTC, RFC 3339.
     pub at: String,
+    /// An observation's incident and words (`kind` = `observation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 pub(super) fn access_binding(seq: i64) -> Binding<'static> {
     Binding { domain: "access-event", table: "access_events", row: "", version: seq }
 }
 
-fn append_access_event(conn: &Connection, ward: &SealingKey, kind: &str) -> Result<()> {
+fn append_access_event(
+    conn: &Connection,
+    ward: &SealingKey,
+    kind: &str,
+    observed: Option<(&str, &str)>,
+) -> Result<()> {
     let seq: i64 = conn
         .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM access_events", [], |r| r.get(0))
         .map_err(Error::sql("number an access event"))?;
-    let event = AccessEvent { seq, kind: kind.to_owned(), at: chrono::Utc::now().to_rfc3339() };
+    let event = AccessEvent {
+        seq,
+        kind: kind.to_owned(),
+        at: chrono::Utc::now().to_rfc3339(),
+        incident: observed.map(|(incident, _)| incident.to_owned()),
+        text: observed.map(|(_, text)| text.to_owned()),
+    };
     let sealed = seal_json(ward, &access_binding(seq), &event)?;
     conn.execute(
         "INSERT INTO access_events (seq, kind, sealed) VALUES (?1, ?2, ?3)",
@@ -75,6 +92,21 @@ impl Session {
 
 impl EmergencySession {
     pub(super) fn record_access(&self, kind: &str) -> Result<()> {
-        append_access_event(&self.store.conn, &self.ward, kind)
+        append_access_event(&self.store.conn, &self.ward, kind, None)
+    }
+
+    /// Records what ward staff observed during an open incident. Emergency access holds
+    /// no key that writes the log, so the observation waits here, sealed, and becomes an
+    /// `observation` entry of the incident at the next full unlock, with its own time.
+    /// `crate::incident::observe` checks the incident is open first.
+    pub fn record_observation(&self, incident: &str, text: &str) -> Result<()> {
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > 2000 {
+            return Err(Error::Invalid {
+                what: "observation",
+                reason: "write 1 to 2000 characters".into(),
+            });
+        }
+        append_access_event(&self.store.conn, &self.ward, "observation", Some((incident, text)))
     }
 }

@@ -78,9 +78,10 @@ impl Session {
         })
     }
 
-    /// Moves the record of emergency-access uses into the activity log: emergency access
-    /// holds no key that can write the log, so each use is logged at the next full unlock,
-    /// with its own time, once (the number of the last one logged is kept with it).
+    /// Moves the record of emergency-access uses (and the observations made under it) into
+    /// the activity log: emergency access holds no key that can write the log, so each is
+    /// logged at the next full unlock, with its own time, once (the number of the last one
+    /// logged is kept with it).
     pub fn log_access_events(&self) -> Result<usize> {
         let key = self.device_key()?;
         let tx = write_transaction(&self.store.conn)?;
@@ -90,10 +91,17 @@ impl Session {
             .map_or(0, i64::from_be_bytes);
         let mut logged = 0;
         for event in self.read_access_events()?.into_iter().filter(|e| e.seq > done) {
-            let payload =
-                serde_json::json!({ "at": event.at, "use": event.seq, "kind": event.kind });
             let who = ("emergency access", "emergency");
-            append_in(&tx, self, key, who, None, "emergency_access_used", payload, None)?;
+            if event.kind == "observation" {
+                let payload =
+                    serde_json::json!({ "at": event.at, "use": event.seq, "text": event.text });
+                let incident = event.incident.as_deref();
+                append_in(&tx, self, key, who, incident, "observation", payload, None)?;
+            } else {
+                let payload =
+                    serde_json::json!({ "at": event.at, "use": event.seq, "kind": event.kind });
+                append_in(&tx, self, key, who, None, "emergency_access_used", payload, None)?;
+            }
             put_meta(&tx, "access_logged", &event.seq.to_be_bytes())?;
             logged += 1;
         }

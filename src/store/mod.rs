@@ -104,10 +104,13 @@ pub enum Kind {
     DeviceKey,
     /// An incident: its playbook, lead, discovery time, drill or not.
     Incident,
+    /// What emergency access may see of an incident (ward scope): its title and whether it
+    /// is open, so ward staff can follow its ward steps and log observations.
+    WardIncident,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Playbook,
         Kind::WardCallList,
         Kind::Contact,
@@ -117,6 +120,7 @@ impl Kind {
         Kind::PackInfo,
         Kind::DeviceKey,
         Kind::Incident,
+        Kind::WardIncident,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -130,12 +134,15 @@ impl Kind {
             Kind::PackInfo => "pack_info",
             Kind::DeviceKey => "device_key",
             Kind::Incident => "incident",
+            Kind::WardIncident => "ward_incident",
         }
     }
 
     pub fn scope(self) -> Scope {
         match self {
-            Kind::Playbook | Kind::WardCallList | Kind::PackInfo => Scope::Ward,
+            Kind::Playbook | Kind::WardCallList | Kind::PackInfo | Kind::WardIncident => {
+                Scope::Ward
+            }
             Kind::Contact
             | Kind::IncidentNote
             | Kind::Settings
@@ -590,6 +597,12 @@ impl Session {
             return Err(Error::PassphraseChangeRequired);
         }
         Ok(role)
+    }
+
+    /// The signed-in user's role as the store holds it now (an admin may have changed it
+    /// since unlock); refuses a removed user.
+    pub fn role_now(&self) -> Result<Role> {
+        self.ready()
     }
 
     /// Refuses unless the signed-in user is (still) an admin.

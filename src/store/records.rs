@@ -170,6 +170,12 @@ pub struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// The signed-in user's role, as read inside this write (a demotion by another
+    /// session since unlock counts).
+    pub fn role(&self) -> super::Role {
+        self.role
+    }
+
     /// Writes a record, as [`Session::put`] does, inside the transaction.
     pub fn put<T: Serialize>(&self, kind: Kind, id: &str, value: &T) -> Result<i64> {
         write_record(&self.tx, self.session.key_for(kind.scope()), kind, id, value)

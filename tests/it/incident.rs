@@ -173,3 +173,137 @@ fn a_decision_needs_an_answer_and_only_the_current_step_moves() {
     let list = cli.ok(&["incident", "list"]);
     assert!(list.contains(&id) && list.contains(&playbook.title), "{list}");
 }
+
+#[test]
+fn the_lead_assigns_positions_and_the_review_tells_what_happened() {
+    let cli = Cli::new();
+    let p = cli.tmp.path();
+    std::fs::write(p.join("first"), b"first passphrase 12").unwrap();
+    let (code, _, err) = run(caregiver(p)
+        .arg("--store")
+        .arg(p.join("store.db"))
+        .args(["--user", ADMIN, "--passphrase-file"])
+        .arg(p.join("pass"))
+        .args(["user", "add", "Lee Lead", "--role", "lead", "--new-passphrase-file"])
+        .arg(p.join("first")));
+    assert_eq!(code, 0, "{err}");
+
+    // The lead must be a user of this workstation; by default it is whoever starts.
+    let (code, _, err) = cli.run(&["incident", "start", "ransomware", "--lead", "Nobody Known"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("incident lead: is not a user of this workstation"), "{err}");
+    let id = cli
+        .ok(&[
+            "incident",
+            "start",
+            "ransomware",
+            "--lead",
+            "lee lead",
+            "--discovered",
+            "2026-11-01T08:00:00Z",
+        ])
+        .trim()
+        .to_owned();
+    let show = cli.ok(&["incident", "show", &id]);
+    assert!(show.contains("lead Lee Lead"), "{show}");
+    assert!(show.contains("Incident Commander") && show.contains("Lee Lead"), "{show}");
+    // The 60-day clock runs from discovery: 2026-12-31 08:00.
+    assert!(show.contains("deadline 2026-12-31 08:00 UTC (breach-decision)"), "{show}");
+    // The first step's reminder is set for 15 minutes after the start.
+    assert!(show.contains("reminder set") && show.contains("(stop-and-unplug)"), "{show}");
+
+    let (code, _, err) = cli.run(&["incident", "assign", &id, "chief-of-everything", "Ian IT"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("is not a HICS position"), "{err}");
+    let held = cli.ok(&["incident", "assign", &id, "it-lead", "Ian IT"]);
+    assert!(held.contains("IT/IS Lead") && held.contains("Ian IT"), "{held}");
+    let (code, _, err) = cli.run(&["incident", "ack-timer", &id, "paper-downtime"]);
+    assert_eq!(code, 1, "no reminder waits on that step: {err}");
+    cli.ok(&["incident", "ack-timer", &id, "stop-and-unplug"]);
+    let show = cli.ok(&["incident", "show", &id]);
+    assert!(!show.contains("reminder set"), "{show}");
+
+    cli.ok(&["incident", "step", &id, "stop-and-unplug", "--done"]);
+    cli.ok(&["incident", "step", &id, "paper-downtime", "--skip", "the ward was already on paper"]);
+    cli.ok(&["incident", "step", &id, "check-spread", "--choose", "2"]);
+    let review = cli.ok(&["incident", "review", &id]);
+    for part in [
+        "After-action review: Ransomware",
+        "1 done, 1 decisions, 1 skipped",
+        "open for ",
+        "1 skipped",
+        "SKIPPED  Switch the unit to paper downtime procedures (the ward was already on paper)",
+        "Immediate (0-2 hours)",
+        "open     due 2026-12-31 08:00 UTC",
+    ] {
+        assert!(review.contains(part), "{part:?} missing:\n{review}");
+    }
+    let json = cli.ok(&["incident", "review", &id, "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["skipped"], 1);
+    let (code, _, err) = cli.run(&["incident", "review", &id, "--format", "pdf"]);
+    assert_eq!(code, 1, "{err}");
+
+    // The HICS 214 export lists who held which position.
+    let html_path = p.join("214.html");
+    cli.ok(&["incident", "export", &id, "--format", "html", "--out", html_path.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(html.contains("<td>Ian IT</td><td>IT/IS Lead</td>"), "{html}");
+    assert!(html.contains("Position assigned: IT/IS Lead: Ian IT"), "{html}");
+}
+
+/// Ward staff under emergency access log what they see; it reaches the incident's signed
+/// log at the next full unlock, once, and the chain still verifies.
+#[test]
+fn an_observation_under_emergency_access_reaches_the_incident_log() {
+    use caregiver::incident;
+    use caregiver::store::Store;
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("store.db");
+    let pass = b"correct horse battery staple";
+    let (mut session, _) = Store::create(&path, ADMIN, pass).unwrap();
+    session.set_emergency_code(b"WARD-CODE-1234-5678").unwrap();
+    let playbooks = caregiver::playbook::embedded().unwrap();
+    let started = incident::start(
+        &session,
+        &playbooks,
+        "ehr-downtime",
+        incident::StartOptions::default(),
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    let store = session.lock();
+
+    let em = store.unlock_emergency(b"WARD-CODE-1234-5678").unwrap();
+    let open = incident::ward_incidents(&em).unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].title, started.title);
+    assert_eq!(
+        incident::observe(&em, "no-such-incident", "x").unwrap_err().code(),
+        "invalid_input"
+    );
+    assert_eq!(incident::observe(&em, &started.id, "   ").unwrap_err().code(), "invalid_input");
+    incident::observe(&em, &started.id, "Bed 12 infusion pump shows a ransom note").unwrap();
+    let store = em.lock();
+    // Not in the database in clear.
+    let raw = std::fs::read(&path).unwrap();
+    assert!(!raw.windows(10).any(|w| w == b"ransom not"));
+
+    let session = store.unlock(ADMIN, pass).unwrap();
+    let progress = incident::progress(&session, &playbooks, &started.id).unwrap();
+    let seen: Vec<_> = progress.events.iter().filter(|e| e.kind == "observation").collect();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].actor, "emergency access");
+    assert_eq!(seen[0].detail.as_deref(), Some("Bed 12 infusion pump shows a ransom note"));
+    // Once only, and the log still verifies.
+    let session = session.lock().unlock(ADMIN, pass).unwrap();
+    let progress = incident::progress(&session, &playbooks, &started.id).unwrap();
+    assert_eq!(progress.events.iter().filter(|e| e.kind == "observation").count(), 1);
+    session.verify_log().unwrap();
+
+    // A closed incident takes no more observations.
+    incident::close(&session, &playbooks, &started.id).unwrap();
+    let em = session.lock().unlock_emergency(b"WARD-CODE-1234-5678").unwrap();
+    assert!(incident::ward_incidents(&em).unwrap().is_empty());
+    assert_eq!(incident::observe(&em, &started.id, "late").unwrap_err().code(), "invalid_input");
+}
