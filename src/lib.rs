@@ -13,6 +13,7 @@ pub mod pack;
 pub mod paths;
 pub mod playbook;
 pub mod store;
+pub mod timeline;
 
 pub use error::{Error, ErrorReport, Result};
 
