@@ -14,6 +14,7 @@ pub mod paths;
 pub mod playbook;
 pub mod review;
 pub mod store;
+pub mod timeline;
 
 pub use error::{Error, ErrorReport, Result};
 
