@@ -32,6 +32,14 @@ const COMMANDS: &[&str] = &[
     "incident_note",
     "close_incident",
     "open_incidents",
+    "people",
+    "assign_position",
+    "acknowledge_timer",
+    "reminders",
+    "ward_incidents",
+    "observe",
+    "incident_review",
+    "export_incident",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

@@ -69,6 +69,9 @@ pub struct IncidentView {
     pub role_name: Option<String>,
     /// Steps of the playbook not yet reached on this path (at most: branches skip some).
     pub steps_total: usize,
+    /// The steps still reachable from the current one, itself included: at most this many
+    /// are left (a decision's branches may skip some).
+    pub steps_left: usize,
     /// The positions the signed-in user holds here, and their job action sheet's steps.
     pub my_positions: Vec<String>,
     pub my_steps: Vec<incident::StepState>,
@@ -109,6 +112,7 @@ impl IncidentView {
                 .map(|s| crate::playbook::format::band_name(&s.band).to_owned()),
             role_name: step.as_ref().map(|s| playbook.role_name(&s.role).to_owned()),
             steps_total: playbook.steps.len(),
+            steps_left: progress.current.as_deref().map_or(0, |c| reachable(playbook, c)),
             can_command: progress.incident.lead.eq_ignore_ascii_case(me)
                 || matches!(session.role(), Role::Admin | Role::Lead),
             my_positions,
@@ -118,6 +122,19 @@ impl IncidentView {
             progress,
         })
     }
+}
+
+/// How many steps can be reached from `from` (itself included), over every branch.
+fn reachable(playbook: &Playbook, from: &str) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = vec![from.to_owned()];
+    while let Some(id) = todo.pop() {
+        let Some(index) = playbook.steps.iter().position(|s| s.id == id) else { continue };
+        if seen.insert(index) {
+            todo.extend(playbook.successors(index));
+        }
+    }
+    seen.len()
 }
 
 /// An open incident as emergency access shows it: the ward steps to follow.
@@ -145,6 +162,14 @@ pub struct Desk {
     announced: std::collections::HashSet<(String, String, chrono::DateTime<chrono::Utc>)>,
 }
 
+/// The review screen: the after-action summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewView {
+    pub review: crate::review::Review,
+    /// The timeline picture, drawn by the core (the printed review holds the same).
+    pub timeline_svg: String,
+}
+
 /// A step's reminder that has come due, to announce.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reminder {
@@ -153,6 +178,7 @@ pub struct Reminder {
     pub drill: bool,
     pub step: String,
     pub say: String,
+    pub due: chrono::DateTime<chrono::Utc>,
 }
 
 fn default_idle() -> Duration {
@@ -475,38 +501,47 @@ impl Desk {
     }
 
     /// The after-action review of an incident (so far, while it runs).
-    pub fn review(&self, id: &str) -> Result<crate::review::Review> {
+    pub fn review_view(&self, id: &str) -> Result<ReviewView> {
         let list = self.in_force()?;
         let progress = incident::progress(self.user_session()?, &list, id)?;
         let playbook = list
             .iter()
             .find(|p| p.id == progress.incident.playbook)
             .ok_or_else(|| Error::PlaybookNotFound { id: progress.incident.playbook.clone() })?;
-        Ok(crate::review::review(&progress, playbook, chrono::Utc::now()))
+        let now = chrono::Utc::now();
+        let timeline_svg =
+            crate::timeline::render_svg(&crate::review::timeline(&progress, playbook, now))?;
+        Ok(ReviewView { review: crate::review::review(&progress, playbook, now), timeline_svg })
     }
 
-    /// The reminders of open incidents that have come due and not been announced yet:
-    /// each is returned once (the shell raises a desktop notification for it; the window
-    /// keeps showing it until someone says it was seen). Nothing while locked.
-    pub fn reminders_due(&mut self, now: chrono::DateTime<chrono::Utc>) -> Vec<Reminder> {
+    /// The reminders of open incidents that have come due and nobody has said they saw,
+    /// for the window's banner. Nothing while locked or under emergency access.
+    pub fn reminders(&self, now: chrono::DateTime<chrono::Utc>) -> Vec<Reminder> {
         let Ok(open) = self.open_incidents() else { return Vec::new() };
         let mut out = Vec::new();
         for view in open {
             let i = &view.progress.incident;
             for t in view.progress.timers.iter().filter(|t| !t.acknowledged && t.due <= now) {
-                let key = (i.id.clone(), t.step.clone(), t.due);
-                if self.announced.insert(key) {
-                    out.push(Reminder {
-                        incident: i.id.clone(),
-                        title: i.title.clone(),
-                        drill: i.drill,
-                        step: t.step.clone(),
-                        say: t.say.clone(),
-                    });
-                }
+                out.push(Reminder {
+                    incident: i.id.clone(),
+                    title: i.title.clone(),
+                    drill: i.drill,
+                    step: t.step.clone(),
+                    say: t.say.clone(),
+                    due: t.due,
+                });
             }
         }
         out
+    }
+
+    /// The due reminders not announced yet: each is returned once, for the shell to raise
+    /// a desktop notification (the window's banner keeps showing it until it is seen).
+    pub fn announce_reminders(&mut self, now: chrono::DateTime<chrono::Utc>) -> Vec<Reminder> {
+        let due = self.reminders(now);
+        due.into_iter()
+            .filter(|r| self.announced.insert((r.incident.clone(), r.step.clone(), r.due)))
+            .collect()
     }
 
     /// The imported pack in force, or `None` when the built-in pack is.
@@ -708,13 +743,15 @@ mod tests {
         let start = view.progress.incident.started;
         assert!(view.can_command);
         assert_eq!(view.my_positions, ["incident-commander"]);
-        assert!(desk.reminders_due(start + chrono::Duration::minutes(14)).is_empty());
-        let due = desk.reminders_due(start + chrono::Duration::minutes(15));
+        assert!(desk.announce_reminders(start + chrono::Duration::minutes(14)).is_empty());
+        let due = desk.announce_reminders(start + chrono::Duration::minutes(15));
         assert_eq!(due.len(), 1);
         assert_eq!((due[0].step.as_str(), due[0].drill), ("stop-and-unplug", true));
-        assert!(desk.reminders_due(start + chrono::Duration::minutes(16)).is_empty());
+        assert!(desk.announce_reminders(start + chrono::Duration::minutes(16)).is_empty());
+        // The banner keeps showing it until it is seen.
+        assert_eq!(desk.reminders(start + chrono::Duration::minutes(16)).len(), 1);
         desk.lock();
-        assert!(desk.reminders_due(start + chrono::Duration::minutes(17)).is_empty());
+        assert!(desk.announce_reminders(start + chrono::Duration::minutes(17)).is_empty());
         desk.unlock("Ada Admin", PASS, t0).unwrap();
         let seen = desk.acknowledge_timer(&id, "stop-and-unplug").unwrap();
         assert!(seen.progress.timers.iter().all(|t| t.acknowledged));

@@ -94,6 +94,12 @@ enum IncidentCommand {
     Assign { id: String, position: String, person: String },
     /// Say that a step's reminder has been seen.
     AckTimer { id: String, step_id: String },
+    /// Draw the incident's timeline (time across, one row per position) as SVG.
+    Timeline {
+        id: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// The after-action review: steps done and skipped with reasons, time per phase,
     /// deadlines met or missed, time bands against their targets. Text, or --format
     /// html with the timeline picture, or json.
@@ -537,6 +543,11 @@ fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
             let r = review::review(&p, playbook, now);
             let text = match format.as_str() {
                 "text" => review::text(&r),
+                "html" => review::html(
+                    &r,
+                    &caregiver::timeline::render_svg(&review::timeline(&p, playbook, now))?,
+                    now,
+                ),
                 "json" => serde_json::to_string_pretty(&r)
                     .map_err(|e| Error::Invalid { what: "review", reason: e.to_string() })?,
                 _ => {
@@ -553,6 +564,16 @@ fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
                 }
                 None => println_safe(text.trim_end()),
             }
+        }
+        IncidentCommand::Timeline { id, out } => {
+            let p = incident::progress(&session, &playbooks, &id)?;
+            let playbook = playbooks
+                .iter()
+                .find(|b| b.id == p.incident.playbook)
+                .ok_or_else(|| Error::PlaybookNotFound { id: p.incident.playbook.clone() })?;
+            let svg = caregiver::timeline::render_svg(&review::timeline(&p, playbook, now))?;
+            write_replacing(&out, svg.as_bytes())?;
+            println_safe(&format!("Wrote the timeline of {id} to {}", out.display()));
         }
         IncidentCommand::AckTimer { id, step_id } => {
             show(&incident::acknowledge_timer(&session, &playbooks, &id, &step_id)?);

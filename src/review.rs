@@ -28,6 +28,16 @@ pub struct Review {
     pub phases: Vec<PhaseTime>,
     pub deadlines: Vec<DeadlineOutcome>,
     pub bands: Vec<BandTarget>,
+    /// Every entry of the incident, numbered from 1 as the timeline numbers its marks.
+    pub entries: Vec<ReviewEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewEntry {
+    pub number: usize,
+    pub time: String,
+    pub by: String,
+    pub what: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -216,6 +226,17 @@ pub fn review(p: &Progress, playbook: &Playbook, now: DateTime<Utc>) -> Review {
         phases,
         deadlines,
         bands,
+        entries: p
+            .events
+            .iter()
+            .enumerate()
+            .map(|(n, e)| ReviewEntry {
+                number: n + 1,
+                time: e.time.clone(),
+                by: e.actor.clone(),
+                what: crate::export::activity(playbook, e),
+            })
+            .collect(),
     }
 }
 
@@ -291,4 +312,232 @@ pub fn text(r: &Review) -> String {
         ));
     }
     out
+}
+
+/// The incident's timeline as the picture draws it: one lane per HICS position (a step's
+/// entry goes in its step's position; anything else in the lane of a position its author
+/// holds, else in a lane of its own), time across from discovery or start to the close.
+pub fn timeline(
+    p: &Progress,
+    playbook: &Playbook,
+    now: DateTime<Utc>,
+) -> crate::timeline::Timeline {
+    use crate::timeline::{DeadlineMark, Mark, MarkKind, Timeline};
+    let i = &p.incident;
+    let mut lanes: Vec<String> = Vec::new();
+    let mut lane = |name: String| -> usize {
+        match lanes.iter().position(|l| *l == name) {
+            Some(n) => n,
+            None => {
+                lanes.push(name);
+                lanes.len() - 1
+            }
+        }
+    };
+    // The lead's lane first.
+    lane(playbook.role_name("incident-commander").to_owned());
+    let mut marks = Vec::new();
+    for e in &p.events {
+        let Ok(time) = DateTime::parse_from_rfc3339(&e.time) else { continue };
+        let time = time.with_timezone(&Utc);
+        let step = e.step.as_deref().and_then(|s| playbook.steps.iter().find(|x| x.id == s));
+        let name = match step {
+            Some(s) => playbook.role_name(&s.role).to_owned(),
+            None if e.kind == "observation" => "Ward staff (emergency access)".to_owned(),
+            None => p
+                .positions
+                .iter()
+                .find(|a| a.person.eq_ignore_ascii_case(&e.actor))
+                .map_or_else(|| e.actor.clone(), |a| a.name.clone()),
+        };
+        let kind = match e.kind.as_str() {
+            "incident_started" => MarkKind::Started,
+            "step_done" => MarkKind::Done,
+            "step_skipped" => MarkKind::Skipped,
+            "decision" => MarkKind::Decision,
+            "note" => MarkKind::Note,
+            "call_made" => MarkKind::Call,
+            "position_assigned" => MarkKind::Assigned,
+            "observation" => MarkKind::Observation,
+            "incident_closed" | "drill_ended" => MarkKind::Closed,
+            _ => MarkKind::Other,
+        };
+        // The lane says the position; the review's numbered entries say who.
+        let label = crate::export::activity(playbook, e);
+        marks.push(Mark { time, lane: lane(name), kind, label });
+    }
+    let deadlines = p
+        .deadlines
+        .iter()
+        .map(|d| DeadlineMark {
+            time: d.due,
+            label: d.what.clone(),
+            met: match d.status {
+                DeadlineStatus::Met => Some(true),
+                DeadlineStatus::Late => Some(false),
+                DeadlineStatus::Open if d.due < p.closed_at.unwrap_or(now) => Some(false),
+                _ => None,
+            },
+        })
+        .collect();
+    let end = p.closed_at.unwrap_or(now).max(i.started);
+    // Discovery opens the picture when it came shortly before the start; a discovery long
+    // before would squeeze the whole response into the right-hand edge (the review and
+    // the HICS 214 still give it).
+    let start = if i.started - i.discovered <= end - i.started {
+        i.discovered.min(i.started)
+    } else {
+        i.started
+    };
+    Timeline {
+        title: format!("{} \u{2014} {}", i.title, i.id),
+        drill: i.drill,
+        start,
+        end,
+        lanes,
+        marks,
+        deadlines,
+    }
+}
+
+/// The review as one printable HTML page: the summary, the timeline picture (the same SVG
+/// the window shows) and the tables.
+pub fn html(r: &Review, timeline_svg: &str, now: DateTime<Utc>) -> String {
+    use crate::export::escape;
+    let span = |m: i64| crate::export::span(Duration::minutes(m));
+    let rows = |cells: Vec<Vec<String>>| -> String {
+        cells
+            .into_iter()
+            .map(|row| {
+                let tds: String = row.iter().map(|c| format!("<td>{}</td>", escape(c))).collect();
+                format!("<tr>{tds}</tr>\n")
+            })
+            .collect()
+    };
+    let steps = rows(
+        r.steps
+            .iter()
+            .map(|s| {
+                let outcome = match s.status {
+                    StepStatus::Done => "done",
+                    StepStatus::Skipped => "SKIPPED",
+                    StepStatus::Chosen => "decided",
+                    StepStatus::Current => "open",
+                    StepStatus::Pending => "not reached",
+                };
+                let outcome = match &s.detail {
+                    Some(d) => format!("{outcome}: {d}"),
+                    None => outcome.to_owned(),
+                };
+                vec![
+                    s.title.clone(),
+                    s.role.clone(),
+                    outcome,
+                    s.finished.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
+                    s.by.clone().unwrap_or_default(),
+                    s.minutes.map(span).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    );
+    let phases = rows(
+        r.phases
+            .iter()
+            .map(|ph| vec![ph.name.clone(), ph.steps.to_string(), span(ph.minutes)])
+            .collect(),
+    );
+    let bands = rows(
+        r.bands
+            .iter()
+            .map(|b| {
+                vec![
+                    b.name.clone(),
+                    b.target_minutes.map_or("none".to_owned(), |t| format!("within {}", span(t))),
+                    b.finished_steps.to_string(),
+                    b.last_minutes.map(span).unwrap_or_default(),
+                    match b.met {
+                        Some(true) => "met".to_owned(),
+                        Some(false) => format!("NOT MET ({} late)", b.late_steps),
+                        None => String::new(),
+                    },
+                ]
+            })
+            .collect(),
+    );
+    let deadlines = rows(
+        r.deadlines
+            .iter()
+            .map(|d| {
+                vec![
+                    d.what.clone(),
+                    d.due.format("%Y-%m-%d %H:%M").to_string(),
+                    d.outcome.words().to_owned(),
+                ]
+            })
+            .collect(),
+    );
+    let entries = rows(
+        r.entries
+            .iter()
+            .map(|e| {
+                let time = DateTime::parse_from_rfc3339(&e.time)
+                    .map(|t| t.with_timezone(&Utc).format("%Y-%m-%d %H:%M:%S").to_string())
+                    .unwrap_or_else(|_| e.time.clone());
+                vec![e.number.to_string(), time, e.by.clone(), e.what.clone()]
+            })
+            .collect(),
+    );
+    let i = &r.incident;
+    let drill = if i.drill { " <strong class=\"drill\">DRILL</strong>" } else { "" };
+    format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>After-action review: {title}</title>
+<style>
+body {{ font-family: system-ui, "DejaVu Sans", sans-serif; font-size: 11pt; margin: 1.5cm; color: #000; }}
+h1 {{ font-size: 15pt; }} h2 {{ font-size: 12pt; margin-top: 1.2em; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 1px solid #000; padding: 3px 6px; text-align: left; vertical-align: top; }}
+th {{ background: #eee; }}
+.drill {{ border: 2px solid #000; padding: 0 4px; }}
+svg {{ max-width: 100%; height: auto; }}
+tr {{ break-inside: avoid; }}
+</style></head><body>
+<h1>After-action review: {title}{drill}</h1>
+<p>Incident {id}; lead {lead}; discovered {discovered} UTC; started {started} UTC; {state} {length}.<br>
+{done} steps done, {decisions} decisions, {skipped} skipped, {not_reached} not reached; {notes} notes, {observations} observations.</p>
+<h2>Timeline</h2>
+{timeline_svg}
+<h2>Entries (numbered as in the timeline)</h2>
+<table><thead><tr><th>No.</th><th>Time (UTC)</th><th>By</th><th>Activity</th></tr></thead><tbody>
+{entries}</tbody></table>
+<h2>Steps</h2>
+<table><thead><tr><th>Step</th><th>Position</th><th>Outcome</th><th>When (UTC)</th><th>By</th><th>Took</th></tr></thead><tbody>
+{steps}</tbody></table>
+<h2>Time per phase</h2>
+<table><thead><tr><th>Phase</th><th>Steps</th><th>Time</th></tr></thead><tbody>
+{phases}</tbody></table>
+<h2>Time bands against their targets</h2>
+<table><thead><tr><th>Band</th><th>Target</th><th>Finished</th><th>Last step at</th><th>Verdict</th></tr></thead><tbody>
+{bands}</tbody></table>
+<h2>Deadlines</h2>
+<table><thead><tr><th>Deadline</th><th>Due (UTC)</th><th>Outcome</th></tr></thead><tbody>
+{deadlines}</tbody></table>
+<p>Made {made} UTC by Caregiver Playbook from the workstation's signed activity log.</p>
+</body></html>
+"#,
+        title = escape(&i.title),
+        id = escape(&i.id),
+        lead = escape(&i.lead),
+        discovered = i.discovered.format("%Y-%m-%d %H:%M"),
+        started = i.started.format("%Y-%m-%d %H:%M"),
+        state = if r.closed_at.is_some() { "closed after" } else { "open for" },
+        length = span(r.minutes),
+        done = r.done,
+        decisions = r.decisions,
+        skipped = r.skipped,
+        not_reached = r.not_reached,
+        notes = r.notes,
+        observations = r.observations,
+        made = now.format("%Y-%m-%d %H:%M"),
+    )
 }

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
-use caregiver::desk::{Desk, IncidentView, LockScreen, Status};
+use caregiver::desk::{
+    Desk, IncidentView, LockScreen, Reminder, ReviewView, Status, WardIncidentView,
+};
 use caregiver::pack::PackInfo;
 use caregiver::playbook::PlaybookSummary;
 use caregiver::playbook::view::{Hit, PlaybookView};
@@ -190,8 +192,71 @@ pub async fn start_incident(
     playbook: String,
     drill: bool,
     discovered: Option<String>,
+    lead: Option<String>,
 ) -> Reply<IncidentView> {
-    Ok(state.desk().start_incident(&playbook, drill, discovered.as_deref())?)
+    Ok(state.desk().start_incident(&playbook, drill, discovered.as_deref(), lead.as_deref())?)
+}
+
+#[tauri::command]
+pub async fn people(state: State<'_, AppState>) -> Reply<Vec<String>> {
+    Ok(state.desk().people()?)
+}
+
+#[tauri::command]
+pub async fn assign_position(
+    state: State<'_, AppState>,
+    id: String,
+    position: String,
+    person: String,
+) -> Reply<IncidentView> {
+    Ok(state.desk().assign_position(&id, &position, &person)?)
+}
+
+#[tauri::command]
+pub async fn acknowledge_timer(
+    state: State<'_, AppState>,
+    id: String,
+    step: String,
+) -> Reply<IncidentView> {
+    Ok(state.desk().acknowledge_timer(&id, &step)?)
+}
+
+#[tauri::command]
+pub async fn reminders(state: State<'_, AppState>) -> Reply<Vec<Reminder>> {
+    Ok(state.desk().reminders(chrono::Utc::now()))
+}
+
+#[tauri::command]
+pub async fn ward_incidents(state: State<'_, AppState>) -> Reply<Vec<WardIncidentView>> {
+    Ok(state.desk().ward_incidents()?)
+}
+
+#[tauri::command]
+pub async fn observe(state: State<'_, AppState>, id: String, text: String) -> Reply<()> {
+    Ok(state.desk().observe(&id, &text)?)
+}
+
+#[tauri::command]
+pub async fn incident_review(state: State<'_, AppState>, id: String) -> Reply<ReviewView> {
+    Ok(state.desk().review_view(&id)?)
+}
+
+/// Where an export was saved.
+#[derive(Debug, Serialize)]
+pub struct Saved {
+    pub path: String,
+}
+
+#[tauri::command]
+pub async fn export_incident(
+    state: State<'_, AppState>,
+    id: String,
+    format: String,
+) -> Reply<Saved> {
+    let format: caregiver::export::Format = format.parse()?;
+    let dir = caregiver::paths::export_dir()?;
+    let path = state.desk().export_incident(&id, format, &dir)?;
+    Ok(Saved { path: path.display().to_string() })
 }
 
 #[tauri::command]

@@ -69,6 +69,14 @@ fn main() -> ExitCode {
             commands::incident_note,
             commands::close_incident,
             commands::open_incidents,
+            commands::people,
+            commands::assign_position,
+            commands::acknowledge_timer,
+            commands::reminders,
+            commands::ward_incidents,
+            commands::observe,
+            commands::incident_review,
+            commands::export_incident,
         ])
         .run(tauri::generate_context!());
     match result {
@@ -81,12 +89,33 @@ fn main() -> ExitCode {
 }
 
 /// Checks the idle clock every second and locks (dropping the keys) when it runs out, whether
-/// or not the window is looking. The window notices on its next status poll.
+/// or not the window is looking; the window notices on its next status poll. Every ten
+/// seconds it also announces the incidents' reminders that have come due, once each, as
+/// desktop notifications (the window shows them too, until someone says they saw them).
 fn start_idle_lock(app: tauri::AppHandle) {
+    use tauri_plugin_notification::NotificationExt;
     std::thread::spawn(move || {
-        loop {
+        for second in 1u64.. {
             std::thread::sleep(std::time::Duration::from_secs(1));
-            app.state::<commands::AppState>().desk().tick(std::time::Instant::now());
+            let state = app.state::<commands::AppState>();
+            state.desk().tick(std::time::Instant::now());
+            if second % 10 != 0 {
+                continue;
+            }
+            let due = state.desk().announce_reminders(chrono::Utc::now());
+            for r in due {
+                let drill = if r.drill { "DRILL: " } else { "" };
+                let shown = app
+                    .notification()
+                    .builder()
+                    .title(format!("{drill}{}", r.title))
+                    .body(&r.say)
+                    .show();
+                if let Err(e) = shown {
+                    // No notification service (a bare X server): the window's banner remains.
+                    eprintln!("caregiver-desktop: a reminder could not be notified: {e}");
+                }
+            }
         }
     });
 }

@@ -66,6 +66,7 @@ impl App {
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             // Everything the app or WebKit might write goes under the temp root.
             .env("CAREGIVER_DATA_DIR", &data_dir)
+            .env("CAREGIVER_EXPORT_DIR", root.path().join("exports"))
             .env("HOME", &home)
             .env("XDG_DATA_HOME", home.join(".local/share"))
             .env("XDG_CONFIG_HOME", home.join(".config"))
@@ -104,6 +105,11 @@ impl App {
             assert!(Instant::now() < deadline, "{css} still loading after {WAIT_TIMEOUT:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Where the app saves exports (`CAREGIVER_EXPORT_DIR`).
+    pub fn export_dir(&self) -> PathBuf {
+        self.root.path().join("exports")
     }
 
     /// The store file the app uses.

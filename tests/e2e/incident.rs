@@ -35,6 +35,9 @@ async fn a_ransomware_drill_runs_to_the_end_in_the_window_and_its_export_verifie
     app.click("#playbook-list li[data-playbook-id=ransomware] button").await;
     app.wait_screen("playbook:ransomware").await;
     app.click("#start-drill").await;
+    app.wait_screen("start:ransomware:drill").await;
+    assert_eq!(app.find("#start-confirm").await.text().await.unwrap(), "Start the drill");
+    app.click("#start-confirm").await;
     app.find("#guided-title").await;
     assert!(app.find("#drill-band").await.is_displayed().await.unwrap(), "no DRILL band");
     assert!(!app.main_text().await.contains("null"), "an absent part printed as text");
@@ -71,8 +74,8 @@ async fn a_ransomware_drill_runs_to_the_end_in_the_window_and_its_export_verifie
     app.find("#close-incident").await;
     app.click("#close-incident").await;
     let deadline = Instant::now() + Duration::from_secs(10);
-    while guided(&app).await.1 != "Incident closed" {
-        assert!(Instant::now() < deadline, "not closed");
+    while guided(&app).await.1 != "Drill ended" {
+        assert!(Instant::now() < deadline, "not ended");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
@@ -93,5 +96,124 @@ async fn a_ransomware_drill_runs_to_the_end_in_the_window_and_its_export_verifie
     let text = String::from_utf8(bundle).unwrap();
     assert!(text.contains("Ward 4 unplugged at 03:12"));
     assert!(text.contains("\"kind\":\"decision\"") && text.contains("\"kind\":\"drill_ended\""));
+    app.close().await;
+}
+
+/// A real incident, started from the home screen's big button: the lead gives IT/IS Lead
+/// to a colleague, walks the second branch of the first decision to the end, reads the
+/// review with its timeline, and saves the exports from the window; the saved evidence
+/// bundle verifies and the HICS 214 names the position.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ransomware_incident_from_the_home_screen_exports_from_the_window() {
+    let app = App::launch_with_store(|s| {
+        s.add_user("Ian IT", caregiver::store::Role::Staff, b"first passphrase 12").unwrap();
+    })
+    .await;
+    app.unlock(ADMIN, ADMIN_PASS, "home").await;
+    app.click("button.situation[data-situation=ransomware]").await;
+    app.wait_screen("start:ransomware").await;
+    app.find("#start-lead").await;
+    // The lead defaults to whoever is signed in; discovery defaults to now.
+    let lead = app.eval("return document.getElementById('start-lead').value").await;
+    assert_eq!(lead, ADMIN);
+    app.eval("const d = document.getElementById('start-discovered'); d.value = '2026-11-01T08:00'; return d.value").await;
+    app.click("#start-confirm").await;
+    app.find("#guided-title").await;
+    assert!(!app.exists("#drill-band").await, "a real incident is not a drill");
+    assert!(app.main_text().await.contains("left ·") || app.exists("#deadlines").await);
+    let deadline_text = app.find("#deadlines li").await.text().await.unwrap();
+    assert!(deadline_text.contains("Notify affected individuals"), "{deadline_text}");
+
+    // The team: the lead holds Incident Commander and gives IT/IS Lead to Ian IT.
+    app.click("#nav-team").await;
+    app.find("#positions").await;
+    app.eval("document.getElementById('assign-position').value = 'it-lead'; return true").await;
+    app.fill("#assign-person", "Ian IT").await;
+    app.click("#assign-confirm").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !app.exists("#positions tr[data-position=it-lead]").await {
+        assert!(Instant::now() < deadline, "no assignment:\n{}", app.main_text().await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(app.find("#my-sheet-title").await.text().await.unwrap().contains("Incident Commander"));
+    app.click("#nav-guide").await;
+
+    let playbook = caregiver::playbook::find("ransomware").unwrap();
+    let mut walked = Vec::new();
+    let mut decisions = 0;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while let Some(step) = shown_step(&app).await {
+        assert!(Instant::now() < deadline && walked.len() < 40, "stuck after {walked:?}");
+        let s = playbook.steps.iter().find(|s| s.id == step).expect("a step of the playbook");
+        if s.question.is_some() {
+            decisions += 1;
+            // The first decision takes its second answer (another branch); the rest the
+            // first, by the keyboard.
+            if decisions == 1 {
+                app.click("button[data-choice=\"2\"]").await;
+            } else {
+                app.find("#guided-title").await.send_keys("1").await.unwrap();
+            }
+        } else {
+            app.find("#guided-title").await.send_keys("d").await.unwrap();
+        }
+        walked.push(step.clone());
+        app.wait_for_step_change(&step).await;
+    }
+    assert!(decisions >= 2, "{walked:?}");
+    let first = playbook.steps.iter().find(|s| s.question.is_some()).unwrap();
+    let second_branch = &first.choices[1].goto;
+    assert!(walked.contains(second_branch), "the second branch was not taken: {walked:?}");
+
+    app.click("#close-incident").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while guided(&app).await.1 != "Incident closed" {
+        assert!(Instant::now() < deadline, "not closed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // The review: the timeline picture and the tables.
+    app.click("#nav-review").await;
+    app.find("#review-title").await;
+    let svg = app.find("#timeline svg").await;
+    let picture = svg.html(false).await.unwrap();
+    assert!(picture.contains("IT/IS Lead") || picture.contains("Incident Commander"), "{picture}");
+    let summary = app.find("#review-summary").await.text().await.unwrap();
+    assert!(summary.starts_with("Closed after"), "{summary}");
+
+    // The exports, saved from the window.
+    for (button, suffix) in [("#export-json", "log.jsonl"), ("#export-html", "hics214.html")] {
+        app.click(button).await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let path = app.find("#export-status").await.attr("data-path").await.unwrap();
+            if let Some(path) = path.filter(|p| p.ends_with(suffix)) {
+                assert!(path.starts_with(app.export_dir().to_str().unwrap()), "{path}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "not saved:\n{}", app.main_text().await);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let mut files: Vec<_> =
+        std::fs::read_dir(app.export_dir()).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let bundle = files.iter().find(|p| p.to_str().unwrap().ends_with("log.jsonl")).unwrap();
+    let verified = caregiver::log::verify_bundle(std::io::BufReader::new(
+        std::fs::File::open(bundle).unwrap(),
+    ))
+    .unwrap();
+    // started + assignment + one entry per step + closed
+    assert_eq!(verified.entries as usize, 1 + 1 + walked.len() + 1);
+    let html = std::fs::read_to_string(
+        files.iter().find(|p| p.to_str().unwrap().ends_with(".html")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        html.contains("ACTIVITY LOG (HICS 214)")
+            && html.contains("<td>Ian IT</td><td>IT/IS Lead</td>")
+    );
+    assert!(!html.contains("DRILL"));
     app.close().await;
 }

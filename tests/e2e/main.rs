@@ -10,4 +10,5 @@ mod home;
 mod incident;
 mod library;
 mod packs;
+mod screens;
 mod store_flows;

@@ -7,7 +7,10 @@ import { fill, h, showAlert } from "./dom.js";
 import { renderAdmin } from "./screens/admin.js";
 import { renderHome } from "./screens/home.js";
 import { renderLock } from "./screens/lock.js";
-import { renderGuided } from "./screens/guided.js";
+import { leaveGuided, renderGuided } from "./screens/guided.js";
+import { renderReview } from "./screens/review.js";
+import { renderStart } from "./screens/start.js";
+import { renderTeam } from "./screens/team.js";
 import { renderPlaybook } from "./screens/playbook.js";
 import { renderChangePassphrase } from "./screens/passphrase.js";
 import { renderSetup } from "./screens/setup.js";
@@ -47,6 +50,19 @@ function home() {
   refresh({ force: true });
 }
 
+function go(to) {
+  view = to;
+  refresh({ force: true });
+}
+
+const startIncident = (id, drill = false) => go(`start:${id}${drill ? ":drill" : ""}`);
+const incidentRoutes = {
+  onHome: home,
+  onGuide: (id) => go(`incident:${id}`),
+  onTeam: (id) => go(`team:${id}`),
+  onReview: (id) => go(`review:${id}`),
+};
+
 async function refresh({ force = false } = {}) {
   const result = await request("session_status");
   if (result.state === "error") {
@@ -57,6 +73,7 @@ async function refresh({ force = false } = {}) {
   }
   const status = result.data;
   drawChrome(status);
+  showReminders(status);
   const key = screenKey(status);
   if (force || key !== shown.key) {
     shown = { key };
@@ -65,6 +82,7 @@ async function refresh({ force = false } = {}) {
 }
 
 async function draw(status) {
+  leaveGuided();
   main.dataset.screen = screenKey(status);
   const go = () => refresh({ force: true });
   switch (status.phase) {
@@ -85,21 +103,29 @@ async function draw(status) {
       } else if (view === "admin") {
         await renderAdmin(main);
       } else if (view.startsWith("playbook:")) {
-        await renderPlaybook(main, { id: view.slice(9), onBack: home, onStarted: guide });
+        await renderPlaybook(main, { id: view.slice(9), onBack: home, onStart: startIncident });
+      } else if (view.startsWith("start:")) {
+        const [, playbookId, drill] = view.split(":");
+        await renderStart(main, { playbookId, drill: drill === "drill", me: status.user.name, onStarted: guide, onBack: home });
       } else if (view.startsWith("incident:")) {
-        await renderGuided(main, { id: view.slice(9), onHome: home });
+        await renderGuided(main, { id: view.slice(9), ...incidentRoutes });
+      } else if (view.startsWith("team:")) {
+        await renderTeam(main, { id: view.slice(5), ...incidentRoutes });
+      } else if (view.startsWith("review:")) {
+        await renderReview(main, { id: view.slice(7), ...incidentRoutes });
       } else if (view === "passphrase") {
         renderChangePassphrase(main, { forced: false, onDone: () => { view = "home"; go(); } });
       } else {
-        await renderHome(main, { emergency: false, onOpen: open, onResume: guide });
+        await renderHome(main, { emergency: false, onOpen: open, onResume: guide, onStart: startIncident });
       }
       break;
     default:
       break;
   }
-  // Move focus to the new screen's heading, except on the first screen after start-up,
-  // where the first Tab should reach the skip link.
-  if (!firstRender) main.querySelector("h1")?.focus();
+  // Move focus to the new screen's heading (unless the screen put it on its one action),
+  // except on the first screen after start-up, where the first Tab should reach the skip
+  // link.
+  if (!firstRender && !main.contains(document.activeElement)) main.querySelector("h1")?.focus();
   firstRender = false;
 }
 
@@ -132,6 +158,25 @@ function drawChrome(status) {
   warning.textContent = warn
     ? `The app locks in ${remaining} seconds because nobody has used it. Press a key or move the mouse to stay signed in.`
     : "";
+}
+
+// Reminders that have come due in any open incident, on every screen until someone says
+// they saw them (on the incident's screen). The desktop notification comes from the core's
+// ticker, once per reminder.
+const reminderBar = document.getElementById("reminder-banner");
+async function showReminders(status) {
+  if (status.phase !== "unlocked" || status.user.must_change_passphrase) {
+    reminderBar.hidden = true;
+    return;
+  }
+  const r = await request("reminders");
+  const due = r.state === "ready" ? r.data : [];
+  const here = view.startsWith("incident:") ? view.slice(9) : null;
+  const others = due.filter((d) => d.incident !== here);
+  reminderBar.hidden = others.length === 0;
+  reminderBar.replaceChildren(...others.map((d) => h("div", { class: "reminder", dataset: { incident: d.incident, step: d.step } },
+    h("strong", {}, `${d.drill ? "DRILL " : ""}Reminder, ${d.title}: `), d.say,
+    h("button", { type: "button", onclick: () => guide(d.incident) }, "Open the incident"))));
 }
 
 async function lockNow() {

@@ -1,20 +1,115 @@
 // Guided mode: one step at a time, in large type. Done, Skip (with a reason) and Note; a
 // decision shows its answers. Every action goes to the core, which logs it and says what
-// comes next.
+// comes next. Above the step: the reminders that have come due (each with "Seen") and the
+// nearest legal deadline as a countdown. Keys: D done, S skip, N note, 1-9 an answer.
 
 import { request } from "../api.js";
 import { fill, h, showAlert } from "../dom.js";
 
-export async function renderGuided(main, { id, onHome }) {
-  const r = await request("incident_view", { id });
-  draw(main, id, r, onHome);
+/** "3 days 4 h", "2 h 5 min", "12 min" from milliseconds (its size). */
+export function span(ms) {
+  const m = Math.floor(Math.abs(ms) / 60000);
+  const d = Math.floor(m / 1440);
+  const hrs = Math.floor((m % 1440) / 60);
+  const min = m % 60;
+  if (d > 0) return `${d} ${d === 1 ? "day" : "days"} ${hrs} h`;
+  if (hrs > 0) return `${hrs} h ${min} min`;
+  return `${min} min`;
 }
 
-function draw(main, id, r, onHome) {
+/** "2026-11-28 14:05 UTC". */
+export function utc(iso) {
+  return `${iso.slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** A deadline's words for now: time left, or how late. */
+export function countdown(d, now = Date.now()) {
+  const due = Date.parse(d.due);
+  switch (d.status) {
+    case "met": return "met";
+    case "late": return "met, late";
+    case "skipped": return "skipped";
+    default: return due >= now ? `${span(due - now)} left` : `OVERDUE by ${span(now - due)}`;
+  }
+}
+
+/** The reminders that have come due, each with "Seen": at the top of the incident's
+ * screens, because they ask for something now. */
+export function clocks(v, act) {
+  const p = v.progress;
+  if (p.closed) return null;
+  const now = Date.now();
+  const due = p.timers.filter((t) => !t.acknowledged && Date.parse(t.due) <= now);
+  if (!due.length) return null;
+  return h("div", { class: "reminders", id: "reminders", role: "alert" },
+    due.map((t) => h("div", { class: "reminder", dataset: { step: t.step } },
+      h("strong", {}, "Reminder: "), t.say,
+      h("button", { type: "button", class: "seen", onclick: () => act("acknowledge_timer", { step: t.step }) }, "Seen"))));
+}
+
+/** The next reminder and the legal deadlines as countdowns: below the step, because they
+ * do not ask for anything yet (an overdue deadline says so in red). */
+export function upcoming(v) {
+  const p = v.progress;
+  if (p.closed) return null;
+  const now = Date.now();
+  const next = p.timers.filter((t) => !t.acknowledged && Date.parse(t.due) > now)
+    .sort((a, b) => Date.parse(a.due) - Date.parse(b.due))[0];
+  const open = p.deadlines.filter((d) => d.status === "open");
+  if (!next && !open.length) return null;
+  return h("section", { class: "clocks", "aria-labelledby": "clocks-title" },
+    h("h2", { id: "clocks-title" }, "Clocks"),
+    next ? h("p", { class: "meta", id: "next-reminder" }, `Next reminder at ${utc(next.due)}: ${next.say}`) : null,
+    open.length ? h("ul", { class: "deadlines", id: "deadlines" }, open.map((d) =>
+      h("li", { class: Date.parse(d.due) < now ? "overdue" : "", dataset: { due: d.due, status: d.status } },
+        h("span", { class: "countdown" }, countdown(d, now)), ` · ${d.what} (due ${utc(d.due)})`))) : null);
+}
+
+/** The incident's own menu: team, review and exports. */
+export function incidentNav(id, { onTeam, onReview, onGuide }, here) {
+  return h("nav", { class: "actions secondary incident-nav", "aria-label": "This incident" },
+    here !== "guide" ? h("button", { type: "button", id: "nav-guide", onclick: () => onGuide(id) }, "← Back to the step") : null,
+    here !== "team" ? h("button", { type: "button", id: "nav-team", onclick: () => onTeam(id) }, "Team and my job sheet") : null,
+    here !== "review" ? h("button", { type: "button", id: "nav-review", onclick: () => onReview(id) }, "Timeline, review and export") : null);
+}
+
+export function header(v) {
+  const p = v.progress;
+  const band = p.incident.drill ? h("div", { class: "drill-band", id: "drill-band" }, "DRILL: this is an exercise") : null;
+  return [band, h("p", { class: "meta" }, `${p.incident.title} · incident ${p.incident.id} · lead ${p.incident.lead}`)];
+}
+
+let keyHandler = null;
+let clockTimer = null;
+const CLOCK_MS = 15000;
+
+/** Keeps the reminders and countdowns true while the step is on screen, without
+ * redrawing the step (a half-typed reason or note stays). */
+function keepClocks(main, id, act) {
+  clearInterval(clockTimer);
+  clockTimer = setInterval(async () => {
+    const old = main.querySelector(".clocks-slot");
+    if (!old) return clearInterval(clockTimer);
+    const r = await request("incident_view", { id });
+    if (r.state !== "ready") return;
+    old.replaceChildren(clocks(r.data, act) || "");
+    main.querySelector(".upcoming-slot")?.replaceChildren(upcoming(r.data) || "");
+  }, CLOCK_MS);
+}
+
+export async function renderGuided(main, opts) {
+  const r = await request("incident_view", { id: opts.id });
+  draw(main, opts, r);
+}
+
+function draw(main, opts, r) {
+  const { id, onHome } = opts;
+  if (keyHandler) document.removeEventListener("keydown", keyHandler);
+  keyHandler = null;
   const alert = h("div", { class: "alert", role: "alert", hidden: true });
   if (r.state === "error") {
     showAlert(alert, r.error);
-    fill(main, h("h1", { tabindex: "-1" }, "Incident"), alert);
+    fill(main, h("h1", { tabindex: "-1" }, "Incident"), alert, h("button", { type: "button", onclick: onHome }, "Home"));
     return;
   }
   const v = r.data;
@@ -22,45 +117,53 @@ function draw(main, id, r, onHome) {
   const act = async (command, args) => {
     const next = await request(command, { id, ...args });
     if (next.state === "error") showAlert(alert, next.error);
-    else draw(main, id, next, onHome);
+    else draw(main, opts, next);
   };
-  const band = p.incident.drill ? h("div", { class: "drill-band", id: "drill-band" }, "DRILL: this is an exercise") : null;
   const progressLine = h("p", { class: "progress-line", id: "progress-line" },
-    [v.phase_name, v.band_name, `${p.done} done`, `${p.skipped} skipped`].filter(Boolean).join(" · "));
-  const header = [band, h("p", { class: "meta" }, `${p.incident.title} · incident ${p.incident.id}`), progressLine];
+    [v.phase_name, v.band_name, `${p.done} done`, `${p.skipped} skipped`,
+      v.step ? `up to ${v.steps_left} ${v.steps_left === 1 ? "step" : "steps"} left` : null].filter(Boolean).join(" · "));
+  const top = [...header(v), progressLine, h("div", { class: "clocks-slot" }, clocks(v, act))];
+  keepClocks(main, id, act);
+  const nav = incidentNav(id, opts, "guide");
 
   if (p.closed || !v.step) {
     main.dataset.screen = `incident:${id}`;
-    fill(main, ...header,
-      h("h1", { tabindex: "-1", id: "guided-title" }, p.closed ? "Incident closed" : "Playbook complete"),
-      p.closed ? null : h("p", { class: "lead" }, "Every step on this path is done or skipped. Close the incident when the situation is over."),
+    fill(main, ...top,
+      h("h1", { tabindex: "-1", id: "guided-title" }, p.closed ? (p.incident.drill ? "Drill ended" : "Incident closed") : "Playbook complete"),
+      p.closed ? null : h("p", { class: "lead" }, v.can_command
+        ? "Every step on this path is done or skipped. Close the incident when the situation is over."
+        : "Every step on this path is done or skipped. The incident lead closes the incident."),
       h("div", { class: "actions" },
-        p.closed ? null : h("button", { type: "button", class: "primary", id: "close-incident", onclick: () => act("close_incident", {}) }, p.incident.drill ? "End the drill" : "Close the incident"),
+        p.closed || !v.can_command ? null : h("button", { type: "button", class: "primary big", id: "close-incident", onclick: () => act("close_incident", {}) }, p.incident.drill ? "End the drill" : "Close the incident"),
         h("button", { type: "button", id: "guided-home", onclick: onHome }, "Home")),
-      alert);
-    main.querySelector("h1").focus();
+      alert, h("div", { class: "upcoming-slot" }, upcoming(v)), nav);
     return;
   }
 
   const s = v.step;
   const reason = h("input", { id: "skip-reason", type: "text", autocomplete: "off" });
-  const skipBox = h("div", { class: "field", hidden: true },
+  const skipBox = h("form", { class: "field", hidden: true },
     h("label", { for: "skip-reason" }, "Why is this step skipped?"), reason,
-    h("button", { type: "button", id: "skip-confirm", onclick: () => act("incident_step", { step: s.id, action: "skip", value: reason.value }) }, "Skip with this reason"));
+    h("button", { type: "submit", id: "skip-confirm" }, "Skip with this reason"));
+  skipBox.addEventListener("submit", (e) => { e.preventDefault(); act("incident_step", { step: s.id, action: "skip", value: reason.value }); });
   const noteText = h("input", { id: "note-text", type: "text", autocomplete: "off" });
-  const noteBox = h("div", { class: "field", hidden: true },
+  const noteBox = h("form", { class: "field", hidden: true },
     h("label", { for: "note-text" }, "Note for the record"), noteText,
-    h("button", { type: "button", id: "note-save", onclick: () => act("incident_note", { text: noteText.value }) }, "Save the note"));
+    h("button", { type: "submit", id: "note-save" }, "Save the note"));
+  noteBox.addEventListener("submit", (e) => { e.preventDefault(); act("incident_note", { text: noteText.value }); });
+  const openSkip = () => { skipBox.hidden = false; reason.focus(); };
+  const openNote = () => { noteBox.hidden = false; noteText.focus(); };
+  const choose = (c) => act("incident_step", { step: s.id, action: "choose", value: c.label });
   const actions = s.question
     ? h("div", { class: "actions choices", role: "group", "aria-label": s.question },
-      s.choices.map((c, i) => h("button", { type: "button", class: "primary", dataset: { choice: String(i + 1) },
-        onclick: () => act("incident_step", { step: s.id, action: "choose", value: c.label }) }, c.label)))
+      s.choices.map((c, i) => h("button", { type: "button", class: "primary", dataset: { choice: String(i + 1) }, onclick: () => choose(c) },
+        h("span", { class: "key", "aria-hidden": "true" }, String(i + 1)), c.label)))
     : h("div", { class: "actions" },
-      h("button", { type: "button", class: "primary big", id: "step-done", onclick: () => act("incident_step", { step: s.id, action: "done" }) }, "Done"));
+      h("button", { type: "button", class: "primary big", id: "step-done", "aria-keyshortcuts": "D", onclick: () => act("incident_step", { step: s.id, action: "done" }) }, "Done"));
 
   main.dataset.screen = `incident:${id}`;
-  fill(main, ...header,
-    h("p", { class: "for-role" }, `For: ${v.role_name}`),
+  fill(main, ...top,
+    h("p", { class: "for-role" }, `For: ${v.role_name}${s.ward ? " · ward staff" : ""}`),
     h("h1", { tabindex: "-1", id: "guided-title", dataset: { step: s.id } }, s.title),
     h("p", { class: "instruction big-text" }, s.instruction),
     s.checklist.length ? h("ul", { class: "checklist big-text" }, s.checklist.map((c) => h("li", {}, c))) : null,
@@ -68,8 +171,32 @@ function draw(main, id, r, onHome) {
     s.question ? h("h2", { id: "decision" }, s.question) : null,
     actions,
     h("div", { class: "actions secondary" },
-      h("button", { type: "button", id: "step-skip", onclick: () => { skipBox.hidden = false; reason.focus(); } }, "Skip…"),
-      h("button", { type: "button", id: "step-note", onclick: () => { noteBox.hidden = false; noteText.focus(); } }, "Note…")),
-    skipBox, noteBox, alert);
-  main.querySelector("h1").focus();
+      h("button", { type: "button", id: "step-skip", "aria-keyshortcuts": "S", onclick: openSkip }, "Skip…"),
+      h("button", { type: "button", id: "step-note", "aria-keyshortcuts": "N", onclick: openNote }, "Note…")),
+    skipBox, noteBox, alert,
+    h("p", { class: "small keys" }, s.question
+      ? "Keys: 1-9 choose an answer · S skip · N note"
+      : "Keys: D done · S skip · N note"),
+    h("div", { class: "upcoming-slot" }, upcoming(v)),
+    nav);
+
+  keyHandler = (e) => {
+    if (e.ctrlKey || e.altKey || e.metaKey) return;
+    const t = e.target;
+    if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) return;
+    if (!main.contains(document.getElementById("guided-title"))) return;
+    const key = e.key.toLowerCase();
+    if (key === "d" && !s.question) { e.preventDefault(); act("incident_step", { step: s.id, action: "done" }); }
+    else if (key === "s") { e.preventDefault(); openSkip(); }
+    else if (key === "n") { e.preventDefault(); openNote(); }
+    else if (s.question && /^[1-9]$/.test(key) && s.choices[Number(key) - 1]) { e.preventDefault(); choose(s.choices[Number(key) - 1]); }
+  };
+  document.addEventListener("keydown", keyHandler);
+}
+
+/** Leaving guided mode stops its keys. */
+export function leaveGuided() {
+  if (keyHandler) document.removeEventListener("keydown", keyHandler);
+  keyHandler = null;
+  clearInterval(clockTimer);
 }

@@ -5,10 +5,27 @@
 import { request } from "../api.js";
 import { fill, h, showAlert } from "../dom.js";
 import { printBinder } from "./playbook.js";
+import { wardIncidentsSection } from "./ward.js";
 
 const SEARCH_DELAY_MS = 120;
 
-export async function renderHome(main, { emergency, onOpen, onResume }) {
+/** The commonest situations, as the biggest buttons on the screen. */
+const SITUATIONS = [
+  ["ransomware", "Suspected ransomware", "Screens locked or a ransom message"],
+  ["ehr-downtime", "The EHR is down", "Charts, orders or results will not load"],
+  ["phishing", "Someone clicked a phishing link", "Or typed a password into a fake page"],
+  ["lost-device", "A device is lost or stolen", "Laptop, phone, tablet or USB stick"],
+];
+
+function situations(emergency, onSituation) {
+  return h("section", { id: "situations", "aria-labelledby": "situations-title" },
+    h("h2", { id: "situations-title" }, emergency ? "Open the steps for" : "Start now"),
+    h("ul", { class: "situations" }, SITUATIONS.map(([id, title, hint]) =>
+      h("li", {}, h("button", { type: "button", class: "situation", dataset: { situation: id }, onclick: () => onSituation(id) },
+        h("span", { class: "situation-title" }, title), h("span", { class: "situation-hint" }, hint))))));
+}
+
+export async function renderHome(main, { emergency, onOpen, onResume, onStart }) {
   const status = h("div", { id: "playbooks-status", class: "status", role: "status", dataset: { state: "loading" } }, "Loading the playbooks…");
   const list = h("ul", { id: "playbook-list", class: "playbook-list", "aria-labelledby": "playbooks-title", hidden: true });
   const search = h("input", { id: "playbook-search", type: "search", autocomplete: "off", spellcheck: "false", "aria-describedby": "playbook-search-hint" });
@@ -16,9 +33,11 @@ export async function renderHome(main, { emergency, onOpen, onResume }) {
   fill(main,
     h("h1", { id: "home-title", tabindex: "-1" }, "What is happening?"),
     h("p", { class: "lead" }, "Choose the situation that matches what you see. Each playbook walks you through what to do, one step at a time."),
+    emergency ? wardIncidentsSection() : null,
     onResume ? openIncidentsSection(onResume) : null,
+    situations(emergency, emergency || !onStart ? onOpen : onStart),
     h("div", { class: "field search" },
-      h("label", { for: "playbook-search" }, "Find a playbook"),
+      h("label", { for: "playbook-search" }, "Something else? Find a playbook"),
       h("p", { class: "hint", id: "playbook-search-hint" }, "Type any word: “ransom”, “EHR down”, “clicked a link”, “laptop stolen”."),
       search),
     h("section", { "aria-labelledby": "playbooks-title" }, h("h2", { id: "playbooks-title" }, "Playbooks"), status, list),

@@ -71,7 +71,7 @@ export function playbookSection(view, { mode = "phase", roleId = null } = {}) {
     h("h3", {}, "Sources"), h("ul", { class: "sources" }, p.sources.map((s) => h("li", {}, s))));
 }
 
-export async function renderPlaybook(main, { id, onBack, onStarted }) {
+export async function renderPlaybook(main, { id, onBack, onStart }) {
   fill(main, h("p", { class: "status", role: "status" }, "Opening the playbook…"));
   const r = await request("open_playbook", { id });
   if (r.state === "error") {
@@ -98,19 +98,13 @@ export async function renderPlaybook(main, { id, onBack, onStarted }) {
   byPhase.addEventListener("click", () => show("phase"));
   byRole.addEventListener("click", () => show("role"));
   roleSelect.addEventListener("change", () => show("role"));
-  const startAlert = h("div", { class: "alert", role: "alert", hidden: true });
-  const start = async (drill) => {
-    const r = await request("start_incident", { playbook: view.playbook.id, drill, discovered: null });
-    if (r.state === "error") showAlert(startAlert, r.error);
-    else onStarted(r.data.progress.incident.id);
-  };
+  const start = (drill) => onStart(view.playbook.id, drill);
   fill(main, 
     h("div", { class: "actions no-print" },
       h("button", { type: "button", id: "back-home", onclick: onBack }, "← All playbooks"),
-      onStarted ? h("button", { type: "button", class: "primary", id: "start-incident", onclick: () => start(false) }, "Start this playbook now") : null,
-      onStarted ? h("button", { type: "button", id: "start-drill", onclick: () => start(true) }, "Start as a drill") : null,
+      onStart ? h("button", { type: "button", class: "primary", id: "start-incident", onclick: () => start(false) }, "Start this playbook now") : null,
+      onStart ? h("button", { type: "button", id: "start-drill", onclick: () => start(true) }, "Start as a drill") : null,
       h("button", { type: "button", id: "print-playbook", onclick: () => window.print() }, "Print")),
-    startAlert,
     h("h1", { tabindex: "-1", id: "playbook-title", dataset: { playbookId: view.playbook.id } }, view.playbook.title),
     h("div", { class: "actions no-print", role: "group", "aria-label": "View" }, byPhase, byRole, roleField),
     area);
