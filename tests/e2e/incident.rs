@@ -217,3 +217,86 @@ async fn a_ransomware_incident_from_the_home_screen_exports_from_the_window() {
     assert!(!html.contains("DRILL"));
     app.close().await;
 }
+
+/// A step's reminder that has come due shows on every screen, and on the incident's own
+/// screen with "Seen"; saying so is logged and silences it. (The incident was started 20
+/// minutes ago, so the first step's 15-minute reminder is due at once.)
+#[tokio::test(flavor = "multi_thread")]
+async fn a_due_reminder_shows_until_someone_says_they_saw_it() {
+    let app = App::launch_with_store(|s| {
+        let playbooks = caregiver::playbook::embedded().unwrap();
+        let then = chrono::Utc::now() - chrono::Duration::minutes(20);
+        caregiver::incident::start(s, &playbooks, "ransomware", Default::default(), then).unwrap();
+    })
+    .await;
+    app.unlock(ADMIN, ADMIN_PASS, "home").await;
+    let banner = app.find("#reminder-banner .reminder").await;
+    assert!(banner.text().await.unwrap().contains("Has IT security called back?"));
+    app.click("#reminder-banner .reminder button").await;
+    app.find("#guided-title").await;
+    let shown = app.find("#reminders .reminder[data-step=stop-and-unplug]").await;
+    assert!(shown.text().await.unwrap().contains("Has IT security called back?"));
+    // On the incident's own screen the banner leaves it to the step's screen.
+    assert!(!app.find("#reminder-banner").await.is_displayed().await.unwrap());
+    app.click("#reminders .reminder button.seen").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app.exists("#reminders").await {
+        assert!(Instant::now() < deadline, "the reminder stayed after Seen");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let session =
+        Store::open(&app.store_path()).unwrap().unlock(ADMIN, ADMIN_PASS.as_bytes()).unwrap();
+    let entries = session.log_entries(None).unwrap();
+    assert!(entries.iter().any(|e| e.kind == "timer_acknowledged"));
+    app.close().await;
+}
+
+/// Under emergency access, ward staff see the open incident's ward steps and log what
+/// they see; the next full unlock puts it in the incident's signed log.
+#[tokio::test(flavor = "multi_thread")]
+async fn ward_staff_under_emergency_access_log_an_observation() {
+    const CODE: &str = "WARD4-7K4M-Q2PX-9RTD";
+    let app = App::launch_with_store(|s| {
+        s.set_emergency_code(CODE.as_bytes()).unwrap();
+        let playbooks = caregiver::playbook::embedded().unwrap();
+        caregiver::incident::start(
+            s,
+            &playbooks,
+            "ehr-downtime",
+            Default::default(),
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    })
+    .await;
+    app.wait_screen("locked").await;
+    app.click("#emergency-open").await;
+    app.fill("#emergency-code", CODE).await;
+    app.click("#emergency-submit").await;
+    app.wait_screen("emergency").await;
+    let card = app.find("#ward-incidents article.ward-incident").await;
+    assert!(card.text().await.unwrap().contains("Steps for ward staff"));
+    app.fill("#ward-incidents textarea", "Lab printer on ward 3 prints blank pages").await;
+    app.click("#ward-incidents button[data-observe]").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !app.main_text().await.contains("Logged.") {
+        assert!(Instant::now() < deadline, "not logged:\n{}", app.main_text().await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.click("#nav-lock").await;
+    app.unlock(ADMIN, ADMIN_PASS, "home").await;
+    app.click("#open-incidents li button").await;
+    app.find("#guided-title").await;
+    app.click("#nav-review").await;
+    app.find("#review-title").await;
+    let summary = app.find("#review-summary").await.text().await.unwrap();
+    assert!(summary.contains("1 observations"), "{summary}");
+    let entries = app.eval("return document.querySelector('.review-entries').textContent").await;
+    assert!(
+        entries.as_str().unwrap().contains(
+            "Observation (ward staff, emergency access): Lab printer on ward 3 prints blank pages"
+        ),
+        "{entries}"
+    );
+    app.close().await;
+}
