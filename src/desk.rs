@@ -83,10 +83,7 @@ pub struct IncidentView {
 
 impl IncidentView {
     fn new(progress: incident::Progress, list: &[Playbook], session: &Session) -> Result<Self> {
-        let playbook = list
-            .iter()
-            .find(|p| p.id == progress.incident.playbook)
-            .ok_or_else(|| Error::PlaybookNotFound { id: progress.incident.playbook.clone() })?;
+        let playbook = incident::playbook(list, &progress.incident.playbook)?;
         let step = progress
             .current
             .as_deref()
@@ -504,10 +501,7 @@ impl Desk {
     pub fn review_view(&self, id: &str) -> Result<ReviewView> {
         let list = self.in_force()?;
         let progress = incident::progress(self.user_session()?, &list, id)?;
-        let playbook = list
-            .iter()
-            .find(|p| p.id == progress.incident.playbook)
-            .ok_or_else(|| Error::PlaybookNotFound { id: progress.incident.playbook.clone() })?;
+        let playbook = incident::playbook(&list, &progress.incident.playbook)?;
         let now = chrono::Utc::now();
         let timeline_svg =
             crate::timeline::render_svg(&crate::review::timeline(&progress, playbook, now))?;

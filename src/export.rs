@@ -218,10 +218,7 @@ pub fn incident_file(
         });
     }
     let p = crate::incident::progress(session, playbooks, id)?;
-    let playbook = playbooks
-        .iter()
-        .find(|b| b.id == p.incident.playbook)
-        .ok_or_else(|| Error::PlaybookNotFound { id: p.incident.playbook.clone() })?;
+    let playbook = crate::incident::playbook(playbooks, &p.incident.playbook)?;
     Ok(match format {
         Format::Html => {
             hics214_html(&p, playbook, session.user_name(), &session.log_anchor()?, now)

@@ -196,7 +196,8 @@ impl Action {
     }
 }
 
-fn playbook<'a>(playbooks: &'a [Playbook], id: &str) -> Result<&'a Playbook> {
+/// The playbook in force with this id (an incident's, say).
+pub fn playbook<'a>(playbooks: &'a [Playbook], id: &str) -> Result<&'a Playbook> {
     playbooks
         .iter()
         .find(|p| p.id == id)

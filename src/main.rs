@@ -536,10 +536,7 @@ fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
         }
         IncidentCommand::Review { id, format, out } => {
             let p = incident::progress(&session, &playbooks, &id)?;
-            let playbook = playbooks
-                .iter()
-                .find(|b| b.id == p.incident.playbook)
-                .ok_or_else(|| Error::PlaybookNotFound { id: p.incident.playbook.clone() })?;
+            let playbook = incident::playbook(&playbooks, &p.incident.playbook)?;
             let r = review::review(&p, playbook, now);
             let text = match format.as_str() {
                 "text" => review::text(&r),
@@ -567,10 +564,7 @@ fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
         }
         IncidentCommand::Timeline { id, out } => {
             let p = incident::progress(&session, &playbooks, &id)?;
-            let playbook = playbooks
-                .iter()
-                .find(|b| b.id == p.incident.playbook)
-                .ok_or_else(|| Error::PlaybookNotFound { id: p.incident.playbook.clone() })?;
+            let playbook = incident::playbook(&playbooks, &p.incident.playbook)?;
             let svg = caregiver::timeline::render_svg(&review::timeline(&p, playbook, now))?;
             write_replacing(&out, svg.as_bytes())?;
             println_safe(&format!("Wrote the timeline of {id} to {}", out.display()));

@@ -541,3 +541,127 @@ tr {{ break-inside: avoid; }}
         made = now.format("%Y-%m-%d %H:%M"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::{Incident, replay};
+
+    fn t(minutes: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-28T06:00:00Z").unwrap().with_timezone(&Utc)
+            + Duration::minutes(minutes)
+    }
+
+    /// A ransomware incident that starts at minute 0, finishes `stop-and-unplug` at
+    /// `first_done`, skips the paper step, takes the "Yes" branch, and closes at `closed`.
+    fn walked(first_done: i64, closed: Option<i64>) -> Progress {
+        let script: Vec<(i64, &str, serde_json::Value)> = [
+            Some((0, "incident_started", serde_json::json!({}))),
+            Some((first_done, "step_done", serde_json::json!({ "step": "stop-and-unplug" }))),
+            Some((first_done + 1, "step_skipped", serde_json::json!({ "step": "paper-downtime", "reason": "on paper already" }))),
+            Some((first_done + 2, "decision", serde_json::json!({ "step": "check-spread", "choice": "Yes", "goto": "activate-command" }))),
+            closed.map(|c| (c, "incident_closed", serde_json::json!({}))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let entries: Vec<crate::log::Entry> = script
+            .into_iter()
+            .enumerate()
+            .map(|(n, (at, kind, payload))| crate::log::Entry {
+                t: "entry".into(),
+                log: "test".into(),
+                seq: n as u64 + 1,
+                prev: crate::log::GENESIS.into(),
+                time: t(at).to_rfc3339(),
+                actor: "Lee Lead".into(),
+                role: "lead".into(),
+                incident: Some("inc".into()),
+                kind: kind.into(),
+                payload,
+                corrects: None,
+            })
+            .collect();
+        let incident = Incident {
+            id: "inc".into(),
+            playbook: "ransomware".into(),
+            playbook_version: 1,
+            title: "Ransomware".into(),
+            lead: "Lee Lead".into(),
+            started: t(0),
+            discovered: t(-30),
+            drill: true,
+        };
+        replay(incident, &crate::playbook::find("ransomware").unwrap(), &entries).unwrap()
+    }
+
+    /// Table-driven: the immediate band's 2-hour target is met or not by when its steps
+    /// finished, and by whether an immediate step was still open when time ran out.
+    #[test]
+    fn time_bands_against_their_targets() {
+        let playbook = crate::playbook::find("ransomware").unwrap();
+        // (first step done at, closed at, reviewed at, immediate band met?)
+        for (first, closed, now, met) in [
+            (5, Some(30), 40, true),
+            (100, Some(110), 140, true),
+            (117, Some(119), 140, true),
+            (121, Some(130), 140, false),
+            (5, None, 60, true),
+            (5, None, 125, false),
+        ] {
+            let r = review(&walked(first, closed), &playbook, t(now));
+            let immediate = r.bands.iter().find(|b| b.band == "immediate").unwrap();
+            assert_eq!(immediate.met, Some(met), "first {first}, closed {closed:?}, now {now}");
+            assert_eq!(immediate.target_minutes, Some(120));
+            let extended = r.bands.iter().find(|b| b.band == "extended").unwrap();
+            assert_eq!(extended.met, None, "no target after 12 hours");
+        }
+    }
+
+    #[test]
+    fn the_review_counts_and_explains() {
+        let playbook = crate::playbook::find("ransomware").unwrap();
+        let r = review(&walked(5, Some(30)), &playbook, t(50));
+        assert_eq!((r.done, r.skipped, r.decisions, r.minutes), (1, 1, 1, 30));
+        let skipped = r.steps.iter().find(|s| s.status == StepStatus::Skipped).unwrap();
+        assert_eq!(skipped.detail.as_deref(), Some("on paper already"));
+        assert_eq!(r.steps[0].minutes, Some(5), "reached at 0, done at 5");
+        // The 60-day deadline from discovery is still open at the close: not missed.
+        assert_eq!(r.deadlines[0].outcome, Verdict::Open);
+        assert_eq!(r.deadlines[0].due, t(-30) + Duration::days(60));
+        assert_eq!(r.entries.len(), 5);
+        assert_eq!(r.entries[4].what, "Incident closed");
+        let text = text(&r);
+        assert!(
+            text.contains(
+                "SKIPPED  Switch the unit to paper downtime procedures (on paper already)"
+            ),
+            "{text}"
+        );
+        let html = html(&r, "<svg></svg>", t(60));
+        assert!(html.contains("<td>SKIPPED: on paper already</td>") && html.contains("DRILL"));
+    }
+
+    /// The timeline opens at discovery when it came shortly before the start, and at the
+    /// start when discovery was long before (it would squeeze the picture).
+    #[test]
+    fn the_timeline_puts_each_entry_in_its_positions_lane() {
+        let playbook = crate::playbook::find("ransomware").unwrap();
+        let p = walked(5, Some(30));
+        let tl = timeline(&p, &playbook, t(60));
+        assert_eq!(tl.start, t(-30));
+        assert_eq!(tl.end, t(30));
+        assert_eq!(tl.marks.len(), 5);
+        let lane_of = |label: &str| {
+            let m = tl.marks.iter().find(|m| m.label.contains(label)).unwrap();
+            tl.lanes[m.lane].clone()
+        };
+        assert_eq!(lane_of("Unplug"), "Unit staff");
+        assert_eq!(lane_of("Decided"), playbook.role_name("clinical-lead"));
+        assert_eq!(lane_of("Incident closed"), "Incident Commander");
+        let mut long_before = p.clone();
+        long_before.incident.discovered = t(-24 * 60);
+        assert_eq!(timeline(&long_before, &playbook, t(60)).start, t(0));
+        crate::timeline::render_svg(&tl).unwrap();
+    }
+}

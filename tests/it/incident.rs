@@ -244,6 +244,29 @@ fn the_lead_assigns_positions_and_the_review_tells_what_happened() {
     let (code, _, err) = cli.run(&["incident", "review", &id, "--format", "pdf"]);
     assert_eq!(code, 1, "{err}");
 
+    // The timeline picture and the printable review (which holds the same picture).
+    let svg_path = p.join("timeline.svg");
+    cli.ok(&["incident", "timeline", &id, "--out", svg_path.to_str().unwrap()]);
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(
+        svg.contains("<svg") && svg.contains("Incident Commander") && svg.contains("Unit staff")
+    );
+    let review_path = p.join("review.html");
+    cli.ok(&[
+        "incident",
+        "review",
+        &id,
+        "--format",
+        "html",
+        "--out",
+        review_path.to_str().unwrap(),
+    ]);
+    let review_html = std::fs::read_to_string(&review_path).unwrap();
+    assert!(
+        review_html.contains("<svg")
+            && review_html.contains("<td>SKIPPED: the ward was already on paper</td>")
+    );
+
     // The HICS 214 export lists who held which position.
     let html_path = p.join("214.html");
     cli.ok(&["incident", "export", &id, "--format", "html", "--out", html_path.to_str().unwrap()]);
