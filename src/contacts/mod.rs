@@ -1,0 +1,81 @@
+//! The contact tree: the people and outside parties to call in an incident, who calls
+//! whom (with an alternate for each, and escalation when a call goes unanswered), and the
+//! channels each may be reached on. Everything a person entered is sealed in the store
+//! (`Kind::Contact`); only admins change it, every unlocked user reads it and logs calls.
+//!
+//! The tree is kept on each contact: `called_by` names who calls them (`None`: the
+//! incident lead), in the order the contacts are listed; `alternate` is who to call when
+//! they cannot be reached within `escalate_after_minutes`. `incident_types` limits a
+//! contact to some playbooks (the cyber insurer for ransomware, say): the tree for one
+//! incident type is the contacts for it, and one whose caller is not in it is called by
+//! the lead.
+
+use serde::{Deserialize, Serialize};
+
+/// Inside the organisation, or an outside party (vendor, insurer, FBI, HHS OCR, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactKind {
+    Internal,
+    External,
+}
+
+/// One person or organisation in the contact tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// Stable id, lower-case letters, digits and dashes (`ian-it`): what calls and the
+    /// tree refer to.
+    pub id: String,
+    pub name: String,
+    pub kind: ContactKind,
+    /// The contact role a playbook step calls (`it-security-lead`, `cyber-insurer`, ...:
+    /// `playbook::format::STANDARD_CONTACT_ROLES`).
+    pub role: Option<String>,
+    /// HICS position (`incident-commander`, ...) or job title.
+    pub position: Option<String>,
+    pub department: Option<String>,
+    pub organisation: Option<String>,
+    pub work_phone: Option<String>,
+    pub mobile_phone: Option<String>,
+    pub pager: Option<String>,
+    pub radio_channel: Option<String>,
+    pub secure_messaging: Option<String>,
+    pub email: Option<String>,
+    /// Outside parties: the vendor's support line, the insurer's claim line, ...
+    pub support_line: Option<String>,
+    /// The contract or business associate agreement (BAA) reference.
+    pub contract_ref: Option<String>,
+    /// The cyber insurance policy number.
+    pub policy_number: Option<String>,
+    pub claim_line: Option<String>,
+    /// The channels approved for this contact (see [`CHANNELS`]), in order of preference.
+    pub channels: Vec<String>,
+    pub notes: Option<String>,
+    /// Who calls this contact (a contact id); `None`: the incident lead.
+    pub called_by: Option<String>,
+    /// Who to call instead when this contact cannot be reached (a contact id).
+    pub alternate: Option<String>,
+    /// Minutes without reaching them before the alternate is called.
+    pub escalate_after_minutes: u32,
+    /// Playbook ids this contact is called for; empty: every incident.
+    pub incident_types: Vec<String>,
+}
+
+/// The default wait before escalating to the alternate.
+pub const DEFAULT_ESCALATE_MINUTES: u32 = 10;
+
+/// The channels a contact may be approved for: (id, name, secure for patient information).
+/// Public email and consumer messaging are never approved for patient information.
+pub const CHANNELS: &[(&str, &str, bool)] = &[
+    ("phone", "Desk phone", true),
+    ("mobile", "Mobile phone (voice)", true),
+    ("pager", "Pager", true),
+    ("radio", "Radio", true),
+    ("secure-messaging", "Secure messaging", true),
+    ("work-email", "Organisation email", true),
+    ("fax", "Fax", true),
+    ("in-person", "In person", true),
+    ("public-email", "Public email (Gmail, Yahoo, ...)", false),
+    ("sms", "Text message (SMS)", false),
+    ("consumer-messaging", "Consumer messaging (WhatsApp, Messenger, ...)", false),
+];
