@@ -40,6 +40,10 @@ const COMMANDS: &[&str] = &[
     "observe",
     "incident_review",
     "export_incident",
+    "list_contacts",
+    "incident_calls",
+    "record_call",
+    "check_channels",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

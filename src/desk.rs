@@ -11,12 +11,12 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::incident;
 use crate::pack::{PackInfo, PackedPlaybook};
 use crate::playbook::view::{Hit, PlaybookView, search};
 use crate::playbook::{Playbook, PlaybookSummary};
 use crate::store::{EmergencySession, Kind, Record, Role, Session, Settings, Store, UserInfo};
 use crate::{Error, Result};
+use crate::{calltree, incident};
 
 /// Where the window is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,6 +79,8 @@ pub struct IncidentView {
     pub can_command: bool,
     /// Every position a playbook step is for, and the standard HICS ones (id, name).
     pub positions_available: Vec<(String, String)>,
+    /// The current step would send patient information over an unsecure channel.
+    pub step_warnings: Vec<crate::channels::Warning>,
 }
 
 impl IncidentView {
@@ -115,9 +117,27 @@ impl IncidentView {
             my_positions,
             my_steps,
             positions_available,
+            step_warnings: step.as_ref().map_or_else(Vec::new, |s| {
+                crate::channels::check(&format!("{}\n{}", s.instruction, s.checklist.join("\n")))
+            }),
             step,
             progress,
         })
+    }
+}
+
+fn calls_view(
+    progress: incident::Progress,
+    contacts: &[crate::contacts::Contact],
+    now: chrono::DateTime<chrono::Utc>,
+) -> CallsView {
+    let tree = calltree::tree_for(contacts, Some(&progress.incident.playbook));
+    let tree = calltree::status(&tree, contacts, &progress.calls, now);
+    CallsView {
+        unreached: tree.iter().filter(|s| !s.reached()).count(),
+        closed: progress.closed,
+        incident: progress.incident,
+        tree,
     }
 }
 
@@ -132,6 +152,16 @@ fn reachable(playbook: &Playbook, from: &str) -> usize {
         }
     }
     seen.len()
+}
+
+/// An incident's calls: the tree for its playbook, each contact with where they stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallsView {
+    pub incident: incident::Incident,
+    pub closed: bool,
+    pub tree: Vec<calltree::Status>,
+    /// Contacts not reached yet (nor their alternates).
+    pub unreached: usize,
 }
 
 /// An open incident as emergency access shows it: the ward steps to follow.
@@ -475,6 +505,28 @@ impl Desk {
         incident::observe(e, id, text)
     }
 
+    /// The contact tree, in calling order (any signed-in user).
+    pub fn contacts(&self) -> Result<Vec<crate::contacts::Contact>> {
+        self.user_session()?.contacts()
+    }
+
+    /// An incident's call tree and where each call stands now.
+    pub fn calls(&self, id: &str) -> Result<CallsView> {
+        let list = self.in_force()?;
+        let session = self.user_session()?;
+        let progress = incident::progress(session, &list, id)?;
+        Ok(calls_view(progress, &session.contacts()?, chrono::Utc::now()))
+    }
+
+    /// Records a call's outcome (reached, no-answer, left-message, wrong-number).
+    pub fn record_call(&self, id: &str, contact: &str, outcome: &str) -> Result<CallsView> {
+        let outcome: calltree::Outcome = outcome.parse()?;
+        let list = self.in_force()?;
+        let session = self.user_session()?;
+        let progress = incident::call(session, &list, id, contact, outcome)?;
+        Ok(calls_view(progress, &session.contacts()?, chrono::Utc::now()))
+    }
+
     /// Saves an incident's export (html: the HICS 214, csv, json: the evidence bundle) in
     /// `dir` and returns the file's path. Incident leads and admins.
     pub fn export_incident(
@@ -512,8 +564,24 @@ impl Desk {
     /// for the window's banner. Nothing while locked or under emergency access.
     pub fn reminders(&self, now: chrono::DateTime<chrono::Utc>) -> Vec<Reminder> {
         let Ok(open) = self.open_incidents() else { return Vec::new() };
+        let contacts = self.contacts().unwrap_or_default();
         let mut out = Vec::new();
         for view in open {
+            // Calls gone unanswered past their wait: call the alternate.
+            let calls = calls_view(view.progress.clone(), &contacts, now);
+            for s in calls.tree {
+                if let calltree::State::Escalate { since, reason } = s.state {
+                    let i = &view.progress.incident;
+                    out.push(Reminder {
+                        incident: i.id.clone(),
+                        title: i.title.clone(),
+                        drill: i.drill,
+                        step: format!("call:{}", s.node.contact.id),
+                        say: format!("{}: {reason}", s.node.contact.name),
+                        due: since,
+                    });
+                }
+            }
             let i = &view.progress.incident;
             for t in view.progress.timers.iter().filter(|t| !t.acknowledged && t.due <= now) {
                 out.push(Reminder {

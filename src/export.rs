@@ -56,6 +56,7 @@ pub fn activity(playbook: &Playbook, e: &Event) -> String {
         "note" => format!("Note: {detail}"),
         "observation" => format!("Observation (ward staff, emergency access): {detail}"),
         "position_assigned" => format!("Position assigned: {detail}"),
+        "call_made" => format!("Call to {detail}"),
         "timer_acknowledged" => format!("Reminder seen: {step}"),
         "incident_closed" => "Incident closed".to_owned(),
         "drill_ended" => "Drill ended".to_owned(),

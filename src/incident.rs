@@ -152,6 +152,8 @@ pub struct Progress {
     pub steps: Vec<StepState>,
     pub timers: Vec<TimerState>,
     pub deadlines: Vec<DeadlineState>,
+    /// The calls made from the contact tree, oldest first.
+    pub calls: Vec<crate::calltree::Call>,
 }
 
 impl Progress {
@@ -389,6 +391,15 @@ pub fn replay(incident: Incident, p: &Playbook, entries: &[crate::log::Entry]) -
                 None
             }
             "note" | "observation" => text("text"),
+            "call_made" => match (text("name"), text("outcome")) {
+                (Some(name), Some(outcome)) => {
+                    let words = outcome
+                        .parse::<crate::calltree::Outcome>()
+                        .map_or(outcome.clone(), |o| o.words().to_owned());
+                    Some(format!("{name}: {words}"))
+                }
+                _ => None,
+            },
             "incident_closed" | "drill_ended" => {
                 closed = true;
                 closed_at = Some(at);
@@ -431,6 +442,7 @@ pub fn replay(incident: Incident, p: &Playbook, entries: &[crate::log::Entry]) -
         steps,
         timers,
         deadlines,
+        calls: crate::calltree::calls_of(entries),
     })
 }
 
@@ -631,6 +643,30 @@ pub fn acknowledge_timer(
         });
     }
     session.append(Some(id), "timer_acknowledged", serde_json::json!({ "step": step_id }), None)?;
+    progress(session, playbooks, id)
+}
+
+/// Records a call made during an incident to a contact of the tree, with its outcome.
+pub fn call(
+    session: &Session,
+    playbooks: &[Playbook],
+    id: &str,
+    contact: &str,
+    outcome: crate::calltree::Outcome,
+) -> Result<Progress> {
+    let now = progress(session, playbooks, id)?;
+    if now.closed {
+        return Err(Error::Invalid { what: "incident", reason: "is closed".into() });
+    }
+    let person = session.contacts()?.into_iter().find(|c| c.id == contact).ok_or_else(|| {
+        Error::Invalid { what: "contact", reason: format!("no contact `{contact}` in the tree") }
+    })?;
+    session.append(
+        Some(id),
+        "call_made",
+        serde_json::json!({ "contact": person.id, "name": person.name, "outcome": outcome.as_str() }),
+        None,
+    )?;
     progress(session, playbooks, id)
 }
 

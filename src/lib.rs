@@ -3,6 +3,8 @@
 //!
 //! See `ARCHITECTURE.md` for the codemap and the invariants.
 
+pub mod calltree;
+pub mod channels;
 pub mod contacts;
 pub mod crypto;
 pub mod desk;

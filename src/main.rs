@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use caregiver::store::{Kind, Role, Session, Store};
-use caregiver::{Error, export, incident, pack, playbook, review};
+use caregiver::{Error, calltree, export, incident, pack, playbook, review};
 use clap::{Args, Parser, Subcommand};
 use zeroize::Zeroizing;
 
@@ -71,6 +71,31 @@ enum Command {
     /// Run an incident: start a playbook, act on its steps, take notes, close it.
     #[command(subcommand)]
     Incident(IncidentCommand),
+    /// The contact tree: people and outside parties to call, and who calls whom.
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
+    /// Show the call tree (for one incident type: a playbook id).
+    #[command(subcommand)]
+    Calltree(CalltreeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ContactsCommand {
+    /// List the contacts, in calling order.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CalltreeCommand {
+    /// Who calls whom, with numbers, alternates and escalation times.
+    Show {
+        /// A playbook id: the tree for that kind of incident.
+        #[arg(long, value_name = "TYPE")]
+        incident_type: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,6 +119,13 @@ enum IncidentCommand {
     Assign { id: String, position: String, person: String },
     /// Say that a step's reminder has been seen.
     AckTimer { id: String, step_id: String },
+    /// Record a call to a contact of the tree and its outcome.
+    Call {
+        id: String,
+        contact: String,
+        #[arg(long, value_name = "reached|no-answer|left-message|wrong-number")]
+        outcome: String,
+    },
     /// Draw the incident's timeline (time across, one row per position) as SVG.
     Timeline {
         id: String,
@@ -488,6 +520,41 @@ fn run(cli: Cli) -> Result<(), Error> {
             println_safe(&format!("Exported {count} entries to {}", out.display()));
         }
         Command::Incident(cmd) => run_incident(&auth, cmd)?,
+        Command::Contacts(ContactsCommand::List { json }) => {
+            let contacts = unlock(&auth)?.contacts()?;
+            if json {
+                let text = serde_json::to_string_pretty(&contacts)
+                    .map_err(|e| Error::Invalid { what: "contacts", reason: e.to_string() })?;
+                println_safe(&text);
+            } else {
+                for c in &contacts {
+                    let phone = [&c.work_phone, &c.mobile_phone, &c.pager, &c.support_line]
+                        .into_iter()
+                        .flatten()
+                        .next()
+                        .map_or("", String::as_str);
+                    println_safe(&format!(
+                        "{:<24} {:<32} {:<20} {}",
+                        c.id,
+                        c.name,
+                        phone,
+                        c.role.as_deref().or(c.position.as_deref()).unwrap_or_default()
+                    ));
+                }
+            }
+        }
+        Command::Calltree(CalltreeCommand::Show { incident_type }) => {
+            let contacts = unlock(&auth)?.contacts()?;
+            if contacts.is_empty() {
+                println_safe(
+                    "No contact tree yet: an admin imports one (caregiver contacts import).",
+                );
+            }
+            println_safe(&calltree::text(
+                &calltree::tree_for(&contacts, incident_type.as_deref()),
+                &contacts,
+            ));
+        }
         Command::Settings(SettingsCommand::Show) => {
             let s = unlock(&auth)?.settings()?;
             println_safe(&format!("idle-lock  {} minutes", s.idle_lock_minutes));
@@ -569,6 +636,24 @@ fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
             write_replacing(&out, svg.as_bytes())?;
             println_safe(&format!("Wrote the timeline of {id} to {}", out.display()));
         }
+        IncidentCommand::Call { id, contact, outcome } => {
+            let outcome: calltree::Outcome = outcome.parse()?;
+            let p = incident::call(&session, &playbooks, &id, &contact, outcome)?;
+            let contacts = session.contacts()?;
+            let tree = calltree::tree_for(&contacts, Some(&p.incident.playbook));
+            let status = calltree::status(&tree, &contacts, &p.calls, now);
+            let unreached: Vec<&str> = status
+                .iter()
+                .filter(|s| !s.reached())
+                .map(|s| s.node.contact.name.as_str())
+                .collect();
+            println_safe(&format!(
+                "Recorded: {} ({}). Still unreached: {}",
+                contact,
+                outcome.words(),
+                if unreached.is_empty() { "nobody".to_owned() } else { unreached.join(", ") }
+            ));
+        }
         IncidentCommand::AckTimer { id, step_id } => {
             show(&incident::acknowledge_timer(&session, &playbooks, &id, &step_id)?);
         }
@@ -640,6 +725,9 @@ fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
             show(&incident::step(&session, &playbooks, &id, &step_id, action)?);
         }
         IncidentCommand::Note { id, text } => {
+            for w in caregiver::channels::check(&text) {
+                eprintln!("warning[unsecure_channel]: {}", w.message);
+            }
             let seq = incident::note(&session, &id, &text)?;
             println_safe(&format!("Note recorded as log entry {seq}."));
         }

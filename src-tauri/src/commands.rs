@@ -11,7 +11,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use caregiver::desk::{
-    Desk, IncidentView, LockScreen, Reminder, ReviewView, Status, WardIncidentView,
+    CallsView, Desk, IncidentView, LockScreen, Reminder, ReviewView, Status, WardIncidentView,
 };
 use caregiver::pack::PackInfo;
 use caregiver::playbook::PlaybookSummary;
@@ -293,4 +293,30 @@ pub async fn close_incident(state: State<'_, AppState>, id: String) -> Reply<Inc
 #[tauri::command]
 pub async fn open_incidents(state: State<'_, AppState>) -> Reply<Vec<IncidentView>> {
     Ok(state.desk().open_incidents()?)
+}
+
+#[tauri::command]
+pub async fn list_contacts(state: State<'_, AppState>) -> Reply<Vec<caregiver::contacts::Contact>> {
+    Ok(state.desk().contacts()?)
+}
+
+#[tauri::command]
+pub async fn incident_calls(state: State<'_, AppState>, id: String) -> Reply<CallsView> {
+    Ok(state.desk().calls(&id)?)
+}
+
+#[tauri::command]
+pub async fn record_call(
+    state: State<'_, AppState>,
+    id: String,
+    contact: String,
+    outcome: String,
+) -> Reply<CallsView> {
+    Ok(state.desk().record_call(&id, &contact, &outcome)?)
+}
+
+/// Warnings for a note that would send patient information over an unsecure channel.
+#[tauri::command]
+pub async fn check_channels(text: String) -> Reply<Vec<caregiver::channels::Warning>> {
+    Ok(caregiver::channels::check(&text))
 }

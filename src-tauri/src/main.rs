@@ -77,6 +77,10 @@ fn main() -> ExitCode {
             commands::observe,
             commands::incident_review,
             commands::export_incident,
+            commands::list_contacts,
+            commands::incident_calls,
+            commands::record_call,
+            commands::check_channels,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -8,6 +8,7 @@ import { renderAdmin } from "./screens/admin.js";
 import { renderHome } from "./screens/home.js";
 import { renderLock } from "./screens/lock.js";
 import { leaveGuided, renderGuided } from "./screens/guided.js";
+import { renderCalls } from "./screens/calls.js";
 import { renderReview } from "./screens/review.js";
 import { renderStart } from "./screens/start.js";
 import { renderTeam } from "./screens/team.js";
@@ -61,6 +62,7 @@ const incidentRoutes = {
   onGuide: (id) => go(`incident:${id}`),
   onTeam: (id) => go(`team:${id}`),
   onReview: (id) => go(`review:${id}`),
+  onCalls: (id) => go(`calls:${id}`),
 };
 
 async function refresh({ force = false } = {}) {
@@ -111,6 +113,8 @@ async function draw(status) {
         await renderGuided(main, { id: view.slice(9), ...incidentRoutes });
       } else if (view.startsWith("team:")) {
         await renderTeam(main, { id: view.slice(5), ...incidentRoutes });
+      } else if (view.startsWith("calls:")) {
+        await renderCalls(main, { id: view.slice(6), ...incidentRoutes });
       } else if (view.startsWith("review:")) {
         await renderReview(main, { id: view.slice(7), ...incidentRoutes });
       } else if (view === "passphrase") {
@@ -172,11 +176,14 @@ async function showReminders(status) {
   const r = await request("reminders");
   const due = r.state === "ready" ? r.data : [];
   const here = view.startsWith("incident:") ? view.slice(9) : null;
-  const others = due.filter((d) => d.incident !== here);
+  // The step's screen shows its own timers with "Seen"; call escalations show here too.
+  const others = due.filter((d) => d.incident !== here || d.step.startsWith("call:"));
   reminderBar.hidden = others.length === 0;
   reminderBar.replaceChildren(...others.map((d) => h("div", { class: "reminder", dataset: { incident: d.incident, step: d.step } },
     h("strong", {}, `${d.drill ? "DRILL " : ""}Reminder, ${d.title}: `), d.say,
-    h("button", { type: "button", onclick: () => guide(d.incident) }, "Open the incident"))));
+    d.step.startsWith("call:")
+      ? h("button", { type: "button", onclick: () => go(`calls:${d.incident}`) }, "Open the calls")
+      : h("button", { type: "button", onclick: () => guide(d.incident) }, "Open the incident"))));
 }
 
 async function lockNow() {

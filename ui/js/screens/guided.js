@@ -66,9 +66,10 @@ export function upcoming(v) {
 }
 
 /** The incident's own menu: team, review and exports. */
-export function incidentNav(id, { onTeam, onReview, onGuide }, here) {
+export function incidentNav(id, { onTeam, onReview, onGuide, onCalls }, here) {
   return h("nav", { class: "actions secondary incident-nav", "aria-label": "This incident" },
     here !== "guide" ? h("button", { type: "button", id: "nav-guide", onclick: () => onGuide(id) }, "← Back to the step") : null,
+    here !== "calls" ? h("button", { type: "button", id: "nav-calls", onclick: () => onCalls(id) }, "Calls") : null,
     here !== "team" ? h("button", { type: "button", id: "nav-team", onclick: () => onTeam(id) }, "Team and my job sheet") : null,
     here !== "review" ? h("button", { type: "button", id: "nav-review", onclick: () => onReview(id) }, "Timeline, review and export") : null);
 }
@@ -150,7 +151,24 @@ function draw(main, opts, r) {
   const noteBox = h("form", { class: "field", hidden: true },
     h("label", { for: "note-text" }, "Note for the record"), noteText,
     h("button", { type: "submit", id: "note-save" }, "Save the note"));
-  noteBox.addEventListener("submit", (e) => { e.preventDefault(); act("incident_note", { text: noteText.value }); });
+  // A note that would send patient information over public email or consumer messaging
+  // asks once before it is saved.
+  const noteWarn = h("div", { class: "alert warning", id: "note-warning", role: "alert", hidden: true });
+  noteBox.append(noteWarn);
+  let warnedFor = null;
+  noteBox.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (warnedFor !== noteText.value) {
+      const w = await request("check_channels", { text: noteText.value });
+      if (w.state === "ready" && w.data.length) {
+        warnedFor = noteText.value;
+        noteWarn.replaceChildren(...w.data.map((x) => h("p", {}, x.message)), h("p", {}, "Press “Save the note” again to save it as it is."));
+        noteWarn.hidden = false;
+        return;
+      }
+    }
+    act("incident_note", { text: noteText.value });
+  });
   const openSkip = () => { skipBox.hidden = false; reason.focus(); };
   const openNote = () => { noteBox.hidden = false; noteText.focus(); };
   const choose = (c) => act("incident_step", { step: s.id, action: "choose", value: c.label });
@@ -165,6 +183,7 @@ function draw(main, opts, r) {
   fill(main, ...top,
     h("p", { class: "for-role" }, `For: ${v.role_name}${s.ward ? " · ward staff" : ""}`),
     h("h1", { tabindex: "-1", id: "guided-title", dataset: { step: s.id } }, s.title),
+    v.step_warnings.length ? h("div", { class: "alert warning", id: "step-warning", role: "note" }, v.step_warnings.map((w) => h("p", {}, w.message))) : null,
     h("p", { class: "instruction big-text" }, s.instruction),
     s.checklist.length ? h("ul", { class: "checklist big-text" }, s.checklist.map((c) => h("li", {}, c))) : null,
     s.calls.length ? h("p", { class: "meta" }, `Call: ${s.calls.join(", ")}`) : null,

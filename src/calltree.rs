@@ -1,0 +1,448 @@
+//! The call tree at work: who calls whom for an incident type, each call's outcome (a
+//! `call_made` entry in the activity log), and who is still unreached, with escalation to
+//! the alternate when a call goes unanswered for the contact's `escalate_after_minutes`
+//! (at once for a wrong number). Time is passed in, so escalation is tested on a fake
+//! clock.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::contacts::Contact;
+use crate::store::{Kind, Session};
+use crate::{Error, Result};
+
+/// The record that holds the whole contact tree, in order (one record: an import replaces
+/// it in one write, and the order is the calling order).
+const TREE_RECORD: &str = "contact-tree";
+
+/// What happened when someone was called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Reached,
+    NoAnswer,
+    LeftMessage,
+    WrongNumber,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] =
+        [Outcome::Reached, Outcome::NoAnswer, Outcome::LeftMessage, Outcome::WrongNumber];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Reached => "reached",
+            Outcome::NoAnswer => "no-answer",
+            Outcome::LeftMessage => "left-message",
+            Outcome::WrongNumber => "wrong-number",
+        }
+    }
+
+    pub fn words(self) -> &'static str {
+        match self {
+            Outcome::Reached => "reached",
+            Outcome::NoAnswer => "no answer",
+            Outcome::LeftMessage => "left a message",
+            Outcome::WrongNumber => "wrong number",
+        }
+    }
+}
+
+impl std::str::FromStr for Outcome {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s).ok_or_else(|| Error::Invalid {
+            what: "outcome",
+            reason: "must be reached, no-answer, left-message or wrong-number".into(),
+        })
+    }
+}
+
+/// One contact's place in the tree for an incident type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Node {
+    pub contact: Contact,
+    /// 0: the incident lead calls them.
+    pub depth: usize,
+    /// Who calls them in this tree (`None`: the lead).
+    pub caller: Option<String>,
+}
+
+/// The tree for one incident type (a playbook id), or for every incident: the contacts
+/// for it, each after their caller, callers' callees in list order. A contact whose
+/// caller is not in this tree is called by the lead.
+pub fn tree_for(contacts: &[Contact], incident_type: Option<&str>) -> Vec<Node> {
+    let included: Vec<&Contact> = contacts
+        .iter()
+        .filter(|c| match incident_type {
+            None => true,
+            Some(t) => c.incident_types.is_empty() || c.incident_types.iter().any(|x| x == t),
+        })
+        .collect();
+    let in_tree = |id: &str| included.iter().any(|c| c.id == id);
+    let caller_of = |c: &Contact| c.called_by.clone().filter(|by| in_tree(by) && *by != c.id);
+    let mut out = Vec::new();
+    let mut placed = std::collections::HashSet::new();
+    // Depth-first from the lead's calls; `placed` also stops any cycle an import missed.
+    let mut todo: Vec<(&Contact, usize)> =
+        included.iter().rev().filter(|c| caller_of(c).is_none()).map(|c| (*c, 0)).collect();
+    while let Some((c, depth)) = todo.pop() {
+        if !placed.insert(c.id.clone()) {
+            continue;
+        }
+        out.push(Node { contact: c.clone(), depth, caller: caller_of(c) });
+        todo.extend(
+            included
+                .iter()
+                .rev()
+                .filter(|x| caller_of(x).as_deref() == Some(c.id.as_str()))
+                .map(|x| (*x, depth + 1)),
+        );
+    }
+    out
+}
+
+/// One call, from its log entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Call {
+    pub contact: String,
+    pub outcome: Outcome,
+    pub at: DateTime<Utc>,
+    pub by: String,
+}
+
+/// Where one contact stands in an incident's calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum State {
+    NotCalled,
+    Reached {
+        at: DateTime<Utc>,
+    },
+    /// Their alternate was reached instead.
+    AlternateReached {
+        at: DateTime<Utc>,
+    },
+    /// Not reached yet; the alternate is due to be called at `escalate_at`.
+    Waiting {
+        since: DateTime<Utc>,
+        escalate_at: DateTime<Utc>,
+    },
+    /// Call the alternate now (or, with none, tell the lead).
+    Escalate {
+        since: DateTime<Utc>,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Status {
+    pub node: Node,
+    pub alternate: Option<Contact>,
+    pub state: State,
+    /// Calls to this contact and to their alternate, oldest first.
+    pub calls: Vec<Call>,
+}
+
+impl Status {
+    pub fn reached(&self) -> bool {
+        matches!(self.state, State::Reached { .. } | State::AlternateReached { .. })
+    }
+}
+
+/// Where every contact of `tree` stands, given the incident's calls, at `now`.
+pub fn status(
+    tree: &[Node],
+    contacts: &[Contact],
+    calls: &[Call],
+    now: DateTime<Utc>,
+) -> Vec<Status> {
+    tree.iter()
+        .map(|node| {
+            let c = &node.contact;
+            let alternate =
+                c.alternate.as_ref().and_then(|a| contacts.iter().find(|x| &x.id == a)).cloned();
+            let mine: Vec<&Call> = calls.iter().filter(|k| k.contact == c.id).collect();
+            let theirs: Vec<&Call> = calls
+                .iter()
+                .filter(|k| alternate.as_ref().is_some_and(|a| a.id == k.contact))
+                .collect();
+            let reached =
+                |list: &[&Call]| list.iter().find(|k| k.outcome == Outcome::Reached).map(|k| k.at);
+            let state = if let Some(at) = reached(&mine) {
+                State::Reached { at }
+            } else if let Some(at) = reached(&theirs) {
+                State::AlternateReached { at }
+            } else {
+                match (mine.first(), mine.last()) {
+                    (Some(first), Some(last)) => {
+                        let wait = Duration::minutes(i64::from(c.escalate_after_minutes));
+                        let escalate_at = first.at + wait;
+                        let to = match &alternate {
+                            None => "no alternate: tell the incident lead".to_owned(),
+                            Some(a) if !theirs.is_empty() => {
+                                format!("nor the alternate, {}: tell the incident lead", a.name)
+                            }
+                            Some(a) => format!("call the alternate, {}", a.name),
+                        };
+                        if last.outcome == Outcome::WrongNumber {
+                            State::Escalate {
+                                since: last.at,
+                                reason: format!("wrong number: {to}"),
+                            }
+                        } else if now >= escalate_at {
+                            State::Escalate {
+                                since: escalate_at,
+                                reason: format!(
+                                    "not reached in {} min: {to}",
+                                    c.escalate_after_minutes
+                                ),
+                            }
+                        } else {
+                            State::Waiting { since: first.at, escalate_at }
+                        }
+                    }
+                    _ => State::NotCalled,
+                }
+            };
+            let mut both: Vec<Call> = mine.into_iter().chain(theirs).cloned().collect();
+            both.sort_by_key(|k| k.at);
+            Status { node: node.clone(), alternate, state, calls: both }
+        })
+        .collect()
+}
+
+/// The calls of an incident, from its log entries (`call_made`).
+pub fn calls_of(entries: &[crate::log::Entry]) -> Vec<Call> {
+    entries
+        .iter()
+        .filter(|e| e.kind == "call_made")
+        .filter_map(|e| {
+            let contact = e.payload.get("contact")?.as_str()?.to_owned();
+            let outcome = e.payload.get("outcome")?.as_str()?.parse().ok()?;
+            let at = DateTime::parse_from_rfc3339(&e.time).ok()?.with_timezone(&Utc);
+            Some(Call { contact, outcome, at, by: e.actor.clone() })
+        })
+        .collect()
+}
+
+impl Session {
+    /// The contact tree, in calling order (empty until an admin imports one).
+    pub fn contacts(&self) -> Result<Vec<Contact>> {
+        Ok(self.get::<Vec<Contact>>(Kind::Contact, TREE_RECORD)?.unwrap_or_default())
+    }
+
+    /// Replaces the contact tree in one write (admins). The ward's call list for emergency
+    /// access is refreshed with it: the service desk, the house supervisor and the other
+    /// contacts ward staff call first, with one number each.
+    pub fn replace_contacts(&self, contacts: &[Contact]) -> Result<()> {
+        self.require_admin("change the contact tree")?;
+        let ward: Vec<serde_json::Value> = contacts
+            .iter()
+            .filter(|c| c.role.as_deref().is_some_and(|r| WARD_ROLES.contains(&r)))
+            .map(|c| {
+                let phone = [&c.work_phone, &c.mobile_phone, &c.pager, &c.support_line]
+                    .into_iter()
+                    .flatten()
+                    .next()
+                    .cloned();
+                serde_json::json!({ "name": c.name, "role": c.role, "phone": phone })
+            })
+            .collect();
+        self.write(|w| {
+            w.put(Kind::Contact, TREE_RECORD, &contacts)?;
+            w.put(Kind::WardCallList, "ward-call-list", &ward)?;
+            Ok(())
+        })
+    }
+}
+
+/// The tree as text: one line a contact, indented under their caller, with their numbers,
+/// alternate and wait.
+pub fn text(tree: &[Node], contacts: &[Contact]) -> String {
+    let mut out = String::new();
+    for n in tree {
+        let c = &n.contact;
+        let numbers: Vec<String> = [
+            ("work", &c.work_phone),
+            ("mobile", &c.mobile_phone),
+            ("pager", &c.pager),
+            ("support", &c.support_line),
+            ("radio", &c.radio_channel),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {v}")))
+        .collect();
+        let alternate = c
+            .alternate
+            .as_ref()
+            .and_then(|a| contacts.iter().find(|x| &x.id == a))
+            .map(|a| format!("; no answer in {} min: {}", c.escalate_after_minutes, a.name))
+            .unwrap_or_default();
+        let what = c.position.as_deref().or(c.role.as_deref()).unwrap_or_default();
+        out.push_str(&format!(
+            "{}{} ({what}): {}{alternate}\n",
+            "    ".repeat(n.depth),
+            c.name,
+            numbers.join(", ")
+        ));
+    }
+    out.trim_end().to_owned()
+}
+
+/// The contact roles ward staff call first: on the ward's call list under emergency access.
+pub const WARD_ROLES: &[&str] = &[
+    "it-service-desk",
+    "house-supervisor",
+    "clinical-lead",
+    "it-security-lead",
+    "biomed",
+    "facilities",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contacts::{ContactKind, DEFAULT_ESCALATE_MINUTES};
+
+    fn contact(id: &str, called_by: Option<&str>, alternate: Option<&str>) -> Contact {
+        Contact {
+            id: id.into(),
+            name: id.to_uppercase(),
+            kind: ContactKind::Internal,
+            role: None,
+            position: None,
+            department: None,
+            organisation: None,
+            work_phone: Some("555-0100".into()),
+            mobile_phone: None,
+            pager: None,
+            radio_channel: None,
+            secure_messaging: None,
+            email: None,
+            support_line: None,
+            contract_ref: None,
+            policy_number: None,
+            claim_line: None,
+            channels: vec!["phone".into()],
+            notes: None,
+            called_by: called_by.map(Into::into),
+            alternate: alternate.map(Into::into),
+            escalate_after_minutes: DEFAULT_ESCALATE_MINUTES,
+            incident_types: vec![],
+        }
+    }
+
+    fn t(minutes: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-28T06:00:00Z").unwrap().with_timezone(&Utc)
+            + Duration::minutes(minutes)
+    }
+
+    #[test]
+    fn the_tree_puts_each_contact_after_their_caller() {
+        let mut insurer = contact("insurer", Some("cfo"), None);
+        insurer.incident_types = vec!["ransomware".into()];
+        let contacts = vec![
+            contact("desk", None, None),
+            contact("ciso", Some("desk"), Some("cio")),
+            contact("cio", Some("ceo"), None),
+            contact("ceo", None, None),
+            contact("cfo", Some("ceo"), None),
+            insurer,
+        ];
+        let ids = |tree: &[Node]| -> Vec<(String, usize)> {
+            tree.iter().map(|n| (n.contact.id.clone(), n.depth)).collect()
+        };
+        let all = tree_for(&contacts, None);
+        let want: Vec<(String, usize)> =
+            [("desk", 0), ("ciso", 1), ("ceo", 0), ("cio", 1), ("cfo", 1), ("insurer", 2)]
+                .into_iter()
+                .map(|(i, d)| (i.to_owned(), d))
+                .collect();
+        assert_eq!(ids(&all), want);
+        // The insurer is only in the ransomware tree.
+        assert!(!tree_for(&contacts, Some("phishing")).iter().any(|n| n.contact.id == "insurer"));
+        assert!(tree_for(&contacts, Some("ransomware")).iter().any(|n| n.contact.id == "insurer"));
+        // A caller outside this tree: the lead calls them instead.
+        let mut only = contacts.clone();
+        only[4].incident_types = vec!["lost-device".into()];
+        let tree = tree_for(&only, Some("ransomware"));
+        let insurer = tree.iter().find(|n| n.contact.id == "insurer").unwrap();
+        assert_eq!((insurer.depth, insurer.caller.as_deref()), (0, None));
+        // A cycle an import missed does not loop.
+        let cyc = vec![contact("a", Some("b"), None), contact("b", Some("a"), None)];
+        assert!(tree_for(&cyc, None).len() <= 2);
+    }
+
+    /// Table-driven on a fake clock: (calls as (minute, who, outcome), now, the state).
+    #[test]
+    fn escalation_follows_the_clock() {
+        use Outcome::*;
+        let contacts = vec![contact("ciso", None, Some("cio")), contact("cio", None, None)];
+        let tree = tree_for(&contacts, None);
+        let call = |(m, who, outcome): (i64, &str, Outcome)| Call {
+            contact: who.into(),
+            outcome,
+            at: t(m),
+            by: "Lee Lead".into(),
+        };
+        // (calls as (minute, who, outcome), now, the state)
+        type Case<'a> = (Vec<(i64, &'a str, Outcome)>, i64, State);
+        let cases: Vec<Case<'_>> = vec![
+            (vec![], 30, State::NotCalled),
+            (vec![(0, "ciso", Reached)], 1, State::Reached { at: t(0) }),
+            (vec![(0, "ciso", NoAnswer)], 9, State::Waiting { since: t(0), escalate_at: t(10) }),
+            (
+                vec![(0, "ciso", NoAnswer)],
+                10,
+                State::Escalate {
+                    since: t(10),
+                    reason: "not reached in 10 min: call the alternate, CIO".into(),
+                },
+            ),
+            (
+                vec![(0, "ciso", LeftMessage), (5, "ciso", NoAnswer)],
+                9,
+                State::Waiting { since: t(0), escalate_at: t(10) },
+            ),
+            (
+                vec![(0, "ciso", WrongNumber)],
+                0,
+                State::Escalate {
+                    since: t(0),
+                    reason: "wrong number: call the alternate, CIO".into(),
+                },
+            ),
+            (
+                vec![(0, "ciso", NoAnswer), (12, "cio", Reached)],
+                13,
+                State::AlternateReached { at: t(12) },
+            ),
+            (
+                vec![(0, "ciso", NoAnswer), (12, "cio", NoAnswer)],
+                13,
+                State::Escalate {
+                    since: t(10),
+                    reason: "not reached in 10 min: nor the alternate, CIO: tell the incident lead"
+                        .into(),
+                },
+            ),
+            (vec![(0, "ciso", NoAnswer), (15, "ciso", Reached)], 16, State::Reached { at: t(15) }),
+        ];
+        for (calls, now, want) in cases {
+            let calls: Vec<Call> = calls.into_iter().map(call).collect();
+            let got = status(&tree, &contacts, &calls, t(now));
+            assert_eq!(got[0].state, want, "calls {calls:?} at minute {now}");
+        }
+        // The alternate with no alternate of their own: tell the lead.
+        let got = status(&tree, &contacts, &[call((0, "cio", NoAnswer))], t(10));
+        assert_eq!(
+            got[1].state,
+            State::Escalate {
+                since: t(10),
+                reason: "not reached in 10 min: no alternate: tell the incident lead".into()
+            }
+        );
+    }
+}
