@@ -81,6 +81,8 @@ pub struct IncidentView {
     pub positions_available: Vec<(String, String)>,
     /// The current step would send patient information over an unsecure channel.
     pub step_warnings: Vec<crate::channels::Warning>,
+    /// The contacts of the tree the current step says to call (by contact role).
+    pub step_contacts: Vec<crate::contacts::Contact>,
 }
 
 impl IncidentView {
@@ -117,6 +119,14 @@ impl IncidentView {
             my_positions,
             my_steps,
             positions_available,
+            step_contacts: match &step {
+                Some(s) if !s.calls.is_empty() => session
+                    .contacts()?
+                    .into_iter()
+                    .filter(|c| c.role.as_ref().is_some_and(|r| s.calls.contains(r)))
+                    .collect(),
+                _ => Vec::new(),
+            },
             step_warnings: step.as_ref().map_or_else(Vec::new, |s| {
                 crate::channels::check(&format!("{}\n{}", s.instruction, s.checklist.join("\n")))
             }),
