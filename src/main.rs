@@ -258,7 +258,12 @@ enum UserCommand {
         role: Role,
         #[arg(long, value_name = "FILE")]
         new_passphrase_file: PathBuf,
+        /// Their department (training is assigned and reported by department).
+        #[arg(long, value_name = "NAME")]
+        department: Option<String>,
     },
+    /// Set or clear (with an empty name) a user's department.
+    Department { name: String, department: String },
     /// List users and their roles.
     List {
         #[arg(long)]
@@ -365,9 +370,13 @@ fn run(cli: Cli) -> Result<(), Error> {
             println_safe("");
             println_safe("Whoever holds it can reset any passphrase on this store.");
         }
-        Command::User(UserCommand::Add { name, role, new_passphrase_file }) => {
+        Command::User(UserCommand::Add { name, role, new_passphrase_file, department }) => {
             let first = read_secret_file(&new_passphrase_file, "new passphrase")?;
-            unlock(&auth)?.add_user(&name, role, &first)?;
+            let mut session = unlock(&auth)?;
+            session.add_user(&name, role, &first)?;
+            if let Some(d) = department {
+                session.set_department(&name, Some(&d))?;
+            }
             println_safe(&format!(
                 "Added a user with the {} role; they set their own passphrase at first unlock.",
                 role.as_str()
@@ -382,9 +391,15 @@ fn run(cli: Cli) -> Result<(), Error> {
                 for u in &users {
                     let note =
                         if u.must_change_passphrase { "  (must change passphrase)" } else { "" };
-                    println_safe(&format!("{:width$}  {}{note}", u.name, u.role.as_str()));
+                    let dept =
+                        u.department.as_deref().map(|d| format!("  {d}")).unwrap_or_default();
+                    println_safe(&format!("{:width$}  {:<9}{dept}{note}", u.name, u.role.as_str()));
                 }
             }
+        }
+        Command::User(UserCommand::Department { name, department }) => {
+            unlock(&auth)?.set_department(&name, Some(&department))?;
+            println_safe("Department set.");
         }
         Command::User(UserCommand::Remove { name }) => {
             unlock(&auth)?.remove_user(&name)?;
@@ -523,9 +538,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Contacts(ContactsCommand::List { json }) => {
             let contacts = unlock(&auth)?.contacts()?;
             if json {
-                let text = serde_json::to_string_pretty(&contacts)
-                    .map_err(|e| Error::Invalid { what: "contacts", reason: e.to_string() })?;
-                println_safe(&text);
+                print_json(&contacts);
             } else {
                 for c in &contacts {
                     let phone = [&c.work_phone, &c.mobile_phone, &c.pager, &c.support_line]

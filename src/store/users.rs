@@ -56,6 +56,8 @@ pub struct UserInfo {
     pub name: String,
     pub role: Role,
     pub must_change_passphrase: bool,
+    /// The user's department (training is assigned and reported by department).
+    pub department: Option<String>,
 }
 
 /// The sealed part of a user row.
@@ -64,6 +66,9 @@ struct UserDoc {
     name: String,
     role: Role,
     must_change: bool,
+    /// Absent from rows written before departments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    department: Option<String>,
 }
 
 #[derive(Debug)]
@@ -144,7 +149,7 @@ pub(super) fn insert(
     let user_id = random_id()?;
     let slot_id = random_id()?;
     let name = name.trim();
-    let doc = UserDoc { name: name.to_owned(), role, must_change };
+    let doc = UserDoc { name: name.to_owned(), role, must_change, department: None };
     let sealed = seal_json(main, &user_binding(&user_id, 1), &doc)?;
     let label = directory_key(tx)?.seal(&label_binding(&user_id), name.as_bytes())?;
     let inserted = tx.execute(
@@ -288,10 +293,34 @@ impl Session {
                 name: d.name,
                 role: d.role,
                 must_change_passphrase: d.must_change,
+                department: d.department,
             })
             .collect();
         out.sort_by_key(|u| u.name.to_lowercase());
         Ok(out)
+    }
+
+    /// Sets (or clears, with `None`) a user's department (admins).
+    pub fn set_department(&mut self, name: &str, department: Option<&str>) -> Result<()> {
+        self.require_admin("set departments")?;
+        let department = department.map(str::trim).filter(|d| !d.is_empty());
+        if let Some(d) = department {
+            check_name(d).map_err(|_| Error::Invalid {
+                what: "department",
+                reason: "write 1 to 64 characters on one line".into(),
+            })?;
+        }
+        let id = self.user_id_by_name(name)?;
+        let tx = self.store.conn.transaction().map_err(Error::sql("start setting a department"))?;
+        let (version, mut doc) = read_user(&tx, &self.main, &id)?;
+        doc.department = department.map(str::to_owned);
+        let sealed = seal_json(&self.main, &user_binding(&id, version + 1), &doc)?;
+        tx.execute(
+            "UPDATE users SET version = ?1, sealed = ?2 WHERE user_id = ?3",
+            params![version + 1, sealed, id],
+        )
+        .map_err(Error::sql("update a user"))?;
+        tx.commit().map_err(Error::sql("commit the department"))
     }
 
     /// Removes a user and their unlock slot. The last admin cannot be removed, and nobody
