@@ -646,8 +646,19 @@ impl Desk {
         self.session()?.list_users()
     }
 
-    pub fn add_user(&mut self, name: &str, role: Role, first_passphrase: &[u8]) -> Result<()> {
-        self.session()?.add_user(name, role, first_passphrase)
+    pub fn add_user(
+        &mut self,
+        name: &str,
+        role: Role,
+        first_passphrase: &[u8],
+        department: Option<&str>,
+    ) -> Result<()> {
+        let session = self.session()?;
+        session.add_user(name, role, first_passphrase)?;
+        match department.filter(|d| !d.trim().is_empty()) {
+            Some(d) => session.set_department(name, Some(d)),
+            None => Ok(()),
+        }
     }
 
     pub fn remove_user(&mut self, name: &str) -> Result<()> {
@@ -790,16 +801,20 @@ mod tests {
     fn a_new_user_must_change_their_passphrase_first() {
         let (_dir, mut desk, t0) = desk();
         desk.setup("Ada Admin", PASS, t0).unwrap();
-        desk.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1").unwrap();
+        desk.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1", Some("Ward 4"))
+            .unwrap();
         desk.unlock("Nina Nurse", b"first passphrase 1", t0).unwrap();
         assert!(desk.status(t0).user.unwrap().must_change_passphrase);
         assert_eq!(desk.playbooks().unwrap_err().code(), "passphrase_change_required");
         desk.change_own_passphrase(b"nina's own passphrase").unwrap();
         assert!(!desk.status(t0).user.unwrap().must_change_passphrase);
         assert!(!desk.playbooks().unwrap().is_empty());
-        assert_eq!(desk.users().unwrap().len(), 2);
+        let users = desk.users().unwrap();
+        assert_eq!(users.len(), 2);
+        let nina = users.iter().find(|u| u.name == "Nina Nurse").unwrap();
+        assert_eq!(nina.department.as_deref(), Some("Ward 4"));
         assert_eq!(
-            desk.add_user("X", Role::Admin, b"first passphrase 2").unwrap_err().code(),
+            desk.add_user("X", Role::Admin, b"first passphrase 2", None).unwrap_err().code(),
             "permission_denied"
         );
     }

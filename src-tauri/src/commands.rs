@@ -130,9 +130,10 @@ pub async fn add_user(
     name: String,
     role: Role,
     passphrase: String,
+    department: Option<String>,
 ) -> Reply<()> {
     let passphrase = Zeroizing::new(passphrase);
-    Ok(state.desk().add_user(&name, role, passphrase.as_bytes())?)
+    Ok(state.desk().add_user(&name, role, passphrase.as_bytes(), department.as_deref())?)
 }
 
 #[tauri::command]

@@ -57,11 +57,12 @@ async function usersSection(reload) {
     return h("tr", { dataset: { user: u.name } },
       h("th", { scope: "row" }, u.name),
       h("td", {}, roleName(u.role)),
+      h("td", {}, u.department || ""),
       h("td", {}, u.must_change_passphrase ? "Must set own passphrase" : "Active"),
       actions);
   });
   section.append(h("table", { class: "users", id: "users-table" },
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Role"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Actions"))),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Role"), h("th", { scope: "col" }, "Department"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Actions"))),
     h("tbody", {}, rows)));
   return section;
 }
@@ -73,6 +74,7 @@ function addUserSection(reload) {
   const form = h("form", { class: "card", id: "add-user-form", novalidate: true },
     field({ id: "add-name", label: "Name", autocomplete: "off" }),
     h("div", { class: "field" }, h("label", { for: "add-role" }, "Role"), role),
+    field({ id: "add-department", label: "Department (optional)", autocomplete: "off", hint: "Training is assigned and reported by department." }),
     field({ id: "add-pass", label: "First passphrase", type: "password", autocomplete: "new-password", hint: "At least 12 characters. Tell it to them in person; they change it at first unlock." }),
     h("button", { type: "submit", class: "primary", id: "add-submit" }, "Add user"),
     status, alert);
@@ -82,6 +84,7 @@ function addUserSection(reload) {
       name: form.querySelector("#add-name").value,
       role: role.value,
       passphrase: form.querySelector("#add-pass").value,
+      department: form.querySelector("#add-department").value || null,
     }));
     if (r.state === "ready") reload();
   });
