@@ -7,7 +7,7 @@ use caregiver::contacts::Contact;
 
 use crate::harness::{ADMIN, ADMIN_PASS, App};
 
-fn contact(
+pub fn contact(
     id: &str,
     name: &str,
     role: &str,

@@ -19,6 +19,18 @@ async fn shot(app: &App, name: &str) {
 async fn incident_screens() {
     let app = App::launch_with_store(|s| {
         s.add_user("Ian IT", caregiver::store::Role::Staff, b"first passphrase 12").unwrap();
+        s.replace_contacts(&[
+            crate::calls::contact("desk", "Sam Servicedesk", "it-service-desk", None, None),
+            crate::calls::contact(
+                "ciso",
+                "Cora Security",
+                "it-security-lead",
+                Some("desk"),
+                Some("cio"),
+            ),
+            crate::calls::contact("cio", "Ike Information", "vendor-support", Some("desk"), None),
+        ])
+        .unwrap();
     })
     .await;
     app.client.set_window_size(1280, 900).await.unwrap();
@@ -43,8 +55,16 @@ async fn incident_screens() {
     app.click("#nav-team").await;
     app.find("#positions").await;
     shot(&app, "05-team").await;
+    app.click("#nav-calls").await;
+    app.find("#call-tree").await;
+    app.click("li[data-contact=ciso] > .outcomes button[data-outcome=wrong-number]").await;
+    app.find("li[data-contact=ciso] .alternate").await;
+    shot(&app, "07-calls").await;
     app.click("#nav-review").await;
     app.find("#timeline svg").await;
     shot(&app, "06-review").await;
+    app.click("#nav-contacts").await;
+    app.find("#whole-tree").await;
+    shot(&app, "08-contacts").await;
     app.close().await;
 }

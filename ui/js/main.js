@@ -9,6 +9,7 @@ import { renderHome } from "./screens/home.js";
 import { renderLock } from "./screens/lock.js";
 import { leaveGuided, renderGuided } from "./screens/guided.js";
 import { renderCalls } from "./screens/calls.js";
+import { renderContacts } from "./screens/contacts.js";
 import { renderReview } from "./screens/review.js";
 import { renderStart } from "./screens/start.js";
 import { renderTeam } from "./screens/team.js";
@@ -104,6 +105,8 @@ async function draw(status) {
         renderChangePassphrase(main, { forced: true, onDone: go });
       } else if (view === "admin") {
         await renderAdmin(main);
+      } else if (view === "contacts") {
+        await renderContacts(main, { admin: status.user.role === "admin" });
       } else if (view.startsWith("playbook:")) {
         await renderPlaybook(main, { id: view.slice(9), onBack: home, onStart: startIncident });
       } else if (view.startsWith("start:")) {
@@ -146,6 +149,7 @@ function drawChrome(status) {
     items.push(h("span", { class: "who", id: "signed-in" }, `${name} (${role})`));
     if (!mustChange) {
       items.push(navButton("Home", "nav-home", () => { view = "home"; refresh({ force: true }); }));
+      items.push(navButton("Contacts", "nav-contacts", () => { view = "contacts"; refresh({ force: true }); }));
       items.push(navButton("Change passphrase", "nav-passphrase", () => { view = "passphrase"; refresh({ force: true }); }));
       if (role === "admin") items.push(navButton("Admin", "nav-admin", () => { view = "admin"; refresh({ force: true }); }));
     }

@@ -187,10 +187,11 @@ function draw(main, opts, r) {
     h("p", { class: "instruction big-text" }, s.instruction),
     s.checklist.length ? h("ul", { class: "checklist big-text" }, s.checklist.map((c) => h("li", {}, c))) : null,
     s.calls.length ? h("div", { class: "step-calls", id: "step-calls" },
-      h("p", { class: "meta" }, `Call: ${s.calls.join(", ")}`),
-      v.step_contacts.length ? h("ul", { class: "numbers-list" }, v.step_contacts.map((c) => h("li", {},
-        h("strong", {}, c.name), ` · ${c.role}: `,
-        [c.work_phone, c.mobile_phone, c.pager, c.support_line].filter(Boolean).join(" · ")))) : null) : null,
+      v.step_contacts.length
+        ? h("ul", { class: "numbers-list" }, v.step_contacts.map((c) => h("li", {},
+          h("strong", {}, `Call ${c.name}`), ` (${c.role}): `,
+          [c.work_phone, c.mobile_phone, c.pager, c.support_line].filter(Boolean).join(" · "))))
+        : h("p", { class: "meta" }, `Call: ${s.calls.join(", ")}`)) : null,
     s.question ? h("h2", { id: "decision" }, s.question) : null,
     actions,
     h("div", { class: "actions secondary" },
