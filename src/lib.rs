@@ -5,6 +5,7 @@
 
 pub mod calltree;
 pub mod channels;
+pub mod charts;
 pub mod contacts;
 pub mod crypto;
 pub mod desk;
