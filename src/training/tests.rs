@@ -348,11 +348,81 @@ fn scores_count_right_answers_and_never_panic() {
 }
 
 #[test]
+fn the_embedded_set_is_valid_and_complete() {
+    let list = embedded().unwrap();
+    let ids: Vec<&str> = list.iter().map(|m| m.id.as_str()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        [
+            "device-security",
+            "downtime-procedures",
+            "job-action-sheet",
+            "phishing-awareness",
+            "reporting-incidents",
+            "secure-messaging",
+            "social-engineering",
+        ]
+    );
+    let all = ["clinician", "staff", "lead", "admin"];
+    for m in &list {
+        let expected = match m.id.as_str() {
+            "job-action-sheet" => Recurrence::Once,
+            "downtime-procedures" => Recurrence::Months(6),
+            _ => Recurrence::YEARLY,
+        };
+        assert_eq!(m.recurrence, expected, "{}", m.id);
+        if m.id == "downtime-procedures" {
+            assert_eq!(m.roles, ["clinician", "staff", "lead"]);
+        } else {
+            assert_eq!(m.roles, all, "{}", m.id);
+        }
+        assert!(m.sections.len() >= 3, "{} is too short", m.id);
+        assert!(m.checklist.len() >= 3, "{} has too short a checklist", m.id);
+        let quiz = m.quiz.as_ref().unwrap();
+        assert!((3..=5).contains(&quiz.questions.len()), "{}", m.id);
+        // Every quiz passes with all right and fails with all wrong.
+        let right: Vec<usize> = quiz.questions.iter().map(|q| q.answer).collect();
+        assert!(score(quiz, &right).passed, "{}", m.id);
+        let wrong: Vec<usize> = quiz.questions.iter().map(|q| (q.answer + 1) % 2).collect();
+        assert!(!score(quiz, &wrong).passed, "{}", m.id);
+        // A quiz whose right answer is always in the same place teaches nothing.
+        assert!(right.iter().any(|a| *a != right[0]), "{}: every answer is {}", m.id, right[0]);
+        // A nurse reads it in five minutes: well under 1,000 words.
+        let words: usize = m.sections.iter().map(|s| s.text.split_whitespace().count()).sum();
+        assert!(words < 1000, "{} has {words} words", m.id);
+    }
+    let pass_80 = list.iter().filter(|m| m.quiz.as_ref().unwrap().pass_mark_percent == 80);
+    assert!(pass_80.count() > list.len() / 2, "most quizzes pass at 80");
+    let sorted_titles = {
+        let mut t: Vec<&str> = list.iter().map(|m| m.title.as_str()).collect();
+        t.sort_unstable();
+        t
+    };
+    assert_eq!(list.iter().map(|m| m.title.as_str()).collect::<Vec<_>>(), sorted_titles);
+}
+
+#[test]
+fn the_playbook_pack_still_holds_exactly_the_ten_playbooks() {
+    let playbooks = crate::playbook::embedded().unwrap();
+    assert_eq!(playbooks.len(), 10);
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
+    assert_eq!(crate::playbook::validate_paths(&[&folder]), vec![]);
+}
+
+#[test]
+fn modules_are_found_by_id() {
+    assert_eq!(find("phishing-awareness").unwrap().title, "Spotting and reporting phishing email");
+    let err = find("no-such-module").unwrap_err();
+    assert_eq!(err.code(), "training_not_found");
+    assert_eq!(err.to_string(), "no training module with id `no-such-module`");
+}
+
+#[test]
 fn validate_paths_checks_folders_and_files_and_ids_across_files() {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks/training");
     assert_eq!(validate_paths(&[&folder]), vec![], "the README is skipped");
-    assert_eq!(embedded().unwrap(), vec![]);
-    assert_eq!(find("phishing-awareness").unwrap_err().code(), "training_not_found");
 
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.toml");
@@ -388,7 +458,7 @@ mod never_panics {
 
     use super::super::parse;
 
-    const SEED: &str = super::GOOD;
+    const SEED: &str = include_str!("../../playbooks/training/phishing-awareness.toml");
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
@@ -412,7 +482,7 @@ mod never_panics {
             let _ = parse("fuzz.toml", &lines.concat());
         }
 
-        /// A module with a slice cut out, or a byte changed: still no panic, and any
+        /// A real module with a slice cut out, or a byte changed: still no panic, and any
         /// problem has a position inside the file.
         #[test]
         fn on_damaged_modules(start in 0usize..SEED.len(), len in 0usize..200, byte in any::<u8>()) {
