@@ -4,11 +4,13 @@
 //!   its checker, every problem as `file:line:column: message`.
 //! - This module: the model, the default set embedded from `playbooks/training/*.toml`,
 //!   [`validate_paths`] and quiz [`score`]-ing.
+//! - [`schedule`]: when the next acknowledgment is due, in the workstation's time zone.
 //!
 //! Everything here is a pure function of its input: the store keeps who was assigned what,
 //! who acknowledged what and when, and the imported campaign results.
 
 pub mod format;
+pub mod schedule;
 
 use std::collections::BTreeMap;
 use std::path::Path;
