@@ -5,11 +5,14 @@
 //! - This module: the model, the default set embedded from `playbooks/training/*.toml`,
 //!   [`validate_paths`] and quiz [`score`]-ing.
 //! - [`schedule`]: when the next acknowledgment is due, in the workstation's time zone.
+//! - [`phishing`]: importing a simulated-phishing campaign's results (GoPhish's export, or
+//!   a simple CSV).
 //!
 //! Everything here is a pure function of its input: the store keeps who was assigned what,
 //! who acknowledged what and when, and the imported campaign results.
 
 pub mod format;
+pub mod phishing;
 pub mod schedule;
 
 use std::collections::BTreeMap;
