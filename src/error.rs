@@ -16,7 +16,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// Playbook files with problems, each `file:line:column: message`.
-    #[error("{}", summarise(diagnostics))]
+    #[error("{}", summarise(diagnostics, "a playbook is invalid"))]
     PlaybookInvalid { diagnostics: Vec<crate::playbook::Diagnostic> },
 
     /// No playbook has this id.
@@ -108,6 +108,14 @@ pub enum Error {
 
     #[error("the system's random number source failed")]
     Random,
+
+    /// Training module files with problems, each `file:line:column: message`.
+    #[error("{}", summarise(diagnostics, "a training module is invalid"))]
+    TrainingInvalid { diagnostics: Vec<crate::playbook::Diagnostic> },
+
+    /// No training module has this id.
+    #[error("no training module with id `{id}`")]
+    TrainingNotFound { id: String },
 }
 
 impl Error {
@@ -141,6 +149,8 @@ impl Error {
             Error::NoEmergencyCode => "no_emergency_code",
             Error::RestoreRejected { .. } => "restore_rejected",
             Error::Random => "random_failed",
+            Error::TrainingInvalid { .. } => "training_invalid",
+            Error::TrainingNotFound { .. } => "training_not_found",
         }
     }
 
@@ -183,9 +193,9 @@ impl From<crate::crypto::CryptoError> for Error {
     }
 }
 
-fn summarise(diagnostics: &[crate::playbook::Diagnostic]) -> String {
+fn summarise(diagnostics: &[crate::playbook::Diagnostic], if_none: &str) -> String {
     match diagnostics {
-        [] => "a playbook is invalid".into(),
+        [] => if_none.into(),
         [one] => one.to_string(),
         [first, rest @ ..] => format!("{} problems; the first: {first}", rest.len() + 1),
     }

@@ -19,6 +19,7 @@ pub mod playbook;
 pub mod review;
 pub mod store;
 pub mod timeline;
+pub mod training;
 
 pub use error::{Error, ErrorReport, Result};
 

@@ -1,0 +1,288 @@
+//! Security training: the modules staff read and acknowledge, checked like playbooks.
+//!
+//! - [`format`]: the module file format (documented in `playbooks/training/README.md`) and
+//!   its checker, every problem as `file:line:column: message`.
+//! - This module: the model, the default set embedded from `playbooks/training/*.toml`,
+//!   [`validate_paths`] and quiz [`score`]-ing.
+//! - [`schedule`]: when the next acknowledgment is due, in the workstation's time zone.
+//! - [`phishing`]: importing a simulated-phishing campaign's results (GoPhish's export, or
+//!   a simple CSV).
+//!
+//! Everything here is a pure function of its input: the store keeps who was assigned what,
+//! who acknowledged what and when, and the imported campaign results.
+
+pub mod format;
+pub mod phishing;
+pub mod schedule;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use include_dir::{Dir, include_dir};
+use serde::{Deserialize, Serialize};
+
+pub use crate::playbook::Diagnostic;
+pub use format::parse;
+
+use crate::{Error, Result};
+
+/// The default training set, `playbooks/training/*.toml`, compiled into the binary. The
+/// playbook loader reads only the top level of `playbooks/`, so these are never taken for
+/// playbooks.
+static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/playbooks/training");
+
+/// File extension of a module file; other files (the README) are skipped.
+pub const EXTENSION: &str = "toml";
+
+/// One training module: a short read, a READ-DO checklist, and an optional quiz.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Module {
+    pub id: String,
+    pub title: String,
+    /// Raised whenever the module changes (the store may ask for a new acknowledgment).
+    pub version: u32,
+    /// Who keeps this module up to date (a team, not a person's name).
+    pub owner: String,
+    pub recurrence: Recurrence,
+    /// Store roles assigned by default: `clinician`, `staff`, `lead`, `admin` (see
+    /// [`crate::store::Role`]).
+    pub roles: Vec<String>,
+    pub summary: String,
+    pub sections: Vec<Section>,
+    /// Things the learner confirms they will do (READ-DO style), shown before acknowledging.
+    pub checklist: Vec<String>,
+    pub quiz: Option<Quiz>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Section {
+    pub heading: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Quiz {
+    /// 1 to 100: the share of right answers needed to pass.
+    pub pass_mark_percent: u8,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Question {
+    pub ask: String,
+    pub choices: Vec<String>,
+    /// Index into `choices`, from 0. (The file counts from 1: `answer = 1` is the first.)
+    pub answer: usize,
+}
+
+/// How often a module must be acknowledged again.
+///
+/// Serialised as `"once"` or `{"months": 12}`; written in module files (and shown) as
+/// `once`, `yearly`, `every month`, `every 6 months` or `every 2 years`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Recurrence {
+    /// Acknowledged once, never due again (until a new version).
+    Once,
+    /// Due again this many calendar months after the last acknowledgment.
+    Months(u32),
+}
+
+/// The longest recurrence a module file may set: ten years.
+pub const MAX_RECURRENCE_MONTHS: u32 = 120;
+
+impl Recurrence {
+    pub const YEARLY: Recurrence = Recurrence::Months(12);
+
+    /// Reads a recurrence as module files write it, or says why it cannot.
+    pub fn read(text: &str) -> std::result::Result<Recurrence, String> {
+        let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let months = match words.as_slice() {
+            ["once"] => return Ok(Recurrence::Once),
+            ["yearly" | "annually"] | ["every", "year"] => 12,
+            ["monthly"] | ["every", "month"] => 1,
+            ["every", n, unit @ ("month" | "months" | "year" | "years")] => {
+                let per = if unit.starts_with("year") { 12 } else { 1 };
+                let n: u32 = n.parse().map_err(|_| Self::unreadable(text))?;
+                let months = n.saturating_mul(per);
+                if n == 0 || months > MAX_RECURRENCE_MONTHS {
+                    return Err(format!(
+                        "`{}` is out of range: a recurrence is from 1 to {MAX_RECURRENCE_MONTHS} months",
+                        text.trim()
+                    ));
+                }
+                months
+            }
+            _ => return Err(Self::unreadable(text)),
+        };
+        Ok(Recurrence::Months(months))
+    }
+
+    fn unreadable(text: &str) -> String {
+        format!(
+            "cannot read the recurrence `{}`: write `once`, `yearly`, `every N months` or `every N years`",
+            text.trim()
+        )
+    }
+}
+
+impl std::fmt::Display for Recurrence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Recurrence::Once => f.write_str("once"),
+            Recurrence::Months(12) => f.write_str("yearly"),
+            Recurrence::Months(1) => f.write_str("every month"),
+            Recurrence::Months(n) if n > 12 && n % 12 == 0 => write!(f, "every {} years", n / 12),
+            Recurrence::Months(n) => write!(f, "every {n} months"),
+        }
+    }
+}
+
+impl std::str::FromStr for Recurrence {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Recurrence::read(s).map_err(|reason| Error::Invalid { what: "recurrence", reason })
+    }
+}
+
+/// The result of one quiz attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Score {
+    /// Questions answered with the right choice.
+    pub correct: usize,
+    /// Questions in the quiz.
+    pub total: usize,
+    /// `correct` out of `total`, in whole percent, rounded down (so it never shows a pass
+    /// mark that was not reached).
+    pub percent: u8,
+    pub passed: bool,
+}
+
+/// Scores answers (one choice index per question, from 0, in order) against a quiz.
+///
+/// Passed means: one answer per question, every answer one of its question's choices, and
+/// `correct / total` at or above the pass mark (compared exactly, not after rounding). A
+/// wrong number of answers, or an answer that is no choice, is not passed; the right
+/// answers among those given are still counted.
+pub fn score(quiz: &Quiz, answers: &[usize]) -> Score {
+    let total = quiz.questions.len();
+    let correct = quiz.questions.iter().zip(answers).filter(|(q, a)| q.answer == **a).count();
+    let percent = correct.saturating_mul(100).checked_div(total).unwrap_or(0);
+    let well_formed = total > 0
+        && answers.len() == total
+        && quiz.questions.iter().zip(answers).all(|(q, a)| *a < q.choices.len());
+    let passed = well_formed
+        && correct.saturating_mul(100) >= usize::from(quiz.pass_mark_percent).saturating_mul(total);
+    Score { correct, total, percent: u8::try_from(percent).unwrap_or(100), passed }
+}
+
+/// Every module of the embedded default set, checked, sorted by title.
+pub fn embedded() -> Result<Vec<Module>> {
+    let mut files: Vec<_> =
+        EMBEDDED.files().filter(|f| f.path().extension().is_some_and(|e| e == EXTENSION)).collect();
+    files.sort_by_key(|f| f.path());
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for f in files {
+        let name = format!("playbooks/training/{}", f.path().display());
+        match f.contents_utf8() {
+            Some(text) => match format::parse_located(&name, text) {
+                Ok((m, at)) => found.push((name, m, at)),
+                Err(d) => problems.extend(d),
+            },
+            None => problems.push(not_utf8(&name)),
+        }
+    }
+    problems.extend(duplicate_ids(&found));
+    if !problems.is_empty() {
+        return Err(Error::TrainingInvalid { diagnostics: problems });
+    }
+    let mut list: Vec<Module> = found.into_iter().map(|(_, m, _)| m).collect();
+    list.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.id.cmp(&b.id)));
+    Ok(list)
+}
+
+/// One module of the embedded set, by id.
+pub fn find(id: &str) -> Result<Module> {
+    embedded()?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| Error::TrainingNotFound { id: id.to_owned() })
+}
+
+/// Checks module files: every problem in every file, in order, and module ids used by more
+/// than one file. A folder means every `*.toml` file in it (not its subfolders). An empty
+/// result means all is well.
+pub fn validate_paths(paths: &[&Path]) -> Vec<Diagnostic> {
+    let mut files = Vec::new();
+    for path in paths {
+        match std::fs::read_dir(path) {
+            Ok(entries) => {
+                let mut inside: Vec<_> = entries
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == EXTENSION))
+                    .collect();
+                inside.sort();
+                files.extend(inside);
+            }
+            Err(_) => files.push(path.to_path_buf()),
+        }
+    }
+    let mut problems = Vec::new();
+    let mut found = Vec::new();
+    for file in files {
+        let name = file.display().to_string();
+        match std::fs::read(&file) {
+            Err(e) => problems.push(Diagnostic {
+                file: name,
+                line: 1,
+                column: 1,
+                message: format!("cannot read the file: {e}"),
+            }),
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Err(_) => problems.push(not_utf8(&name)),
+                Ok(text) => match format::parse_located(&name, &text) {
+                    Ok((m, at)) => found.push((name, m, at)),
+                    Err(d) => problems.extend(d),
+                },
+            },
+        }
+    }
+    problems.extend(duplicate_ids(&found));
+    problems
+}
+
+fn not_utf8(name: &str) -> Diagnostic {
+    Diagnostic {
+        file: name.to_owned(),
+        line: 1,
+        column: 1,
+        message: "the file is not UTF-8 text: save it as UTF-8".into(),
+    }
+}
+
+/// A module id used by an earlier file is reported at the later file's `id`.
+fn duplicate_ids(found: &[(String, Module, (usize, usize))]) -> Vec<Diagnostic> {
+    let mut first: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (file, m, (line, column)) in found {
+        match first.get(m.id.as_str()) {
+            Some(other) => out.push(Diagnostic {
+                file: file.clone(),
+                line: *line,
+                column: *column,
+                message: format!("module id `{}` is also used by {other}", m.id),
+            }),
+            None => {
+                first.insert(&m.id, file);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
