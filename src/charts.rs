@@ -240,7 +240,11 @@ mod tests {
         let bars = percent_bars(
             "Completion by department",
             &[
-                Bar { label: "Emergency department".into(), percent: 92.0, words: "23 of 25".into() },
+                Bar {
+                    label: "Emergency department".into(),
+                    percent: 92.0,
+                    words: "23 of 25".into(),
+                },
                 Bar { label: "Ward 4".into(), percent: 60.0, words: "12 of 20".into() },
                 Bar { label: "(no department)".into(), percent: 0.0, words: "0 of 3".into() },
             ],

@@ -23,14 +23,18 @@ struct Cli {
 }
 
 /// Where the store is and who opens it.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 struct Auth {
     /// The store file (default: CAREGIVER_STORE, else caregiver.db in the app's data folder).
     #[arg(long, global = true, value_name = "PATH")]
     store: Option<PathBuf>,
-    /// Who opens the store.
-    #[arg(long, global = true, value_name = "NAME")]
+    /// Who opens the store (or CAREGIVER_USER). In `training assign`, `--user` names who is
+    /// assigned, and CAREGIVER_USER says who signs in.
+    #[arg(long, global = true, value_name = "NAME", env = "CAREGIVER_USER")]
     user: Option<String>,
+    /// Whether `--user` was typed on the command line (not taken from CAREGIVER_USER).
+    #[arg(skip)]
+    user_typed: bool,
     /// Read your passphrase from this file instead of asking on the terminal.
     #[arg(long, global = true, value_name = "FILE")]
     passphrase_file: Option<PathBuf>,
@@ -77,6 +81,58 @@ enum Command {
     /// Show the call tree (for one incident type: a playbook id).
     #[command(subcommand)]
     Calltree(CalltreeCommand),
+    /// Security training: modules, assignments, acknowledgments, phishing simulations.
+    #[command(subcommand)]
+    Training(TrainingCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TrainingCommand {
+    /// Where you stand on your modules (admins and leads: everyone), with due dates.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read a module: its text, its checklist and its quiz.
+    Show { module: String },
+    /// Assign a module to a role (--role), a department (--department) or a person
+    /// (--user NAME: then say who you are with CAREGIVER_USER), due on a date (admins).
+    Assign {
+        module: String,
+        #[arg(long, value_parser = parse_role, value_name = "clinician|staff|lead|admin")]
+        role: Option<Role>,
+        #[arg(long, value_name = "NAME")]
+        department: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        due: chrono::NaiveDate,
+    },
+    /// Acknowledge a module you are assigned, as yourself (--user), after its quiz.
+    Ack {
+        module: String,
+        /// The quiz answers in order, each the number of the choice from 1: `2,1,3`.
+        #[arg(long, value_name = "N,N,...", value_delimiter = ',')]
+        answers: Option<Vec<usize>>,
+    },
+    /// The compliance report: csv, or printable html with the charts (admins and leads).
+    Report {
+        #[arg(long, value_name = "csv|html")]
+        format: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Import a simulated-phishing campaign's results (GoPhish's CSV export as it is, or
+    /// email,name,clicked,reported,time); clickers are assigned the refresher (admins).
+    ImportPhishing {
+        file: PathBuf,
+        /// The campaign's name (default: the file's name).
+        #[arg(long, value_name = "NAME")]
+        campaign: Option<String>,
+    },
+    /// Check training module files (or folders): every problem as file:line:column.
+    Validate {
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -304,7 +360,14 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    cli.auth.user_typed = typed(&matches, "user");
+    let cli = cli;
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -313,6 +376,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether an argument (a global one, at any depth) was typed on the command line.
+fn typed(matches: &clap::ArgMatches, id: &str) -> bool {
+    let here = matches!(
+        matches.try_get_raw(id).ok().flatten().and(matches.value_source(id)),
+        Some(clap::parser::ValueSource::CommandLine)
+    );
+    here || matches.subcommand().is_some_and(|(_, sub)| typed(sub, id))
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
@@ -535,6 +607,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             println_safe(&format!("Exported {count} entries to {}", out.display()));
         }
         Command::Incident(cmd) => run_incident(&auth, cmd)?,
+        Command::Training(cmd) => run_training(&auth, cmd)?,
         Command::Contacts(ContactsCommand::List { json }) => {
             let contacts = unlock(&auth)?.contacts()?;
             if json {
@@ -750,6 +823,157 @@ fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
             let bytes = export::incident_file(&session, &playbooks, &id, format, now)?;
             write_replacing(&out, &bytes)?;
             println_safe(&format!("Exported incident {id} to {}", out.display()));
+        }
+    }
+    Ok(())
+}
+
+fn run_training(auth: &Auth, cmd: TrainingCommand) -> Result<(), Error> {
+    use caregiver::training::{self, records::Target, report};
+    let modules = training::embedded()?;
+    let now = chrono::Utc::now();
+    let tz = chrono::Local;
+    match cmd {
+        TrainingCommand::Validate { paths } => {
+            let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+            let problems = training::validate_paths(&paths);
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            if !problems.is_empty() {
+                return Err(Error::TrainingInvalid { diagnostics: problems });
+            }
+            println_safe("All training modules are valid.");
+        }
+        TrainingCommand::Show { module } => {
+            let m = training::find(&module)?;
+            println_safe(&format!(
+                "{}  (version {}, {}; kept by {})",
+                m.title, m.version, m.recurrence, m.owner
+            ));
+            println_safe(&format!("\n{}", m.summary));
+            for sec in &m.sections {
+                println_safe(&format!("\n## {}\n{}", sec.heading, sec.text));
+            }
+            println_safe("\nI will:");
+            for c in &m.checklist {
+                println_safe(&format!("  [ ] {c}"));
+            }
+            if let Some(q) = &m.quiz {
+                println_safe(&format!("\nQuiz ({}% to pass):", q.pass_mark_percent));
+                for (n, question) in q.questions.iter().enumerate() {
+                    println_safe(&format!("{}. {}", n + 1, question.ask));
+                    for (k, choice) in question.choices.iter().enumerate() {
+                        println_safe(&format!("   {}) {choice}", k + 1));
+                    }
+                }
+                println_safe(&format!(
+                    "\nAnswer with: caregiver training ack {} --answers N,N,...",
+                    m.id
+                ));
+            }
+        }
+        TrainingCommand::List { json } => {
+            let items = unlock(auth)?.training_items(&modules, now, &tz)?;
+            if json {
+                print_json(&items);
+            } else {
+                for i in &items {
+                    println_safe(&format!(
+                        "{:<20} {:<22} {}",
+                        i.user,
+                        i.module,
+                        report::state_words(&i.state)
+                    ));
+                }
+            }
+        }
+        TrainingCommand::Assign { module, role, department, due } => {
+            let (operator, target) = match (role, department, auth.user_typed) {
+                (Some(r), None, _) => (auth.user.clone(), Target::Role(r)),
+                (None, Some(d), _) => (auth.user.clone(), Target::Department(d)),
+                (None, None, true) => {
+                    // `--user NAME` is who is assigned; the admin signs in as CAREGIVER_USER.
+                    let operator = std::env::var("CAREGIVER_USER").ok().filter(|u| !u.is_empty());
+                    let Some(operator) = operator else {
+                        return Err(Error::Invalid {
+                            what: "--user",
+                            reason: "in `training assign` it names who is assigned: say who you are with CAREGIVER_USER".into(),
+                        });
+                    };
+                    (Some(operator), Target::User(auth.user.clone().unwrap_or_default()))
+                }
+                _ => {
+                    return Err(Error::Invalid {
+                        what: "assign",
+                        reason: "say one of --role ROLE, --department NAME or --user NAME".into(),
+                    });
+                }
+            };
+            let signed_in = Auth { user: operator, ..auth.clone() };
+            unlock(&signed_in)?.assign_training(&modules, &module, target, due, None)?;
+            println_safe(&format!("Assigned {module}, due {due}."));
+        }
+        TrainingCommand::Ack { module, answers } => {
+            let answers: Option<Vec<usize>> =
+                answers.map(|a| a.into_iter().map(|n| n.saturating_sub(1)).collect());
+            let ack = unlock(auth)?.acknowledge_training(&modules, &module, answers.as_deref())?;
+            let score = ack
+                .score
+                .map(|s| format!(" (quiz: {} of {})", s.correct, s.total))
+                .unwrap_or_default();
+            println_safe(&format!("Acknowledged {} as {}{score}; logged.", ack.module, ack.user));
+        }
+        TrainingCommand::Report { format, out } => {
+            let session = unlock(auth)?;
+            if !matches!(session.role_now()?, Role::Admin | Role::Lead) {
+                return Err(Error::PermissionDenied {
+                    action: "make the training report",
+                    needed: "admins and incident leads",
+                });
+            }
+            let items = session.training_items(&modules, now, &tz)?;
+            let bytes = match format.as_str() {
+                "csv" => report::csv(&items)?,
+                "html" => {
+                    let d = report::dashboard(&items, &session.campaigns()?)?;
+                    report::html(&d, &items, session.user_name(), now).into_bytes()
+                }
+                _ => {
+                    return Err(Error::Invalid {
+                        what: "format",
+                        reason: "must be csv or html".into(),
+                    });
+                }
+            };
+            write_replacing(&out, &bytes)?;
+            println_safe(&format!("Wrote the training report to {}", out.display()));
+        }
+        TrainingCommand::ImportPhishing { file, campaign } => {
+            let bytes = std::fs::read(&file).map_err(Error::io("read", &file))?;
+            let rows = training::phishing::parse_results(&bytes).map_err(|problems| {
+                for p in &problems {
+                    eprintln!("{}: {p}", file.display());
+                }
+                Error::Invalid {
+                    what: "phishing results",
+                    reason: format!("{} lines have problems; nothing was imported", problems.len()),
+                }
+            })?;
+            let name = campaign.unwrap_or_else(|| {
+                file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+            });
+            let today = now.with_timezone(&tz).date_naive();
+            let c = unlock(auth)?.import_phishing(&modules, &name, &rows, today)?;
+            println_safe(&format!(
+                "Campaign \u{201c}{}\u{201d}: {} sent, {} clicked, {} reported; refresher assigned to {} people; {} rows matched no user.",
+                c.name,
+                c.sent,
+                c.clicked,
+                c.reported,
+                c.clickers.len(),
+                c.unmatched
+            ));
         }
     }
     Ok(())

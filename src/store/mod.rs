@@ -107,10 +107,14 @@ pub enum Kind {
     /// What emergency access may see of an incident (ward scope): its title and whether it
     /// is open, so ward staff can follow its ward steps and log observations.
     WardIncident,
+    /// Training: who is assigned which module, by when.
+    Training,
+    /// A simulated-phishing campaign's results.
+    PhishingCampaign,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Playbook,
         Kind::WardCallList,
         Kind::Contact,
@@ -121,6 +125,8 @@ impl Kind {
         Kind::DeviceKey,
         Kind::Incident,
         Kind::WardIncident,
+        Kind::Training,
+        Kind::PhishingCampaign,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -135,6 +141,8 @@ impl Kind {
             Kind::DeviceKey => "device_key",
             Kind::Incident => "incident",
             Kind::WardIncident => "ward_incident",
+            Kind::Training => "training",
+            Kind::PhishingCampaign => "phishing_campaign",
         }
     }
 
@@ -148,7 +156,9 @@ impl Kind {
             | Kind::Settings
             | Kind::PackKey
             | Kind::DeviceKey
-            | Kind::Incident => Scope::Main,
+            | Kind::Incident
+            | Kind::Training
+            | Kind::PhishingCampaign => Scope::Main,
         }
     }
 }

@@ -58,6 +58,8 @@ pub struct UserInfo {
     pub must_change_passphrase: bool,
     /// The user's department (training is assigned and reported by department).
     pub department: Option<String>,
+    /// When the user was added (`None` for users added before this was kept).
+    pub added: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The sealed part of a user row.
@@ -69,6 +71,8 @@ struct UserDoc {
     /// Absent from rows written before departments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     department: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    added: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug)]
@@ -149,7 +153,13 @@ pub(super) fn insert(
     let user_id = random_id()?;
     let slot_id = random_id()?;
     let name = name.trim();
-    let doc = UserDoc { name: name.to_owned(), role, must_change, department: None };
+    let doc = UserDoc {
+        name: name.to_owned(),
+        role,
+        must_change,
+        department: None,
+        added: Some(chrono::Utc::now()),
+    };
     let sealed = seal_json(main, &user_binding(&user_id, 1), &doc)?;
     let label = directory_key(tx)?.seal(&label_binding(&user_id), name.as_bytes())?;
     let inserted = tx.execute(
@@ -294,6 +304,7 @@ impl Session {
                 role: d.role,
                 must_change_passphrase: d.must_change,
                 department: d.department,
+                added: d.added,
             })
             .collect();
         out.sort_by_key(|u| u.name.to_lowercase());

@@ -13,6 +13,8 @@
 
 pub mod format;
 pub mod phishing;
+pub mod records;
+pub mod report;
 pub mod schedule;
 
 use std::collections::BTreeMap;

@@ -9,3 +9,4 @@ mod log;
 mod pack;
 mod store;
 mod support;
+mod training;

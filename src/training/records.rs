@@ -1,0 +1,483 @@
+//! Training in the store: who is assigned which module and by when, acknowledgments (each
+//! an activity-log entry made under the learner's own unlock, so attributable, timestamped
+//! and tamper-evident), phishing campaigns, and where every person stands.
+//!
+//! Who must do a module: everyone whose role the module lists (due 30 days after they were
+//! added), and everyone an admin assigned it to (by role, department or name, with a due
+//! date). After an acknowledgment, a recurring module is due again its recurrence later;
+//! an assignment made after the last acknowledgment (a phishing refresher, say) asks for a
+//! new one by its own date.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::schedule::{self, DueState};
+use super::{Module, Recurrence, Score};
+use crate::store::{Kind, Role, Session, UserInfo};
+use crate::{Error, Result};
+
+const ASSIGNMENTS: &str = "training-assignments";
+/// Days a new user has for their role's modules.
+pub const NEW_USER_DAYS: i64 = 30;
+/// Days a clicker has for the refresher.
+pub const REFRESHER_DAYS: i64 = 14;
+/// The module a phishing clicker is assigned again.
+pub const REFRESHER: &str = "phishing-awareness";
+
+/// Who an assignment is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", content = "value", rename_all = "snake_case")]
+pub enum Target {
+    Role(Role),
+    Department(String),
+    User(String),
+}
+
+impl Target {
+    fn covers(&self, u: &UserInfo) -> bool {
+        match self {
+            Target::Role(r) => u.role == *r,
+            Target::Department(d) => {
+                u.department.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(d))
+            }
+            Target::User(n) => u.name.eq_ignore_ascii_case(n),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub module: String,
+    pub target: Target,
+    pub due: NaiveDate,
+    pub assigned_by: String,
+    pub assigned_at: DateTime<Utc>,
+    /// Why, when it is not routine ("clicked in the simulated phishing campaign ...").
+    pub reason: Option<String>,
+}
+
+/// An acknowledgment, from its log entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ack {
+    pub user: String,
+    pub module: String,
+    pub version: u32,
+    pub at: DateTime<Utc>,
+    pub score: Option<Score>,
+}
+
+/// Where one person stands on one module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ItemState {
+    /// Acknowledged; due again on `next` (`None`: once only).
+    Done {
+        next: Option<NaiveDate>,
+    },
+    NotDue {
+        due: NaiveDate,
+        days_left: i64,
+    },
+    DueSoon {
+        due: NaiveDate,
+        days_left: i64,
+    },
+    Overdue {
+        due: NaiveDate,
+        days_over: i64,
+    },
+}
+
+impl ItemState {
+    pub fn is_done(&self) -> bool {
+        matches!(self, ItemState::Done { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Item {
+    pub user: String,
+    pub department: Option<String>,
+    pub module: String,
+    pub title: String,
+    pub state: ItemState,
+    pub last_ack: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+}
+
+/// A phishing simulation's results, as imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Campaign {
+    pub id: String,
+    pub name: String,
+    pub imported_at: DateTime<Utc>,
+    pub sent: usize,
+    pub clicked: usize,
+    pub reported: usize,
+    /// The users matched among those who clicked (each assigned the refresher).
+    pub clickers: Vec<String>,
+    pub reporters: Vec<String>,
+    /// Rows that matched no user of this workstation (by name, or a contact's email).
+    pub unmatched: usize,
+}
+
+fn from_state(state: DueState) -> ItemState {
+    match state {
+        DueState::NotDue { due, days_left } => ItemState::NotDue { due, days_left },
+        DueState::DueSoon { due, days_left } => ItemState::DueSoon { due, days_left },
+        DueState::Overdue { due, days_over } => ItemState::Overdue { due, days_over },
+    }
+}
+
+/// Every (user, module) pair that applies, with where it stands at `now` in `tz`.
+pub fn items<Tz: TimeZone>(
+    users: &[UserInfo],
+    modules: &[Module],
+    assignments: &[Assignment],
+    acks: &[Ack],
+    now: DateTime<Utc>,
+    tz: &Tz,
+) -> Vec<Item> {
+    let mut out = Vec::new();
+    for u in users {
+        for m in modules {
+            let by_role = m.roles.iter().any(|r| r == u.role.as_str());
+            let mine: Vec<&Assignment> =
+                assignments.iter().filter(|a| a.module == m.id && a.target.covers(u)).collect();
+            if !by_role && mine.is_empty() {
+                continue;
+            }
+            let last = acks
+                .iter()
+                .filter(|a| a.module == m.id && a.user.eq_ignore_ascii_case(&u.name))
+                .map(|a| a.at)
+                .max();
+            // Assignments made after the last acknowledgment ask for a new one.
+            let open: Vec<&&Assignment> =
+                mine.iter().filter(|a| last.is_none_or(|l| a.assigned_at > l)).collect();
+            let first_due = open.iter().map(|a| a.due).min();
+            let reason = open.iter().find_map(|a| a.reason.clone());
+            let state = match (last, first_due) {
+                (_, Some(due)) => from_state(schedule::due_state(due, now, tz)),
+                (Some(at), None) => match schedule::next_due(&m.recurrence, at, tz) {
+                    None => ItemState::Done { next: None },
+                    Some(next) => match schedule::due_state(next, now, tz) {
+                        DueState::NotDue { .. } => ItemState::Done { next: Some(next) },
+                        other => from_state(other),
+                    },
+                },
+                (None, None) => {
+                    // By role only: due some days after the user was added (or today, for
+                    // users from before that was kept).
+                    let due = match u.added {
+                        Some(added) => {
+                            (added + Duration::days(NEW_USER_DAYS)).with_timezone(tz).date_naive()
+                        }
+                        None => now.with_timezone(tz).date_naive(),
+                    };
+                    from_state(schedule::due_state(due, now, tz))
+                }
+            };
+            out.push(Item {
+                user: u.name.clone(),
+                department: u.department.clone(),
+                module: m.id.clone(),
+                title: m.title.clone(),
+                state,
+                last_ack: last,
+                reason,
+            });
+        }
+    }
+    out
+}
+
+/// The acknowledgments in the log (`training_acknowledged` entries).
+pub fn acks_of(entries: &[crate::log::Entry]) -> Vec<Ack> {
+    entries
+        .iter()
+        .filter(|e| e.kind == "training_acknowledged")
+        .filter_map(|e| {
+            Some(Ack {
+                user: e.actor.clone(),
+                module: e.payload.get("module")?.as_str()?.to_owned(),
+                version: u32::try_from(e.payload.get("version")?.as_u64()?).ok()?,
+                at: DateTime::parse_from_rfc3339(&e.time).ok()?.with_timezone(&Utc),
+                score: e.payload.get("score").and_then(|s| serde_json::from_value(s.clone()).ok()),
+            })
+        })
+        .collect()
+}
+
+impl Session {
+    /// The training assignments (any signed-in user reads them: they show who must do what).
+    pub fn training_assignments(&self) -> Result<Vec<Assignment>> {
+        Ok(self.get::<Vec<Assignment>>(Kind::Training, ASSIGNMENTS)?.unwrap_or_default())
+    }
+
+    /// Assigns a module (admins), logged as a `training_assigned` entry.
+    pub fn assign_training(
+        &self,
+        modules: &[Module],
+        module: &str,
+        target: Target,
+        due: NaiveDate,
+        reason: Option<String>,
+    ) -> Result<Assignment> {
+        self.require_admin("assign training")?;
+        if !modules.iter().any(|m| m.id == module) {
+            return Err(Error::TrainingNotFound { id: module.to_owned() });
+        }
+        if let Target::User(name) = &target
+            && !self.list_users()?.iter().any(|u| u.name.eq_ignore_ascii_case(name))
+        {
+            return Err(Error::UserNotFound);
+        }
+        let assignment = Assignment {
+            module: module.to_owned(),
+            target,
+            due,
+            assigned_by: self.user_name().to_owned(),
+            assigned_at: Utc::now(),
+            reason,
+        };
+        let mut all = self.training_assignments()?;
+        all.push(assignment.clone());
+        let payload = serde_json::json!({
+            "module": module, "target": assignment.target, "due": due.to_string(),
+        });
+        self.write(|w| {
+            w.put(Kind::Training, ASSIGNMENTS, &all)?;
+            w.append(None, "training_assigned", payload, None)
+        })?;
+        Ok(assignment)
+    }
+
+    /// The signed-in user acknowledges a module they are assigned, after passing its quiz
+    /// if it has one (`answers`: one index per question, from 0). The acknowledgment is the
+    /// signed-in user's own: there is no way to acknowledge for someone else.
+    pub fn acknowledge_training(
+        &self,
+        modules: &[Module],
+        module: &str,
+        answers: Option<&[usize]>,
+    ) -> Result<Ack> {
+        let m = modules
+            .iter()
+            .find(|m| m.id == module)
+            .ok_or_else(|| Error::TrainingNotFound { id: module.to_owned() })?;
+        let me = self
+            .list_users()?
+            .into_iter()
+            .find(|u| u.name == self.user_name())
+            .ok_or(Error::UserNotFound)?;
+        let assigned = m.roles.iter().any(|r| r == me.role.as_str())
+            || self
+                .training_assignments()?
+                .iter()
+                .any(|a| a.module == m.id && a.target.covers(&me));
+        if !assigned {
+            return Err(Error::Invalid {
+                what: "training",
+                reason: "this module is not assigned to you: each person acknowledges their own"
+                    .into(),
+            });
+        }
+        let score = match (&m.quiz, answers) {
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(Error::Invalid {
+                    what: "quiz",
+                    reason: "this module has a quiz: answer it first".into(),
+                });
+            }
+            (Some(q), Some(a)) => {
+                let s = super::score(q, a);
+                if !s.passed {
+                    return Err(Error::Invalid {
+                        what: "quiz",
+                        reason: format!(
+                            "{} of {} right ({}%); {}% is needed: read the module again and retry",
+                            s.correct, s.total, s.percent, q.pass_mark_percent
+                        ),
+                    });
+                }
+                Some(s)
+            }
+        };
+        let payload = serde_json::json!({
+            "module": m.id, "version": m.version, "title": m.title, "score": score,
+        });
+        self.append(None, "training_acknowledged", payload, None)?;
+        Ok(Ack { user: me.name, module: m.id.clone(), version: m.version, at: Utc::now(), score })
+    }
+
+    /// Every acknowledgment on this workstation.
+    pub fn training_acks(&self) -> Result<Vec<Ack>> {
+        Ok(acks_of(&self.log_entries(None)?))
+    }
+
+    /// Every person's standing on every module that applies to them (admins and leads see
+    /// everyone; others see their own).
+    pub fn training_items<Tz: TimeZone>(
+        &self,
+        modules: &[Module],
+        now: DateTime<Utc>,
+        tz: &Tz,
+    ) -> Result<Vec<Item>> {
+        let role = self.role_now()?;
+        let users: Vec<UserInfo> = self
+            .list_users()?
+            .into_iter()
+            .filter(|u| matches!(role, Role::Admin | Role::Lead) || u.name == self.user_name())
+            .collect();
+        Ok(items(&users, modules, &self.training_assignments()?, &self.training_acks()?, now, tz))
+    }
+
+    /// The phishing campaigns imported so far, oldest first.
+    pub fn campaigns(&self) -> Result<Vec<Campaign>> {
+        let mut all: Vec<Campaign> = self
+            .list::<Campaign>(Kind::PhishingCampaign)?
+            .into_iter()
+            .map(|r| r.value)
+            .collect();
+        all.sort_by_key(|c| c.imported_at);
+        Ok(all)
+    }
+
+    /// Imports a simulated-phishing campaign's results (admins): matches each row to a user
+    /// (by name, or by a contact's email whose name is a user's), assigns the refresher to
+    /// every clicker, and keeps the campaign's click and report counts. The same campaign
+    /// name twice is refused (it would assign the refresher twice).
+    pub fn import_phishing(
+        &self,
+        modules: &[Module],
+        name: &str,
+        rows: &[super::phishing::PhishRow],
+        today: NaiveDate,
+    ) -> Result<Campaign> {
+        self.require_admin("import phishing results")?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(Error::Invalid {
+                what: "campaign",
+                reason: "name it in 1 to 80 characters".into(),
+            });
+        }
+        let id = format!(
+            "phish-{}",
+            data_encoding::HEXLOWER
+                .encode(&crate::crypto::sha256(&[name.to_lowercase().as_bytes()])[..8])
+        );
+        if self.campaigns()?.iter().any(|c| c.id == id) {
+            return Err(Error::Invalid {
+                what: "campaign",
+                reason: "a campaign of this name was imported already".into(),
+            });
+        }
+        if !modules.iter().any(|m| m.id == REFRESHER) {
+            return Err(Error::TrainingNotFound { id: REFRESHER.to_owned() });
+        }
+        let users = self.list_users()?;
+        let contacts = self.contacts()?;
+        let who = |row: &super::phishing::PhishRow| -> Option<String> {
+            let by_name = row.name.as_deref().and_then(|n| {
+                users.iter().find(|u| u.name.eq_ignore_ascii_case(n.trim())).map(|u| u.name.clone())
+            });
+            by_name.or_else(|| {
+                let email = row.email.as_deref()?;
+                let c = contacts
+                    .iter()
+                    .find(|c| c.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email)))?;
+                users.iter().find(|u| u.name.eq_ignore_ascii_case(&c.name)).map(|u| u.name.clone())
+            })
+        };
+        let mut campaign = Campaign {
+            id: id.clone(),
+            name: name.to_owned(),
+            imported_at: Utc::now(),
+            sent: rows.len(),
+            clicked: rows.iter().filter(|r| r.clicked).count(),
+            reported: rows.iter().filter(|r| r.reported).count(),
+            clickers: Vec::new(),
+            reporters: Vec::new(),
+            unmatched: 0,
+        };
+        for row in rows {
+            match who(row) {
+                None => campaign.unmatched += 1,
+                Some(user) => {
+                    if row.clicked && !campaign.clickers.contains(&user) {
+                        campaign.clickers.push(user.clone());
+                    }
+                    if row.reported && !campaign.reporters.contains(&user) {
+                        campaign.reporters.push(user);
+                    }
+                }
+            }
+        }
+        let mut all = self.training_assignments()?;
+        for user in &campaign.clickers {
+            all.push(Assignment {
+                module: REFRESHER.to_owned(),
+                target: Target::User(user.clone()),
+                due: today + Duration::days(REFRESHER_DAYS),
+                assigned_by: self.user_name().to_owned(),
+                assigned_at: Utc::now(),
+                reason: Some(format!(
+                    "clicked in the simulated phishing campaign \u{201c}{name}\u{201d}"
+                )),
+            });
+        }
+        let payload = serde_json::json!({
+            "campaign": name, "sent": campaign.sent, "clicked": campaign.clicked,
+            "reported": campaign.reported, "refreshers": campaign.clickers.len(),
+        });
+        self.write(|w| {
+            w.put(Kind::PhishingCampaign, &id, &campaign)?;
+            w.put(Kind::Training, ASSIGNMENTS, &all)?;
+            w.append(None, "phishing_imported", payload, None)
+        })?;
+        Ok(campaign)
+    }
+}
+
+/// Completion of one group (a module or a department): items done of items that apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Completion {
+    pub name: String,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// Completion by module and by department, from the items.
+pub fn completion(items: &[Item]) -> (Vec<Completion>, Vec<Completion>) {
+    let group = |key: &dyn Fn(&Item) -> String| -> Vec<Completion> {
+        let mut out: Vec<Completion> = Vec::new();
+        for i in items {
+            let k = key(i);
+            let slot = match out.iter_mut().position(|c| c.name == k) {
+                Some(n) => n,
+                None => {
+                    out.push(Completion { name: k, done: 0, total: 0 });
+                    out.len() - 1
+                }
+            };
+            if let Some(c) = out.get_mut(slot) {
+                c.total += 1;
+                c.done += usize::from(i.state.is_done());
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    };
+    (
+        group(&|i| i.title.clone()),
+        group(&|i| i.department.clone().unwrap_or_else(|| "(no department)".to_owned())),
+    )
+}
+
+/// The recurrence in words, for lists and reports.
+pub fn recurrence_words(r: &Recurrence) -> String {
+    r.to_string()
+}
