@@ -874,6 +874,22 @@ mod tests {
         }
     }
 
+    /// Every address `is_email` takes, the vCard crate takes too (else a contact imported
+    /// from CSV could not be written as a vCard).
+    #[test]
+    fn the_vcard_crate_takes_every_email_that_passes() {
+        for email in [
+            "a@b.example",
+            "o'brien+it@hospital.example",
+            "x_y%z-w@a-b.c-d.example",
+            "1@2.3",
+            "first.last@sub.hospital.example",
+        ] {
+            assert!(is_email(email), "{email}");
+            assert!(email.parse::<::vcard::values::EmailValue>().is_ok(), "{email}");
+        }
+    }
+
     #[test]
     fn a_tidy_contact_passes_and_is_given_back_tidy() {
         let mut c = person("", "  Alex   Example ");

@@ -16,6 +16,7 @@ pub mod check;
 pub mod csv;
 #[cfg(test)]
 mod testing;
+pub mod vcard;
 
 /// Inside the organisation, or an outside party (vendor, insurer, FBI, HHS OCR, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
