@@ -20,13 +20,16 @@
 //! of the file it quietly ends a quoted cell that was never closed: one cut-off quote can
 //! swallow the rest of the file into one cell. So before the csv crate reads a row, a small
 //! scanner that follows the same quoting rules finds where each row starts and ends and
-//! where each quoted cell opens. A row is taken to have a cut-off quote, reported at the
-//! line where that quote opened, when
-//! - the file ends inside the quoted cell; or
-//! - the quoted cell runs over a line break in any column but `notes` (no other column
-//!   has line breaks); or
-//! - the quoted cell is in `notes`, runs over a line break, and the row has the wrong
-//!   number of cells.
+//! where each quoted cell opens. A quoted cell that runs over a line break is taken to be
+//! cut off, and reported at the line where its quote opens, when
+//! - the file ends inside it; or
+//! - its "closing" quote is followed by more text, not by the end of the cell (a cut-off
+//!   quote runs on to the next quote in the file, which usually opens a later cell:
+//!   `...,"Line one`); or
+//! - its row has the wrong number of cells.
+//!
+//! Otherwise it is a cell with line breaks in it (Alt+Enter in Excel): fine in `notes`, a
+//! problem of its row in any other column.
 //!
 //! Reading then starts again on the line after the one where the quote opened, so the
 //! rows the quote swallowed are read (and checked) as rows of their own.
@@ -258,13 +261,12 @@ impl<'a> Reader<'a> {
 
     fn read_rows(&mut self, incident_types: &[&str]) -> Parsed {
         let width = self.columns.len();
-        let notes = self.columns.iter().position(|c| *c == Some(Field::Notes));
         let mut rows = Vec::new();
         while let Some(record) = self.scanner.next_record() {
             let cut_off = record.unclosed.or_else(|| {
-                let outside_notes = record.multiline.iter().find(|(cell, _)| Some(*cell) != notes);
-                let in_notes = record.multiline.first().filter(|_| record.cells != width);
-                outside_notes.or(in_notes).map(|(_, line)| *line)
+                let ragged = record.multiline.iter().find(|q| !q.closed_cleanly);
+                let miscounted = record.multiline.first().filter(|_| record.cells != width);
+                ragged.or(miscounted).map(|q| q.open_line)
             });
             if let Some(line) = cut_off {
                 self.problems.push(RowProblem {
@@ -402,10 +404,22 @@ struct RawRecord {
     end: usize,
     /// How many cells it has.
     cells: usize,
-    /// Quoted cells that run over a line break: (cell index, line where the quote opens).
-    multiline: Vec<(usize, usize)>,
+    /// Quoted cells that run over a line break.
+    multiline: Vec<MultilineCell>,
     /// The line where a quote opens that the file ends inside.
     unclosed: Option<usize>,
+}
+
+/// A quoted cell that runs over a line break.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct MultilineCell {
+    cell: usize,
+    /// The line where its quote opens.
+    open_line: usize,
+    /// Whether its closing quote is followed by the end of the cell (`"...",` or `"..."` at
+    /// the end of the line), as a closing quote is. A cut-off quote runs on to the next
+    /// quote in the file, usually one that opens a cell: `..."Line one`.
+    closed_cleanly: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -511,13 +525,23 @@ impl<'a> Scanner<'a> {
                 State::Quoted => {
                     if b == b'\n' {
                         self.line += 1;
-                        if record.multiline.last().map(|(c, _)| *c) != Some(cell) {
-                            record.multiline.push((cell, quote_line));
+                        if record.multiline.last().map(|q| q.cell) != Some(cell) {
+                            record.multiline.push(MultilineCell {
+                                cell,
+                                open_line: quote_line,
+                                closed_cleanly: true,
+                            });
                         }
                     }
                 }
                 State::QuoteInQuoted if b == b'"' => state = State::Quoted,
-                State::QuoteInQuoted => state = State::Unquoted,
+                State::QuoteInQuoted => {
+                    // Text after the closing quote: the csv crate keeps it in the cell.
+                    if let Some(q) = record.multiline.last_mut().filter(|q| q.cell == cell) {
+                        q.closed_cleanly = false;
+                    }
+                    state = State::Unquoted;
+                }
             }
             self.at += 1;
         }
@@ -837,6 +861,20 @@ mod tests {
         assert_eq!(messages(&parsed.problems), vec![cut_off(2)]);
         assert_eq!(ids(&parsed), vec!["blair-two", "casey-three"]);
         assert_eq!(contact(&parsed, "casey-three").notes.as_deref(), Some("Two \"lines\"\nhere"));
+    }
+
+    #[test]
+    fn a_line_break_in_a_cell_is_not_a_cut_off_quote() {
+        let file = "name,position,notes\r\n\
+                    Alex One,\"Director\r\nIT Security\",\"two\r\nlines\"\r\n\
+                    Blair Two,Nurse,\r\n";
+        let parsed = parse(file.as_bytes(), TYPES);
+        assert_eq!(
+            messages(&parsed.problems),
+            vec!["line 2: position has a control character or a line break"]
+        );
+        assert_eq!(ids(&parsed), vec!["blair-two"]);
+        assert_eq!(parsed.contacts[0].0, 5);
     }
 
     #[test]
