@@ -28,11 +28,11 @@
 //!   `...,"Line one`); or
 //! - its row has the wrong number of cells.
 //!
-//! Otherwise it is a cell with line breaks in it (Alt+Enter in Excel): fine in `notes`, a
-//! problem of its row in any other column.
-//!
 //! Reading then starts again on the line after the one where the quote opened, so the
 //! rows the quote swallowed are read (and checked) as rows of their own.
+//!
+//! A quoted cell over a line break that is not cut off is a cell with line breaks in it
+//! (Alt+Enter in Excel): fine in `notes`, a problem of its row in any other column.
 
 use ::csv::{ByteRecord, QuoteStyle, ReaderBuilder, StringRecord, Terminator, WriterBuilder};
 
