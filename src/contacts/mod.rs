@@ -12,12 +12,40 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod check;
+pub mod csv;
+#[cfg(test)]
+mod testing;
+pub mod vcard;
+
 /// Inside the organisation, or an outside party (vendor, insurer, FBI, HHS OCR, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContactKind {
     Internal,
     External,
+}
+
+impl ContactKind {
+    /// The id used in files: `internal` or `external`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactKind::Internal => "internal",
+            ContactKind::External => "external",
+        }
+    }
+
+    /// Reads `internal` or `external` (any case, surrounding spaces ignored).
+    pub fn from_id(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("internal") {
+            Some(ContactKind::Internal)
+        } else if text.eq_ignore_ascii_case("external") {
+            Some(ContactKind::External)
+        } else {
+            None
+        }
+    }
 }
 
 /// One person or organisation in the contact tree.
@@ -79,3 +107,8 @@ pub const CHANNELS: &[(&str, &str, bool)] = &[
     ("sms", "Text message (SMS)", false),
     ("consumer-messaging", "Consumer messaging (WhatsApp, Messenger, ...)", false),
 ];
+
+/// Whether a channel id is secure for patient information; `None` for an unknown id.
+pub fn channel_is_secure(id: &str) -> Option<bool> {
+    CHANNELS.iter().find(|(c, _, _)| *c == id).map(|(_, _, secure)| *secure)
+}

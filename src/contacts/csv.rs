@@ -1,0 +1,963 @@
+//! The contact tree as CSV: one contact a row, a header row naming the columns
+//! (documented in `docs/contacts.md`).
+//!
+//! [`write`] writes every column of [`COLUMNS`] in that order, UTF-8 with a byte order mark
+//! and CRLF line ends (what Excel opens correctly), quoting only where needed. A cell that
+//! a spreadsheet would take for a formula (starting with `= + - @`, a tab or a carriage
+//! return) or that starts with `'` is written with a `'` in front; [`parse`] takes that
+//! `'` off again, so `write` then `parse` gives back the same contacts.
+//!
+//! [`parse`] reads the header (columns in any order, only `name` required, names in any
+//! case with spaces or dashes for underscores, `organization` for `organisation`), then
+//! each row, and checks them all with [`check`](super::check). Blank rows, and rows whose
+//! cells are all empty (a spreadsheet's trailing rows), are skipped. Columns separated by
+//! `;` instead of `,` (a spreadsheet in some languages) are read when the header has a `;`
+//! and no `,`.
+//!
+//! # A quote that is never closed
+//!
+//! The csv crate, like RFC 4180, lets a quoted cell run over several lines, and at the end
+//! of the file it quietly ends a quoted cell that was never closed: one cut-off quote can
+//! swallow the rest of the file into one cell. So before the csv crate reads a row, a small
+//! scanner that follows the same quoting rules finds where each row starts and ends and
+//! where each quoted cell opens. A quoted cell that runs over a line break is taken to be
+//! cut off, and reported at the line where its quote opens, when
+//! - the file ends inside it; or
+//! - its "closing" quote is followed by more text, not by the end of the cell (a cut-off
+//!   quote runs on to the next quote in the file, which usually opens a later cell:
+//!   `...,"Line one`); or
+//! - its row has the wrong number of cells.
+//!
+//! Reading then starts again on the line after the one where the quote opened, so the
+//! rows the quote swallowed are read (and checked) as rows of their own.
+//!
+//! A quoted cell over a line break that is not cut off is a cell with line breaks in it
+//! (Alt+Enter in Excel): fine in `notes`, a problem of its row in any other column.
+
+use ::csv::{ByteRecord, QuoteStyle, ReaderBuilder, StringRecord, Terminator, WriterBuilder};
+
+use super::Contact;
+use super::check::{
+    self, Field, Parsed, Row, RowProblem, blank_contact, read_kind, read_list, read_minutes,
+    read_text,
+};
+use crate::{Error, Result};
+
+/// The columns, in the order [`write`] writes them. List columns (`channels`,
+/// `incident_types`) hold ids separated by `;`.
+pub const COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "kind",
+    "role",
+    "position",
+    "department",
+    "organisation",
+    "work_phone",
+    "mobile_phone",
+    "pager",
+    "radio_channel",
+    "secure_messaging",
+    "email",
+    "support_line",
+    "contract_ref",
+    "policy_number",
+    "claim_line",
+    "channels",
+    "notes",
+    "called_by",
+    "alternate",
+    "escalate_after_minutes",
+    "incident_types",
+];
+
+/// The columns a file must have.
+pub const REQUIRED_COLUMNS: &[&str] = &["name"];
+
+/// The separator of items in a list column.
+pub const LIST_SEPARATOR: char = ';';
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads a CSV file of contacts and checks them; `incident_types` are the playbook ids
+/// that the `incident_types` column may name.
+pub fn parse(bytes: &[u8], incident_types: &[&str]) -> Parsed {
+    let mut reader = match Reader::new(bytes) {
+        Ok(reader) => reader,
+        Err(problems) => return Parsed { problems, ..Parsed::default() },
+    };
+    reader.read_rows(incident_types)
+}
+
+/// Writes contacts as CSV (see the module's documentation).
+pub fn write(contacts: &[Contact]) -> Result<Vec<u8>> {
+    let mut out = BOM.to_vec();
+    {
+        let mut writer = WriterBuilder::new()
+            .terminator(Terminator::CRLF)
+            .quote_style(QuoteStyle::Necessary)
+            .from_writer(&mut out);
+        writer.write_record(COLUMNS).map_err(write_error)?;
+        for c in contacts {
+            let cells: Vec<String> = Field::ALL.iter().map(|&f| guard(cell(c, f))).collect();
+            writer.write_record(&cells).map_err(write_error)?;
+        }
+        writer.flush().map_err(|e| write_error(e.into()))?;
+    }
+    Ok(out)
+}
+
+fn write_error(e: ::csv::Error) -> Error {
+    Error::Invalid { what: "contacts CSV", reason: e.to_string() }
+}
+
+/// A contact's cell for one column.
+fn cell(c: &Contact, field: Field) -> String {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    match field {
+        Field::Id => c.id.clone(),
+        Field::Name => c.name.clone(),
+        Field::Kind => c.kind.as_str().to_owned(),
+        Field::Role => text(&c.role),
+        Field::Position => text(&c.position),
+        Field::Department => text(&c.department),
+        Field::Organisation => text(&c.organisation),
+        Field::WorkPhone => text(&c.work_phone),
+        Field::MobilePhone => text(&c.mobile_phone),
+        Field::Pager => text(&c.pager),
+        Field::RadioChannel => text(&c.radio_channel),
+        Field::SecureMessaging => text(&c.secure_messaging),
+        Field::Email => text(&c.email),
+        Field::SupportLine => text(&c.support_line),
+        Field::ContractRef => text(&c.contract_ref),
+        Field::PolicyNumber => text(&c.policy_number),
+        Field::ClaimLine => text(&c.claim_line),
+        Field::Channels => c.channels.join(&LIST_SEPARATOR.to_string()),
+        Field::Notes => text(&c.notes),
+        Field::CalledBy => text(&c.called_by),
+        Field::Alternate => text(&c.alternate),
+        Field::EscalateAfterMinutes => c.escalate_after_minutes.to_string(),
+        Field::IncidentTypes => c.incident_types.join(&LIST_SEPARATOR.to_string()),
+    }
+}
+
+/// Characters that make a spreadsheet read a cell as a formula.
+fn formula_start(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
+}
+
+/// Puts a `'` in front of a cell that a spreadsheet would run as a formula, and of one
+/// that starts with `'`.
+fn guard(text: String) -> String {
+    match text.chars().next() {
+        Some(c) if formula_start(c) || c == '\'' => format!("'{text}"),
+        _ => text,
+    }
+}
+
+/// Takes off the `'` that [`guard`] put in front.
+fn unguard(text: &str) -> &str {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some('\''), Some(c)) if formula_start(c) || c == '\'' => text.get(1..).unwrap_or(text),
+        _ => text,
+    }
+}
+
+/// The CSV reader: the scanner, the header's columns, and what it found.
+struct Reader<'a> {
+    scanner: Scanner<'a>,
+    delimiter: u8,
+    /// For each cell of a row, the field it holds (`None`: an ignored column).
+    columns: Vec<Option<Field>>,
+    problems: Vec<RowProblem>,
+}
+
+impl<'a> Reader<'a> {
+    /// Reads the header. A header that cannot be used is the only problem.
+    fn new(bytes: &'a [u8]) -> std::result::Result<Self, Vec<RowProblem>> {
+        let at_1 = |message: &str| vec![RowProblem { line: 1, message: message.to_owned() }];
+        if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+            return Err(at_1(
+                "the file is UTF-16 text (\"Unicode text\"): save it as \"CSV UTF-8\" instead",
+            ));
+        }
+        let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+        let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+        let delimiter =
+            if !first_line.contains(&b',') && first_line.contains(&b';') { b';' } else { b',' };
+        let mut scanner = Scanner::new(bytes, delimiter);
+        let Some(header) = scanner.next_record() else {
+            return Err(at_1("the file is empty: its first line must name the columns"));
+        };
+        let line = header.line;
+        let at = |message: String| RowProblem { line, message };
+        if header.unclosed.is_some() || !header.multiline.is_empty() {
+            return Err(vec![at(
+                "a column name opens a quote that is not closed on its line".into()
+            )]);
+        }
+        let Some(raw) = bytes.get(header.start..header.end) else {
+            return Err(vec![at("the column names cannot be read".into())]);
+        };
+        if std::str::from_utf8(raw).is_err() {
+            return Err(vec![at(
+                "the column names are not UTF-8 text: save the file as \"CSV UTF-8\"".into(),
+            )]);
+        }
+        let Some(names) = read_record(raw, delimiter) else {
+            return Err(vec![at("the column names cannot be read".into())]);
+        };
+
+        let mut reader = Reader { scanner, delimiter, columns: Vec::new(), problems: Vec::new() };
+        let mut unknown = Vec::new();
+        let mut fatal = Vec::new();
+        for name in &names {
+            let wanted = column_form(name);
+            let field = Field::ALL.iter().copied().find(|f| f.column() == wanted);
+            match field {
+                Some(f) if reader.columns.contains(&Some(f)) => {
+                    fatal.push(at(format!("the column `{}` appears twice", f.column())));
+                    reader.columns.push(None);
+                }
+                Some(f) => reader.columns.push(Some(f)),
+                None => {
+                    if !wanted.is_empty() {
+                        unknown.push(wanted);
+                    }
+                    reader.columns.push(None);
+                }
+            }
+        }
+        if reader.columns.iter().all(Option::is_none) && fatal.is_empty() {
+            // Perhaps a first row of contacts: say nothing of its cells.
+            return Err(vec![at(format!(
+                "the first line must name the columns (none of its cells is a column name), \
+                 for example {}",
+                COLUMNS.join(",")
+            ))]);
+        }
+        for required in REQUIRED_COLUMNS {
+            if !reader.columns.iter().flatten().any(|f| f.column() == *required) {
+                fatal.push(at(format!("the column `{required}` is missing")));
+            }
+        }
+        let mut problems: Vec<RowProblem> = unknown
+            .into_iter()
+            .map(|name| {
+                at(format!(
+                    "unknown column `{name}` (its cells were ignored): the columns are {}",
+                    COLUMNS.join(", ")
+                ))
+            })
+            .collect();
+        if !fatal.is_empty() {
+            fatal.append(&mut problems);
+            return Err(fatal);
+        }
+        reader.problems = problems;
+        Ok(reader)
+    }
+
+    fn read_rows(&mut self, incident_types: &[&str]) -> Parsed {
+        let width = self.columns.len();
+        let mut rows = Vec::new();
+        while let Some(record) = self.scanner.next_record() {
+            let cut_off = record.unclosed.or_else(|| {
+                let ragged = record.multiline.iter().find(|q| !q.closed_cleanly);
+                let miscounted = record.multiline.first().filter(|_| record.cells != width);
+                ragged.or(miscounted).map(|q| q.open_line)
+            });
+            if let Some(line) = cut_off {
+                self.problems.push(RowProblem {
+                    line,
+                    message: "a quoted cell opens on this line and is not closed: add the \
+                              closing quote (\")"
+                        .into(),
+                });
+                self.scanner.restart_at_line(line + 1);
+                continue;
+            }
+            if let Some(row) = self.read_row(&record, width) {
+                rows.push(row);
+            }
+        }
+        check::check_rows(rows, std::mem::take(&mut self.problems), incident_types, Field::column)
+    }
+
+    /// Reads one row; `None` when it is blank or cannot be read (the problem is noted).
+    fn read_row(&mut self, record: &RawRecord, width: usize) -> Option<Row> {
+        let line = record.line;
+        let raw = self.scanner.bytes.get(record.start..record.end)?;
+        let mut located = Vec::new();
+        if let Err(e) = std::str::from_utf8(raw) {
+            // Read on with the bad bytes replaced, so that the row's id is known and its
+            // other problems are reported too; the row is left out.
+            let before = raw.get(..e.valid_up_to()).unwrap_or_default();
+            located.push(RowProblem {
+                line: line + before.iter().filter(|&&b| b == b'\n').count(),
+                message: "the text is not UTF-8 (an accented letter saved in another encoding?): \
+                          save the file as \"CSV UTF-8\""
+                    .into(),
+            });
+        }
+        let Some(cells) = read_record(raw, self.delimiter) else {
+            self.problems.push(RowProblem { line, message: "the row cannot be read".into() });
+            return None;
+        };
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            return None;
+        }
+        if cells.len() != width {
+            self.problems.extend(located);
+            self.problems.push(wrong_width(line, cells.len(), width));
+            return None;
+        }
+        let mut contact = blank_contact();
+        let mut problems = Vec::new();
+        for (field, text) in self.columns.iter().zip(cells.iter()) {
+            let Some(field) = *field else { continue };
+            let text = unguard(text.trim());
+            set_field(&mut contact, field, text, &mut problems);
+        }
+        let mut row = Row::new(line, contact);
+        row.problems = problems;
+        row.located = located;
+        Some(row)
+    }
+}
+
+fn wrong_width(line: usize, cells: usize, width: usize) -> RowProblem {
+    RowProblem { line, message: format!("the row has {cells} cells, the header has {width}") }
+}
+
+/// Sets one field of a contact from its cell.
+fn set_field(c: &mut Contact, field: Field, text: &str, problems: &mut Vec<String>) {
+    let label = field.column();
+    match field {
+        Field::Id => c.id = text.to_owned(),
+        Field::Name => c.name = text.to_owned(),
+        Field::Kind => c.kind = read_kind(text, label, problems),
+        Field::Role => c.role = read_text(text),
+        Field::Position => c.position = read_text(text),
+        Field::Department => c.department = read_text(text),
+        Field::Organisation => c.organisation = read_text(text),
+        Field::WorkPhone => c.work_phone = read_text(text),
+        Field::MobilePhone => c.mobile_phone = read_text(text),
+        Field::Pager => c.pager = read_text(text),
+        Field::RadioChannel => c.radio_channel = read_text(text),
+        Field::SecureMessaging => c.secure_messaging = read_text(text),
+        Field::Email => c.email = read_text(text),
+        Field::SupportLine => c.support_line = read_text(text),
+        Field::ContractRef => c.contract_ref = read_text(text),
+        Field::PolicyNumber => c.policy_number = read_text(text),
+        Field::ClaimLine => c.claim_line = read_text(text),
+        Field::Channels => c.channels = read_list(text),
+        Field::Notes => c.notes = read_text(text),
+        Field::CalledBy => c.called_by = read_text(text),
+        Field::Alternate => c.alternate = read_text(text),
+        Field::EscalateAfterMinutes => {
+            c.escalate_after_minutes = read_minutes(text, label, problems);
+        }
+        Field::IncidentTypes => c.incident_types = read_list(text),
+    }
+}
+
+/// A header cell as a column name: `Work Phone` and `work-phone` are `work_phone`.
+fn column_form(name: &str) -> String {
+    let name: String = name
+        .trim()
+        .chars()
+        .map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() })
+        .collect();
+    match name.as_str() {
+        "organization" => "organisation".to_owned(),
+        _ => name,
+    }
+}
+
+/// Reads the cells of one row's bytes with the csv crate; bytes that are not UTF-8 are
+/// read as U+FFFD.
+fn read_record(raw: &[u8], delimiter: u8) -> Option<StringRecord> {
+    let mut reader = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(raw.len().max(64))
+        .from_reader(raw);
+    let mut record = ByteRecord::new();
+    match reader.read_byte_record(&mut record) {
+        Ok(true) => {
+            Some(record.iter().map(|cell| String::from_utf8_lossy(cell)).collect::<StringRecord>())
+        }
+        _ => None,
+    }
+}
+
+/// Where one row lies in the file, as the scanner found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RawRecord {
+    /// The line where the row starts.
+    line: usize,
+    /// Its bytes, without the line end.
+    start: usize,
+    end: usize,
+    /// How many cells it has.
+    cells: usize,
+    /// Quoted cells that run over a line break.
+    multiline: Vec<MultilineCell>,
+    /// The line where a quote opens that the file ends inside.
+    unclosed: Option<usize>,
+}
+
+/// A quoted cell that runs over a line break.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct MultilineCell {
+    cell: usize,
+    /// The line where its quote opens.
+    open_line: usize,
+    /// Whether its closing quote is followed by the end of the cell (`"...",` or `"..."` at
+    /// the end of the line), as a closing quote is. A cut-off quote runs on to the next
+    /// quote in the file, usually one that opens a cell: `..."Line one`.
+    closed_cleanly: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    StartCell,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted cell: the end of the quote, or the first of `""`.
+    QuoteInQuoted,
+}
+
+/// Finds rows and quoted cells by the csv crate's rules (RFC 4180 with `\n`, `\r\n` or
+/// `\r` line ends, a quote opens only at the start of a cell, `""` inside quotes is a
+/// quote, blank lines are skipped).
+#[derive(Debug)]
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    delimiter: u8,
+    at: usize,
+    line: usize,
+    /// Where each line starts.
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(bytes: &'a [u8], delimiter: u8) -> Self {
+        let mut line_starts = vec![0];
+        line_starts
+            .extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+        Scanner { bytes, delimiter, at: 0, line: 1, line_starts }
+    }
+
+    /// Goes on from the start of line `line` (1-based); past the end, nothing is left.
+    fn restart_at_line(&mut self, line: usize) {
+        match line.checked_sub(1).and_then(|i| self.line_starts.get(i)) {
+            Some(&start) => {
+                self.at = start;
+                self.line = line;
+            }
+            None => self.at = self.bytes.len(),
+        }
+    }
+
+    fn byte(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    /// Steps over a line end (`\n`, `\r\n` or `\r`).
+    fn skip_line_end(&mut self) {
+        if self.byte() == Some(b'\r') {
+            self.at += 1;
+        }
+        if self.byte() == Some(b'\n') {
+            self.at += 1;
+            self.line += 1;
+        }
+    }
+
+    fn next_record(&mut self) -> Option<RawRecord> {
+        while matches!(self.byte(), Some(b'\n' | b'\r')) {
+            self.skip_line_end();
+        }
+        self.byte()?;
+        let mut record = RawRecord {
+            line: self.line,
+            start: self.at,
+            end: self.at,
+            cells: 1,
+            multiline: Vec::new(),
+            unclosed: None,
+        };
+        let mut state = State::StartCell;
+        let mut cell = 0;
+        let mut quote_line = self.line;
+        loop {
+            let Some(b) = self.byte() else {
+                record.end = self.at;
+                if state == State::Quoted {
+                    record.unclosed = Some(quote_line);
+                }
+                break;
+            };
+            let line_end = b == b'\n' || b == b'\r';
+            if line_end && state != State::Quoted {
+                record.end = self.at;
+                self.skip_line_end();
+                break;
+            }
+            match state {
+                State::StartCell | State::Unquoted | State::QuoteInQuoted
+                    if b == self.delimiter =>
+                {
+                    cell += 1;
+                    state = State::StartCell;
+                }
+                State::StartCell if b == b'"' => {
+                    state = State::Quoted;
+                    quote_line = self.line;
+                }
+                State::StartCell => state = State::Unquoted,
+                State::Unquoted => {}
+                State::Quoted if b == b'"' => state = State::QuoteInQuoted,
+                State::Quoted => {
+                    if b == b'\n' {
+                        self.line += 1;
+                        if record.multiline.last().map(|q| q.cell) != Some(cell) {
+                            record.multiline.push(MultilineCell {
+                                cell,
+                                open_line: quote_line,
+                                closed_cleanly: true,
+                            });
+                        }
+                    }
+                }
+                State::QuoteInQuoted if b == b'"' => state = State::Quoted,
+                State::QuoteInQuoted => {
+                    // Text after the closing quote: the csv crate keeps it in the cell.
+                    if let Some(q) = record.multiline.last_mut().filter(|q| q.cell == cell) {
+                        q.closed_cleanly = false;
+                    }
+                    state = State::Unquoted;
+                }
+            }
+            self.at += 1;
+        }
+        record.cells = cell + 1;
+        Some(record)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::contacts::ContactKind;
+    use crate::contacts::testing::{TYPES, tree};
+
+    const SAMPLE: &[u8] = include_bytes!("../../tests/fixtures/contacts/sample.csv");
+
+    fn messages(problems: &[RowProblem]) -> Vec<String> {
+        problems.iter().map(ToString::to_string).collect()
+    }
+
+    fn ids(parsed: &Parsed) -> Vec<&str> {
+        parsed.contacts.iter().map(|(_, c)| c.id.as_str()).collect()
+    }
+
+    fn contact<'a>(parsed: &'a Parsed, id: &str) -> &'a Contact {
+        &parsed.contacts.iter().find(|(_, c)| c.id == id).unwrap().1
+    }
+
+    #[test]
+    fn the_columns_are_the_fields_in_order() {
+        let columns: Vec<&str> = Field::ALL.iter().map(|f| f.column()).collect();
+        assert_eq!(columns, COLUMNS);
+    }
+
+    #[test]
+    fn the_sample_reads_whole() {
+        let parsed = parse(SAMPLE, TYPES);
+        assert_eq!(messages(&parsed.problems), Vec::<String>::new());
+        assert_eq!(
+            messages(&parsed.warnings),
+            vec!["line 16: channel `sms` is not secure: never use it for patient information"]
+        );
+        assert_eq!(
+            ids(&parsed),
+            vec![
+                "ic-morgan",
+                "house-sup-riley",
+                "it-service-desk",
+                "zoe-fictional",
+                "privacy-jose",
+                "legal-sam",
+                "cno-wang",
+                "ehr-vendor",
+                "cyber-insurer",
+                "ir-firm",
+                "fbi-field-office",
+                "ic3",
+                "hhs-ocr",
+                "state-health",
+                "health-isac",
+                "nearby-hospital",
+                "ems-dispatch",
+            ]
+        );
+        // Line numbers count the multi-line note of legal counsel.
+        let lines: Vec<usize> = parsed.contacts.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+
+        let legal = contact(&parsed, "legal-sam");
+        assert_eq!(legal.name, "Sam Placeholder, Esq.");
+        assert_eq!(
+            legal.notes.as_deref(),
+            Some(
+                "Say \"privileged & confidential; prepared at the direction of counsel\" on \
+                 every email.\nCalls the insurer before the IR firm."
+            )
+        );
+        assert_eq!(legal.called_by.as_deref(), Some("ic-morgan"));
+        assert_eq!(legal.alternate.as_deref(), Some("privacy-jose"));
+
+        let vendor = contact(&parsed, "ehr-vendor");
+        assert_eq!(vendor.kind, ContactKind::External);
+        assert_eq!(vendor.role.as_deref(), Some("ehr-vendor"));
+        assert_eq!(vendor.support_line.as_deref(), Some("+1 (555) 555-0150 x2"));
+        assert_eq!(vendor.contract_ref.as_deref(), Some("MSA-0042; BAA-2024-017"));
+        assert_eq!(vendor.incident_types, vec!["ehr-downtime", "ransomware", "vendor-breach"]);
+
+        let insurer = contact(&parsed, "cyber-insurer");
+        assert_eq!(insurer.policy_number.as_deref(), Some("CYB-0000-1234-EX"));
+        assert_eq!(insurer.claim_line.as_deref(), Some("1-555-555-0160"));
+        assert_eq!(insurer.escalate_after_minutes, 60);
+
+        let zoe = contact(&parsed, "zoe-fictional");
+        assert_eq!(zoe.name, "Zoë Fictional");
+        assert_eq!(zoe.channels, vec!["mobile", "pager", "work-email"]);
+        assert_eq!(contact(&parsed, "cno-wang").name, "王示例");
+        assert_eq!(contact(&parsed, "ic-morgan").called_by, None);
+    }
+
+    #[test]
+    fn the_sample_writes_and_reads_back_the_same() {
+        let contacts = parse(SAMPLE, TYPES).into_contacts();
+        let written = write(&contacts).unwrap();
+        let again = parse(&written, TYPES);
+        assert_eq!(again.problems, vec![]);
+        assert_eq!(again.into_contacts(), contacts);
+    }
+
+    #[test]
+    fn what_write_writes() {
+        let mut c = blank_contact();
+        c.id = "pat".into();
+        c.name = "=HYPERLINK(\"x\")".into();
+        c.work_phone = Some("+1 555 555 0100".into());
+        c.notes = Some("'quoted' and, \"more\"\nnext line".into());
+        c.channels = vec!["phone".into(), "sms".into()];
+        let bytes = write(std::slice::from_ref(&c)).unwrap();
+        let text = std::str::from_utf8(&bytes).unwrap();
+        let text = text.strip_prefix('\u{feff}').unwrap();
+        let (header, rest) = text.split_once("\r\n").unwrap();
+        assert_eq!(header, COLUMNS.join(","));
+        assert_eq!(
+            rest,
+            "pat,\"'=HYPERLINK(\"\"x\"\")\",internal,,,,,'+1 555 555 0100,,,,,,,,,,phone;sms,\
+             \"''quoted' and, \"\"more\"\"\nnext line\",,,10,\r\n"
+        );
+        let back = parse(&bytes, TYPES);
+        assert_eq!(back.into_contacts(), vec![c]);
+    }
+
+    #[test]
+    fn a_spreadsheet_header_in_any_order_and_case_with_a_bom() {
+        let file = "\u{feff}Name,Work Phone,ORGANIZATION,Called-By,Id\r\n\
+                    Alex Example,555-0100,Example Health,,alex\r\n\
+                    Blair Example,,,Alex Example,\r\n\
+                    ,,,,\r\n\r\n";
+        let parsed = parse(file.as_bytes(), TYPES);
+        assert_eq!(parsed.problems, vec![]);
+        assert_eq!(ids(&parsed), vec!["alex", "blair-example"]);
+        let alex = contact(&parsed, "alex");
+        assert_eq!(alex.work_phone.as_deref(), Some("555-0100"));
+        assert_eq!(alex.organisation.as_deref(), Some("Example Health"));
+        assert_eq!(contact(&parsed, "blair-example").called_by.as_deref(), Some("alex"));
+    }
+
+    #[test]
+    fn columns_separated_by_semicolons() {
+        let file = "id;name;channels;notes\nalex;Alex Example;\"phone;mobile\";\"a, b; c\"\n";
+        let parsed = parse(file.as_bytes(), TYPES);
+        assert_eq!(parsed.problems, vec![]);
+        let alex = contact(&parsed, "alex");
+        assert_eq!(alex.channels, vec!["phone", "mobile"]);
+        assert_eq!(alex.notes.as_deref(), Some("a, b; c"));
+    }
+
+    #[test]
+    fn kind_and_minutes_as_people_write_them() {
+        let file = "name,kind,escalate_after_minutes\n\
+                    A One,External,1 hour\nB Two,,\nC Three,vendor,soon\nD Four,internal,0\n";
+        let parsed = parse(file.as_bytes(), TYPES);
+        assert_eq!(
+            messages(&parsed.problems),
+            vec![
+                "line 4: kind must be internal or external",
+                "line 4: escalate_after_minutes must be a whole number of minutes from 1 to 1440",
+                "line 5: escalate_after_minutes must be from 1 to 1440 minutes",
+            ]
+        );
+        let a = contact(&parsed, "a-one");
+        assert_eq!((a.kind, a.escalate_after_minutes), (ContactKind::External, 60));
+        let b = contact(&parsed, "b-two");
+        assert_eq!((b.kind, b.escalate_after_minutes), (ContactKind::Internal, 10));
+    }
+
+    #[test]
+    fn an_unknown_column_is_a_problem_at_line_1_and_its_cells_are_ignored() {
+        let parsed =
+            parse(include_bytes!("../../tests/fixtures/contacts/unknown-column.csv"), TYPES);
+        assert_eq!(lines(&parsed.problems), vec![1]);
+        assert!(
+            parsed.problems[0]
+                .message
+                .starts_with("unknown column `emial` (its cells were ignored)")
+        );
+        assert_eq!(ids(&parsed), vec!["alex-one", "blair-two"]);
+        assert_eq!(contact(&parsed, "alex-one").email, None);
+    }
+
+    #[test]
+    fn a_missing_name_column_reads_nothing() {
+        let parsed = parse(include_bytes!("../../tests/fixtures/contacts/missing-name.csv"), TYPES);
+        assert_eq!(lines(&parsed.problems), vec![1, 1]);
+        assert_eq!(parsed.problems[0].message, "the column `name` is missing");
+        assert!(parsed.problems[1].message.starts_with("unknown column `full_name`"));
+        assert!(parsed.contacts.is_empty());
+    }
+
+    #[test]
+    fn headers_that_cannot_be_used() {
+        for (file, expected) in [
+            (&b""[..], "line 1: the file is empty: its first line must name the columns"),
+            (
+                b"\xEF\xBB\xBF\r\n\r\n",
+                "line 1: the file is empty: its first line must name the columns",
+            ),
+            (
+                b"\xFF\xFEn\0a\0",
+                "line 1: the file is UTF-16 text (\"Unicode text\"): save it as \"CSV UTF-8\" instead",
+            ),
+            (b"name,id,Name\nA,a,A\n", "line 1: the column `name` appears twice"),
+            (
+                b"id,n\xE4me\n",
+                "line 1: the column names are not UTF-8 text: save the file as \"CSV UTF-8\"",
+            ),
+            (b"id,\"name\n", "line 1: a column name opens a quote that is not closed on its line"),
+        ] {
+            let parsed = parse(file, TYPES);
+            assert_eq!(messages(&parsed.problems), vec![expected], "{file:?}");
+            assert!(parsed.contacts.is_empty());
+        }
+        // A file without a header: its first row's values are not repeated back.
+        let parsed = parse(b"Pat Example,555-0100\nAlex Example,555-0101\n", TYPES);
+        assert_eq!(lines(&parsed.problems), vec![1]);
+        assert!(parsed.problems[0].message.starts_with("the first line must name the columns"));
+        assert!(!parsed.problems[0].message.contains("Pat"));
+    }
+
+    fn lines(problems: &[RowProblem]) -> Vec<usize> {
+        problems.iter().map(|p| p.line).collect()
+    }
+
+    #[test]
+    fn latin_1_text_is_a_problem_at_its_line() {
+        let parsed = parse(include_bytes!("../../tests/fixtures/contacts/latin1.csv"), TYPES);
+        assert_eq!(
+            messages(&parsed.problems),
+            vec![
+                "line 3: the text is not UTF-8 (an accented letter saved in another encoding?): \
+                 save the file as \"CSV UTF-8\"",
+                "line 4: called_by refers to the contact on line 3, which has a problem",
+            ]
+        );
+        assert_eq!(ids(&parsed), vec!["alex-one", "eli-five"]);
+    }
+
+    #[test]
+    fn latin_1_in_the_second_line_of_a_note_is_reported_there() {
+        let parsed = parse(b"name,notes\nAlex One,\"first\nsecond \xE9\"\nBlair Two,\n", TYPES);
+        assert_eq!(lines(&parsed.problems), vec![3]);
+        assert_eq!(ids(&parsed), vec!["blair-two"]);
+    }
+
+    #[test]
+    fn the_same_person_twice() {
+        let parsed =
+            parse(include_bytes!("../../tests/fixtures/contacts/duplicate-people.csv"), TYPES);
+        assert_eq!(
+            messages(&parsed.problems),
+            vec!["line 4: duplicate person: same name as line 2"]
+        );
+        // José Díaz and Jose Diaz are different people with the same id made from the name.
+        assert_eq!(ids(&parsed), vec!["alex-example", "blair-example", "jose-diaz", "jose-diaz-2"]);
+    }
+
+    const CUT_OFF: &str =
+        "line {}: a quoted cell opens on this line and is not closed: add the closing quote (\")";
+
+    fn cut_off(line: usize) -> String {
+        CUT_OFF.replace("{}", &line.to_string())
+    }
+
+    #[test]
+    fn a_cut_off_quote_is_reported_where_it_opens_and_the_rows_after_it_are_read() {
+        // Without the scanner, the csv crate reads lines 3 and 4 as one row whose name runs
+        // over a line break.
+        let bytes = include_bytes!("../../tests/fixtures/contacts/cut-off-quote.csv");
+        let mut plain = ReaderBuilder::new().flexible(true).from_reader(&bytes[..]);
+        let swallowed: Vec<StringRecord> = plain.records().map(Result::unwrap).collect();
+        assert_eq!(
+            swallowed[1].get(1),
+            Some("Blair Two,internal,,alex-one\r\ncasey-three,Casey Three,internal,Line one")
+        );
+
+        let parsed = parse(bytes, TYPES);
+        assert_eq!(
+            messages(&parsed.problems),
+            vec![cut_off(3), "line 6: called_by names no contact in this file".to_owned()]
+        );
+        assert_eq!(ids(&parsed), vec!["alex-one", "casey-three", "eli-five"]);
+        let lines: Vec<usize> = parsed.contacts.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 4, 7]);
+        // The note's CRLF (an Excel file's line end) is kept as a plain line break.
+        assert_eq!(contact(&parsed, "casey-three").notes.as_deref(), Some("Line one\nline two"));
+        assert_eq!(contact(&parsed, "eli-five").notes.as_deref(), Some("Ends \"well\""));
+    }
+
+    #[test]
+    fn a_quote_cut_off_at_the_end_of_the_file() {
+        // The csv crate ends the cell at the end of the file without a word.
+        let bytes = include_bytes!("../../tests/fixtures/contacts/cut-off-quote-at-end.csv");
+        let mut plain = ReaderBuilder::new().flexible(true).from_reader(&bytes[..]);
+        assert_eq!(plain.records().filter(Result::is_ok).count(), 2);
+
+        let parsed = parse(bytes, TYPES);
+        assert_eq!(messages(&parsed.problems), vec![cut_off(3)]);
+        assert_eq!(ids(&parsed), vec!["alex-one", "casey-three"]);
+    }
+
+    #[test]
+    fn a_quote_cut_off_in_the_notes() {
+        let parsed = parse(
+            include_bytes!("../../tests/fixtures/contacts/cut-off-quote-in-notes.csv"),
+            TYPES,
+        );
+        assert_eq!(messages(&parsed.problems), vec![cut_off(2)]);
+        assert_eq!(ids(&parsed), vec!["blair-two", "casey-three"]);
+        assert_eq!(contact(&parsed, "casey-three").notes.as_deref(), Some("Two \"lines\"\nhere"));
+    }
+
+    #[test]
+    fn a_line_break_in_a_cell_is_not_a_cut_off_quote() {
+        let file = "name,position,notes\r\n\
+                    Alex One,\"Director\r\nIT Security\",\"two\r\nlines\"\r\n\
+                    Blair Two,Nurse,\r\n";
+        let parsed = parse(file.as_bytes(), TYPES);
+        assert_eq!(
+            messages(&parsed.problems),
+            vec!["line 2: position has a control character or a line break"]
+        );
+        assert_eq!(ids(&parsed), vec!["blair-two"]);
+        assert_eq!(parsed.contacts[0].0, 5);
+    }
+
+    #[test]
+    fn a_loop_in_called_by() {
+        let parsed = parse(include_bytes!("../../tests/fixtures/contacts/cycle.csv"), TYPES);
+        assert_eq!(
+            messages(&parsed.problems),
+            vec![
+                "line 2: called_by goes round in a loop: lines 2 → 4 → 3 → 2",
+                "line 3: called_by goes round in a loop: lines 3 → 2 → 4 → 3",
+                "line 4: called_by goes round in a loop: lines 4 → 3 → 2 → 4",
+                "line 6: called_by refers to the contact on line 2, which has a problem",
+            ]
+        );
+        assert_eq!(ids(&parsed), vec!["drew"]);
+    }
+
+    #[test]
+    fn an_unknown_called_by_and_its_dependants() {
+        let parsed =
+            parse(include_bytes!("../../tests/fixtures/contacts/unknown-called-by.csv"), TYPES);
+        assert_eq!(
+            messages(&parsed.problems),
+            vec![
+                "line 3: called_by names no contact in this file",
+                "line 4: called_by refers to the contact on line 3, which has a problem",
+                "line 5: alternate refers to the contact on line 3, which has a problem",
+            ]
+        );
+        assert_eq!(ids(&parsed), vec!["alex", "eli"]);
+        // Eli's caller was named by name: it is stored as the id.
+        assert_eq!(contact(&parsed, "eli").called_by.as_deref(), Some("alex"));
+    }
+
+    #[test]
+    fn rows_with_the_wrong_number_of_cells() {
+        let parsed =
+            parse(include_bytes!("../../tests/fixtures/contacts/wrong-field-count.csv"), TYPES);
+        assert_eq!(
+            messages(&parsed.problems),
+            vec![
+                "line 3: the row has 4 cells, the header has 3",
+                "line 4: the row has 2 cells, the header has 3"
+            ]
+        );
+        assert_eq!(ids(&parsed), vec!["alex", "drew"]);
+    }
+
+    #[test]
+    fn the_formula_guard_comes_off_only_where_write_put_it() {
+        let file = "name,notes\n'Ohana Clinic,'=1+1\nB Two,''x\nC Three,'\n";
+        let parsed = parse(file.as_bytes(), TYPES);
+        let names: Vec<(&str, Option<&str>)> =
+            parsed.contacts.iter().map(|(_, c)| (c.name.as_str(), c.notes.as_deref())).collect();
+        assert_eq!(
+            names,
+            vec![("'Ohana Clinic", Some("=1+1")), ("B Two", Some("'x")), ("C Three", Some("'"))]
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn write_then_parse_gives_back_the_same_contacts((contacts, problems) in tree()) {
+            prop_assert_eq!(problems, vec![]);
+            let bytes = write(&contacts).unwrap();
+            let parsed = parse(&bytes, TYPES);
+            prop_assert_eq!(&parsed.problems, &vec![]);
+            prop_assert_eq!(parsed.into_contacts(), contacts);
+        }
+
+        #[test]
+        fn any_bytes_give_problems_not_a_panic(bytes in prop::collection::vec(
+            prop_oneof![Just(b','), Just(b'"'), Just(b'\n'), Just(b'\r'), Just(b';'), Just(0xE9), any::<u8>(), b'a'..b'f'],
+            0..300,
+        )) {
+            let mut file = b"id,name,notes,called_by\n".to_vec();
+            file.extend(bytes);
+            let parsed = parse(&file, TYPES);
+            for pair in parsed.problems.windows(2) {
+                prop_assert!(pair[0].line <= pair[1].line);
+            }
+        }
+    }
+}

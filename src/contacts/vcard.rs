@@ -1,0 +1,822 @@
+//! The contact tree as vCard 4.0 (RFC 6350): one card a contact (the mapping is in
+//! `docs/contacts.md`).
+//!
+//! # The crate
+//!
+//! Cards are read and written with the `vcard` crate (magiclen, 0.6: vCard 4.0 with
+//! RFC 9554), not `vcard4` (tmpfs). Both were tried on the same 3,000 random values with
+//! commas, semicolons, backslashes, quotes, line breaks, tabs and non-ASCII letters, written
+//! then read back: `vcard` gave every value back; `vcard4` changed about one in four, because
+//! it folds long lines in the middle of an escape (`\` at the end of one line, `,` at the
+//! start of the next) and its reader does not undo that. `vcard` also says on which line a
+//! card fails, keeps unknown `X-` properties with their raw text, and folds at 75 octets.
+//! What it costs: it reads only version 4.0, and brings more crates (phone and e-mail
+//! validators, time zones, URLs).
+//!
+//! # Reading
+//!
+//! The file is split into cards here, after unfolding, by its `BEGIN:VCARD` and
+//! `END:VCARD` lines, so a card that is cut off, in another version or not UTF-8 is a
+//! problem at its `BEGIN:VCARD` line and the other cards are still read. Each card goes to
+//! the crate with only the properties that are imported (others, such as a phone's PHOTO
+//! or ADR, are dropped first, so they cannot stop a card); a card in version 3.0 (what
+//! most phones export) is read as 4.0, which reads the properties imported the same way,
+//! and bare parameters (`TEL;CELL:`, which old phones write) are read as `TYPE=`.
+//! Version 2.1 is refused. A syntax problem the crate finds is reported at its own line;
+//! everything else at the card's `BEGIN:VCARD` line, in the card's property names
+//! (`TEL;TYPE=work is not a phone number ...`).
+//!
+//! A card from another tool (a phone's FN and TEL) imports as an internal contact with an
+//! id made from its name and the default escalation.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+
+use ::vcard::values::{EmailValue, KindValue, OrgValue, TelValue, Token};
+use ::vcard::{
+    Email, ExtensionProperty, Kind, Note, Org, ParseErrorKind, Role, Tel, Title, TypeValue, VCard,
+};
+
+use super::check::{
+    self, Field, Parsed, Row, RowProblem, blank_contact, id_form, read_kind, read_list,
+    read_minutes, read_text,
+};
+use super::{Contact, ContactKind};
+use crate::playbook::format::STANDARD_CONTACT_ROLES;
+use crate::{Error, Result};
+
+/// The prefix of this app's own properties.
+pub const PREFIX: &str = "X-CAREGIVER-";
+
+/// The standard properties that are read; every other one but `X-CAREGIVER-*` is ignored.
+const IMPORTED: &[&str] = &["FN", "N", "ORG", "TITLE", "ROLE", "TEL", "EMAIL", "NOTE"];
+
+/// How a field is named in problems about a card.
+fn label(field: Field) -> &'static str {
+    match field {
+        Field::Id => "X-CAREGIVER-ID",
+        Field::Name => "FN",
+        Field::Kind => "X-CAREGIVER-KIND",
+        Field::Role => "X-CAREGIVER-CONTACT-ROLE",
+        Field::Position => "TITLE",
+        Field::Department => "X-CAREGIVER-DEPARTMENT",
+        Field::Organisation => "ORG",
+        Field::WorkPhone => "TEL;TYPE=work",
+        Field::MobilePhone => "TEL;TYPE=cell",
+        Field::Pager => "TEL;TYPE=pager",
+        Field::RadioChannel => "X-CAREGIVER-RADIO",
+        Field::SecureMessaging => "X-CAREGIVER-SECURE-MESSAGING",
+        Field::Email => "EMAIL",
+        Field::SupportLine => "X-CAREGIVER-SUPPORT-LINE",
+        Field::ContractRef => "X-CAREGIVER-CONTRACT-REF",
+        Field::PolicyNumber => "X-CAREGIVER-POLICY-NUMBER",
+        Field::ClaimLine => "X-CAREGIVER-CLAIM-LINE",
+        Field::Channels => "X-CAREGIVER-CHANNELS",
+        Field::Notes => "NOTE",
+        Field::CalledBy => "X-CAREGIVER-CALLED-BY",
+        Field::Alternate => "X-CAREGIVER-ALTERNATE",
+        Field::EscalateAfterMinutes => "X-CAREGIVER-ESCALATE-AFTER",
+        Field::IncidentTypes => "X-CAREGIVER-INCIDENT-TYPES",
+    }
+}
+
+/// The fields kept in `X-CAREGIVER-*` properties, by the name after the prefix.
+const EXTENSIONS: &[(&str, Field)] = &[
+    ("ID", Field::Id),
+    ("KIND", Field::Kind),
+    ("CONTACT-ROLE", Field::Role),
+    ("DEPARTMENT", Field::Department),
+    ("RADIO", Field::RadioChannel),
+    ("SECURE-MESSAGING", Field::SecureMessaging),
+    ("SUPPORT-LINE", Field::SupportLine),
+    ("CONTRACT-REF", Field::ContractRef),
+    ("POLICY-NUMBER", Field::PolicyNumber),
+    ("CLAIM-LINE", Field::ClaimLine),
+    ("CHANNELS", Field::Channels),
+    ("CALLED-BY", Field::CalledBy),
+    ("ALTERNATE", Field::Alternate),
+    ("ESCALATE-AFTER", Field::EscalateAfterMinutes),
+    ("INCIDENT-TYPES", Field::IncidentTypes),
+];
+
+/// Writes contacts as vCard 4.0, one card each, in order.
+pub fn write(contacts: &[Contact]) -> Result<String> {
+    let mut out = String::new();
+    for (i, c) in contacts.iter().enumerate() {
+        let refused = |reason: String| Error::Invalid {
+            what: "vCard export",
+            reason: format!("contact {} of {}: {reason}", i + 1, contacts.len()),
+        };
+        let card = to_card(c).map_err(refused)?;
+        card.validate().map_err(|e| refused(e.to_string()))?;
+        out.push_str(&card.to_string());
+    }
+    Ok(out)
+}
+
+/// One contact as a card.
+fn to_card(c: &Contact) -> std::result::Result<VCard, String> {
+    let mut card = VCard::new(c.name.clone());
+    if c.organisation.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(&c.name)) {
+        card.kinds.push(Kind::new(KindValue::Org));
+    }
+    if let Some(position) = &c.position {
+        card.titles.push(Title::new(position.clone()));
+    }
+    if let Some(role) = &c.role {
+        card.roles.push(Role::new(role.clone()));
+    }
+    if let Some(organisation) = &c.organisation {
+        card.organizations
+            .push(Org::new(OrgValue { name: organisation.clone(), units: Vec::new() }));
+    }
+    for (number, kind) in [
+        (&c.work_phone, TypeValue::Work),
+        (&c.mobile_phone, TypeValue::Cell),
+        (&c.pager, TypeValue::Pager),
+    ] {
+        if let Some(number) = number {
+            let mut tel = Tel::new(TelValue::Text(number.clone()));
+            tel.parameters.types.push(kind);
+            card.telephones.push(tel);
+        }
+    }
+    if let Some(email) = &c.email {
+        let value = EmailValue::from_str(email)
+            .map_err(|_| "its email is not an address a vCard can hold".to_owned())?;
+        let mut email = Email::new(value);
+        email.parameters.types.push(TypeValue::Work);
+        card.emails.push(email);
+    }
+    if let Some(notes) = &c.notes {
+        card.notes.push(Note::new(notes.clone()));
+    }
+    for (name, field) in EXTENSIONS {
+        let value = match field {
+            Field::Id => Some(c.id.clone()),
+            Field::Kind => Some(c.kind.as_str().to_owned()),
+            Field::Role => c.role.clone(),
+            Field::Department => c.department.clone(),
+            Field::RadioChannel => c.radio_channel.clone(),
+            Field::SecureMessaging => c.secure_messaging.clone(),
+            Field::SupportLine => c.support_line.clone(),
+            Field::ContractRef => c.contract_ref.clone(),
+            Field::PolicyNumber => c.policy_number.clone(),
+            Field::ClaimLine => c.claim_line.clone(),
+            Field::Channels => (!c.channels.is_empty()).then(|| c.channels.join(";")),
+            Field::CalledBy => c.called_by.clone(),
+            Field::Alternate => c.alternate.clone(),
+            Field::EscalateAfterMinutes => Some(c.escalate_after_minutes.to_string()),
+            Field::IncidentTypes => {
+                (!c.incident_types.is_empty()).then(|| c.incident_types.join(";"))
+            }
+            _ => None,
+        };
+        if let Some(value) = value {
+            let token = Token::from_str(&format!("{PREFIX}{name}"))
+                .map_err(|_| "a property name is not a vCard token".to_owned())?;
+            card.extensions.push(ExtensionProperty::from_text(token, &value));
+        }
+    }
+    Ok(card)
+}
+
+/// Reads a vCard file of contacts (version 4.0 or 3.0) and checks them; `incident_types`
+/// are the playbook ids that `X-CAREGIVER-INCIDENT-TYPES` may name.
+pub fn parse(bytes: &[u8], incident_types: &[&str]) -> Parsed {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        let problem = RowProblem {
+            line: 1,
+            message: "the file is UTF-16 text: export the contacts as UTF-8".into(),
+        };
+        return Parsed { problems: vec![problem], ..Parsed::default() };
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let lines = logical_lines(bytes);
+    let (cards, mut problems) = split_cards(&lines);
+    let mut rows = Vec::new();
+    for card in cards {
+        match read_card(&card) {
+            Ok(row) => rows.push(row),
+            Err(found) => problems.extend(found),
+        }
+    }
+    if rows.is_empty() && problems.is_empty() {
+        problems.push(RowProblem {
+            line: 1,
+            message: "the file has no cards (each starts with BEGIN:VCARD)".into(),
+        });
+    }
+    check::check_rows(rows, problems, incident_types, label)
+}
+
+/// An unfolded line and the physical line where it starts.
+#[derive(Debug)]
+struct Logical {
+    line: usize,
+    bytes: Vec<u8>,
+}
+
+/// Unfolds the physical lines (`\r\n` or `\n`): a line that starts with a space or a tab
+/// continues the one before. Blank lines are dropped.
+fn logical_lines(bytes: &[u8]) -> Vec<Logical> {
+    let mut out: Vec<Logical> = Vec::new();
+    let mut open = false;
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.is_empty() {
+            open = false;
+            continue;
+        }
+        match (open, raw.split_first(), out.last_mut()) {
+            (true, Some((b' ' | b'\t', rest)), Some(last)) => last.bytes.extend_from_slice(rest),
+            _ => {
+                out.push(Logical { line: i + 1, bytes: raw.to_vec() });
+                open = true;
+            }
+        }
+    }
+    out
+}
+
+/// One card: its `BEGIN:VCARD` line, the lines between, and its `END:VCARD` line
+/// (`None`: the card is cut off).
+#[derive(Debug)]
+struct Card<'a> {
+    begin: usize,
+    lines: Vec<&'a Logical>,
+    end: Option<usize>,
+}
+
+fn is_line(logical: &Logical, text: &[u8]) -> bool {
+    logical.bytes.trim_ascii().eq_ignore_ascii_case(text)
+}
+
+/// Groups the lines into cards (a card without its end runs to the next `BEGIN:VCARD`);
+/// text outside any card is a problem.
+fn split_cards(lines: &[Logical]) -> (Vec<Card<'_>>, Vec<RowProblem>) {
+    let mut cards = Vec::new();
+    let mut problems = Vec::new();
+    let mut current: Option<Card<'_>> = None;
+    let mut stray = false;
+    for logical in lines {
+        if is_line(logical, b"BEGIN:VCARD") {
+            cards.extend(current.take());
+            current = Some(Card { begin: logical.line, lines: Vec::new(), end: None });
+            stray = false;
+        } else if let Some(mut card) = current.take() {
+            if is_line(logical, b"END:VCARD") {
+                card.end = Some(logical.line);
+                cards.push(card);
+            } else {
+                card.lines.push(logical);
+                current = Some(card);
+            }
+        } else if !stray {
+            problems.push(RowProblem {
+                line: logical.line,
+                message: "text outside a card (a card starts with BEGIN:VCARD)".into(),
+            });
+            stray = true;
+        }
+    }
+    cards.extend(current);
+    (cards, problems)
+}
+
+/// A property's name, upper-case, without its group (`item1.TEL;TYPE=cell:...` is `TEL`).
+fn property_name(line: &str) -> String {
+    let name = line.split([';', ':']).next().unwrap_or_default();
+    name.rsplit('.').next().unwrap_or_default().trim().to_ascii_uppercase()
+}
+
+/// Writes the bare parameters of vCard 2.1 (`TEL;CELL:...`), which some phones still put in
+/// 3.0 cards, as `TYPE=` parameters (`TEL;TYPE=CELL:...`).
+fn bare_parameters_as_types(line: &str) -> Cow<'_, str> {
+    let Some((head, value)) = line.split_once(':') else { return Cow::Borrowed(line) };
+    if head.contains('"') || !head.contains(';') {
+        return Cow::Borrowed(line);
+    }
+    let mut parts = head.split(';');
+    let name = parts.next().unwrap_or_default();
+    let parameters: Vec<String> = parts
+        .map(|p| if p.contains('=') || p.is_empty() { p.to_owned() } else { format!("TYPE={p}") })
+        .collect();
+    Cow::Owned(format!("{name};{}:{value}", parameters.join(";")))
+}
+
+/// Reads one card into a row, or the problem that stops it. A card that is cut off, or
+/// has text that is not UTF-8, is read all the same (so that its id is known and its other
+/// problems are reported) and left out.
+fn read_card(card: &Card<'_>) -> std::result::Result<Row, Vec<RowProblem>> {
+    let at_begin = |message: &str| RowProblem { line: card.begin, message: message.to_owned() };
+    let mut text = String::from("BEGIN:VCARD\r\nVERSION:4.0\r\n");
+    let mut lines = vec![card.begin, card.begin];
+    let mut located = Vec::new();
+    let mut version = None;
+    for logical in &card.lines {
+        let line = String::from_utf8_lossy(&logical.bytes);
+        if std::str::from_utf8(&logical.bytes).is_err() {
+            located.push(RowProblem {
+                line: logical.line,
+                message: "the text is not UTF-8: export the contacts as UTF-8".into(),
+            });
+        }
+        let name = property_name(&line);
+        if name == "VERSION" {
+            if version.is_none() {
+                version = Some(
+                    line.split_once(':').map(|(_, v)| v.trim().to_owned()).unwrap_or_default(),
+                );
+                if let Some(slot) = lines.get_mut(1) {
+                    *slot = logical.line;
+                }
+            }
+        } else if IMPORTED.contains(&name.as_str()) || name.starts_with(PREFIX) {
+            text.push_str(&bare_parameters_as_types(&line));
+            text.push_str("\r\n");
+            lines.push(logical.line);
+        }
+    }
+    text.push_str("END:VCARD\r\n");
+    lines.push(card.end.unwrap_or(card.begin));
+    let cut_off = card.end.is_none().then(|| at_begin("the card has no END:VCARD: it is cut off"));
+    match version.as_deref() {
+        None => {
+            return Err(vec![cut_off.unwrap_or_else(|| at_begin("the card has no VERSION"))]);
+        }
+        Some("4.0" | "3.0") => {}
+        Some("2.1") => {
+            return Err(vec![at_begin(
+                "vCard 2.1 is not supported: export the contacts as vCard 3.0 or 4.0",
+            )]);
+        }
+        Some(_) => {
+            return Err(vec![at_begin(
+                "this vCard version is not supported: export the contacts as vCard 3.0 or 4.0",
+            )]);
+        }
+    }
+    let parsed: VCard = match text.parse() {
+        Ok(parsed) => parsed,
+        Err(::vcard::ParseError { line, kind, .. }) => {
+            let problem = match (cut_off, kind) {
+                (Some(cut_off), _) => cut_off,
+                (None, ParseErrorKind::MissingFormattedName) => {
+                    at_begin("the card has no FN (its name)")
+                }
+                (None, kind) => RowProblem {
+                    line: line
+                        .checked_sub(1)
+                        .and_then(|i| lines.get(i))
+                        .copied()
+                        .unwrap_or(card.begin),
+                    message: kind.to_string(),
+                },
+            };
+            located.push(problem);
+            return Err(located);
+        }
+    };
+    let mut row = to_row(card.begin, &parsed);
+    row.located = located;
+    if let Some(cut_off) = cut_off {
+        row.problems.insert(0, cut_off.message);
+    }
+    Ok(row)
+}
+
+/// The text of a TEL: a `tel:` URI as a number (`tel:+1-555-555-0100;ext=12` is
+/// `+1-555-555-0100 x12`).
+fn tel_text(value: &TelValue) -> String {
+    match value {
+        TelValue::Text(text) => text.clone(),
+        TelValue::Uri(uri) => {
+            let uri = uri.as_str();
+            let rest = if uri.get(..4).is_some_and(|s| s.eq_ignore_ascii_case("tel:")) {
+                uri.get(4..).unwrap_or_default()
+            } else {
+                uri
+            };
+            let mut parts = rest.split(';');
+            let mut number = parts.next().unwrap_or_default().to_owned();
+            for part in parts {
+                if let Some(ext) = part.strip_prefix("ext=") {
+                    number.push_str(" x");
+                    number.push_str(ext);
+                }
+            }
+            number
+        }
+    }
+}
+
+/// A parsed card as a contact.
+fn to_row(line: usize, card: &VCard) -> Row {
+    let mut c: Contact = blank_contact();
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+
+    c.name = card
+        .formatted_names
+        .iter()
+        .map(|f| f.value.trim())
+        .find(|v| !v.is_empty())
+        .map(str::to_owned)
+        .or_else(|| {
+            card.names.first().map(|n| {
+                let v = &n.value;
+                [v.given_names.join(" "), v.family_names.join(" ")]
+                    .iter()
+                    .map(|s| s.trim())
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+        })
+        .unwrap_or_default();
+    c.position = card.titles.first().and_then(|t| read_text(&t.value));
+    if let Some(org) = card.organizations.first() {
+        c.organisation = read_text(&org.value.name);
+        let units: Vec<&str> =
+            org.value.units.iter().map(|u| u.trim()).filter(|u| !u.is_empty()).collect();
+        c.department = read_text(&units.join(", "));
+    }
+    for tel in &card.telephones {
+        let number = read_text(&tel_text(&tel.value));
+        let types = &tel.parameters.types;
+        let slots: &mut [&mut Option<String>] = if types.contains(&TypeValue::Pager) {
+            &mut [&mut c.pager]
+        } else if types.contains(&TypeValue::Cell) {
+            &mut [&mut c.mobile_phone]
+        } else if types.contains(&TypeValue::Fax) {
+            warnings.push("a fax number (TEL;TYPE=fax) was left out".to_owned());
+            continue;
+        } else if types.contains(&TypeValue::Home) {
+            &mut [&mut c.mobile_phone, &mut c.work_phone]
+        } else {
+            &mut [&mut c.work_phone, &mut c.mobile_phone]
+        };
+        match slots.iter_mut().find(|s| s.is_none()) {
+            Some(slot) => **slot = number,
+            None => warnings.push(
+                "an extra TEL was left out: one work, one cell and one pager number are kept"
+                    .to_owned(),
+            ),
+        }
+    }
+    if let Some(email) = card.emails.first() {
+        c.email = read_text(email.value.as_str());
+    }
+    if card.emails.len() > 1 {
+        warnings.push("an extra EMAIL was left out: one address is kept".to_owned());
+    }
+    let notes: Vec<&str> = card.notes.iter().map(|n| n.value.as_str()).collect();
+    c.notes = read_text(&notes.join("\n"));
+
+    let mut seen: Vec<Field> = Vec::new();
+    for ext in &card.extensions {
+        let name = ext.name.as_str().to_ascii_uppercase();
+        let Some(key) = name.strip_prefix(PREFIX) else { continue };
+        let Some(&(_, field)) = EXTENSIONS.iter().find(|(k, _)| *k == key) else {
+            warnings.push(format!("{name} is not a property this app knows: it was ignored"));
+            continue;
+        };
+        if seen.contains(&field) {
+            problems.push(format!("{} appears twice", label(field)));
+            continue;
+        }
+        seen.push(field);
+        let text = ext.to_text();
+        let text = text.as_str();
+        match field {
+            Field::Id => c.id = text.trim().to_owned(),
+            Field::Kind => c.kind = read_kind(text, label(field), &mut problems),
+            Field::Role => c.role = read_text(text),
+            Field::Department => c.department = read_text(text),
+            Field::RadioChannel => c.radio_channel = read_text(text),
+            Field::SecureMessaging => c.secure_messaging = read_text(text),
+            Field::SupportLine => c.support_line = read_text(text),
+            Field::ContractRef => c.contract_ref = read_text(text),
+            Field::PolicyNumber => c.policy_number = read_text(text),
+            Field::ClaimLine => c.claim_line = read_text(text),
+            Field::Channels => c.channels = read_list(text),
+            Field::CalledBy => c.called_by = read_text(text),
+            Field::Alternate => c.alternate = read_text(text),
+            Field::EscalateAfterMinutes => {
+                c.escalate_after_minutes = read_minutes(text, label(field), &mut problems);
+            }
+            Field::IncidentTypes => c.incident_types = read_list(text),
+            _ => {}
+        }
+    }
+    // ROLE: this app's own cards carry the role in X-CAREGIVER-CONTACT-ROLE too; another
+    // tool's ROLE is used only when it is a standard contact role.
+    if !seen.contains(&Field::Role)
+        && let Some(role) = card.roles.first()
+    {
+        let id = id_form(&role.value);
+        if STANDARD_CONTACT_ROLES.contains(&id.as_str()) {
+            c.role = Some(id);
+        } else if !id.is_empty() {
+            warnings.push("ROLE is not a standard contact role: it was left out".to_owned());
+        }
+    }
+    if !seen.contains(&Field::Kind) {
+        c.kind = ContactKind::Internal;
+    }
+    let mut row = Row::new(line, c);
+    row.problems = problems;
+    row.warnings = warnings;
+    row
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::contacts::testing::{TYPES, tree};
+
+    const SAMPLE: &[u8] = include_bytes!("../../tests/fixtures/contacts/sample.vcf");
+
+    fn messages(problems: &[RowProblem]) -> Vec<String> {
+        problems.iter().map(ToString::to_string).collect()
+    }
+
+    fn ids(parsed: &Parsed) -> Vec<&str> {
+        parsed.contacts.iter().map(|(_, c)| c.id.as_str()).collect()
+    }
+
+    fn contact<'a>(parsed: &'a Parsed, id: &str) -> &'a Contact {
+        &parsed.contacts.iter().find(|(_, c)| c.id == id).unwrap().1
+    }
+
+    #[test]
+    fn the_sample_is_the_same_tree_as_the_csv_sample() {
+        let parsed = parse(SAMPLE, TYPES);
+        assert_eq!(messages(&parsed.problems), Vec::<String>::new());
+        assert_eq!(
+            messages(&parsed.warnings),
+            vec!["line 220: channel `sms` is not secure: never use it for patient information"]
+        );
+        let from_csv = crate::contacts::csv::parse(
+            include_bytes!("../../tests/fixtures/contacts/sample.csv"),
+            TYPES,
+        );
+        assert_eq!(parsed.contacts.len(), 17);
+        assert_eq!(parsed.into_contacts(), from_csv.into_contacts());
+    }
+
+    #[test]
+    fn the_sample_writes_and_reads_back_the_same() {
+        let contacts = parse(SAMPLE, TYPES).into_contacts();
+        let written = write(&contacts).unwrap();
+        let again = parse(written.as_bytes(), TYPES);
+        assert_eq!(again.problems, vec![]);
+        assert_eq!(again.into_contacts(), contacts);
+    }
+
+    #[test]
+    fn what_write_writes() {
+        let mut c = blank_contact();
+        c.id = "ehr-vendor".into();
+        c.name = "Example EHR, Inc.".into();
+        c.kind = ContactKind::External;
+        c.organisation = Some("Example EHR, Inc.".into());
+        c.role = Some("ehr-vendor".into());
+        c.support_line = Some("555-0150".into());
+        c.mobile_phone = Some("555-0151".into());
+        c.email = Some("support@ehr.example".into());
+        c.channels = vec!["phone".into(), "work-email".into()];
+        c.notes = Some("Sev 1; ask for \"hospital down\"\nthen wait".into());
+        let text = write(std::slice::from_ref(&c)).unwrap();
+        assert_eq!(
+            text,
+            "BEGIN:VCARD\r\n\
+             VERSION:4.0\r\n\
+             KIND:org\r\n\
+             FN:Example EHR\\, Inc.\r\n\
+             TEL;TYPE=cell:555-0151\r\n\
+             EMAIL;TYPE=work:support@ehr.example\r\n\
+             ROLE:ehr-vendor\r\n\
+             ORG:Example EHR\\, Inc.\r\n\
+             NOTE:Sev 1; ask for \"hospital down\"\\nthen wait\r\n\
+             X-CAREGIVER-ID:ehr-vendor\r\n\
+             X-CAREGIVER-KIND:external\r\n\
+             X-CAREGIVER-CONTACT-ROLE:ehr-vendor\r\n\
+             X-CAREGIVER-SUPPORT-LINE:555-0150\r\n\
+             X-CAREGIVER-CHANNELS:phone;work-email\r\n\
+             X-CAREGIVER-ESCALATE-AFTER:10\r\n\
+             END:VCARD\r\n"
+        );
+        assert_eq!(parse(text.as_bytes(), TYPES).into_contacts(), vec![c]);
+    }
+
+    #[test]
+    fn an_email_the_vcard_crate_refuses_is_an_error_not_a_panic() {
+        let mut c = blank_contact();
+        c.id = "pat".into();
+        c.name = "Pat".into();
+        c.email = Some("pat@@example".into());
+        let e = write(&[blank_contact(), c]).unwrap_err();
+        assert_eq!(e.code(), "invalid_input");
+        assert!(e.to_string().starts_with("vCard export: contact 2 of 2:"), "{e}");
+        assert!(!e.to_string().contains("pat@"), "{e}");
+    }
+
+    #[test]
+    fn a_card_without_end_is_a_problem_at_its_begin_line() {
+        let parsed = parse(include_bytes!("../../tests/fixtures/contacts/no-end.vcf"), TYPES);
+        assert_eq!(
+            messages(&parsed.problems),
+            vec![
+                "line 6: the card has no END:VCARD: it is cut off",
+                "line 10: X-CAREGIVER-CALLED-BY refers to the contact on line 6, which has a problem",
+                "line 15: the card has no END:VCARD: it is cut off",
+            ]
+        );
+        assert_eq!(ids(&parsed), vec!["alex"]);
+    }
+
+    #[test]
+    fn version_2_1_is_refused_and_3_0_is_read() {
+        let parsed = parse(include_bytes!("../../tests/fixtures/contacts/version21.vcf"), TYPES);
+        assert_eq!(
+            messages(&parsed.problems),
+            vec!["line 1: vCard 2.1 is not supported: export the contacts as vCard 3.0 or 4.0"]
+        );
+        assert_eq!(ids(&parsed), vec!["blair-example"]);
+        let blair = contact(&parsed, "blair-example");
+        assert_eq!(parsed.contacts[0].0, 7);
+        assert_eq!(blair.mobile_phone.as_deref(), Some("(555) 555-0102"));
+        assert_eq!(blair.kind, ContactKind::Internal);
+    }
+
+    #[test]
+    fn latin_1_text_is_a_problem_at_its_line() {
+        let parsed = parse(include_bytes!("../../tests/fixtures/contacts/latin1.vcf"), TYPES);
+        assert_eq!(
+            messages(&parsed.problems),
+            vec!["line 7: the text is not UTF-8: export the contacts as UTF-8"]
+        );
+        assert_eq!(ids(&parsed), vec!["alex-example"]);
+    }
+
+    #[test]
+    fn loops_unknown_callers_and_the_same_person_twice() {
+        let parsed = parse(include_bytes!("../../tests/fixtures/contacts/cycle.vcf"), TYPES);
+        assert_eq!(
+            messages(&parsed.problems),
+            vec![
+                "line 1: X-CAREGIVER-CALLED-BY goes round in a loop: lines 1 → 7 → 1",
+                "line 7: X-CAREGIVER-CALLED-BY goes round in a loop: lines 7 → 1 → 7",
+                "line 13: X-CAREGIVER-CALLED-BY names no contact in this file",
+                "line 19: duplicate person: same name as line 1",
+            ]
+        );
+        assert!(parsed.contacts.is_empty());
+    }
+
+    #[test]
+    fn a_phone_export_imports_as_internal_contacts() {
+        let parsed = parse(include_bytes!("../../tests/fixtures/contacts/phone-export.vcf"), TYPES);
+        assert_eq!(parsed.problems, vec![]);
+        assert_eq!(
+            messages(&parsed.warnings),
+            vec![
+                "line 1: an extra TEL was left out: one work, one cell and one pager number are kept",
+                "line 19: an extra EMAIL was left out: one address is kept",
+                "line 19: ROLE is not a standard contact role: it was left out",
+            ]
+        );
+        assert_eq!(
+            ids(&parsed),
+            vec!["pat-example", "quinn-sample", "robin-placeholder", "sky-sample"]
+        );
+        let lines: Vec<usize> = parsed.contacts.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![1, 19, 29, 34]);
+
+        let pat = contact(&parsed, "pat-example");
+        let expected = Contact {
+            id: "pat-example".into(),
+            name: "Pat Example".into(),
+            position: Some("Charge Nurse".into()),
+            organisation: Some("Example Health".into()),
+            department: Some("Radiology".into()),
+            mobile_phone: Some("(555) 555-0131".into()),
+            work_phone: Some("(555) 555-0132".into()),
+            email: Some("pat.example@hospital.example".into()),
+            notes: Some("Cover for the, night shift\nsecond line".into()),
+            ..blank_contact()
+        };
+        assert_eq!(pat, &expected);
+
+        let quinn = contact(&parsed, "quinn-sample");
+        assert_eq!(quinn.work_phone.as_deref(), Some("+1-555-555-0134 x12"));
+        assert_eq!(quinn.pager.as_deref(), Some("555-0135"));
+        assert_eq!(quinn.email.as_deref(), Some("quinn.sample@hospital.example"));
+        assert_eq!(quinn.role, None);
+
+        // An old phone's bare parameters (TEL;CELL:) in a 3.0 card.
+        let sky = contact(&parsed, "sky-sample");
+        assert_eq!(sky.mobile_phone.as_deref(), Some("555-0137"));
+        assert_eq!(sky.work_phone.as_deref(), Some("555-0138"));
+        assert_eq!(sky.email.as_deref(), Some("sky.sample@hospital.example"));
+
+        let robin = contact(&parsed, "robin-placeholder");
+        assert_eq!(robin.work_phone.as_deref(), Some("555-0136"));
+        assert_eq!(robin.escalate_after_minutes, crate::contacts::DEFAULT_ESCALATE_MINUTES);
+    }
+
+    #[test]
+    fn problems_in_the_cards_own_words() {
+        let file = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Pat Example\r\nTEL;TYPE=cell:call me\r\n\
+                    X-CAREGIVER-KIND:vendor\r\nX-CAREGIVER-ID:pat\r\nX-CAREGIVER-ID:pat2\r\n\
+                    X-CAREGIVER-FAVOURITE-COLOUR:blue\r\nEND:VCARD\r\n";
+        let parsed = parse(file.as_bytes(), TYPES);
+        assert_eq!(
+            messages(&parsed.problems),
+            vec![
+                "line 1: X-CAREGIVER-KIND must be internal or external",
+                "line 1: X-CAREGIVER-ID appears twice",
+                "line 1: TEL;TYPE=cell is not a phone number: use digits, spaces and + - ( ) ., \
+                 an extension as x123 or ext 123, 3 to 32 characters",
+            ]
+        );
+        assert_eq!(
+            messages(&parsed.warnings),
+            vec![
+                "line 1: X-CAREGIVER-FAVOURITE-COLOUR is not a property this app knows: it was ignored"
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_problems_at_their_own_line() {
+        let file = "\r\nBEGIN:VCARD\r\nVERSION:4.0\r\nFN:Pat Example\r\nPHOTO:junk that is dropped\r\n\
+                    EMAIL;TYPE=work:not-an-address\r\nEND:VCARD\r\n\
+                    BEGIN:VCARD\r\nVERSION:4.0\r\nN:Example;Alex\r\nEND:VCARD\r\n\
+                    stray text\r\nmore stray text\r\n\
+                    BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Blair Example\r\nEND:VCARD\r\n\
+                    BEGIN:VCARD\r\nFN:Casey Example\r\nEND:VCARD\r\n";
+        let parsed = parse(file.as_bytes(), TYPES);
+        assert_eq!(
+            messages(&parsed.problems),
+            vec![
+                "line 6: the value of the property EMAIL is invalid",
+                "line 8: the card has no FN (its name)",
+                "line 12: text outside a card (a card starts with BEGIN:VCARD)",
+                "line 18: the card has no VERSION",
+            ]
+        );
+        assert_eq!(ids(&parsed), vec!["blair-example"]);
+    }
+
+    #[test]
+    fn files_with_no_cards() {
+        for (file, expected) in [
+            (&b""[..], "line 1: the file has no cards (each starts with BEGIN:VCARD)"),
+            (b"\xEF\xBB\xBF\r\n", "line 1: the file has no cards (each starts with BEGIN:VCARD)"),
+            (b"\xFF\xFEB\0", "line 1: the file is UTF-16 text: export the contacts as UTF-8"),
+            (b"name,phone\r\n", "line 1: text outside a card (a card starts with BEGIN:VCARD)"),
+        ] {
+            assert_eq!(messages(&parse(file, TYPES).problems), vec![expected], "{file:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn write_then_parse_gives_back_the_same_contacts((contacts, problems) in tree()) {
+            prop_assert_eq!(problems, vec![]);
+            let text = write(&contacts).unwrap();
+            let parsed = parse(text.as_bytes(), TYPES);
+            prop_assert_eq!(&parsed.problems, &vec![]);
+            prop_assert_eq!(parsed.into_contacts(), contacts);
+        }
+
+        #[test]
+        fn any_bytes_give_problems_not_a_panic(lines in prop::collection::vec(
+            prop_oneof![
+                Just("BEGIN:VCARD".to_owned()),
+                Just("END:VCARD".to_owned()),
+                Just("VERSION:4.0".to_owned()),
+                Just("VERSION:3.0".to_owned()),
+                Just("FN:A".to_owned()),
+                "[ A-Z;:=,\\\\\"-]{0,20}",
+                "X-CAREGIVER-[A-Z-]{0,12}:[a-z;,]{0,8}",
+                "TEL;TYPE=[a-z]{0,5}:[0-9x ]{0,8}",
+            ],
+            0..40,
+        ), junk in prop::collection::vec(any::<u8>(), 0..40)) {
+            let mut file = lines.join("\r\n").into_bytes();
+            file.extend(junk);
+            let parsed = parse(&file, TYPES);
+            for pair in parsed.problems.windows(2) {
+                prop_assert!(pair[0].line <= pair[1].line);
+            }
+        }
+    }
+}
