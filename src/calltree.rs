@@ -233,6 +233,34 @@ impl Session {
         Ok(self.get::<Vec<Contact>>(Kind::Contact, TREE_RECORD)?.unwrap_or_default())
     }
 
+    /// Imports a contact tree file (CSV or vCard 4), replacing the tree (admins). A file
+    /// with bad rows imports nothing unless `skip_bad_rows`; then the good rows replace the
+    /// tree and the preview lists every row skipped. `incident_types`: the playbook ids a
+    /// contact may be limited to.
+    pub fn import_contacts(
+        &self,
+        bytes: &[u8],
+        file_name: &str,
+        incident_types: &[&str],
+        skip_bad_rows: bool,
+    ) -> Result<crate::contacts::Preview> {
+        self.require_admin("change the contact tree")?;
+        let parsed = crate::contacts::Format::of(file_name, bytes).parse(bytes, incident_types);
+        let mut preview = crate::contacts::Preview::of(&parsed, &self.contacts()?);
+        if !preview.problems.is_empty() && !skip_bad_rows {
+            return Err(Error::ImportRejected { problems: preview.problems });
+        }
+        if parsed.contacts.is_empty() {
+            return Err(Error::Invalid {
+                what: "contacts",
+                reason: "the file holds no contact to import".into(),
+            });
+        }
+        self.replace_contacts(&parsed.into_contacts())?;
+        preview.imported = true;
+        Ok(preview)
+    }
+
     /// Replaces the contact tree in one write (admins). The ward's call list for emergency
     /// access is refreshed with it: the service desk, the house supervisor and the other
     /// contacts ward staff call first, with one number each.
@@ -269,6 +297,7 @@ pub fn text(tree: &[Node], contacts: &[Contact]) -> String {
             ("mobile", &c.mobile_phone),
             ("pager", &c.pager),
             ("support", &c.support_line),
+            ("claims", &c.claim_line),
             ("radio", &c.radio_channel),
         ]
         .into_iter()

@@ -89,6 +89,11 @@ pub enum Error {
     #[error("the playbook pack was not imported: {reason}")]
     PackRejected { reason: String },
 
+    /// An import file had bad rows and the admin did not choose to skip them: nothing was
+    /// imported. Each problem is `line N: message` (no personal data in it).
+    #[error("{}", import_rejected(problems))]
+    ImportRejected { problems: Vec<String> },
+
     /// An activity log (a bundle, or the store's) does not verify: which line or entry.
     #[error("the activity log does not verify: {reason}")]
     LogBroken { reason: String },
@@ -150,6 +155,7 @@ impl Error {
             Error::RestoreRejected { .. } => "restore_rejected",
             Error::Random => "random_failed",
             Error::TrainingInvalid { .. } => "training_invalid",
+            Error::ImportRejected { .. } => "import_rejected",
             Error::TrainingNotFound { .. } => "training_not_found",
         }
     }
@@ -199,4 +205,13 @@ fn summarise(diagnostics: &[crate::playbook::Diagnostic], if_none: &str) -> Stri
         [one] => one.to_string(),
         [first, rest @ ..] => format!("{} problems; the first: {first}", rest.len() + 1),
     }
+}
+
+fn import_rejected(problems: &[String]) -> String {
+    let rows = if problems.len() == 1 {
+        "1 row has a problem".to_owned()
+    } else {
+        format!("{} rows have problems", problems.len())
+    };
+    format!("{rows}, so nothing was imported: {}", problems.join("; "))
 }

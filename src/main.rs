@@ -142,6 +142,21 @@ enum ContactsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Import the contact tree from CSV (docs/contacts.md) or vCard 4, replacing it
+    /// (admins). Every bad row is reported as FILE:line N: message; nothing is imported
+    /// while any row is bad, unless --skip-bad-rows (then each skipped row is reported).
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        skip_bad_rows: bool,
+    },
+    /// Export the contact tree as CSV or vCard 4.
+    Export {
+        #[arg(long, value_name = "csv|vcard")]
+        format: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -608,6 +623,52 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Incident(cmd) => run_incident(&auth, cmd)?,
         Command::Training(cmd) => run_training(&auth, cmd)?,
+        Command::Contacts(ContactsCommand::Import { file, skip_bad_rows }) => {
+            let bytes = std::fs::read(&file).map_err(Error::io("read", &file))?;
+            let session = unlock(&auth)?;
+            let playbooks: Vec<String> = {
+                let imported: Vec<pack::PackedPlaybook> =
+                    session.list(Kind::Playbook)?.into_iter().map(|r| r.value).collect();
+                pack::in_force(&imported)?.into_iter().map(|p| p.id).collect()
+            };
+            let types: Vec<&str> = playbooks.iter().map(String::as_str).collect();
+            let name =
+                file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let shown = file.display();
+            let preview = match session.import_contacts(&bytes, &name, &types, skip_bad_rows) {
+                Err(Error::ImportRejected { problems }) => {
+                    for p in &problems {
+                        eprintln!("{shown}:{p}");
+                    }
+                    return Err(Error::ImportRejected { problems });
+                }
+                other => other?,
+            };
+            for p in &preview.problems {
+                eprintln!("{shown}:{p} (skipped)");
+            }
+            for w in &preview.warnings {
+                eprintln!("{shown}:{w} (warning)");
+            }
+            println_safe(&format!(
+                "Imported {} contacts ({} new, {} changed, {} removed){}.",
+                preview.good,
+                preview.added,
+                preview.changed,
+                preview.removed,
+                if preview.problems.is_empty() {
+                    String::new()
+                } else {
+                    format!("; skipped {} bad rows, listed above", preview.problems.len())
+                }
+            ));
+        }
+        Command::Contacts(ContactsCommand::Export { format, out }) => {
+            let format: caregiver::contacts::Format = format.parse()?;
+            let contacts = unlock(&auth)?.contacts()?;
+            write_replacing(&out, &format.write(&contacts)?)?;
+            println_safe(&format!("Exported {} contacts to {}", contacts.len(), out.display()));
+        }
         Command::Contacts(ContactsCommand::List { json }) => {
             let contacts = unlock(&auth)?.contacts()?;
             if json {

@@ -112,3 +112,90 @@ pub const CHANNELS: &[(&str, &str, bool)] = &[
 pub fn channel_is_secure(id: &str) -> Option<bool> {
     CHANNELS.iter().find(|(c, _, _)| *c == id).map(|(_, _, secure)| *secure)
 }
+
+/// The file formats of the contact tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Vcard,
+}
+
+impl std::str::FromStr for Format {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> crate::Result<Self> {
+        match s {
+            "csv" => Ok(Format::Csv),
+            "vcard" | "vcf" => Ok(Format::Vcard),
+            _ => {
+                Err(crate::Error::Invalid { what: "format", reason: "must be csv or vcard".into() })
+            }
+        }
+    }
+}
+
+impl Format {
+    /// The format of a file: vCard when it is named `.vcf`/`.vcard` or begins with
+    /// `BEGIN:VCARD`, else CSV.
+    pub fn of(file_name: &str, bytes: &[u8]) -> Format {
+        let lower = file_name.to_lowercase();
+        let start = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let starts_vcard = start
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .and_then(|i| start.get(i..i + 11))
+            .is_some_and(|s| s.eq_ignore_ascii_case(b"BEGIN:VCARD"));
+        if lower.ends_with(".vcf") || lower.ends_with(".vcard") || starts_vcard {
+            Format::Vcard
+        } else {
+            Format::Csv
+        }
+    }
+
+    pub fn parse(self, bytes: &[u8], incident_types: &[&str]) -> check::Parsed {
+        match self {
+            Format::Csv => csv::parse(bytes, incident_types),
+            Format::Vcard => vcard::parse(bytes, incident_types),
+        }
+    }
+
+    pub fn write(self, contacts: &[Contact]) -> crate::Result<Vec<u8>> {
+        match self {
+            Format::Csv => csv::write(contacts),
+            Format::Vcard => vcard::write(contacts).map(String::into_bytes),
+        }
+    }
+}
+
+/// What an import would do (or did): shown before anything changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Preview {
+    /// Rows or cards that can be imported.
+    pub good: usize,
+    /// Every bad row as `line N: message`: nothing is imported while there is one, unless
+    /// the admin chooses to skip them (and then each is reported as skipped).
+    pub problems: Vec<String>,
+    pub warnings: Vec<String>,
+    /// Against the tree in the store now, by contact id.
+    pub added: usize,
+    pub changed: usize,
+    pub removed: usize,
+    /// The import replaced the tree.
+    pub imported: bool,
+}
+
+impl Preview {
+    pub fn of(parsed: &check::Parsed, current: &[Contact]) -> Preview {
+        let new: Vec<&Contact> = parsed.contacts.iter().map(|(_, c)| c).collect();
+        let find = |id: &str| current.iter().find(|c| c.id == id);
+        Preview {
+            good: new.len(),
+            problems: parsed.problems.iter().map(ToString::to_string).collect(),
+            warnings: parsed.warnings.iter().map(ToString::to_string).collect(),
+            added: new.iter().filter(|c| find(&c.id).is_none()).count(),
+            changed: new.iter().filter(|c| find(&c.id).is_some_and(|old| old != **c)).count(),
+            removed: current.iter().filter(|c| !new.iter().any(|n| n.id == c.id)).count(),
+            imported: false,
+        }
+    }
+}

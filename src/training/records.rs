@@ -336,11 +336,8 @@ impl Session {
 
     /// The phishing campaigns imported so far, oldest first.
     pub fn campaigns(&self) -> Result<Vec<Campaign>> {
-        let mut all: Vec<Campaign> = self
-            .list::<Campaign>(Kind::PhishingCampaign)?
-            .into_iter()
-            .map(|r| r.value)
-            .collect();
+        let mut all: Vec<Campaign> =
+            self.list::<Campaign>(Kind::PhishingCampaign)?.into_iter().map(|r| r.value).collect();
         all.sort_by_key(|c| c.imported_at);
         Ok(all)
     }

@@ -1,0 +1,153 @@
+//! The contact tree from the CLI: import (CSV and vCard) with every bad row named and
+//! nothing imported, or the bad rows skipped and reported; exports that import back to the
+//! same tree; calls during an incident, in the HICS 214.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{caregiver, run};
+
+const ADMIN: &str = "Ada Admin";
+
+struct Ws {
+    tmp: tempfile::TempDir,
+}
+
+impl Ws {
+    fn new() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("pass"), "correct horse battery staple").unwrap();
+        let ws = Self { tmp };
+        let (code, _, err) = ws.run(&["init", "--admin", ADMIN]);
+        assert_eq!(code, 0, "{err}");
+        ws
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let p: &Path = self.tmp.path();
+        let mut cmd = caregiver(p);
+        cmd.arg("--store").arg(p.join("store.db")).args(args);
+        cmd.arg("--passphrase-file").arg(p.join("pass"));
+        if args[0] != "init" {
+            cmd.args(["--user", ADMIN]);
+        }
+        run(&mut cmd)
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    fn contacts(&self) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["contacts", "list", "--json"])).unwrap()
+    }
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/contacts")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn bad_files_import_nothing_and_name_every_bad_line() {
+    let ws = Ws::new();
+    ws.ok(&["contacts", "import", &fixture("sample.csv")]);
+    let before = ws.contacts();
+    assert_eq!(before.as_array().unwrap().len(), 17);
+    // (file, the lines named)
+    for (file, lines) in [
+        ("duplicate-people.csv", &[4][..]),
+        ("cut-off-quote.csv", &[3, 6]),
+        ("latin1.csv", &[3, 4]),
+        ("wrong-field-count.csv", &[3, 4]),
+        ("unknown-column.csv", &[1]),
+        ("cycle.csv", &[2, 3]),
+        ("no-end.vcf", &[6, 10, 15]),
+        ("version21.vcf", &[1]),
+    ] {
+        let (code, _, err) = ws.run(&["contacts", "import", &fixture(file)]);
+        assert_eq!(code, 1, "{file}: {err}");
+        assert!(
+            err.contains("error[import_rejected]") && err.contains("nothing was imported"),
+            "{file}: {err}"
+        );
+        for line in lines {
+            assert!(
+                err.contains(&format!("{file}:line {line}: ")),
+                "{file}: line {line} not named:\n{err}"
+            );
+        }
+        assert_eq!(ws.contacts(), before, "{file} changed the tree");
+    }
+}
+
+#[test]
+fn skipped_rows_are_reported_and_the_rest_imported() {
+    let ws = Ws::new();
+    let (code, out, err) =
+        ws.run(&["contacts", "import", &fixture("latin1.csv"), "--skip-bad-rows"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("latin1.csv:line 3: ") && err.contains("(skipped)"), "{err}");
+    assert!(err.contains("latin1.csv:line 4: "), "{err}");
+    assert!(out.contains("skipped 2 bad rows"), "{out}");
+    let names: Vec<String> = ws
+        .contacts()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!names.is_empty());
+}
+
+#[test]
+fn an_export_imports_back_to_the_same_tree() {
+    let ws = Ws::new();
+    ws.ok(&["contacts", "import", &fixture("sample.vcf")]);
+    let first = ws.contacts();
+    for (format, file) in [("csv", "tree.csv"), ("vcard", "tree.vcf")] {
+        let out = ws.path(file);
+        ws.ok(&["contacts", "export", "--format", format, "--out", out.to_str().unwrap()]);
+        let said = ws.ok(&["contacts", "import", out.to_str().unwrap()]);
+        assert!(said.contains("(0 new, 0 changed, 0 removed)"), "{format}: {said}");
+        assert_eq!(ws.contacts(), first, "{format} round trip");
+    }
+    let tree = ws.ok(&["calltree", "show", "--incident-type", "ransomware"]);
+    assert!(tree.lines().any(|l| l.starts_with("    ")), "no one calls anyone:\n{tree}");
+    let (code, _, err) = ws.run(&["contacts", "export", "--format", "pdf", "--out", "x"]);
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn calls_during_an_incident_are_in_its_hics_214() {
+    let ws = Ws::new();
+    ws.ok(&["contacts", "import", &fixture("sample.csv")]);
+    let id = ws.ok(&["incident", "start", "ransomware"]).trim().to_owned();
+    let out = ws.ok(&["incident", "call", &id, "it-service-desk", "--outcome", "no-answer"]);
+    assert!(out.contains("Still unreached: ") && out.contains("IT Service Desk"), "{out}");
+    ws.ok(&["incident", "call", &id, "it-service-desk", "--outcome", "reached"]);
+    let (code, _, err) = ws.run(&["incident", "call", &id, "nobody", "--outcome", "reached"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no contact `nobody`"), "{err}");
+    let (code, _, err) = ws.run(&["incident", "call", &id, "it-service-desk", "--outcome", "busy"]);
+    assert_eq!(code, 1, "{err}");
+    let html = ws.path("214.html");
+    ws.ok(&["incident", "export", &id, "--format", "html", "--out", html.to_str().unwrap()]);
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(html.contains("Call to IT Service Desk (Example Health): no answer"), "{html}");
+    assert!(html.contains("Call to IT Service Desk (Example Health): reached"));
+    // A note that would send patient information by text is warned about, and saved.
+    let (code, _, err) =
+        ws.run(&["incident", "note", &id, "Texted the patient list to the charge nurse"]);
+    assert_eq!(code, 0);
+    assert!(err.contains("warning[unsecure_channel]"), "{err}");
+}
