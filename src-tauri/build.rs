@@ -44,6 +44,16 @@ const COMMANDS: &[&str] = &[
     "incident_calls",
     "record_call",
     "check_channels",
+    "preview_contacts",
+    "import_contacts",
+    "export_contacts",
+    "my_training",
+    "training_module",
+    "acknowledge_training",
+    "training_dashboard",
+    "assign_training",
+    "import_phishing",
+    "training_report",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

@@ -174,6 +174,29 @@ pub struct CallsView {
     pub unreached: usize,
 }
 
+/// A person's standing on one module.
+pub type TrainingItem = crate::training::records::Item;
+
+/// A module as the window shows it: the quiz's questions and choices, not its answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModuleView {
+    pub id: String,
+    pub title: String,
+    pub version: u32,
+    pub recurrence: String,
+    pub summary: String,
+    pub sections: Vec<crate::training::Section>,
+    pub checklist: Vec<String>,
+    pub quiz: Option<QuizView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuizView {
+    pub pass_mark_percent: u8,
+    /// (question, choices)
+    pub questions: Vec<(String, Vec<String>)>,
+}
+
 /// An open incident as emergency access shows it: the ward steps to follow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WardIncidentView {
@@ -515,6 +538,156 @@ impl Desk {
         incident::observe(e, id, text)
     }
 
+    /// What importing a contact tree file would do (admins): nothing is written.
+    pub fn preview_contacts(
+        &self,
+        bytes: &[u8],
+        file_name: &str,
+    ) -> Result<crate::contacts::Preview> {
+        let session = self.user_session()?;
+        session.require_admin("change the contact tree")?;
+        let ids: Vec<String> = self.in_force()?.into_iter().map(|p| p.id).collect();
+        let types: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let parsed = crate::contacts::Format::of(file_name, bytes).parse(bytes, &types);
+        Ok(crate::contacts::Preview::of(&parsed, &session.contacts()?))
+    }
+
+    /// Imports a contact tree file, replacing the tree (admins); see
+    /// `Session::import_contacts`.
+    pub fn import_contacts(
+        &self,
+        bytes: &[u8],
+        file_name: &str,
+        skip_bad_rows: bool,
+    ) -> Result<crate::contacts::Preview> {
+        let ids: Vec<String> = self.in_force()?.into_iter().map(|p| p.id).collect();
+        let types: Vec<&str> = ids.iter().map(String::as_str).collect();
+        self.user_session()?.import_contacts(bytes, file_name, &types, skip_bad_rows)
+    }
+
+    /// Saves the contact tree as CSV or vCard in `dir`.
+    pub fn export_contacts(
+        &self,
+        format: crate::contacts::Format,
+        dir: &std::path::Path,
+    ) -> Result<PathBuf> {
+        let bytes = format.write(&self.user_session()?.contacts()?)?;
+        let ext = match format {
+            crate::contacts::Format::Csv => "csv",
+            crate::contacts::Format::Vcard => "vcf",
+        };
+        crate::paths::ensure_data_dir(dir)?;
+        let path = dir.join(format!("contact-tree.{ext}"));
+        crate::paths::write_replacing(&path, &bytes)?;
+        Ok(path)
+    }
+
+    /// The signed-in person's training: each module that applies, with where it stands.
+    pub fn my_training(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<TrainingItem>> {
+        let session = self.user_session()?;
+        let modules = crate::training::embedded()?;
+        let me = session.user_name().to_owned();
+        Ok(session
+            .training_items(&modules, now, &chrono::Local)?
+            .into_iter()
+            .filter(|i| i.user == me)
+            .collect())
+    }
+
+    /// A module to read (its quiz without the answers).
+    pub fn training_module(&self, id: &str) -> Result<ModuleView> {
+        self.user_session()?;
+        let m = crate::training::find(id)?;
+        Ok(ModuleView {
+            id: m.id,
+            title: m.title,
+            version: m.version,
+            recurrence: m.recurrence.to_string(),
+            summary: m.summary,
+            sections: m.sections,
+            checklist: m.checklist,
+            quiz: m.quiz.map(|q| QuizView {
+                pass_mark_percent: q.pass_mark_percent,
+                questions: q.questions.into_iter().map(|x| (x.ask, x.choices)).collect(),
+            }),
+        })
+    }
+
+    /// The signed-in person acknowledges a module (their own, under their own unlock).
+    pub fn acknowledge_training(
+        &self,
+        id: &str,
+        answers: Option<Vec<usize>>,
+    ) -> Result<TrainingItem> {
+        let session = self.user_session()?;
+        let modules = crate::training::embedded()?;
+        session.acknowledge_training(&modules, id, answers.as_deref())?;
+        self.my_training(chrono::Utc::now())?
+            .into_iter()
+            .find(|i| i.module == id)
+            .ok_or_else(|| Error::TrainingNotFound { id: id.to_owned() })
+    }
+
+    /// The compliance dashboard (admins and leads).
+    pub fn training_dashboard(&self) -> Result<crate::training::report::Dashboard> {
+        let session = self.user_session()?;
+        if !matches!(session.role_now()?, Role::Admin | Role::Lead) {
+            return Err(Error::PermissionDenied {
+                action: "see the training dashboard",
+                needed: "admins and incident leads",
+            });
+        }
+        let modules = crate::training::embedded()?;
+        let items = session.training_items(&modules, chrono::Utc::now(), &chrono::Local)?;
+        crate::training::report::dashboard(&items, &session.campaigns()?)
+    }
+
+    /// Assigns a module (admins): to a role, a department or a person.
+    pub fn assign_training(
+        &self,
+        module: &str,
+        target: crate::training::records::Target,
+        due: chrono::NaiveDate,
+    ) -> Result<()> {
+        let modules = crate::training::embedded()?;
+        self.user_session()?.assign_training(&modules, module, target, due, None).map(|_| ())
+    }
+
+    /// Imports a phishing campaign's results file (admins).
+    pub fn import_phishing(
+        &self,
+        bytes: &[u8],
+        name: &str,
+    ) -> Result<crate::training::records::Campaign> {
+        let rows = crate::training::phishing::parse_results(bytes).map_err(|problems| {
+            Error::ImportRejected { problems: problems.iter().map(ToString::to_string).collect() }
+        })?;
+        let modules = crate::training::embedded()?;
+        let today = chrono::Utc::now().with_timezone(&chrono::Local).date_naive();
+        self.user_session()?.import_phishing(&modules, name, &rows, today)
+    }
+
+    /// Saves the training report (csv or html) in `dir` (admins and leads).
+    pub fn training_report(&self, html: bool, dir: &std::path::Path) -> Result<PathBuf> {
+        let session = self.user_session()?;
+        let d = self.training_dashboard()?;
+        let modules = crate::training::embedded()?;
+        let now = chrono::Utc::now();
+        let items = session.training_items(&modules, now, &chrono::Local)?;
+        let (bytes, ext) = if html {
+            (
+                crate::training::report::html(&d, &items, session.user_name(), now).into_bytes(),
+                "html",
+            )
+        } else {
+            (crate::training::report::csv(&items)?, "csv")
+        };
+        crate::paths::ensure_data_dir(dir)?;
+        let path = dir.join(format!("training-report-{}.{ext}", now.format("%Y-%m-%d")));
+        crate::paths::write_replacing(&path, &bytes)?;
+        Ok(path)
+    }
+
     /// The contact tree, in calling order (any signed-in user).
     pub fn contacts(&self) -> Result<Vec<crate::contacts::Contact>> {
         self.user_session()?.contacts()
@@ -570,8 +743,9 @@ impl Desk {
         Ok(ReviewView { review: crate::review::review(&progress, playbook, now), timeline_svg })
     }
 
-    /// The reminders of open incidents that have come due and nobody has said they saw,
-    /// for the window's banner. Nothing while locked or under emergency access.
+    /// The reminders that have come due: open incidents' step timers nobody has said they
+    /// saw, calls to escalate, and the signed-in person's training due soon or overdue; for
+    /// the window's banner. Nothing while locked or under emergency access.
     pub fn reminders(&self, now: chrono::DateTime<chrono::Utc>) -> Vec<Reminder> {
         let Ok(open) = self.open_incidents() else { return Vec::new() };
         let contacts = self.contacts().unwrap_or_default();
@@ -604,13 +778,46 @@ impl Desk {
                 });
             }
         }
+        out.extend(self.training_reminders(now));
         out
+    }
+
+    /// The signed-in person's training that is due soon or overdue, for a reminder (in the
+    /// window, and once a day as a desktop notification).
+    pub fn training_reminders(&self, now: chrono::DateTime<chrono::Utc>) -> Vec<Reminder> {
+        let Ok(items) = self.my_training(now) else { return Vec::new() };
+        let day = crate::training::schedule::reminder_day(now, &chrono::Local);
+        // The key changes each local day: once per item per day.
+        let key = day.and_hms_opt(0, 0, 0).map_or(now, |d| d.and_utc());
+        items
+            .into_iter()
+            .filter_map(|i| {
+                let say = match i.state {
+                    crate::training::records::ItemState::DueSoon { due, days_left } => {
+                        format!("{} is due {due} ({days_left} days left)", i.title)
+                    }
+                    crate::training::records::ItemState::Overdue { due, days_over } => {
+                        format!("{} was due {due}: {days_over} days overdue", i.title)
+                    }
+                    _ => return None,
+                };
+                Some(Reminder {
+                    incident: String::new(),
+                    title: "Training".into(),
+                    drill: false,
+                    step: format!("training:{}", i.module),
+                    say,
+                    due: key,
+                })
+            })
+            .collect()
     }
 
     /// The due reminders not announced yet: each is returned once, for the shell to raise
     /// a desktop notification (the window's banner keeps showing it until it is seen).
     pub fn announce_reminders(&mut self, now: chrono::DateTime<chrono::Utc>) -> Vec<Reminder> {
-        let due = self.reminders(now);
+        let mut due = self.reminders(now);
+        due.extend(self.training_reminders(now));
         due.into_iter()
             .filter(|r| self.announced.insert((r.incident.clone(), r.step.clone(), r.due)))
             .collect()

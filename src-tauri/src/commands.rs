@@ -11,7 +11,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use caregiver::desk::{
-    CallsView, Desk, IncidentView, LockScreen, Reminder, ReviewView, Status, WardIncidentView,
+    CallsView, Desk, IncidentView, LockScreen, ModuleView, Reminder, ReviewView, Status,
+    TrainingItem, WardIncidentView,
 };
 use caregiver::pack::PackInfo;
 use caregiver::playbook::PlaybookSummary;
@@ -320,4 +321,97 @@ pub async fn record_call(
 #[tauri::command]
 pub async fn check_channels(text: String) -> Reply<Vec<caregiver::channels::Warning>> {
     Ok(caregiver::channels::check(&text))
+}
+
+#[tauri::command]
+pub async fn preview_contacts(
+    state: State<'_, AppState>,
+    bytes: Vec<u8>,
+    file_name: String,
+) -> Reply<caregiver::contacts::Preview> {
+    Ok(state.desk().preview_contacts(&bytes, &file_name)?)
+}
+
+#[tauri::command]
+pub async fn import_contacts(
+    state: State<'_, AppState>,
+    bytes: Vec<u8>,
+    file_name: String,
+    skip_bad_rows: bool,
+) -> Reply<caregiver::contacts::Preview> {
+    Ok(state.desk().import_contacts(&bytes, &file_name, skip_bad_rows)?)
+}
+
+#[tauri::command]
+pub async fn export_contacts(state: State<'_, AppState>, format: String) -> Reply<Saved> {
+    let format: caregiver::contacts::Format = format.parse()?;
+    let dir = caregiver::paths::export_dir()?;
+    let path = state.desk().export_contacts(format, &dir)?;
+    Ok(Saved { path: path.display().to_string() })
+}
+
+#[tauri::command]
+pub async fn my_training(state: State<'_, AppState>) -> Reply<Vec<TrainingItem>> {
+    Ok(state.desk().my_training(chrono::Utc::now())?)
+}
+
+#[tauri::command]
+pub async fn training_module(state: State<'_, AppState>, id: String) -> Reply<ModuleView> {
+    Ok(state.desk().training_module(&id)?)
+}
+
+#[tauri::command]
+pub async fn acknowledge_training(
+    state: State<'_, AppState>,
+    id: String,
+    answers: Option<Vec<usize>>,
+) -> Reply<TrainingItem> {
+    Ok(state.desk().acknowledge_training(&id, answers)?)
+}
+
+#[tauri::command]
+pub async fn training_dashboard(
+    state: State<'_, AppState>,
+) -> Reply<caregiver::training::report::Dashboard> {
+    Ok(state.desk().training_dashboard()?)
+}
+
+#[tauri::command]
+pub async fn assign_training(
+    state: State<'_, AppState>,
+    module: String,
+    target: caregiver::training::records::Target,
+    due: String,
+) -> Reply<()> {
+    let due = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d").map_err(|_| {
+        caregiver::Error::Invalid { what: "due date", reason: "write it as 2026-12-31".into() }
+    })?;
+    Ok(state.desk().assign_training(&module, target, due)?)
+}
+
+#[tauri::command]
+pub async fn import_phishing(
+    state: State<'_, AppState>,
+    bytes: Vec<u8>,
+    name: String,
+) -> Reply<caregiver::training::records::Campaign> {
+    Ok(state.desk().import_phishing(&bytes, &name)?)
+}
+
+#[tauri::command]
+pub async fn training_report(state: State<'_, AppState>, format: String) -> Reply<Saved> {
+    let html = match format.as_str() {
+        "html" => true,
+        "csv" => false,
+        _ => {
+            return Err(caregiver::Error::Invalid {
+                what: "format",
+                reason: "must be csv or html".into(),
+            }
+            .into());
+        }
+    };
+    let dir = caregiver::paths::export_dir()?;
+    let path = state.desk().training_report(html, &dir)?;
+    Ok(Saved { path: path.display().to_string() })
 }

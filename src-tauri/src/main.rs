@@ -81,6 +81,16 @@ fn main() -> ExitCode {
             commands::incident_calls,
             commands::record_call,
             commands::check_channels,
+            commands::preview_contacts,
+            commands::import_contacts,
+            commands::export_contacts,
+            commands::my_training,
+            commands::training_module,
+            commands::acknowledge_training,
+            commands::training_dashboard,
+            commands::assign_training,
+            commands::import_phishing,
+            commands::training_report,
         ])
         .run(tauri::generate_context!());
     match result {

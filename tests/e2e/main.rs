@@ -13,3 +13,4 @@ mod library;
 mod packs;
 mod screens;
 mod store_flows;
+mod training;

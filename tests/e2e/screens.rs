@@ -66,5 +66,11 @@ async fn incident_screens() {
     app.click("#nav-contacts").await;
     app.find("#whole-tree").await;
     shot(&app, "08-contacts").await;
+    app.click("#nav-training").await;
+    app.find("#dashboard").await;
+    shot(&app, "09-training").await;
+    app.click("#my-training li[data-module=phishing-awareness] button").await;
+    app.find("#module-title").await;
+    shot(&app, "10-module").await;
     app.close().await;
 }

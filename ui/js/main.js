@@ -10,6 +10,7 @@ import { renderLock } from "./screens/lock.js";
 import { leaveGuided, renderGuided } from "./screens/guided.js";
 import { renderCalls } from "./screens/calls.js";
 import { renderContacts } from "./screens/contacts.js";
+import { renderModule, renderTraining } from "./screens/training.js";
 import { renderReview } from "./screens/review.js";
 import { renderStart } from "./screens/start.js";
 import { renderTeam } from "./screens/team.js";
@@ -52,18 +53,18 @@ function home() {
   refresh({ force: true });
 }
 
-function go(to) {
+function goTo(to) {
   view = to;
   refresh({ force: true });
 }
 
-const startIncident = (id, drill = false) => go(`start:${id}${drill ? ":drill" : ""}`);
+const startIncident = (id, drill = false) => goTo(`start:${id}${drill ? ":drill" : ""}`);
 const incidentRoutes = {
   onHome: home,
-  onGuide: (id) => go(`incident:${id}`),
-  onTeam: (id) => go(`team:${id}`),
-  onReview: (id) => go(`review:${id}`),
-  onCalls: (id) => go(`calls:${id}`),
+  onGuide: (id) => goTo(`incident:${id}`),
+  onTeam: (id) => goTo(`team:${id}`),
+  onReview: (id) => goTo(`review:${id}`),
+  onCalls: (id) => goTo(`calls:${id}`),
 };
 
 async function refresh({ force = false } = {}) {
@@ -105,6 +106,10 @@ async function draw(status) {
         renderChangePassphrase(main, { forced: true, onDone: go });
       } else if (view === "admin") {
         await renderAdmin(main);
+      } else if (view === "training") {
+        await renderTraining(main, { role: status.user.role, onModule: (id) => goTo(`module:${id}`) });
+      } else if (view.startsWith("module:")) {
+        await renderModule(main, { id: view.slice(7), onBack: () => goTo("training") });
       } else if (view === "contacts") {
         await renderContacts(main, { admin: status.user.role === "admin" });
       } else if (view.startsWith("playbook:")) {
@@ -149,6 +154,7 @@ function drawChrome(status) {
     items.push(h("span", { class: "who", id: "signed-in" }, `${name} (${role})`));
     if (!mustChange) {
       items.push(navButton("Home", "nav-home", () => { view = "home"; refresh({ force: true }); }));
+      items.push(navButton("Training", "nav-training", () => { view = "training"; refresh({ force: true }); }));
       items.push(navButton("Contacts", "nav-contacts", () => { view = "contacts"; refresh({ force: true }); }));
       items.push(navButton("Change passphrase", "nav-passphrase", () => { view = "passphrase"; refresh({ force: true }); }));
       if (role === "admin") items.push(navButton("Admin", "nav-admin", () => { view = "admin"; refresh({ force: true }); }));
@@ -184,10 +190,12 @@ async function showReminders(status) {
   const others = due.filter((d) => d.incident !== here || d.step.startsWith("call:"));
   reminderBar.hidden = others.length === 0;
   reminderBar.replaceChildren(...others.map((d) => h("div", { class: "reminder", dataset: { incident: d.incident, step: d.step } },
-    h("strong", {}, `${d.drill ? "DRILL " : ""}Reminder, ${d.title}: `), d.say,
-    d.step.startsWith("call:")
-      ? h("button", { type: "button", onclick: () => go(`calls:${d.incident}`) }, "Open the calls")
-      : h("button", { type: "button", onclick: () => guide(d.incident) }, "Open the incident"))));
+    h("strong", {}, `${d.drill ? "DRILL " : ""}${d.title}: `), d.say,
+    d.step.startsWith("training:")
+      ? h("button", { type: "button", onclick: () => goTo(`module:${d.step.slice(9)}`) }, "Open the module")
+      : d.step.startsWith("call:")
+        ? h("button", { type: "button", onclick: () => goTo(`calls:${d.incident}`) }, "Open the calls")
+        : h("button", { type: "button", onclick: () => guide(d.incident) }, "Open the incident"))));
 }
 
 async function lockNow() {

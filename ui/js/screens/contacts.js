@@ -72,6 +72,56 @@ export async function renderContacts(main, { admin }) {
     alert);
 }
 
-async function adminSection() {
-  return null;
+/** Admins: import with a preview (every bad row as "line N: message"), and export. */
+async function adminSection(reload) {
+  const status = h("div", { class: "status", role: "status", id: "import-status" });
+  const alert = h("div", { class: "alert", role: "alert", hidden: true });
+  const file = h("input", { id: "contacts-file", type: "file", accept: ".csv,.vcf,.vcard,text/csv,text/vcard" });
+  const preview = h("div", { id: "contacts-preview" });
+  let chosen = null;
+  const readFile = async () => {
+    const f = file.files[0];
+    if (!f) return null;
+    return { bytes: [...new Uint8Array(await f.arrayBuffer())], fileName: f.name };
+  };
+  file.addEventListener("change", async () => {
+    alert.hidden = true;
+    status.textContent = "";
+    chosen = await readFile();
+    if (!chosen) return preview.replaceChildren();
+    const r = await request("preview_contacts", chosen);
+    if (r.state === "error") return showAlert(alert, r.error);
+    const p = r.data;
+    const skip = h("input", { type: "checkbox", id: "contacts-skip" });
+    const go = h("button", { type: "button", class: "primary", id: "contacts-import", disabled: p.problems.length > 0 },
+      `Import ${p.good} contacts`);
+    skip.addEventListener("change", () => { go.disabled = p.problems.length > 0 && !skip.checked; });
+    go.addEventListener("click", async () => {
+      const res = await request("import_contacts", { ...chosen, skipBadRows: skip.checked });
+      if (res.state === "error") return showAlert(alert, res.error);
+      reload();
+    });
+    preview.replaceChildren(
+      h("p", { id: "preview-summary" }, `${p.good} contacts can be imported: ${p.added} new, ${p.changed} changed, ${p.removed} removed from the tree.`),
+      p.problems.length ? h("div", { class: "alert", role: "alert", id: "preview-problems" },
+        h("p", {}, `${p.problems.length} rows have problems. Nothing is imported while they do, unless you skip them:`),
+        h("ul", {}, p.problems.map((x) => h("li", {}, x))),
+        h("label", { class: "check", for: "contacts-skip" }, skip, "Skip these rows and import the rest")) : null,
+      p.warnings.length ? h("div", { class: "alert warning", id: "preview-warnings" }, h("ul", {}, p.warnings.map((x) => h("li", {}, x)))) : null,
+      go);
+  });
+  const save = async (format) => {
+    const r = await request("export_contacts", { format });
+    if (r.state === "error") return showAlert(alert, r.error);
+    status.textContent = `Saved: ${r.data.path}`;
+    status.dataset.path = r.data.path;
+  };
+  return h("section", { class: "no-print", "aria-labelledby": "contacts-admin-title" },
+    h("h2", { id: "contacts-admin-title" }, "Keep the tree (admins)"),
+    h("div", { class: "field" }, h("label", { for: "contacts-file" }, "Import a contact tree (CSV or vCard): it replaces the tree"), file),
+    preview,
+    h("div", { class: "actions" },
+      h("button", { type: "button", id: "contacts-export-csv", onclick: () => save("csv") }, "Export as CSV"),
+      h("button", { type: "button", id: "contacts-export-vcard", onclick: () => save("vcard") }, "Export as vCard")),
+    status, alert);
 }
