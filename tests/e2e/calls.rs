@@ -25,20 +25,8 @@ pub fn contact(
     .unwrap()
 }
 
-async fn unreached(app: &App) -> String {
-    app.find("#unreached").await.attr("data-count").await.unwrap().unwrap_or_default()
-}
-
 async fn wait_unreached(app: &App, want: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while unreached(app).await != want {
-        assert!(
-            Instant::now() < deadline,
-            "still unreached is not {want}:\n{}",
-            app.main_text().await
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    app.wait_attr("#unreached", "data-count", want).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -63,7 +51,7 @@ async fn the_lead_works_through_the_call_tree_and_the_calls_reach_the_hics_214()
 
     app.click("#nav-calls").await;
     app.find("#call-tree").await;
-    assert_eq!(unreached(&app).await, "3");
+    wait_unreached(&app, "3").await;
     let tree = app.texts("#call-tree > li h3").await;
     assert_eq!(tree.len(), 3, "{tree:?}");
     assert!(tree[0].starts_with("Sam Servicedesk"), "the lead calls the desk first: {tree:?}");
@@ -81,13 +69,7 @@ async fn the_lead_works_through_the_call_tree_and_the_calls_reach_the_hics_214()
     wait_unreached(&app, "2").await;
     // A wrong number for the security lead: call the alternate now.
     app.click("li[data-contact=ciso] > .outcomes button[data-outcome=wrong-number]").await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while app.find("li[data-contact=ciso]").await.attr("data-state").await.unwrap().as_deref()
-        != Some("escalate")
-    {
-        assert!(Instant::now() < deadline, "no escalation:\n{}", app.main_text().await);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    app.wait_attr("li[data-contact=ciso]", "data-state", "escalate").await;
     let state = app.find("li[data-contact=ciso] .call-state").await.text().await.unwrap();
     assert!(state.contains("call the alternate, Ike Information"), "{state}");
     app.click("li[data-contact=ciso] .alternate button[data-outcome=reached]").await;
@@ -107,7 +89,7 @@ async fn the_lead_works_through_the_call_tree_and_the_calls_reach_the_hics_214()
     app.click("#export-html").await;
     let deadline = Instant::now() + Duration::from_secs(10);
     let path = loop {
-        if let Some(p) = app.find("#export-status").await.attr("data-path").await.unwrap() {
+        if let Some(p) = app.attr_now("#export-status", "data-path").await {
             break p;
         }
         assert!(Instant::now() < deadline, "not saved");

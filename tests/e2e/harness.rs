@@ -97,7 +97,7 @@ impl App {
         let deadline = Instant::now() + WAIT_TIMEOUT;
         loop {
             if let Ok(el) = self.client.find(Locator::Css(css)).await {
-                let state = el.attr("data-state").await.unwrap().unwrap_or_default();
+                let state = el.attr("data-state").await.ok().flatten().unwrap_or_default();
                 if state != "loading" {
                     return (state, el.text().await.unwrap_or_default());
                 }
@@ -124,7 +124,7 @@ impl App {
         let mut seen = String::new();
         while Instant::now() < deadline {
             if let Ok(el) = self.client.find(Locator::Css("#main")).await {
-                seen = el.attr("data-screen").await.unwrap().unwrap_or_default();
+                seen = el.attr("data-screen").await.ok().flatten().unwrap_or_default();
                 if seen == screen {
                     return;
                 }
@@ -221,6 +221,27 @@ impl App {
             assert!(
                 Instant::now() < deadline,
                 "the note for {step} was not saved:\n{}",
+                self.main_text().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// An attribute of the element matching `css` now, or `None` (no element, no such
+    /// attribute, or the element was redrawn while being read: ask again).
+    pub async fn attr_now(&self, css: &str, name: &str) -> Option<String> {
+        let el = self.client.find(Locator::Css(css)).await.ok()?;
+        el.attr(name).await.ok().flatten()
+    }
+
+    /// Waits until the element matching `css` has `name` = `value` (screens redraw after
+    /// every action, so a read can meet an element on its way out).
+    pub async fn wait_attr(&self, css: &str, name: &str, value: &str) {
+        let deadline = Instant::now() + WAIT_TIMEOUT;
+        while self.attr_now(css, name).await.as_deref() != Some(value) {
+            assert!(
+                Instant::now() < deadline,
+                "{css} never had {name}={value}:\n{}",
                 self.main_text().await
             );
             tokio::time::sleep(Duration::from_millis(50)).await;

@@ -186,7 +186,7 @@ async fn a_ransomware_incident_from_the_home_screen_exports_from_the_window() {
         app.click(button).await;
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let path = app.find("#export-status").await.attr("data-path").await.unwrap();
+            let path = app.attr_now("#export-status", "data-path").await;
             if let Some(path) = path.filter(|p| p.ends_with(suffix)) {
                 assert!(path.starts_with(app.export_dir().to_str().unwrap()), "{path}");
                 break;

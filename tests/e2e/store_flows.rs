@@ -44,6 +44,8 @@ async fn the_lock_screen_shows_no_data_and_a_wrong_passphrase_opens_nothing() {
     })
     .await;
     app.wait_screen("locked").await;
+    // The screen is marked before its names arrive from the core.
+    app.find(".pick").await;
     assert_eq!(app.texts(".pick").await, vec![ADMIN.to_owned(), "Nina Nurse".to_owned()]);
     assert!(!app.exists("#playbook-list").await);
     assert!(!app.exists("#emergency-open").await, "no code set: no emergency button");
@@ -166,7 +168,7 @@ async fn the_idle_lock_warns_then_locks_the_window() {
     // No input from here on (WebDriver reads are not input): the core locks at 60 s.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
     loop {
-        let screen = app.find("#main").await.attr("data-screen").await.unwrap().unwrap_or_default();
+        let screen = app.attr_now("#main", "data-screen").await.unwrap_or_default();
         if screen == "locked" {
             break;
         }

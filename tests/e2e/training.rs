@@ -1,8 +1,6 @@
 //! Training in the window: a staff member reads a module, ticks its checklist, passes its
 //! quiz and acknowledges it under their own unlock; the admin's dashboard shows it done.
 
-use std::time::{Duration, Instant};
-
 use caregiver::store::{Role, Store};
 
 use crate::harness::{ADMIN, ADMIN_PASS, App};
@@ -42,12 +40,7 @@ async fn a_staff_member_acknowledges_a_module_and_the_dashboard_shows_it() {
         app.click(&format!("#q{q}-{}", question.answer)).await;
     }
     app.click("#ack-submit").await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while app.find("#ack-status").await.attr("data-state").await.unwrap().as_deref() != Some("done")
-    {
-        assert!(Instant::now() < deadline, "not acknowledged:\n{}", app.main_text().await);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    app.wait_attr("#ack-status", "data-state", "done").await;
     // Sam sees no dashboard.
     app.click("#module-back").await;
     app.find("#my-training").await;
