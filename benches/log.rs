@@ -2,7 +2,8 @@
 //! in the same run, alternating so both see the same machine:
 //!
 //! - durable append (sealed, chained, checkpoint-signed, one transaction) against a plain
-//!   rusqlite insert of the same line with the same pragmas (target: at least 0.8);
+//!   rusqlite insert of the same line with the same pragmas (target: at least 0.8), over
+//!   several rounds (see [`ROUNDS`]);
 //! - `verify_bundle` of a 100,000-entry bundle against `sha256sum` of the same file;
 //! - the peak memory of `caregiver log verify` on bundles of 10,000 and 100,000 entries
 //!   (it streams: the peak should not grow with the bundle).
@@ -20,7 +21,21 @@ use caregiver::store::Store;
 use rusqlite::Connection;
 use serde_json::json;
 
+/// Appends (and plain inserts) per round.
 const APPENDS: usize = 300;
+/// Rounds of the append benchmark. One round of 300 pairs moved by several hundredths from
+/// run to run on a shared two-core VM, so the figure is now the medians over all rounds
+/// (except those left out under [`BUSY_DISK`]). Each round starts from fresh files (a new
+/// store, a new plain database), so every round measures the same thing as the single round
+/// did: the first appends of a log, both WAL files growing and neither reaching its
+/// automatic checkpoint. One long run instead would reset the two WALs at different appends
+/// and favour whichever side reused its WAL first.
+const ROUNDS: usize = 5;
+/// A round whose median plain durable insert takes longer than this is left out of the
+/// figure. Seen on the shared VM while other jobs write: every fsync then waits about 4 ms,
+/// both sides measure mostly that wait, and the round's ratio comes out near 1.0 whatever
+/// the store costs: kept, such rounds would flatter the figure.
+const BUSY_DISK: Duration = Duration::from_millis(2);
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -31,7 +46,9 @@ fn payload(i: usize) -> serde_json::Value {
     json!({ "step": format!("step-{i}"), "text": "Unplugged the ward 4 workstations; downtime binder in use" })
 }
 
-fn appends(dir: &Path) -> (Duration, Duration) {
+/// One round: `APPENDS` durable appends and as many plain inserts, alternating, so both see
+/// the same machine. Returns each side's times, pair by pair.
+fn appends(dir: &Path) -> (Vec<Duration>, Vec<Duration>) {
     let (session, _) =
         Store::create(&dir.join("store.db"), "Ada Admin", b"correct horse battery staple").unwrap();
     let plain = Connection::open(dir.join("plain.db")).unwrap();
@@ -53,7 +70,7 @@ fn appends(dir: &Path) -> (Duration, Duration) {
         insert.execute(rusqlite::params![i as i64, line]).unwrap();
         clear.push(t.elapsed());
     }
-    (median(sealed), median(clear))
+    (sealed, clear)
 }
 
 fn write_bundle(path: &Path, entries: u64) {
@@ -123,14 +140,46 @@ fn main() {
         return; // cargo test --benches / --list: nothing to measure
     }
     let dir = tempfile::tempdir().unwrap();
-    let (sealed, plain) = appends(dir.path());
+    let (mut sealed, mut plain, mut pairs, mut per_round) = (vec![], vec![], vec![], vec![]);
+    for round in 0..ROUNDS {
+        let round_dir = dir.path().join(format!("round-{round}"));
+        std::fs::create_dir(&round_dir).unwrap();
+        let (s, p) = appends(&round_dir);
+        let ratio = median(p.clone()).as_secs_f64() / median(s.clone()).as_secs_f64();
+        if median(p.clone()) > BUSY_DISK {
+            per_round.push(format!("({ratio:.2}, disk busy: left out)"));
+            continue;
+        }
+        per_round.push(format!("{ratio:.2}"));
+        pairs.extend(s.iter().zip(&p).map(|(s, p)| p.as_secs_f64() / s.as_secs_f64()));
+        sealed.extend(s);
+        plain.extend(p);
+    }
     println!("== activity log benchmark ==");
-    println!(
-        "durable append: sealed+chained+signed {:.1} us, plain insert {:.1} us (medians of {APPENDS}); sealed/plain throughput = {:.2} (target >= 0.8)",
-        sealed.as_secs_f64() * 1e6,
-        plain.as_secs_f64() * 1e6,
-        plain.as_secs_f64() / sealed.as_secs_f64()
-    );
+    if sealed.is_empty() {
+        println!(
+            "durable append: no figure: in every round the disk was busy with other work (a plain durable insert took over {} ms); run again",
+            BUSY_DISK.as_millis()
+        );
+    } else {
+        let rounds = sealed.len() / APPENDS;
+        let (sealed, plain) = (median(sealed), median(plain));
+        println!(
+            "durable append: sealed+chained+signed {:.1} us, plain insert {:.1} us (medians of {rounds} rounds x {APPENDS}); sealed/plain throughput = {:.2} (target >= 0.8)",
+            sealed.as_secs_f64() * 1e6,
+            plain.as_secs_f64() * 1e6,
+            plain.as_secs_f64() / sealed.as_secs_f64()
+        );
+        // The spread, to judge the figure above by: each round's ratio of medians, and the
+        // median of the ratios of the two operations of each pair (they ran back to back).
+        pairs.sort_by(f64::total_cmp);
+        println!(
+            "  per round: {}; median of the {} paired ratios: {:.2}",
+            per_round.join(" "),
+            pairs.len(),
+            pairs[pairs.len() / 2]
+        );
+    }
 
     let small = dir.path().join("10k.jsonl");
     let large = dir.path().join("100k.jsonl");

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use data_encoding::BASE64;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use zeroize::Zeroizing;
 
 use super::records::write_transaction;
@@ -194,7 +194,7 @@ impl Session {
 /// checkpoint. `who` is (actor, role).
 #[allow(clippy::too_many_arguments)]
 fn append_in(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     session: &Session,
     key: &DeviceKey,
     who: (&str, &str),

@@ -27,7 +27,7 @@ mod users;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Serialize, de::DeserializeOwned};
 use zeroize::Zeroizing;
 
@@ -326,7 +326,7 @@ fn wrap_under_passphrase(
     Ok((salt, kek.wrap(&slot_binding(slot_id), secret)?))
 }
 
-fn put_meta(tx: &Transaction<'_>, name: &str, value: &[u8]) -> Result<()> {
+fn put_meta(tx: &Connection, name: &str, value: &[u8]) -> Result<()> {
     tx.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)", params![name, value])
         .map_err(Error::sql("write its metadata"))?;
     Ok(())

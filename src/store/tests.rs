@@ -404,3 +404,22 @@ fn batches_are_all_or_nothing_and_ids_keep_their_kind() {
     assert!(session.list::<serde_json::Value>(Kind::Contact).unwrap().is_empty());
     assert_eq!(session.put(Kind::Contact, "n5", &json!({})).unwrap_err().code(), "invalid_input");
 }
+
+#[test]
+fn a_failed_write_leaves_no_log_entry_and_the_next_write_goes_through() {
+    let (_fx, session, _) = fixture();
+    session.append(None, "note", json!({ "text": "first" }), None).unwrap();
+    let err = session
+        .write(|w| {
+            w.append(None, "note", json!({ "text": "never lands" }), None)?;
+            w.put(Kind::IncidentNote, "n1", &json!({ "text": "nor this" }))?;
+            Err::<(), _>(Error::Invalid { what: "test", reason: "stop here".into() })
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+    assert_eq!(session.log_entries(None).unwrap().len(), 1);
+    assert!(session.get::<serde_json::Value>(Kind::IncidentNote, "n1").unwrap().is_none());
+    // The failed write's transaction was rolled back, not left open: the next one begins.
+    assert_eq!(session.append(None, "note", json!({ "text": "second" }), None).unwrap(), 2);
+    assert_eq!(session.verify_log().unwrap().entries, 2);
+}
