@@ -69,6 +69,26 @@ pub fn find(id: &str) -> Result<Playbook> {
 /// Checks playbook files (`caregiver playbook validate`): every problem in every file, in
 /// order. A folder means every `*.toml` file in it. An empty result means all is well.
 pub fn validate_paths(paths: &[&Path]) -> Vec<Diagnostic> {
+    let (texts, mut problems) = read_text_files(paths, EXTENSION);
+    let mut found = Vec::new();
+    for (name, text) in texts {
+        match parse(&name, &text) {
+            Ok(p) => found.push((name, p)),
+            Err(d) => problems.extend(d),
+        }
+    }
+    problems.extend(duplicate_ids(&found));
+    problems
+}
+
+/// The text files to check, for `validate` commands (playbooks, training modules): each
+/// path is a file, or a folder meaning its `*.<extension>` files (not its subfolders), in
+/// name order. Returns (name, text) for each file read, and a problem for each file that
+/// cannot be read or is not UTF-8.
+pub(crate) fn read_text_files(
+    paths: &[&Path],
+    extension: &str,
+) -> (Vec<(String, String)>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     for path in paths {
         match std::fs::read_dir(path) {
@@ -76,7 +96,7 @@ pub fn validate_paths(paths: &[&Path]) -> Vec<Diagnostic> {
                 let mut inside: Vec<_> = entries
                     .flatten()
                     .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|e| e == EXTENSION))
+                    .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == extension))
                     .collect();
                 inside.sort();
                 files.extend(inside);
@@ -84,31 +104,26 @@ pub fn validate_paths(paths: &[&Path]) -> Vec<Diagnostic> {
             Err(_) => files.push(path.to_path_buf()),
         }
     }
+    let mut texts = Vec::new();
     let mut problems = Vec::new();
-    let mut found = Vec::new();
     for file in files {
         let name = file.display().to_string();
+        let at_start =
+            |message: String| Diagnostic { file: name.clone(), line: 1, column: 1, message };
         match std::fs::read(&file) {
-            Err(e) => problems.push(Diagnostic {
-                file: name,
-                line: 1,
-                column: 1,
-                message: format!("cannot read the file: {e}"),
-            }),
+            Err(e) => problems.push(at_start(format!("cannot read the file: {e}"))),
             Ok(bytes) => match String::from_utf8(bytes) {
-                Err(_) => problems.push(not_utf8(&name)),
-                Ok(text) => match parse(&name, &text) {
-                    Ok(p) => found.push((name, p)),
-                    Err(d) => problems.extend(d),
-                },
+                Err(_) => {
+                    problems.push(at_start("the file is not UTF-8 text: save it as UTF-8".into()))
+                }
+                Ok(text) => texts.push((name, text)),
             },
         }
     }
-    problems.extend(duplicate_ids(&found));
-    problems
+    (texts, problems)
 }
 
-fn not_utf8(name: &str) -> Diagnostic {
+pub(crate) fn not_utf8(name: &str) -> Diagnostic {
     Diagnostic {
         file: name.to_owned(),
         line: 1,

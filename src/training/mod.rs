@@ -194,7 +194,7 @@ pub fn embedded() -> Result<Vec<Module>> {
                 Ok((m, at)) => found.push((name, m, at)),
                 Err(d) => problems.extend(d),
             },
-            None => problems.push(not_utf8(&name)),
+            None => problems.push(crate::playbook::not_utf8(&name)),
         }
     }
     problems.extend(duplicate_ids(&found));
@@ -218,52 +218,16 @@ pub fn find(id: &str) -> Result<Module> {
 /// than one file. A folder means every `*.toml` file in it (not its subfolders). An empty
 /// result means all is well.
 pub fn validate_paths(paths: &[&Path]) -> Vec<Diagnostic> {
-    let mut files = Vec::new();
-    for path in paths {
-        match std::fs::read_dir(path) {
-            Ok(entries) => {
-                let mut inside: Vec<_> = entries
-                    .flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == EXTENSION))
-                    .collect();
-                inside.sort();
-                files.extend(inside);
-            }
-            Err(_) => files.push(path.to_path_buf()),
-        }
-    }
-    let mut problems = Vec::new();
+    let (texts, mut problems) = crate::playbook::read_text_files(paths, EXTENSION);
     let mut found = Vec::new();
-    for file in files {
-        let name = file.display().to_string();
-        match std::fs::read(&file) {
-            Err(e) => problems.push(Diagnostic {
-                file: name,
-                line: 1,
-                column: 1,
-                message: format!("cannot read the file: {e}"),
-            }),
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Err(_) => problems.push(not_utf8(&name)),
-                Ok(text) => match format::parse_located(&name, &text) {
-                    Ok((m, at)) => found.push((name, m, at)),
-                    Err(d) => problems.extend(d),
-                },
-            },
+    for (name, text) in texts {
+        match format::parse_located(&name, &text) {
+            Ok((m, at)) => found.push((name, m, at)),
+            Err(d) => problems.extend(d),
         }
     }
     problems.extend(duplicate_ids(&found));
     problems
-}
-
-fn not_utf8(name: &str) -> Diagnostic {
-    Diagnostic {
-        file: name.to_owned(),
-        line: 1,
-        column: 1,
-        message: "the file is not UTF-8 text: save it as UTF-8".into(),
-    }
 }
 
 /// A module id used by an earlier file is reported at the later file's `id`.
