@@ -333,33 +333,16 @@ pub const WARD_ROLES: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contacts::{ContactKind, DEFAULT_ESCALATE_MINUTES};
 
     fn contact(id: &str, called_by: Option<&str>, alternate: Option<&str>) -> Contact {
         Contact {
             id: id.into(),
             name: id.to_uppercase(),
-            kind: ContactKind::Internal,
-            role: None,
-            position: None,
-            department: None,
-            organisation: None,
             work_phone: Some("555-0100".into()),
-            mobile_phone: None,
-            pager: None,
-            radio_channel: None,
-            secure_messaging: None,
-            email: None,
-            support_line: None,
-            contract_ref: None,
-            policy_number: None,
-            claim_line: None,
             channels: vec!["phone".into()],
-            notes: None,
             called_by: called_by.map(Into::into),
             alternate: alternate.map(Into::into),
-            escalate_after_minutes: DEFAULT_ESCALATE_MINUTES,
-            incident_types: vec![],
+            ..crate::contacts::check::blank_contact()
         }
     }
 

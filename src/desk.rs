@@ -151,6 +151,39 @@ fn calls_view(
     }
 }
 
+/// The signed-in person's training that is due soon or overdue, for a reminder (in the
+/// window, and once a day as a desktop notification).
+fn training_reminders(
+    items: Vec<TrainingItem>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<Reminder> {
+    let day = crate::training::schedule::reminder_day(now, &chrono::Local);
+    // The key changes each local day: once per item per day.
+    let key = day.and_hms_opt(0, 0, 0).map_or(now, |d| d.and_utc());
+    items
+        .into_iter()
+        .filter_map(|i| {
+            let say = match i.state {
+                crate::training::records::ItemState::DueSoon { due, days_left } => {
+                    format!("{} is due {due} ({days_left} days left)", i.title)
+                }
+                crate::training::records::ItemState::Overdue { due, days_over } => {
+                    format!("{} was due {due}: {days_over} days overdue", i.title)
+                }
+                _ => return None,
+            };
+            Some(Reminder {
+                incident: String::new(),
+                title: "Training".into(),
+                drill: false,
+                step: format!("training:{}", i.module),
+                say,
+                due: key,
+            })
+        })
+        .collect()
+}
+
 /// How many steps can be reached from `from` (itself included), over every branch.
 fn reachable(playbook: &Playbook, from: &str) -> usize {
     let mut seen = std::collections::HashSet::new();
@@ -459,14 +492,11 @@ impl Desk {
             };
         };
         let list = self.in_force()?;
-        let mut out = Vec::new();
-        for i in incident::list(session)? {
-            let progress = incident::progress(session, &list, &i.id)?;
-            if !progress.closed {
-                out.push(IncidentView::new(progress, &list, session)?);
-            }
-        }
-        Ok(out)
+        incident::all_progress(session, &list, session.log_entries(None)?)?
+            .into_iter()
+            .filter(|p| !p.closed)
+            .map(|p| IncidentView::new(p, &list, session))
+            .collect()
     }
 
     /// Acts on an incident's current step.
@@ -586,12 +616,7 @@ impl Desk {
     pub fn my_training(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<TrainingItem>> {
         let session = self.user_session()?;
         let modules = crate::training::embedded()?;
-        let me = session.user_name().to_owned();
-        Ok(session
-            .training_items(&modules, now, &chrono::Local)?
-            .into_iter()
-            .filter(|i| i.user == me)
-            .collect())
+        session.own_training_items(&modules, &session.training_acks()?, now, &chrono::Local)
     }
 
     /// A module to read (its quiz without the answers).
@@ -647,8 +672,11 @@ impl Desk {
         &self,
         module: &str,
         target: crate::training::records::Target,
-        due: chrono::NaiveDate,
+        due: &str,
     ) -> Result<()> {
+        let due = chrono::NaiveDate::parse_from_str(due.trim(), "%Y-%m-%d").map_err(|_| {
+            Error::Invalid { what: "due date", reason: "write it as 2026-12-31".into() }
+        })?;
         let modules = crate::training::embedded()?;
         self.user_session()?.assign_training(&modules, module, target, due, None).map(|_| ())
     }
@@ -667,8 +695,18 @@ impl Desk {
         self.user_session()?.import_phishing(&modules, name, &rows, today)
     }
 
-    /// Saves the training report (csv or html) in `dir` (admins and leads).
-    pub fn training_report(&self, html: bool, dir: &std::path::Path) -> Result<PathBuf> {
+    /// Saves the training report (`csv` or `html`) in `dir` (admins and leads).
+    pub fn training_report(&self, format: &str, dir: &std::path::Path) -> Result<PathBuf> {
+        let html = match format {
+            "html" => true,
+            "csv" => false,
+            _ => {
+                return Err(Error::Invalid {
+                    what: "format",
+                    reason: "must be csv or html".into(),
+                });
+            }
+        };
         let session = self.user_session()?;
         let d = self.training_dashboard()?;
         let modules = crate::training::embedded()?;
@@ -747,15 +785,22 @@ impl Desk {
     /// saw, calls to escalate, and the signed-in person's training due soon or overdue; for
     /// the window's banner. Nothing while locked or under emergency access.
     pub fn reminders(&self, now: chrono::DateTime<chrono::Utc>) -> Vec<Reminder> {
-        let Ok(open) = self.open_incidents() else { return Vec::new() };
-        let contacts = self.contacts().unwrap_or_default();
+        // One read of the log serves every open incident and the training.
+        let State::User(session) = &self.state else { return Vec::new() };
+        let Ok(entries) = session.log_entries(None) else { return Vec::new() };
+        let acks = crate::training::records::acks_of(&entries);
+        let open = self
+            .in_force()
+            .and_then(|list| incident::all_progress(session, &list, entries))
+            .unwrap_or_default();
+        let contacts = session.contacts().unwrap_or_default();
         let mut out = Vec::new();
-        for view in open {
+        for progress in open.into_iter().filter(|p| !p.closed) {
             // Calls gone unanswered past their wait: call the alternate.
-            let calls = calls_view(view.progress.clone(), &contacts, now);
+            let calls = calls_view(progress.clone(), &contacts, now);
             for s in calls.tree {
                 if let calltree::State::Escalate { since, reason } = s.state {
-                    let i = &view.progress.incident;
+                    let i = &progress.incident;
                     out.push(Reminder {
                         incident: i.id.clone(),
                         title: i.title.clone(),
@@ -766,8 +811,8 @@ impl Desk {
                     });
                 }
             }
-            let i = &view.progress.incident;
-            for t in view.progress.timers.iter().filter(|t| !t.acknowledged && t.due <= now) {
+            let i = &progress.incident;
+            for t in progress.timers.iter().filter(|t| !t.acknowledged && t.due <= now) {
                 out.push(Reminder {
                     incident: i.id.clone(),
                     title: i.title.clone(),
@@ -778,47 +823,18 @@ impl Desk {
                 });
             }
         }
-        out.extend(self.training_reminders(now));
+        let modules = crate::training::embedded().unwrap_or_default();
+        if let Ok(items) = session.own_training_items(&modules, &acks, now, &chrono::Local) {
+            out.extend(training_reminders(items, now));
+        }
         out
-    }
-
-    /// The signed-in person's training that is due soon or overdue, for a reminder (in the
-    /// window, and once a day as a desktop notification).
-    pub fn training_reminders(&self, now: chrono::DateTime<chrono::Utc>) -> Vec<Reminder> {
-        let Ok(items) = self.my_training(now) else { return Vec::new() };
-        let day = crate::training::schedule::reminder_day(now, &chrono::Local);
-        // The key changes each local day: once per item per day.
-        let key = day.and_hms_opt(0, 0, 0).map_or(now, |d| d.and_utc());
-        items
-            .into_iter()
-            .filter_map(|i| {
-                let say = match i.state {
-                    crate::training::records::ItemState::DueSoon { due, days_left } => {
-                        format!("{} is due {due} ({days_left} days left)", i.title)
-                    }
-                    crate::training::records::ItemState::Overdue { due, days_over } => {
-                        format!("{} was due {due}: {days_over} days overdue", i.title)
-                    }
-                    _ => return None,
-                };
-                Some(Reminder {
-                    incident: String::new(),
-                    title: "Training".into(),
-                    drill: false,
-                    step: format!("training:{}", i.module),
-                    say,
-                    due: key,
-                })
-            })
-            .collect()
     }
 
     /// The due reminders not announced yet: each is returned once, for the shell to raise
     /// a desktop notification (the window's banner keeps showing it until it is seen).
     pub fn announce_reminders(&mut self, now: chrono::DateTime<chrono::Utc>) -> Vec<Reminder> {
-        let mut due = self.reminders(now);
-        due.extend(self.training_reminders(now));
-        due.into_iter()
+        self.reminders(now)
+            .into_iter()
             .filter(|r| self.announced.insert((r.incident.clone(), r.step.clone(), r.due)))
             .collect()
     }

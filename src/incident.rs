@@ -305,6 +305,29 @@ fn entry_time(entry: &crate::log::Entry) -> Result<DateTime<Utc>> {
     })
 }
 
+/// Where every incident stands, newest first, replayed from the whole log read once
+/// (`entries`: `Session::log_entries(None)`), for screens that show them all.
+pub fn all_progress(
+    session: &Session,
+    playbooks: &[Playbook],
+    entries: Vec<crate::log::Entry>,
+) -> Result<Vec<Progress>> {
+    let mut by_incident: BTreeMap<String, Vec<crate::log::Entry>> = BTreeMap::new();
+    for e in entries {
+        if let Some(id) = e.incident.clone() {
+            by_incident.entry(id).or_default().push(e);
+        }
+    }
+    list(session)?
+        .into_iter()
+        .map(|i| {
+            let own = by_incident.remove(&i.id).unwrap_or_default();
+            let p = playbook(playbooks, &i.playbook)?;
+            replay(i, p, &own)
+        })
+        .collect()
+}
+
 /// Where an incident stands, replayed from its log entries.
 pub fn progress(session: &Session, playbooks: &[Playbook], id: &str) -> Result<Progress> {
     let incident: Incident = session.get(Kind::Incident, id)?.ok_or_else(|| no_incident(id))?;

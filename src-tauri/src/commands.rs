@@ -383,10 +383,7 @@ pub async fn assign_training(
     target: caregiver::training::records::Target,
     due: String,
 ) -> Reply<()> {
-    let due = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d").map_err(|_| {
-        caregiver::Error::Invalid { what: "due date", reason: "write it as 2026-12-31".into() }
-    })?;
-    Ok(state.desk().assign_training(&module, target, due)?)
+    Ok(state.desk().assign_training(&module, target, &due)?)
 }
 
 #[tauri::command]
@@ -400,18 +397,7 @@ pub async fn import_phishing(
 
 #[tauri::command]
 pub async fn training_report(state: State<'_, AppState>, format: String) -> Reply<Saved> {
-    let html = match format.as_str() {
-        "html" => true,
-        "csv" => false,
-        _ => {
-            return Err(caregiver::Error::Invalid {
-                what: "format",
-                reason: "must be csv or html".into(),
-            }
-            .into());
-        }
-    };
     let dir = caregiver::paths::export_dir()?;
-    let path = state.desk().training_report(html, &dir)?;
+    let path = state.desk().training_report(&format, &dir)?;
     Ok(Saved { path: path.display().to_string() })
 }

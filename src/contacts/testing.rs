@@ -7,6 +7,21 @@ use super::check::{Parsed, RowProblem, blank_contact, check_all};
 use super::{CHANNELS, Contact, ContactKind};
 use crate::playbook::format::STANDARD_CONTACT_ROLES;
 
+/// The problems (or warnings) as `line N: message`.
+pub(crate) fn messages(problems: &[RowProblem]) -> Vec<String> {
+    problems.iter().map(ToString::to_string).collect()
+}
+
+/// The ids of the contacts read, in order.
+pub(crate) fn ids(parsed: &Parsed) -> Vec<&str> {
+    parsed.contacts.iter().map(|(_, c)| c.id.as_str()).collect()
+}
+
+/// The contact read with this id.
+pub(crate) fn contact<'a>(parsed: &'a Parsed, id: &str) -> &'a Contact {
+    &parsed.contacts.iter().find(|(_, c)| c.id == id).unwrap().1
+}
+
 /// The playbook ids the tests' contacts may name.
 pub(crate) const TYPES: &[&str] = &[
     "ransomware",
@@ -43,7 +58,7 @@ fn opt<S: Strategy>(s: S) -> impl Strategy<Value = Option<S::Value>> {
 }
 
 /// One contact without its place in the tree.
-fn contact() -> impl Strategy<Value = Contact> {
+fn any_contact() -> impl Strategy<Value = Contact> {
     let who = (
         opt("[a-z][a-z0-9-]{0,12}"),
         text(),
@@ -115,7 +130,7 @@ fn contact() -> impl Strategy<Value = Contact> {
 /// alternates resolved): what `write` then `parse` must give back exactly. With it, the
 /// problems `check_all` found, which tests expect to be none.
 pub(crate) fn tree() -> impl Strategy<Value = (Vec<Contact>, Vec<RowProblem>)> {
-    prop::collection::vec((contact(), opt(any::<Index>()), opt(any::<Index>())), 1..8).prop_map(
+    prop::collection::vec((any_contact(), opt(any::<Index>()), opt(any::<Index>())), 1..8).prop_map(
         |seeds| {
             let mut rows: Vec<(usize, Contact)> = Vec::new();
             for (i, (mut c, caller, alternate)) in seeds.into_iter().enumerate() {

@@ -536,21 +536,9 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::contacts::testing::{TYPES, tree};
+    use crate::contacts::testing::{TYPES, contact, ids, messages, tree};
 
     const SAMPLE: &[u8] = include_bytes!("../../tests/fixtures/contacts/sample.vcf");
-
-    fn messages(problems: &[RowProblem]) -> Vec<String> {
-        problems.iter().map(ToString::to_string).collect()
-    }
-
-    fn ids(parsed: &Parsed) -> Vec<&str> {
-        parsed.contacts.iter().map(|(_, c)| c.id.as_str()).collect()
-    }
-
-    fn contact<'a>(parsed: &'a Parsed, id: &str) -> &'a Contact {
-        &parsed.contacts.iter().find(|(_, c)| c.id == id).unwrap().1
-    }
 
     #[test]
     fn the_sample_is_the_same_tree_as_the_csv_sample() {

@@ -282,11 +282,17 @@ struct Checker<'a> {
     found: Vec<Diagnostic>,
 }
 
+/// Line and column (both from 1, the column in characters) of a byte offset in `text`.
+pub(crate) fn position(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
 impl Checker<'_> {
     fn at(&mut self, offset: usize, message: impl Into<String>) {
-        let before = self.text.get(..offset.min(self.text.len())).unwrap_or(self.text);
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let (line, column) = position(self.text, offset);
         self.found.push(Diagnostic {
             file: self.file.to_owned(),
             line,

@@ -66,10 +66,7 @@ struct Checker<'a> {
 impl Checker<'_> {
     /// Line and column (both from 1, the column in characters) of a byte offset.
     fn position(&self, offset: usize) -> (usize, usize) {
-        let before = self.text.get(..offset.min(self.text.len())).unwrap_or(self.text);
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, column)
+        crate::playbook::format::position(self.text, offset)
     }
 
     fn at(&mut self, offset: usize, message: impl Into<String>) {

@@ -334,6 +334,20 @@ impl Session {
         Ok(items(&users, modules, &self.training_assignments()?, &self.training_acks()?, now, tz))
     }
 
+    /// The signed-in person's own standing on every module that applies to them, from
+    /// acknowledgments the caller has read already (`acks_of` the log).
+    pub fn own_training_items<Tz: TimeZone>(
+        &self,
+        modules: &[Module],
+        acks: &[Ack],
+        now: DateTime<Utc>,
+        tz: &Tz,
+    ) -> Result<Vec<Item>> {
+        let me: Vec<UserInfo> =
+            self.list_users()?.into_iter().filter(|u| u.name == self.user_name()).collect();
+        Ok(items(&me, modules, &self.training_assignments()?, acks, now, tz))
+    }
+
     /// The phishing campaigns imported so far, oldest first.
     pub fn campaigns(&self) -> Result<Vec<Campaign>> {
         let mut all: Vec<Campaign> =
