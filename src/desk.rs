@@ -11,12 +11,13 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::pack::{PackInfo, PackedPlaybook};
+use crate::contacts::calltree;
+use crate::incident;
+use crate::playbook::pack::{PackInfo, PackedPlaybook};
 use crate::playbook::view::{Hit, PlaybookView, search};
 use crate::playbook::{Playbook, PlaybookSummary};
 use crate::store::{EmergencySession, Kind, Record, Role, Session, Settings, Store, UserInfo};
 use crate::{Error, Result};
-use crate::{calltree, incident};
 
 /// Where the window is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -80,7 +81,7 @@ pub struct IncidentView {
     /// Every position a playbook step is for, and the standard HICS ones (id, name).
     pub positions_available: Vec<(String, String)>,
     /// The current step would send patient information over an unsecure channel.
-    pub step_warnings: Vec<crate::channels::Warning>,
+    pub step_warnings: Vec<crate::contacts::channels::Warning>,
     /// The contacts of the tree the current step says to call (by contact role).
     pub step_contacts: Vec<crate::contacts::Contact>,
 }
@@ -128,7 +129,11 @@ impl IncidentView {
                 _ => Vec::new(),
             },
             step_warnings: step.as_ref().map_or_else(Vec::new, |s| {
-                crate::channels::check(&format!("{}\n{}", s.instruction, s.checklist.join("\n")))
+                crate::contacts::channels::check(&format!(
+                    "{}\n{}",
+                    s.instruction,
+                    s.checklist.join("\n")
+                ))
             }),
             step,
             progress,
@@ -258,7 +263,7 @@ pub struct Desk {
 /// The review screen: the after-action summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReviewView {
-    pub review: crate::review::Review,
+    pub review: incident::review::Review,
     /// The timeline picture, drawn by the core (the printed review holds the same).
     pub timeline_svg: String,
 }
@@ -404,7 +409,7 @@ impl Desk {
             State::Emergency(e) => e.list(Kind::Playbook)?,
         };
         let imported: Vec<PackedPlaybook> = imported.into_iter().map(|r| r.value).collect();
-        crate::pack::in_force(&imported)
+        crate::playbook::pack::in_force(&imported)
     }
 
     /// The playbooks in force, as the home screen lists them.
@@ -753,16 +758,17 @@ impl Desk {
     pub fn export_incident(
         &self,
         id: &str,
-        format: crate::export::Format,
+        format: incident::export::Format,
         dir: &std::path::Path,
     ) -> Result<PathBuf> {
         let list = self.in_force()?;
         let session = self.user_session()?;
-        let bytes = crate::export::incident_file(session, &list, id, format, chrono::Utc::now())?;
+        let bytes =
+            incident::export::incident_file(session, &list, id, format, chrono::Utc::now())?;
         let ext = match format {
-            crate::export::Format::Html => "hics214.html",
-            crate::export::Format::Csv => "csv",
-            crate::export::Format::Json => "log.jsonl",
+            incident::export::Format::Html => "hics214.html",
+            incident::export::Format::Csv => "csv",
+            incident::export::Format::Json => "log.jsonl",
         };
         crate::paths::ensure_data_dir(dir)?;
         let path = dir.join(format!("incident-{id}.{ext}"));
@@ -777,8 +783,8 @@ impl Desk {
         let playbook = incident::playbook(&list, &progress.incident.playbook)?;
         let now = chrono::Utc::now();
         let timeline_svg =
-            crate::timeline::render_svg(&crate::review::timeline(&progress, playbook, now))?;
-        Ok(ReviewView { review: crate::review::review(&progress, playbook, now), timeline_svg })
+            incident::timeline::render_svg(&incident::review::timeline(&progress, playbook, now))?;
+        Ok(ReviewView { review: incident::review::review(&progress, playbook, now), timeline_svg })
     }
 
     /// The reminders that have come due: open incidents' step timers nobody has said they
@@ -843,7 +849,7 @@ impl Desk {
     pub fn pack_info(&self) -> Result<Option<PackInfo>> {
         match &self.state {
             State::Locked => Err(Error::Locked),
-            State::User(s) => crate::pack::status(s),
+            State::User(s) => crate::playbook::pack::status(s),
             State::Emergency(e) => Ok(e.list(Kind::PackInfo)?.into_iter().next().map(|r| r.value)),
         }
     }

@@ -3,22 +3,15 @@
 //!
 //! See `ARCHITECTURE.md` for the codemap and the invariants.
 
-pub mod calltree;
-pub mod channels;
-pub mod charts;
 pub mod contacts;
 pub mod crypto;
 pub mod desk;
 pub mod error;
-pub mod export;
 pub mod incident;
 pub mod log;
-pub mod pack;
 pub mod paths;
 pub mod playbook;
-pub mod review;
 pub mod store;
-pub mod timeline;
 pub mod training;
 
 pub use error::{Error, ErrorReport, Result};

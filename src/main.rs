@@ -7,8 +7,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use caregiver::contacts::calltree;
+use caregiver::incident::{export, review};
+use caregiver::playbook::pack;
 use caregiver::store::{Kind, Role, Session, Store};
-use caregiver::{Error, calltree, export, incident, pack, playbook, review};
+use caregiver::{Error, incident, playbook};
 use clap::{Args, Parser, Subcommand};
 use zeroize::Zeroizing;
 
@@ -756,7 +759,9 @@ fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
                 "text" => review::text(&r),
                 "html" => review::html(
                     &r,
-                    &caregiver::timeline::render_svg(&review::timeline(&p, playbook, now))?,
+                    &incident::timeline::render_svg(&review::timeline(
+                        &p, playbook, now,
+                    ))?,
                     now,
                 ),
                 "json" => serde_json::to_string_pretty(&r)
@@ -779,7 +784,8 @@ fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
         IncidentCommand::Timeline { id, out } => {
             let p = incident::progress(&session, &playbooks, &id)?;
             let playbook = incident::playbook(&playbooks, &p.incident.playbook)?;
-            let svg = caregiver::timeline::render_svg(&review::timeline(&p, playbook, now))?;
+            let svg =
+                incident::timeline::render_svg(&review::timeline(&p, playbook, now))?;
             write_replacing(&out, svg.as_bytes())?;
             println_safe(&format!("Wrote the timeline of {id} to {}", out.display()));
         }
@@ -872,7 +878,7 @@ fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
             show(&incident::step(&session, &playbooks, &id, &step_id, action)?);
         }
         IncidentCommand::Note { id, text } => {
-            for w in caregiver::channels::check(&text) {
+            for w in caregiver::contacts::channels::check(&text) {
                 eprintln!("warning[unsecure_channel]: {}", w.message);
             }
             let seq = incident::note(&session, &id, &text)?;

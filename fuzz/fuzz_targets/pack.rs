@@ -7,6 +7,6 @@ const KEY: [u8; 32] = [7; 32];
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = caregiver::pack::verify(text, &KEY, chrono::DateTime::UNIX_EPOCH);
+        let _ = caregiver::playbook::pack::verify(text, &KEY, chrono::DateTime::UNIX_EPOCH);
     }
 });

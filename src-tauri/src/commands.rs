@@ -14,8 +14,8 @@ use caregiver::desk::{
     CallsView, Desk, IncidentView, LockScreen, ModuleView, Reminder, ReviewView, Status,
     TrainingItem, WardIncidentView,
 };
-use caregiver::pack::PackInfo;
 use caregiver::playbook::PlaybookSummary;
+use caregiver::playbook::pack::PackInfo;
 use caregiver::playbook::view::{Hit, PlaybookView};
 use caregiver::store::{Role, Settings, UserInfo};
 use caregiver::{AppInfo, ErrorReport};
@@ -255,7 +255,7 @@ pub async fn export_incident(
     id: String,
     format: String,
 ) -> Reply<Saved> {
-    let format: caregiver::export::Format = format.parse()?;
+    let format: caregiver::incident::export::Format = format.parse()?;
     let dir = caregiver::paths::export_dir()?;
     let path = state.desk().export_incident(&id, format, &dir)?;
     Ok(Saved { path: path.display().to_string() })
@@ -319,8 +319,8 @@ pub async fn record_call(
 
 /// Warnings for a note that would send patient information over an unsecure channel.
 #[tauri::command]
-pub async fn check_channels(text: String) -> Reply<Vec<caregiver::channels::Warning>> {
-    Ok(caregiver::channels::check(&text))
+pub async fn check_channels(text: String) -> Reply<Vec<caregiver::contacts::channels::Warning>> {
+    Ok(caregiver::contacts::channels::check(&text))
 }
 
 #[tauri::command]

@@ -12,6 +12,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod calltree;
+pub mod channels;
 pub mod check;
 pub mod csv;
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! binary (so a fresh install works offline), and the terminal views ([`sheet`]).
 
 pub mod format;
+pub mod pack;
 pub mod sheet;
 pub mod view;
 

@@ -135,7 +135,7 @@ impl Session {
     }
 
     /// The log's id, size and head now: what a paper export prints to anchor the log.
-    pub fn log_anchor(&self) -> Result<crate::export::Anchor> {
+    pub fn log_anchor(&self) -> Result<crate::incident::export::Anchor> {
         self.ready()?;
         let key = self.device_key()?;
         let (size, head): (i64, String) = self
@@ -147,7 +147,11 @@ impl Session {
             .optional()
             .map_err(Error::sql("read the log's head"))?
             .unwrap_or((0, GENESIS.to_owned()));
-        Ok(crate::export::Anchor { log: key.log_id().to_owned(), size: size as u64, head })
+        Ok(crate::incident::export::Anchor {
+            log: key.log_id().to_owned(),
+            size: size as u64,
+            head,
+        })
     }
 
     /// Writes the whole log as a bundle (`docs/log-bundle.md`), one row at a time.

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::records::{Campaign, Completion, Item, ItemState, completion};
-use crate::charts::{self, Bar, Rates};
-use crate::export::escape;
+use crate::incident::export::escape;
+use crate::training::charts::{self, Bar, Rates};
 use crate::{Error, Result};
 
 /// What the dashboard shows.

@@ -1,6 +1,6 @@
 //! A signed pack imported on the workstation is what the window shows, with its version.
 
-use caregiver::pack;
+use caregiver::playbook::pack;
 
 use crate::harness::{ADMIN, ADMIN_PASS, App};
 

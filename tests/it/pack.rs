@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use caregiver::pack;
+use caregiver::playbook::pack;
 use serde_json::Value;
 
 use crate::support::{caregiver, run};

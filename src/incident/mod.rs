@@ -4,6 +4,10 @@
 //! which position, each step's outcome, the timers and the legal deadlines) is worked out
 //! by replaying its entries, so the log is the one record of what happened.
 
+pub mod export;
+pub mod review;
+pub mod timeline;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -153,7 +157,7 @@ pub struct Progress {
     pub timers: Vec<TimerState>,
     pub deadlines: Vec<DeadlineState>,
     /// The calls made from the contact tree, oldest first.
-    pub calls: Vec<crate::calltree::Call>,
+    pub calls: Vec<crate::contacts::calltree::Call>,
 }
 
 impl Progress {
@@ -417,7 +421,7 @@ pub fn replay(incident: Incident, p: &Playbook, entries: &[crate::log::Entry]) -
             "call_made" => match (text("name"), text("outcome")) {
                 (Some(name), Some(outcome)) => {
                     let words = outcome
-                        .parse::<crate::calltree::Outcome>()
+                        .parse::<crate::contacts::calltree::Outcome>()
                         .map_or(outcome.clone(), |o| o.words().to_owned());
                     Some(format!("{name}: {words}"))
                 }
@@ -465,7 +469,7 @@ pub fn replay(incident: Incident, p: &Playbook, entries: &[crate::log::Entry]) -
         steps,
         timers,
         deadlines,
-        calls: crate::calltree::calls_of(entries),
+        calls: crate::contacts::calltree::calls_of(entries),
     })
 }
 
@@ -675,7 +679,7 @@ pub fn call(
     playbooks: &[Playbook],
     id: &str,
     contact: &str,
-    outcome: crate::calltree::Outcome,
+    outcome: crate::contacts::calltree::Outcome,
 ) -> Result<Progress> {
     let now = progress(session, playbooks, id)?;
     if now.closed {

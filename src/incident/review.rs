@@ -234,7 +234,7 @@ pub fn review(p: &Progress, playbook: &Playbook, now: DateTime<Utc>) -> Review {
                 number: n + 1,
                 time: e.time.clone(),
                 by: e.actor.clone(),
-                what: crate::export::activity(playbook, e),
+                what: crate::incident::export::activity(playbook, e),
             })
             .collect(),
     }
@@ -254,7 +254,7 @@ impl Verdict {
 
 /// The review as plain text, for the terminal.
 pub fn text(r: &Review) -> String {
-    let span = |m: i64| crate::export::span(Duration::minutes(m));
+    let span = |m: i64| crate::incident::export::span(Duration::minutes(m));
     let mut out = String::new();
     let drill = if r.incident.drill { " [DRILL]" } else { "" };
     out.push_str(&format!("After-action review: {}{drill}\n", r.incident.title));
@@ -321,8 +321,8 @@ pub fn timeline(
     p: &Progress,
     playbook: &Playbook,
     now: DateTime<Utc>,
-) -> crate::timeline::Timeline {
-    use crate::timeline::{DeadlineMark, Mark, MarkKind, Timeline};
+) -> crate::incident::timeline::Timeline {
+    use crate::incident::timeline::{DeadlineMark, Mark, MarkKind, Timeline};
     let i = &p.incident;
     let mut lanes: Vec<String> = Vec::new();
     let mut lane = |name: String| -> usize {
@@ -363,7 +363,7 @@ pub fn timeline(
             _ => MarkKind::Other,
         };
         // The lane says the position; the review's numbered entries say who.
-        let label = crate::export::activity(playbook, e);
+        let label = crate::incident::export::activity(playbook, e);
         marks.push(Mark { time, lane: lane(name), kind, label });
     }
     let deadlines = p
@@ -403,8 +403,8 @@ pub fn timeline(
 /// The review as one printable HTML page: the summary, the timeline picture (the same SVG
 /// the window shows) and the tables.
 pub fn html(r: &Review, timeline_svg: &str, now: DateTime<Utc>) -> String {
-    use crate::export::escape;
-    let span = |m: i64| crate::export::span(Duration::minutes(m));
+    use crate::incident::export::escape;
+    let span = |m: i64| crate::incident::export::span(Duration::minutes(m));
     let rows = |cells: Vec<Vec<String>>| -> String {
         cells
             .into_iter()
@@ -662,6 +662,6 @@ mod tests {
         let mut long_before = p.clone();
         long_before.incident.discovered = t(-24 * 60);
         assert_eq!(timeline(&long_before, &playbook, t(60)).start, t(0));
-        crate::timeline::render_svg(&tl).unwrap();
+        crate::incident::timeline::render_svg(&tl).unwrap();
     }
 }
