@@ -16,7 +16,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use caregiver::log::{DeviceKey, GENESIS, entry_line, line_hash, verify_bundle};
+use caregiver::app::SystemClock;
+use caregiver::events::Event;
+use caregiver::log::{Author, DeviceKey, GENESIS, Position, entry_line, line_hash, verify_bundle};
 use caregiver::store::Store;
 use rusqlite::Connection;
 use serde_json::json;
@@ -42,6 +44,12 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// A note of the length a real one has: what the durable append writes, and what the
+/// plain insert writes too.
+fn note(i: usize) -> Event {
+    Event::Note { text: format!("{i}: Unplugged the ward 4 workstations; downtime binder in use") }
+}
+
 fn payload(i: usize) -> serde_json::Value {
     json!({ "step": format!("step-{i}"), "text": "Unplugged the ward 4 workstations; downtime binder in use" })
 }
@@ -49,8 +57,13 @@ fn payload(i: usize) -> serde_json::Value {
 /// One round: `APPENDS` durable appends and as many plain inserts, alternating, so both see
 /// the same machine. Returns each side's times, pair by pair.
 fn appends(dir: &Path) -> (Vec<Duration>, Vec<Duration>) {
-    let (session, _) =
-        Store::create(&dir.join("store.db"), "Ada Admin", b"correct horse battery staple").unwrap();
+    let (session, _) = Store::create(
+        &dir.join("store.db"),
+        "Ada Admin",
+        b"correct horse battery staple",
+        SystemClock::shared(),
+    )
+    .unwrap();
     let plain = Connection::open(dir.join("plain.db")).unwrap();
     plain.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())).unwrap();
     plain
@@ -63,10 +76,10 @@ fn appends(dir: &Path) -> (Vec<Duration>, Vec<Duration>) {
     let (mut sealed, mut clear) = (Vec::new(), Vec::new());
     for i in 0..APPENDS {
         let t = Instant::now();
-        session.append(Some("bench"), "step_done", payload(i), None).unwrap();
+        session.append(Some("bench"), &note(i), None).unwrap();
         sealed.push(t.elapsed());
         let t = Instant::now();
-        let line = serde_json::to_string(&json!({ "seq": i, "payload": payload(i) })).unwrap();
+        let line = serde_json::to_string(&json!({ "seq": i, "payload": note(i) })).unwrap();
         insert.execute(rusqlite::params![i as i64, line]).unwrap();
         clear.push(t.elapsed());
     }
@@ -79,18 +92,10 @@ fn write_bundle(path: &Path, entries: u64) {
     writeln!(out, "{}", key.header_line()).unwrap();
     let mut head = GENESIS.to_owned();
     for seq in 1..=entries {
-        let line = entry_line(
-            key.log_id(),
-            seq,
-            &head,
-            "Ada Admin",
-            "lead",
-            Some("inc-1"),
-            "step_done",
-            payload(seq as usize),
-            None,
-        )
-        .unwrap();
+        let at = Position { log: key.log_id(), seq, prev: &head };
+        let by = Author { actor: "Ada Admin", role: "lead", time: chrono::Utc::now() };
+        let line =
+            entry_line(at, by, Some("inc-1"), "step_done", &payload(seq as usize), None).unwrap();
         head = line_hash(&line);
         writeln!(out, "{line}").unwrap();
         writeln!(out, "{}", serde_json::to_string(&key.checkpoint(seq, &head)).unwrap()).unwrap();

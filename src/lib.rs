@@ -3,10 +3,12 @@
 //!
 //! See `ARCHITECTURE.md` for the codemap and the invariants.
 
+pub mod app;
+pub mod clock;
 pub mod contacts;
 pub mod crypto;
-pub mod desk;
 pub mod error;
+pub mod events;
 pub mod incident;
 pub mod log;
 pub mod paths;

@@ -64,6 +64,16 @@ pub fn export_dir() -> Result<PathBuf> {
         })
 }
 
+/// Saves a file the desktop app exports in [`export_dir`], whole or not at all; returns
+/// where.
+pub fn save_export(file_name: &str, bytes: &[u8]) -> Result<PathBuf> {
+    let dir = export_dir()?;
+    ensure_data_dir(&dir)?;
+    let path = dir.join(file_name);
+    write_replacing(&path, bytes)?;
+    Ok(path)
+}
+
 pub fn ensure_data_dir(path: &Path) -> Result<()> {
     let io = |source| Error::DataDir { path: path.to_path_buf(), source };
     let mut builder = std::fs::DirBuilder::new();

@@ -1,6 +1,7 @@
-//! The commands the window may call. Each takes its state, calls one core function and
-//! maps the core's error to `{code, message}` ([`ErrorReport`]). A command that grows
-//! past a few lines is a sign that a rule belongs in the core instead.
+//! The commands the window may call. Each parses its arguments, calls one method of the
+//! application layer ([`App`]) and maps the core's error to `{code, message}`
+//! ([`ErrorReport`]). A command that grows past a few lines is a sign that a rule belongs
+//! in the core instead.
 //!
 //! Every command here must also be listed in `build.rs` and granted in
 //! `capabilities/default.json`. Commands are `async` so that key derivation (a fraction of
@@ -10,14 +11,20 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
-use caregiver::desk::{
-    CallsView, Desk, IncidentView, LockScreen, ModuleView, Reminder, ReviewView, Status,
-    TrainingItem, WardIncidentView,
-};
+use caregiver::app::admin::NewUser;
+use caregiver::app::calls::CallsView;
+use caregiver::app::contacts::ContactFile;
+use caregiver::app::incidents::{IncidentView, Reminder, ReviewView, WardIncidentView};
+use caregiver::app::library::PlaybookScreen;
+use caregiver::app::records::Export;
+use caregiver::app::training::{ModuleView, ResultsFile};
+use caregiver::app::{App, LockScreen, Status, SystemClock};
+use caregiver::contacts::calltree::WardCallList;
 use caregiver::playbook::PlaybookSummary;
 use caregiver::playbook::pack::PackInfo;
-use caregiver::playbook::view::{Hit, PlaybookView};
+use caregiver::playbook::view::Hit;
 use caregiver::store::{Role, Settings, UserInfo};
+use caregiver::training::records::Item;
 use caregiver::{AppInfo, ErrorReport};
 use serde::Serialize;
 use tauri::State;
@@ -29,7 +36,7 @@ type Reply<T> = Result<T, ErrorReport>;
 #[derive(Debug)]
 pub struct AppState {
     data_dir: PathBuf,
-    desk: Mutex<Desk>,
+    app: Mutex<App>,
 }
 
 impl AppState {
@@ -37,14 +44,21 @@ impl AppState {
         let data_dir = caregiver::paths::resolve_data_dir(explicit_data_dir)?;
         caregiver::paths::ensure_data_dir(&data_dir)?;
         let store = caregiver::store::resolve_store_path(None, Some(&data_dir))?;
-        Ok(Self { data_dir, desk: Mutex::new(Desk::new(store, Instant::now())) })
+        let app = App::new(store, SystemClock::shared(), Instant::now());
+        Ok(Self { data_dir, app: Mutex::new(app) })
     }
 
-    /// The desk. A panic elsewhere cannot leave it half-changed (every change is one
+    /// The app. A panic elsewhere cannot leave it half-changed (every change is one
     /// assignment), so a poisoned lock is still safe to use.
-    pub fn desk(&self) -> MutexGuard<'_, Desk> {
-        self.desk.lock().unwrap_or_else(PoisonError::into_inner)
+    pub fn app(&self) -> MutexGuard<'_, App> {
+        self.app.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Saves an export in the exports folder (`CAREGIVER_EXPORT_DIR`, else Documents).
+fn save(export: Export) -> Reply<Saved> {
+    let path = caregiver::paths::save_export(&export.file_name, &export.bytes)?;
+    Ok(Saved { path: path.display().to_string() })
 }
 
 /// A secret shown once (recovery key, emergency code).
@@ -60,12 +74,12 @@ pub async fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
 
 #[tauri::command]
 pub async fn session_status(state: State<'_, AppState>) -> Reply<Status> {
-    Ok(state.desk().status(Instant::now()))
+    Ok(state.app().status(Instant::now()))
 }
 
 #[tauri::command]
 pub async fn touch(state: State<'_, AppState>) -> Reply<()> {
-    state.desk().touch(Instant::now());
+    state.app().touch(Instant::now());
     Ok(())
 }
 
@@ -76,53 +90,53 @@ pub async fn setup(
     passphrase: String,
 ) -> Reply<ShownOnce> {
     let passphrase = Zeroizing::new(passphrase);
-    let key = state.desk().setup(&admin, passphrase.as_bytes(), Instant::now())?;
-    Ok(ShownOnce { secret: key.to_string() })
+    let key = state.app().setup(&admin, passphrase.as_bytes(), Instant::now())?;
+    Ok(ShownOnce { secret: key.as_str().to_owned() })
 }
 
 #[tauri::command]
 pub async fn lock_screen(state: State<'_, AppState>) -> Reply<LockScreen> {
-    Ok(state.desk().lock_screen()?)
+    Ok(state.app().lock_screen()?)
 }
 
 #[tauri::command]
 pub async fn unlock(state: State<'_, AppState>, name: String, passphrase: String) -> Reply<Status> {
     let passphrase = Zeroizing::new(passphrase);
-    Ok(state.desk().unlock(&name, passphrase.as_bytes(), Instant::now())?)
+    Ok(state.app().unlock(&name, passphrase.as_bytes(), Instant::now())?)
 }
 
 #[tauri::command]
 pub async fn unlock_emergency(state: State<'_, AppState>, code: String) -> Reply<Status> {
     let code = Zeroizing::new(code);
-    Ok(state.desk().unlock_emergency(code.as_bytes(), Instant::now())?)
+    Ok(state.app().unlock_emergency(code.as_bytes(), Instant::now())?)
 }
 
 #[tauri::command]
 pub async fn lock(state: State<'_, AppState>) -> Reply<Status> {
-    let mut desk = state.desk();
+    let mut desk = state.app();
     desk.lock();
     Ok(desk.status(Instant::now()))
 }
 
 #[tauri::command]
 pub async fn list_playbooks(state: State<'_, AppState>) -> Reply<Vec<PlaybookSummary>> {
-    Ok(state.desk().playbooks()?)
+    Ok(state.app().playbooks()?)
 }
 
 #[tauri::command]
-pub async fn ward_call_list(state: State<'_, AppState>) -> Reply<Vec<serde_json::Value>> {
-    Ok(state.desk().ward_call_list()?)
+pub async fn ward_call_list(state: State<'_, AppState>) -> Reply<WardCallList> {
+    Ok(state.app().ward_call_list()?)
 }
 
 #[tauri::command]
 pub async fn change_passphrase(state: State<'_, AppState>, passphrase: String) -> Reply<()> {
     let passphrase = Zeroizing::new(passphrase);
-    Ok(state.desk().change_own_passphrase(passphrase.as_bytes())?)
+    Ok(state.app().change_own_passphrase(passphrase.as_bytes())?)
 }
 
 #[tauri::command]
 pub async fn list_users(state: State<'_, AppState>) -> Reply<Vec<UserInfo>> {
-    Ok(state.desk().users()?)
+    Ok(state.app().users()?)
 }
 
 #[tauri::command]
@@ -134,12 +148,14 @@ pub async fn add_user(
     department: Option<String>,
 ) -> Reply<()> {
     let passphrase = Zeroizing::new(passphrase);
-    Ok(state.desk().add_user(&name, role, passphrase.as_bytes(), department.as_deref())?)
+    let first_passphrase = passphrase.as_bytes();
+    let department = department.as_deref();
+    Ok(state.app().add_user(NewUser { name: &name, role, first_passphrase, department })?)
 }
 
 #[tauri::command]
 pub async fn remove_user(state: State<'_, AppState>, name: String) -> Reply<()> {
-    Ok(state.desk().remove_user(&name)?)
+    Ok(state.app().remove_user(&name)?)
 }
 
 #[tauri::command]
@@ -149,43 +165,43 @@ pub async fn reset_passphrase(
     passphrase: String,
 ) -> Reply<()> {
     let passphrase = Zeroizing::new(passphrase);
-    Ok(state.desk().reset_passphrase(&name, passphrase.as_bytes())?)
+    Ok(state.app().set_passphrase(&name, passphrase.as_bytes())?)
 }
 
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> Reply<Settings> {
-    Ok(state.desk().settings()?)
+    Ok(state.app().settings()?)
 }
 
 #[tauri::command]
 pub async fn set_idle_lock(state: State<'_, AppState>, minutes: u32) -> Reply<()> {
-    Ok(state.desk().set_idle_lock_minutes(minutes)?)
+    Ok(state.app().set_idle_lock_minutes(minutes)?)
 }
 
 #[tauri::command]
 pub async fn new_emergency_code(state: State<'_, AppState>) -> Reply<ShownOnce> {
-    let code = state.desk().new_emergency_code()?;
+    let code = state.app().new_emergency_code()?;
     Ok(ShownOnce { secret: code.to_string() })
 }
 
 #[tauri::command]
 pub async fn pack_status(state: State<'_, AppState>) -> Reply<Option<PackInfo>> {
-    Ok(state.desk().pack_info()?)
+    Ok(state.app().pack_info()?)
 }
 
 #[tauri::command]
 pub async fn search_playbooks(state: State<'_, AppState>, query: String) -> Reply<Vec<Hit>> {
-    Ok(state.desk().search_playbooks(&query)?)
+    Ok(state.app().search_playbooks(&query)?)
 }
 
 #[tauri::command]
-pub async fn open_playbook(state: State<'_, AppState>, id: String) -> Reply<PlaybookView> {
-    Ok(state.desk().playbook(&id)?)
+pub async fn open_playbook(state: State<'_, AppState>, id: String) -> Reply<PlaybookScreen> {
+    Ok(state.app().playbook_screen(&id)?)
 }
 
 #[tauri::command]
-pub async fn playbook_binder(state: State<'_, AppState>) -> Reply<Vec<PlaybookView>> {
-    Ok(state.desk().binder()?)
+pub async fn playbook_binder(state: State<'_, AppState>) -> Reply<Vec<PlaybookScreen>> {
+    Ok(state.app().binder()?)
 }
 
 #[tauri::command]
@@ -196,12 +212,13 @@ pub async fn start_incident(
     discovered: Option<String>,
     lead: Option<String>,
 ) -> Reply<IncidentView> {
-    Ok(state.desk().start_incident(&playbook, drill, discovered.as_deref(), lead.as_deref())?)
+    let discovered = caregiver::app::incidents::parse_discovered(discovered.as_deref())?;
+    Ok(state.app().start_incident(&playbook, drill, discovered, lead)?)
 }
 
 #[tauri::command]
 pub async fn people(state: State<'_, AppState>) -> Reply<Vec<String>> {
-    Ok(state.desk().people()?)
+    Ok(state.app().people()?)
 }
 
 #[tauri::command]
@@ -211,7 +228,7 @@ pub async fn assign_position(
     position: String,
     person: String,
 ) -> Reply<IncidentView> {
-    Ok(state.desk().assign_position(&id, &position, &person)?)
+    Ok(state.app().assign_position(&id, &position, &person)?)
 }
 
 #[tauri::command]
@@ -220,27 +237,27 @@ pub async fn acknowledge_timer(
     id: String,
     step: String,
 ) -> Reply<IncidentView> {
-    Ok(state.desk().acknowledge_timer(&id, &step)?)
+    Ok(state.app().acknowledge_timer(&id, &step)?)
 }
 
 #[tauri::command]
 pub async fn reminders(state: State<'_, AppState>) -> Reply<Vec<Reminder>> {
-    Ok(state.desk().reminders(chrono::Utc::now()))
+    Ok(state.app().reminders())
 }
 
 #[tauri::command]
 pub async fn ward_incidents(state: State<'_, AppState>) -> Reply<Vec<WardIncidentView>> {
-    Ok(state.desk().ward_incidents()?)
+    Ok(state.app().ward_incidents()?)
 }
 
 #[tauri::command]
 pub async fn observe(state: State<'_, AppState>, id: String, text: String) -> Reply<()> {
-    Ok(state.desk().observe(&id, &text)?)
+    Ok(state.app().observe(&id, &text)?)
 }
 
 #[tauri::command]
 pub async fn incident_review(state: State<'_, AppState>, id: String) -> Reply<ReviewView> {
-    Ok(state.desk().review_view(&id)?)
+    Ok(state.app().review_view(&id)?)
 }
 
 /// Where an export was saved.
@@ -256,14 +273,12 @@ pub async fn export_incident(
     format: String,
 ) -> Reply<Saved> {
     let format: caregiver::incident::export::Format = format.parse()?;
-    let dir = caregiver::paths::export_dir()?;
-    let path = state.desk().export_incident(&id, format, &dir)?;
-    Ok(Saved { path: path.display().to_string() })
+    save(state.app().export_incident(&id, format)?)
 }
 
 #[tauri::command]
 pub async fn incident_view(state: State<'_, AppState>, id: String) -> Reply<IncidentView> {
-    Ok(state.desk().incident(&id)?)
+    Ok(state.app().incident(&id)?)
 }
 
 #[tauri::command]
@@ -275,7 +290,7 @@ pub async fn incident_step(
     value: Option<String>,
 ) -> Reply<IncidentView> {
     let action = caregiver::incident::Action::parse(&action, value)?;
-    Ok(state.desk().incident_step(&id, &step, action)?)
+    Ok(state.app().incident_step(&id, &step, action)?)
 }
 
 #[tauri::command]
@@ -284,27 +299,27 @@ pub async fn incident_note(
     id: String,
     text: String,
 ) -> Reply<IncidentView> {
-    Ok(state.desk().incident_note(&id, &text)?)
+    Ok(state.app().incident_note(&id, &text)?.1)
 }
 
 #[tauri::command]
 pub async fn close_incident(state: State<'_, AppState>, id: String) -> Reply<IncidentView> {
-    Ok(state.desk().close_incident(&id)?)
+    Ok(state.app().close_incident(&id)?)
 }
 
 #[tauri::command]
 pub async fn open_incidents(state: State<'_, AppState>) -> Reply<Vec<IncidentView>> {
-    Ok(state.desk().open_incidents()?)
+    Ok(state.app().open_incidents()?)
 }
 
 #[tauri::command]
 pub async fn list_contacts(state: State<'_, AppState>) -> Reply<Vec<caregiver::contacts::Contact>> {
-    Ok(state.desk().contacts()?)
+    Ok(state.app().contacts()?)
 }
 
 #[tauri::command]
 pub async fn incident_calls(state: State<'_, AppState>, id: String) -> Reply<CallsView> {
-    Ok(state.desk().calls(&id)?)
+    Ok(state.app().calls(&id)?)
 }
 
 #[tauri::command]
@@ -314,7 +329,8 @@ pub async fn record_call(
     contact: String,
     outcome: String,
 ) -> Reply<CallsView> {
-    Ok(state.desk().record_call(&id, &contact, &outcome)?)
+    let outcome: caregiver::contacts::calltree::Outcome = outcome.parse()?;
+    Ok(state.app().call(&id, &contact, outcome)?)
 }
 
 /// Warnings for a note that would send patient information over an unsecure channel.
@@ -329,7 +345,7 @@ pub async fn preview_contacts(
     bytes: Vec<u8>,
     file_name: String,
 ) -> Reply<caregiver::contacts::Preview> {
-    Ok(state.desk().preview_contacts(&bytes, &file_name)?)
+    Ok(state.app().preview_contacts(ContactFile { bytes: &bytes, name: &file_name })?)
 }
 
 #[tauri::command]
@@ -339,25 +355,24 @@ pub async fn import_contacts(
     file_name: String,
     skip_bad_rows: bool,
 ) -> Reply<caregiver::contacts::Preview> {
-    Ok(state.desk().import_contacts(&bytes, &file_name, skip_bad_rows)?)
+    let file = ContactFile { bytes: &bytes, name: &file_name };
+    Ok(state.app().import_contacts(file, skip_bad_rows)?)
 }
 
 #[tauri::command]
 pub async fn export_contacts(state: State<'_, AppState>, format: String) -> Reply<Saved> {
     let format: caregiver::contacts::Format = format.parse()?;
-    let dir = caregiver::paths::export_dir()?;
-    let path = state.desk().export_contacts(format, &dir)?;
-    Ok(Saved { path: path.display().to_string() })
+    save(state.app().export_contacts(format)?)
 }
 
 #[tauri::command]
-pub async fn my_training(state: State<'_, AppState>) -> Reply<Vec<TrainingItem>> {
-    Ok(state.desk().my_training(chrono::Utc::now())?)
+pub async fn my_training(state: State<'_, AppState>) -> Reply<Vec<Item>> {
+    Ok(state.app().my_training()?)
 }
 
 #[tauri::command]
 pub async fn training_module(state: State<'_, AppState>, id: String) -> Reply<ModuleView> {
-    Ok(state.desk().training_module(&id)?)
+    Ok(state.app().training_module(&id)?)
 }
 
 #[tauri::command]
@@ -365,15 +380,15 @@ pub async fn acknowledge_training(
     state: State<'_, AppState>,
     id: String,
     answers: Option<Vec<usize>>,
-) -> Reply<TrainingItem> {
-    Ok(state.desk().acknowledge_training(&id, answers)?)
+) -> Reply<Item> {
+    Ok(state.app().acknowledge_training(&id, answers.as_deref())?.1)
 }
 
 #[tauri::command]
 pub async fn training_dashboard(
     state: State<'_, AppState>,
 ) -> Reply<caregiver::training::report::Dashboard> {
-    Ok(state.desk().training_dashboard()?)
+    Ok(state.app().training_dashboard()?)
 }
 
 #[tauri::command]
@@ -383,7 +398,8 @@ pub async fn assign_training(
     target: caregiver::training::records::Target,
     due: String,
 ) -> Reply<()> {
-    Ok(state.desk().assign_training(&module, target, &due)?)
+    let due = caregiver::app::training::parse_due(&due)?;
+    Ok(state.app().assign_training(&module, target, due)?)
 }
 
 #[tauri::command]
@@ -392,12 +408,10 @@ pub async fn import_phishing(
     bytes: Vec<u8>,
     name: String,
 ) -> Reply<caregiver::training::records::Campaign> {
-    Ok(state.desk().import_phishing(&bytes, &name)?)
+    Ok(state.app().import_phishing(ResultsFile { bytes: &bytes, campaign: &name })?)
 }
 
 #[tauri::command]
 pub async fn training_report(state: State<'_, AppState>, format: String) -> Reply<Saved> {
-    let dir = caregiver::paths::export_dir()?;
-    let path = state.desk().training_report(&format, &dir)?;
-    Ok(Saved { path: path.display().to_string() })
+    save(state.app().training_report(format.parse()?)?)
 }

@@ -112,11 +112,11 @@ fn start_idle_lock(app: tauri::AppHandle) {
         for second in 1u64.. {
             std::thread::sleep(std::time::Duration::from_secs(1));
             let state = app.state::<commands::AppState>();
-            state.desk().tick(std::time::Instant::now());
+            state.app().tick(std::time::Instant::now());
             if second % 10 != 0 {
                 continue;
             }
-            let due = state.desk().announce_reminders(chrono::Utc::now());
+            let due = state.app().announce_reminders();
             for r in due {
                 let drill = if r.drill { "DRILL: " } else { "" };
                 let shown = app

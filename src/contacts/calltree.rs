@@ -8,7 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::contacts::Contact;
-use crate::store::{Kind, Session};
+use crate::events::{self, Event};
+use crate::store::{Kind, Permission, Record, Session};
 use crate::{Error, Result};
 
 /// The record that holds the whole contact tree, in order (one record: an import replaces
@@ -213,24 +214,81 @@ pub fn status(
         .collect()
 }
 
-/// The calls of an incident, from its log entries (`call_made`).
-pub fn calls_of(entries: &[crate::log::Entry]) -> Vec<Call> {
+/// The calls of an incident, from its log entries.
+pub fn calls_of(entries: &[events::Entry]) -> Vec<Call> {
     entries
         .iter()
-        .filter(|e| e.kind == "call_made")
-        .filter_map(|e| {
-            let contact = e.payload.get("contact")?.as_str()?.to_owned();
-            let outcome = e.payload.get("outcome")?.as_str()?.parse().ok()?;
-            let at = DateTime::parse_from_rfc3339(&e.time).ok()?.with_timezone(&Utc);
-            Some(Call { contact, outcome, at, by: e.actor.clone() })
+        .filter_map(|e| match &e.event {
+            Event::CallMade { contact, outcome, .. } => Some(Call {
+                contact: contact.clone(),
+                outcome: *outcome,
+                at: e.time,
+                by: e.actor.clone(),
+            }),
+            _ => None,
         })
         .collect()
+}
+
+/// The whole contact tree, in calling order: one record, so an import replaces it in one
+/// write.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ContactTree(pub Vec<Contact>);
+
+impl Record for ContactTree {
+    const KIND: Kind = Kind::Contact;
+}
+
+/// One person or desk on the ward's call list: what emergency access shows, and nothing
+/// more (a name, their role, one number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WardContact {
+    pub name: String,
+    pub role: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The ward's call list for emergency access: one record holding the list, in calling
+/// order, sealed under the ward key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct WardCallList(pub Vec<WardContact>);
+
+impl Record for WardCallList {
+    const KIND: Kind = Kind::WardCallList;
+}
+
+/// The record id of the ward call list.
+pub const WARD_CALL_LIST: &str = "ward-call-list";
+
+impl WardCallList {
+    /// The contacts ward staff call first (the service desk, the house supervisor, ...),
+    /// each with their first number.
+    pub fn of(contacts: &[Contact]) -> Self {
+        Self(
+            contacts
+                .iter()
+                .filter(|c| c.role.as_deref().is_some_and(|r| WARD_ROLES.contains(&r)))
+                .map(|c| WardContact {
+                    name: c.name.clone(),
+                    role: c.role.clone(),
+                    phone: c.first_number().map(str::to_owned),
+                })
+                .collect(),
+        )
+    }
 }
 
 impl Session {
     /// The contact tree, in calling order (empty until an admin imports one).
     pub fn contacts(&self) -> Result<Vec<Contact>> {
-        Ok(self.get::<Vec<Contact>>(Kind::Contact, TREE_RECORD)?.unwrap_or_default())
+        Ok(self.get::<ContactTree>(TREE_RECORD)?.unwrap_or_default().0)
+    }
+
+    /// The ward's call list (as emergency access sees it).
+    pub fn ward_call_list(&self) -> Result<WardCallList> {
+        Ok(self.get::<WardCallList>(WARD_CALL_LIST)?.unwrap_or_default())
     }
 
     /// Imports a contact tree file (CSV or vCard 4), replacing the tree (admins). A file
@@ -244,7 +302,7 @@ impl Session {
         incident_types: &[&str],
         skip_bad_rows: bool,
     ) -> Result<crate::contacts::Preview> {
-        self.require_admin("change the contact tree")?;
+        self.require(Permission::ManageContacts, "change the contact tree")?;
         let parsed = crate::contacts::Format::of(file_name, bytes).parse(bytes, incident_types);
         let mut preview = crate::contacts::Preview::of(&parsed, &self.contacts()?);
         if !preview.problems.is_empty() && !skip_bad_rows {
@@ -265,22 +323,12 @@ impl Session {
     /// access is refreshed with it: the service desk, the house supervisor and the other
     /// contacts ward staff call first, with one number each.
     pub fn replace_contacts(&self, contacts: &[Contact]) -> Result<()> {
-        self.require_admin("change the contact tree")?;
-        let ward: Vec<serde_json::Value> = contacts
-            .iter()
-            .filter(|c| c.role.as_deref().is_some_and(|r| WARD_ROLES.contains(&r)))
-            .map(|c| {
-                let phone = [&c.work_phone, &c.mobile_phone, &c.pager, &c.support_line]
-                    .into_iter()
-                    .flatten()
-                    .next()
-                    .cloned();
-                serde_json::json!({ "name": c.name, "role": c.role, "phone": phone })
-            })
-            .collect();
+        let tree = ContactTree(contacts.to_vec());
+        let ward = WardCallList::of(contacts);
         self.write(|w| {
-            w.put(Kind::Contact, TREE_RECORD, &contacts)?;
-            w.put(Kind::WardCallList, "ward-call-list", &ward)?;
+            w.require(Permission::ManageContacts, "change the contact tree")?;
+            w.put(TREE_RECORD, &tree)?;
+            w.put(WARD_CALL_LIST, &ward)?;
             Ok(())
         })
     }

@@ -110,6 +110,17 @@ pub const CHANNELS: &[(&str, &str, bool)] = &[
     ("consumer-messaging", "Consumer messaging (WhatsApp, Messenger, ...)", false),
 ];
 
+impl Contact {
+    /// The number to try first: work phone, else mobile, pager or support line.
+    pub fn first_number(&self) -> Option<&str> {
+        [&self.work_phone, &self.mobile_phone, &self.pager, &self.support_line]
+            .into_iter()
+            .flatten()
+            .next()
+            .map(String::as_str)
+    }
+}
+
 /// Whether a channel id is secure for patient information; `None` for an unknown id.
 pub fn channel_is_secure(id: &str) -> Option<bool> {
     CHANNELS.iter().find(|(c, _, _)| *c == id).map(|(_, _, secure)| *secure)

@@ -7,8 +7,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::incident::{Event, Progress};
+use crate::events::Event;
+use crate::incident::{Activity, Progress};
 use crate::playbook::Playbook;
+use crate::store::Permission;
 use crate::{Error, Result};
 
 /// The formats of `caregiver incident export`.
@@ -45,22 +47,29 @@ fn step_title<'a>(playbook: &'a Playbook, id: &'a str) -> &'a str {
 }
 
 /// One activity row in words, as HICS 214's "notable activities" column wants it.
-pub fn activity(playbook: &Playbook, e: &Event) -> String {
+pub fn activity(playbook: &Playbook, e: &Activity) -> String {
     let step = e.step.as_deref().map(|s| step_title(playbook, s)).unwrap_or_default();
     let detail = e.detail.as_deref().unwrap_or_default();
-    match e.kind.as_str() {
-        "incident_started" => format!("Started the playbook \u{201c}{}\u{201d}", playbook.title),
-        "step_done" => format!("Done: {step}"),
-        "step_skipped" => format!("Skipped: {step} (reason: {detail})"),
-        "decision" => format!("Decided at \u{201c}{step}\u{201d}: {detail}"),
-        "note" => format!("Note: {detail}"),
-        "observation" => format!("Observation (ward staff, emergency access): {detail}"),
-        "position_assigned" => format!("Position assigned: {detail}"),
-        "call_made" => format!("Call to {detail}"),
-        "timer_acknowledged" => format!("Reminder seen: {step}"),
-        "incident_closed" => "Incident closed".to_owned(),
-        "drill_ended" => "Drill ended".to_owned(),
-        other => other.replace('_', " "),
+    match &e.event {
+        Event::IncidentStarted(_) => {
+            format!("Started the playbook \u{201c}{}\u{201d}", playbook.title)
+        }
+        Event::StepDone { .. } => format!("Done: {step}"),
+        Event::StepSkipped { .. } => format!("Skipped: {step} (reason: {detail})"),
+        Event::Decision { .. } => format!("Decided at \u{201c}{step}\u{201d}: {detail}"),
+        Event::Note { .. } => format!("Note: {detail}"),
+        Event::Observation { .. } => {
+            format!("Observation (ward staff, emergency access): {detail}")
+        }
+        Event::PositionAssigned { .. } => format!("Position assigned: {detail}"),
+        Event::CallMade { .. } => format!("Call to {detail}"),
+        Event::TimerAcknowledged { .. } => format!("Reminder seen: {step}"),
+        Event::IncidentClosed { .. } => "Incident closed".to_owned(),
+        Event::DrillEnded { .. } => "Drill ended".to_owned(),
+        other @ (Event::EmergencyAccessUsed { .. }
+        | Event::TrainingAssigned { .. }
+        | Event::TrainingAcknowledged { .. }
+        | Event::PhishingImported { .. }) => other.kind().replace('_', " "),
     }
 }
 
@@ -92,10 +101,8 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-fn when(time: &str) -> String {
-    DateTime::parse_from_rfc3339(time)
-        .map(|t| t.with_timezone(&Utc).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|_| time.to_owned())
+fn when(time: DateTime<Utc>) -> String {
+    time.format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// The HICS 214 Activity Log of one incident, as a self-contained HTML page that prints.
@@ -108,7 +115,7 @@ pub fn hics214_html(
 ) -> String {
     let i = &p.incident;
     let from = i.started.format("%Y-%m-%d %H:%M").to_string();
-    let to = p.events.last().map_or_else(|| from.clone(), |e| when(&e.time));
+    let to = p.events.last().map_or_else(|| from.clone(), |e| when(e.time));
     let drill = if i.drill { " <strong class=\"drill\">DRILL</strong>" } else { "" };
     let mut resources = String::new();
     for a in &p.positions {
@@ -123,7 +130,7 @@ pub fn hics214_html(
     for e in &p.events {
         rows.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            escape(&when(&e.time)),
+            escape(&when(e.time)),
             escape(&activity(playbook, e)),
             escape(&e.actor)
         ));
@@ -186,13 +193,14 @@ pub fn csv(p: &Progress, playbook: &Playbook) -> Result<String> {
         .map_err(fail)?;
     for e in &p.events {
         let seq = e.seq.to_string();
+        let time = e.time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         w.write_record([
             seq.as_str(),
-            e.time.as_str(),
+            time.as_str(),
             p.incident.id.as_str(),
             if p.incident.drill { "yes" } else { "no" },
             e.actor.as_str(),
-            e.kind.as_str(),
+            e.event.kind(),
             e.step.as_deref().unwrap_or_default(),
             activity(playbook, e).as_str(),
         ])
@@ -212,12 +220,7 @@ pub fn incident_file(
     format: Format,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>> {
-    if !matches!(session.role_now()?, crate::store::Role::Admin | crate::store::Role::Lead) {
-        return Err(Error::PermissionDenied {
-            action: "export an incident",
-            needed: "admins and incident leads",
-        });
-    }
+    session.require(Permission::HandleRecords, "export an incident")?;
     let p = crate::incident::progress(session, playbooks, id)?;
     let playbook = crate::incident::playbook(playbooks, &p.incident.playbook)?;
     Ok(match format {

@@ -13,9 +13,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::events::{self, Event};
 use crate::playbook::Playbook;
 use crate::playbook::format::END;
-use crate::store::{EmergencySession, Kind, Role, Session};
+use crate::store::{EmergencySession, Kind, Permission, Record, Role, Session};
 use crate::{Error, Result};
 
 /// What an incident is, as recorded when it started.
@@ -33,6 +34,10 @@ pub struct Incident {
     pub drill: bool,
 }
 
+impl Record for Incident {
+    const KIND: Kind = Kind::Incident;
+}
+
 /// What emergency (break-glass) access may know of an incident: sealed under the ward key,
 /// so a ward's staff can see that it is running, read its ward steps and log what they
 /// observe. No name, no note, no log entry.
@@ -46,19 +51,26 @@ pub struct WardIncident {
     pub closed: bool,
 }
 
+impl Record for WardIncident {
+    const KIND: Kind = Kind::WardIncident;
+}
+
 /// The record id of an incident's ward view (record ids are unique across kinds).
 pub fn ward_record_id(id: &str) -> String {
     format!("ward-{id}")
 }
 
 /// One thing that happened in an incident, from its log entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Event {
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Activity {
     pub seq: u64,
-    pub time: String,
+    pub time: DateTime<Utc>,
     pub actor: String,
-    pub kind: String,
+    pub event: Event,
+    /// The step it is about, if any.
     pub step: Option<String>,
+    /// In words: a skip's reason, a decision's answer, a note's text, who took a position,
+    /// a call's outcome.
     pub detail: Option<String>,
 }
 
@@ -140,7 +152,7 @@ pub struct DeadlineState {
 }
 
 /// Where an incident stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Progress {
     pub incident: Incident,
     /// The step to do now (`None`: the playbook is finished).
@@ -149,7 +161,7 @@ pub struct Progress {
     pub skipped: usize,
     pub closed: bool,
     pub closed_at: Option<DateTime<Utc>>,
-    pub events: Vec<Event>,
+    pub events: Vec<Activity>,
     /// Who holds which position; the lead holds Incident Commander from the start.
     pub positions: Vec<Assignment>,
     /// Every step of the playbook, in the playbook's order.
@@ -277,11 +289,9 @@ pub fn start(
         closed: false,
     };
     session.write(|w| {
-        w.put(Kind::Incident, &incident.id, &incident)?;
-        w.put(Kind::WardIncident, &ward_record_id(&incident.id), &ward)?;
-        let payload = serde_json::to_value(&incident)
-            .map_err(|e| Error::Invalid { what: "incident", reason: e.to_string() })?;
-        w.append(Some(&incident.id), "incident_started", payload, None)
+        w.put(&incident.id, &incident)?;
+        w.put(&ward_record_id(&incident.id), &ward)?;
+        w.append(Some(&incident.id), &Event::IncidentStarted(incident.clone()), None)
     })?;
     Ok(incident)
 }
@@ -297,26 +307,19 @@ pub struct StartOptions {
 
 /// Every incident, newest first.
 pub fn list(session: &Session) -> Result<Vec<Incident>> {
-    let mut all: Vec<Incident> =
-        session.list(Kind::Incident)?.into_iter().map(|r| r.value).collect();
+    let mut all: Vec<Incident> = session.list::<Incident>()?.into_iter().map(|r| r.value).collect();
     all.sort_by_key(|i| std::cmp::Reverse(i.started));
     Ok(all)
 }
 
-fn entry_time(entry: &crate::log::Entry) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(&entry.time).map(|t| t.with_timezone(&Utc)).map_err(|_| {
-        Error::LogBroken { reason: format!("entry {} has no readable time", entry.seq) }
-    })
-}
-
 /// Where every incident stands, newest first, replayed from the whole log read once
-/// (`entries`: `Session::log_entries(None)`), for screens that show them all.
+/// (`entries`: `Session::events(None)`), for screens that show them all.
 pub fn all_progress(
     session: &Session,
     playbooks: &[Playbook],
-    entries: Vec<crate::log::Entry>,
+    entries: Vec<events::Entry>,
 ) -> Result<Vec<Progress>> {
-    let mut by_incident: BTreeMap<String, Vec<crate::log::Entry>> = BTreeMap::new();
+    let mut by_incident: BTreeMap<String, Vec<events::Entry>> = BTreeMap::new();
     for e in entries {
         if let Some(id) = e.incident.clone() {
             by_incident.entry(id).or_default().push(e);
@@ -334,14 +337,14 @@ pub fn all_progress(
 
 /// Where an incident stands, replayed from its log entries.
 pub fn progress(session: &Session, playbooks: &[Playbook], id: &str) -> Result<Progress> {
-    let incident: Incident = session.get(Kind::Incident, id)?.ok_or_else(|| no_incident(id))?;
+    let incident: Incident = session.get(id)?.ok_or_else(|| no_incident(id))?;
     let p = playbook(playbooks, &incident.playbook)?;
-    let entries = session.log_entries(Some(id))?;
+    let entries = session.events(Some(id))?;
     replay(incident, p, &entries)
 }
 
 /// Replays an incident's entries over its playbook.
-pub fn replay(incident: Incident, p: &Playbook, entries: &[crate::log::Entry]) -> Result<Progress> {
+pub fn replay(incident: Incident, p: &Playbook, entries: &[events::Entry]) -> Result<Progress> {
     let mut steps: Vec<StepState> = p
         .steps
         .iter()
@@ -367,9 +370,8 @@ pub fn replay(incident: Incident, p: &Playbook, entries: &[crate::log::Entry]) -
     let (mut done, mut skipped, mut closed, mut closed_at) = (0, 0, false, None);
     let mut events = Vec::new();
     for entry in entries {
-        let at = entry_time(entry)?;
-        let step = entry.payload.get("step").and_then(|v| v.as_str()).map(str::to_owned);
-        let text = |key: &str| entry.payload.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+        let at = entry.time;
+        let step = entry.event.step().map(str::to_owned);
         let mut finish = |status: StepStatus, detail: Option<String>| {
             if let Some(s) = steps.iter_mut().find(|s| Some(&s.id) == step.as_ref()) {
                 s.status = status;
@@ -379,70 +381,59 @@ pub fn replay(incident: Incident, p: &Playbook, entries: &[crate::log::Entry]) -
             }
         };
         let mut moved = None;
-        let detail = match entry.kind.as_str() {
-            "step_done" => {
+        let detail = match &entry.event {
+            Event::StepDone { step } => {
                 done += 1;
                 finish(StepStatus::Done, None);
-                moved = Some(step.as_deref().and_then(|s| after(p, s, None)));
+                moved = Some(after(p, step, None));
                 None
             }
-            "step_skipped" => {
+            Event::StepSkipped { step, reason } => {
                 skipped += 1;
-                finish(StepStatus::Skipped, text("reason"));
-                moved = Some(step.as_deref().and_then(|s| after(p, s, None)));
-                text("reason")
+                finish(StepStatus::Skipped, Some(reason.clone()));
+                moved = Some(after(p, step, None));
+                Some(reason.clone())
             }
-            "decision" => {
+            Event::Decision { step, choice, goto } => {
                 done += 1;
-                finish(StepStatus::Chosen, text("choice"));
-                let goto = text("goto");
-                moved = Some(step.as_deref().and_then(|s| after(p, s, goto.as_deref())));
-                text("choice")
+                finish(StepStatus::Chosen, Some(choice.clone()));
+                moved = Some(after(p, step, Some(goto)));
+                Some(choice.clone())
             }
-            "position_assigned" => {
-                let (position, person) = (text("position"), text("person"));
-                if let (Some(position), Some(person)) = (position, person) {
-                    let shown = format!("{}: {person}", p.role_name(&position));
-                    positions.insert(position, (person, at));
-                    Some(shown)
-                } else {
-                    None
-                }
+            Event::PositionAssigned { position, person } => {
+                positions.insert(position.clone(), (person.clone(), at));
+                Some(format!("{}: {person}", p.role_name(position)))
             }
-            "timer_acknowledged" => {
+            Event::TimerAcknowledged { step } => {
                 // Every timer this step has started so far: the one on screen, and any
                 // from an earlier pass through a loop.
-                for t in timers.iter_mut().filter(|t| Some(&t.step) == step.as_ref()) {
+                for t in timers.iter_mut().filter(|t| &t.step == step) {
                     t.acknowledged = true;
                 }
                 None
             }
-            "note" | "observation" => text("text"),
-            "call_made" => match (text("name"), text("outcome")) {
-                (Some(name), Some(outcome)) => {
-                    let words = outcome
-                        .parse::<crate::contacts::calltree::Outcome>()
-                        .map_or(outcome.clone(), |o| o.words().to_owned());
-                    Some(format!("{name}: {words}"))
-                }
-                _ => None,
-            },
-            "incident_closed" | "drill_ended" => {
+            Event::Note { text } | Event::Observation { text, .. } => Some(text.clone()),
+            Event::CallMade { name, outcome, .. } => Some(format!("{name}: {}", outcome.words())),
+            Event::IncidentClosed { .. } | Event::DrillEnded { .. } => {
                 closed = true;
                 closed_at = Some(at);
                 None
             }
-            _ => None,
+            Event::IncidentStarted(_)
+            | Event::EmergencyAccessUsed { .. }
+            | Event::TrainingAssigned { .. }
+            | Event::TrainingAcknowledged { .. }
+            | Event::PhishingImported { .. } => None,
         };
         if let Some(next) = moved {
             current = next;
             reach(p, &mut steps, &mut timers, current.as_deref(), at);
         }
-        events.push(Event {
+        events.push(Activity {
             seq: entry.seq,
-            time: entry.time.clone(),
+            time: at,
             actor: entry.actor.clone(),
-            kind: entry.kind.clone(),
+            event: entry.event.clone(),
             step,
             detail,
         });
@@ -564,14 +555,13 @@ pub fn step(
         .iter()
         .find(|s| s.id == step_id)
         .ok_or_else(|| Error::PlaybookNotFound { id: step_id.to_owned() })?;
-    let (kind, payload) = match (&action, s.question.is_some()) {
+    let step = step_id.to_owned();
+    let event = match (&action, s.question.is_some()) {
         (Action::Skip(reason), _) if reason.trim().is_empty() => {
             return refuse("a skip needs a reason".into());
         }
-        (Action::Skip(reason), _) => {
-            ("step_skipped", serde_json::json!({ "step": step_id, "reason": reason.trim() }))
-        }
-        (Action::Done, false) => ("step_done", serde_json::json!({ "step": step_id })),
+        (Action::Skip(reason), _) => Event::StepSkipped { reason: reason.trim().to_owned(), step },
+        (Action::Done, false) => Event::StepDone { step },
         (Action::Done, true) => {
             let labels: Vec<&str> = s.choices.iter().map(|c| c.label.as_str()).collect();
             return refuse(format!(
@@ -593,25 +583,28 @@ pub fn step(
                     what: "choice",
                     reason: format!("`{answer}` is not one of this decision's answers"),
                 })?;
-            (
-                "decision",
-                serde_json::json!({ "step": step_id, "choice": choice.label, "goto": choice.goto }),
-            )
+            Event::Decision { choice: choice.label.clone(), goto: choice.goto.clone(), step }
         }
     };
-    session.append(Some(id), kind, payload, None)?;
+    session.append(Some(id), &event, None)?;
     progress(session, playbooks, id)
 }
 
-/// Refuses unless the signed-in user may run this incident's command (its lead, incident
-/// leads and admins). The role is the one read inside the write, not the one at unlock.
+/// Whether `user`, holding `role`, may run this incident's command (assign positions,
+/// close it): its own lead always may; others need [`Permission::CommandIncidents`].
+pub fn may_command(role: Role, user: &str, incident: &Incident) -> bool {
+    incident.lead.eq_ignore_ascii_case(user) || role.may(Permission::CommandIncidents)
+}
+
+/// Refuses unless the signed-in user may run this incident's command. The role is the one
+/// read inside the write, not the one at unlock.
 fn require_command(
     role: Role,
     user: &str,
     incident: &Incident,
     action: &'static str,
 ) -> Result<()> {
-    if incident.lead.eq_ignore_ascii_case(user) || matches!(role, Role::Admin | Role::Lead) {
+    if may_command(role, user, incident) {
         Ok(())
     } else {
         Err(Error::PermissionDenied { action, needed: "its lead, incident leads and admins" })
@@ -645,12 +638,8 @@ pub fn assign(
     let person = person_name(person)?;
     session.write(|w| {
         require_command(w.role(), session.user_name(), &now.incident, "assign positions")?;
-        w.append(
-            Some(id),
-            "position_assigned",
-            serde_json::json!({ "position": position, "person": person }),
-            None,
-        )
+        let event = Event::PositionAssigned { person: person.clone(), position: position.into() };
+        w.append(Some(id), &event, None)
     })?;
     progress(session, playbooks, id)
 }
@@ -669,7 +658,7 @@ pub fn acknowledge_timer(
             reason: format!("step `{step_id}` has no reminder waiting"),
         });
     }
-    session.append(Some(id), "timer_acknowledged", serde_json::json!({ "step": step_id }), None)?;
+    session.append(Some(id), &Event::TimerAcknowledged { step: step_id.to_owned() }, None)?;
     progress(session, playbooks, id)
 }
 
@@ -688,12 +677,8 @@ pub fn call(
     let person = session.contacts()?.into_iter().find(|c| c.id == contact).ok_or_else(|| {
         Error::Invalid { what: "contact", reason: format!("no contact `{contact}` in the tree") }
     })?;
-    session.append(
-        Some(id),
-        "call_made",
-        serde_json::json!({ "contact": person.id, "name": person.name, "outcome": outcome.as_str() }),
-        None,
-    )?;
+    let event = Event::CallMade { contact: person.id, name: person.name, outcome };
+    session.append(Some(id), &event, None)?;
     progress(session, playbooks, id)
 }
 
@@ -702,8 +687,8 @@ pub fn note(session: &Session, id: &str, text: &str) -> Result<u64> {
     if text.trim().is_empty() {
         return Err(Error::Invalid { what: "note", reason: "is empty".into() });
     }
-    let _: Incident = session.get(Kind::Incident, id)?.ok_or_else(|| no_incident(id))?;
-    session.append(Some(id), "note", serde_json::json!({ "text": text.trim() }), None)
+    let _: Incident = session.get(id)?.ok_or_else(|| no_incident(id))?;
+    session.append(Some(id), &Event::Note { text: text.trim().to_owned() }, None)
 }
 
 /// Closes an incident (or ends a drill): its lead, incident leads and admins.
@@ -712,16 +697,21 @@ pub fn close(session: &Session, playbooks: &[Playbook], id: &str) -> Result<Prog
     if now.closed {
         return Err(Error::Invalid { what: "incident", reason: "is already closed".into() });
     }
-    let kind = if now.incident.drill { "drill_ended" } else { "incident_closed" };
+    let open_step = now.current.clone();
+    let event = if now.incident.drill {
+        Event::DrillEnded { open_step }
+    } else {
+        Event::IncidentClosed { open_step }
+    };
     let ward_id = ward_record_id(id);
     session.write(|w| {
         require_command(w.role(), session.user_name(), &now.incident, "close an incident")?;
         // Stores from before the ward view have none to update.
-        if let Some(mut ward) = session.get::<WardIncident>(Kind::WardIncident, &ward_id)? {
+        if let Some(mut ward) = session.get::<WardIncident>(&ward_id)? {
             ward.closed = true;
-            w.put(Kind::WardIncident, &ward_id, &ward)?;
+            w.put(&ward_id, &ward)?;
         }
-        w.append(Some(id), kind, serde_json::json!({ "open_step": now.current }), None)
+        w.append(Some(id), &event, None)
     })?;
     progress(session, playbooks, id)
 }
@@ -729,7 +719,7 @@ pub fn close(session: &Session, playbooks: &[Playbook], id: &str) -> Result<Prog
 /// The open incidents emergency access may see, newest first.
 pub fn ward_incidents(emergency: &EmergencySession) -> Result<Vec<WardIncident>> {
     let mut open: Vec<WardIncident> = emergency
-        .list::<WardIncident>(Kind::WardIncident)?
+        .list::<WardIncident>()?
         .into_iter()
         .map(|r| r.value)
         .filter(|w| !w.closed)
@@ -776,8 +766,8 @@ mod tests {
     /// One scripted entry: (minute, actor, kind, payload).
     type Line<'a> = (i64, &'a str, &'a str, serde_json::Value);
 
-    /// The log's entries for a script.
-    fn entries(script: &[Line<'_>]) -> Vec<Entry> {
+    /// The log's entries for a script, as the store reads them back.
+    fn entries(script: &[Line<'_>]) -> Vec<events::Entry> {
         script
             .iter()
             .enumerate()
@@ -794,7 +784,13 @@ mod tests {
                 payload: payload.clone(),
                 corrects: None,
             })
+            .map(|e| e.decode().unwrap())
             .collect()
+    }
+
+    /// The payload of `incident_started`: the incident as recorded.
+    fn started() -> serde_json::Value {
+        serde_json::to_value(incident(0)).unwrap()
     }
 
     fn done(step: &str) -> serde_json::Value {
@@ -805,7 +801,7 @@ mod tests {
     fn replay_follows_the_branch_and_times_each_step() {
         let p = crate::playbook::find("ransomware").unwrap();
         let log = entries(&[
-            (0, "Lee Lead", "incident_started", serde_json::json!({})),
+            (0, "Lee Lead", "incident_started", started()),
             (4, "Nina Nurse", "step_done", done("stop-and-unplug")),
             (
                 9,
@@ -844,10 +840,10 @@ mod tests {
         let p = crate::playbook::find("ransomware").unwrap();
         // (minute stop-and-unplug was reached by, acknowledged?, due minute)
         let cases: [(&[Line<'_>], bool, i64); 3] = [
-            (&[(0, "A", "incident_started", serde_json::json!({}))], false, 15),
+            (&[(0, "A", "incident_started", started())], false, 15),
             (
                 &[
-                    (0, "A", "incident_started", serde_json::json!({})),
+                    (0, "A", "incident_started", started()),
                     (3, "A", "step_done", done("stop-and-unplug")),
                 ],
                 false,
@@ -855,7 +851,7 @@ mod tests {
             ),
             (
                 &[
-                    (0, "A", "incident_started", serde_json::json!({})),
+                    (0, "A", "incident_started", started()),
                     (16, "A", "timer_acknowledged", done("stop-and-unplug")),
                 ],
                 true,
@@ -873,7 +869,7 @@ mod tests {
             incident(0),
             &p,
             &entries(&[
-                (0, "A", "incident_started", serde_json::json!({})),
+                (0, "A", "incident_started", started()),
                 (5, "A", "step_done", done("stop-and-unplug")),
                 (6, "A", "step_done", done("paper-downtime")),
                 (8, "A", "decision", serde_json::json!({ "step": "check-spread", "choice": "Yes", "goto": "activate-command" })),
@@ -893,7 +889,7 @@ mod tests {
         let p = crate::playbook::find("ransomware").unwrap();
         let sixty_days = 60 * 24 * 60;
         let walk = |finish_at: i64, kind: &str| {
-            let mut script = vec![(0, "A", "incident_started", serde_json::json!({}))];
+            let mut script = vec![(0, "A", "incident_started", started())];
             for s in ["stop-and-unplug", "paper-downtime"] {
                 script.push((1, "A", "step_done", done(s)));
             }
@@ -922,12 +918,8 @@ mod tests {
             assert_eq!(d.due, due);
             assert_eq!(d.status, status, "finished at minute {finish_at}");
         }
-        let open = replay(
-            incident(0),
-            &p,
-            &entries(&[(0, "A", "incident_started", serde_json::json!({}))]),
-        )
-        .unwrap();
+        let open =
+            replay(incident(0), &p, &entries(&[(0, "A", "incident_started", started())])).unwrap();
         assert_eq!(open.deadlines.len(), 1);
         assert_eq!(open.deadlines[0].status, DeadlineStatus::Open);
     }
@@ -939,7 +931,7 @@ mod tests {
             incident(0),
             &p,
             &entries(&[
-                (0, "Lee Lead", "incident_started", serde_json::json!({})),
+                (0, "Lee Lead", "incident_started", started()),
                 (
                     1,
                     "Lee Lead",

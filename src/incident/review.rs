@@ -6,6 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use crate::events::Event;
 use crate::incident::{DeadlineStatus, Incident, Progress, StepStatus};
 use crate::playbook::Playbook;
 use crate::playbook::format::{BANDS, band_name, phase_name};
@@ -35,7 +36,7 @@ pub struct Review {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReviewEntry {
     pub number: usize,
-    pub time: String,
+    pub time: DateTime<Utc>,
     pub by: String,
     pub what: String,
 }
@@ -220,8 +221,12 @@ pub fn review(p: &Progress, playbook: &Playbook, now: DateTime<Utc>) -> Review {
         skipped: count(StepStatus::Skipped),
         decisions: count(StepStatus::Chosen),
         not_reached: count(StepStatus::Pending),
-        notes: p.events.iter().filter(|e| e.kind == "note").count(),
-        observations: p.events.iter().filter(|e| e.kind == "observation").count(),
+        notes: p.events.iter().filter(|e| matches!(e.event, Event::Note { .. })).count(),
+        observations: p
+            .events
+            .iter()
+            .filter(|e| matches!(e.event, Event::Observation { .. }))
+            .count(),
         steps,
         phases,
         deadlines,
@@ -232,7 +237,7 @@ pub fn review(p: &Progress, playbook: &Playbook, now: DateTime<Utc>) -> Review {
             .enumerate()
             .map(|(n, e)| ReviewEntry {
                 number: n + 1,
-                time: e.time.clone(),
+                time: e.time,
                 by: e.actor.clone(),
                 what: crate::incident::export::activity(playbook, e),
             })
@@ -338,29 +343,34 @@ pub fn timeline(
     lane(playbook.role_name("incident-commander").to_owned());
     let mut marks = Vec::new();
     for e in &p.events {
-        let Ok(time) = DateTime::parse_from_rfc3339(&e.time) else { continue };
-        let time = time.with_timezone(&Utc);
+        let time = e.time;
         let step = e.step.as_deref().and_then(|s| playbook.steps.iter().find(|x| x.id == s));
         let name = match step {
             Some(s) => playbook.role_name(&s.role).to_owned(),
-            None if e.kind == "observation" => "Ward staff (emergency access)".to_owned(),
+            None if matches!(e.event, Event::Observation { .. }) => {
+                "Ward staff (emergency access)".to_owned()
+            }
             None => p
                 .positions
                 .iter()
                 .find(|a| a.person.eq_ignore_ascii_case(&e.actor))
                 .map_or_else(|| e.actor.clone(), |a| a.name.clone()),
         };
-        let kind = match e.kind.as_str() {
-            "incident_started" => MarkKind::Started,
-            "step_done" => MarkKind::Done,
-            "step_skipped" => MarkKind::Skipped,
-            "decision" => MarkKind::Decision,
-            "note" => MarkKind::Note,
-            "call_made" => MarkKind::Call,
-            "position_assigned" => MarkKind::Assigned,
-            "observation" => MarkKind::Observation,
-            "incident_closed" | "drill_ended" => MarkKind::Closed,
-            _ => MarkKind::Other,
+        let kind = match e.event {
+            Event::IncidentStarted(_) => MarkKind::Started,
+            Event::StepDone { .. } => MarkKind::Done,
+            Event::StepSkipped { .. } => MarkKind::Skipped,
+            Event::Decision { .. } => MarkKind::Decision,
+            Event::Note { .. } => MarkKind::Note,
+            Event::CallMade { .. } => MarkKind::Call,
+            Event::PositionAssigned { .. } => MarkKind::Assigned,
+            Event::Observation { .. } => MarkKind::Observation,
+            Event::IncidentClosed { .. } | Event::DrillEnded { .. } => MarkKind::Closed,
+            Event::TimerAcknowledged { .. }
+            | Event::EmergencyAccessUsed { .. }
+            | Event::TrainingAssigned { .. }
+            | Event::TrainingAcknowledged { .. }
+            | Event::PhishingImported { .. } => MarkKind::Other,
         };
         // The lane says the position; the review's numbered entries say who.
         let label = crate::incident::export::activity(playbook, e);
@@ -480,9 +490,7 @@ pub fn html(r: &Review, timeline_svg: &str, now: DateTime<Utc>) -> String {
         r.entries
             .iter()
             .map(|e| {
-                let time = DateTime::parse_from_rfc3339(&e.time)
-                    .map(|t| t.with_timezone(&Utc).format("%Y-%m-%d %H:%M:%S").to_string())
-                    .unwrap_or_else(|_| e.time.clone());
+                let time = e.time.format("%Y-%m-%d %H:%M:%S").to_string();
                 vec![e.number.to_string(), time, e.by.clone(), e.what.clone()]
             })
             .collect(),
@@ -556,7 +564,7 @@ mod tests {
     /// `first_done`, skips the paper step, takes the "Yes" branch, and closes at `closed`.
     fn walked(first_done: i64, closed: Option<i64>) -> Progress {
         let script: Vec<(i64, &str, serde_json::Value)> = [
-            Some((0, "incident_started", serde_json::json!({}))),
+            Some((0, "incident_started", serde_json::to_value(incident()).unwrap())),
             Some((first_done, "step_done", serde_json::json!({ "step": "stop-and-unplug" }))),
             Some((first_done + 1, "step_skipped", serde_json::json!({ "step": "paper-downtime", "reason": "on paper already" }))),
             Some((first_done + 2, "decision", serde_json::json!({ "step": "check-spread", "choice": "Yes", "goto": "activate-command" }))),
@@ -565,7 +573,7 @@ mod tests {
         .into_iter()
         .flatten()
         .collect();
-        let entries: Vec<crate::log::Entry> = script
+        let entries: Vec<crate::events::Entry> = script
             .into_iter()
             .enumerate()
             .map(|(n, (at, kind, payload))| crate::log::Entry {
@@ -581,8 +589,13 @@ mod tests {
                 payload,
                 corrects: None,
             })
+            .map(|e| e.decode().unwrap())
             .collect();
-        let incident = Incident {
+        replay(incident(), &crate::playbook::find("ransomware").unwrap(), &entries).unwrap()
+    }
+
+    fn incident() -> Incident {
+        Incident {
             id: "inc".into(),
             playbook: "ransomware".into(),
             playbook_version: 1,
@@ -591,8 +604,7 @@ mod tests {
             started: t(0),
             discovered: t(-30),
             drill: true,
-        };
-        replay(incident, &crate::playbook::find("ransomware").unwrap(), &entries).unwrap()
+        }
     }
 
     /// Table-driven: the immediate band's 2-hour target is met or not by when its steps

@@ -20,10 +20,10 @@
 
 use std::io::BufRead;
 
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use data_encoding::{BASE64, HEXLOWER};
 use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::crypto::sha256;
 use crate::{Error, Result};
@@ -36,7 +36,9 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 const ED25519_SPKI_PREFIX: [u8; 12] =
     [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
 
-/// One entry, as its line holds it. Field order is the line's order.
+/// One entry, as its line holds it. Field order is the line's order. This is the wire
+/// form that the chain, the bundles and their checks read; what an entry says is read
+/// through [`Entry::decode`] into a [`Logged`] event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
@@ -54,6 +56,66 @@ pub struct Entry {
     pub payload: serde_json::Value,
     /// The entry this one corrects, if any.
     pub corrects: Option<u64>,
+}
+
+/// An entry as readers use it: its time parsed, its `kind` and `payload` read as one
+/// variant of a serde-tagged enum `E` (the log's vocabulary, `crate::events::Event`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logged<E> {
+    pub log: String,
+    pub seq: u64,
+    pub time: DateTime<Utc>,
+    pub actor: String,
+    pub role: String,
+    pub incident: Option<String>,
+    pub event: E,
+    pub corrects: Option<u64>,
+}
+
+impl Entry {
+    /// Reads what the entry says. One policy for an entry that cannot be read (a time that
+    /// is not RFC 3339, a kind or payload the vocabulary does not have): an error naming
+    /// the entry.
+    pub fn decode<E: DeserializeOwned>(self) -> Result<Logged<E>> {
+        let seq = self.seq;
+        let time = DateTime::parse_from_rfc3339(&self.time)
+            .map_err(|_| Error::LogBroken {
+                reason: format!("entry {seq} of log {} has no readable time", self.log),
+            })?
+            .to_utc();
+        let mut tagged = serde_json::Map::with_capacity(2);
+        tagged.insert("kind".into(), serde_json::Value::String(self.kind));
+        tagged.insert("payload".into(), self.payload);
+        let event =
+            E::deserialize(serde_json::Value::Object(tagged)).map_err(|e| Error::LogBroken {
+                reason: format!("entry {seq} of log {} cannot be read: {e}", self.log),
+            })?;
+        Ok(Logged {
+            log: self.log,
+            seq,
+            time,
+            actor: self.actor,
+            role: self.role,
+            incident: self.incident,
+            event,
+            corrects: self.corrects,
+        })
+    }
+}
+
+/// An event as its entry's `kind` and `payload`: `E` is serialised as serde's adjacently
+/// tagged form (`{"kind": ..., "payload": ...}`) and taken apart.
+pub fn kind_and_payload<E: Serialize>(event: &E) -> Result<(String, serde_json::Value)> {
+    let bad = |reason: String| Error::Invalid { what: "log entry", reason };
+    match serde_json::to_value(event).map_err(|e| bad(e.to_string()))? {
+        serde_json::Value::Object(mut map) => match map.remove("kind") {
+            Some(serde_json::Value::String(kind)) => {
+                Ok((kind, map.remove("payload").unwrap_or(serde_json::Value::Null)))
+            }
+            _ => Err(bad("an event without a kind".into())),
+        },
+        _ => Err(bad("an event that is not a kind and payload".into())),
+    }
 }
 
 /// A signed statement of the log's size and head.
@@ -160,31 +222,43 @@ impl DeviceKey {
     }
 }
 
-/// Makes the line of the entry after `prev_seq`/`prev_hash`.
-#[allow(clippy::too_many_arguments)]
+/// Where a new entry goes: its log, number and the hash of the entry before it.
+#[derive(Debug, Clone, Copy)]
+pub struct Position<'a> {
+    pub log: &'a str,
+    pub seq: u64,
+    pub prev: &'a str,
+}
+
+/// Who makes an entry, and when.
+#[derive(Debug, Clone, Copy)]
+pub struct Author<'a> {
+    pub actor: &'a str,
+    pub role: &'a str,
+    pub time: DateTime<Utc>,
+}
+
+/// Makes the line of a new entry at `at`, written by `by`.
 pub fn entry_line(
-    log: &str,
-    seq: u64,
-    prev: &str,
-    actor: &str,
-    role: &str,
+    at: Position<'_>,
+    by: Author<'_>,
     incident: Option<&str>,
     kind: &str,
-    payload: serde_json::Value,
+    payload: &serde_json::Value,
     corrects: Option<u64>,
 ) -> Result<String> {
-    let time = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+    let time = by.time.to_rfc3339_opts(SecondsFormat::Millis, true);
     let entry = EntryLine {
         t: "entry",
-        log,
-        seq,
-        prev,
+        log: at.log,
+        seq: at.seq,
+        prev: at.prev,
         time: &time,
-        actor,
-        role,
+        actor: by.actor,
+        role: by.role,
         incident,
         kind,
-        payload: &payload,
+        payload,
         corrects,
     };
     serde_json::to_string(&entry)
@@ -388,25 +462,39 @@ fn read_line(
 mod tests {
     use super::*;
 
+    fn at(time: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(time).unwrap().to_utc()
+    }
+
+    /// A line as a test writes it: (log, seq, prev), actor, incident, kind, payload.
+    fn line(
+        (log, seq, prev): (&str, u64, &str),
+        actor: &str,
+        incident: Option<&str>,
+        kind: &str,
+        payload: &serde_json::Value,
+        corrects: Option<u64>,
+    ) -> String {
+        let by = Author { actor, role: "lead", time: at("2026-11-28T06:00:00.250Z") };
+        entry_line(Position { log, seq, prev }, by, incident, kind, payload, corrects).unwrap()
+    }
+
     #[test]
     fn an_entry_line_is_the_line_of_its_entry() {
         // The append path writes lines from borrowed fields (`EntryLine`); readers parse
         // `Entry`. Both must give the same bytes, or re-checking a line would differ.
         let payload = serde_json::json!({ "text": "tab\t \"quote\" é \u{1F600} </script>", "n": [1, 2.5, null] });
         for (incident, corrects) in [(None, None), (Some("inc-1"), Some(3)), (Some(""), Some(0))] {
-            let line = entry_line(
-                "0123456789abcdef0123456789abcdef",
-                7,
-                GENESIS,
+            let line = line(
+                ("0123456789abcdef0123456789abcdef", 7, GENESIS),
                 "Zoë \"Z\" O'Neil",
-                "lead",
                 incident,
                 "note\n",
-                payload.clone(),
+                &payload,
                 corrects,
-            )
-            .unwrap();
+            );
             let entry: Entry = serde_json::from_str(&line).unwrap();
+            assert_eq!(entry.time, "2026-11-28T06:00:00.250Z");
             assert_eq!(serde_json::to_string(&entry).unwrap(), line);
             assert_eq!(entry.incident.as_deref(), incident);
             assert_eq!((entry.corrects, entry.payload), (corrects, payload.clone()));
@@ -418,18 +506,9 @@ mod tests {
         let mut lines = vec![key.header_line()];
         let mut head = GENESIS.to_owned();
         for seq in 1..=n {
-            let line = entry_line(
-                key.log_id(),
-                seq,
-                &head,
-                "Ada",
-                "lead",
-                Some("inc-1"),
-                "note",
-                serde_json::json!({"text": format!("note {seq}")}),
-                None,
-            )
-            .unwrap();
+            let payload = serde_json::json!({"text": format!("note {seq}")});
+            let line =
+                line((key.log_id(), seq, &head), "Ada", Some("inc-1"), "note", &payload, None);
             head = line_hash(&line);
             lines.push(line);
             lines.push(serde_json::to_string(&key.checkpoint(seq, &head)).unwrap());
@@ -508,18 +587,9 @@ mod tests {
         let mut forged = vec![lines[0].clone(), lines[1].clone(), lines[2].clone()];
         let mut head = line_hash(&lines[1]);
         for seq in 2..=3 {
-            let line = entry_line(
-                key.log_id(),
-                seq,
-                &head,
-                "Mallory",
-                "lead",
-                Some("inc-1"),
-                "note",
-                serde_json::json!({}),
-                None,
-            )
-            .unwrap();
+            let payload = serde_json::json!({});
+            let line =
+                line((key.log_id(), seq, &head), "Mallory", Some("inc-1"), "note", &payload, None);
             head = line_hash(&line);
             forged.push(line);
             let mut cp = forger.checkpoint(seq, &head);

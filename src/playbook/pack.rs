@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::playbook::{self, Playbook};
-use crate::store::{Kind, Session};
+use crate::store::{Kind, Permission, Record, Session, new_record_id};
 use crate::{Error, Result};
 
 const FORMAT: &str = "caregiver-pack/1";
@@ -42,11 +42,29 @@ pub struct PackInfo {
     pub playbooks: Vec<String>,
 }
 
-/// A playbook as a pack carries it and the store keeps it.
+impl Record for PackInfo {
+    const KIND: Kind = Kind::PackInfo;
+}
+
+/// A playbook as a pack carries it and the store keeps it (under a random record id: the
+/// playbook's own id is inside, sealed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackedPlaybook {
     pub file: String,
     pub text: String,
+}
+
+impl Record for PackedPlaybook {
+    const KIND: Kind = Kind::Playbook;
+}
+
+/// The pinned public key that signs this organisation's packs, base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+struct PackKey(String);
+
+impl Record for PackKey {
+    const KIND: Kind = Kind::PackKey;
 }
 
 #[derive(Serialize, Deserialize)]
@@ -217,21 +235,21 @@ pub fn verify(
 
 /// Pins the public key that signs this organisation's packs (admins).
 pub fn trust(session: &Session, public_key: &[u8]) -> Result<()> {
-    session.require_admin("pin the pack signing key")?;
-    session.put(Kind::PackKey, "pack-key", &BASE64.encode(public_key)).map(|_| ())
+    session.require(Permission::ManagePacks, "pin the pack signing key")?;
+    session.put("pack-key", &PackKey(BASE64.encode(public_key))).map(|_| ())
 }
 
 /// The pack in force, if one was imported.
 pub fn status(session: &Session) -> Result<Option<PackInfo>> {
-    session.get(Kind::PackInfo, "pack")
+    session.get::<PackInfo>("pack")
 }
 
 /// Imports a pack (admins): verified against the pinned key, newer than the pack in force,
 /// then every playbook sealed in the store in one transaction, replacing the last pack.
 pub fn import(session: &Session, pack: &str, now: DateTime<Utc>) -> Result<PackInfo> {
-    session.require_admin("import a playbook pack")?;
-    let key: String = session
-        .get(Kind::PackKey, "pack-key")?
+    session.require(Permission::ManagePacks, "import a playbook pack")?;
+    let PackKey(key) = session
+        .get::<PackKey>("pack-key")?
         .ok_or_else(|| invalid("no pack signing key is pinned on this workstation: an admin pins it with `caregiver pack trust`"))?;
     let key = BASE64
         .decode(key.as_bytes())
@@ -246,15 +264,15 @@ pub fn import(session: &Session, pack: &str, now: DateTime<Utc>) -> Result<PackI
         )));
     }
     info.imported = Some(now);
+    // Every playbook checks out before anything is written (`verify` parsed them).
+    let ids = files.iter().map(|_| new_record_id()).collect::<Result<Vec<_>>>()?;
     session.write(|w| {
-        w.clear(Kind::Playbook)?;
-        for f in &files {
-            let id = playbook::parse(&f.file, &f.text)
-                .map(|p| p.id)
-                .map_err(|d| Error::PlaybookInvalid { diagnostics: d })?;
-            w.put(Kind::Playbook, &id, f)?;
+        w.require(Permission::ManagePacks, "import a playbook pack")?;
+        w.clear::<PackedPlaybook>()?;
+        for (id, f) in ids.iter().zip(&files) {
+            w.put(id, f)?;
         }
-        w.put(Kind::PackInfo, "pack", &info)
+        w.put("pack", &info)
     })?;
     Ok(info)
 }

@@ -5,17 +5,35 @@
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
-use super::{EmergencySession, Session, open_json, seal_json};
+use super::{EmergencySession, Permission, Session, open_json, seal_json};
 use crate::crypto::{Binding, SealingKey};
-use crate::store::Role;
 use crate::{Error, Result};
+
+/// What happened under emergency access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessKind {
+    /// The ward's code opened the app.
+    EmergencyUnlock,
+    /// Ward staff wrote down what they saw during an open incident.
+    Observation,
+}
+
+impl AccessKind {
+    /// As the record's clear `kind` column holds it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessKind::EmergencyUnlock => "emergency_unlock",
+            AccessKind::Observation => "observation",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessEvent {
     pub seq: i64,
-    pub kind: String,
-    /// UTC, RFC 3339.
-    pub at: String,
+    pub kind: AccessKind,
+    pub at: chrono::DateTime<chrono::Utc>,
     /// An observation's incident and words (`kind` = `observation`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident: Option<String>,
@@ -30,7 +48,8 @@ pub(super) fn access_binding(seq: i64) -> Binding<'static> {
 fn append_access_event(
     conn: &Connection,
     ward: &SealingKey,
-    kind: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    kind: AccessKind,
     observed: Option<(&str, &str)>,
 ) -> Result<()> {
     let seq: i64 = conn
@@ -38,15 +57,15 @@ fn append_access_event(
         .map_err(Error::sql("number an access event"))?;
     let event = AccessEvent {
         seq,
-        kind: kind.to_owned(),
-        at: chrono::Utc::now().to_rfc3339(),
+        kind,
+        at,
         incident: observed.map(|(incident, _)| incident.to_owned()),
         text: observed.map(|(_, text)| text.to_owned()),
     };
     let sealed = seal_json(ward, &access_binding(seq), &event)?;
     conn.execute(
         "INSERT INTO access_events (seq, kind, sealed) VALUES (?1, ?2, ?3)",
-        params![seq, kind, sealed],
+        params![seq, kind.as_str(), sealed],
     )
     .map_err(Error::sql("record an access event"))?;
     Ok(())
@@ -55,12 +74,7 @@ fn append_access_event(
 impl Session {
     /// The uses of emergency access recorded so far (admins and leads).
     pub fn access_events(&self) -> Result<Vec<AccessEvent>> {
-        if !matches!(self.ready()?, Role::Admin | Role::Lead) {
-            return Err(Error::PermissionDenied {
-                action: "read the access record",
-                needed: "admins and incident leads",
-            });
-        }
+        self.require(Permission::HandleRecords, "read the access record")?;
         self.read_access_events()
     }
 
@@ -81,7 +95,7 @@ impl Session {
             let event: AccessEvent = open_json(&self.ward, &access_binding(seq), &sealed, || {
                 format!("access event {seq}")
             })?;
-            if event.kind != kind || event.seq != seq {
+            if event.kind.as_str() != kind || event.seq != seq {
                 return Err(Error::Damaged { what: format!("access event {seq}") });
             }
             out.push(event);
@@ -91,8 +105,8 @@ impl Session {
 }
 
 impl EmergencySession {
-    pub(super) fn record_access(&self, kind: &str) -> Result<()> {
-        append_access_event(&self.store.conn, &self.ward, kind, None)
+    pub(super) fn record_access(&self, kind: AccessKind) -> Result<()> {
+        append_access_event(&self.store.conn, &self.ward, self.store.clock.now(), kind, None)
     }
 
     /// Records what ward staff observed during an open incident. Emergency access holds
@@ -107,6 +121,13 @@ impl EmergencySession {
                 reason: "write 1 to 2000 characters".into(),
             });
         }
-        append_access_event(&self.store.conn, &self.ward, "observation", Some((incident, text)))
+        let now = self.store.clock.now();
+        append_access_event(
+            &self.store.conn,
+            &self.ward,
+            now,
+            AccessKind::Observation,
+            Some((incident, text)),
+        )
     }
 }

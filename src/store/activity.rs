@@ -5,13 +5,24 @@ use std::io::Write;
 
 use data_encoding::BASE64;
 use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use zeroize::Zeroizing;
 
+use super::access::AccessEvent;
 use super::records::write_transaction;
-use super::{Kind, Role, Session, Writer, get_meta, put_meta};
+use super::{Kind, Permission, Record, Session, Writer, get_meta, put_meta};
 use crate::crypto::Binding;
-use crate::log::{self, DeviceKey, GENESIS, Verified};
+use crate::log::{self, Author, DeviceKey, GENESIS, Logged, Position, Verified};
 use crate::{Error, Result};
+
+/// The workstation's signing key as its record holds it: PKCS#8, base64.
+#[derive(Serialize, Deserialize)]
+#[serde(transparent)]
+struct SealedDeviceKey(Zeroizing<String>);
+
+impl Record for SealedDeviceKey {
+    const KIND: Kind = Kind::DeviceKey;
+}
 
 fn entry_binding(seq: u64) -> Binding<'static> {
     Binding { domain: "log-entry", table: "log_entries", row: "", version: seq as i64 }
@@ -24,9 +35,8 @@ impl Session {
         if let Some(key) = self.device.get() {
             return Ok(key);
         }
-        let key = match self.get::<String>(Kind::DeviceKey, "device")? {
-            Some(text) => {
-                let text = Zeroizing::new(text);
+        let key = match self.get::<SealedDeviceKey>("device")? {
+            Some(SealedDeviceKey(text)) => {
                 let der = Zeroizing::new(BASE64.decode(text.as_bytes()).map_err(|_| {
                     Error::Damaged { what: "the workstation's signing key".into() }
                 })?);
@@ -50,8 +60,7 @@ impl Session {
                     return Err(Error::Damaged { what: "the workstation's signing key".into() });
                 }
                 let (key, pkcs8) = DeviceKey::generate()?;
-                let text = Zeroizing::new(BASE64.encode(&pkcs8));
-                self.put(Kind::DeviceKey, "device", &*text)?;
+                self.put("device", &SealedDeviceKey(Zeroizing::new(BASE64.encode(&pkcs8))))?;
                 key
             }
         };
@@ -59,16 +68,16 @@ impl Session {
     }
 
     /// Appends one entry and its signed checkpoint, durably, in one transaction. Returns
-    /// the entry's number. `corrects` names an earlier entry this one corrects: entries are
-    /// never edited.
-    pub fn append(
+    /// the entry's number. `event` is one variant of the log's vocabulary (a serde-tagged
+    /// enum: its `kind` and `payload` become the entry's). `corrects` names an earlier
+    /// entry this one corrects: entries are never edited.
+    pub fn append<E: Serialize>(
         &self,
         incident: Option<&str>,
-        kind: &str,
-        payload: serde_json::Value,
+        event: &E,
         corrects: Option<u64>,
     ) -> Result<u64> {
-        self.write(|w| w.append(incident, kind, payload, corrects))
+        self.write(|w| w.append(incident, event, corrects))
     }
 
     /// One entry's line, opened; a failure names the entry.
@@ -81,8 +90,12 @@ impl Session {
     /// Moves the record of emergency-access uses (and the observations made under it) into
     /// the activity log: emergency access holds no key that can write the log, so each is
     /// logged at the next full unlock, with its own time, once (the number of the last one
-    /// logged is kept with it).
-    pub fn log_access_events(&self) -> Result<usize> {
+    /// logged is kept with it). `to_event` says how the log's vocabulary records a use:
+    /// (incident, event).
+    pub fn log_access_events<E: Serialize>(
+        &self,
+        to_event: impl Fn(&AccessEvent) -> (Option<String>, E),
+    ) -> Result<usize> {
         let key = self.device_key()?;
         let tx = write_transaction(&self.store.conn)?;
         self.ready()?;
@@ -90,27 +103,25 @@ impl Session {
             .and_then(|b| b.try_into().ok())
             .map_or(0, i64::from_be_bytes);
         let mut logged = 0;
-        for event in self.read_access_events()?.into_iter().filter(|e| e.seq > done) {
-            let who = ("emergency access", "emergency");
-            if event.kind == "observation" {
-                let payload =
-                    serde_json::json!({ "at": event.at, "use": event.seq, "text": event.text });
-                let incident = event.incident.as_deref();
-                append_in(&tx, self, key, who, incident, "observation", payload, None)?;
-            } else {
-                let payload =
-                    serde_json::json!({ "at": event.at, "use": event.seq, "kind": event.kind });
-                append_in(&tx, self, key, who, None, "emergency_access_used", payload, None)?;
-            }
-            put_meta(&tx, "access_logged", &event.seq.to_be_bytes())?;
+        for access in self.read_access_events()?.into_iter().filter(|e| e.seq > done) {
+            let (incident, event) = to_event(&access);
+            let by = Author { actor: "emergency access", role: "emergency", time: self.now() };
+            append_in(&tx, self, key, by, incident.as_deref(), &event, None)?;
+            put_meta(&tx, "access_logged", &access.seq.to_be_bytes())?;
             logged += 1;
         }
         tx.commit().map_err(Error::sql("commit the log entries"))?;
         Ok(logged)
     }
 
-    /// The log's entries (for one incident, or all), opened: any signed-in user reads the
-    /// record of what was done.
+    /// The log's entries (for one incident, or all), read as events of `E`: any signed-in
+    /// user reads the record of what was done. An entry that cannot be read is an error
+    /// naming it.
+    pub fn events<E: DeserializeOwned>(&self, incident: Option<&str>) -> Result<Vec<Logged<E>>> {
+        self.log_entries(incident)?.into_iter().map(log::Entry::decode).collect()
+    }
+
+    /// The log's entries as their lines hold them (for one incident, or all).
     pub fn log_entries(&self, incident: Option<&str>) -> Result<Vec<log::Entry>> {
         self.ready()?;
         let mut stmt = self
@@ -157,12 +168,7 @@ impl Session {
     /// Writes the whole log as a bundle (`docs/log-bundle.md`), one row at a time.
     /// Incident leads and admins.
     pub fn export_log(&self, out: &mut impl Write) -> Result<u64> {
-        if !matches!(self.ready()?, Role::Admin | Role::Lead) {
-            return Err(Error::PermissionDenied {
-                action: "export the activity log",
-                needed: "admins and incident leads",
-            });
-        }
+        self.require(Permission::HandleRecords, "export the activity log")?;
         let key = self.device_key()?;
         let io = |e: std::io::Error| Error::Invalid { what: "export", reason: e.to_string() };
         writeln!(out, "{}", key.header_line()).map_err(io)?;
@@ -195,18 +201,17 @@ impl Session {
 }
 
 /// Appends inside the caller's transaction: reads the head, seals the line, signs the
-/// checkpoint. `who` is (actor, role).
-#[allow(clippy::too_many_arguments)]
-fn append_in(
+/// checkpoint.
+fn append_in<E: Serialize>(
     tx: &Connection,
     session: &Session,
     key: &DeviceKey,
-    who: (&str, &str),
+    by: Author<'_>,
     incident: Option<&str>,
-    kind: &str,
-    payload: serde_json::Value,
+    event: &E,
     corrects: Option<u64>,
 ) -> Result<u64> {
+    let (kind, payload) = log::kind_and_payload(event)?;
     let (size, head): (i64, String) = tx
         .prepare_cached("SELECT seq, head FROM log_entries ORDER BY seq DESC LIMIT 1")
         .and_then(|mut st| st.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
@@ -222,8 +227,8 @@ fn append_in(
         });
     }
     let seq = size + 1;
-    let line =
-        log::entry_line(key.log_id(), seq, &head, who.0, who.1, incident, kind, payload, corrects)?;
+    let at = Position { log: key.log_id(), seq, prev: &head };
+    let line = log::entry_line(at, by, incident, &kind, &payload, corrects)?;
     let sealed = session.main.seal(&entry_binding(seq), line.as_bytes())?;
     let checkpoint = key.checkpoint(seq, &log::line_hash(&line));
     let checkpoint_line = serde_json::to_string(&checkpoint)
@@ -239,15 +244,18 @@ fn append_in(
 impl Writer<'_> {
     /// Appends a log entry inside this write: the entry lands with the other writes or not
     /// at all.
-    pub fn append(
+    pub fn append<E: Serialize>(
         &self,
         incident: Option<&str>,
-        kind: &str,
-        payload: serde_json::Value,
+        event: &E,
         corrects: Option<u64>,
     ) -> Result<u64> {
         let key = self.session.device_key()?;
-        let who = (self.session.user_name(), self.role.as_str());
-        append_in(&self.tx, self.session, key, who, incident, kind, payload, corrects)
+        let by = Author {
+            actor: self.session.user_name(),
+            role: self.role.as_str(),
+            time: self.session.now(),
+        };
+        append_in(&self.tx, self.session, key, by, incident, event, corrects)
     }
 }

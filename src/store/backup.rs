@@ -6,14 +6,21 @@ use std::path::Path;
 use rusqlite::Connection;
 
 use super::{Session, Store, connect};
-use crate::store::Role;
+use crate::clock::SharedClock;
+use crate::store::Permission;
 use crate::{Error, Result};
 
 impl Store {
     /// Restores `backup` over the store at `store_path`, after checking that the backup is
     /// a sound store that `name` (an admin in the backup) unlocks. Nothing is replaced
     /// unless every check passes.
-    pub fn restore(store_path: &Path, backup: &Path, name: &str, passphrase: &[u8]) -> Result<()> {
+    pub fn restore(
+        store_path: &Path,
+        backup: &Path,
+        name: &str,
+        passphrase: &[u8],
+        clock: SharedClock,
+    ) -> Result<()> {
         let dir =
             store_path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         crate::paths::ensure_data_dir(dir)?;
@@ -27,15 +34,13 @@ impl Store {
             .map_err(Error::io("make a staging copy in", dir))?;
         std::fs::copy(backup, staging.path()).map_err(Error::io("copy the backup", backup))?;
         let reject = |reason: &str| Error::RestoreRejected { reason: reason.into() };
-        let copy = Store::open(staging.path()).map_err(|e| match e {
+        let copy = Store::open(staging.path(), clock).map_err(|e| match e {
             Error::StoreTooNew { .. } => e,
             _ => reject("the backup is not a Caregiver Playbook store, or it is damaged"),
         })?;
         copy.integrity_check().map_err(|_| reject("the backup failed SQLite's integrity check"))?;
         let session = copy.unlock(name, passphrase)?;
-        if session.user.role != Role::Admin {
-            return Err(Error::PermissionDenied { action: "restore a backup", needed: "admins" });
-        }
+        session.user.role.require(Permission::ManageWorkstation, "restore a backup")?;
         let Session { store: verified, .. } = session;
         let mut live = connect(store_path, true)?;
         let backup_api = rusqlite::backup::Backup::new(&verified.conn, &mut live)
@@ -63,7 +68,7 @@ impl Session {
     /// Writes a consistent copy of the store to `dest` through SQLite's online backup API.
     /// The copy stays sealed: it opens only with a passphrase or the recovery key.
     pub fn backup(&self, dest: &Path) -> Result<()> {
-        self.require_admin("make a backup")?;
+        self.require(Permission::ManageWorkstation, "make a backup")?;
         if dest.exists() {
             return Err(Error::Invalid {
                 what: "backup file",

@@ -5,8 +5,8 @@ use rusqlite::{Transaction, params};
 use zeroize::Zeroizing;
 
 use super::{
-    CHECK_PLAINTEXT, KEK_ID, Scope, Session, check_binding, check_name, data_key_binding, put_meta,
-    wrap_under_passphrase,
+    CHECK_PLAINTEXT, KEK_ID, Permission, Scope, Session, check_binding, check_name,
+    data_key_binding, put_meta, wrap_under_passphrase,
 };
 use crate::crypto::{self, Binding, PBKDF2_ITERATIONS, SealingKey, SecretKey};
 use crate::{Error, Result};
@@ -42,7 +42,7 @@ impl Session {
     /// Sets (or replaces) the ward's emergency code. A new ward data key is made and every
     /// ward record re-sealed under it, so an old printed code opens nothing any more.
     pub fn set_emergency_code(&mut self, code: &[u8]) -> Result<()> {
-        self.require_admin("set the emergency code")?;
+        self.require(Permission::ManageWorkstation, "set the emergency code")?;
         let code = normalise_code(code);
         if code.len() < MIN_EMERGENCY_CODE_CHARS {
             return Err(Error::Invalid {
@@ -75,7 +75,7 @@ impl Session {
     /// Rotates the main data key: every main-scope row is re-sealed under a new key in one
     /// transaction, so a crash at any point leaves a store that opens with exactly one key.
     pub fn rotate_data_key(&mut self) -> Result<()> {
-        self.require_admin("rotate the data key")?;
+        self.require(Permission::ManageWorkstation, "rotate the data key")?;
         let secret = SecretKey::generate()?;
         let new_main = SealingKey::new(self.next_key_id()?, &secret)?;
         let tx = self.store.conn.transaction().map_err(Error::sql("start the key rotation"))?;

@@ -4,11 +4,12 @@
 //! changes nothing; a bundle that disagrees with what was imported before is refused.
 
 use rusqlite::{OptionalExtension, params};
+use serde::de::DeserializeOwned;
 
 use super::records::write_transaction;
-use super::{Role, Session};
+use super::{Permission, Session};
 use crate::crypto::Binding;
-use crate::log::{self, Entry};
+use crate::log::{self, Entry, Logged};
 use crate::{Error, Result};
 
 fn binding(log: &str, seq: u64) -> Binding<'_> {
@@ -27,12 +28,7 @@ impl Session {
     /// Imports another workstation's bundle: verified first (whole), then its entries
     /// sealed in the store in one transaction. Incident leads and admins.
     pub fn import_log(&self, bundle: &str) -> Result<Imported> {
-        if !matches!(self.ready()?, Role::Admin | Role::Lead) {
-            return Err(Error::PermissionDenied {
-                action: "import an activity log",
-                needed: "admins and incident leads",
-            });
-        }
+        self.require(Permission::HandleRecords, "import an activity log")?;
         let verified = log::verify_bundle(bundle.as_bytes())?;
         if verified.log == self.device_key()?.log_id() {
             return Err(Error::Invalid {
@@ -107,10 +103,13 @@ impl Session {
         Ok(Imported { log: verified.log, new_entries, already_present })
     }
 
-    /// This workstation's entries and every imported log's, for one incident or all,
-    /// ordered by time, then log id, then sequence.
-    pub fn merged_timeline(&self, incident: Option<&str>) -> Result<Vec<Entry>> {
-        let mut all = self.log_entries(incident)?;
+    /// This workstation's entries and every imported log's, for one incident or all, read
+    /// as events of `E`, ordered by time, then log id, then sequence.
+    pub fn merged_timeline<E: DeserializeOwned>(
+        &self,
+        incident: Option<&str>,
+    ) -> Result<Vec<Logged<E>>> {
+        let mut all = self.events(incident)?;
         let mut stmt = self
             .store
             .conn
@@ -130,7 +129,7 @@ impl Session {
                 reason: format!("imported entry {seq} of log {log} cannot be read"),
             })?;
             if incident.is_none() || entry.incident.as_deref() == incident {
-                all.push(entry);
+                all.push(entry.decode()?);
             }
         }
         all.sort_by(|a, b| {

@@ -18,6 +18,7 @@ mod activity;
 mod backup;
 mod keys;
 mod merge;
+mod permissions;
 mod records;
 pub mod schema;
 #[cfg(test)]
@@ -31,14 +32,16 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Serialize, de::DeserializeOwned};
 use zeroize::Zeroizing;
 
+use crate::clock::SharedClock;
 use crate::crypto::{self, Binding, PBKDF2_ITERATIONS, SALT_LEN, SealingKey, SecretKey};
 use crate::{Error, Result};
 
-pub use access::AccessEvent;
+pub use access::{AccessEvent, AccessKind};
 use keys::normalise_code;
 pub use keys::{MIN_EMERGENCY_CODE_CHARS, generate_emergency_code};
 pub use merge::Imported;
-pub use records::{Record, Writer};
+pub use permissions::Permission;
+pub use records::{Record, Stored, Writer};
 pub use throttle::{Gate, delay_after};
 pub use users::{MIN_PASSPHRASE_CHARS, Role, UserInfo};
 
@@ -75,7 +78,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    fn as_str(self) -> &'static str {
+    const fn as_str(self) -> &'static str {
         match self {
             Scope::Main => "main",
             Scope::Ward => "ward",
@@ -90,10 +93,8 @@ pub enum Kind {
     Playbook,
     /// The ward's call list, for emergency access.
     WardCallList,
-    /// A person or organisation in the contact tree.
+    /// The contact tree: the people and organisations to call, in calling order.
     Contact,
-    /// A note made during an incident.
-    IncidentNote,
     /// Workstation settings (idle lock ...).
     Settings,
     /// The public key that signs this organisation's playbook packs, pinned by an admin.
@@ -114,11 +115,10 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Playbook,
         Kind::WardCallList,
         Kind::Contact,
-        Kind::IncidentNote,
         Kind::Settings,
         Kind::PackKey,
         Kind::PackInfo,
@@ -129,12 +129,11 @@ impl Kind {
         Kind::PhishingCampaign,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Kind::Playbook => "playbook",
             Kind::WardCallList => "ward_call_list",
             Kind::Contact => "contact",
-            Kind::IncidentNote => "incident_note",
             Kind::Settings => "settings",
             Kind::PackKey => "pack_key",
             Kind::PackInfo => "pack_info",
@@ -146,13 +145,12 @@ impl Kind {
         }
     }
 
-    pub fn scope(self) -> Scope {
+    pub const fn scope(self) -> Scope {
         match self {
             Kind::Playbook | Kind::WardCallList | Kind::PackInfo | Kind::WardIncident => {
                 Scope::Ward
             }
             Kind::Contact
-            | Kind::IncidentNote
             | Kind::Settings
             | Kind::PackKey
             | Kind::DeviceKey
@@ -168,6 +166,10 @@ impl Kind {
 pub struct Settings {
     /// The desktop app locks after this many idle minutes.
     pub idle_lock_minutes: u32,
+}
+
+impl Record for Settings {
+    const KIND: Kind = Kind::Settings;
 }
 
 impl Default for Settings {
@@ -218,6 +220,8 @@ impl std::fmt::Debug for RecoveryKey {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Where the store's times come from (the log's entries, users added, failed unlocks).
+    clock: SharedClock,
 }
 
 /// An unlocked session of one user: holds every data key until dropped.
@@ -291,8 +295,9 @@ fn random_id() -> Result<String> {
     Ok(data_encoding::HEXLOWER.encode(&crypto::random_bytes::<16>()?))
 }
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+/// A new record id: 128 random bits, hex, that says nothing about the record.
+pub fn new_record_id() -> Result<String> {
+    random_id()
 }
 
 fn seal_json<T: Serialize>(key: &SealingKey, at: &Binding<'_>, value: &T) -> Result<Vec<u8>> {
@@ -345,6 +350,7 @@ impl Store {
         path: &Path,
         admin_name: &str,
         admin_passphrase: &[u8],
+        clock: SharedClock,
     ) -> Result<(Session, RecoveryKey)> {
         users::check_name(admin_name)?;
         users::check_passphrase(admin_passphrase)?;
@@ -354,7 +360,7 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::paths::ensure_data_dir(dir)?;
         }
-        let result = Self::create_inner(path, admin_name, admin_passphrase);
+        let result = Self::create_inner(path, admin_name, admin_passphrase, clock);
         if result.is_err() {
             // Nothing half-made stays behind: the file did not exist before.
             for suffix in ["", "-wal", "-shm", "-journal"] {
@@ -368,6 +374,7 @@ impl Store {
         path: &Path,
         admin_name: &str,
         admin_passphrase: &[u8],
+        clock: SharedClock,
     ) -> Result<(Session, RecoveryKey)> {
         let mut conn = connect(path, true)?;
         schema::migrate(&mut conn)?;
@@ -400,10 +407,10 @@ impl Store {
             params![recovery_slot, recovery_kek.wrap(&slot_binding(&recovery_slot), &master)?],
         )
         .map_err(Error::sql("store the recovery slot"))?;
-        let user_id =
-            users::insert(&tx, &main, admin_name, Role::Admin, false, admin_passphrase, &master)?;
+        let admin = users::NewUser { name: admin_name, role: Role::Admin, must_change: false };
+        let user_id = users::insert(&tx, &main, &admin, admin_passphrase, &master, clock.now())?;
         tx.commit().map_err(Error::sql("commit the new store"))?;
-        let store = Store { conn, path: path.to_path_buf() };
+        let store = Store { conn, path: path.to_path_buf(), clock };
         let user = users::load_current(&store.conn, &main, &user_id)?;
         let session = Session { store, master, main, ward, user, device: Default::default() };
         session.device_key()?;
@@ -411,7 +418,7 @@ impl Store {
     }
 
     /// Opens an existing store, upgrading its schema if it is older. No key is read.
-    pub fn open(path: &Path) -> Result<Store> {
+    pub fn open(path: &Path, clock: SharedClock) -> Result<Store> {
         if !path.is_file() {
             return Err(Error::StoreNotFound { path: path.to_path_buf() });
         }
@@ -424,11 +431,20 @@ impl Store {
         if get_meta(&conn, "store_id")?.is_none() {
             return Err(Error::NotAStore { path: path.to_path_buf() });
         }
-        Ok(Store { conn, path: path.to_path_buf() })
+        Ok(Store { conn, path: path.to_path_buf(), clock })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The clock the store was opened with.
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.clock.now().timestamp_millis()
     }
 
     /// The names for the lock screen's user picker, sorted.
@@ -460,7 +476,7 @@ impl Store {
                 Ok(key)
             }
             Err(_) => {
-                throttle::fail(&self.conn, gate, now_ms())?;
+                throttle::fail(&self.conn, gate, self.now_ms())?;
                 Err(Error::WrongPassphrase)
             }
         }
@@ -469,31 +485,26 @@ impl Store {
     /// Unlocks as a user. A wrong name and a wrong passphrase give the same error, take the
     /// same time, and count towards the growing delay.
     pub fn unlock(self, name: &str, passphrase: &[u8]) -> Result<Session> {
-        throttle::check(&self.conn, Gate::Unlock, now_ms())?;
+        throttle::check(&self.conn, Gate::Unlock, self.now_ms())?;
         let found = users::find_slot(&self.conn, name)?;
         let (user_id, slot_id, iterations, salt, wrapped) = match found {
             Some(f) => f,
             None => {
                 // Same work as a real attempt, so timing does not tell names apart.
                 let _ = SecretKey::from_passphrase(passphrase, &[0u8; SALT_LEN], PBKDF2_ITERATIONS);
-                throttle::fail(&self.conn, Gate::Unlock, now_ms())?;
+                throttle::fail(&self.conn, Gate::Unlock, self.now_ms())?;
                 return Err(Error::WrongPassphrase);
             }
         };
         let kek =
             SealingKey::new(KEK_ID, &SecretKey::from_passphrase(passphrase, &salt, iterations))?;
         let master = self.open_slot(Gate::Unlock, &kek, &slot_id, &wrapped)?;
-        let session = self.into_session(master, &user_id)?;
-        if !session.must_change_passphrase() {
-            // Best effort: what is not logged now stays recorded and is logged next time.
-            let _ = session.log_access_events();
-        }
-        Ok(session)
+        self.into_session(master, &user_id)
     }
 
     /// Unlocks with the recovery key as `name`, who must then set a new passphrase.
     pub fn unlock_with_recovery_key(self, name: &str, recovery_key: &str) -> Result<Session> {
-        throttle::check(&self.conn, Gate::Unlock, now_ms())?;
+        throttle::check(&self.conn, Gate::Unlock, self.now_ms())?;
         let recovery = RecoveryKey::parse(recovery_key)?;
         let wrapped: Vec<u8> = self
             .conn
@@ -545,7 +556,7 @@ impl Store {
     /// Emergency (break-glass) access with the ward's emergency code. Opens the ward key
     /// only, and records the use.
     pub fn unlock_emergency(self, code: &[u8]) -> Result<EmergencySession> {
-        throttle::check(&self.conn, Gate::Emergency, now_ms())?;
+        throttle::check(&self.conn, Gate::Emergency, self.now_ms())?;
         let slot: Option<(String, u32, Vec<u8>, Vec<u8>)> = self
             .conn
             .query_row(
@@ -568,7 +579,7 @@ impl Store {
         let ward = SealingKey::new(key_id, &secret)?;
         self.verify_check(&ward, Scope::Ward)?;
         let session = EmergencySession { store: self, ward };
-        session.record_access("emergency_unlock")?;
+        session.record_access(AccessKind::EmergencyUnlock)?;
         Ok(session)
     }
 }
@@ -615,13 +626,17 @@ impl Session {
         self.ready()
     }
 
-    /// Refuses unless the signed-in user is (still) an admin.
-    pub fn require_admin(&self, action: &'static str) -> Result<()> {
-        if self.ready()? == Role::Admin {
-            Ok(())
-        } else {
-            Err(Error::PermissionDenied { action, needed: "admins" })
-        }
+    /// Refuses `action` unless the signed-in user's role, as the store holds it now,
+    /// has `permission`; returns that role.
+    pub fn require(&self, permission: Permission, action: &'static str) -> Result<Role> {
+        let role = self.ready()?;
+        role.require(permission, action)?;
+        Ok(role)
+    }
+
+    /// Now, by the store's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.store.clock.now()
     }
 
     fn key_for(&self, scope: Scope) -> &SealingKey {

@@ -1,16 +1,28 @@
 //! Sealed records: one JSON document per row, sealed under the data key of its kind's
 //! scope, bound to its kind, id and version.
+//!
+//! Each kind of record is tied to its Rust type in one place, the type's [`Record`]
+//! implementation (next to the type, in its domain): `put`, `get` and `list` take the
+//! type and find the kind from it, so a kind cannot be written as one type and read as
+//! another. Emergency access may list only ward-scope types; asking for another does not
+//! compile.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Serialize, de::DeserializeOwned};
 
-use super::{EmergencySession, Kind, Scope, Session, Settings, open_json, seal_json};
+use super::{EmergencySession, Kind, Permission, Scope, Session, Settings, open_json, seal_json};
 use crate::crypto::{Binding, SealingKey};
 use crate::{Error, Result};
 
+/// A Rust type stored as sealed records of one [`Kind`].
+pub trait Record: Serialize + DeserializeOwned {
+    /// The kind its rows carry (and with it the key that seals them).
+    const KIND: Kind;
+}
+
 /// A record as [`Session::list`] returns it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Record<T> {
+pub struct Stored<T> {
     pub id: String,
     pub version: i64,
     pub value: T,
@@ -55,7 +67,7 @@ fn read_records<T: DeserializeOwned>(
     conn: &Connection,
     key: &SealingKey,
     kind: Kind,
-) -> Result<Vec<Record<T>>> {
+) -> Result<Vec<Stored<T>>> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT record_id, version, sealed FROM records WHERE kind = ?1 ORDER BY record_id",
@@ -69,7 +81,7 @@ fn read_records<T: DeserializeOwned>(
     let mut out = Vec::new();
     for row in rows {
         let (id, version, sealed) = row.map_err(Error::sql("read a record"))?;
-        out.push(Record { value: open_record(key, kind, &id, version, &sealed)?, id, version });
+        out.push(Stored { value: open_record(key, kind, &id, version, &sealed)?, id, version });
     }
     Ok(out)
 }
@@ -136,31 +148,31 @@ impl Drop for WriteTx<'_> {
 
 impl Session {
     /// Writes a record (inserting it, or replacing it with the next version), durably.
-    pub fn put<T: Serialize>(&self, kind: Kind, id: &str, value: &T) -> Result<i64> {
+    pub fn put<R: Record>(&self, id: &str, value: &R) -> Result<i64> {
         let tx = write_transaction(&self.store.conn)?;
         self.ready()?;
-        let version = write_record(&tx, self.key_for(kind.scope()), kind, id, value)?;
+        let version = write_record(&tx, self.key_for(R::KIND.scope()), R::KIND, id, value)?;
         tx.commit().map_err(Error::sql("commit the record"))?;
         Ok(version)
     }
 
     /// Writes many records of one kind in one transaction: all or none.
-    pub fn put_many<'a, T: Serialize + 'a>(
+    pub fn put_many<'a, R: Record + 'a>(
         &self,
-        kind: Kind,
-        items: impl IntoIterator<Item = (&'a str, &'a T)>,
+        items: impl IntoIterator<Item = (&'a str, &'a R)>,
     ) -> Result<()> {
         let tx = write_transaction(&self.store.conn)?;
         self.ready()?;
         for (id, value) in items {
-            write_record(&tx, self.key_for(kind.scope()), kind, id, value)?;
+            write_record(&tx, self.key_for(R::KIND.scope()), R::KIND, id, value)?;
         }
         tx.commit().map_err(Error::sql("commit the records"))
     }
 
     /// Reads one record.
-    pub fn get<T: DeserializeOwned>(&self, kind: Kind, id: &str) -> Result<Option<T>> {
+    pub fn get<R: Record>(&self, id: &str) -> Result<Option<R>> {
         self.ready()?;
+        let kind = R::KIND;
         let row: Option<(i64, Vec<u8>)> = self
             .store
             .conn
@@ -178,26 +190,26 @@ impl Session {
     }
 
     /// Reads every record of a kind.
-    pub fn list<T: DeserializeOwned>(&self, kind: Kind) -> Result<Vec<Record<T>>> {
+    pub fn list<R: Record>(&self) -> Result<Vec<Stored<R>>> {
         self.ready()?;
-        read_records(&self.store.conn, self.key_for(kind.scope()), kind)
+        read_records(&self.store.conn, self.key_for(R::KIND.scope()), R::KIND)
     }
 
     /// The workstation settings (defaults until an admin sets them).
     pub fn settings(&self) -> Result<Settings> {
-        Ok(self.get(Kind::Settings, "settings")?.unwrap_or_default())
+        Ok(self.get::<Settings>("settings")?.unwrap_or_default())
     }
 
     /// Sets the idle time after which the desktop app locks (1 to 120 minutes).
     pub fn set_idle_lock_minutes(&self, minutes: u32) -> Result<()> {
-        self.require_admin("change the idle lock")?;
+        self.require(Permission::ManageWorkstation, "change the idle lock")?;
         if !(1..=120).contains(&minutes) {
             return Err(Error::Invalid {
                 what: "idle lock",
                 reason: "must be 1 to 120 minutes".into(),
             });
         }
-        self.put(Kind::Settings, "settings", &Settings { idle_lock_minutes: minutes }).map(|_| ())
+        self.put("settings", &Settings { idle_lock_minutes: minutes }).map(|_| ())
     }
 }
 
@@ -217,15 +229,20 @@ impl Writer<'_> {
         self.role
     }
 
+    /// Refuses `action` unless the role read inside this write has `permission`.
+    pub fn require(&self, permission: Permission, action: &'static str) -> Result<()> {
+        self.role.require(permission, action)
+    }
+
     /// Writes a record, as [`Session::put`] does, inside the transaction.
-    pub fn put<T: Serialize>(&self, kind: Kind, id: &str, value: &T) -> Result<i64> {
-        write_record(&self.tx, self.session.key_for(kind.scope()), kind, id, value)
+    pub fn put<R: Record>(&self, id: &str, value: &R) -> Result<i64> {
+        write_record(&self.tx, self.session.key_for(R::KIND.scope()), R::KIND, id, value)
     }
 
     /// Removes every record of a kind.
-    pub fn clear(&self, kind: Kind) -> Result<usize> {
+    pub fn clear<R: Record>(&self) -> Result<usize> {
         self.tx
-            .execute("DELETE FROM records WHERE kind = ?1", [kind.as_str()])
+            .execute("DELETE FROM records WHERE kind = ?1", [R::KIND.as_str()])
             .map_err(Error::sql("remove records"))
     }
 }
@@ -246,14 +263,9 @@ impl Session {
 
 impl EmergencySession {
     /// Reads the records of a ward-scope kind. Other kinds are sealed under a key this
-    /// session does not hold.
-    pub fn list<T: DeserializeOwned>(&self, kind: Kind) -> Result<Vec<Record<T>>> {
-        if kind.scope() != Scope::Ward {
-            return Err(Error::PermissionDenied {
-                action: "open this under emergency access",
-                needed: "unlocked users",
-            });
-        }
-        read_records(&self.store.conn, &self.ward, kind)
+    /// session does not hold: asking for one does not compile.
+    pub fn list<R: Record>(&self) -> Result<Vec<Stored<R>>> {
+        const { assert!(matches!(R::KIND.scope(), Scope::Ward), "not a ward-scope record") };
+        read_records(&self.store.conn, &self.ward, R::KIND)
     }
 }

@@ -6,6 +6,31 @@ use rusqlite::Connection;
 use serde_json::json;
 
 use super::*;
+use crate::events::Event;
+
+/// Test records: any JSON, sealed as a kind of each scope.
+macro_rules! doc {
+    ($name:ident, $kind:expr) => {
+        #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        struct $name(serde_json::Value);
+        impl Record for $name {
+            const KIND: Kind = $kind;
+        }
+    };
+}
+doc!(PlaybookDoc, Kind::Playbook);
+doc!(WardDoc, Kind::WardCallList);
+doc!(MainDoc, Kind::Contact);
+doc!(NoteDoc, Kind::Incident);
+
+fn clock() -> SharedClock {
+    crate::app::SystemClock::shared()
+}
+
+fn note(text: &str) -> Event {
+    Event::Note { text: text.into() }
+}
 
 const ADMIN: &str = "Ada Admin";
 const ADMIN_PASS: &[u8] = b"correct horse battery staple";
@@ -19,15 +44,15 @@ struct Fixture {
 fn fixture() -> (Fixture, Session, RecoveryKey) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.db");
-    let (session, recovery) = Store::create(&path, ADMIN, ADMIN_PASS).unwrap();
+    let (session, recovery) = Store::create(&path, ADMIN, ADMIN_PASS, clock()).unwrap();
     (Fixture { _dir: dir, path }, session, recovery)
 }
 
 fn fill(session: &mut Session) {
-    session.put(Kind::Playbook, "pb1", &json!({"title": "Ward playbook"})).unwrap();
-    session.put(Kind::WardCallList, "ward4", &json!({"name": "Switchboard"})).unwrap();
-    session.put(Kind::Contact, "c1", &json!({"name": "Vendor support"})).unwrap();
-    session.put(Kind::IncidentNote, "n1", &json!({"text": "isolated ward 4"})).unwrap();
+    session.put("pb1", &PlaybookDoc(json!({"title": "Ward playbook"}))).unwrap();
+    session.put("ward4", &WardDoc(json!({"name": "Switchboard"}))).unwrap();
+    session.put("c1", &MainDoc(json!({"name": "Vendor support"}))).unwrap();
+    session.put("n1", &NoteDoc(json!({"text": "isolated ward 4"}))).unwrap();
     session.set_idle_lock_minutes(5).unwrap();
 }
 
@@ -58,14 +83,12 @@ fn the_emergency_code_opens_ward_records_and_nothing_else() {
     let store = session.lock();
 
     let em = store.unlock_emergency(b"ward4 7k4m q2px 9rtd").unwrap();
-    let playbooks: Vec<Record<serde_json::Value>> = em.list(Kind::Playbook).unwrap();
-    assert_eq!(playbooks[0].value["title"], "Ward playbook");
-    let calls: Vec<Record<serde_json::Value>> = em.list(Kind::WardCallList).unwrap();
-    assert_eq!(calls[0].value["name"], "Switchboard");
-    for kind in [Kind::Contact, Kind::IncidentNote, Kind::Settings] {
-        let err = em.list::<serde_json::Value>(kind).unwrap_err();
-        assert_eq!(err.code(), "permission_denied", "{kind:?}");
-    }
+    let playbooks: Vec<Stored<PlaybookDoc>> = em.list().unwrap();
+    assert_eq!(playbooks[0].value.0["title"], "Ward playbook");
+    let calls: Vec<Stored<WardDoc>> = em.list().unwrap();
+    assert_eq!(calls[0].value.0["name"], "Switchboard");
+    // Asking emergency access for a main-scope record does not compile (the doctest on
+    // `EmergencySession::list`); below, the key itself cannot open one either.
 
     // At the key level: the key the code unwraps opens no main-scope blob at all, whatever
     // binding or key id it is tried under.
@@ -99,7 +122,7 @@ fn the_emergency_code_opens_ward_records_and_nothing_else() {
     let admin = store.unlock(ADMIN, ADMIN_PASS).unwrap();
     let events = admin.access_events().unwrap();
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].kind, "emergency_unlock");
+    assert_eq!(events[0].kind, AccessKind::EmergencyUnlock);
 }
 
 /// The secret the emergency slot holds, unwrapped the way `unlock_emergency` does.
@@ -127,12 +150,12 @@ fn a_new_emergency_code_retires_the_old_one_and_keeps_ward_records() {
     let store = session.lock();
     let err = store.unlock_emergency(CODE).unwrap_err();
     assert_eq!(err.code(), "wrong_passphrase");
-    let store = Store::open(&_fx.path).unwrap();
+    let store = Store::open(&_fx.path, clock()).unwrap();
     let em = store.unlock_emergency(b"newcode 2222 3333").unwrap();
-    assert_eq!(em.list::<serde_json::Value>(Kind::Playbook).unwrap().len(), 1);
+    assert_eq!(em.list::<PlaybookDoc>().unwrap().len(), 1);
     // Everyone still reads the ward records under the new ward key.
     let admin = em.lock().unlock(ADMIN, ADMIN_PASS).unwrap();
-    assert_eq!(admin.list::<serde_json::Value>(Kind::WardCallList).unwrap().len(), 1);
+    assert_eq!(admin.list::<WardDoc>().unwrap().len(), 1);
     assert_eq!(admin.access_events().unwrap().len(), 1);
 }
 
@@ -147,7 +170,7 @@ fn without_a_code_emergency_access_says_so() {
 fn rotation_reseals_every_main_row_and_leaves_one_main_key() {
     let (fx, mut session, _) = fixture();
     fill(&mut session);
-    session.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1").unwrap();
+    session.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1", None).unwrap();
     let old = session.main.id();
     session.rotate_data_key().unwrap();
     let new = session.main.id();
@@ -172,7 +195,7 @@ fn rotation_reseals_every_main_row_and_leaves_one_main_key() {
 
     let session = session.lock().unlock(ADMIN, ADMIN_PASS).unwrap();
     assert_eq!(session.settings().unwrap().idle_lock_minutes, 5);
-    let note: serde_json::Value = session.get(Kind::IncidentNote, "n1").unwrap().unwrap();
+    let NoteDoc(note) = session.get::<NoteDoc>("n1").unwrap().unwrap();
     assert_eq!(note["text"], "isolated ward 4");
     assert_eq!(session.list_users().unwrap().len(), 2);
 }
@@ -180,9 +203,11 @@ fn rotation_reseals_every_main_row_and_leaves_one_main_key() {
 #[test]
 fn roles_are_checked_in_the_core() {
     let (fx, mut admin, _) = fixture();
-    admin.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1").unwrap();
-    let mut nurse =
-        Store::open(&fx.path).unwrap().unlock("Nina Nurse", b"first passphrase 1").unwrap();
+    admin.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1", None).unwrap();
+    let mut nurse = Store::open(&fx.path, clock())
+        .unwrap()
+        .unlock("Nina Nurse", b"first passphrase 1")
+        .unwrap();
     assert!(nurse.must_change_passphrase());
     assert_eq!(nurse.list_users().unwrap_err().code(), "passphrase_change_required");
     nurse.change_passphrase("nina nurse", b"my own passphrase 2").unwrap();
@@ -190,7 +215,7 @@ fn roles_are_checked_in_the_core() {
     assert_eq!(nurse.list_users().unwrap().len(), 2);
 
     let denied = [
-        nurse.add_user("X", Role::Admin, b"first passphrase 1").unwrap_err(),
+        nurse.add_user("X", Role::Admin, b"first passphrase 1", None).unwrap_err(),
         nurse.remove_user(ADMIN).unwrap_err(),
         nurse.set_emergency_code(CODE).unwrap_err(),
         nurse.rotate_data_key().unwrap_err(),
@@ -210,9 +235,11 @@ fn roles_are_checked_in_the_core() {
 
     // The last admin stays; nobody removes themselves.
     assert_eq!(admin.remove_user(ADMIN).unwrap_err().code(), "invalid_input");
-    admin.add_user("Second Admin", Role::Admin, b"first passphrase 4").unwrap();
-    let mut second =
-        Store::open(&fx.path).unwrap().unlock("Second Admin", b"first passphrase 4").unwrap();
+    admin.add_user("Second Admin", Role::Admin, b"first passphrase 4", None).unwrap();
+    let mut second = Store::open(&fx.path, clock())
+        .unwrap()
+        .unlock("Second Admin", b"first passphrase 4")
+        .unwrap();
     second.change_passphrase("Second Admin", b"second admin own 5").unwrap();
     second.remove_user(ADMIN).unwrap();
     assert_eq!(second.remove_user("Second Admin").unwrap_err().code(), "invalid_input");
@@ -225,9 +252,11 @@ fn roles_are_checked_in_the_core() {
 #[test]
 fn a_removed_users_open_session_loses_its_powers() {
     let (fx, mut admin, _) = fixture();
-    admin.add_user("Second Admin", Role::Admin, b"first passphrase 4").unwrap();
-    let mut second =
-        Store::open(&fx.path).unwrap().unlock("Second Admin", b"first passphrase 4").unwrap();
+    admin.add_user("Second Admin", Role::Admin, b"first passphrase 4", None).unwrap();
+    let mut second = Store::open(&fx.path, clock())
+        .unwrap()
+        .unlock("Second Admin", b"first passphrase 4")
+        .unwrap();
     second.change_passphrase("Second Admin", b"second admin own 5").unwrap();
     admin.remove_user("Second Admin").unwrap();
     // The removed admin's open session can do nothing any more.
@@ -241,10 +270,10 @@ fn a_removed_users_open_session_loses_its_powers() {
 fn the_recovery_key_resets_a_forgotten_passphrase() {
     let (fx, session, recovery) = fixture();
     drop(session);
-    let store = Store::open(&fx.path).unwrap();
+    let store = Store::open(&fx.path, clock()).unwrap();
     let wrong = store.unlock_with_recovery_key(ADMIN, "AAAA-BBBB").unwrap_err();
     assert_eq!(wrong.code(), "invalid_input");
-    let store = Store::open(&fx.path).unwrap();
+    let store = Store::open(&fx.path, clock()).unwrap();
     let mut session =
         store.unlock_with_recovery_key(ADMIN, &recovery.as_str().to_lowercase()).unwrap();
     assert!(session.must_change_passphrase());
@@ -256,8 +285,8 @@ fn the_recovery_key_resets_a_forgotten_passphrase() {
 #[test]
 fn swapped_and_replayed_records_fail_to_open() {
     let (fx, session, _) = fixture();
-    session.put(Kind::Contact, "a", &json!({"name": "A"})).unwrap();
-    session.put(Kind::Contact, "b", &json!({"name": "B"})).unwrap();
+    session.put("a", &MainDoc(json!({"name": "A"}))).unwrap();
+    session.put("b", &MainDoc(json!({"name": "B"}))).unwrap();
     let conn = Connection::open(&fx.path).unwrap();
     let blob = |id: &str| -> Vec<u8> {
         conn.query_row("SELECT sealed FROM records WHERE record_id = ?1", [id], |r| r.get(0))
@@ -265,31 +294,31 @@ fn swapped_and_replayed_records_fail_to_open() {
     };
     let (a, b) = (blob("a"), blob("b"));
     conn.execute("UPDATE records SET sealed = ?1 WHERE record_id = 'a'", [&b]).unwrap();
-    let err = session.get::<serde_json::Value>(Kind::Contact, "a").unwrap_err();
+    let err = session.get::<MainDoc>("a").unwrap_err();
     assert_eq!(err.code(), "record_damaged");
     assert_eq!(
         err.to_string(),
         "the contact record a failed its integrity check: it was changed, moved or damaged"
     );
     conn.execute("UPDATE records SET sealed = ?1 WHERE record_id = 'a'", [&a]).unwrap();
-    assert!(session.get::<serde_json::Value>(Kind::Contact, "a").is_ok());
+    assert!(session.get::<MainDoc>("a").is_ok());
 
     // Replay: an older sealed version put back under the current version number.
-    session.put(Kind::Contact, "a", &json!({"name": "A2"})).unwrap();
+    session.put("a", &MainDoc(json!({"name": "A2"}))).unwrap();
     conn.execute("UPDATE records SET sealed = ?1 WHERE record_id = 'a'", [&a]).unwrap();
-    let err = session.get::<serde_json::Value>(Kind::Contact, "a").unwrap_err();
+    let err = session.get::<MainDoc>("a").unwrap_err();
     assert_eq!(err.code(), "record_damaged");
 
     // A record moved to another kind.
-    conn.execute("UPDATE records SET kind = 'incident_note' WHERE record_id = 'b'", []).unwrap();
-    let err = session.list::<serde_json::Value>(Kind::IncidentNote).unwrap_err();
+    conn.execute("UPDATE records SET kind = 'incident' WHERE record_id = 'b'", []).unwrap();
+    let err = session.list::<NoteDoc>().unwrap_err();
     assert_eq!(err.code(), "record_damaged");
 }
 
 #[test]
 fn a_swapped_slot_or_data_key_does_not_open() {
     let (fx, mut session, _) = fixture();
-    session.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1").unwrap();
+    session.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1", None).unwrap();
     drop(session);
     let conn = Connection::open(&fx.path).unwrap();
     // Give the nurse's slot the admin's wrapped key: neither passphrase opens it now.
@@ -305,7 +334,7 @@ fn a_swapped_slot_or_data_key_does_not_open() {
         .iter()
         .filter(|n| {
             let pass: &[u8] = if **n == ADMIN { ADMIN_PASS } else { b"first passphrase 1" };
-            Store::open(&fx.path).unwrap().unlock(n, pass).is_ok()
+            Store::open(&fx.path, clock()).unwrap().unlock(n, pass).is_ok()
         })
         .count();
     assert_eq!(opened, 1, "exactly the untouched slot still opens");
@@ -318,7 +347,7 @@ fn a_swapped_slot_or_data_key_does_not_open() {
     .unwrap();
     for n in names {
         let pass: &[u8] = if n == ADMIN { ADMIN_PASS } else { b"first passphrase 1" };
-        if let Err(e) = Store::open(&fx.path).unwrap().unlock(n, pass) {
+        if let Err(e) = Store::open(&fx.path, clock()).unwrap().unlock(n, pass) {
             assert!(matches!(e.code(), "record_damaged" | "wrong_passphrase"), "{e}");
         } else {
             panic!("a store with swapped data keys unlocked");
@@ -333,13 +362,13 @@ fn a_newer_store_and_a_foreign_file_are_refused() {
     let conn = Connection::open(&fx.path).unwrap();
     conn.pragma_update(None, "user_version", 99).unwrap();
     drop(conn);
-    let err = Store::open(&fx.path).unwrap_err();
+    let err = Store::open(&fx.path, clock()).unwrap_err();
     assert_eq!(err.code(), "store_too_new");
     assert!(err.to_string().contains("schema 99"), "{err}");
 
     let other = fx.path.with_file_name("other.db");
     Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
-    assert_eq!(Store::open(&other).unwrap_err().code(), "not_a_store");
+    assert_eq!(Store::open(&other, clock()).unwrap_err().code(), "not_a_store");
     let tables: i64 = Connection::open(&other)
         .unwrap()
         .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
@@ -353,9 +382,9 @@ fn a_newer_store_and_a_foreign_file_are_refused() {
         b"hello, this is not SQLite at all",
     )
     .unwrap();
-    assert_eq!(Store::open(&text).unwrap_err().code(), "not_a_store");
+    assert_eq!(Store::open(&text, clock()).unwrap_err().code(), "not_a_store");
     assert_eq!(
-        Store::open(&fx.path.with_file_name("missing.db")).unwrap_err().code(),
+        Store::open(&fx.path.with_file_name("missing.db"), clock()).unwrap_err().code(),
         "store_not_found"
     );
 }
@@ -365,7 +394,7 @@ fn creating_over_an_existing_file_changes_nothing() {
     let (fx, session, _) = fixture();
     drop(session);
     let before = std::fs::read(&fx.path).unwrap();
-    let err = Store::create(&fx.path, "Eve", b"another passphrase").unwrap_err();
+    let err = Store::create(&fx.path, "Eve", b"another passphrase", clock()).unwrap_err();
     assert_eq!(err.code(), "store_exists");
     assert_eq!(std::fs::read(&fx.path).unwrap(), before);
 }
@@ -380,7 +409,7 @@ fn weak_input_is_refused_with_what_and_why() {
         ("Bad\u{7}Name", ADMIN_PASS, "user name: contains a control character"),
     ];
     for (name, pass, want) in cases {
-        let err = Store::create(&path, name, pass).unwrap_err();
+        let err = Store::create(&path, name, pass, clock()).unwrap_err();
         assert_eq!(err.to_string(), want);
         assert!(!path.exists(), "a refused create left a file");
     }
@@ -392,34 +421,34 @@ fn weak_input_is_refused_with_what_and_why() {
 #[test]
 fn batches_are_all_or_nothing_and_ids_keep_their_kind() {
     let (_fx, session, _) = fixture();
-    let values: Vec<(String, serde_json::Value)> =
-        (0..100).map(|i| (format!("n{i}"), json!({ "i": i }))).collect();
-    session.put_many(Kind::IncidentNote, values.iter().map(|(id, v)| (id.as_str(), v))).unwrap();
-    assert_eq!(session.list::<serde_json::Value>(Kind::IncidentNote).unwrap().len(), 100);
+    let values: Vec<(String, NoteDoc)> =
+        (0..100).map(|i| (format!("n{i}"), NoteDoc(json!({ "i": i })))).collect();
+    session.put_many(values.iter().map(|(id, v)| (id.as_str(), v))).unwrap();
+    assert_eq!(session.list::<NoteDoc>().unwrap().len(), 100);
 
     // n5 is a note: reusing its id for a contact fails, and takes the whole batch with it.
-    let bad = [("c1", json!({})), ("n5", json!({}))];
-    let err = session.put_many(Kind::Contact, bad.iter().map(|(id, v)| (*id, v))).unwrap_err();
+    let bad = [("c1", MainDoc(json!({}))), ("n5", MainDoc(json!({})))];
+    let err = session.put_many(bad.iter().map(|(id, v)| (*id, v))).unwrap_err();
     assert_eq!(err.code(), "invalid_input");
-    assert!(session.list::<serde_json::Value>(Kind::Contact).unwrap().is_empty());
-    assert_eq!(session.put(Kind::Contact, "n5", &json!({})).unwrap_err().code(), "invalid_input");
+    assert!(session.list::<MainDoc>().unwrap().is_empty());
+    assert_eq!(session.put("n5", &MainDoc(json!({}))).unwrap_err().code(), "invalid_input");
 }
 
 #[test]
 fn a_failed_write_leaves_no_log_entry_and_the_next_write_goes_through() {
     let (_fx, session, _) = fixture();
-    session.append(None, "note", json!({ "text": "first" }), None).unwrap();
+    session.append(None, &note("first"), None).unwrap();
     let err = session
         .write(|w| {
-            w.append(None, "note", json!({ "text": "never lands" }), None)?;
-            w.put(Kind::IncidentNote, "n1", &json!({ "text": "nor this" }))?;
+            w.append(None, &note("never lands"), None)?;
+            w.put("n1", &NoteDoc(json!({ "text": "nor this" })))?;
             Err::<(), _>(Error::Invalid { what: "test", reason: "stop here".into() })
         })
         .unwrap_err();
     assert_eq!(err.code(), "invalid_input");
     assert_eq!(session.log_entries(None).unwrap().len(), 1);
-    assert!(session.get::<serde_json::Value>(Kind::IncidentNote, "n1").unwrap().is_none());
+    assert!(session.get::<NoteDoc>("n1").unwrap().is_none());
     // The failed write's transaction was rolled back, not left open: the next one begins.
-    assert_eq!(session.append(None, "note", json!({ "text": "second" }), None).unwrap(), 2);
+    assert_eq!(session.append(None, &note("second"), None).unwrap(), 2);
     assert_eq!(session.verify_log().unwrap().entries, 2);
 }

@@ -3,7 +3,9 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
-use super::{KEK_ID, Session, get_meta, open_json, random_id, seal_json, wrap_under_passphrase};
+use super::{
+    KEK_ID, Permission, Session, get_meta, open_json, random_id, seal_json, wrap_under_passphrase,
+};
 use crate::crypto::{self, Binding, PBKDF2_ITERATIONS, SealingKey, SecretKey};
 use crate::{Error, Result};
 
@@ -140,25 +142,32 @@ fn label_binding(user_id: &str) -> Binding<'_> {
     Binding { domain: "label", table: "users", row: user_id, version: 0 }
 }
 
-/// Adds a user row and its slot (wrapping `master` under `passphrase`).
+/// A user to add: who, with which role, and whether their first passphrase must change.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct NewUser<'a> {
+    pub name: &'a str,
+    pub role: Role,
+    pub must_change: bool,
+}
+
+/// Adds a user row and its slot (wrapping `master` under `passphrase`), added at `now`.
 pub(super) fn insert(
     tx: &Transaction<'_>,
     main: &SealingKey,
-    name: &str,
-    role: Role,
-    must_change: bool,
+    user: &NewUser<'_>,
     passphrase: &[u8],
     master: &SecretKey,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<String> {
     let user_id = random_id()?;
     let slot_id = random_id()?;
-    let name = name.trim();
+    let name = user.name.trim();
     let doc = UserDoc {
         name: name.to_owned(),
-        role,
-        must_change,
+        role: user.role,
+        must_change: user.must_change,
         department: None,
-        added: Some(chrono::Utc::now()),
+        added: Some(now),
     };
     let sealed = seal_json(main, &user_binding(&user_id, 1), &doc)?;
     let label = directory_key(tx)?.seal(&label_binding(&user_id), name.as_bytes())?;
@@ -284,13 +293,28 @@ impl Session {
         find_slot(&self.store.conn, name)?.map(|s| s.0).ok_or(Error::UserNotFound)
     }
 
-    /// Adds a user with a first passphrase, which they must change at their first unlock.
-    pub fn add_user(&mut self, name: &str, role: Role, first_passphrase: &[u8]) -> Result<()> {
-        self.require_admin("add users")?;
+    /// Adds a user with a first passphrase, which they must change at their first unlock,
+    /// and their department if given: one transaction.
+    pub fn add_user(
+        &mut self,
+        name: &str,
+        role: Role,
+        first_passphrase: &[u8],
+        department: Option<&str>,
+    ) -> Result<()> {
+        self.require(Permission::ManageUsers, "add users")?;
         check_name(name)?;
         check_passphrase(first_passphrase)?;
+        let department = check_department(department)?;
+        let now = self.now();
         let tx = self.store.conn.transaction().map_err(Error::sql("start adding a user"))?;
-        insert(&tx, &self.main, name, role, true, first_passphrase, &self.master)?;
+        let user = NewUser { name, role, must_change: true };
+        let id = insert(&tx, &self.main, &user, first_passphrase, &self.master, now)?;
+        if department.is_some() {
+            update_user(&tx, &self.main, &id, |doc| {
+                doc.department = department.map(str::to_owned)
+            })?;
+        }
         tx.commit().map_err(Error::sql("commit the new user"))
     }
 
@@ -311,33 +335,20 @@ impl Session {
         Ok(out)
     }
 
-    /// Sets (or clears, with `None`) a user's department (admins).
+    /// Sets (or clears, with `None` or an empty name) a user's department (admins).
     pub fn set_department(&mut self, name: &str, department: Option<&str>) -> Result<()> {
-        self.require_admin("set departments")?;
-        let department = department.map(str::trim).filter(|d| !d.is_empty());
-        if let Some(d) = department {
-            check_name(d).map_err(|_| Error::Invalid {
-                what: "department",
-                reason: "write 1 to 64 characters on one line".into(),
-            })?;
-        }
+        self.require(Permission::ManageUsers, "set departments")?;
+        let department = check_department(department)?;
         let id = self.user_id_by_name(name)?;
         let tx = self.store.conn.transaction().map_err(Error::sql("start setting a department"))?;
-        let (version, mut doc) = read_user(&tx, &self.main, &id)?;
-        doc.department = department.map(str::to_owned);
-        let sealed = seal_json(&self.main, &user_binding(&id, version + 1), &doc)?;
-        tx.execute(
-            "UPDATE users SET version = ?1, sealed = ?2 WHERE user_id = ?3",
-            params![version + 1, sealed, id],
-        )
-        .map_err(Error::sql("update a user"))?;
+        update_user(&tx, &self.main, &id, |doc| doc.department = department.map(str::to_owned))?;
         tx.commit().map_err(Error::sql("commit the department"))
     }
 
     /// Removes a user and their unlock slot. The last admin cannot be removed, and nobody
     /// removes themselves.
     pub fn remove_user(&mut self, name: &str) -> Result<()> {
-        self.require_admin("remove users")?;
+        self.require(Permission::ManageUsers, "remove users")?;
         let id = self.user_id_by_name(name)?;
         if id == self.user.id {
             return Err(Error::Invalid {
@@ -367,18 +378,11 @@ impl Session {
         let id = self.user_id_by_name(name)?;
         let is_self = id == self.user.id;
         if !is_self {
-            self.require_admin("reset another user's passphrase")?;
+            self.require(Permission::ManageUsers, "reset another user's passphrase")?;
         }
         let tx =
             self.store.conn.transaction().map_err(Error::sql("start changing a passphrase"))?;
-        let (version, mut doc) = read_user(&tx, &self.main, &id)?;
-        doc.must_change = !is_self;
-        let sealed = seal_json(&self.main, &user_binding(&id, version + 1), &doc)?;
-        tx.execute(
-            "UPDATE users SET version = ?1, sealed = ?2 WHERE user_id = ?3",
-            params![version + 1, sealed, id],
-        )
-        .map_err(Error::sql("update a user"))?;
+        let version = update_user(&tx, &self.main, &id, |doc| doc.must_change = !is_self)?;
         let slot_id: String = tx
             .query_row("SELECT slot_id FROM slots WHERE user_id = ?1", [&id], |r| r.get(0))
             .map_err(Error::sql("find an unlock slot"))?;
@@ -392,8 +396,40 @@ impl Session {
         if is_self {
             self.user.must_change = false;
             self.user.forced_change = false;
-            self.user.version = version + 1;
+            self.user.version = version;
         }
         Ok(())
     }
+}
+
+/// A department as typed: trimmed; empty means none; otherwise 1 to 64 characters on one
+/// line.
+fn check_department(department: Option<&str>) -> Result<Option<&str>> {
+    let department = department.map(str::trim).filter(|d| !d.is_empty());
+    if let Some(d) = department {
+        check_name(d).map_err(|_| Error::Invalid {
+            what: "department",
+            reason: "write 1 to 64 characters on one line".into(),
+        })?;
+    }
+    Ok(department)
+}
+
+/// Changes a user's sealed record inside the caller's transaction, as its next version;
+/// returns that version.
+fn update_user(
+    tx: &Connection,
+    main: &SealingKey,
+    id: &str,
+    change: impl FnOnce(&mut UserDoc),
+) -> Result<i64> {
+    let (version, mut doc) = read_user(tx, main, id)?;
+    change(&mut doc);
+    let sealed = seal_json(main, &user_binding(id, version + 1), &doc)?;
+    tx.execute(
+        "UPDATE users SET version = ?1, sealed = ?2 WHERE user_id = ?3",
+        params![version + 1, sealed, id],
+    )
+    .map_err(Error::sql("update a user"))?;
+    Ok(version + 1)
 }

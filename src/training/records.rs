@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use super::schedule::{self, DueState};
 use super::{Module, Recurrence, Score};
-use crate::store::{Kind, Role, Session, UserInfo};
+use crate::events::{self, Event};
+use crate::store::{Kind, Permission, Record, Role, Session, UserInfo, new_record_id};
 use crate::{Error, Result};
 
 const ASSIGNMENTS: &str = "training-assignments";
@@ -54,6 +55,15 @@ pub struct Assignment {
     pub assigned_at: DateTime<Utc>,
     /// Why, when it is not routine ("clicked in the simulated phishing campaign ...").
     pub reason: Option<String>,
+}
+
+/// Every training assignment, in the order made: one record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Assignments(pub Vec<Assignment>);
+
+impl Record for Assignments {
+    const KIND: Kind = Kind::Training;
 }
 
 /// An acknowledgment, from its log entry.
@@ -105,9 +115,10 @@ pub struct Item {
     pub reason: Option<String>,
 }
 
-/// A phishing simulation's results, as imported.
+/// A phishing simulation's results, as imported (under a random record id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Campaign {
+    /// The record's id (older stores: `phish-` and a hash of the name).
     pub id: String,
     pub name: String,
     pub imported_at: DateTime<Utc>,
@@ -192,19 +203,23 @@ pub fn items<Tz: TimeZone>(
     out
 }
 
-/// The acknowledgments in the log (`training_acknowledged` entries).
-pub fn acks_of(entries: &[crate::log::Entry]) -> Vec<Ack> {
+impl Record for Campaign {
+    const KIND: Kind = Kind::PhishingCampaign;
+}
+
+/// The acknowledgments in the log.
+pub fn acks_of(entries: &[events::Entry]) -> Vec<Ack> {
     entries
         .iter()
-        .filter(|e| e.kind == "training_acknowledged")
-        .filter_map(|e| {
-            Some(Ack {
+        .filter_map(|e| match &e.event {
+            Event::TrainingAcknowledged { module, score, version, .. } => Some(Ack {
                 user: e.actor.clone(),
-                module: e.payload.get("module")?.as_str()?.to_owned(),
-                version: u32::try_from(e.payload.get("version")?.as_u64()?).ok()?,
-                at: DateTime::parse_from_rfc3339(&e.time).ok()?.with_timezone(&Utc),
-                score: e.payload.get("score").and_then(|s| serde_json::from_value(s.clone()).ok()),
-            })
+                module: module.clone(),
+                version: *version,
+                at: e.time,
+                score: *score,
+            }),
+            _ => None,
         })
         .collect()
 }
@@ -212,7 +227,7 @@ pub fn acks_of(entries: &[crate::log::Entry]) -> Vec<Ack> {
 impl Session {
     /// The training assignments (any signed-in user reads them: they show who must do what).
     pub fn training_assignments(&self) -> Result<Vec<Assignment>> {
-        Ok(self.get::<Vec<Assignment>>(Kind::Training, ASSIGNMENTS)?.unwrap_or_default())
+        Ok(self.get::<Assignments>(ASSIGNMENTS)?.unwrap_or_default().0)
     }
 
     /// Assigns a module (admins), logged as a `training_assigned` entry.
@@ -224,7 +239,7 @@ impl Session {
         due: NaiveDate,
         reason: Option<String>,
     ) -> Result<Assignment> {
-        self.require_admin("assign training")?;
+        self.require(Permission::ManageTraining, "assign training")?;
         if !modules.iter().any(|m| m.id == module) {
             return Err(Error::TrainingNotFound { id: module.to_owned() });
         }
@@ -238,17 +253,20 @@ impl Session {
             target,
             due,
             assigned_by: self.user_name().to_owned(),
-            assigned_at: Utc::now(),
+            assigned_at: self.now(),
             reason,
         };
         let mut all = self.training_assignments()?;
         all.push(assignment.clone());
-        let payload = serde_json::json!({
-            "module": module, "target": assignment.target, "due": due.to_string(),
-        });
+        let event = Event::TrainingAssigned {
+            due,
+            module: module.to_owned(),
+            target: assignment.target.clone(),
+        };
         self.write(|w| {
-            w.put(Kind::Training, ASSIGNMENTS, &all)?;
-            w.append(None, "training_assigned", payload, None)
+            w.require(Permission::ManageTraining, "assign training")?;
+            w.put(ASSIGNMENTS, &Assignments(all))?;
+            w.append(None, &event, None)
         })?;
         Ok(assignment)
     }
@@ -305,16 +323,20 @@ impl Session {
                 Some(s)
             }
         };
-        let payload = serde_json::json!({
-            "module": m.id, "version": m.version, "title": m.title, "score": score,
-        });
-        self.append(None, "training_acknowledged", payload, None)?;
-        Ok(Ack { user: me.name, module: m.id.clone(), version: m.version, at: Utc::now(), score })
+        let event = Event::TrainingAcknowledged {
+            module: m.id.clone(),
+            score,
+            title: m.title.clone(),
+            version: m.version,
+        };
+        let at = self.now();
+        self.append(None, &event, None)?;
+        Ok(Ack { user: me.name, module: m.id.clone(), version: m.version, at, score })
     }
 
     /// Every acknowledgment on this workstation.
     pub fn training_acks(&self) -> Result<Vec<Ack>> {
-        Ok(acks_of(&self.log_entries(None)?))
+        Ok(acks_of(&self.events(None)?))
     }
 
     /// Every person's standing on every module that applies to them (admins and leads see
@@ -325,11 +347,11 @@ impl Session {
         now: DateTime<Utc>,
         tz: &Tz,
     ) -> Result<Vec<Item>> {
-        let role = self.role_now()?;
+        let everyone = self.role_now()?.may(Permission::SeeTrainingOfEveryone);
         let users: Vec<UserInfo> = self
             .list_users()?
             .into_iter()
-            .filter(|u| matches!(role, Role::Admin | Role::Lead) || u.name == self.user_name())
+            .filter(|u| everyone || u.name == self.user_name())
             .collect();
         Ok(items(&users, modules, &self.training_assignments()?, &self.training_acks()?, now, tz))
     }
@@ -351,7 +373,7 @@ impl Session {
     /// The phishing campaigns imported so far, oldest first.
     pub fn campaigns(&self) -> Result<Vec<Campaign>> {
         let mut all: Vec<Campaign> =
-            self.list::<Campaign>(Kind::PhishingCampaign)?.into_iter().map(|r| r.value).collect();
+            self.list::<Campaign>()?.into_iter().map(|r| r.value).collect();
         all.sort_by_key(|c| c.imported_at);
         Ok(all)
     }
@@ -367,7 +389,7 @@ impl Session {
         rows: &[super::phishing::PhishRow],
         today: NaiveDate,
     ) -> Result<Campaign> {
-        self.require_admin("import phishing results")?;
+        self.require(Permission::ManageTraining, "import phishing results")?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 80 {
             return Err(Error::Invalid {
@@ -375,12 +397,7 @@ impl Session {
                 reason: "name it in 1 to 80 characters".into(),
             });
         }
-        let id = format!(
-            "phish-{}",
-            data_encoding::HEXLOWER
-                .encode(&crate::crypto::sha256(&[name.to_lowercase().as_bytes()])[..8])
-        );
-        if self.campaigns()?.iter().any(|c| c.id == id) {
+        if self.campaigns()?.iter().any(|c| c.name.eq_ignore_ascii_case(name)) {
             return Err(Error::Invalid {
                 what: "campaign",
                 reason: "a campaign of this name was imported already".into(),
@@ -403,10 +420,12 @@ impl Session {
                 users.iter().find(|u| u.name.eq_ignore_ascii_case(&c.name)).map(|u| u.name.clone())
             })
         };
+        let now = self.now();
+        let id = new_record_id()?;
         let mut campaign = Campaign {
             id: id.clone(),
             name: name.to_owned(),
-            imported_at: Utc::now(),
+            imported_at: now,
             sent: rows.len(),
             clicked: rows.iter().filter(|r| r.clicked).count(),
             reported: rows.iter().filter(|r| r.reported).count(),
@@ -434,20 +453,24 @@ impl Session {
                 target: Target::User(user.clone()),
                 due: today + Duration::days(REFRESHER_DAYS),
                 assigned_by: self.user_name().to_owned(),
-                assigned_at: Utc::now(),
+                assigned_at: now,
                 reason: Some(format!(
                     "clicked in the simulated phishing campaign \u{201c}{name}\u{201d}"
                 )),
             });
         }
-        let payload = serde_json::json!({
-            "campaign": name, "sent": campaign.sent, "clicked": campaign.clicked,
-            "reported": campaign.reported, "refreshers": campaign.clickers.len(),
-        });
+        let event = Event::PhishingImported {
+            campaign: name.to_owned(),
+            clicked: campaign.clicked,
+            refreshers: campaign.clickers.len(),
+            reported: campaign.reported,
+            sent: campaign.sent,
+        };
         self.write(|w| {
-            w.put(Kind::PhishingCampaign, &id, &campaign)?;
-            w.put(Kind::Training, ASSIGNMENTS, &all)?;
-            w.append(None, "phishing_imported", payload, None)
+            w.require(Permission::ManageTraining, "import phishing results")?;
+            w.put(&id, &campaign)?;
+            w.put(ASSIGNMENTS, &Assignments(all))?;
+            w.append(None, &event, None)
         })?;
         Ok(campaign)
     }

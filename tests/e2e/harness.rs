@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use caregiver::app::SystemClock;
+use caregiver::clock::SharedClock;
 use caregiver::store::{STORE_FILE, Session, Store};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -41,11 +43,19 @@ impl App {
     /// `prepare` may add to it through the core. The app opens on the lock screen.
     pub async fn launch_with_store(prepare: impl FnOnce(&mut Session)) -> App {
         Self::launch_prepared(|data_dir| {
+            let path = data_dir.join(STORE_FILE);
             let (mut session, _) =
-                Store::create(&data_dir.join(STORE_FILE), ADMIN, ADMIN_PASS.as_bytes()).unwrap();
+                Store::create(&path, ADMIN, ADMIN_PASS.as_bytes(), clock()).unwrap();
             prepare(&mut session);
         })
         .await
+    }
+
+    /// Starts the app on a store an admin set up with the `caregiver` CLI, as a hospital's
+    /// IT does: `prepare` runs CLI commands (see [`Cli`]) on the app's data folder, whose
+    /// store [`Cli::init`] makes. The app opens on the lock screen.
+    pub async fn launch_with_cli(prepare: impl FnOnce(&Cli)) -> App {
+        Self::launch_prepared(|data_dir| prepare(&Cli::new(data_dir))).await
     }
 
     async fn launch_prepared(prepare: impl FnOnce(&Path)) -> App {
@@ -272,6 +282,76 @@ impl Drop for App {
     fn drop(&mut self) {
         stop(&mut self.driver);
     }
+}
+
+/// The clock stores made by the tests run on: the system's (the app runs on it too).
+pub fn clock() -> SharedClock {
+    SystemClock::shared()
+}
+
+/// The `caregiver` CLI on one data folder, signed in as [`ADMIN`].
+pub struct Cli {
+    data_dir: PathBuf,
+    pass_file: PathBuf,
+}
+
+impl Cli {
+    fn new(data_dir: &Path) -> Cli {
+        std::fs::create_dir_all(data_dir).unwrap();
+        let pass_file = data_dir.with_file_name("admin-passphrase");
+        std::fs::write(&pass_file, ADMIN_PASS).unwrap();
+        Cli { data_dir: data_dir.to_path_buf(), pass_file }
+    }
+
+    /// `caregiver init`: the store and its first admin, [`ADMIN`].
+    pub fn init(&self) {
+        self.ok(&["init", "--admin", ADMIN]);
+    }
+
+    /// Runs `caregiver ARGS --user ADMIN --passphrase-file ...`; fails the test unless it
+    /// succeeds, and returns what it printed.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = Command::new(caregiver_cli())
+            .args(args)
+            .arg("--user")
+            .arg(ADMIN)
+            .arg("--passphrase-file")
+            .arg(&self.pass_file)
+            .env("CAREGIVER_DATA_DIR", &self.data_dir)
+            .env_remove("CAREGIVER_STORE")
+            .env_remove("CAREGIVER_USER")
+            .output()
+            .unwrap();
+        let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+        assert!(out.status.success(), "caregiver {args:?}: {}", text(out.stderr));
+        text(out.stdout)
+    }
+
+    /// A file for a command to read (a secret, an import), beside the data folder.
+    pub fn file(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.data_dir.with_file_name(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    }
+}
+
+/// The `caregiver` binary of this workspace, built (once per test run) if it is not.
+fn caregiver_cli() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+            let status = Command::new(env!("CARGO"))
+                .args(["build", "--quiet", "--locked", "-p", "caregiver", "--bin", "caregiver"])
+                .current_dir(root)
+                .status()
+                .unwrap();
+            assert!(status.success(), "cannot build the caregiver CLI");
+            // The test binary is target/<profile>/deps/e2e-<hash>: the CLI is in the profile.
+            let exe = std::env::current_exe().unwrap();
+            exe.parent().unwrap().parent().unwrap().join("caregiver")
+        })
+        .clone()
 }
 
 struct DriverGuard(Option<Child>);

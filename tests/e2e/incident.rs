@@ -86,8 +86,10 @@ async fn a_ransomware_drill_runs_to_the_end_in_the_window_and_its_export_verifie
     assert!(!app.exists("#open-incidents li").await, "a closed incident is still listed");
 
     // The log holds every action and verifies as an outsider would check it.
-    let session =
-        Store::open(&app.store_path()).unwrap().unlock(ADMIN, ADMIN_PASS.as_bytes()).unwrap();
+    let session = Store::open(&app.store_path(), crate::harness::clock())
+        .unwrap()
+        .unlock(ADMIN, ADMIN_PASS.as_bytes())
+        .unwrap();
     let mut bundle = Vec::new();
     session.export_log(&mut bundle).unwrap();
     let verified = caregiver::log::verify_bundle(bundle.as_slice()).unwrap();
@@ -106,7 +108,7 @@ async fn a_ransomware_drill_runs_to_the_end_in_the_window_and_its_export_verifie
 #[tokio::test(flavor = "multi_thread")]
 async fn a_ransomware_incident_from_the_home_screen_exports_from_the_window() {
     let app = App::launch_with_store(|s| {
-        s.add_user("Ian IT", caregiver::store::Role::Staff, b"first passphrase 12").unwrap();
+        s.add_user("Ian IT", caregiver::store::Role::Staff, b"first passphrase 12", None).unwrap();
     })
     .await;
     app.unlock(ADMIN, ADMIN_PASS, "home").await;
@@ -244,8 +246,10 @@ async fn a_due_reminder_shows_until_someone_says_they_saw_it() {
         assert!(Instant::now() < deadline, "the reminder stayed after Seen");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let session =
-        Store::open(&app.store_path()).unwrap().unlock(ADMIN, ADMIN_PASS.as_bytes()).unwrap();
+    let session = Store::open(&app.store_path(), crate::harness::clock())
+        .unwrap()
+        .unlock(ADMIN, ADMIN_PASS.as_bytes())
+        .unwrap();
     let entries = session.log_entries(None).unwrap();
     assert!(entries.iter().any(|e| e.kind == "timer_acknowledged"));
     app.close().await;

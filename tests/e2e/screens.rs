@@ -18,7 +18,7 @@ async fn shot(app: &App, name: &str) {
 #[ignore = "makes pictures for a person to look at"]
 async fn incident_screens() {
     let app = App::launch_with_store(|s| {
-        s.add_user("Ian IT", caregiver::store::Role::Staff, b"first passphrase 12").unwrap();
+        s.add_user("Ian IT", caregiver::store::Role::Staff, b"first passphrase 12", None).unwrap();
         s.replace_contacts(&[
             crate::calls::contact("desk", "Sam Servicedesk", "it-service-desk", None, None),
             crate::calls::contact(

@@ -1,8 +1,9 @@
 //! The encrypted store as people meet it in the window: first run, the lock screen,
 //! emergency access, first passphrases, user admin and the idle lock.
 
-use caregiver::store::{Kind, Role, Store};
-use serde_json::json;
+use std::path::Path;
+
+use caregiver::store::{AccessKind, Role, Store};
 
 use crate::harness::{ADMIN, ADMIN_PASS, App};
 
@@ -29,18 +30,21 @@ async fn first_run_creates_the_store_and_shows_the_recovery_key_once() {
     assert!(app.find("#signed-in").await.text().await.unwrap().contains("Rita Admin"));
 
     // The store is real: the core opens it with the passphrase, and with the recovery key.
-    let store = Store::open(&app.store_path()).unwrap();
+    let store = Store::open(&app.store_path(), crate::harness::clock()).unwrap();
     assert_eq!(store.lock_screen_names().unwrap(), vec!["Rita Admin".to_owned()]);
     let session = store.unlock("Rita Admin", b"rita's long passphrase").unwrap();
     assert_eq!(session.role(), Role::Admin);
-    Store::open(&app.store_path()).unwrap().unlock_with_recovery_key("Rita Admin", &key).unwrap();
+    Store::open(&app.store_path(), crate::harness::clock())
+        .unwrap()
+        .unlock_with_recovery_key("Rita Admin", &key)
+        .unwrap();
     app.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_lock_screen_shows_no_data_and_a_wrong_passphrase_opens_nothing() {
     let app = App::launch_with_store(|s| {
-        s.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1").unwrap();
+        s.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1", None).unwrap();
     })
     .await;
     app.wait_screen("locked").await;
@@ -71,13 +75,18 @@ async fn the_lock_screen_shows_no_data_and_a_wrong_passphrase_opens_nothing() {
     app.close().await;
 }
 
+/// The break-glass path as a ward meets it: IT imports the hospital's contact CSV with
+/// the CLI and sets the ward's code; a nurse opens emergency access and finds each ward
+/// contact's name and number, and a step that says to call the service desk names it
+/// with its number. Nothing else of the tree shows.
 #[tokio::test(flavor = "multi_thread")]
-async fn emergency_access_opens_the_playbooks_and_the_ward_call_list_under_a_banner() {
-    let app = App::launch_with_store(|s| {
-        s.set_emergency_code(CODE.as_bytes()).unwrap();
-        s.put(Kind::WardCallList, "switchboard", &json!({"name": "Switchboard", "phone": "0"}))
-            .unwrap();
-        s.put(Kind::Contact, "secret-contact", &json!({"name": "Admin-only contact"})).unwrap();
+async fn emergency_access_shows_the_ward_call_list_imported_from_the_contact_csv() {
+    let sample =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/contacts/sample.csv");
+    let app = App::launch_with_cli(|cli| {
+        cli.init();
+        cli.ok(&["emergency-code", "set", "--code-file", &cli.file("ward-code", CODE.as_bytes())]);
+        cli.ok(&["contacts", "import", sample.to_str().unwrap()]);
     })
     .await;
     app.wait_screen("locked").await;
@@ -92,28 +101,48 @@ async fn emergency_access_opens_the_playbooks_and_the_ward_call_list_under_a_ban
     assert!(banner.text().await.unwrap().contains("EMERGENCY ACCESS"));
     let (state, _) = app.settled_state("#playbooks-status").await;
     assert_eq!(state, "ready");
-    let calls = app.find("#call-list li").await.text().await.unwrap();
-    assert_eq!(calls, "Switchboard: 0");
-    assert!(!app.main_text().await.contains("Admin-only contact"));
+    // The ward's contacts in sample.csv (roles the ward calls first), in calling order.
+    app.find("#call-list li").await;
+    assert_eq!(
+        app.texts("#call-list li").await,
+        [
+            "Riley Testperson: (555) 555-0103",
+            "IT Service Desk (Example Health): (555) 555-0110 ext 1",
+            "Zoë Fictional: +1 555 555 0111",
+        ]
+    );
+    // The rest of the tree (outside parties, the insurer's claim line) is not for the ward.
+    let shown = app.main_text().await;
+    for hidden in ["Sample Mutual Cyber Claims", "Placeholder Forensics", "Morgan Example-Lead"] {
+        assert!(!shown.contains(hidden), "{hidden} shown under emergency access");
+    }
     assert!(!app.exists("#nav-admin").await);
+
+    // A ward step that says to call the service desk names it, with its number.
+    app.click("#playbook-list li[data-playbook-id=ehr-downtime] button").await;
+    app.wait_screen("playbook:ehr-downtime").await;
+    let call = app.find("li.step[data-step=confirm-down] .step-call").await.text().await.unwrap();
+    assert_eq!(call, "Call: IT Service Desk (Example Health), (555) 555-0110 ext 1");
 
     app.click("#nav-lock").await;
     app.wait_screen("locked").await;
     assert!(!app.find("#emergency-banner").await.is_displayed().await.unwrap());
 
     // The use was recorded in the store.
-    let admin =
-        Store::open(&app.store_path()).unwrap().unlock(ADMIN, ADMIN_PASS.as_bytes()).unwrap();
+    let admin = Store::open(&app.store_path(), crate::harness::clock())
+        .unwrap()
+        .unlock(ADMIN, ADMIN_PASS.as_bytes())
+        .unwrap();
     let events = admin.access_events().unwrap();
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].kind, "emergency_unlock");
+    assert_eq!(events[0].kind, AccessKind::EmergencyUnlock);
     app.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_user_sets_their_own_passphrase_before_anything_else() {
     let app = App::launch_with_store(|s| {
-        s.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1").unwrap();
+        s.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1", None).unwrap();
     })
     .await;
     app.unlock("Nina Nurse", "first passphrase 1", "must-change").await;
@@ -124,7 +153,10 @@ async fn a_new_user_sets_their_own_passphrase_before_anything_else() {
     app.click("#passphrase-submit").await;
     app.wait_screen("home").await;
     assert!(!app.exists("#nav-admin").await, "a clinician sees no admin screen");
-    Store::open(&app.store_path()).unwrap().unlock("Nina Nurse", b"nina's own passphrase").unwrap();
+    Store::open(&app.store_path(), crate::harness::clock())
+        .unwrap()
+        .unlock("Nina Nurse", b"nina's own passphrase")
+        .unwrap();
     app.close().await;
 }
 
@@ -145,8 +177,11 @@ async fn an_admin_adds_a_user_and_makes_an_emergency_code_in_the_window() {
     app.click("#emergency-new").await; // the second click confirms
     let code = app.find("#emergency-code-shown").await.text().await.unwrap();
     assert_eq!(code.len(), 19, "{code}");
-    Store::open(&app.store_path()).unwrap().unlock_emergency(code.as_bytes()).unwrap();
-    let users = Store::open(&app.store_path())
+    Store::open(&app.store_path(), crate::harness::clock())
+        .unwrap()
+        .unlock_emergency(code.as_bytes())
+        .unwrap();
+    let users = Store::open(&app.store_path(), crate::harness::clock())
         .unwrap()
         .unlock(ADMIN, ADMIN_PASS.as_bytes())
         .unwrap()

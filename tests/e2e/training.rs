@@ -12,12 +12,12 @@ const SAM_PASS: &str = "sam's own passphrase";
 #[tokio::test(flavor = "multi_thread")]
 async fn a_staff_member_acknowledges_a_module_and_the_dashboard_shows_it() {
     let app = App::launch_with_store(|s| {
-        s.add_user(SAM, Role::Staff, SAM_FIRST.as_bytes()).unwrap();
+        s.add_user(SAM, Role::Staff, SAM_FIRST.as_bytes(), None).unwrap();
         s.set_department(SAM, Some("Ward 4")).unwrap();
     })
     .await;
     // Sam has set their own passphrase (as at a first unlock).
-    Store::open(&app.store_path())
+    Store::open(&app.store_path(), crate::harness::clock())
         .unwrap()
         .unlock(SAM, SAM_FIRST.as_bytes())
         .unwrap()
@@ -62,8 +62,10 @@ async fn a_staff_member_acknowledges_a_module_and_the_dashboard_shows_it() {
     let departments = app.find("#chart-departments svg").await.html(false).await.unwrap();
     assert!(departments.contains("Ward 4"), "{departments}");
     // The acknowledgment is Sam's entry in the signed log.
-    let session =
-        Store::open(&app.store_path()).unwrap().unlock(ADMIN, ADMIN_PASS.as_bytes()).unwrap();
+    let session = Store::open(&app.store_path(), crate::harness::clock())
+        .unwrap()
+        .unlock(ADMIN, ADMIN_PASS.as_bytes())
+        .unwrap();
     let acks = session.training_acks().unwrap();
     assert_eq!(acks.len(), 1);
     assert_eq!((acks[0].user.as_str(), acks[0].module.as_str()), (SAM, "downtime-procedures"));

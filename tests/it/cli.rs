@@ -120,7 +120,7 @@ fn a_passphrase_needs_a_terminal_or_a_file() {
         pass.to_str().unwrap(),
     ]);
     assert_eq!(code, 2, "a bad role is a usage error");
-    assert!(err.contains("clinician, staff, lead or admin"), "{err}");
+    assert!(err.contains("[possible values: clinician, staff, lead, admin]"), "{err}");
 
     let (code, _, err) =
         cli(&["user", "list", "--user", "Ada", "--passphrase-file", "/nonexistent/pass"]);

@@ -124,7 +124,8 @@ fn an_export_imports_back_to_the_same_tree() {
     let tree = ws.ok(&["calltree", "show", "--incident-type", "ransomware"]);
     assert!(tree.lines().any(|l| l.starts_with("    ")), "no one calls anyone:\n{tree}");
     let (code, _, err) = ws.run(&["contacts", "export", "--format", "pdf", "--out", "x"]);
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 2, "a mistyped format is a usage error: {err}");
+    assert!(err.contains("[possible values: csv, vcard]"), "{err}");
 }
 
 #[test]
@@ -139,7 +140,8 @@ fn calls_during_an_incident_are_in_its_hics_214() {
     assert_eq!(code, 1);
     assert!(err.contains("no contact `nobody`"), "{err}");
     let (code, _, err) = ws.run(&["incident", "call", &id, "it-service-desk", "--outcome", "busy"]);
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("[possible values: reached, no-answer, left-message, wrong-number]"));
     let html = ws.path("214.html");
     ws.ok(&["incident", "export", &id, "--format", "html", "--out", html.to_str().unwrap()]);
     let html = std::fs::read_to_string(html).unwrap();

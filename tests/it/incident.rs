@@ -138,8 +138,8 @@ fn a_ransomware_drill_runs_through_its_decisions_to_the_end_and_the_log_verifies
     assert_eq!(csv.lines().count(), 1 + 1 + steps_seen.len() + 2);
     assert!(csv.contains(",yes,Ada Admin,decision,"), "{csv}");
     let (code, _, err) = cli.run(&["incident", "export", &id, "--format", "pdf", "--out", "x"]);
-    assert_eq!(code, 1);
-    assert!(err.contains("format: must be html, csv or json"), "{err}");
+    assert_eq!(code, 2);
+    assert!(err.contains("[possible values: html, csv, json]"), "{err}");
 
     let bundle = cli.tmp.path().join("log.jsonl");
     cli.ok(&["incident", "export", &id, "--format", "json", "--out", bundle.to_str().unwrap()]);
@@ -242,7 +242,8 @@ fn the_lead_assigns_positions_and_the_review_tells_what_happened() {
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["skipped"], 1);
     let (code, _, err) = cli.run(&["incident", "review", &id, "--format", "pdf"]);
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("[possible values: text, html, json]"), "{err}");
 
     // The timeline picture and the printable review (which holds the same picture).
     let svg_path = p.join("timeline.svg");
@@ -279,54 +280,52 @@ fn the_lead_assigns_positions_and_the_review_tells_what_happened() {
 /// log at the next full unlock, once, and the chain still verifies.
 #[test]
 fn an_observation_under_emergency_access_reaches_the_incident_log() {
-    use caregiver::incident;
-    use caregiver::store::Store;
+    use caregiver::app::App;
+    use caregiver::events::Event;
+    use std::time::Instant;
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("store.db");
     let pass = b"correct horse battery staple";
-    let (mut session, _) = Store::create(&path, ADMIN, pass).unwrap();
-    session.set_emergency_code(b"WARD-CODE-1234-5678").unwrap();
-    let playbooks = caregiver::playbook::embedded().unwrap();
-    let started = incident::start(
-        &session,
-        &playbooks,
-        "ehr-downtime",
-        incident::StartOptions::default(),
-        chrono::Utc::now(),
-    )
-    .unwrap();
-    let store = session.lock();
+    let mut app = App::new(path.clone(), crate::support::clock(), Instant::now());
+    app.setup(ADMIN, pass, Instant::now()).unwrap();
+    app.set_emergency_code(b"WARD-CODE-1234-5678").unwrap();
+    let started = app.start_incident("ehr-downtime", false, None, None).unwrap().progress.incident;
+    app.lock();
 
-    let em = store.unlock_emergency(b"WARD-CODE-1234-5678").unwrap();
-    let open = incident::ward_incidents(&em).unwrap();
+    app.unlock_emergency(b"WARD-CODE-1234-5678", Instant::now()).unwrap();
+    let open = app.ward_incidents().unwrap();
     assert_eq!(open.len(), 1);
-    assert_eq!(open[0].title, started.title);
-    assert_eq!(
-        incident::observe(&em, "no-such-incident", "x").unwrap_err().code(),
-        "invalid_input"
-    );
-    assert_eq!(incident::observe(&em, &started.id, "   ").unwrap_err().code(), "invalid_input");
-    incident::observe(&em, &started.id, "Bed 12 infusion pump shows a ransom note").unwrap();
-    let store = em.lock();
+    assert_eq!(open[0].incident.title, started.title);
+    assert_eq!(app.observe("no-such-incident", "x").unwrap_err().code(), "invalid_input");
+    assert_eq!(app.observe(&started.id, "   ").unwrap_err().code(), "invalid_input");
+    app.observe(&started.id, "Bed 12 infusion pump shows a ransom note").unwrap();
+    app.lock();
     // Not in the database in clear.
     let raw = std::fs::read(&path).unwrap();
     assert!(!raw.windows(10).any(|w| w == b"ransom not"));
 
-    let session = store.unlock(ADMIN, pass).unwrap();
-    let progress = incident::progress(&session, &playbooks, &started.id).unwrap();
-    let seen: Vec<_> = progress.events.iter().filter(|e| e.kind == "observation").collect();
+    let observations = |app: &App| -> Vec<caregiver::incident::Activity> {
+        let progress = app.progress(&started.id).unwrap();
+        progress
+            .events
+            .into_iter()
+            .filter(|e| matches!(e.event, Event::Observation { .. }))
+            .collect()
+    };
+    app.unlock(ADMIN, pass, Instant::now()).unwrap();
+    let seen = observations(&app);
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].actor, "emergency access");
     assert_eq!(seen[0].detail.as_deref(), Some("Bed 12 infusion pump shows a ransom note"));
     // Once only, and the log still verifies.
-    let session = session.lock().unlock(ADMIN, pass).unwrap();
-    let progress = incident::progress(&session, &playbooks, &started.id).unwrap();
-    assert_eq!(progress.events.iter().filter(|e| e.kind == "observation").count(), 1);
-    session.verify_log().unwrap();
+    app.lock();
+    app.unlock(ADMIN, pass, Instant::now()).unwrap();
+    assert_eq!(observations(&app).len(), 1);
+    app.export_log().unwrap();
 
     // A closed incident takes no more observations.
-    incident::close(&session, &playbooks, &started.id).unwrap();
-    let em = session.lock().unlock_emergency(b"WARD-CODE-1234-5678").unwrap();
-    assert!(incident::ward_incidents(&em).unwrap().is_empty());
-    assert_eq!(incident::observe(&em, &started.id, "late").unwrap_err().code(), "invalid_input");
+    app.close_incident(&started.id).unwrap();
+    app.unlock_emergency(b"WARD-CODE-1234-5678", Instant::now()).unwrap();
+    assert!(app.ward_incidents().unwrap().is_empty());
+    assert_eq!(app.observe(&started.id, "late").unwrap_err().code(), "invalid_input");
 }

@@ -3,22 +3,25 @@
 
 use std::path::Path;
 
+use caregiver::app::App;
+use caregiver::events::Event;
 use caregiver::store::{Role, Store};
 use rusqlite::Connection;
-use serde_json::json;
 
-use crate::support::{caregiver, run};
+use crate::support::{caregiver, clock, run};
 
 const ADMIN: &str = "Ada Admin";
 const PASS: &[u8] = b"correct horse battery staple";
 
+fn note(text: &str) -> Event {
+    Event::Note { text: text.into() }
+}
+
 fn store_with_entries(dir: &Path, n: u64) -> std::path::PathBuf {
     let path = dir.join("store.db");
-    let (session, _) = Store::create(&path, ADMIN, PASS).unwrap();
+    let (session, _) = Store::create(&path, ADMIN, PASS, clock()).unwrap();
     for i in 1..=n {
-        let seq = session
-            .append(Some("inc-1"), "note", json!({ "text": format!("entry {i}") }), None)
-            .unwrap();
+        let seq = session.append(Some("inc-1"), &note(&format!("entry {i}")), None).unwrap();
         assert_eq!(seq, i);
     }
     path
@@ -102,13 +105,13 @@ fn the_store_refuses_deletes_and_tampering_in_it_is_named() {
         "UPDATE log_entries SET sealed = (SELECT sealed FROM log_entries WHERE seq = 3) WHERE seq = 2;",
     )
     .unwrap();
-    let session = Store::open(&store).unwrap().unlock(ADMIN, PASS).unwrap();
+    let session = Store::open(&store, clock()).unwrap().unlock(ADMIN, PASS).unwrap();
     let err = session.verify_log().unwrap_err();
     assert_eq!(
         err.to_string(),
         "the activity log does not verify: entry 2 in the store failed its integrity check"
     );
-    assert_eq!(session.append(None, "note", json!({}), None).unwrap(), 5, "appending goes on");
+    assert_eq!(session.append(None, &note(""), None).unwrap(), 5, "appending goes on");
 
     // Someone who drops the triggers and deletes an entry is still caught.
     let tmp2 = tempfile::tempdir().unwrap();
@@ -117,11 +120,11 @@ fn the_store_refuses_deletes_and_tampering_in_it_is_named() {
     conn2
         .execute_batch("DROP TRIGGER log_entries_no_delete; DELETE FROM log_entries WHERE seq = 3;")
         .unwrap();
-    let session = Store::open(&store2).unwrap().unlock(ADMIN, PASS).unwrap();
+    let session = Store::open(&store2, clock()).unwrap().unlock(ADMIN, PASS).unwrap();
     let err = session.verify_log().unwrap_err();
     assert!(err.to_string().contains("entry 4 follows entry 2"), "{err}");
     // Appending checks only the head (it stays O(1)); the gap is still there for verify.
-    session.append(None, "note", json!({}), None).unwrap();
+    session.append(None, &note(""), None).unwrap();
     assert!(session.verify_log().unwrap_err().to_string().contains("entry 4 follows entry 2"));
 }
 
@@ -129,22 +132,20 @@ fn the_store_refuses_deletes_and_tampering_in_it_is_named() {
 fn corrections_point_back_and_rotation_keeps_the_log_whole() {
     let tmp = tempfile::tempdir().unwrap();
     let store = store_with_entries(tmp.path(), 2);
-    let mut session = Store::open(&store).unwrap().unlock(ADMIN, PASS).unwrap();
-    let seq = session
-        .append(Some("inc-1"), "note", json!({"text": "entry 2 was wrong"}), Some(2))
-        .unwrap();
+    let mut session = Store::open(&store, clock()).unwrap().unlock(ADMIN, PASS).unwrap();
+    let seq = session.append(Some("inc-1"), &note("entry 2 was wrong"), Some(2)).unwrap();
     assert_eq!(seq, 3);
-    let err = session.append(None, "note", json!({}), Some(9)).unwrap_err();
+    let err = session.append(None, &note(""), Some(9)).unwrap_err();
     assert_eq!(err.to_string(), "correction: there is no entry 9");
     session.rotate_data_key().unwrap();
     let v = session.verify_log().unwrap();
     assert_eq!(v.entries, 3);
 
     // Only leads and admins export; a clinician cannot.
-    session.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1").unwrap();
+    session.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1", None).unwrap();
     let mut nurse = session.lock().unlock("Nina Nurse", b"first passphrase 1").unwrap();
     nurse.change_passphrase("Nina Nurse", b"nina's own passphrase").unwrap();
-    assert_eq!(nurse.append(None, "note", json!({}), None).unwrap(), 4);
+    assert_eq!(nurse.append(None, &note(""), None).unwrap(), 4);
     assert_eq!(nurse.verify_log().unwrap_err().code(), "permission_denied");
 }
 
@@ -154,13 +155,19 @@ fn corrections_point_back_and_rotation_keeps_the_log_whole() {
 fn emergency_access_uses_land_in_the_log_once() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("store.db");
-    let (mut session, _) = Store::create(&path, ADMIN, PASS).unwrap();
+    let (mut session, _) = Store::create(&path, ADMIN, PASS, clock()).unwrap();
     session.set_emergency_code(b"WARD4-7K4M-Q2PX-9RTD").unwrap();
     let store = session.lock();
     let store = store.unlock_emergency(b"WARD4-7K4M-Q2PX-9RTD").unwrap().lock();
     let store = store.unlock_emergency(b"WARD4-7K4M-Q2PX-9RTD").unwrap().lock();
-    let session = store.unlock(ADMIN, PASS).unwrap();
-    let session = session.lock().unlock(ADMIN, PASS).unwrap();
+    drop(store);
+    // The app logs them at each full unlock: the second unlock logs nothing again.
+    let mut app = App::new(path.clone(), clock(), std::time::Instant::now());
+    for _ in 0..2 {
+        app.unlock(ADMIN, PASS, std::time::Instant::now()).unwrap();
+        app.lock();
+    }
+    let session = Store::open(&path, clock()).unwrap().unlock(ADMIN, PASS).unwrap();
     let mut bundle = Vec::new();
     session.export_log(&mut bundle).unwrap();
     let text = String::from_utf8(bundle).unwrap();
@@ -184,25 +191,25 @@ fn merging_another_workstations_log() {
     let ward_store = store_with_entries(&ward, 3);
     let command_store = store_with_entries(&command, 2);
 
-    let ward_session = Store::open(&ward_store).unwrap().unlock(ADMIN, PASS).unwrap();
+    let ward_session = Store::open(&ward_store, clock()).unwrap().unlock(ADMIN, PASS).unwrap();
     let mut first = Vec::new();
     ward_session.export_log(&mut first).unwrap();
     let first = String::from_utf8(first).unwrap();
 
-    let session = Store::open(&command_store).unwrap().unlock(ADMIN, PASS).unwrap();
+    let session = Store::open(&command_store, clock()).unwrap().unlock(ADMIN, PASS).unwrap();
     let done = session.import_log(&first).unwrap();
     assert_eq!((done.new_entries, done.already_present), (3, 0));
     let again = session.import_log(&first).unwrap();
     assert_eq!((again.new_entries, again.already_present), (0, 3));
 
-    ward_session.append(Some("inc-1"), "note", json!({"text": "later"}), None).unwrap();
+    ward_session.append(Some("inc-1"), &note("later"), None).unwrap();
     let mut second = Vec::new();
     ward_session.export_log(&mut second).unwrap();
     let second = String::from_utf8(second).unwrap();
     let more = session.import_log(&second).unwrap();
     assert_eq!((more.new_entries, more.already_present), (1, 3));
 
-    let timeline = session.merged_timeline(Some("inc-1")).unwrap();
+    let timeline = session.merged_timeline::<Event>(Some("inc-1")).unwrap();
     assert_eq!(timeline.len(), 2 + 4);
     assert!(timeline.windows(2).all(|w| w[0].time <= w[1].time), "ordered by time");
     let logs: std::collections::BTreeSet<&str> = timeline.iter().map(|e| e.log.as_str()).collect();
@@ -218,7 +225,7 @@ fn merging_another_workstations_log() {
     let tampered = second.replacen("entry 2", "entry X", 1);
     let err = session.import_log(&tampered).unwrap_err();
     assert_eq!(err.code(), "log_broken");
-    assert_eq!(session.merged_timeline(None).unwrap().len(), 2 + 4);
+    assert_eq!(session.merged_timeline::<Event>(None).unwrap().len(), 2 + 4);
 
     // Read-only in the database, and kept whole across a key rotation.
     let conn = Connection::open(&command_store).unwrap();
@@ -226,5 +233,5 @@ fn merging_another_workstations_log() {
     assert!(err.to_string().contains("read-only"), "{err}");
     let mut session = session;
     session.rotate_data_key().unwrap();
-    assert_eq!(session.merged_timeline(None).unwrap().len(), 2 + 4);
+    assert_eq!(session.merged_timeline::<Event>(None).unwrap().len(), 2 + 4);
 }

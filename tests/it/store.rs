@@ -4,12 +4,17 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use caregiver::store::{Kind, Role, Session, Store, schema};
+use caregiver::contacts::calltree::ContactTree;
+use caregiver::events::Event;
+use caregiver::incident::Incident;
+use caregiver::store::{Kind, Record, Role, Session, Store, schema};
 use proptest::test_runner::{Config, TestRunner};
 use rusqlite::Connection;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::support::{caregiver, run};
+use crate::support::{
+    caregiver, clock, contact, read_each_kind, read_every_kind, run, write_every_kind,
+};
 
 const ADMIN: &str = "Ada Admin";
 const PASS: &[u8] = b"correct horse battery staple";
@@ -18,7 +23,7 @@ const SENTINEL: &str = "ZQXSENTINEL";
 
 fn new_store(dir: &Path) -> (PathBuf, Session) {
     let path = dir.join("store.db");
-    let (session, _) = Store::create(&path, ADMIN, PASS).unwrap();
+    let (session, _) = Store::create(&path, ADMIN, PASS, clock()).unwrap();
     (path, session)
 }
 
@@ -41,25 +46,25 @@ fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
     hits
 }
 
-fn write_every_kind(session: &mut Session, marker: &str) {
-    for kind in Kind::ALL {
-        if kind == Kind::Settings {
-            continue;
-        }
-        let value = json!({ "text": format!("{marker} {} in a {} record", marker, kind.as_str()) });
-        session.put(kind, &format!("{}-1", kind.as_str()), &value).unwrap();
-    }
-    session.add_user(&format!("{marker} Nurse"), Role::Clinician, b"first passphrase 1").unwrap();
+fn write_all(session: &mut Session, marker: &str) {
+    write_every_kind(session, marker);
+    let nurse = format!("{marker} Nurse");
+    session.add_user(&nurse, Role::Clinician, b"first passphrase 1", None).unwrap();
+}
+
+/// A contact tree of one contact named `name`.
+fn tree(name: &str) -> ContactTree {
+    ContactTree(vec![contact("c1", name, None)])
 }
 
 #[test]
 fn a_sentinel_written_through_every_kind_of_record_never_reaches_the_files() {
     let tmp = tempfile::tempdir().unwrap();
     let (path, mut session) = new_store(tmp.path());
-    write_every_kind(&mut session, SENTINEL);
+    write_all(&mut session, SENTINEL);
     session.set_emergency_code(CODE).unwrap();
     session.set_idle_lock_minutes(7).unwrap();
-    let em = Store::open(&path).unwrap().unlock_emergency(CODE).unwrap();
+    let em = Store::open(&path, clock()).unwrap().unlock_emergency(CODE).unwrap();
     drop(em);
 
     let needles: [&[u8]; 4] = [SENTINEL.as_bytes(), PASS, b"first passphrase 1", b"7K4M"];
@@ -86,9 +91,9 @@ fn a_sentinel_written_through_every_kind_of_record_never_reaches_the_files() {
         );
     }
     // The values really are there, sealed: the admin reads them back.
-    let session = Store::open(&path).unwrap().unlock(ADMIN, PASS).unwrap();
-    let notes: Vec<caregiver::store::Record<Value>> = session.list(Kind::IncidentNote).unwrap();
-    assert!(notes[0].value["text"].as_str().unwrap().contains(SENTINEL));
+    let session = Store::open(&path, clock()).unwrap().unlock(ADMIN, PASS).unwrap();
+    let incidents = session.list::<Incident>().unwrap();
+    assert!(incidents[0].value.title.contains(SENTINEL));
     assert!(session.list_users().unwrap().iter().any(|u| u.name.contains(SENTINEL)));
 }
 
@@ -160,23 +165,24 @@ fn the_cli_leaves_no_plaintext_in_the_store_or_the_temp_folder() {
 fn flipped_bytes_in_sealed_columns_are_always_detected() {
     let tmp = tempfile::tempdir().unwrap();
     let (path, mut session) = new_store(tmp.path());
-    write_every_kind(&mut session, "tamper");
+    write_all(&mut session, "tamper");
     let conn = Connection::open(&path).unwrap();
     let rows: Vec<(String, String, Vec<u8>)> = conn
-        .prepare("SELECT record_id, kind, sealed FROM records")
+        // Every record a caller reads (the signing key is the store's own, read once).
+        .prepare("SELECT record_id, kind, sealed FROM records WHERE kind != 'device_key'")
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    let kind_of = |name: &str| Kind::ALL.into_iter().find(|k| k.as_str() == name).unwrap();
+    assert_eq!(rows.len(), Kind::ALL.len() - 3, "a record of every kind but the keys and settings");
 
     let mut runner =
         TestRunner::new(Config { cases: 300, failure_persistence: None, ..Config::default() });
     let strategy = (0..rows.len(), proptest::prelude::any::<proptest::sample::Index>(), 0u8..8);
     runner
         .run(&strategy, |(row, index, bit)| {
-            let (id, kind, original) = &rows[row];
+            let (id, _kind, original) = &rows[row];
             let mut bad = original.clone();
             let i = index.index(bad.len());
             bad[i] ^= 1 << bit;
@@ -185,7 +191,7 @@ fn flipped_bytes_in_sealed_columns_are_always_detected() {
                 rusqlite::params![bad, id],
             )
             .unwrap();
-            let got = session.get::<Value>(kind_of(kind), id);
+            let got = read_every_kind(&session);
             conn.execute(
                 "UPDATE records SET sealed = ?1 WHERE record_id = ?2",
                 rusqlite::params![original, id],
@@ -232,9 +238,8 @@ fn flipped_bytes_in_sealed_columns_are_always_detected() {
 fn random_damage_to_the_file_gives_errors_or_the_truth() {
     let tmp = tempfile::tempdir().unwrap();
     let (path, mut session) = new_store(tmp.path());
-    write_every_kind(&mut session, "damage");
-    let truth: Vec<Vec<caregiver::store::Record<Value>>> =
-        Kind::ALL.iter().map(|k| session.list(*k).unwrap()).collect();
+    write_all(&mut session, "damage");
+    let truth: Vec<Vec<Value>> = read_every_kind(&session).unwrap();
     drop(session);
     Connection::open(&path)
         .unwrap()
@@ -255,10 +260,10 @@ fn random_damage_to_the_file_gives_errors_or_the_truth() {
                 let _ = std::fs::remove_file(format!("{}{suffix}", case.display()));
             }
             std::io::Write::write_all(&mut std::fs::File::create(&case).unwrap(), &bytes).unwrap();
-            let Ok(store) = Store::open(&case) else { return Ok(()) };
+            let Ok(store) = Store::open(&case, clock()) else { return Ok(()) };
             let Ok(session) = store.unlock(ADMIN, PASS) else { return Ok(()) };
-            for (kind, want) in Kind::ALL.iter().zip(&truth) {
-                if let Ok(got) = session.list::<Value>(*kind) {
+            for (got, want) in read_each_kind(&session).into_iter().zip(&truth) {
+                if let Ok(got) = got {
                     for record in &got {
                         proptest::prop_assert!(want.contains(record), "wrong data at byte {i}");
                     }
@@ -316,7 +321,7 @@ fn a_wrong_passphrase_gets_one_message_and_a_delay_that_survives_restarts() {
 fn backup_and_restore_through_the_cli() {
     let tmp = tempfile::tempdir().unwrap();
     let (path, session) = new_store(tmp.path());
-    session.put(Kind::Contact, "c1", &json!({"name": "before backup"})).unwrap();
+    session.put("c1", &tree("before backup")).unwrap();
     drop(session);
     let pass = tmp.path().join("admin.pass");
     write_file(&pass, PASS);
@@ -336,8 +341,8 @@ fn backup_and_restore_through_the_cli() {
     assert!(err.contains("already exists"), "{err}");
 
     // Change the store after the backup.
-    let session = Store::open(&path).unwrap().unlock(ADMIN, PASS).unwrap();
-    session.put(Kind::Contact, "c1", &json!({"name": "after backup"})).unwrap();
+    let session = Store::open(&path, clock()).unwrap().unlock(ADMIN, PASS).unwrap();
+    session.put("c1", &tree("after backup")).unwrap();
     drop(session);
 
     // A damaged backup, and a backup another passphrase guards, are refused: nothing changes.
@@ -348,25 +353,26 @@ fn backup_and_restore_through_the_cli() {
     write_file(&damaged, &bytes);
     let other_dir = tempfile::tempdir().unwrap();
     let (other, _) =
-        Store::create(&other_dir.path().join("o.db"), ADMIN, b"a different passphrase").unwrap();
+        Store::create(&other_dir.path().join("o.db"), ADMIN, b"a different passphrase", clock())
+            .unwrap();
     let foreign = tmp.path().join("foreign.db");
     other.backup(&foreign).unwrap();
     for (file, want) in [(&damaged, "restore_rejected"), (&foreign, "wrong_passphrase")] {
         let (code, _, err) = cli(&["restore", file.to_str().unwrap()]);
         assert_eq!(code, 1);
         assert!(err.contains(want), "{err}");
-        let session = Store::open(&path).unwrap().unlock(ADMIN, PASS).unwrap();
-        let c: Value = session.get(Kind::Contact, "c1").unwrap().unwrap();
-        assert_eq!(c["name"], "after backup");
+        let session = Store::open(&path, clock()).unwrap().unlock(ADMIN, PASS).unwrap();
+        let c: ContactTree = session.get("c1").unwrap().unwrap();
+        assert_eq!(c, tree("after backup"));
     }
 
     let (code, _, err) = cli(&["restore", backup.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
-    let store = Store::open(&path).unwrap();
+    let store = Store::open(&path, clock()).unwrap();
     store.integrity_check().unwrap();
     let session = store.unlock(ADMIN, PASS).unwrap();
-    let c: Value = session.get(Kind::Contact, "c1").unwrap().unwrap();
-    assert_eq!(c["name"], "before backup");
+    let c: ContactTree = session.get("c1").unwrap().unwrap();
+    assert_eq!(c, tree("before backup"));
 }
 
 /// The store at every schema version ever shipped opens with this binary, upgrades, and
@@ -382,21 +388,36 @@ fn fixtures_of_every_schema_version_open_and_upgrade() {
         );
         let copy = tmp.path().join(format!("v{version}.db"));
         std::fs::copy(&fixture, &copy).unwrap();
-        let store = Store::open(&copy).unwrap();
+        let store = Store::open(&copy, clock()).unwrap();
         assert_eq!(schema::version(&Connection::open(&copy).unwrap()).unwrap(), schema::CURRENT);
         store.integrity_check().unwrap();
-        let session = store.unlock(FIXTURE_ADMIN, FIXTURE_PASS).unwrap();
-        let note: Value = session.get(Kind::IncidentNote, "n1").unwrap().unwrap();
-        assert_eq!(note["text"], "fixture note");
+        let mut session = store.unlock(FIXTURE_ADMIN, FIXTURE_PASS).unwrap();
         assert_eq!(session.settings().unwrap().idle_lock_minutes, 12);
         assert_eq!(session.list_users().unwrap().len(), 2);
         assert_eq!(session.access_events().unwrap().len(), 1);
-        // The activity log came with schema 3: its entries survive upgrades, and the unlock
-        // above logged the fixture's one emergency-access use (older schemas: only that).
+        // The activity log came with schema 3: its entries survive upgrades and read as
+        // typed events; the fixture's one emergency-access use is logged at the first full
+        // unlock (older schemas: only that).
+        assert_eq!(session.log_access_events(Event::of_access).unwrap(), 1);
         let logged = if version >= 3 { 2 } else { 1 };
         assert_eq!(session.verify_log().unwrap().entries, logged, "schema {version}");
+        let events = session.events::<Event>(None).unwrap();
+        assert!(matches!(events.last().unwrap().event, Event::EmergencyAccessUsed { .. }));
+        if version >= 3 {
+            assert_eq!(events[0].event, Event::Note { text: "fixture entry".into() });
+        }
+        // Every sealed row of the fixture still opens: re-sealing them all under a new key
+        // opens each one (the fixtures' own test records have no type of today's).
+        session.rotate_data_key().unwrap();
         let em = session.lock().unlock_emergency(FIXTURE_CODE).unwrap();
-        assert_eq!(em.list::<Value>(Kind::WardCallList).unwrap().len(), 1);
+        drop(em);
+        let ward_rows: i64 = Connection::open(&copy)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM records WHERE kind = 'ward_call_list'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(ward_rows, 1);
     }
 }
 
@@ -414,13 +435,13 @@ fn make_fixture() {
     let path = fixture_path(schema::CURRENT);
     let _ = std::fs::remove_file(&path);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let (mut s, _) = Store::create(&path, FIXTURE_ADMIN, FIXTURE_PASS).unwrap();
-    s.add_user("Fixture Nurse", Role::Clinician, b"fixture passphrase 2").unwrap();
-    s.put(Kind::IncidentNote, "n1", &json!({"text": "fixture note"})).unwrap();
-    s.put(Kind::WardCallList, "ward", &json!({"name": "Switchboard"})).unwrap();
+    let (mut s, _) = Store::create(&path, FIXTURE_ADMIN, FIXTURE_PASS, clock()).unwrap();
+    s.add_user("Fixture Nurse", Role::Clinician, b"fixture passphrase 2", None).unwrap();
+    write_every_kind(&s, "fixture");
     s.set_idle_lock_minutes(12).unwrap();
     s.set_emergency_code(FIXTURE_CODE).unwrap();
-    s.append(Some("fixture-incident"), "note", json!({"text": "fixture entry"}), None).unwrap();
+    let entry = Event::Note { text: "fixture entry".into() };
+    s.append(Some("fixture-incident"), &entry, None).unwrap();
     let em = s.lock().unlock_emergency(FIXTURE_CODE).unwrap();
     drop(em);
     let conn = Connection::open(&path).unwrap();
@@ -438,26 +459,36 @@ const MODE_ENV: &str = "CAREGIVER_TEST_CRASH_MODE";
 #[ignore = "a child process of the kill_dash_nine tests"]
 fn crash_child() {
     let Some(path) = std::env::var_os(CHILD_ENV) else { return };
-    let mut session = Store::open(Path::new(&path)).unwrap().unlock(ADMIN, PASS).unwrap();
+    let mut session = Store::open(Path::new(&path), clock()).unwrap().unlock(ADMIN, PASS).unwrap();
     let mode = std::env::var(MODE_ENV).unwrap_or_default();
     for i in 0u64.. {
         if mode == "rekey" {
             session.rotate_data_key().unwrap();
         } else if mode == "log" {
-            let seq = session.append(Some("crash"), "note", json!({ "i": i }), None).unwrap();
+            let note = Event::Note { text: format!("note {i}") };
+            let seq = session.append(Some("crash"), &note, None).unwrap();
             println!("ack {seq}");
             continue;
         } else {
-            session
-                .put(
-                    Kind::IncidentNote,
-                    &format!("note-{i:06}"),
-                    &json!({ "i": i, "pad": "x".repeat(300) }),
-                )
-                .unwrap();
+            session.put(&format!("note-{i:06}"), &incident(i)).unwrap();
         }
         // Printed only after the commit returned: an acknowledged write.
         println!("ack {i}");
+    }
+}
+
+/// A record the crash test writes: an incident numbered `i`, with a title of some length.
+fn incident(i: u64) -> Incident {
+    let t = chrono::DateTime::UNIX_EPOCH + chrono::Duration::seconds(i as i64);
+    Incident {
+        id: format!("note-{i:06}"),
+        playbook: "ransomware".into(),
+        playbook_version: 1,
+        title: format!("{i} {}", "x".repeat(300)),
+        lead: ADMIN.into(),
+        started: t,
+        discovered: t,
+        drill: true,
     }
 }
 
@@ -495,10 +526,10 @@ fn kill_dash_nine_during_writes_loses_no_acknowledged_write() {
     for round in 0..12u64 {
         let before = count_notes(&path);
         let acked = crash_once(&path, "notes", (round * 7) % 23 + 1);
-        let store = Store::open(&path).unwrap();
+        let store = Store::open(&path, clock()).unwrap();
         store.integrity_check().unwrap();
         let session = store.unlock(ADMIN, PASS).unwrap();
-        let notes: Vec<caregiver::store::Record<Value>> = session.list(Kind::IncidentNote).unwrap();
+        let notes = session.list::<Incident>().unwrap();
         // The child restarts numbering each round: every acked index exists, in order.
         if let Some(last) = acked {
             assert!(
@@ -517,12 +548,12 @@ fn kill_dash_nine_during_key_rotation_leaves_exactly_one_key() {
     let tmp = tempfile::tempdir().unwrap();
     let (path, session) = new_store(tmp.path());
     for i in 0..150 {
-        session.put(Kind::Contact, &format!("c{i}"), &json!({ "i": i })).unwrap();
+        session.put(&format!("c{i}"), &tree(&format!("contact {i}"))).unwrap();
     }
     drop(session);
     for round in 0..8u64 {
         crash_once(&path, "rekey", round % 3);
-        let store = Store::open(&path).unwrap();
+        let store = Store::open(&path, clock()).unwrap();
         store.integrity_check().unwrap();
         let conn = Connection::open(&path).unwrap();
         let keys: i64 = conn
@@ -530,7 +561,7 @@ fn kill_dash_nine_during_key_rotation_leaves_exactly_one_key() {
             .unwrap();
         assert_eq!(keys, 1);
         let session = store.unlock(ADMIN, PASS).unwrap();
-        let contacts: Vec<caregiver::store::Record<Value>> = session.list(Kind::Contact).unwrap();
+        let contacts = session.list::<ContactTree>().unwrap();
         assert_eq!(contacts.len(), 150, "round {round}");
     }
 }
@@ -538,7 +569,7 @@ fn kill_dash_nine_during_key_rotation_leaves_exactly_one_key() {
 fn count_notes(path: &Path) -> u64 {
     Connection::open(path)
         .unwrap()
-        .query_row("SELECT COUNT(*) FROM records WHERE kind = 'incident_note'", [], |r| {
+        .query_row("SELECT COUNT(*) FROM records WHERE kind = ?1", [Incident::KIND.as_str()], |r| {
             r.get::<_, i64>(0)
         })
         .unwrap() as u64
@@ -554,7 +585,7 @@ fn kill_dash_nine_during_log_appends_loses_no_acknowledged_entry() {
         if let Some(acked) = crash_once(&path, "log", highest_ack + (round * 5) % 17 + 1) {
             highest_ack = highest_ack.max(acked);
         }
-        let store = Store::open(&path).unwrap();
+        let store = Store::open(&path, clock()).unwrap();
         store.integrity_check().unwrap();
         let session = store.unlock(ADMIN, PASS).unwrap();
         let verified = session.verify_log().unwrap();

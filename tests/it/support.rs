@@ -25,3 +25,123 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
         String::from_utf8(stderr).expect("stderr is UTF-8"),
     )
 }
+
+/// The clock the core tests open stores with: the system's.
+pub fn clock() -> caregiver::clock::SharedClock {
+    caregiver::app::SystemClock::shared()
+}
+
+/// A contact with only an id and a name (and `role`), as a test builds one.
+pub fn contact(id: &str, name: &str, role: Option<&str>) -> caregiver::contacts::Contact {
+    serde_json::from_value(serde_json::json!({
+        "id": id, "name": name, "kind": "internal", "role": role, "position": null,
+        "department": null, "organisation": null, "work_phone": "555-0100", "mobile_phone": null,
+        "pager": null, "radio_channel": null, "secure_messaging": null, "email": null,
+        "support_line": null, "contract_ref": null, "policy_number": null, "claim_line": null,
+        "channels": ["phone"], "notes": null, "called_by": null, "alternate": null,
+        "escalate_after_minutes": 10, "incident_types": [],
+    }))
+    .unwrap()
+}
+
+/// Writes one record of every kind a caller can write, each carrying `marker` in a field
+/// a person would type (the settings and the keys hold no such field), through the typed
+/// API: (kind, record id) of each.
+pub fn write_every_kind(session: &caregiver::store::Session, marker: &str) {
+    use caregiver::contacts::calltree::{ContactTree, WardCallList, WardContact};
+    use caregiver::incident::{Incident, WardIncident};
+    use caregiver::playbook::pack::{PackInfo, PackedPlaybook};
+    use caregiver::training::records::{Assignment, Assignments, Campaign, Target};
+    let now = chrono::Utc::now();
+    let text = |what: &str| format!("{marker} in a {what} record");
+    let p = PackedPlaybook { file: "x.toml".into(), text: text("playbook") };
+    session.put("playbook-1", &p).unwrap();
+    let ward = WardContact { name: text("ward call list"), role: None, phone: None };
+    session.put("ward_call_list-1", &WardCallList(vec![ward])).unwrap();
+    let tree = ContactTree(vec![contact("c1", &text("contact"), None)]);
+    session.put("contact-1", &tree).unwrap();
+    let info = PackInfo {
+        version: 1,
+        created: now,
+        expires: now,
+        imported: None,
+        playbooks: vec![text("pack info")],
+    };
+    session.put("pack_info-1", &info).unwrap();
+    let incident = Incident {
+        id: "inc-1".into(),
+        playbook: "ransomware".into(),
+        playbook_version: 1,
+        title: text("incident"),
+        lead: ADMIN_NAME.into(),
+        started: now,
+        discovered: now,
+        drill: false,
+    };
+    session.put("incident-1", &incident).unwrap();
+    let ward = WardIncident {
+        id: "inc-1".into(),
+        playbook: "ransomware".into(),
+        title: text("ward incident"),
+        started: now,
+        drill: false,
+        closed: false,
+    };
+    session.put("ward_incident-1", &ward).unwrap();
+    let a = Assignment {
+        module: "phishing-awareness".into(),
+        target: Target::Department(text("training")),
+        due: now.date_naive(),
+        assigned_by: ADMIN_NAME.into(),
+        assigned_at: now,
+        reason: None,
+    };
+    session.put("training-1", &Assignments(vec![a])).unwrap();
+    let c = Campaign {
+        id: "phishing_campaign-1".into(),
+        name: text("phishing campaign"),
+        imported_at: now,
+        sent: 1,
+        clicked: 0,
+        reported: 0,
+        clickers: vec![],
+        reporters: vec![],
+        unmatched: 1,
+    };
+    session.put("phishing_campaign-1", &c).unwrap();
+}
+
+/// The admin of the stores these tests make.
+pub const ADMIN_NAME: &str = "Ada Admin";
+
+/// Every record of every kind a caller can read, as JSON, in a fixed order of kinds.
+pub fn read_every_kind(session: &caregiver::store::Session) -> caregiver::Result<Vec<Vec<Value>>> {
+    read_each_kind(session).into_iter().collect()
+}
+
+/// [`read_every_kind`], kind by kind: each kind read, or its error.
+pub fn read_each_kind(session: &caregiver::store::Session) -> Vec<caregiver::Result<Vec<Value>>> {
+    use caregiver::contacts::calltree::{ContactTree, WardCallList};
+    use caregiver::incident::{Incident, WardIncident};
+    use caregiver::playbook::pack::{PackInfo, PackedPlaybook};
+    use caregiver::store::{Record, Session};
+    use caregiver::training::records::{Assignments, Campaign};
+    fn all<R: Record>(s: &Session) -> caregiver::Result<Vec<Value>> {
+        Ok(s.list::<R>()?
+            .into_iter()
+            .map(|r| serde_json::json!({ "id": r.id, "version": r.version, "value": serde_json::to_value(r.value).unwrap() }))
+            .collect())
+    }
+    vec![
+        all::<PackedPlaybook>(session),
+        all::<WardCallList>(session),
+        all::<ContactTree>(session),
+        all::<PackInfo>(session),
+        all::<Incident>(session),
+        all::<WardIncident>(session),
+        all::<Assignments>(session),
+        all::<Campaign>(session),
+    ]
+}
+
+use serde_json::Value;

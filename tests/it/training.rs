@@ -166,6 +166,7 @@ fn an_acknowledgment_is_the_learners_own_and_passes_the_quiz() {
     assert_eq!(code, 0, "{out}{err}");
 
     // An assignment after the acknowledgment asks for a new one, by its date.
+    // --person names who is assigned; --user (here CAREGIVER_USER) says who signs in.
     let (code, _, err) = run(caregiver(ws.tmp.path())
         .env("CAREGIVER_USER", ADMIN)
         .arg("--store")
@@ -176,7 +177,7 @@ fn an_acknowledgment_is_the_learners_own_and_passes_the_quiz() {
             "training",
             "assign",
             "downtime-procedures",
-            "--user",
+            "--person",
             "Nina Nurse",
             "--due",
             "2020-01-31",
@@ -234,7 +235,7 @@ fn a_gophish_campaign_assigns_the_refresher_to_exactly_the_clickers() {
     // Wendy's name in the campaign differs; her contact's email matches.
     {
         use caregiver::store::Store;
-        let session = Store::open(&ws.path("store.db"))
+        let session = Store::open(&ws.path("store.db"), crate::support::clock())
             .unwrap()
             .unlock(ADMIN, b"correct horse battery staple")
             .unwrap();

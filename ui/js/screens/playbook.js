@@ -2,6 +2,7 @@
 // The grouping comes from the core; this only draws it. Printable.
 
 import { request } from "../api.js";
+import { callLine } from "../calllines.js";
 import { fill, h, showAlert } from "../dom.js";
 
 /** Draws the steps of `group` (indexes into playbook.steps). */
@@ -14,7 +15,7 @@ function stepList(playbook, indexes, { withRole, sheet }) {
       withRole ? h("p", { class: "meta" }, `For: ${roleName} · ${s.bandName}`) : null,
       h("p", { class: "instruction" }, s.instruction),
       s.checklist.length ? h("ul", { class: "checklist" }, s.checklist.map((c) => h("li", {}, c))) : null,
-      s.calls.length ? h("p", { class: "meta" }, `Call: ${s.calls.join(", ")}`) : null,
+      callLine(s.callLines),
       s.timer ? h("p", { class: "meta" }, `Reminder after ${s.timer.text}: ${s.timer.say}`) : null,
       s.deadline ? h("p", { class: "meta deadline" }, `Deadline: within ${s.deadline.text} of ${s.deadline.from}: ${s.deadline.what}`) : null,
       s.question ? h("div", { class: "decision" },
@@ -40,7 +41,8 @@ function minutes(m) {
 function prepare(view) {
   const bandNames = {};
   view.roles.forEach((r) => r.bands.forEach((b) => { bandNames[b.id] = b.name; }));
-  view.playbook.steps.forEach((s) => {
+  view.playbook.steps.forEach((s, i) => {
+    s.callLines = view.calls[i];
     s.bandName = bandNames[s.band] || s.band;
     s.roleName = (view.roles.find((r) => r.id === s.role) || {}).name;
     if (s.timer) s.timer.text = minutes(s.timer.after_minutes);

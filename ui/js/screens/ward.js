@@ -3,6 +3,7 @@
 // the incident's signed log when someone next signs in.
 
 import { request } from "../api.js";
+import { callLine } from "../calllines.js";
 import { fill, h, showAlert } from "../dom.js";
 
 export function wardIncidentsSection() {
@@ -36,9 +37,10 @@ function incidentCard(w) {
     h("h3", {}, `${i.drill ? "DRILL: " : ""}${i.title}`),
     h("p", { class: "meta" }, `Started ${i.started.slice(0, 16).replace("T", " ")} UTC`),
     h("h4", {}, "Steps for ward staff"),
-    h("ol", { class: "steps" }, w.steps.map((s) => h("li", { class: "step", dataset: { step: s.id } },
+    h("ol", { class: "steps" }, w.steps.map((s, n) => h("li", { class: "step", dataset: { step: s.id } },
       h("h4", {}, s.title),
       h("p", { class: "instruction" }, s.instruction),
-      s.checklist.length ? h("ul", { class: "checklist" }, s.checklist.map((c) => h("li", {}, c))) : null))),
+      s.checklist.length ? h("ul", { class: "checklist" }, s.checklist.map((c) => h("li", {}, c))) : null,
+      callLine(w.calls[n])))),
     form);
 }

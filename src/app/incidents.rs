@@ -1,0 +1,354 @@
+//! Running incidents from either front end: start one, see where it stands with the step
+//! to do now, act on it, take notes, hand out positions, close it; what ward staff see of
+//! it under emergency access; the after-action review and its timeline; and the reminders
+//! that come due.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::App;
+use super::contacts::{CallLine, call_lines};
+use crate::contacts::calltree::{self, Outcome};
+use crate::contacts::channels;
+use crate::incident::review::{self, Review};
+use crate::incident::{self, Action, Progress, StartOptions, WardIncident};
+use crate::playbook::format::{STANDARD_ROLES, band_name, phase_name};
+use crate::playbook::{Playbook, Step};
+use crate::store::Session;
+use crate::{Error, Result};
+
+/// An incident as the guided screen shows it: where it stands and the step to do now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IncidentView {
+    pub progress: Progress,
+    /// The current step in full (`None`: the playbook is finished).
+    pub step: Option<Step>,
+    pub phase_name: Option<String>,
+    pub band_name: Option<String>,
+    pub role_name: Option<String>,
+    /// Steps of the playbook.
+    pub steps_total: usize,
+    /// The steps still reachable from the current one, itself included: at most this many
+    /// are left (a decision's branches may skip some).
+    pub steps_left: usize,
+    /// The positions the signed-in user holds here, and their job action sheet's steps.
+    pub my_positions: Vec<String>,
+    pub my_steps: Vec<incident::StepState>,
+    /// The signed-in user may assign positions and close (its lead, or by permission).
+    pub can_command: bool,
+    /// Every position a playbook step is for, and the standard HICS ones (id, name).
+    pub positions_available: Vec<(String, String)>,
+    /// The current step would send patient information over an unsecure channel.
+    pub step_warnings: Vec<channels::Warning>,
+    /// The contacts of the tree the current step says to call (by contact role).
+    pub step_contacts: Vec<crate::contacts::Contact>,
+}
+
+/// An open incident as emergency access shows it: the ward steps to follow, and for each
+/// step whom to call, by name and number from the ward's call list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WardIncidentView {
+    pub incident: WardIncident,
+    pub steps: Vec<Step>,
+    /// For each of `steps`, the calls it says to make.
+    pub calls: Vec<Vec<CallLine>>,
+}
+
+/// The review screen: the after-action summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewView {
+    pub review: Review,
+    /// The timeline picture, drawn by the core (the printed review holds the same).
+    pub timeline_svg: String,
+}
+
+/// A reminder that has come due, to announce: a step's timer, a call to escalate, or the
+/// signed-in person's training.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reminder {
+    pub incident: String,
+    pub title: String,
+    pub drill: bool,
+    pub step: String,
+    pub say: String,
+    pub due: DateTime<Utc>,
+}
+
+/// How many steps can be reached from `from` (itself included), over every branch.
+fn reachable(playbook: &Playbook, from: &str) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = vec![from.to_owned()];
+    while let Some(id) = todo.pop() {
+        let Some(index) = playbook.steps.iter().position(|s| s.id == id) else { continue };
+        if seen.insert(index) {
+            todo.extend(playbook.successors(index));
+        }
+    }
+    seen.len()
+}
+
+fn incident_view(
+    progress: Progress,
+    playbook: &Playbook,
+    session: &Session,
+) -> Result<IncidentView> {
+    let step = progress
+        .current
+        .as_deref()
+        .and_then(|id| playbook.steps.iter().find(|s| s.id == id))
+        .cloned();
+    let me = session.user_name();
+    let mut positions_available: Vec<(String, String)> = STANDARD_ROLES
+        .iter()
+        .map(|(id, name)| ((*id).to_owned(), (*name).to_owned()))
+        .chain(playbook.roles.iter().cloned())
+        .collect();
+    // The positions this playbook's steps are for come first.
+    positions_available.sort_by_key(|(id, _)| !playbook.steps.iter().any(|s| &s.role == id));
+    let step_contacts = match &step {
+        Some(s) if !s.calls.is_empty() => session
+            .contacts()?
+            .into_iter()
+            .filter(|c| c.role.as_ref().is_some_and(|r| s.calls.contains(r)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(IncidentView {
+        phase_name: step.as_ref().map(|s| phase_name(&s.phase).to_owned()),
+        band_name: step.as_ref().map(|s| band_name(&s.band).to_owned()),
+        role_name: step.as_ref().map(|s| playbook.role_name(&s.role).to_owned()),
+        steps_total: playbook.steps.len(),
+        steps_left: progress.current.as_deref().map_or(0, |c| reachable(playbook, c)),
+        can_command: incident::may_command(session.role_now()?, me, &progress.incident),
+        my_positions: progress.positions_of(me).into_iter().map(str::to_owned).collect(),
+        my_steps: progress.job_sheet(me).into_iter().cloned().collect(),
+        positions_available,
+        step_contacts,
+        step_warnings: step.as_ref().map_or_else(Vec::new, |s| {
+            channels::check(&format!("{}\n{}", s.instruction, s.checklist.join("\n")))
+        }),
+        step,
+        progress,
+    })
+}
+
+impl App {
+    /// Where an incident stands, replayed from its log.
+    pub fn progress(&self, id: &str) -> Result<Progress> {
+        incident::progress(self.user()?, &self.in_force()?, id)
+    }
+
+    /// An incident's progress with its playbook.
+    fn progress_and_playbook(&self, id: &str) -> Result<(Progress, Playbook)> {
+        let list = self.in_force()?;
+        let progress = incident::progress(self.user()?, &list, id)?;
+        let playbook = super::library::find(&list, &progress.incident.playbook)?.clone();
+        Ok((progress, playbook))
+    }
+
+    fn view(&self, progress: Progress) -> Result<IncidentView> {
+        let list = self.in_force()?;
+        let playbook = super::library::find(&list, &progress.incident.playbook)?;
+        incident_view(progress, playbook, self.user()?)
+    }
+
+    /// Starts an incident (or a drill) of a playbook in force. `lead` is a user of this
+    /// workstation, or the signed-in user; `discovered` defaults to now.
+    pub fn start_incident(
+        &self,
+        playbook: &str,
+        drill: bool,
+        discovered: Option<DateTime<Utc>>,
+        lead: Option<String>,
+    ) -> Result<IncidentView> {
+        let options = StartOptions { drill, discovered, lead };
+        let started =
+            incident::start(self.user()?, &self.in_force()?, playbook, options, self.now())?;
+        self.incident(&started.id)
+    }
+
+    /// Every incident, newest first.
+    pub fn incidents(&self) -> Result<Vec<incident::Incident>> {
+        incident::list(self.user()?)
+    }
+
+    /// Where an incident stands, with its current step in full.
+    pub fn incident(&self, id: &str) -> Result<IncidentView> {
+        self.view(self.progress(id)?)
+    }
+
+    /// The incidents not yet closed, newest first, so any signed-in user can resume one.
+    /// Empty under emergency access.
+    pub fn open_incidents(&self) -> Result<Vec<IncidentView>> {
+        if self.emergency().is_ok() {
+            return Ok(Vec::new());
+        }
+        let session = self.user()?;
+        incident::all_progress(session, &self.in_force()?, session.events(None)?)?
+            .into_iter()
+            .filter(|p| !p.closed)
+            .map(|p| self.view(p))
+            .collect()
+    }
+
+    /// Acts on an incident's current step.
+    pub fn incident_step(&self, id: &str, step: &str, action: Action) -> Result<IncidentView> {
+        self.view(incident::step(self.user()?, &self.in_force()?, id, step, action)?)
+    }
+
+    /// Adds a note; returns its log entry's number and the incident.
+    pub fn incident_note(&self, id: &str, text: &str) -> Result<(u64, IncidentView)> {
+        let seq = incident::note(self.user()?, id, text)?;
+        Ok((seq, self.incident(id)?))
+    }
+
+    pub fn close_incident(&self, id: &str) -> Result<IncidentView> {
+        self.view(incident::close(self.user()?, &self.in_force()?, id)?)
+    }
+
+    /// Gives a HICS position to a person (the incident's lead, or by permission).
+    pub fn assign_position(&self, id: &str, position: &str, person: &str) -> Result<IncidentView> {
+        self.view(incident::assign(self.user()?, &self.in_force()?, id, position, person)?)
+    }
+
+    /// Says a step's reminder has been seen.
+    pub fn acknowledge_timer(&self, id: &str, step: &str) -> Result<IncidentView> {
+        self.view(incident::acknowledge_timer(self.user()?, &self.in_force()?, id, step)?)
+    }
+
+    /// Records a call's outcome.
+    pub fn record_call(&self, id: &str, contact: &str, outcome: Outcome) -> Result<Progress> {
+        incident::call(self.user()?, &self.in_force()?, id, contact, outcome)
+    }
+
+    /// The names of this workstation's users: who may lead an incident or take a position.
+    pub fn people(&self) -> Result<Vec<String>> {
+        Ok(self.user()?.list_users()?.into_iter().map(|u| u.name).collect())
+    }
+
+    /// Under emergency access: the open incidents, each with its ward steps to follow and
+    /// whom each step says to call.
+    pub fn ward_incidents(&self) -> Result<Vec<WardIncidentView>> {
+        let emergency = self.emergency()?;
+        let list = self.in_force()?;
+        let ward = self.ward_call_list()?;
+        Ok(incident::ward_incidents(emergency)?
+            .into_iter()
+            .map(|incident| {
+                let steps: Vec<Step> = list
+                    .iter()
+                    .find(|p| p.id == incident.playbook)
+                    .map(|p| p.steps.iter().filter(|s| s.ward).cloned().collect())
+                    .unwrap_or_default();
+                let calls = steps.iter().map(|s| call_lines(&s.calls, &ward)).collect();
+                WardIncidentView { incident, steps, calls }
+            })
+            .collect())
+    }
+
+    /// Under emergency access: logs what ward staff observed (it reaches the incident's
+    /// log at the next full unlock).
+    pub fn observe(&self, id: &str, text: &str) -> Result<()> {
+        let Ok(emergency) = self.emergency() else {
+            return Err(super::session::emergency_only("observation", "add a note"));
+        };
+        incident::observe(emergency, id, text)
+    }
+
+    /// The after-action review of an incident (so far, while it runs).
+    pub fn review(&self, id: &str) -> Result<Review> {
+        let (progress, playbook) = self.progress_and_playbook(id)?;
+        Ok(review::review(&progress, &playbook, self.now()))
+    }
+
+    /// The incident's timeline picture, as SVG.
+    pub fn timeline_svg(&self, id: &str) -> Result<String> {
+        let (progress, playbook) = self.progress_and_playbook(id)?;
+        incident::timeline::render_svg(&review::timeline(&progress, &playbook, self.now()))
+    }
+
+    /// The review screen: the review and its timeline picture.
+    pub fn review_view(&self, id: &str) -> Result<ReviewView> {
+        let (progress, playbook) = self.progress_and_playbook(id)?;
+        let now = self.now();
+        let timeline = review::timeline(&progress, &playbook, now);
+        Ok(ReviewView {
+            review: review::review(&progress, &playbook, now),
+            timeline_svg: incident::timeline::render_svg(&timeline)?,
+        })
+    }
+
+    /// The review as printable HTML, with the timeline.
+    pub fn review_html(&self, id: &str) -> Result<String> {
+        let view = self.review_view(id)?;
+        Ok(review::html(&view.review, &view.timeline_svg, self.now()))
+    }
+
+    /// The reminders that have come due: open incidents' step timers nobody has said they
+    /// saw, calls to escalate, and the signed-in person's training due soon or overdue.
+    /// Nothing while locked or under emergency access.
+    pub fn reminders(&self) -> Vec<Reminder> {
+        self.due_reminders().unwrap_or_default()
+    }
+
+    fn due_reminders(&self) -> Result<Vec<Reminder>> {
+        let session = self.user()?;
+        let now = self.now();
+        // One read of the log serves every open incident and the training.
+        let entries = session.events(None)?;
+        let acks = crate::training::records::acks_of(&entries);
+        let open = incident::all_progress(session, &self.in_force()?, entries)?;
+        let contacts = session.contacts()?;
+        let mut out = Vec::new();
+        for progress in open.into_iter().filter(|p| !p.closed) {
+            let i = &progress.incident;
+            let reminder = |step: String, say: String, due: DateTime<Utc>| Reminder {
+                incident: i.id.clone(),
+                title: i.title.clone(),
+                drill: i.drill,
+                step,
+                say,
+                due,
+            };
+            // Calls gone unanswered past their wait: call the alternate.
+            let tree = calltree::tree_for(&contacts, Some(&i.playbook));
+            for s in calltree::status(&tree, &contacts, &progress.calls, now) {
+                if let calltree::State::Escalate { since, reason } = s.state {
+                    let c = &s.node.contact;
+                    out.push(reminder(
+                        format!("call:{}", c.id),
+                        format!("{}: {reason}", c.name),
+                        since,
+                    ));
+                }
+            }
+            for t in progress.timers.iter().filter(|t| !t.acknowledged && t.due <= now) {
+                out.push(reminder(t.step.clone(), t.say.clone(), t.due));
+            }
+        }
+        out.extend(self.training_reminders(&acks)?);
+        Ok(out)
+    }
+
+    /// The due reminders not announced yet: each is returned once, for the shell to raise
+    /// a desktop notification (the window's banner keeps showing it until it is seen).
+    pub fn announce_reminders(&mut self) -> Vec<Reminder> {
+        let due = self.reminders();
+        due.into_iter()
+            .filter(|r| self.announced.insert((r.incident.clone(), r.step.clone(), r.due)))
+            .collect()
+    }
+}
+
+/// A discovery time typed by a person: RFC 3339 with its offset; empty means now.
+pub fn parse_discovered(text: Option<&str>) -> Result<Option<DateTime<Utc>>> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => {
+            DateTime::parse_from_rfc3339(t).map(|d| Some(d.to_utc())).map_err(|_| Error::Invalid {
+                what: "discovery time",
+                reason: "write it as 2026-11-28T06:30:00Z".into(),
+            })
+        }
+    }
+}

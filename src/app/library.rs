@@ -1,0 +1,172 @@
+//! The playbooks in force and the signed packs they come from. The list in force (the
+//! built-in pack with the imported one over it) is parsed once per pack: it is reloaded
+//! only when the pack in force changes (an import here, or by another program on the same
+//! store), never on every call.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use zeroize::Zeroizing;
+
+use serde::Serialize;
+
+use super::contacts::{CallLine, call_lines};
+use super::{App, Library, State};
+use crate::playbook::pack::{self, PackInfo, PackedPlaybook};
+use crate::playbook::view::{Hit, PlaybookView, search};
+use crate::playbook::{self, Playbook, PlaybookSummary};
+use crate::{Error, Result};
+
+impl App {
+    /// The imported pack in force, or `None` when the built-in pack is: for a signed-in
+    /// user or under emergency access.
+    pub fn pack_info(&self) -> Result<Option<PackInfo>> {
+        match &self.state {
+            State::Locked => Err(Error::Locked),
+            State::User(s) => pack::status(s),
+            State::Emergency(e) => Ok(e.list::<PackInfo>()?.into_iter().next().map(|r| r.value)),
+        }
+    }
+
+    /// The playbooks in force (imported over built-in), sorted by title.
+    pub fn in_force(&self) -> Result<Arc<Vec<Playbook>>> {
+        let version = self.pack_info()?.map(|p| p.version);
+        if let Some(lib) = self.library.borrow().as_ref()
+            && lib.pack_version == version
+        {
+            return Ok(lib.playbooks.clone());
+        }
+        let imported: Vec<PackedPlaybook> = match &self.state {
+            State::Locked => return Err(Error::Locked),
+            State::User(s) => s.list::<PackedPlaybook>()?,
+            State::Emergency(e) => e.list::<PackedPlaybook>()?,
+        }
+        .into_iter()
+        .map(|r| r.value)
+        .collect();
+        let playbooks = Arc::new(pack::in_force(&imported)?);
+        self.library.replace(Some(Library { pack_version: version, playbooks: playbooks.clone() }));
+        Ok(playbooks)
+    }
+
+    /// The playbook in force with this id.
+    pub fn playbook(&self, id: &str) -> Result<Playbook> {
+        find(&self.in_force()?, id).cloned()
+    }
+
+    /// The playbooks in force, as the home screen lists them.
+    pub fn playbooks(&self) -> Result<Vec<PlaybookSummary>> {
+        Ok(summaries(&self.in_force()?))
+    }
+
+    /// Search across every playbook in force (title, situation, keywords, triggers, steps).
+    pub fn search_playbooks(&self, query: &str) -> Result<Vec<Hit>> {
+        Ok(search(&self.in_force()?, query))
+    }
+
+    /// One playbook in force for the playbook screen: grouped by phase and by role, each
+    /// step's calls resolved to names and numbers.
+    pub fn playbook_screen(&self, id: &str) -> Result<PlaybookScreen> {
+        let list = self.call_list()?;
+        Ok(PlaybookScreen::new(self.playbook(id)?, &list))
+    }
+
+    /// Every playbook in force, as [`App::playbook_screen`] shows each, for printing the
+    /// whole pack as a binder.
+    pub fn binder(&self) -> Result<Vec<PlaybookScreen>> {
+        let list = self.call_list()?;
+        Ok(self.in_force()?.iter().map(|p| PlaybookScreen::new(p.clone(), &list)).collect())
+    }
+
+    /// Pins the public key that signs this organisation's packs (admins).
+    pub fn trust_pack_key(&self, public_key: &str) -> Result<()> {
+        pack::trust(self.user()?, &pack::read_public_key(public_key)?)
+    }
+
+    /// Imports a signed pack (admins); its playbooks are in force from now on.
+    pub fn import_pack(&self, pack_text: &str) -> Result<PackInfo> {
+        let info = pack::import(self.user()?, pack_text, self.now())?;
+        self.library.replace(None);
+        Ok(info)
+    }
+}
+
+/// A playbook as the playbook screen and the printed binder show it: grouped by phase and
+/// role, and for each step (in the playbook's order) whom it says to call, by name and
+/// number where the call list has them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlaybookScreen {
+    #[serde(flatten)]
+    pub view: PlaybookView,
+    pub calls: Vec<Vec<CallLine>>,
+}
+
+impl PlaybookScreen {
+    fn new(playbook: Playbook, list: &crate::contacts::calltree::WardCallList) -> Self {
+        let calls = playbook.steps.iter().map(|s| call_lines(&s.calls, list)).collect();
+        Self { view: PlaybookView::new(playbook), calls }
+    }
+}
+
+/// The playbook with this id in a list.
+pub fn find<'a>(playbooks: &'a [Playbook], id: &str) -> Result<&'a Playbook> {
+    playbooks
+        .iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| Error::PlaybookNotFound { id: id.to_owned() })
+}
+
+/// The built-in pack alone: what any workstation shows with no one signed in.
+pub fn built_in() -> Result<Vec<Playbook>> {
+    pack::in_force(&[])
+}
+
+/// Summaries of a list of playbooks, as the home screen and `playbook list` show them.
+pub fn summaries(playbooks: &[Playbook]) -> Vec<PlaybookSummary> {
+    playbooks.iter().map(|p| PlaybookSummary { id: p.id.clone(), title: p.title.clone() }).collect()
+}
+
+/// A playbook as terminal text: by phase, or one role's job action sheet.
+pub fn sheet_text(playbooks: &[Playbook], id: &str, role: Option<&str>) -> Result<String> {
+    let p = find(playbooks, id)?;
+    match role {
+        Some(role) => playbook::sheet::job_action_sheet(p, role),
+        None => Ok(playbook::sheet::by_phase(p)),
+    }
+}
+
+/// Checks playbook files or folders: every problem, as `file:line:column: message`.
+pub fn validate_playbooks(paths: &[&Path]) -> Result<()> {
+    let problems = playbook::validate_paths(paths);
+    if problems.is_empty() { Ok(()) } else { Err(Error::PlaybookInvalid { diagnostics: problems }) }
+}
+
+/// A new pack signing key: (the secret key's file text, the public key to pin).
+pub fn new_pack_key() -> Result<(Zeroizing<String>, String)> {
+    pack::keygen()
+}
+
+/// Signs the playbooks in `dir` into a pack (each must pass the checker first). The
+/// version defaults to the time of signing (`YYYYMMDDhhmmss`), which always grows.
+pub fn sign_pack(
+    dir: &Path,
+    key_text: &str,
+    version: Option<u64>,
+    valid_days: u32,
+    now: DateTime<Utc>,
+) -> Result<(u64, String)> {
+    let version = match version {
+        Some(v) => v,
+        None => now.format("%Y%m%d%H%M%S").to_string().parse().map_err(|_| Error::Invalid {
+            what: "pack version",
+            reason: "cannot be made from the date".into(),
+        })?,
+    };
+    Ok((version, pack::sign(dir, key_text, version, valid_days, now)?))
+}
+
+/// Checks a pack against a public key (base64, or a file holding it): no store needed.
+pub fn verify_pack(pack_text: &str, public_key: &str, now: DateTime<Utc>) -> Result<PackInfo> {
+    Ok(pack::verify(pack_text, &pack::read_public_key(public_key)?, now)?.0)
+}

@@ -1,0 +1,132 @@
+//! The application layer: the one place the front ends reach the core. The window
+//! (`src-tauri`) and the CLI (`src/main.rs`, `src/cli/`) each parse their input, call one
+//! method of [`App`] and format its result; every rule that is not a domain's own (who is
+//! signed in, which playbooks are in force, what time it is, what a screen needs) is here,
+//! once.
+//!
+//! An [`App`] holds one store file's session state: no store yet, locked, a user's
+//! session or emergency access; the idle lock; the injected clock; and the playbooks in
+//! force, loaded once and reloaded when the pack in force changes. Methods are split by
+//! feature: [`session`] (unlock, lock, idle), [`library`] (playbooks and packs),
+//! [`incidents`], [`calls`], [`contacts`], [`training`], [`admin`] (users and the
+//! workstation) and [`records`] (the activity log and exports).
+
+pub mod admin;
+pub mod calls;
+mod clock;
+pub mod contacts;
+pub mod incidents;
+pub mod library;
+pub mod records;
+pub mod session;
+pub mod training;
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+pub use clock::SystemClock;
+pub use session::{LockScreen, Phase, Status, UserView};
+
+use crate::clock::SharedClock;
+use crate::playbook::Playbook;
+use crate::store::{EmergencySession, Session, Store};
+use crate::{Error, Result};
+
+#[derive(Debug)]
+enum State {
+    Locked,
+    User(Box<Session>),
+    Emergency(Box<EmergencySession>),
+}
+
+/// The playbooks in force, and the version of the imported pack they came from (`None`:
+/// the built-in pack alone).
+#[derive(Debug, Clone)]
+struct Library {
+    pack_version: Option<u64>,
+    playbooks: Arc<Vec<Playbook>>,
+}
+
+/// One store file's application state. See the module documentation.
+#[derive(Debug)]
+pub struct App {
+    store_path: PathBuf,
+    clock: SharedClock,
+    state: State,
+    idle_limit: Duration,
+    last_activity: Instant,
+    library: RefCell<Option<Library>>,
+    modules: std::cell::OnceCell<Arc<Vec<crate::training::Module>>>,
+    /// Reminders already announced (incident, step, due): each is announced once.
+    announced: std::collections::HashSet<(String, String, DateTime<Utc>)>,
+}
+
+impl App {
+    /// The app for the store at `store_path` (which need not exist yet), locked, on
+    /// `clock`. `now` starts the idle clock.
+    pub fn new(store_path: PathBuf, clock: SharedClock, now: Instant) -> Self {
+        Self {
+            store_path,
+            clock,
+            state: State::Locked,
+            idle_limit: session::default_idle(),
+            last_activity: now,
+            library: RefCell::new(None),
+            modules: std::cell::OnceCell::new(),
+            announced: Default::default(),
+        }
+    }
+
+    pub fn store_path(&self) -> &Path {
+        &self.store_path
+    }
+
+    /// Now, by the app's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The store file, opened (locked).
+    fn open_store(&self) -> Result<Store> {
+        Store::open(&self.store_path, self.clock.clone())
+    }
+
+    /// The signed-in user's session.
+    fn user(&self) -> Result<&Session> {
+        match &self.state {
+            State::User(s) => Ok(s),
+            _ => Err(Error::Locked),
+        }
+    }
+
+    fn user_mut(&mut self) -> Result<&mut Session> {
+        match &mut self.state {
+            State::User(s) => Ok(s),
+            _ => Err(Error::Locked),
+        }
+    }
+
+    /// The emergency session, under break-glass access.
+    fn emergency(&self) -> Result<&EmergencySession> {
+        match &self.state {
+            State::Emergency(e) => Ok(e),
+            _ => Err(Error::Locked),
+        }
+    }
+
+    /// The training modules (the built-in set), read once.
+    fn modules(&self) -> Result<Arc<Vec<crate::training::Module>>> {
+        if let Some(m) = self.modules.get() {
+            return Ok(m.clone());
+        }
+        let loaded = Arc::new(crate::training::embedded()?);
+        Ok(self.modules.get_or_init(|| loaded).clone())
+    }
+}
+
+#[cfg(test)]
+mod tests;

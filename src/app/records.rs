@@ -1,0 +1,62 @@
+//! The record: the workstation's signed activity log (export, checks, other workstations'
+//! logs merged into one timeline) and the files an incident is exported as (the HICS 214,
+//! CSV, the evidence bundle). A file is returned with a name for it; the window saves it
+//! in the exports folder, the CLI where it is told.
+
+use std::io::BufRead;
+
+use super::App;
+use crate::Result;
+use crate::events;
+use crate::incident::export::{self, Format};
+use crate::log::{self, Verified};
+use crate::store::{AccessEvent, Imported};
+
+/// A file made for someone to keep: its bytes, and the name to save it under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl App {
+    /// An incident's export (incident leads and admins): the HICS 214 as HTML, the
+    /// activity as CSV, or the signed evidence bundle.
+    pub fn export_incident(&self, id: &str, format: Format) -> Result<Export> {
+        let bytes = export::incident_file(self.user()?, &self.in_force()?, id, format, self.now())?;
+        let ext = match format {
+            Format::Html => "hics214.html",
+            Format::Csv => "csv",
+            Format::Json => "log.jsonl",
+        };
+        Ok(Export { file_name: format!("incident-{id}.{ext}"), bytes })
+    }
+
+    /// The whole activity log as a bundle (incident leads and admins): (bytes, entries).
+    pub fn export_log(&self) -> Result<(Vec<u8>, u64)> {
+        let mut bytes = Vec::new();
+        let count = self.user()?.export_log(&mut bytes)?;
+        Ok((bytes, count))
+    }
+
+    /// Brings another workstation's bundle into the merged, read-only timeline.
+    pub fn import_log(&self, bundle: &str) -> Result<Imported> {
+        self.user()?.import_log(bundle)
+    }
+
+    /// This workstation's entries and every imported log's, for one incident or all,
+    /// ordered by time.
+    pub fn merged_timeline(&self, incident: Option<&str>) -> Result<Vec<events::Entry>> {
+        self.user()?.merged_timeline(incident)
+    }
+
+    /// The uses of emergency access (incident leads and admins).
+    pub fn access_events(&self) -> Result<Vec<AccessEvent>> {
+        self.user()?.access_events()
+    }
+}
+
+/// Checks a bundle: no store, no passphrase. Names the entry that breaks.
+pub fn verify_bundle(reader: impl BufRead) -> Result<Verified> {
+    log::verify_bundle(reader)
+}

@@ -1,0 +1,279 @@
+//! `caregiver incident ...`: run an incident from the terminal.
+
+use std::path::PathBuf;
+
+use caregiver::app::App;
+use caregiver::contacts::calltree::Outcome;
+use caregiver::contacts::channels;
+use caregiver::incident::export::Format;
+use caregiver::incident::{Action, DeadlineStatus, Progress, review};
+use clap::{Subcommand, ValueEnum};
+
+use super::{Auth, Result, print_json, say, warn, when, write_file};
+
+/// What a call came to, as typed.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OutcomeArg {
+    Reached,
+    NoAnswer,
+    LeftMessage,
+    WrongNumber,
+}
+
+impl From<OutcomeArg> for Outcome {
+    fn from(o: OutcomeArg) -> Outcome {
+        match o {
+            OutcomeArg::Reached => Outcome::Reached,
+            OutcomeArg::NoAnswer => Outcome::NoAnswer,
+            OutcomeArg::LeftMessage => Outcome::LeftMessage,
+            OutcomeArg::WrongNumber => Outcome::WrongNumber,
+        }
+    }
+}
+
+/// An incident's export: the HICS 214, CSV, or the signed evidence bundle.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Html,
+    Csv,
+    Json,
+}
+
+impl From<ExportFormat> for Format {
+    fn from(f: ExportFormat) -> Format {
+        match f {
+            ExportFormat::Html => Format::Html,
+            ExportFormat::Csv => Format::Csv,
+            ExportFormat::Json => Format::Json,
+        }
+    }
+}
+
+/// The after-action review's formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReviewFormat {
+    Text,
+    Html,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Start an incident of a playbook in force; prints the new incident's id.
+    Start {
+        playbook_id: String,
+        /// A drill: it runs the same and is marked as a drill everywhere.
+        #[arg(long)]
+        drill: bool,
+        /// When the problem was discovered (RFC 3339; default: now). Legal clocks run from it.
+        #[arg(long, value_name = "RFC3339")]
+        discovered: Option<chrono::DateTime<chrono::Utc>>,
+        /// The incident lead, a user of this workstation (default: you). They hold
+        /// Incident Commander.
+        #[arg(long, value_name = "NAME")]
+        lead: Option<String>,
+    },
+    /// Give a HICS position (e.g. it-lead, privacy-officer) to a person; its earlier
+    /// holder hands it over. The incident's lead, incident leads and admins.
+    Assign { id: String, position: String, person: String },
+    /// Say that a step's reminder has been seen.
+    AckTimer { id: String, step_id: String },
+    /// Record a call to a contact of the tree and its outcome.
+    Call {
+        id: String,
+        contact: String,
+        #[arg(long, value_enum)]
+        outcome: OutcomeArg,
+    },
+    /// Draw the incident's timeline (time across, one row per position) as SVG.
+    Timeline {
+        id: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// The after-action review: steps done and skipped with reasons, time per phase,
+    /// deadlines met or missed, time bands against their targets. Text, or --format
+    /// html with the timeline picture, or json.
+    Review {
+        id: String,
+        #[arg(long, value_enum, default_value_t = ReviewFormat::Text)]
+        format: ReviewFormat,
+        /// Write here instead of the terminal.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// List incidents, newest first.
+    List {
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Where an incident stands, and what happened in it.
+    Show { id: String },
+    /// Act on the current step: --done, --skip REASON, or --choose ANSWER for a decision.
+    #[command(group(clap::ArgGroup::new("action").required(true).args(["done", "skip", "choose"])))]
+    Step {
+        id: String,
+        step_id: String,
+        #[arg(long)]
+        done: bool,
+        #[arg(long, value_name = "REASON")]
+        skip: Option<String>,
+        #[arg(long, value_name = "CHOICE")]
+        choose: Option<String>,
+    },
+    /// Add a note to an incident's record.
+    Note { id: String, text: String },
+    /// Close an incident (or end a drill).
+    Close { id: String },
+    /// Export an incident: html (the HICS 214 Activity Log), csv, or json (the signed
+    /// evidence bundle of this workstation's log). Incident leads and admins.
+    Export {
+        id: String,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+fn summary(p: &Progress) {
+    let drill = if p.incident.drill { "  [DRILL]" } else { "" };
+    say(&format!("{}  {}{drill}", p.incident.id, p.incident.title));
+    say(&format!(
+        "lead {}; discovered {}; {} done, {} skipped; {}",
+        p.incident.lead,
+        when(p.incident.discovered),
+        p.done,
+        p.skipped,
+        match (&p.current, p.closed) {
+            (_, true) => "closed".to_owned(),
+            (Some(step), false) => format!("current step: {step}"),
+            (None, false) => "playbook finished: close it".to_owned(),
+        }
+    ));
+}
+
+fn show(app: &App, p: &Progress) {
+    let now = app.now();
+    summary(p);
+    say("positions:");
+    for a in &p.positions {
+        say(&format!("  {:<40} {}", a.name, a.person));
+    }
+    if !p.closed {
+        for t in p.timers.iter().filter(|t| !t.acknowledged) {
+            let state = if t.due <= now { "DUE" } else { "set" };
+            say(&format!("  reminder {state} {} ({}): {}", when(t.due), t.step, t.say));
+        }
+    }
+    for d in &p.deadlines {
+        let state = match d.status {
+            DeadlineStatus::Open if d.due < now => "MISSED".to_owned(),
+            DeadlineStatus::Open => {
+                format!("open, {} left", caregiver::incident::export::span(d.due - now))
+            }
+            DeadlineStatus::Met => "met".to_owned(),
+            DeadlineStatus::Late => "met late".to_owned(),
+            DeadlineStatus::Skipped => "skipped".to_owned(),
+        };
+        say(&format!("  deadline {} ({}): {}: {state}", when(d.due), d.step, d.what));
+    }
+    say("log:");
+    for e in &p.events {
+        let what = [e.step.as_deref(), e.detail.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(": ");
+        let time = e.time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        say(&format!("  {:>4}  {time}  {:<16} {:<16} {what}", e.seq, e.actor, e.event.kind()));
+    }
+}
+
+pub fn run(auth: &Auth, cmd: IncidentCommand) -> Result {
+    let app = auth.signed_in()?;
+    match cmd {
+        IncidentCommand::Start { playbook_id, drill, discovered, lead } => {
+            let view = app.start_incident(&playbook_id, drill, discovered, lead)?;
+            say(&view.progress.incident.id);
+        }
+        IncidentCommand::Assign { id, position, person } => {
+            for a in &app.assign_position(&id, &position, &person)?.progress.positions {
+                say(&format!("{:<40} {}", a.name, a.person));
+            }
+        }
+        IncidentCommand::Review { id, format, out } => {
+            let text = match format {
+                ReviewFormat::Text => review::text(&app.review(&id)?),
+                ReviewFormat::Html => app.review_html(&id)?,
+                ReviewFormat::Json => {
+                    serde_json::to_string_pretty(&app.review(&id)?).map_err(|e| {
+                        caregiver::Error::Invalid { what: "review", reason: e.to_string() }
+                    })?
+                }
+            };
+            match out {
+                Some(path) => {
+                    write_file(&path, text.as_bytes())?;
+                    say(&format!("Wrote the review of {id} to {}", path.display()));
+                }
+                None => say(text.trim_end()),
+            }
+        }
+        IncidentCommand::Timeline { id, out } => {
+            write_file(&out, app.timeline_svg(&id)?.as_bytes())?;
+            say(&format!("Wrote the timeline of {id} to {}", out.display()));
+        }
+        IncidentCommand::Call { id, contact, outcome } => {
+            let outcome = Outcome::from(outcome);
+            let calls = app.call(&id, &contact, outcome)?;
+            let unreached = calls.unreached_names();
+            say(&format!(
+                "Recorded: {contact} ({}). Still unreached: {}",
+                outcome.words(),
+                if unreached.is_empty() { "nobody".to_owned() } else { unreached.join(", ") }
+            ));
+        }
+        IncidentCommand::AckTimer { id, step_id } => {
+            summary(&app.acknowledge_timer(&id, &step_id)?.progress);
+        }
+        IncidentCommand::List { json } => {
+            let list = app.incidents()?;
+            if json {
+                print_json(&list);
+            }
+            for i in list.iter().filter(|_| !json) {
+                let drill = if i.drill { "  [DRILL]" } else { "" };
+                say(&format!(
+                    "{}  {}  {}{drill}",
+                    i.id,
+                    i.started.format("%Y-%m-%d %H:%M"),
+                    i.title
+                ));
+            }
+        }
+        IncidentCommand::Show { id } => show(&app, &app.progress(&id)?),
+        IncidentCommand::Step { id, step_id, done: _, skip, choose } => {
+            let action = match (skip, choose) {
+                (Some(reason), _) => Action::Skip(reason),
+                (_, Some(answer)) => Action::Choose(answer),
+                _ => Action::Done,
+            };
+            summary(&app.incident_step(&id, &step_id, action)?.progress);
+        }
+        IncidentCommand::Note { id, text } => {
+            for w in channels::check(&text) {
+                warn(&format!("warning[unsecure_channel]: {}", w.message));
+            }
+            let (seq, _) = app.incident_note(&id, &text)?;
+            say(&format!("Note recorded as log entry {seq}."));
+        }
+        IncidentCommand::Close { id } => summary(&app.close_incident(&id)?.progress),
+        IncidentCommand::Export { id, format, out } => {
+            write_file(&out, &app.export_incident(&id, format.into())?.bytes)?;
+            say(&format!("Exported incident {id} to {}", out.display()));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,203 @@
+//! `caregiver init`, `user ...`, `emergency-code ...`, `settings ...`, `rekey`, `backup`
+//! and `restore`: the store and the people who open it.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use caregiver::app::SystemClock;
+use caregiver::app::admin::{self, NewUser};
+use caregiver::store::Role;
+use clap::Subcommand;
+
+use super::{Auth, Result, ask_new_passphrase, print_json, read_secret_file, say};
+
+/// A role, as typed.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RoleArg {
+    Clinician,
+    Staff,
+    Lead,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Clinician => Role::Clinician,
+            RoleArg::Staff => Role::Staff,
+            RoleArg::Lead => Role::Lead,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user with a first passphrase, which they change at their first unlock.
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: PathBuf,
+        /// Their department (training is assigned and reported by department).
+        #[arg(long, value_name = "NAME")]
+        department: Option<String>,
+    },
+    /// Set or clear (with an empty name) a user's department.
+    Department { name: String, department: String },
+    /// List users and their roles.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a user and their unlock slot.
+    Remove { name: String },
+    /// Set a new passphrase: your own, or (admins) reset someone else's.
+    Passwd {
+        name: String,
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: PathBuf,
+        /// Unlock with the recovery key instead of a passphrase (a forgotten passphrase).
+        #[arg(long, value_name = "FILE")]
+        recovery_key_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmergencyCommand {
+    /// Set or replace the ward's emergency code; an old code stops working.
+    Set {
+        #[arg(long, value_name = "FILE")]
+        code_file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Show the settings.
+    Show,
+    /// Lock the desktop app after this many idle minutes (1 to 120).
+    IdleLock { minutes: u32 },
+}
+
+/// `caregiver init`: a new store and its first admin; prints the recovery key once.
+pub fn init(auth: &Auth, admin: &str) -> Result {
+    let passphrase = match &auth.passphrase_file {
+        Some(f) => read_secret_file(f, "passphrase")?,
+        None => ask_new_passphrase(admin)?,
+    };
+    let mut app = auth.app()?;
+    let recovery = app.setup(admin, &passphrase, Instant::now())?;
+    say(&format!("Created the store at {}", app.store_path().display()));
+    say("");
+    say("RECOVERY KEY (shown once: print it, and lock it away with the admin records):");
+    say(&format!("  {}", recovery.as_str()));
+    say("");
+    say("Whoever holds it can reset any passphrase on this store.");
+    Ok(())
+}
+
+pub fn run(auth: &Auth, cmd: UserCommand) -> Result {
+    match cmd {
+        UserCommand::Add { name, role, new_passphrase_file, department } => {
+            let first = read_secret_file(&new_passphrase_file, "new passphrase")?;
+            let role = Role::from(role);
+            auth.signed_in()?.add_user(NewUser {
+                name: &name,
+                role,
+                first_passphrase: &first,
+                department: department.as_deref(),
+            })?;
+            say(&format!(
+                "Added a user with the {} role; they set their own passphrase at first unlock.",
+                role.as_str()
+            ));
+        }
+        UserCommand::List { json } => {
+            let users = auth.signed_in()?.users()?;
+            if json {
+                print_json(&users);
+            } else {
+                let width = users.iter().map(|u| u.name.chars().count()).max().unwrap_or(0);
+                for u in &users {
+                    let note =
+                        if u.must_change_passphrase { "  (must change passphrase)" } else { "" };
+                    let dept =
+                        u.department.as_deref().map(|d| format!("  {d}")).unwrap_or_default();
+                    say(&format!("{:width$}  {:<9}{dept}{note}", u.name, u.role.as_str()));
+                }
+            }
+        }
+        UserCommand::Department { name, department } => {
+            auth.signed_in()?.set_department(&name, &department)?;
+            say("Department set.");
+        }
+        UserCommand::Remove { name } => {
+            auth.signed_in()?.remove_user(&name)?;
+            say("Removed the user and their unlock slot.");
+        }
+        UserCommand::Passwd { name, new_passphrase_file, recovery_key_file } => {
+            let new = read_secret_file(&new_passphrase_file, "new passphrase")?;
+            let mut app = match recovery_key_file {
+                Some(f) => {
+                    let key = read_secret_file(&f, "recovery key")?;
+                    let mut app = auth.app()?;
+                    app.unlock_with_recovery_key(
+                        &name,
+                        &String::from_utf8_lossy(&key),
+                        Instant::now(),
+                    )?;
+                    app
+                }
+                None => auth.signed_in()?,
+            };
+            app.set_passphrase(&name, &new)?;
+            say("Passphrase changed.");
+        }
+    }
+    Ok(())
+}
+
+pub fn run_emergency(auth: &Auth, cmd: EmergencyCommand) -> Result {
+    let EmergencyCommand::Set { code_file } = cmd;
+    let code = read_secret_file(&code_file, "emergency code")?;
+    auth.signed_in()?.set_emergency_code(&code)?;
+    say("Emergency code set. Print it for the ward; any earlier code no longer works.");
+    Ok(())
+}
+
+pub fn run_settings(auth: &Auth, cmd: SettingsCommand) -> Result {
+    match cmd {
+        SettingsCommand::Show => {
+            let s = auth.signed_in()?.settings()?;
+            say(&format!("idle-lock  {} minutes", s.idle_lock_minutes));
+        }
+        SettingsCommand::IdleLock { minutes } => {
+            auth.signed_in()?.set_idle_lock_minutes(minutes)?;
+            say(&format!("The desktop app now locks after {minutes} idle minutes."));
+        }
+    }
+    Ok(())
+}
+
+pub fn rekey(auth: &Auth) -> Result {
+    auth.signed_in()?.rotate_data_key()?;
+    say("Data key rotated: every record is now sealed under the new key.");
+    Ok(())
+}
+
+pub fn backup(auth: &Auth, file: &std::path::Path) -> Result {
+    auth.signed_in()?.backup(file)?;
+    say(&format!("Backup written to {}", file.display()));
+    Ok(())
+}
+
+pub fn restore(auth: &Auth, file: &std::path::Path) -> Result {
+    let path = auth.store_path()?;
+    let name = auth.name()?;
+    let passphrase = auth.passphrase(name)?;
+    admin::restore(&path, file, name, &passphrase, SystemClock::shared())?;
+    say(&format!("Restored {} from {}", path.display(), file.display()));
+    Ok(())
+}

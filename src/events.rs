@@ -1,0 +1,261 @@
+//! The activity log's vocabulary: every kind of entry, typed. An entry's line carries
+//! `kind` and `payload`; [`Event`] is the one serde-tagged enum with a variant per kind and
+//! its payload's fields. Writers build variants, readers match them exhaustively, and no
+//! code outside this enum compares a kind as a string.
+//!
+//! The bytes on disk are what they were when kinds were strings: the same kind names, the
+//! same payload fields (written in alphabetical order, as before), so every store and
+//! bundle made earlier still reads and verifies. A kind is never renamed and a field never
+//! changes its meaning; a new kind or an optional field may be added.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::contacts::calltree::Outcome;
+use crate::incident::Incident;
+use crate::log::Logged;
+use crate::store::{AccessEvent, AccessKind};
+use crate::training::Score;
+use crate::training::records::Target;
+
+/// An activity-log entry as read: its time parsed, its event typed.
+pub type Entry = Logged<Event>;
+
+/// What an activity-log entry says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum Event {
+    /// An incident (or drill) began; its payload is the incident as recorded.
+    IncidentStarted(Incident),
+    /// The current step was done.
+    StepDone { step: String },
+    /// The current step was skipped, with a reason.
+    StepSkipped { reason: String, step: String },
+    /// A decision step was answered; `goto` is the step its answer leads to.
+    Decision { choice: String, goto: String, step: String },
+    /// A HICS position was given to a person (its earlier holder hands it over).
+    PositionAssigned { person: String, position: String },
+    /// Someone saw a step's reminder and said so.
+    TimerAcknowledged { step: String },
+    /// A call to a contact of the tree, and how it went.
+    CallMade { contact: String, name: String, outcome: Outcome },
+    /// A note on an incident.
+    Note { text: String },
+    /// What ward staff saw under emergency access (`at`), logged at the next full unlock.
+    Observation {
+        at: DateTime<Utc>,
+        text: String,
+        /// The number of the emergency-access record it came from.
+        #[serde(rename = "use")]
+        access_use: i64,
+    },
+    /// The incident was closed; `open_step` is the step that was current then.
+    IncidentClosed { open_step: Option<String> },
+    /// The drill was ended; `open_step` is the step that was current then.
+    DrillEnded { open_step: Option<String> },
+    /// Emergency access was used (`at`), logged at the next full unlock.
+    EmergencyAccessUsed {
+        at: DateTime<Utc>,
+        kind: AccessKind,
+        #[serde(rename = "use")]
+        access_use: i64,
+    },
+    /// A training module was assigned.
+    TrainingAssigned { due: NaiveDate, module: String, target: Target },
+    /// The signed-in person acknowledged a module (after its quiz, if it has one).
+    TrainingAcknowledged { module: String, score: Option<Score>, title: String, version: u32 },
+    /// A phishing simulation's results were imported; `refreshers` clickers were assigned
+    /// the refresher.
+    PhishingImported {
+        campaign: String,
+        clicked: usize,
+        refreshers: usize,
+        reported: usize,
+        sent: usize,
+    },
+}
+
+impl Event {
+    /// The entry's kind, as its line carries it (for tables and exports that show it).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::IncidentStarted(_) => "incident_started",
+            Event::StepDone { .. } => "step_done",
+            Event::StepSkipped { .. } => "step_skipped",
+            Event::Decision { .. } => "decision",
+            Event::PositionAssigned { .. } => "position_assigned",
+            Event::TimerAcknowledged { .. } => "timer_acknowledged",
+            Event::CallMade { .. } => "call_made",
+            Event::Note { .. } => "note",
+            Event::Observation { .. } => "observation",
+            Event::IncidentClosed { .. } => "incident_closed",
+            Event::DrillEnded { .. } => "drill_ended",
+            Event::EmergencyAccessUsed { .. } => "emergency_access_used",
+            Event::TrainingAssigned { .. } => "training_assigned",
+            Event::TrainingAcknowledged { .. } => "training_acknowledged",
+            Event::PhishingImported { .. } => "phishing_imported",
+        }
+    }
+
+    /// The playbook step the entry is about, if any.
+    pub fn step(&self) -> Option<&str> {
+        match self {
+            Event::StepDone { step }
+            | Event::StepSkipped { step, .. }
+            | Event::Decision { step, .. }
+            | Event::TimerAcknowledged { step } => Some(step),
+            _ => None,
+        }
+    }
+
+    /// How the log records a use of emergency access: (its incident, the event).
+    pub fn of_access(access: &AccessEvent) -> (Option<String>, Event) {
+        match (access.kind, &access.text) {
+            (AccessKind::Observation, Some(text)) => (
+                access.incident.clone(),
+                Event::Observation { at: access.at, text: text.clone(), access_use: access.seq },
+            ),
+            (kind, _) => {
+                (None, Event::EmergencyAccessUsed { at: access.at, kind, access_use: access.seq })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    /// Every kind, as the code wrote it with `json!` before events were typed: the typed
+    /// variant writes the same kind and the same payload bytes, and reads back as itself.
+    #[test]
+    fn every_kind_writes_the_bytes_it_always_wrote() {
+        let incident = Incident {
+            id: "20261128-0600-a1b2c3".into(),
+            playbook: "ransomware".into(),
+            playbook_version: 3,
+            title: "Ransomware".into(),
+            lead: "Lee Lead".into(),
+            started: t("2026-11-28T06:00:00Z"),
+            discovered: t("2026-11-28T05:30:00Z"),
+            drill: true,
+        };
+        let cases: Vec<(Event, &str, serde_json::Value)> = vec![
+            (
+                Event::IncidentStarted(incident.clone()),
+                "incident_started",
+                serde_json::to_value(&incident).unwrap(),
+            ),
+            (Event::StepDone { step: "s1".into() }, "step_done", json!({ "step": "s1" })),
+            (
+                Event::StepSkipped { reason: "on paper".into(), step: "s2".into() },
+                "step_skipped",
+                json!({ "step": "s2", "reason": "on paper" }),
+            ),
+            (
+                Event::Decision { choice: "Yes".into(), goto: "s4".into(), step: "s3".into() },
+                "decision",
+                json!({ "step": "s3", "choice": "Yes", "goto": "s4" }),
+            ),
+            (
+                Event::PositionAssigned { person: "Ian IT".into(), position: "it-lead".into() },
+                "position_assigned",
+                json!({ "position": "it-lead", "person": "Ian IT" }),
+            ),
+            (
+                Event::TimerAcknowledged { step: "s1".into() },
+                "timer_acknowledged",
+                json!({ "step": "s1" }),
+            ),
+            (
+                Event::CallMade {
+                    contact: "it-desk".into(),
+                    name: "IT Service Desk".into(),
+                    outcome: Outcome::NoAnswer,
+                },
+                "call_made",
+                json!({ "contact": "it-desk", "name": "IT Service Desk", "outcome": "no-answer" }),
+            ),
+            (Event::Note { text: "hi".into() }, "note", json!({ "text": "hi" })),
+            (
+                Event::IncidentClosed { open_step: Some("s9".into()) },
+                "incident_closed",
+                json!({ "open_step": "s9" }),
+            ),
+            (Event::DrillEnded { open_step: None }, "drill_ended", json!({ "open_step": null })),
+            (
+                Event::TrainingAssigned {
+                    due: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+                    module: "phishing-awareness".into(),
+                    target: Target::Role(crate::store::Role::Clinician),
+                },
+                "training_assigned",
+                json!({ "module": "phishing-awareness", "target": { "by": "role", "value": "clinician" }, "due": "2026-12-31" }),
+            ),
+            (
+                Event::TrainingAcknowledged {
+                    module: "m".into(),
+                    score: None,
+                    title: "M".into(),
+                    version: 2,
+                },
+                "training_acknowledged",
+                json!({ "module": "m", "version": 2, "title": "M", "score": null }),
+            ),
+            (
+                Event::PhishingImported {
+                    campaign: "Q4".into(),
+                    clicked: 3,
+                    refreshers: 2,
+                    reported: 1,
+                    sent: 14,
+                },
+                "phishing_imported",
+                json!({ "campaign": "Q4", "sent": 14, "clicked": 3, "reported": 1, "refreshers": 2 }),
+            ),
+        ];
+        for (event, kind, old_payload) in cases {
+            let (k, payload) = crate::log::kind_and_payload(&event).unwrap();
+            assert_eq!((k.as_str(), event.kind()), (kind, kind));
+            assert_eq!(
+                serde_json::to_string(&payload).unwrap(),
+                serde_json::to_string(&old_payload).unwrap(),
+                "{kind}"
+            );
+            let back: Event =
+                serde_json::from_value(json!({ "kind": kind, "payload": old_payload })).unwrap();
+            assert_eq!(back, event);
+        }
+    }
+
+    /// Emergency-access entries from before: `at` as `to_rfc3339()` wrote it (+00:00).
+    #[test]
+    fn emergency_entries_written_before_still_read() {
+        let back: Event = serde_json::from_value(json!({
+            "kind": "observation",
+            "payload": { "at": "2026-11-28T06:10:00.123456+00:00", "use": 2, "text": "printer down" },
+        }))
+        .unwrap();
+        assert!(
+            matches!(back, Event::Observation { access_use: 2, ref text, .. } if text == "printer down")
+        );
+        let back: Event = serde_json::from_value(json!({
+            "kind": "emergency_access_used",
+            "payload": { "at": "2026-11-28T06:00:00+00:00", "use": 1, "kind": "emergency_unlock" },
+        }))
+        .unwrap();
+        assert_eq!(
+            back,
+            Event::EmergencyAccessUsed {
+                at: t("2026-11-28T06:00:00Z"),
+                kind: AccessKind::EmergencyUnlock,
+                access_use: 1
+            }
+        );
+    }
+}

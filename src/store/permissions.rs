@@ -1,0 +1,113 @@
+//! Who may do what: one [`Permission`] per kind of privileged action and one table from
+//! role to permissions ([`Role::may`]). Every check in the store and the application
+//! layer goes through it, with the role the store holds at the moment of the action (read
+//! inside the write), never the role remembered from the unlock.
+//!
+//! What every signed-in user may do needs no permission: read playbooks, the contact tree
+//! and incidents; start an incident; act on its steps, take notes, log calls; acknowledge
+//! their own training.
+
+use super::Role;
+use crate::{Error, Result};
+
+/// A kind of privileged action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Add and remove users, set their departments, reset their passphrases.
+    ManageUsers,
+    /// The workstation itself: the emergency code, settings, the data key, backups.
+    ManageWorkstation,
+    /// Pin the pack signing key and import signed playbook packs.
+    ManagePacks,
+    /// Replace the contact tree (and with it the ward call list).
+    ManageContacts,
+    /// Assign training and import phishing-simulation results.
+    ManageTraining,
+    /// Assign positions in and close any incident (an incident's own lead always may).
+    CommandIncidents,
+    /// Export the activity log and incidents, merge other workstations' logs, and read the
+    /// record of emergency-access uses.
+    HandleRecords,
+    /// See everyone's training: the dashboard, the report and every person's standing.
+    SeeTrainingOfEveryone,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 8] = [
+        Permission::ManageUsers,
+        Permission::ManageWorkstation,
+        Permission::ManagePacks,
+        Permission::ManageContacts,
+        Permission::ManageTraining,
+        Permission::CommandIncidents,
+        Permission::HandleRecords,
+        Permission::SeeTrainingOfEveryone,
+    ];
+
+    /// Who holds it, as an error message says it.
+    fn holders(self) -> &'static str {
+        let lead = Role::Lead.may(self);
+        match (lead, Role::Staff.may(self)) {
+            (false, _) => "admins",
+            (true, false) => "admins and incident leads",
+            (true, true) => "signed-in staff",
+        }
+    }
+
+    /// The error for a role that lacks this permission: `action` says what was refused.
+    pub fn denied(self, action: &'static str) -> Error {
+        Error::PermissionDenied { action, needed: self.holders() }
+    }
+}
+
+impl Role {
+    /// The table: what each role may do.
+    pub fn may(self, permission: Permission) -> bool {
+        use Permission as P;
+        match self {
+            Role::Admin => true,
+            Role::Lead => matches!(
+                permission,
+                P::CommandIncidents | P::HandleRecords | P::SeeTrainingOfEveryone
+            ),
+            Role::Staff | Role::Clinician => false,
+        }
+    }
+
+    /// Refuses `action` unless this role holds `permission`.
+    pub fn require(self, permission: Permission, action: &'static str) -> Result<()> {
+        if self.may(permission) { Ok(()) } else { Err(permission.denied(action)) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table as a grid: admins hold everything; leads run incidents and records and
+    /// see training; staff and clinicians hold nothing privileged.
+    #[test]
+    fn the_table() {
+        for p in Permission::ALL {
+            assert!(Role::Admin.may(p), "{p:?}");
+            assert!(!Role::Staff.may(p) && !Role::Clinician.may(p), "{p:?}");
+        }
+        let lead: Vec<Permission> =
+            Permission::ALL.into_iter().filter(|p| Role::Lead.may(*p)).collect();
+        assert_eq!(
+            lead,
+            [
+                Permission::CommandIncidents,
+                Permission::HandleRecords,
+                Permission::SeeTrainingOfEveryone
+            ]
+        );
+        let e = Role::Lead.require(Permission::ManageUsers, "add users").unwrap_err();
+        assert_eq!(
+            (e.code(), e.to_string().as_str()),
+            ("permission_denied", "only admins may add users")
+        );
+        let e = Role::Staff.require(Permission::HandleRecords, "export the log").unwrap_err();
+        assert_eq!(e.to_string(), "only admins and incident leads may export the log");
+    }
+}
