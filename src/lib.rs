@@ -3,6 +3,7 @@
 //!
 //! See `ARCHITECTURE.md` for the codemap and the invariants.
 
+pub mod checker;
 pub mod contacts;
 pub mod crypto;
 pub mod desk;

@@ -266,14 +266,8 @@ pub(crate) fn id_form(text: &str) -> String {
         .collect()
 }
 
-/// Whether `id` is a valid contact id: lower-case ASCII letters, digits and dashes, not
-/// starting with a dash, at most 64 characters (the playbooks' rule for ids).
-pub fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !id.starts_with('-')
-}
+/// Whether `id` is a valid contact id: the playbooks' rule for ids.
+pub use crate::checker::is_valid_id;
 
 /// The id made from a name: lower-case ASCII letters and digits with dashes between
 /// words, common accented Latin letters without their accents (`Zoë Díaz` is `zoe-diaz`),
