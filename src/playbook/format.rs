@@ -8,22 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
-use toml::Spanned;
 
-/// One problem in a playbook file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Diagnostic {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-impl std::fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
-    }
-}
+use crate::checker::{Checked, Checker, Diagnostic, Position, S};
 
 /// The standard roles: HICS positions and the cyber additions (id, name).
 pub const STANDARD_ROLES: &[(&str, &str)] = &[
@@ -201,8 +187,6 @@ pub fn band_name(id: &str) -> &str {
 
 // ---- the raw file, with positions ----
 
-type S<T> = Spanned<T>;
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPlaybook {
@@ -275,72 +259,8 @@ struct RawChoice {
     goto: S<String>,
 }
 
-/// Collects problems with their positions.
-struct Checker<'a> {
-    file: &'a str,
-    text: &'a str,
-    found: Vec<Diagnostic>,
-}
-
-/// Line and column (both from 1, the column in characters) of a byte offset in `text`.
-pub(crate) fn position(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset.min(text.len())).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
-impl Checker<'_> {
-    fn at(&mut self, offset: usize, message: impl Into<String>) {
-        let (line, column) = position(self.text, offset);
-        self.found.push(Diagnostic {
-            file: self.file.to_owned(),
-            line,
-            column,
-            message: message.into(),
-        });
-    }
-
-    fn span<T>(&mut self, value: &S<T>, message: impl Into<String>) {
-        self.at(value.span().start, message);
-    }
-
-    fn text_required(&mut self, value: &S<String>, key: &str) -> String {
-        let text = value.get_ref().trim();
-        if text.is_empty() {
-            self.span(value, format!("`{key}` is empty"));
-        }
-        text.to_owned()
-    }
-
-    fn id(&mut self, value: &S<String>, what: &str) -> String {
-        if !is_valid_id(value.get_ref()) {
-            self.span(value, format!("{what} `{}` must be lower-case letters, digits and dashes, like `call-it-security`", value.get_ref()));
-        }
-        value.get_ref().clone()
-    }
-
-    fn one_of(&mut self, value: &S<String>, key: &str, allowed: &[&str]) -> String {
-        if !allowed.contains(&value.get_ref().as_str()) {
-            self.span(
-                value,
-                format!("unknown {key} `{}`: use one of {}", value.get_ref(), allowed.join(", ")),
-            );
-        }
-        value.get_ref().clone()
-    }
-
-    fn list(&mut self, values: &[S<String>], key: &str) -> Vec<String> {
-        values.iter().map(|v| self.text_required(v, key)).collect()
-    }
-}
-
-fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !id.starts_with('-')
-}
+/// The example in messages about ids.
+const ID_EXAMPLE: &str = "call-it-security";
 
 /// Reads a duration such as `15 minutes`, `1 hour`, `60 days`, `2 weeks`, in minutes.
 pub fn parse_duration(text: &str) -> Option<u64> {
@@ -362,56 +282,64 @@ pub fn parse_duration(text: &str) -> Option<u64> {
 
 /// Parses and checks one playbook file. `file` names it in every diagnostic.
 pub fn parse(file: &str, text: &str) -> Result<Playbook, Vec<Diagnostic>> {
-    let mut c = Checker { file, text, found: Vec::new() };
-    let raw: RawPlaybook = match toml::from_str(text) {
-        Ok(raw) => raw,
-        Err(e) => {
-            c.at(e.span().map_or(0, |s| s.start), e.message().trim().to_owned());
-            return Err(c.found);
-        }
-    };
+    let mut c = Checker::new(file, text);
+    let Some(raw) = c.read::<RawPlaybook>() else { return Err(c.failed()) };
     let playbook = check(&mut c, raw);
-    if c.found.is_empty() { Ok(playbook) } else { Err(c.found) }
+    c.finish(playbook)
+}
+
+impl Checked for Playbook {
+    const ID_NAME: &'static str = "playbook id";
+
+    /// A duplicate id is reported at the start of the later file.
+    fn check_file(file: &str, text: &str) -> Result<(Self, Position), Vec<Diagnostic>> {
+        parse(file, text).map(|p| (p, crate::checker::START))
+    }
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn title(&self) -> &str {
+        &self.title
+    }
 }
 
 fn check(c: &mut Checker<'_>, raw: RawPlaybook) -> Playbook {
-    let id = c.id(&raw.id, "playbook id");
-    let title = c.text_required(&raw.title, "title");
-    let version = *raw.version.get_ref();
-    if !(1..=i64::from(u32::MAX)).contains(&version) {
-        c.span(&raw.version, "`version` must be a whole number from 1 up");
-    }
+    let id = c.id(&raw.id, "playbook id", ID_EXAMPLE);
+    let title = c.text_required(&raw.title, "`title`");
+    let version = c.version(&raw.version);
     let severity = c.one_of(&raw.severity, "severity", SEVERITIES);
-    let situation = raw.situation.as_ref().map(|s| c.text_required(s, "situation"));
-    let summary = c.text_required(&raw.summary, "summary");
+    let situation = raw.situation.as_ref().map(|s| c.text_required(s, "`situation`"));
+    let summary = c.text_required(&raw.summary, "`summary`");
     if raw.triggers.get_ref().is_empty() {
         c.span(&raw.triggers, "`triggers` needs at least one sign that this playbook applies");
     }
-    let triggers = c.list(raw.triggers.get_ref(), "trigger");
-    let keywords = c.list(&raw.keywords, "keyword");
+    let triggers = c.list(raw.triggers.get_ref(), "`trigger`");
+    let keywords = c.list(&raw.keywords, "`keyword`");
     if raw.sources.get_ref().is_empty() {
         c.span(&raw.sources, "`sources` needs at least one source");
     }
-    let sources = c.list(raw.sources.get_ref(), "source");
+    let sources = c.list(raw.sources.get_ref(), "`source`");
 
     let mut roles = Vec::new();
     for r in &raw.roles {
-        let rid = c.id(&r.id, "role id");
+        let rid = c.id(&r.id, "role id", ID_EXAMPLE);
         if STANDARD_ROLES.iter().any(|(s, _)| *s == rid)
             || roles.iter().any(|(s, _): &(String, String)| *s == rid)
         {
             c.span(&r.id, format!("role `{rid}` is already defined"));
         }
-        roles.push((rid, c.text_required(&r.name, "name")));
+        roles.push((rid, c.text_required(&r.name, "`name`")));
     }
     let mut contact_roles: BTreeSet<String> =
         STANDARD_CONTACT_ROLES.iter().map(|s| (*s).to_owned()).collect();
     for r in &raw.contact_roles {
-        let rid = c.id(&r.id, "contact role id");
+        let rid = c.id(&r.id, "contact role id", ID_EXAMPLE);
         if !contact_roles.insert(rid.clone()) {
             c.span(&r.id, format!("contact role `{rid}` is already defined"));
         }
-        c.text_required(&r.name, "name");
+        c.text_required(&r.name, "`name`");
     }
 
     if raw.steps.get_ref().is_empty() {
@@ -434,7 +362,7 @@ fn check(c: &mut Checker<'_>, raw: RawPlaybook) -> Playbook {
     let playbook = Playbook {
         id,
         title,
-        version: u32::try_from(version).unwrap_or(0),
+        version,
         severity,
         situation,
         summary,
@@ -456,9 +384,9 @@ fn check_step(
     index: &BTreeMap<String, usize>,
     phase_set: &mut Option<&'static str>,
 ) -> Step {
-    let id = c.id(&s.id, "step id");
-    let title = c.text_required(&s.title, "title");
-    let instruction = c.text_required(&s.instruction, "instruction");
+    let id = c.id(&s.id, "step id", ID_EXAMPLE);
+    let title = c.text_required(&s.title, "`title`");
+    let instruction = c.text_required(&s.instruction, "`instruction`");
     let role = s.role.get_ref().clone();
     if !STANDARD_ROLES.iter().any(|(r, _)| *r == role) && !roles.iter().any(|(r, _)| *r == role) {
         c.span(&s.role, format!("unknown role `{role}`: use a standard role (see playbooks/README.md) or declare it under [[roles]]"));
@@ -486,7 +414,7 @@ fn check_step(
     }
     let bands: Vec<&str> = BANDS.iter().map(|(b, _)| *b).collect();
     let band = c.one_of(&s.band, "band", &bands);
-    let checklist = c.list(&s.checklist, "checklist item");
+    let checklist = c.list(&s.checklist, "`checklist item`");
     let mut calls = Vec::new();
     for call in &s.calls {
         if !contact_roles.contains(call.get_ref()) {
@@ -500,7 +428,7 @@ fn check_step(
         if after.is_none() {
             c.span(&t.after, format!("cannot read the timer `{}`: write a number and a unit, like `15 minutes` or `2 hours`", t.after.get_ref()));
         }
-        Timer { after_minutes: after.unwrap_or(0), say: c.text_required(&t.say, "say") }
+        Timer { after_minutes: after.unwrap_or(0), say: c.text_required(&t.say, "`say`") }
     });
     let deadline = s.deadline.as_ref().map(|d| {
         let d = d.get_ref();
@@ -518,7 +446,7 @@ fn check_step(
         Deadline {
             within_minutes: within.unwrap_or(0),
             from,
-            what: c.text_required(&d.what, "what"),
+            what: c.text_required(&d.what, "`what`"),
         }
     });
     let target = |c: &mut Checker<'_>, v: &S<String>| {
@@ -529,13 +457,13 @@ fn check_step(
         t.clone()
     };
     let next = s.next.as_ref().map(|n| target(c, n));
-    let question = s.question.as_ref().map(|q| c.text_required(q, "question"));
+    let question = s.question.as_ref().map(|q| c.text_required(q, "`question`"));
     let choices: Vec<Choice> = s
         .choices
         .iter()
         .map(|ch| {
             let ch = ch.get_ref();
-            Choice { label: c.text_required(&ch.label, "label"), goto: target(c, &ch.goto) }
+            Choice { label: c.text_required(&ch.label, "`label`"), goto: target(c, &ch.goto) }
         })
         .collect();
     match (&s.question, s.choices.len()) {

@@ -11,9 +11,10 @@ use std::path::Path;
 use include_dir::{Dir, include_dir};
 use serde::Serialize;
 
-pub use format::{Diagnostic, Playbook, Step, parse};
+pub use crate::checker::Diagnostic;
+pub use format::{Playbook, Step, parse};
 
-use crate::{Error, Result};
+use crate::{Error, Result, checker};
 
 /// The default healthcare pack, `playbooks/*.toml`, compiled into the binary.
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/playbooks");
@@ -30,28 +31,8 @@ pub struct PlaybookSummary {
 
 /// Every playbook of the embedded pack, checked, sorted by title.
 pub fn embedded() -> Result<Vec<Playbook>> {
-    let mut files: Vec<_> =
-        EMBEDDED.files().filter(|f| f.path().extension().is_some_and(|e| e == EXTENSION)).collect();
-    files.sort_by_key(|f| f.path());
-    let mut found = Vec::new();
-    let mut problems = Vec::new();
-    for f in files {
-        let name = format!("playbooks/{}", f.path().display());
-        match f.contents_utf8() {
-            Some(text) => match parse(&name, text) {
-                Ok(p) => found.push((name, p)),
-                Err(d) => problems.extend(d),
-            },
-            None => problems.push(not_utf8(&name)),
-        }
-    }
-    problems.extend(duplicate_ids(&found));
-    if !problems.is_empty() {
-        return Err(Error::PlaybookInvalid { diagnostics: problems });
-    }
-    let mut list: Vec<Playbook> = found.into_iter().map(|(_, p)| p).collect();
-    list.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.id.cmp(&b.id)));
-    Ok(list)
+    checker::embedded(&EMBEDDED, "playbooks", EXTENSION)
+        .map_err(|diagnostics| Error::PlaybookInvalid { diagnostics })
 }
 
 /// The playbooks of the embedded pack as the home screen lists them.
@@ -68,85 +49,10 @@ pub fn find(id: &str) -> Result<Playbook> {
 }
 
 /// Checks playbook files (`caregiver playbook validate`): every problem in every file, in
-/// order. A folder means every `*.toml` file in it. An empty result means all is well.
+/// order, and playbook ids used by more than one file. A folder means every `*.toml` file
+/// in it (not its subfolders). An empty result means all is well.
 pub fn validate_paths(paths: &[&Path]) -> Vec<Diagnostic> {
-    let (texts, mut problems) = read_text_files(paths, EXTENSION);
-    let mut found = Vec::new();
-    for (name, text) in texts {
-        match parse(&name, &text) {
-            Ok(p) => found.push((name, p)),
-            Err(d) => problems.extend(d),
-        }
-    }
-    problems.extend(duplicate_ids(&found));
-    problems
-}
-
-/// The text files to check, for `validate` commands (playbooks, training modules): each
-/// path is a file, or a folder meaning its `*.<extension>` files (not its subfolders), in
-/// name order. Returns (name, text) for each file read, and a problem for each file that
-/// cannot be read or is not UTF-8.
-pub(crate) fn read_text_files(
-    paths: &[&Path],
-    extension: &str,
-) -> (Vec<(String, String)>, Vec<Diagnostic>) {
-    let mut files = Vec::new();
-    for path in paths {
-        match std::fs::read_dir(path) {
-            Ok(entries) => {
-                let mut inside: Vec<_> = entries
-                    .flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == extension))
-                    .collect();
-                inside.sort();
-                files.extend(inside);
-            }
-            Err(_) => files.push(path.to_path_buf()),
-        }
-    }
-    let mut texts = Vec::new();
-    let mut problems = Vec::new();
-    for file in files {
-        let name = file.display().to_string();
-        let at_start =
-            |message: String| Diagnostic { file: name.clone(), line: 1, column: 1, message };
-        match std::fs::read(&file) {
-            Err(e) => problems.push(at_start(format!("cannot read the file: {e}"))),
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Err(_) => {
-                    problems.push(at_start("the file is not UTF-8 text: save it as UTF-8".into()))
-                }
-                Ok(text) => texts.push((name, text)),
-            },
-        }
-    }
-    (texts, problems)
-}
-
-pub(crate) fn not_utf8(name: &str) -> Diagnostic {
-    Diagnostic {
-        file: name.to_owned(),
-        line: 1,
-        column: 1,
-        message: "the file is not UTF-8 text: save it as UTF-8".into(),
-    }
-}
-
-fn duplicate_ids(found: &[(String, Playbook)]) -> Vec<Diagnostic> {
-    let mut first: std::collections::BTreeMap<&str, &str> = Default::default();
-    let mut out = Vec::new();
-    for (file, p) in found {
-        if let Some(other) = first.insert(&p.id, file) {
-            out.push(Diagnostic {
-                file: file.clone(),
-                line: 1,
-                column: 1,
-                message: format!("playbook id `{}` is also used by {other}", p.id),
-            });
-        }
-    }
-    out
+    checker::validate_paths::<Playbook>(paths, EXTENSION)
 }
 
 #[cfg(test)]

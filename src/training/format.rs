@@ -10,13 +10,10 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use toml::Spanned;
 
 use super::{Module, Question, Quiz, Recurrence, Section};
-use crate::playbook::Diagnostic;
+use crate::checker::{Checked, Checker, Diagnostic, Position, S};
 use crate::store::Role;
-
-type S<T> = Spanned<T>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,50 +53,6 @@ struct RawQuestion {
     answer: S<i64>,
 }
 
-/// Collects problems with their positions.
-struct Checker<'a> {
-    file: &'a str,
-    text: &'a str,
-    found: Vec<Diagnostic>,
-}
-
-impl Checker<'_> {
-    /// Line and column (both from 1, the column in characters) of a byte offset.
-    fn position(&self, offset: usize) -> (usize, usize) {
-        crate::playbook::format::position(self.text, offset)
-    }
-
-    fn at(&mut self, offset: usize, message: impl Into<String>) {
-        let (line, column) = self.position(offset);
-        self.found.push(Diagnostic {
-            file: self.file.to_owned(),
-            line,
-            column,
-            message: message.into(),
-        });
-    }
-
-    fn span<T>(&mut self, value: &S<T>, message: impl Into<String>) {
-        self.at(value.span().start, message);
-    }
-
-    fn text_required(&mut self, value: &S<String>, what: &str) -> String {
-        let text = value.get_ref().trim();
-        if text.is_empty() {
-            self.span(value, format!("{what} is empty"));
-        }
-        text.to_owned()
-    }
-}
-
-/// Lower-case letters, digits and dashes, as playbook ids.
-fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !id.starts_with('-')
-}
-
 /// Text compared for sameness: case, and runs of spaces, do not matter.
 fn normalised(text: &str) -> String {
     text.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ")
@@ -112,38 +65,34 @@ pub fn parse(file: &str, text: &str) -> Result<Module, Vec<Diagnostic>> {
 
 /// As [`parse`], with the line and column of the module's `id` value (where a duplicate
 /// id across files is reported).
-pub(crate) fn parse_located(
-    file: &str,
-    text: &str,
-) -> Result<(Module, (usize, usize)), Vec<Diagnostic>> {
-    let mut c = Checker { file, text, found: Vec::new() };
-    let raw: RawModule = match toml::from_str(text) {
-        Ok(raw) => raw,
-        Err(e) => {
-            c.at(e.span().map_or(0, |s| s.start), e.message().trim().to_owned());
-            return Err(c.found);
-        }
-    };
-    let id_at = c.position(raw.id.span().start);
+fn parse_located(file: &str, text: &str) -> Result<(Module, Position), Vec<Diagnostic>> {
+    let mut c = Checker::new(file, text);
+    let Some(raw) = c.read::<RawModule>() else { return Err(c.failed()) };
+    let id_at = c.position(&raw.id);
     let module = check(&mut c, &raw);
-    if c.found.is_empty() { Ok((module, id_at)) } else { Err(c.found) }
+    c.finish((module, id_at))
+}
+
+impl Checked for Module {
+    const ID_NAME: &'static str = "module id";
+
+    fn check_file(file: &str, text: &str) -> Result<(Self, Position), Vec<Diagnostic>> {
+        parse_located(file, text)
+    }
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn title(&self) -> &str {
+        &self.title
+    }
 }
 
 fn check(c: &mut Checker<'_>, raw: &RawModule) -> Module {
-    let id = raw.id.get_ref().clone();
-    if !is_valid_id(&id) {
-        c.span(
-            &raw.id,
-            format!(
-                "module id `{id}` must be lower-case letters, digits and dashes, like `phishing-awareness`"
-            ),
-        );
-    }
+    let id = c.id(&raw.id, "module id", "phishing-awareness");
     let title = c.text_required(&raw.title, "`title`");
-    let version = *raw.version.get_ref();
-    if !(1..=i64::from(u32::MAX)).contains(&version) {
-        c.span(&raw.version, "`version` must be a whole number from 1 up");
-    }
+    let version = c.version(&raw.version);
     let owner = c.text_required(&raw.owner, "`owner`");
     let recurrence = match Recurrence::read(raw.recurrence.get_ref()) {
         Ok(r) => r,
@@ -179,7 +128,7 @@ fn check(c: &mut Checker<'_>, raw: &RawModule) -> Module {
             if let Some(line) = seen.get(&normalised(&text)) {
                 c.span(item, format!("this checklist item is already on line {line}"));
             } else {
-                let (line, _) = c.position(item.span().start);
+                let (line, _) = c.position(item);
                 seen.insert(normalised(&text), line);
             }
         }
@@ -187,18 +136,7 @@ fn check(c: &mut Checker<'_>, raw: &RawModule) -> Module {
     }
 
     let quiz = raw.quiz.as_ref().map(|q| check_quiz(c, q.get_ref()));
-    Module {
-        id,
-        title,
-        version: u32::try_from(version).unwrap_or(0),
-        owner,
-        recurrence,
-        roles,
-        summary,
-        sections,
-        checklist,
-        quiz,
-    }
+    Module { id, title, version, owner, recurrence, roles, summary, sections, checklist, quiz }
 }
 
 fn check_roles(c: &mut Checker<'_>, raw: &S<Vec<S<String>>>) -> Vec<String> {
@@ -237,7 +175,7 @@ fn check_quiz(c: &mut Checker<'_>, q: &RawQuiz) -> Quiz {
             if let Some(line) = asked.get(&normalised(&ask)) {
                 c.span(&question.ask, format!("this question is already asked on line {line}"));
             } else {
-                let (line, _) = c.position(question.ask.span().start);
+                let (line, _) = c.position(&question.ask);
                 asked.insert(normalised(&ask), line);
             }
         }

@@ -18,16 +18,15 @@ pub mod records;
 pub mod report;
 pub mod schedule;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
 
-pub use crate::playbook::Diagnostic;
+pub use crate::checker::Diagnostic;
 pub use format::parse;
 
-use crate::{Error, Result};
+use crate::{Error, Result, checker};
 
 /// The default training set, `playbooks/training/*.toml`, compiled into the binary. The
 /// playbook loader reads only the top level of `playbooks/`, so these are never taken for
@@ -183,28 +182,8 @@ pub fn score(quiz: &Quiz, answers: &[usize]) -> Score {
 
 /// Every module of the embedded default set, checked, sorted by title.
 pub fn embedded() -> Result<Vec<Module>> {
-    let mut files: Vec<_> =
-        EMBEDDED.files().filter(|f| f.path().extension().is_some_and(|e| e == EXTENSION)).collect();
-    files.sort_by_key(|f| f.path());
-    let mut found = Vec::new();
-    let mut problems = Vec::new();
-    for f in files {
-        let name = format!("playbooks/training/{}", f.path().display());
-        match f.contents_utf8() {
-            Some(text) => match format::parse_located(&name, text) {
-                Ok((m, at)) => found.push((name, m, at)),
-                Err(d) => problems.extend(d),
-            },
-            None => problems.push(crate::playbook::not_utf8(&name)),
-        }
-    }
-    problems.extend(duplicate_ids(&found));
-    if !problems.is_empty() {
-        return Err(Error::TrainingInvalid { diagnostics: problems });
-    }
-    let mut list: Vec<Module> = found.into_iter().map(|(_, m, _)| m).collect();
-    list.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.id.cmp(&b.id)));
-    Ok(list)
+    checker::embedded(&EMBEDDED, "playbooks/training", EXTENSION)
+        .map_err(|diagnostics| Error::TrainingInvalid { diagnostics })
 }
 
 /// One module of the embedded set, by id.
@@ -219,36 +198,7 @@ pub fn find(id: &str) -> Result<Module> {
 /// than one file. A folder means every `*.toml` file in it (not its subfolders). An empty
 /// result means all is well.
 pub fn validate_paths(paths: &[&Path]) -> Vec<Diagnostic> {
-    let (texts, mut problems) = crate::playbook::read_text_files(paths, EXTENSION);
-    let mut found = Vec::new();
-    for (name, text) in texts {
-        match format::parse_located(&name, &text) {
-            Ok((m, at)) => found.push((name, m, at)),
-            Err(d) => problems.extend(d),
-        }
-    }
-    problems.extend(duplicate_ids(&found));
-    problems
-}
-
-/// A module id used by an earlier file is reported at the later file's `id`.
-fn duplicate_ids(found: &[(String, Module, (usize, usize))]) -> Vec<Diagnostic> {
-    let mut first: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut out = Vec::new();
-    for (file, m, (line, column)) in found {
-        match first.get(m.id.as_str()) {
-            Some(other) => out.push(Diagnostic {
-                file: file.clone(),
-                line: *line,
-                column: *column,
-                message: format!("module id `{}` is also used by {other}", m.id),
-            }),
-            None => {
-                first.insert(&m.id, file);
-            }
-        }
-    }
-    out
+    checker::validate_paths::<Module>(paths, EXTENSION)
 }
 
 #[cfg(test)]
