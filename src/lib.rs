@@ -13,6 +13,7 @@ pub mod paths;
 pub mod playbook;
 pub mod store;
 pub mod training;
+pub mod words;
 
 pub use error::{Error, ErrorReport, Result};
 

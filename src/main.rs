@@ -843,7 +843,7 @@ fn run_incident(auth: &Auth, cmd: IncidentCommand) -> Result<(), Error> {
                 let state = match d.status {
                     incident::DeadlineStatus::Open if d.due < now => "MISSED".to_owned(),
                     incident::DeadlineStatus::Open => {
-                        format!("open, {} left", export::span(d.due - now))
+                        format!("open, {} left", caregiver::words::duration(d.due - now))
                     }
                     incident::DeadlineStatus::Met => "met".to_owned(),
                     incident::DeadlineStatus::Late => "met late".to_owned(),

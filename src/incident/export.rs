@@ -64,19 +64,6 @@ pub fn activity(playbook: &Playbook, e: &Event) -> String {
     }
 }
 
-/// A length of time in words a reader takes in at a glance: "59 d 23 h", "3 h 12 min",
-/// "14 min", "40 s". Negative spans read as their size.
-pub fn span(d: chrono::Duration) -> String {
-    let secs = d.num_seconds().unsigned_abs();
-    let (days, hours, minutes) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
-    match (days, hours, minutes) {
-        (0, 0, 0) => format!("{secs} s"),
-        (0, 0, m) => format!("{m} min"),
-        (0, h, m) => format!("{h} h {m} min"),
-        (d, h, _) => format!("{d} d {h} h"),
-    }
-}
-
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

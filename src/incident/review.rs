@@ -3,7 +3,7 @@
 //! deadlines met or missed, and each time band against the playbook's target (the
 //! immediate steps within 2 hours of the start, the intermediate ones within 12).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::incident::{DeadlineStatus, Incident, Progress, StepStatus};
@@ -254,7 +254,7 @@ impl Verdict {
 
 /// The review as plain text, for the terminal.
 pub fn text(r: &Review) -> String {
-    let span = |m: i64| crate::incident::export::span(Duration::minutes(m));
+    let span = crate::words::minutes;
     let mut out = String::new();
     let drill = if r.incident.drill { " [DRILL]" } else { "" };
     out.push_str(&format!("After-action review: {}{drill}\n", r.incident.title));
@@ -404,7 +404,7 @@ pub fn timeline(
 /// the window shows) and the tables.
 pub fn html(r: &Review, timeline_svg: &str, now: DateTime<Utc>) -> String {
     use crate::incident::export::escape;
-    let span = |m: i64| crate::incident::export::span(Duration::minutes(m));
+    let span = crate::words::minutes;
     let rows = |cells: Vec<Vec<String>>| -> String {
         cells
             .into_iter()
@@ -546,6 +546,7 @@ tr {{ break-inside: avoid; }}
 mod tests {
     use super::*;
     use crate::incident::{Incident, replay};
+    use chrono::Duration;
 
     fn t(minutes: i64) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-28T06:00:00Z").unwrap().with_timezone(&Utc)

@@ -360,20 +360,7 @@ fn span_line(t: &Timeline) -> String {
     let same_day = lo.date_naive() == hi.date_naive();
     let from = lo.format("%d %b %Y %H:%M").to_string();
     let to = if same_day { hi.format("%H:%M") } else { hi.format("%d %b %Y %H:%M") }.to_string();
-    format!("{from} – {to} UTC ({})", duration_words(hi.signed_duration_since(lo)))
-}
-
-pub(super) fn duration_words(d: chrono::TimeDelta) -> String {
-    let secs = d.num_seconds().max(0);
-    let (days, hours, mins) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
-    match (days, hours, mins) {
-        (0, 0, 0) => format!("{secs} s"),
-        (0, 0, m) => format!("{m} min"),
-        (0, h, 0) => format!("{h} h"),
-        (0, h, m) => format!("{h} h {m} min"),
-        (d, 0, _) => format!("{d} d"),
-        (d, h, _) => format!("{d} d {h} h"),
-    }
+    format!("{from} – {to} UTC ({})", crate::words::duration(hi.signed_duration_since(lo)))
 }
 
 /// Escapes text for an SVG element or attribute written here (the tooltip layer).
