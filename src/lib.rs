@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod crypto;
 pub mod desk;
 pub mod error;
+pub mod html;
 pub mod incident;
 pub mod log;
 pub mod paths;

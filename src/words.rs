@@ -2,13 +2,34 @@
 //! terminal, the printed reports, the timeline picture), so "3 h" in the review is "3 h" in
 //! the HICS 214 and on the picture.
 //!
+//! A moment on paper reads in UTC, 24-hour, to the minute ("2026-11-28 09:30") or, where
+//! entries come seconds apart, to the second; the page says "UTC" once, in a heading.
+//!
 //! A duration reads in its two largest units, the smaller left out when it is zero, and is
 //! cut (not rounded) to the smaller unit: "40 s", "45 min", "3 h", "3 h 5 min", "2 d",
 //! "2 d 4 h". Seconds show only under a minute, minutes only under a day. A negative
 //! duration (a clock put back, a deadline passed) reads with a minus sign in front, so it
 //! is never mistaken for time left.
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
+
+/// A moment to the minute: "2026-11-28 09:30".
+pub fn minute(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A moment to the second: "2026-11-28 09:30:15".
+pub fn second(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// A log entry's time (RFC 3339, any offset) read in UTC by `read` ([`minute`] or
+/// [`second`]); a time that does not parse is given as written.
+pub fn logged(time: &str, read: fn(DateTime<Utc>) -> String) -> String {
+    DateTime::parse_from_rfc3339(time)
+        .map(|t| read(t.with_timezone(&Utc)))
+        .unwrap_or_else(|_| time.to_owned())
+}
 
 /// A duration in words: "45 min", "3 h", "3 h 5 min", "2 d 4 h", "-10 min". Never panics.
 pub fn duration(d: TimeDelta) -> String {
@@ -79,6 +100,20 @@ mod tests {
             [(0, "0 s"), (5, "5 min"), (180, "3 h"), (185, "3 h 5 min"), (-90, "-1 h 30 min")]
         {
             assert_eq!(minutes(m), words);
+        }
+    }
+
+    #[test]
+    fn moments_read_in_utc() {
+        for (time, to_minute, to_second) in [
+            ("2026-11-28T09:30:15Z", "2026-11-28 09:30", "2026-11-28 09:30:15"),
+            ("2026-11-28T10:30:15+01:00", "2026-11-28 09:30", "2026-11-28 09:30:15"),
+            ("2026-11-28T00:10:00-01:00", "2026-11-28 01:10", "2026-11-28 01:10:00"),
+            ("yesterday", "yesterday", "yesterday"),
+            ("", "", ""),
+        ] {
+            assert_eq!(logged(time, minute), to_minute, "{time}");
+            assert_eq!(logged(time, second), to_second, "{time}");
         }
     }
 

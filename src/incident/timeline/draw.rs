@@ -1,6 +1,7 @@
 //! The timeline drawn with plotters' SVG backend, then the tooltip layer plotters cannot
 //! draw (a `<title>` per lane, mark and deadline) added over it.
 
+use maud::html;
 use plotters::coord::Shift;
 use plotters::drawing::{DrawingArea, DrawingAreaErrorKind};
 use plotters::element::{Circle, DashedPathElement, PathElement, Polygon, Rectangle, Text};
@@ -363,39 +364,19 @@ fn span_line(t: &Timeline) -> String {
     format!("{from} – {to} UTC ({})", crate::words::duration(hi.signed_duration_since(lo)))
 }
 
-/// Escapes text for an SVG element or attribute written here (the tooltip layer).
-pub(super) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in clean(s).chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn overlay_rect(out: &mut String, (x, y): (i32, i32), (w, h): (i32, i32), title: &str) {
-    out.push_str(&format!(
-        "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\"><title>{}</title></rect>\n",
-        escape(title)
-    ));
+    let rect = html! { rect x=(x) y=(y) width=(w) height=(h) { title { (clean(title)) } } };
+    out.push_str(&rect.into_string());
+    out.push('\n');
 }
 
 fn overlay_mark(out: &mut String, m: &PlacedMark) {
-    out.push_str(&format!(
-        "<circle class=\"mark\" data-kind=\"{}\" data-n=\"{}\" data-lane=\"{}\" cx=\"{}\" cy=\"{}\" r=\"9\"><title>{}</title></circle>\n",
-        m.kind.name().to_lowercase(),
-        m.number,
-        m.lane,
-        m.x,
-        m.y,
-        escape(&m.tooltip)
-    ));
+    let circle = html! {
+        circle class="mark" data-kind=(m.kind.name().to_lowercase()) data-n=(m.number)
+            data-lane=(m.lane) cx=(m.x) cy=(m.y) r="9" { title { (clean(&m.tooltip)) } }
+    };
+    out.push_str(&circle.into_string());
+    out.push('\n');
 }
 
 /// Adds the document's title and the tooltip layer to plotters' SVG.
@@ -410,11 +391,11 @@ pub(super) fn finish(svg: String, t: &Timeline, overlay: &str) -> Result<String>
     let drill = if t.drill { "DRILL: " } else { "" };
     let mut out = String::with_capacity(svg.len() + overlay.len() + 256);
     out.push_str(head);
-    out.push_str(&format!(
-        "\n<title>{}</title>\n<desc>{}</desc>\n",
-        escape(&format!("{drill}Timeline: {}", t.title)),
-        escape(&format!("{}; {} entries in {} lanes", span_line(t), t.marks.len(), t.lanes.len()))
-    ));
+    let desc = format!("{}; {} entries in {} lanes", span_line(t), t.marks.len(), t.lanes.len());
+    let about = html! {
+        "\n" title { (clean(&format!("{drill}Timeline: {}", t.title))) } "\n" desc { (desc) } "\n"
+    };
+    out.push_str(&about.into_string());
     out.push_str(body);
     // Transparent shapes over the drawing: each holds the full text of what lies under it.
     out.push_str("<g class=\"tooltips\" fill=\"#000\" fill-opacity=\"0\" stroke=\"none\">\n");

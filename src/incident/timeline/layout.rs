@@ -445,7 +445,7 @@ fn full_time(t: DateTime<Utc>) -> String {
 }
 
 /// Text fit for XML 1.0 and one line: control characters become spaces or U+FFFD.
-/// Plotters escapes `<`, `>`, `&` and quotes when it writes.
+/// Plotters escapes `<`, `>`, `&` and quotes when it writes, and maud the tooltip layer.
 pub(super) fn clean(s: &str) -> String {
     s.chars()
         .map(|c| match c {

@@ -10,7 +10,8 @@
 //!
 //! Drawn with plotters' SVG backend (text is written as `<text>`, so no font file is read).
 //! Plotters cannot attach a `<title>` to a shape, so the tooltips are a layer of transparent
-//! shapes appended after plotters' drawing, escaped here the same way plotters escapes.
+//! shapes appended after plotters' drawing, written with maud (which escapes their text, as
+//! it does in the printed reports).
 //!
 //! `layout` works out where everything goes (the time scale, the ticks, the rows of each
 //! lane, the legend and the deadlines' labels); `draw` draws it with plotters and adds the

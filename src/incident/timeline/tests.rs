@@ -1,7 +1,6 @@
 //! The timeline's tests: the picture parses, names what it shows, escapes what people
 //! typed, and never panics on odd spans or bad lanes.
 
-use super::draw::escape;
 use super::layout::*;
 use super::*;
 use chrono::TimeZone;
@@ -301,7 +300,6 @@ fn text_helpers() {
     assert_eq!(shorten("abc", 4), "abc");
     assert_eq!(fit("a long label", 10, 11.0), None);
     assert_eq!(clean("a\nb\u{7}"), "a b\u{FFFD}");
-    assert_eq!(escape("<&\"'>"), "&lt;&amp;&quot;&apos;&gt;");
 }
 
 /// Writes `target/timeline-sample.svg` (and the 30-lane stress picture) to look at:
