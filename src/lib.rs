@@ -10,12 +10,14 @@ pub mod contacts;
 pub mod crypto;
 pub mod error;
 pub mod events;
+pub mod html;
 pub mod incident;
 pub mod log;
 pub mod paths;
 pub mod playbook;
 pub mod store;
 pub mod training;
+pub mod words;
 
 pub use error::{Error, ErrorReport, Result};
 

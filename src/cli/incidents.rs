@@ -171,7 +171,7 @@ fn show(app: &App, p: &Progress) {
         let state = match d.status {
             DeadlineStatus::Open if d.due < now => "MISSED".to_owned(),
             DeadlineStatus::Open => {
-                format!("open, {} left", caregiver::incident::export::span(d.due - now))
+                format!("open, {} left", caregiver::words::duration(d.due - now))
             }
             DeadlineStatus::Met => "met".to_owned(),
             DeadlineStatus::Late => "met late".to_owned(),

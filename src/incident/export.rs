@@ -11,7 +11,7 @@ use crate::events::Event;
 use crate::incident::{Activity, Progress};
 use crate::playbook::Playbook;
 use crate::store::Permission;
-use crate::{Error, Result};
+use crate::{Error, Result, html, words};
 
 /// The formats of `caregiver incident export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,38 +73,6 @@ pub fn activity(playbook: &Playbook, e: &Activity) -> String {
     }
 }
 
-/// A length of time in words a reader takes in at a glance: "59 d 23 h", "3 h 12 min",
-/// "14 min", "40 s". Negative spans read as their size.
-pub fn span(d: chrono::Duration) -> String {
-    let secs = d.num_seconds().unsigned_abs();
-    let (days, hours, minutes) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
-    match (days, hours, minutes) {
-        (0, 0, 0) => format!("{secs} s"),
-        (0, 0, m) => format!("{m} min"),
-        (0, h, m) => format!("{h} h {m} min"),
-        (d, h, _) => format!("{d} d {h} h"),
-    }
-}
-
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn when(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%d %H:%M").to_string()
-}
-
 /// The HICS 214 Activity Log of one incident, as a self-contained HTML page that prints.
 pub fn hics214_html(
     p: &Progress,
@@ -114,75 +82,54 @@ pub fn hics214_html(
     now: DateTime<Utc>,
 ) -> String {
     let i = &p.incident;
-    let from = i.started.format("%Y-%m-%d %H:%M").to_string();
-    let to = p.events.last().map_or_else(|| from.clone(), |e| when(e.time));
-    let drill = if i.drill { " <strong class=\"drill\">DRILL</strong>" } else { "" };
-    let mut resources = String::new();
-    for a in &p.positions {
-        resources.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            escape(&a.person),
-            escape(&a.name),
-            escape(&a.since.format("%Y-%m-%d %H:%M").to_string())
-        ));
-    }
-    let mut rows = String::new();
-    for e in &p.events {
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            escape(&when(e.time)),
-            escape(&activity(playbook, e)),
-            escape(&e.actor)
-        ));
-    }
-    format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>HICS 214 Activity Log: {title}</title>
-<style>
-body {{ font-family: system-ui, "DejaVu Sans", sans-serif; font-size: 11pt; margin: 1.5cm; color: #000; }}
-h1 {{ font-size: 15pt; margin: 0 0 0.5em; }}
-table {{ border-collapse: collapse; width: 100%; margin-bottom: 0.8em; }}
-th, td {{ border: 1px solid #000; padding: 4px 6px; text-align: left; vertical-align: top; }}
-th {{ background: #eee; }}
-.drill {{ border: 2px solid #000; padding: 0 4px; }}
-.anchor {{ font-size: 8pt; word-break: break-all; }}
-tr {{ break-inside: avoid; }}
-thead {{ display: table-header-group; }}
-</style></head><body>
-<h1>ACTIVITY LOG (HICS 214)</h1>
-<table>
-<tr><th>1. Incident Name</th><td>{title}{drill}<br>Incident {id}</td></tr>
-<tr><th>2. Operational Period</th><td>From {from} to {to} (UTC, 24-hour)</td></tr>
-<tr><th>3. Name</th><td>{lead}</td></tr>
-<tr><th>4. HIMT Position</th><td>Incident Commander (incident lead)</td></tr>
-<tr><th>Discovered</th><td>{discovered} (UTC): legal clocks run from here</td></tr>
-</table>
-<table>
-<thead><tr><th>Resources assigned (as ICS 214): Name</th><th>HIMT Position</th><th>Since (UTC)</th></tr></thead>
-<tbody>
-{resources}</tbody>
-</table>
-<table>
-<thead><tr><th>5. Date/Time (UTC)</th><th>Notable Activities</th><th>By</th></tr></thead>
-<tbody>
-{rows}</tbody>
-</table>
-<table>
-<tr><th>6. Prepared by</th><td>Name: {prepared_by}<br>Signature: ______________________<br>Date/Time: {prepared_at} UTC<br>Facility: ______________________</td></tr>
-</table>
-<p class="anchor">Activity log {log}: {size} entries, head {head}. Check the electronic log against this: <code>caregiver log verify</code>.</p>
-</body></html>
-"#,
-        title = escape(&i.title),
-        id = escape(&i.id),
-        lead = escape(&i.lead),
-        discovered = i.discovered.format("%Y-%m-%d %H:%M"),
-        prepared_by = escape(prepared_by),
-        prepared_at = now.format("%Y-%m-%d %H:%M"),
-        log = escape(&anchor.log),
-        size = anchor.size,
-        head = escape(&anchor.head),
-    )
+    let from = words::minute(i.started);
+    let to = p.events.last().map_or_else(|| from.clone(), |e| words::minute(e.time));
+    let resources =
+        p.positions.iter().map(|a| [a.person.clone(), a.name.clone(), words::minute(a.since)]);
+    let rows = p
+        .events
+        .iter()
+        .map(|e| [words::minute(e.time), activity(playbook, e), e.actor.clone()]);
+    let body = maud::html! {
+        h1 { "ACTIVITY LOG (HICS 214)" }
+        table {
+            tr {
+                th { "1. Incident Name" }
+                td { (i.title) (html::drill(i.drill)) br; "Incident " (i.id) }
+            }
+            tr {
+                th { "2. Operational Period" }
+                td { "From " (from) " to " (to) " (UTC, 24-hour)" }
+            }
+            tr { th { "3. Name" } td { (i.lead) } }
+            tr { th { "4. HIMT Position" } td { "Incident Commander (incident lead)" } }
+            tr {
+                th { "Discovered" }
+                td { (words::minute(i.discovered)) " (UTC): legal clocks run from here" }
+            }
+        }
+        (html::table(
+            &["Resources assigned (as ICS 214): Name", "HIMT Position", "Since (UTC)"],
+            resources,
+        ))
+        (html::table(&["5. Date/Time (UTC)", "Notable Activities", "By"], rows))
+        table {
+            tr {
+                th { "6. Prepared by" }
+                td {
+                    "Name: " (prepared_by) br;
+                    "Signature: ______________________" br;
+                    "Date/Time: " (words::minute(now)) " UTC" br;
+                    "Facility: ______________________"
+                }
+            }
+        }
+        p.anchor {
+            "Activity log " (anchor.log) ": " (anchor.size) " entries, head " (anchor.head)
+            ". Check the electronic log against this: " code { "caregiver log verify" } "."
+        }
+    };
+    html::page(&format!("HICS 214 Activity Log: {}", i.title), body)
 }
 
 /// The incident's activity as CSV (RFC 4180): one row per log entry.
@@ -235,4 +182,28 @@ pub fn incident_file(
             bundle
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::html::tests::{HOSTILE, assert_escaped};
+
+    /// Names, the title and a skip's reason are escaped wherever the form prints them; the
+    /// checkpoint stays at the foot.
+    #[test]
+    fn the_hics214_escapes_what_people_typed() {
+        let playbook = crate::playbook::find("ransomware").unwrap();
+        let mut p = crate::incident::review::tests::walked_because(5, Some(30), HOSTILE);
+        p.incident.title = HOSTILE.to_owned();
+        p.incident.lead = HOSTILE.to_owned();
+        let anchor = Anchor { log: "ws-1".into(), size: 5, head: "ab12".into() };
+        let now = p.incident.started + chrono::Duration::hours(1);
+        let html = hics214_html(&p, &playbook, HOSTILE, &anchor, now);
+        // The page's title, the incident's name, the lead, the skip, the preparer.
+        assert_escaped(&html, 5);
+        assert!(html.contains("<strong class=\"drill\">DRILL</strong>"), "{html}");
+        let foot = html.rsplit("<p class=\"anchor\">").next().unwrap();
+        assert!(foot.starts_with("Activity log ws-1: 5 entries, head ab12."), "{foot}");
+    }
 }

@@ -3,13 +3,14 @@
 //! deadlines met or missed, and each time band against the playbook's target (the
 //! immediate steps within 2 hours of the start, the intermediate ones within 12).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::events::Event;
 use crate::incident::{DeadlineStatus, Incident, Progress, StepStatus};
 use crate::playbook::Playbook;
 use crate::playbook::format::{BANDS, band_name, phase_name};
+use crate::{html, words};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Review {
@@ -257,9 +258,20 @@ impl Verdict {
     }
 }
 
+/// A step's outcome in one word, as the text and the HTML review give it.
+fn outcome_word(status: StepStatus) -> &'static str {
+    match status {
+        StepStatus::Done => "done",
+        StepStatus::Skipped => "SKIPPED",
+        StepStatus::Chosen => "decided",
+        StepStatus::Current => "open",
+        StepStatus::Pending => "not reached",
+    }
+}
+
 /// The review as plain text, for the terminal.
 pub fn text(r: &Review) -> String {
-    let span = |m: i64| crate::incident::export::span(Duration::minutes(m));
+    let span = words::minutes;
     let mut out = String::new();
     let drill = if r.incident.drill { " [DRILL]" } else { "" };
     out.push_str(&format!("After-action review: {}{drill}\n", r.incident.title));
@@ -276,13 +288,7 @@ pub fn text(r: &Review) -> String {
     ));
     out.push_str("\nSteps:\n");
     for s in &r.steps {
-        let status = match s.status {
-            StepStatus::Done => "done",
-            StepStatus::Skipped => "SKIPPED",
-            StepStatus::Chosen => "decided",
-            StepStatus::Current => "open",
-            StepStatus::Pending => "not reached",
-        };
+        let status = outcome_word(s.status);
         let detail = s.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
         let took = s.minutes.map(|m| format!(", took {}", span(m))).unwrap_or_default();
         out.push_str(&format!("  {status:<8} {}{detail} [{}{took}]\n", s.title, s.role));
@@ -413,147 +419,77 @@ pub fn timeline(
 /// The review as one printable HTML page: the summary, the timeline picture (the same SVG
 /// the window shows) and the tables.
 pub fn html(r: &Review, timeline_svg: &str, now: DateTime<Utc>) -> String {
-    use crate::incident::export::escape;
-    let span = |m: i64| crate::incident::export::span(Duration::minutes(m));
-    let rows = |cells: Vec<Vec<String>>| -> String {
-        cells
-            .into_iter()
-            .map(|row| {
-                let tds: String = row.iter().map(|c| format!("<td>{}</td>", escape(c))).collect();
-                format!("<tr>{tds}</tr>\n")
-            })
-            .collect()
-    };
-    let steps = rows(
-        r.steps
-            .iter()
-            .map(|s| {
-                let outcome = match s.status {
-                    StepStatus::Done => "done",
-                    StepStatus::Skipped => "SKIPPED",
-                    StepStatus::Chosen => "decided",
-                    StepStatus::Current => "open",
-                    StepStatus::Pending => "not reached",
-                };
-                let outcome = match &s.detail {
-                    Some(d) => format!("{outcome}: {d}"),
-                    None => outcome.to_owned(),
-                };
-                vec![
-                    s.title.clone(),
-                    s.role.clone(),
-                    outcome,
-                    s.finished.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
-                    s.by.clone().unwrap_or_default(),
-                    s.minutes.map(span).unwrap_or_default(),
-                ]
-            })
-            .collect(),
-    );
-    let phases = rows(
-        r.phases
-            .iter()
-            .map(|ph| vec![ph.name.clone(), ph.steps.to_string(), span(ph.minutes)])
-            .collect(),
-    );
-    let bands = rows(
-        r.bands
-            .iter()
-            .map(|b| {
-                vec![
-                    b.name.clone(),
-                    b.target_minutes.map_or("none".to_owned(), |t| format!("within {}", span(t))),
-                    b.finished_steps.to_string(),
-                    b.last_minutes.map(span).unwrap_or_default(),
-                    match b.met {
-                        Some(true) => "met".to_owned(),
-                        Some(false) => format!("NOT MET ({} late)", b.late_steps),
-                        None => String::new(),
-                    },
-                ]
-            })
-            .collect(),
-    );
-    let deadlines = rows(
-        r.deadlines
-            .iter()
-            .map(|d| {
-                vec![
-                    d.what.clone(),
-                    d.due.format("%Y-%m-%d %H:%M").to_string(),
-                    d.outcome.words().to_owned(),
-                ]
-            })
-            .collect(),
-    );
-    let entries = rows(
-        r.entries
-            .iter()
-            .map(|e| {
-                let time = e.time.format("%Y-%m-%d %H:%M:%S").to_string();
-                vec![e.number.to_string(), time, e.by.clone(), e.what.clone()]
-            })
-            .collect(),
-    );
+    let span = words::minutes;
     let i = &r.incident;
-    let drill = if i.drill { " <strong class=\"drill\">DRILL</strong>" } else { "" };
-    format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>After-action review: {title}</title>
-<style>
-body {{ font-family: system-ui, "DejaVu Sans", sans-serif; font-size: 11pt; margin: 1.5cm; color: #000; }}
-h1 {{ font-size: 15pt; }} h2 {{ font-size: 12pt; margin-top: 1.2em; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 1px solid #000; padding: 3px 6px; text-align: left; vertical-align: top; }}
-th {{ background: #eee; }}
-.drill {{ border: 2px solid #000; padding: 0 4px; }}
-svg {{ max-width: 100%; height: auto; }}
-tr {{ break-inside: avoid; }}
-</style></head><body>
-<h1>After-action review: {title}{drill}</h1>
-<p>Incident {id}; lead {lead}; discovered {discovered} UTC; started {started} UTC; {state} {length}.<br>
-{done} steps done, {decisions} decisions, {skipped} skipped, {not_reached} not reached; {notes} notes, {observations} observations.</p>
-<h2>Timeline</h2>
-{timeline_svg}
-<h2>Entries (numbered as in the timeline)</h2>
-<table><thead><tr><th>No.</th><th>Time (UTC)</th><th>By</th><th>Activity</th></tr></thead><tbody>
-{entries}</tbody></table>
-<h2>Steps</h2>
-<table><thead><tr><th>Step</th><th>Position</th><th>Outcome</th><th>When (UTC)</th><th>By</th><th>Took</th></tr></thead><tbody>
-{steps}</tbody></table>
-<h2>Time per phase</h2>
-<table><thead><tr><th>Phase</th><th>Steps</th><th>Time</th></tr></thead><tbody>
-{phases}</tbody></table>
-<h2>Time bands against their targets</h2>
-<table><thead><tr><th>Band</th><th>Target</th><th>Finished</th><th>Last step at</th><th>Verdict</th></tr></thead><tbody>
-{bands}</tbody></table>
-<h2>Deadlines</h2>
-<table><thead><tr><th>Deadline</th><th>Due (UTC)</th><th>Outcome</th></tr></thead><tbody>
-{deadlines}</tbody></table>
-<p>Made {made} UTC by Caregiver Playbook from the workstation's signed activity log.</p>
-</body></html>
-"#,
-        title = escape(&i.title),
-        id = escape(&i.id),
-        lead = escape(&i.lead),
-        discovered = i.discovered.format("%Y-%m-%d %H:%M"),
-        started = i.started.format("%Y-%m-%d %H:%M"),
-        state = if r.closed_at.is_some() { "closed after" } else { "open for" },
-        length = span(r.minutes),
-        done = r.done,
-        decisions = r.decisions,
-        skipped = r.skipped,
-        not_reached = r.not_reached,
-        notes = r.notes,
-        observations = r.observations,
-        made = now.format("%Y-%m-%d %H:%M"),
-    )
+    let entries = r.entries.iter().map(|e| {
+        [e.number.to_string(), words::second(e.time), e.by.clone(), e.what.clone()]
+    });
+    let steps = r.steps.iter().map(|s| {
+        let outcome = outcome_word(s.status);
+        [
+            s.title.clone(),
+            s.role.clone(),
+            s.detail.as_ref().map_or_else(|| outcome.to_owned(), |d| format!("{outcome}: {d}")),
+            s.finished.map(words::minute).unwrap_or_default(),
+            s.by.clone().unwrap_or_default(),
+            s.minutes.map(span).unwrap_or_default(),
+        ]
+    });
+    let phases =
+        r.phases.iter().map(|ph| [ph.name.clone(), ph.steps.to_string(), span(ph.minutes)]);
+    let bands = r.bands.iter().map(|b| {
+        [
+            b.name.clone(),
+            b.target_minutes.map_or("none".to_owned(), |t| format!("within {}", span(t))),
+            b.finished_steps.to_string(),
+            b.last_minutes.map(span).unwrap_or_default(),
+            match b.met {
+                Some(true) => "met".to_owned(),
+                Some(false) => format!("NOT MET ({} late)", b.late_steps),
+                None => String::new(),
+            },
+        ]
+    });
+    let deadlines = r
+        .deadlines
+        .iter()
+        .map(|d| [d.what.clone(), words::minute(d.due), d.outcome.words().to_owned()]);
+    let body = maud::html! {
+        h1 { "After-action review: " (i.title) (html::drill(i.drill)) }
+        p {
+            "Incident " (i.id) "; lead " (i.lead) "; discovered " (words::minute(i.discovered))
+            " UTC; started " (words::minute(i.started)) " UTC; "
+            (if r.closed_at.is_some() { "closed after" } else { "open for" }) " "
+            (span(r.minutes)) "."
+            br;
+            (r.done) " steps done, " (r.decisions) " decisions, " (r.skipped) " skipped, "
+            (r.not_reached) " not reached; " (r.notes) " notes, " (r.observations) " observations."
+        }
+        h2 { "Timeline" }
+        (html::picture(timeline_svg))
+        h2 { "Entries (numbered as in the timeline)" }
+        (html::table(&["No.", "Time (UTC)", "By", "Activity"], entries))
+        h2 { "Steps" }
+        (html::table(&["Step", "Position", "Outcome", "When (UTC)", "By", "Took"], steps))
+        h2 { "Time per phase" }
+        (html::table(&["Phase", "Steps", "Time"], phases))
+        h2 { "Time bands against their targets" }
+        (html::table(&["Band", "Target", "Finished", "Last step at", "Verdict"], bands))
+        h2 { "Deadlines" }
+        (html::table(&["Deadline", "Due (UTC)", "Outcome"], deadlines))
+        p {
+            "Made " (words::minute(now))
+            " UTC by Caregiver Playbook from the workstation's signed activity log."
+        }
+    };
+    html::page(&format!("After-action review: {}", i.title), body)
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::incident::{Incident, replay};
+    use chrono::Duration;
 
     fn t(minutes: i64) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-28T06:00:00Z").unwrap().with_timezone(&Utc)
@@ -563,10 +499,15 @@ mod tests {
     /// A ransomware incident that starts at minute 0, finishes `stop-and-unplug` at
     /// `first_done`, skips the paper step, takes the "Yes" branch, and closes at `closed`.
     fn walked(first_done: i64, closed: Option<i64>) -> Progress {
+        walked_because(first_done, closed, "on paper already")
+    }
+
+    /// As [`walked`], with the paper step skipped for `reason`.
+    pub(crate) fn walked_because(first_done: i64, closed: Option<i64>, reason: &str) -> Progress {
         let script: Vec<(i64, &str, serde_json::Value)> = [
             Some((0, "incident_started", serde_json::to_value(incident()).unwrap())),
             Some((first_done, "step_done", serde_json::json!({ "step": "stop-and-unplug" }))),
-            Some((first_done + 1, "step_skipped", serde_json::json!({ "step": "paper-downtime", "reason": "on paper already" }))),
+            Some((first_done + 1, "step_skipped", serde_json::json!({ "step": "paper-downtime", "reason": reason }))),
             Some((first_done + 2, "decision", serde_json::json!({ "step": "check-spread", "choice": "Yes", "goto": "activate-command" }))),
             closed.map(|c| (c, "incident_closed", serde_json::json!({}))),
         ]
@@ -652,6 +593,21 @@ mod tests {
         );
         let html = html(&r, "<svg></svg>", t(60));
         assert!(html.contains("<td>SKIPPED: on paper already</td>") && html.contains("DRILL"));
+    }
+
+    /// What people typed (the title, the lead's name, a skip's reason) is escaped; the
+    /// timeline picture goes in as drawn.
+    #[test]
+    fn the_html_review_escapes_what_people_typed() {
+        use crate::html::tests::{HOSTILE, assert_escaped};
+        let playbook = crate::playbook::find("ransomware").unwrap();
+        let mut p = walked_because(5, Some(30), HOSTILE);
+        p.incident.title = HOSTILE.to_owned();
+        p.incident.lead = HOSTILE.to_owned();
+        let html = html(&review(&p, &playbook, t(50)), "<svg><text>drawn</text></svg>", t(60));
+        // The page's title and heading, the lead, the skip's outcome and its entry.
+        assert_escaped(&html, 5);
+        assert!(html.contains("<svg><text>drawn</text></svg>"));
     }
 
     /// The timeline opens at discovery when it came shortly before the start, and at the

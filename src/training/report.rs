@@ -6,9 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::records::{Campaign, Completion, Item, ItemState, completion};
-use crate::incident::export::escape;
 use crate::training::charts::{self, Bar, Rates};
-use crate::{Error, Result};
+use crate::{Error, Result, html, words};
 
 /// What the dashboard shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -131,77 +130,90 @@ pub fn csv(items: &[Item]) -> Result<Vec<u8>> {
 /// The compliance report as one printable page: the charts, the overdue list, every
 /// person's standing, and the campaigns.
 pub fn html(d: &Dashboard, items: &[Item], prepared_by: &str, now: DateTime<Utc>) -> String {
-    let row = |cells: &[&str]| -> String {
-        let tds: String = cells.iter().map(|c| format!("<td>{}</td>", escape(c))).collect();
-        format!("<tr>{tds}</tr>\n")
-    };
-    let overdue: String = d
+    let department = |i: &Item| i.department.clone().unwrap_or_default();
+    let overdue = d
         .overdue
         .iter()
-        .map(|i| {
-            row(&[&i.user, i.department.as_deref().unwrap_or(""), &i.title, &state_words(&i.state)])
-        })
-        .collect();
-    let all: String = items
-        .iter()
-        .map(|i| {
-            let last =
-                i.last_ack.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
-            row(&[
-                &i.user,
-                i.department.as_deref().unwrap_or(""),
-                &i.title,
-                &state_words(&i.state),
-                &last,
-            ])
-        })
-        .collect();
-    let campaigns: String = d
-        .campaigns
-        .iter()
-        .map(|c| {
-            row(&[
-                &c.name,
-                &c.imported_at.format("%Y-%m-%d").to_string(),
-                &c.sent.to_string(),
-                &format!("{} ({:.0}%)", c.clicked, percent(c.clicked, c.sent)),
-                &format!("{} ({:.0}%)", c.reported, percent(c.reported, c.sent)),
-            ])
-        })
-        .collect();
-    format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Security training compliance report</title>
-<style>
-body {{ font-family: system-ui, "DejaVu Sans", sans-serif; font-size: 11pt; margin: 1.5cm; color: #000; }}
-h1 {{ font-size: 15pt; }} h2 {{ font-size: 12pt; margin-top: 1.2em; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 1px solid #000; padding: 3px 6px; text-align: left; vertical-align: top; }}
-th {{ background: #eee; }}
-svg {{ max-width: 100%; height: auto; }}
-tr {{ break-inside: avoid; }}
-</style></head><body>
-<h1>Security training compliance report</h1>
-<p>Prepared {now} UTC by {by} from this workstation's store; every acknowledgment is an entry of its signed activity log.</p>
-<h2>Completion</h2>
-{module_chart}
-{department_chart}
-<h2>Overdue</h2>
-<table><thead><tr><th>Person</th><th>Department</th><th>Module</th><th>Status</th></tr></thead><tbody>
-{overdue}</tbody></table>
-<h2>Phishing simulations</h2>
-{phishing_chart}
-<table><thead><tr><th>Campaign</th><th>Imported</th><th>Sent</th><th>Clicked</th><th>Reported</th></tr></thead><tbody>
-{campaigns}</tbody></table>
-<h2>Everyone</h2>
-<table><thead><tr><th>Person</th><th>Department</th><th>Module</th><th>Status</th><th>Last acknowledged (UTC)</th></tr></thead><tbody>
-{all}</tbody></table>
-</body></html>
-"#,
-        now = now.format("%Y-%m-%d %H:%M"),
-        by = escape(prepared_by),
-        module_chart = d.module_chart,
-        department_chart = d.department_chart,
-        phishing_chart = d.phishing_chart,
-    )
+        .map(|i| [i.user.clone(), department(i), i.title.clone(), state_words(&i.state)]);
+    let everyone = items.iter().map(|i| {
+        [
+            i.user.clone(),
+            department(i),
+            i.title.clone(),
+            state_words(&i.state),
+            i.last_ack.map(words::minute).unwrap_or_default(),
+        ]
+    });
+    let campaigns = d.campaigns.iter().map(|c| {
+        [
+            c.name.clone(),
+            c.imported_at.format("%Y-%m-%d").to_string(),
+            c.sent.to_string(),
+            format!("{} ({:.0}%)", c.clicked, percent(c.clicked, c.sent)),
+            format!("{} ({:.0}%)", c.reported, percent(c.reported, c.sent)),
+        ]
+    });
+    let body = maud::html! {
+        h1 { "Security training compliance report" }
+        p {
+            "Prepared " (words::minute(now)) " UTC by " (prepared_by)
+            " from this workstation's store; every acknowledgment is an entry of its signed"
+            " activity log."
+        }
+        h2 { "Completion" }
+        (html::picture(&d.module_chart))
+        (html::picture(&d.department_chart))
+        h2 { "Overdue" }
+        (html::table(&["Person", "Department", "Module", "Status"], overdue))
+        h2 { "Phishing simulations" }
+        (html::picture(&d.phishing_chart))
+        (html::table(&["Campaign", "Imported", "Sent", "Clicked", "Reported"], campaigns))
+        h2 { "Everyone" }
+        (html::table(
+            &["Person", "Department", "Module", "Status", "Last acknowledged (UTC)"],
+            everyone,
+        ))
+    };
+    html::page("Security training compliance report", body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::html::tests::{HOSTILE, assert_escaped};
+    use chrono::TimeZone;
+
+    /// A person's name, their department, a module's title and a campaign's name are
+    /// escaped; the charts go in as drawn (they escape their own text).
+    #[test]
+    fn the_html_report_escapes_what_people_typed() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap();
+        let due = at.date_naive();
+        let items = vec![Item {
+            user: HOSTILE.to_owned(),
+            department: Some(HOSTILE.to_owned()),
+            module: "phishing-basics".into(),
+            title: HOSTILE.to_owned(),
+            state: ItemState::Overdue { due, days_over: 3 },
+            last_ack: Some(at),
+            reason: None,
+        }];
+        let campaigns = vec![Campaign {
+            id: "c1".into(),
+            name: HOSTILE.to_owned(),
+            imported_at: at,
+            sent: 10,
+            clicked: 2,
+            reported: 5,
+            clickers: vec![],
+            reporters: vec![],
+            unmatched: 0,
+        }];
+        let d = dashboard(&items, &campaigns).unwrap();
+        let html = html(&d, &items, HOSTILE, at);
+        // Overdue and everyone: name, department, module (6); the campaign; the preparer.
+        assert_escaped(&html, 8);
+        assert!(html.contains("<td>2 (20%)</td><td>5 (50%)</td>"), "{html}");
+        assert_eq!(html.matches("<svg").count(), 3, "three charts");
+    }
 }

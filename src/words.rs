@@ -1,0 +1,122 @@
+//! How times and durations read for people: one wording everywhere a person reads one (the
+//! terminal, the printed reports, the timeline picture), so "3 h" in the review is "3 h" in
+//! the HICS 214 and on the picture.
+//!
+//! A moment on paper reads in UTC, 24-hour, to the minute ("2026-11-28 09:30") or, where
+//! entries come seconds apart, to the second; the page says "UTC" once, in a heading.
+//!
+//! A duration reads in its two largest units, the smaller left out when it is zero, and is
+//! cut (not rounded) to the smaller unit: "40 s", "45 min", "3 h", "3 h 5 min", "2 d",
+//! "2 d 4 h". Seconds show only under a minute, minutes only under a day. A negative
+//! duration (a clock put back, a deadline passed) reads with a minus sign in front, so it
+//! is never mistaken for time left.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+/// A moment to the minute: "2026-11-28 09:30".
+pub fn minute(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A moment to the second: "2026-11-28 09:30:15".
+pub fn second(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// A duration in words: "45 min", "3 h", "3 h 5 min", "2 d 4 h", "-10 min". Never panics.
+pub fn duration(d: TimeDelta) -> String {
+    seconds(d.num_seconds())
+}
+
+/// A number of minutes in words, as [`duration`] reads them (for the review's minute counts).
+pub fn minutes(m: i64) -> String {
+    seconds(m.saturating_mul(60))
+}
+
+fn seconds(secs: i64) -> String {
+    let sign = if secs < 0 { "-" } else { "" };
+    let secs = secs.unsigned_abs();
+    let (days, hours, mins) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    let size = match (days, hours, mins) {
+        (0, 0, 0) => format!("{secs} s"),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
+    };
+    format!("{sign}{size}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_in_their_two_largest_units() {
+        let min = 60;
+        let hour = 60 * min;
+        let day = 24 * hour;
+        for (secs, words) in [
+            (0, "0 s"),
+            (1, "1 s"),
+            (59, "59 s"),
+            (min, "1 min"),
+            (min + 59, "1 min"),
+            (45 * min, "45 min"),
+            (59 * min + 59, "59 min"),
+            (hour, "1 h"),
+            (3 * hour, "3 h"),
+            (3 * hour + 5 * min, "3 h 5 min"),
+            (3 * hour + 5 * min + 30, "3 h 5 min"),
+            (4 * hour + 35 * min, "4 h 35 min"),
+            (23 * hour + 59 * min, "23 h 59 min"),
+            (day, "1 d"),
+            (day + 59 * min, "1 d"),
+            (2 * day + 4 * hour, "2 d 4 h"),
+            (2 * day + 4 * hour + 30 * min, "2 d 4 h"),
+            (59 * day + 23 * hour, "59 d 23 h"),
+            (-40, "-40 s"),
+            (-10 * min, "-10 min"),
+            (-(3 * hour), "-3 h"),
+            (-(2 * day + hour), "-2 d 1 h"),
+        ] {
+            assert_eq!(seconds(secs), words, "{secs} s");
+            assert_eq!(duration(TimeDelta::seconds(secs)), words, "{secs} s");
+        }
+    }
+
+    #[test]
+    fn minutes_read_as_durations() {
+        for (m, words) in
+            [(0, "0 s"), (5, "5 min"), (180, "3 h"), (185, "3 h 5 min"), (-90, "-1 h 30 min")]
+        {
+            assert_eq!(minutes(m), words);
+        }
+    }
+
+    #[test]
+    fn moments_read_in_utc() {
+        for (time, to_minute, to_second) in [
+            ("2026-11-28T09:30:15Z", "2026-11-28 09:30", "2026-11-28 09:30:15"),
+            ("2026-11-28T10:30:15+01:00", "2026-11-28 09:30", "2026-11-28 09:30:15"),
+            ("2026-11-28T00:10:00-01:00", "2026-11-28 01:10", "2026-11-28 01:10:00"),
+        ] {
+            let t = DateTime::parse_from_rfc3339(time).unwrap().to_utc();
+            assert_eq!(minute(t), to_minute, "{time}");
+            assert_eq!(second(t), to_second, "{time}");
+        }
+    }
+
+    #[test]
+    fn the_extremes_never_panic() {
+        for secs in [i64::MIN, i64::MIN + 1, i64::MAX] {
+            assert!(seconds(secs).contains(" d"), "{secs}");
+        }
+        for m in [i64::MIN, i64::MAX] {
+            assert!(minutes(m).contains(" d"));
+        }
+        assert!(duration(TimeDelta::MAX).starts_with("106751991167 d"));
+        assert!(duration(TimeDelta::MIN).starts_with("-106751991167 d"));
+    }
+}
