@@ -62,7 +62,6 @@ function draw(main, opts, r, view, known) {
     if (next.state === "error") showAlert(alert, next.error);
     else draw(main, opts, next, view, known);
   };
-  main.dataset.screen = `calls:${id}`;
   const items = c.tree.map((s) => {
     const p = s.node.contact;
     const [cls, words] = stateText(s);
