@@ -44,6 +44,7 @@ const COMMANDS: &[&str] = &[
     "incident_calls",
     "record_call",
     "check_channels",
+    "list_channels",
     "preview_contacts",
     "import_contacts",
     "export_contacts",

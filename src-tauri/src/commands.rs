@@ -339,6 +339,12 @@ pub async fn check_channels(text: String) -> Reply<Vec<caregiver::contacts::chan
     Ok(caregiver::contacts::channels::check(&text))
 }
 
+/// The channels a contact may be approved for, and which are secure for patient information.
+#[tauri::command]
+pub async fn list_channels() -> Reply<Vec<caregiver::contacts::Channel>> {
+    Ok(caregiver::contacts::channels())
+}
+
 #[tauri::command]
 pub async fn preview_contacts(
     state: State<'_, AppState>,

@@ -81,6 +81,7 @@ fn main() -> ExitCode {
             commands::incident_calls,
             commands::record_call,
             commands::check_channels,
+            commands::list_channels,
             commands::preview_contacts,
             commands::import_contacts,
             commands::export_contacts,

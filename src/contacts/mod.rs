@@ -94,6 +94,24 @@ pub struct Contact {
 /// The default wait before escalating to the alternate.
 pub const DEFAULT_ESCALATE_MINUTES: u32 = 10;
 
+/// A channel a contact may be approved for (one row of [`CHANNELS`]), and whether it is
+/// secure for patient information. The window marks the unsecure ones from this list
+/// (`list_channels`), so the rule is written once, here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Channel {
+    /// The id used in files and on a contact (`sms`).
+    pub id: &'static str,
+    /// What a person reads (`Text message (SMS)`).
+    pub name: &'static str,
+    /// Secure for patient information.
+    pub secure: bool,
+}
+
+/// Every channel a contact may be approved for, in [`CHANNELS`]' order.
+pub fn channels() -> Vec<Channel> {
+    CHANNELS.iter().map(|&(id, name, secure)| Channel { id, name, secure }).collect()
+}
+
 /// The channels a contact may be approved for: (id, name, secure for patient information).
 /// Public email and consumer messaging are never approved for patient information.
 pub const CHANNELS: &[(&str, &str, bool)] = &[

@@ -1,5 +1,6 @@
 //! The call tree in the window: an incident lead works through it; a wrong number asks
-//! for the alternate at once; the outcomes land in the HICS 214 export.
+//! for the alternate at once; the outcomes land in the HICS 214 export. The contact tree
+//! screen marks the channels the core says are not for patient information.
 
 use std::time::{Duration, Instant};
 
@@ -64,6 +65,9 @@ async fn the_lead_works_through_the_call_tree_and_the_calls_reach_the_hics_214()
             .unwrap()
             .contains("no patient information")
     );
+    let phone = app.find("li[data-contact=desk] .channel[data-channel=phone]").await;
+    assert_eq!(phone.text().await.unwrap(), "Desk phone");
+    assert_eq!(phone.attr("class").await.unwrap().as_deref(), Some("channel"));
 
     app.click("button[data-contact=desk][data-outcome=reached]").await;
     wait_unreached(&app, "2").await;
@@ -103,5 +107,28 @@ async fn the_lead_works_through_the_call_tree_and_the_calls_reach_the_hics_214()
     ] {
         assert!(html.contains(line), "{line} missing from the HICS 214");
     }
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_contact_tree_marks_the_channels_not_for_patient_information() {
+    let app = App::launch_with_store(|s| {
+        s.replace_contacts(&[
+            contact("desk", "Sam Servicedesk", "it-service-desk", None, None),
+            contact("ciso", "Cora Security", "it-security-lead", Some("desk"), None),
+        ])
+        .unwrap();
+    })
+    .await;
+    app.unlock(ADMIN, ADMIN_PASS, "home").await;
+    app.click("#nav-contacts").await;
+    app.wait_screen("contacts").await;
+    app.find("#whole-tree li[data-contact=desk] > .unsecure").await;
+    // Both have phone and SMS: SMS is named as the core names it, and marked; phone is not.
+    let marked = app.texts("#whole-tree li[data-contact] > .unsecure").await;
+    assert_eq!(marked, ["Not for patient information: Text message (SMS)"; 2], "{marked:?}");
+    assert!(app.exists("#whole-tree li[data-contact=desk] > .unsecure[data-channels=sms]").await);
+    app.click("#nav-home").await;
+    app.wait_screen("home").await;
     app.close().await;
 }

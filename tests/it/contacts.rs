@@ -153,3 +153,37 @@ fn calls_during_an_incident_are_in_its_hics_214() {
     assert_eq!(code, 0);
     assert!(err.contains("warning[unsecure_channel]"), "{err}");
 }
+
+/// The window marks unsecure channels from `channels()` (the `list_channels` command), and
+/// docs/contacts.md lists them for whoever writes an import: both follow the core's list.
+#[test]
+fn the_channel_list_says_which_channels_are_secure_and_the_docs_agree() {
+    let list = serde_json::to_value(caregiver::contacts::channels()).unwrap();
+    assert_eq!(
+        list[9],
+        serde_json::json!({"id": "sms", "name": "Text message (SMS)", "secure": false}),
+        "the shape the window reads"
+    );
+    let unsecure: Vec<&str> =
+        caregiver::contacts::channels().iter().filter(|c| !c.secure).map(|c| c.id).collect();
+    assert_eq!(unsecure, ["public-email", "sms", "consumer-messaging"]);
+
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/contacts.md"))
+            .unwrap();
+    let table = docs.split("### Channels").nth(1).unwrap();
+    // The table's rows: from its first line to the first line that is not a row.
+    let documented: Vec<(String, bool)> = table
+        .lines()
+        .skip_while(|line| !line.starts_with('|'))
+        .take_while(|line| line.starts_with('|'))
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let id = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            Some((id.to_owned(), *cells.get(3)? == "yes"))
+        })
+        .collect();
+    let core: Vec<(String, bool)> =
+        caregiver::contacts::channels().iter().map(|c| (c.id.to_owned(), c.secure)).collect();
+    assert_eq!(documented, core, "docs/contacts.md's channel table against the core's list");
+}

@@ -17,6 +17,7 @@ import { renderTeam } from "./screens/team.js";
 import { renderPlaybook } from "./screens/playbook.js";
 import { renderChangePassphrase } from "./screens/passphrase.js";
 import { renderSetup } from "./screens/setup.js";
+import { routeFor, screenKey, to } from "./routes.js";
 
 const POLL_MS = 3000;
 const TOUCH_EVERY_MS = 10000;
@@ -27,47 +28,58 @@ const bar = document.getElementById("session-bar");
 const banner = document.getElementById("emergency-banner");
 const warning = document.getElementById("idle-warning");
 
-// What is on screen: the phase it was drawn for and, when unlocked, which view.
+// What is on screen (its key), and where the person last went (a route, see routes.js).
 let shown = { key: null };
-let view = "home";
+let route = to.home();
 let firstRender = true;
 
-function screenKey(status) {
-  if (status.phase === "emergency") return view.startsWith("playbook:") ? view : "emergency";
-  if (status.phase !== "unlocked") return status.phase;
-  return status.user.must_change_passphrase ? "must-change" : view;
-}
-
-function open(id) {
-  view = `playbook:${id}`;
+function goTo(next) {
+  route = next;
   refresh({ force: true });
 }
 
-function guide(id) {
-  view = `incident:${id}`;
-  refresh({ force: true });
-}
-
-function home() {
-  view = "home";
-  refresh({ force: true });
-}
-
-function goTo(to) {
-  view = to;
-  refresh({ force: true });
-}
-
-const startIncident = (id, drill = false) => goTo(`start:${id}${drill ? ":drill" : ""}`);
+const redraw = () => refresh({ force: true });
+const home = () => goTo(to.home());
+const open = (id) => goTo(to.playbook(id));
+const guide = (id) => goTo(to.incident(id));
+const startIncident = (id, drill = false) => goTo(to.start(id, drill));
 const incidentRoutes = {
   onHome: home,
-  onGuide: (id) => goTo(`incident:${id}`),
-  onTeam: (id) => goTo(`team:${id}`),
-  onReview: (id) => goTo(`review:${id}`),
-  onCalls: (id) => goTo(`calls:${id}`),
+  onGuide: guide,
+  onTeam: (id) => goTo(to.team(id)),
+  onReview: (id) => goTo(to.review(id)),
+  onCalls: (id) => goTo(to.calls(id)),
+};
+
+/** Every screen by route name: how to draw it, from the route's parameters and the core's
+ * status, and where its buttons lead. */
+const SCREENS = {
+  "setup": () => renderSetup(main, { onDone: home }),
+  "locked": () => {
+    route = to.home();
+    return renderLock(main, { onUnlocked: home });
+  },
+  "emergency": () => renderHome(main, { emergency: true, onOpen: open }),
+  "must-change": () => renderChangePassphrase(main, { forced: true, onDone: redraw }),
+  "home": () => renderHome(main, { emergency: false, onOpen: open, onResume: guide, onStart: startIncident }),
+  "admin": () => renderAdmin(main),
+  "training": (_, status) => renderTraining(main, { role: status.user.role, onModule: (id) => goTo(to.module(id)) }),
+  "module": ({ id }) => renderModule(main, { id, onBack: () => goTo(to.training()) }),
+  "contacts": (_, status) => renderContacts(main, { admin: status.user.role === "admin" }),
+  // Under emergency access a playbook is for reading: nothing to start.
+  "playbook": ({ id }, status) => renderPlaybook(main,
+    { id, onBack: home, onStart: status.phase === "unlocked" ? startIncident : undefined }),
+  "start": ({ playbook, drill }, status) => renderStart(main,
+    { playbookId: playbook, drill, me: status.user.name, onStarted: guide, onBack: home }),
+  "incident": ({ id }) => renderGuided(main, { id, ...incidentRoutes }),
+  "team": ({ id }) => renderTeam(main, { id, ...incidentRoutes }),
+  "calls": ({ id }) => renderCalls(main, { id, ...incidentRoutes }),
+  "review": ({ id }) => renderReview(main, { id, ...incidentRoutes }),
+  "passphrase": () => renderChangePassphrase(main, { forced: false, onDone: home }),
 };
 
 async function refresh({ force = false } = {}) {
+  const asked = route;
   const result = await request("session_status");
   if (result.state === "error") {
     const alert = h("div", { class: "alert", role: "alert" });
@@ -78,62 +90,22 @@ async function refresh({ force = false } = {}) {
   const status = result.data;
   drawChrome(status);
   showReminders(status);
-  const key = screenKey(status);
+  // Someone went elsewhere while the core answered this poll: that navigation's own refresh
+  // draws the screen. (Drawing it here too would draw it twice, and the slower of the two
+  // could put back data older than a click made in between.)
+  if (!force && route !== asked) return;
+  const current = routeFor(status, route);
+  const key = screenKey(current);
   if (force || key !== shown.key) {
     shown = { key };
-    await draw(status);
+    await draw(status, current);
   }
 }
 
-async function draw(status) {
+async function draw(status, current) {
   leaveGuided();
-  main.dataset.screen = screenKey(status);
-  const go = () => refresh({ force: true });
-  switch (status.phase) {
-    case "setup":
-      renderSetup(main, { onDone: () => { view = "home"; go(); } });
-      break;
-    case "locked":
-      view = "home";
-      await renderLock(main, { onUnlocked: () => { view = "home"; go(); } });
-      break;
-    case "emergency":
-      if (view.startsWith("playbook:")) await renderPlaybook(main, { id: view.slice(9), onBack: home });
-      else await renderHome(main, { emergency: true, onOpen: open });
-      break;
-    case "unlocked":
-      if (status.user.must_change_passphrase) {
-        renderChangePassphrase(main, { forced: true, onDone: go });
-      } else if (view === "admin") {
-        await renderAdmin(main);
-      } else if (view === "training") {
-        await renderTraining(main, { role: status.user.role, onModule: (id) => goTo(`module:${id}`) });
-      } else if (view.startsWith("module:")) {
-        await renderModule(main, { id: view.slice(7), onBack: () => goTo("training") });
-      } else if (view === "contacts") {
-        await renderContacts(main, { admin: status.user.role === "admin" });
-      } else if (view.startsWith("playbook:")) {
-        await renderPlaybook(main, { id: view.slice(9), onBack: home, onStart: startIncident });
-      } else if (view.startsWith("start:")) {
-        const [, playbookId, drill] = view.split(":");
-        await renderStart(main, { playbookId, drill: drill === "drill", me: status.user.name, onStarted: guide, onBack: home });
-      } else if (view.startsWith("incident:")) {
-        await renderGuided(main, { id: view.slice(9), ...incidentRoutes });
-      } else if (view.startsWith("team:")) {
-        await renderTeam(main, { id: view.slice(5), ...incidentRoutes });
-      } else if (view.startsWith("calls:")) {
-        await renderCalls(main, { id: view.slice(6), ...incidentRoutes });
-      } else if (view.startsWith("review:")) {
-        await renderReview(main, { id: view.slice(7), ...incidentRoutes });
-      } else if (view === "passphrase") {
-        renderChangePassphrase(main, { forced: false, onDone: () => { view = "home"; go(); } });
-      } else {
-        await renderHome(main, { emergency: false, onOpen: open, onResume: guide, onStart: startIncident });
-      }
-      break;
-    default:
-      break;
-  }
+  main.dataset.screen = screenKey(current);
+  await SCREENS[current.name]?.(current, status);
   // Move focus to the new screen's heading (unless the screen put it on its one action),
   // except on the first screen after start-up, where the first Tab should reach the skip
   // link.
@@ -153,11 +125,11 @@ function drawChrome(status) {
     const { name, role, must_change_passphrase: mustChange } = status.user;
     items.push(h("span", { class: "who", id: "signed-in" }, `${name} (${role})`));
     if (!mustChange) {
-      items.push(navButton("Home", "nav-home", () => { view = "home"; refresh({ force: true }); }));
-      items.push(navButton("Training", "nav-training", () => { view = "training"; refresh({ force: true }); }));
-      items.push(navButton("Contacts", "nav-contacts", () => { view = "contacts"; refresh({ force: true }); }));
-      items.push(navButton("Change passphrase", "nav-passphrase", () => { view = "passphrase"; refresh({ force: true }); }));
-      if (role === "admin") items.push(navButton("Admin", "nav-admin", () => { view = "admin"; refresh({ force: true }); }));
+      items.push(navButton("Home", "nav-home", home));
+      items.push(navButton("Training", "nav-training", () => goTo(to.training())));
+      items.push(navButton("Contacts", "nav-contacts", () => goTo(to.contacts())));
+      items.push(navButton("Change passphrase", "nav-passphrase", () => goTo(to.passphrase())));
+      if (role === "admin") items.push(navButton("Admin", "nav-admin", () => goTo(to.admin())));
     }
   }
   if (status.phase === "unlocked" || status.phase === "emergency") {
@@ -178,6 +150,9 @@ function drawChrome(status) {
 // they saw them (on the incident's screen). The desktop notification comes from the core's
 // ticker, once per reminder.
 const reminderBar = document.getElementById("reminder-banner");
+// Reminder steps the core names by what they are about: "training:<module>", "call:<contact>".
+const TRAINING_STEP = "training:";
+const CALL_STEP = "call:";
 async function showReminders(status) {
   if (status.phase !== "unlocked" || status.user.must_change_passphrase) {
     reminderBar.hidden = true;
@@ -185,16 +160,16 @@ async function showReminders(status) {
   }
   const r = await request("reminders");
   const due = r.state === "ready" ? r.data : [];
-  const here = view.startsWith("incident:") ? view.slice(9) : null;
+  const here = route.name === "incident" ? route.id : null;
   // The step's screen shows its own timers with "Seen"; call escalations show here too.
-  const others = due.filter((d) => d.incident !== here || d.step.startsWith("call:"));
+  const others = due.filter((d) => d.incident !== here || d.step.startsWith(CALL_STEP));
   reminderBar.hidden = others.length === 0;
   reminderBar.replaceChildren(...others.map((d) => h("div", { class: "reminder", dataset: { incident: d.incident, step: d.step } },
     h("strong", {}, `${d.drill ? "DRILL " : ""}${d.title}: `), d.say,
-    d.step.startsWith("training:")
-      ? h("button", { type: "button", onclick: () => goTo(`module:${d.step.slice(9)}`) }, "Open the module")
-      : d.step.startsWith("call:")
-        ? h("button", { type: "button", onclick: () => goTo(`calls:${d.incident}`) }, "Open the calls")
+    d.step.startsWith(TRAINING_STEP)
+      ? h("button", { type: "button", onclick: () => goTo(to.module(d.step.slice(TRAINING_STEP.length))) }, "Open the module")
+      : d.step.startsWith(CALL_STEP)
+        ? h("button", { type: "button", onclick: () => goTo(to.calls(d.incident)) }, "Open the calls")
         : h("button", { type: "button", onclick: () => guide(d.incident) }, "Open the incident"))));
 }
 

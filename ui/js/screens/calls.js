@@ -4,6 +4,7 @@
 // The lead sees at a glance how many are still unreached.
 
 import { request } from "../api.js";
+import { channelName, channels as channelList, isUnsecure } from "../channels.js";
 import { fill, h, showAlert } from "../dom.js";
 import { header, incidentNav, utc } from "./guided.js";
 
@@ -13,9 +14,6 @@ const OUTCOMES = [
   ["left-message", "Left message"],
   ["wrong-number", "Wrong number"],
 ];
-
-/** Secure for patient information? (the core's CHANNELS list, by id) */
-const UNSECURE = new Set(["public-email", "sms", "consumer-messaging"]);
 
 function numbers(c) {
   return [["Work", c.work_phone], ["Mobile", c.mobile_phone], ["Pager", c.pager], ["Support line", c.support_line],
@@ -44,15 +42,17 @@ function outcomeButtons(contact, act, label) {
 }
 
 export async function renderCalls(main, opts) {
-  const [r, view] = await Promise.all([request("incident_calls", { id: opts.id }), request("incident_view", { id: opts.id })]);
-  draw(main, opts, r, view);
+  const [r, view, known] = await Promise.all([
+    request("incident_calls", { id: opts.id }), request("incident_view", { id: opts.id }), channelList()]);
+  draw(main, opts, r, view, known);
 }
 
-function draw(main, opts, r, view) {
+function draw(main, opts, r, view, known) {
   const { id } = opts;
   const alert = h("div", { class: "alert", role: "alert", hidden: true });
-  if (r.state === "error" || view.state === "error") {
-    showAlert(alert, (r.state === "error" ? r : view).error);
+  const failed = [r, view, known].find((x) => x.state === "error");
+  if (failed) {
+    showAlert(alert, failed.error);
     fill(main, h("h1", { tabindex: "-1" }, "Calls"), alert);
     return;
   }
@@ -60,14 +60,17 @@ function draw(main, opts, r, view) {
   const act = async (command, args) => {
     const next = await request(command, { id, ...args });
     if (next.state === "error") showAlert(alert, next.error);
-    else draw(main, opts, next, view);
+    else draw(main, opts, next, view, known);
   };
-  main.dataset.screen = `calls:${id}`;
   const items = c.tree.map((s) => {
     const p = s.node.contact;
     const [cls, words] = stateText(s);
-    const channels = p.channels.map((ch) => h("span", { class: UNSECURE.has(ch) ? "channel unsecure" : "channel" },
-      UNSECURE.has(ch) ? `${ch} (no patient information)` : ch));
+    const channels = p.channels.map((ch) => {
+      const unsecure = isUnsecure(known.data, ch);
+      const name = channelName(known.data, ch);
+      return h("span", { class: unsecure ? "channel unsecure" : "channel", dataset: { channel: ch } },
+        unsecure ? `${name} (no patient information)` : name);
+    });
     return h("li", { class: `call state-${cls}`, dataset: { contact: p.id, state: s.state.state, depth: String(s.node.depth) } },
       h("div", { class: "call-head" },
         h("h3", {}, p.name, p.position || p.role ? h("span", { class: "small" }, ` · ${p.position || p.role}`) : null),

@@ -4,9 +4,8 @@
 // and export it.
 
 import { request } from "../api.js";
+import { channelName, channels, isUnsecure } from "../channels.js";
 import { fill, h, printSheet, showAlert } from "../dom.js";
-
-const UNSECURE = new Set(["public-email", "sms", "consumer-messaging"]);
 
 function numbers(c) {
   return [["Work", c.work_phone], ["Mobile", c.mobile_phone], ["Pager", c.pager], ["Support", c.support_line],
@@ -20,15 +19,24 @@ function calledBy(contacts, caller) {
   return contacts.filter((c) => (c.called_by && ids.has(c.called_by) ? c.called_by : null) === caller);
 }
 
-function treeList(contacts, caller, byId) {
+/** The contact's approved channels that are not for patient information, by name. */
+function unsecureNote(c, known) {
+  const unsecure = c.channels.filter((ch) => isUnsecure(known, ch));
+  return unsecure.length
+    ? h("div", { class: "small unsecure", dataset: { channels: unsecure.join(" ") } },
+      "Not for patient information: " + unsecure.map((ch) => channelName(known, ch)).join("; "))
+    : null;
+}
+
+function treeList(contacts, caller, byId, known) {
   const kids = calledBy(contacts, caller);
   if (!kids.length) return null;
   return h("ol", { class: "tree" }, kids.map((c) => h("li", { dataset: { contact: c.id } },
     h("strong", {}, c.name), c.position || c.role ? ` (${c.position || c.role})` : "",
     h("div", { class: "small" }, numbers(c)),
     c.alternate && byId[c.alternate] ? h("div", { class: "small" }, `No answer in ${c.escalate_after_minutes} min: ${byId[c.alternate].name}`) : null,
-    c.channels.some((ch) => UNSECURE.has(ch)) ? h("div", { class: "small unsecure" }, "Not for patient information: " + c.channels.filter((ch) => UNSECURE.has(ch)).join(", ")) : null,
-    treeList(contacts, c.id, byId))));
+    unsecureNote(c, known),
+    treeList(contacts, c.id, byId, known))));
 }
 
 /** One pocket card (A6): the people `caller` calls, with numbers and alternates. */
@@ -43,17 +51,18 @@ function pocketCard(title, kids, byId) {
 }
 
 export async function renderContacts(main, { admin }) {
-  const r = await request("list_contacts");
+  const [r, known] = await Promise.all([request("list_contacts"), channels()]);
   const alert = h("div", { class: "alert", role: "alert", hidden: true });
-  if (r.state === "error") {
-    showAlert(alert, r.error);
+  const failed = [r, known].find((x) => x.state === "error");
+  if (failed) {
+    showAlert(alert, failed.error);
     fill(main, h("h1", { tabindex: "-1" }, "Contact tree"), alert);
     return;
   }
   const contacts = r.data;
   const byId = Object.fromEntries(contacts.map((c) => [c.id, c]));
   const whole = h("section", { class: "print-tree", id: "whole-tree" },
-    h("h2", {}, "Call tree"), contacts.length ? treeList(contacts, null, byId) : h("p", {}, "No contact tree yet."));
+    h("h2", {}, "Call tree"), contacts.length ? treeList(contacts, null, byId, known.data) : h("p", {}, "No contact tree yet."));
   const cards = h("section", { class: "pocket-cards", id: "pocket-cards" },
     [["Incident lead", null], ...contacts.map((c) => [`${c.name}${c.position || c.role ? ` (${c.position || c.role})` : ""}`, c.id])]
       .map(([title, id]) => [title, calledBy(contacts, id)])

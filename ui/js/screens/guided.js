@@ -128,7 +128,6 @@ function draw(main, opts, r) {
   const nav = incidentNav(id, opts, "guide");
 
   if (p.closed || !v.step) {
-    main.dataset.screen = `incident:${id}`;
     fill(main, ...top,
       h("h1", { tabindex: "-1", id: "guided-title" }, p.closed ? (p.incident.drill ? "Drill ended" : "Incident closed") : "Playbook complete"),
       p.closed ? null : h("p", { class: "lead" }, v.can_command
@@ -179,7 +178,6 @@ function draw(main, opts, r) {
     : h("div", { class: "actions" },
       h("button", { type: "button", class: "primary big", id: "step-done", "aria-keyshortcuts": "D", onclick: () => act("incident_step", { step: s.id, action: "done" }) }, "Done"));
 
-  main.dataset.screen = `incident:${id}`;
   fill(main, ...top,
     h("p", { class: "for-role" }, `For: ${v.role_name}${s.ward ? " · ward staff" : ""}`),
     h("h1", { tabindex: "-1", id: "guided-title", dataset: { step: s.id } }, s.title),

@@ -47,7 +47,6 @@ export async function renderReview(main, opts) {
     h("thead", {}, h("tr", {}, headings.map((t) => h("th", { scope: "col" }, t)))),
     h("tbody", {}, rows));
 
-  main.dataset.screen = `review:${id}`;
   fill(main, ...header(view.data),
     h("h1", { tabindex: "-1", id: "review-title" }, "Timeline and after-action review"),
     h("p", { class: "lead", id: "review-summary" },

@@ -57,7 +57,6 @@ function draw(main, opts, r, people) {
       s.finished ? h("p", { class: "meta" }, `${STATUS_WORDS[s.status]} ${utc(s.finished)}${s.by ? ` by ${s.by}` : ""}${s.detail ? `: ${s.detail}` : ""}`) : null)))
     : h("p", { id: "my-sheet-empty" }, "You hold no position in this incident. The incident lead can assign you one.");
 
-  main.dataset.screen = `team:${id}`;
   fill(main, ...header(v), clocks(v, act),
     h("h1", { tabindex: "-1", id: "team-title" }, "Team and my job sheet"),
     h("h2", {}, "Who holds which position"), held, assign, alert,
