@@ -1,1 +1,263 @@
+//! The application layer on a real store in a temp folder, on a fake clock: sessions, the
+//! idle lock, emergency access, and an incident run through its reminders, an unanswered
+//! call and a legal deadline without a single sleep.
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::*;
+use crate::app::incidents::Reminder;
+use crate::clock::FakeClock;
+use crate::contacts::calltree::Outcome;
+use crate::events::Event;
+use crate::incident::review::Verdict;
+use crate::playbook::pack::PackedPlaybook;
+use crate::store::Role;
+
+const PASS: &[u8] = b"correct horse battery staple";
+
+fn start() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-28T06:00:00Z").unwrap().to_utc()
+}
+
+/// A fresh app on a store in a temp folder, on a fake clock at `t0`.
+fn app() -> (tempfile::TempDir, App, Arc<FakeClock>, Instant) {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FakeClock::starting_at(start());
+    let now = Instant::now();
+    let app = App::new(dir.path().join("data/store.db"), clock.clone(), now);
+    (dir, app, clock, now)
+}
+
+#[test]
+fn setup_then_lock_then_unlock() {
+    let (_dir, mut app, _, t0) = app();
+    assert_eq!(app.status(t0).phase, Phase::Setup);
+    assert_eq!(app.playbooks().unwrap_err().code(), "locked");
+    let key = app.setup("Ada Admin", PASS, t0).unwrap();
+    assert_eq!(key.as_str().split('-').count(), 13);
+    let st = app.status(t0);
+    assert_eq!(st.phase, Phase::Unlocked);
+    assert_eq!(st.user.unwrap().role, Role::Admin);
+    assert!(!app.playbooks().unwrap().is_empty());
+
+    app.lock();
+    assert_eq!(app.status(t0).phase, Phase::Locked);
+    assert_eq!(app.playbooks().unwrap_err().code(), "locked");
+    assert_eq!(app.users().unwrap_err().code(), "locked");
+    let screen = app.lock_screen().unwrap();
+    assert_eq!(screen, LockScreen { names: vec!["Ada Admin".into()], emergency_available: false });
+    assert_eq!(
+        app.unlock("Ada Admin", b"wrong passphrase!", t0).unwrap_err().code(),
+        "wrong_passphrase"
+    );
+    assert_eq!(app.unlock("Ada Admin", PASS, t0).unwrap().phase, Phase::Unlocked);
+}
+
+/// Table-driven: (idle minutes set, seconds idle, locked?).
+#[test]
+fn the_idle_lock_follows_the_admins_setting() {
+    let cases =
+        [(10, 599, false), (10, 600, true), (1, 59, false), (1, 60, true), (30, 1200, false)];
+    for (minutes, idle_secs, locks) in cases {
+        let (_dir, mut app, _, t0) = app();
+        app.setup("Ada Admin", PASS, t0).unwrap();
+        app.set_idle_lock_minutes(minutes).unwrap();
+        app.touch(t0);
+        let later = t0 + Duration::from_secs(idle_secs);
+        assert_eq!(app.status(later).idle_lock_secs, u64::from(minutes) * 60);
+        assert_eq!(app.tick(later), locks, "{minutes} min, {idle_secs} s idle");
+        assert_eq!(app.status(later).phase == Phase::Locked, locks);
+    }
+}
+
+#[test]
+fn activity_postpones_the_lock_and_a_restart_keeps_the_setting() {
+    let (dir, mut app, clock, t0) = app();
+    app.setup("Ada Admin", PASS, t0).unwrap();
+    app.set_idle_lock_minutes(2).unwrap();
+    app.touch(t0 + Duration::from_secs(100));
+    assert!(!app.tick(t0 + Duration::from_secs(200)));
+    assert_eq!(app.status(t0 + Duration::from_secs(200)).idle_remaining_secs, 20);
+    assert!(app.tick(t0 + Duration::from_secs(220)));
+    // A new window on the same store reads the admin's setting at unlock.
+    let mut again = App::new(dir.path().join("data/store.db"), clock, t0);
+    again.unlock("Ada Admin", PASS, t0).unwrap();
+    assert_eq!(again.status(t0).idle_lock_secs, 120);
+}
+
+#[test]
+fn emergency_access_shows_playbooks_and_nothing_of_the_admins() {
+    let (_dir, mut app, _, t0) = app();
+    app.setup("Ada Admin", PASS, t0).unwrap();
+    let code = app.new_emergency_code().unwrap();
+    // An imported playbook (sealed under the ward key) shows under emergency access too.
+    let extra = PackedPlaybook {
+        file: "extra.toml".into(),
+        text: include_str!("../../playbooks/phishing.toml").replacen(
+            "id = \"phishing\"",
+            "id = \"ward-extra\"",
+            1,
+        ),
+    };
+    app.user().unwrap().put("ward-extra-record", &extra).unwrap();
+    assert_eq!(code.len(), 19);
+    app.lock();
+    assert!(app.lock_screen().unwrap().emergency_available);
+    assert_eq!(
+        app.unlock_emergency(b"NOT-THE-CODE-AT-ALL", t0).unwrap_err().code(),
+        "wrong_passphrase"
+    );
+    let st = app.unlock_emergency(code.to_lowercase().as_bytes(), t0).unwrap();
+    assert_eq!(st.phase, Phase::Emergency);
+    assert!(st.user.is_none());
+    let shown = app.playbooks().unwrap();
+    assert_eq!(shown.len(), 11);
+    assert!(shown.iter().any(|p| p.id == "ward-extra"));
+    assert_eq!(app.pack_info().unwrap(), None);
+    assert!(app.ward_call_list().unwrap().0.is_empty());
+    assert_eq!(app.users().unwrap_err().code(), "locked");
+    assert_eq!(app.settings().unwrap_err().code(), "locked");
+    app.lock();
+    assert_eq!(app.status(t0).phase, Phase::Locked);
+}
+
+#[test]
+fn a_new_user_must_change_their_passphrase_first() {
+    let (_dir, mut app, _, t0) = app();
+    app.setup("Ada Admin", PASS, t0).unwrap();
+    let nina = admin::NewUser {
+        name: "Nina Nurse",
+        role: Role::Clinician,
+        first_passphrase: b"first passphrase 1",
+        department: Some("Ward 4"),
+    };
+    app.add_user(nina).unwrap();
+    app.unlock("Nina Nurse", b"first passphrase 1", t0).unwrap();
+    assert!(app.status(t0).user.unwrap().must_change_passphrase);
+    assert_eq!(app.playbooks().unwrap_err().code(), "passphrase_change_required");
+    app.change_own_passphrase(b"nina's own passphrase").unwrap();
+    assert!(!app.status(t0).user.unwrap().must_change_passphrase);
+    assert!(!app.playbooks().unwrap().is_empty());
+    let users = app.users().unwrap();
+    assert_eq!(users.len(), 2);
+    let nina = users.iter().find(|u| u.name == "Nina Nurse").unwrap();
+    assert_eq!(nina.department.as_deref(), Some("Ward 4"));
+    let x = admin::NewUser {
+        name: "X",
+        role: Role::Admin,
+        first_passphrase: b"first passphrase 2",
+        department: None,
+    };
+    assert_eq!(app.add_user(x).unwrap_err().code(), "permission_denied");
+}
+
+/// An incident on the fake clock, with no sleep anywhere: a step's reminder comes due 15
+/// minutes after its step was reached and is announced once; an unanswered call escalates
+/// to the alternate on the contact's wait; the 60-day breach notice is open on day 59 and
+/// missed on day 61; every log entry carries the fake clock's time.
+#[test]
+fn an_incident_runs_through_a_reminder_a_call_and_a_deadline_on_a_fake_clock() {
+    let (_dir, mut app, clock, t0) = app();
+    app.setup("Ada Admin", PASS, t0).unwrap();
+    let csv = include_bytes!("../../tests/fixtures/contacts/sample.csv");
+    let file = contacts::ContactFile { bytes: csv, name: "sample.csv" };
+    app.import_contacts(file, false).unwrap();
+    let view = app.start_incident("ransomware", true, None, None).unwrap();
+    let id = view.progress.incident.id.clone();
+    assert_eq!(view.progress.incident.started, start());
+    assert!(view.can_command);
+    assert_eq!(view.my_positions, ["incident-commander"]);
+
+    clock.advance(TimeDelta::minutes(14));
+    assert!(app.announce_reminders().is_empty());
+    clock.advance(TimeDelta::minutes(1));
+    let due = app.announce_reminders();
+    assert_eq!(due.len(), 1);
+    assert_eq!((due[0].step.as_str(), due[0].drill), ("stop-and-unplug", true));
+    assert_eq!(due[0].due, start() + TimeDelta::minutes(15));
+    assert!(app.announce_reminders().is_empty(), "announced once");
+    assert_eq!(app.reminders().len(), 1, "the banner keeps it until it is seen");
+    app.lock();
+    assert!(app.announce_reminders().is_empty(), "nothing while locked");
+    app.unlock("Ada Admin", PASS, t0).unwrap();
+    let seen = app.acknowledge_timer(&id, "stop-and-unplug").unwrap();
+    assert!(seen.progress.timers.iter().all(|t| t.acknowledged));
+    assert!(app.reminders().is_empty());
+    assert_eq!(app.acknowledge_timer(&id, "stop-and-unplug").unwrap_err().code(), "invalid_input");
+
+    // A call nobody answers: the alternate is due after the contact's wait (10 minutes).
+    let calls = app.call(&id, "it-service-desk", Outcome::NoAnswer).unwrap();
+    assert_eq!(calls.unreached, calls.tree.len());
+    clock.advance(TimeDelta::minutes(9));
+    assert!(app.reminders().iter().all(|r| !r.step.starts_with("call:")));
+    clock.advance(TimeDelta::minutes(1));
+    let escalate: Vec<Reminder> =
+        app.reminders().into_iter().filter(|r| r.step == "call:it-service-desk").collect();
+    assert_eq!(escalate.len(), 1, "{escalate:?}");
+    assert!(escalate[0].say.contains("call the alternate"), "{}", escalate[0].say);
+
+    // The breach notice runs 60 days from discovery (here, the start).
+    let breach = |app: &App| {
+        let r = app.review(&id).unwrap();
+        r.deadlines.into_iter().find(|d| d.step == "breach-decision").unwrap()
+    };
+    clock.set(start() + TimeDelta::days(59));
+    assert_eq!(breach(&app).outcome, Verdict::Open);
+    clock.set(start() + TimeDelta::days(61));
+    assert_eq!(breach(&app).outcome, Verdict::Missed);
+
+    // The log's entries carry the fake clock's times, in order.
+    let times: Vec<DateTime<Utc>> =
+        app.user().unwrap().events::<Event>(Some(&id)).unwrap().iter().map(|e| e.time).collect();
+    assert_eq!(
+        times,
+        [start(), start() + TimeDelta::minutes(15), start() + TimeDelta::minutes(15)],
+        "started, reminder seen, call made"
+    );
+}
+
+/// Emergency access sees an open incident's ward steps, with the calls they name resolved
+/// from the ward call list, and logs an observation; a signed-in user cannot pose as
+/// emergency access.
+#[test]
+fn emergency_access_follows_ward_steps_and_observes() {
+    let (_dir, mut app, _, t0) = app();
+    app.setup("Ada Admin", PASS, t0).unwrap();
+    let csv = include_bytes!("../../tests/fixtures/contacts/sample.csv");
+    app.import_contacts(contacts::ContactFile { bytes: csv, name: "sample.csv" }, false).unwrap();
+    let code = app.new_emergency_code().unwrap();
+    let id = app.start_incident("ehr-downtime", false, None, None).unwrap().progress.incident.id;
+    assert_eq!(app.observe(&id, "x").unwrap_err().code(), "invalid_input");
+    assert_eq!(app.ward_incidents().unwrap_err().code(), "locked");
+    app.lock();
+    app.unlock_emergency(code.as_bytes(), t0).unwrap();
+    let ward = app.ward_incidents().unwrap();
+    assert_eq!(ward.len(), 1);
+    assert!(!ward[0].steps.is_empty() && ward[0].steps.iter().all(|s| s.ward));
+    let n = ward[0].steps.iter().position(|s| s.id == "confirm-down").unwrap();
+    let call = &ward[0].calls[n];
+    assert_eq!(call.len(), 1);
+    assert_eq!(call[0].name.as_deref(), Some("IT Service Desk (Example Health)"));
+    assert_eq!(call[0].phone.as_deref(), Some("(555) 555-0110 ext 1"));
+    app.observe(&id, "Lab results printer down on ward 3").unwrap();
+    assert_eq!(app.incident(&id).unwrap_err().code(), "locked");
+    app.lock();
+    app.unlock("Ada Admin", PASS, t0).unwrap();
+    let view = app.incident(&id).unwrap();
+    assert!(view.progress.events.iter().any(|e| matches!(e.event, Event::Observation { .. })
+        && e.detail.as_deref() == Some("Lab results printer down on ward 3")));
+}
+
+/// The same bad phishing file gives the same error whichever front end sends it.
+#[test]
+fn a_bad_phishing_file_is_rejected_with_every_bad_line() {
+    let (_dir, mut app, _, t0) = app();
+    app.setup("Ada Admin", PASS, t0).unwrap();
+    let file =
+        training::ResultsFile { bytes: b"email,clicked\nnot-an-email,maybe\n", campaign: "Q4" };
+    let err = app.import_phishing(file).unwrap_err();
+    assert_eq!(err.code(), "import_rejected", "{err}");
+}

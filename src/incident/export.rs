@@ -86,10 +86,8 @@ pub fn hics214_html(
     let to = p.events.last().map_or_else(|| from.clone(), |e| words::minute(e.time));
     let resources =
         p.positions.iter().map(|a| [a.person.clone(), a.name.clone(), words::minute(a.since)]);
-    let rows = p
-        .events
-        .iter()
-        .map(|e| [words::minute(e.time), activity(playbook, e), e.actor.clone()]);
+    let rows =
+        p.events.iter().map(|e| [words::minute(e.time), activity(playbook, e), e.actor.clone()]);
     let body = maud::html! {
         h1 { "ACTIVITY LOG (HICS 214)" }
         table {

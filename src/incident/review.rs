@@ -421,9 +421,10 @@ pub fn timeline(
 pub fn html(r: &Review, timeline_svg: &str, now: DateTime<Utc>) -> String {
     let span = words::minutes;
     let i = &r.incident;
-    let entries = r.entries.iter().map(|e| {
-        [e.number.to_string(), words::second(e.time), e.by.clone(), e.what.clone()]
-    });
+    let entries = r
+        .entries
+        .iter()
+        .map(|e| [e.number.to_string(), words::second(e.time), e.by.clone(), e.what.clone()]);
     let steps = r.steps.iter().map(|s| {
         let outcome = outcome_word(s.status);
         [

@@ -264,6 +264,22 @@ impl Session {
 impl EmergencySession {
     /// Reads the records of a ward-scope kind. Other kinds are sealed under a key this
     /// session does not hold: asking for one does not compile.
+    ///
+    /// ```
+    /// # fn ward(em: &caregiver::store::EmergencySession) -> caregiver::Result<()> {
+    /// // The ward's call list is sealed under the ward key: emergency access reads it.
+    /// let list = em.list::<caregiver::contacts::calltree::WardCallList>()?;
+    /// # Ok(()) }
+    /// # let _: fn(&caregiver::store::EmergencySession) -> caregiver::Result<()> = ward;
+    /// ```
+    ///
+    /// ```compile_fail
+    /// # fn main_scope(em: &caregiver::store::EmergencySession) -> caregiver::Result<()> {
+    /// // The contact tree is sealed under the main key: asking for it does not compile.
+    /// let tree = em.list::<caregiver::contacts::calltree::ContactTree>()?;
+    /// # Ok(()) }
+    /// # let _: fn(&caregiver::store::EmergencySession) -> caregiver::Result<()> = main_scope;
+    /// ```
     pub fn list<R: Record>(&self) -> Result<Vec<Stored<R>>> {
         const { assert!(matches!(R::KIND.scope(), Scope::Ward), "not a ward-scope record") };
         read_records(&self.store.conn, &self.ward, R::KIND)

@@ -235,3 +235,55 @@ fn merging_another_workstations_log() {
     session.rotate_data_key().unwrap();
     assert_eq!(session.merged_timeline::<Event>(None).unwrap().len(), 2 + 4);
 }
+
+/// A bundle exported before log entries were typed (`tests/fixtures/log/`, made with that
+/// version's CLI and window: every kind it wrote but `incident_closed`) still verifies, by
+/// the CLI and as an import, and every entry reads into the event enum.
+#[test]
+fn a_bundle_from_before_typed_events_verifies_and_reads_as_events() {
+    let bundle = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/log/bundle-before-typed-events.jsonl");
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(caregiver(tmp.path()).args(["log", "verify"]).arg(&bundle));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("15 entries, 15 signed checkpoints"), "{out}");
+
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    let events: Vec<Event> = text
+        .lines()
+        .filter(|l| l.starts_with("{\"t\":\"entry\""))
+        .map(|l| serde_json::from_str::<caregiver::log::Entry>(l).unwrap().decode().unwrap().event)
+        .collect();
+    assert_eq!(events.len(), 15);
+    let mut kinds: Vec<&str> = events.iter().map(Event::kind).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    assert_eq!(
+        kinds,
+        [
+            "call_made",
+            "decision",
+            "drill_ended",
+            "emergency_access_used",
+            "incident_started",
+            "note",
+            "observation",
+            "phishing_imported",
+            "position_assigned",
+            "step_done",
+            "step_skipped",
+            "timer_acknowledged",
+            "training_acknowledged",
+            "training_assigned",
+        ]
+    );
+    assert!(events.iter().any(
+        |e| matches!(e, Event::Observation { text, .. } if text == "Lab printer down on ward 3")
+    ));
+
+    // Imported into another workstation, it joins the merged timeline, typed.
+    let store = store_with_entries(tmp.path(), 1);
+    let session = Store::open(&store, clock()).unwrap().unlock(ADMIN, PASS).unwrap();
+    assert_eq!(session.import_log(&text).unwrap().new_entries, 15);
+    assert_eq!(session.merged_timeline::<Event>(None).unwrap().len(), 16);
+}

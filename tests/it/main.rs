@@ -9,6 +9,7 @@ mod contacts;
 mod incident;
 mod log;
 mod pack;
+mod rules;
 mod store;
 mod support;
 mod training;

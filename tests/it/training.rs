@@ -293,6 +293,8 @@ fn a_gophish_campaign_assigns_the_refresher_to_exactly_the_clickers() {
         .unwrap();
     let (code, _, err) = ws.run_as(None, &["training", "import-phishing", bad.to_str().unwrap()]);
     assert_eq!(code, 1);
+    // The same code the window gets for the same file.
+    assert!(err.contains("error[import_rejected]"), "{err}");
     assert!(err.contains("line 2") && err.contains("line 3"), "{err}");
     assert!(err.contains("nothing was imported"), "{err}");
     let html = ws.path("report.html");

@@ -1,0 +1,200 @@
+//! Where an incident stands, worked out from its log entries alone: the current step,
+//! each step's outcome and times, who holds which position, the reminders (from when their
+//! step was reached) and the legal deadlines (from discovery or the start).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{
+    Activity, Assignment, DeadlineState, DeadlineStatus, Incident, Progress, StepState, StepStatus,
+    TimerState,
+};
+use crate::Result;
+use crate::events::{self, Event};
+use crate::playbook::Playbook;
+use crate::playbook::format::END;
+
+/// Replays an incident's entries over its playbook.
+pub fn replay(incident: Incident, p: &Playbook, entries: &[events::Entry]) -> Result<Progress> {
+    let mut steps: Vec<StepState> = p
+        .steps
+        .iter()
+        .map(|s| StepState {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            role: s.role.clone(),
+            phase: s.phase.clone(),
+            band: s.band.clone(),
+            ward: s.ward,
+            status: StepStatus::Pending,
+            reached: None,
+            finished: None,
+            by: None,
+            detail: None,
+        })
+        .collect();
+    let mut positions: BTreeMap<String, (String, DateTime<Utc>)> = BTreeMap::new();
+    positions.insert("incident-commander".into(), (incident.lead.clone(), incident.started));
+    let mut timers: Vec<TimerState> = Vec::new();
+    let mut current = p.steps.first().map(|s| s.id.clone());
+    reach(p, &mut steps, &mut timers, current.as_deref(), incident.started);
+    let (mut done, mut skipped, mut closed, mut closed_at) = (0, 0, false, None);
+    let mut events = Vec::new();
+    for entry in entries {
+        let at = entry.time;
+        let step = entry.event.step().map(str::to_owned);
+        let mut finish = |status: StepStatus, detail: Option<String>| {
+            if let Some(s) = steps.iter_mut().find(|s| Some(&s.id) == step.as_ref()) {
+                s.status = status;
+                s.finished = Some(at);
+                s.by = Some(entry.actor.clone());
+                s.detail = detail;
+            }
+        };
+        let mut moved = None;
+        let detail = match &entry.event {
+            Event::StepDone { step } => {
+                done += 1;
+                finish(StepStatus::Done, None);
+                moved = Some(after(p, step, None));
+                None
+            }
+            Event::StepSkipped { step, reason } => {
+                skipped += 1;
+                finish(StepStatus::Skipped, Some(reason.clone()));
+                moved = Some(after(p, step, None));
+                Some(reason.clone())
+            }
+            Event::Decision { step, choice, goto } => {
+                done += 1;
+                finish(StepStatus::Chosen, Some(choice.clone()));
+                moved = Some(after(p, step, Some(goto)));
+                Some(choice.clone())
+            }
+            Event::PositionAssigned { position, person } => {
+                positions.insert(position.clone(), (person.clone(), at));
+                Some(format!("{}: {person}", p.role_name(position)))
+            }
+            Event::TimerAcknowledged { step } => {
+                // Every timer this step has started so far: the one on screen, and any
+                // from an earlier pass through a loop.
+                for t in timers.iter_mut().filter(|t| &t.step == step) {
+                    t.acknowledged = true;
+                }
+                None
+            }
+            Event::Note { text } | Event::Observation { text, .. } => Some(text.clone()),
+            Event::CallMade { name, outcome, .. } => Some(format!("{name}: {}", outcome.words())),
+            Event::IncidentClosed { .. } | Event::DrillEnded { .. } => {
+                closed = true;
+                closed_at = Some(at);
+                None
+            }
+            Event::IncidentStarted(_)
+            | Event::EmergencyAccessUsed { .. }
+            | Event::TrainingAssigned { .. }
+            | Event::TrainingAcknowledged { .. }
+            | Event::PhishingImported { .. } => None,
+        };
+        if let Some(next) = moved {
+            current = next;
+            reach(p, &mut steps, &mut timers, current.as_deref(), at);
+        }
+        events.push(Activity {
+            seq: entry.seq,
+            time: at,
+            actor: entry.actor.clone(),
+            event: entry.event.clone(),
+            step,
+            detail,
+        });
+    }
+    let deadlines = deadlines(&incident, p, &steps);
+    let positions = positions
+        .into_iter()
+        .map(|(position, (person, since))| Assignment {
+            name: p.role_name(&position).to_owned(),
+            position,
+            person,
+            since,
+        })
+        .collect();
+    Ok(Progress {
+        incident,
+        current,
+        done,
+        skipped,
+        closed,
+        closed_at,
+        events,
+        positions,
+        steps,
+        timers,
+        deadlines,
+        calls: crate::contacts::calltree::calls_of(entries),
+    })
+}
+
+/// A step becomes the current one at `at`: mark it and start its timer.
+fn reach(
+    p: &Playbook,
+    steps: &mut [StepState],
+    timers: &mut Vec<TimerState>,
+    step: Option<&str>,
+    at: DateTime<Utc>,
+) {
+    let Some(id) = step else { return };
+    if let Some(s) = steps.iter_mut().find(|s| s.id == id) {
+        s.status = StepStatus::Current;
+        s.reached = Some(at);
+    }
+    if let Some(timer) = p.steps.iter().find(|s| s.id == id).and_then(|s| s.timer.as_ref()) {
+        let minutes = i64::try_from(timer.after_minutes).unwrap_or(i64::MAX / 120_000);
+        timers.push(TimerState {
+            step: id.to_owned(),
+            say: timer.say.clone(),
+            due: at + Duration::minutes(minutes),
+            acknowledged: false,
+        });
+    }
+}
+
+/// The playbook's deadlines for this incident: every one runs from discovery (or the
+/// start) whether or not its step has been reached, because the law's clock does.
+fn deadlines(incident: &Incident, p: &Playbook, steps: &[StepState]) -> Vec<DeadlineState> {
+    p.steps
+        .iter()
+        .zip(steps)
+        .filter_map(|(s, state)| {
+            let d = s.deadline.as_ref()?;
+            let anchor = if d.from == "start" { incident.started } else { incident.discovered };
+            let minutes = i64::try_from(d.within_minutes).unwrap_or(i64::MAX / 120_000);
+            let due = anchor + Duration::minutes(minutes);
+            let status = match (state.status, state.finished) {
+                (StepStatus::Done | StepStatus::Chosen, Some(t)) if t <= due => DeadlineStatus::Met,
+                (StepStatus::Done | StepStatus::Chosen, Some(_)) => DeadlineStatus::Late,
+                (StepStatus::Skipped, _) => DeadlineStatus::Skipped,
+                _ => DeadlineStatus::Open,
+            };
+            Some(DeadlineState {
+                step: s.id.clone(),
+                what: d.what.clone(),
+                from: d.from.clone(),
+                due,
+                status,
+                finished: state.finished,
+            })
+        })
+        .collect()
+}
+
+/// The step after `step`: the chosen branch, else the step's successor; `None` at the end.
+fn after(p: &Playbook, step: &str, goto: Option<&str>) -> Option<String> {
+    let index = p.steps.iter().position(|s| s.id == step)?;
+    let next = match goto {
+        Some(g) => g.to_owned(),
+        None => p.successors(index).into_iter().next()?,
+    };
+    (next != END).then_some(next)
+}
