@@ -76,7 +76,7 @@ fn appends(dir: &Path) -> (Vec<Duration>, Vec<Duration>) {
     let (mut sealed, mut clear) = (Vec::new(), Vec::new());
     for i in 0..APPENDS {
         let t = Instant::now();
-        session.append(Some("bench"), &note(i), None).unwrap();
+        session.append(Some("bench"), &note(i)).unwrap();
         sealed.push(t.elapsed());
         let t = Instant::now();
         let line = serde_json::to_string(&json!({ "seq": i, "payload": note(i) })).unwrap();

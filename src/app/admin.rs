@@ -9,7 +9,6 @@ use zeroize::Zeroizing;
 
 use super::App;
 use crate::Result;
-use crate::clock::SharedClock;
 use crate::store::{Role, Settings, Store, UserInfo, generate_emergency_code};
 
 /// A user to add: name, role, first passphrase (changed at their first unlock), and
@@ -79,16 +78,12 @@ impl App {
     pub fn backup(&self, dest: &Path) -> Result<()> {
         self.user()?.backup(dest)
     }
-}
 
-/// Replaces the store at `store_path` with `backup`, after checking that the backup opens
-/// and that `name` is an admin in it. Nothing is replaced unless every check passes.
-pub fn restore(
-    store_path: &Path,
-    backup: &Path,
-    name: &str,
-    passphrase: &[u8],
-    clock: SharedClock,
-) -> Result<()> {
-    Store::restore(store_path, backup, name, passphrase, clock)
+    /// Replaces this app's store with `backup`, after checking that the backup opens and
+    /// that `name` is an admin in it. Nothing is replaced unless every check passes. Locks
+    /// first: the keys in memory belong to the store being replaced.
+    pub fn restore(&mut self, backup: &Path, name: &str, passphrase: &[u8]) -> Result<()> {
+        self.lock();
+        Store::restore(&self.store_path, backup, name, passphrase, self.clock.clone())
+    }
 }

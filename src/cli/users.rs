@@ -4,8 +4,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use caregiver::app::SystemClock;
-use caregiver::app::admin::{self, NewUser};
+use caregiver::app::admin::NewUser;
 use caregiver::store::Role;
 use clap::Subcommand;
 
@@ -194,10 +193,10 @@ pub fn backup(auth: &Auth, file: &std::path::Path) -> Result {
 }
 
 pub fn restore(auth: &Auth, file: &std::path::Path) -> Result {
-    let path = auth.store_path()?;
     let name = auth.name()?;
     let passphrase = auth.passphrase(name)?;
-    admin::restore(&path, file, name, &passphrase, SystemClock::shared())?;
-    say(&format!("Restored {} from {}", path.display(), file.display()));
+    let mut app = auth.app()?;
+    app.restore(file, name, &passphrase)?;
+    say(&format!("Restored {} from {}", app.store_path().display(), file.display()));
     Ok(())
 }

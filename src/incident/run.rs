@@ -103,7 +103,7 @@ pub fn start(
     session.write(|w| {
         w.put(&record, &incident)?;
         w.put(&ward_record, &ward)?;
-        w.append(Some(&incident.id), &Event::IncidentStarted(incident.clone()), None)
+        w.append(Some(&incident.id), &Event::IncidentStarted(incident.clone()))
     })?;
     Ok(incident)
 }
@@ -214,7 +214,7 @@ pub fn step(
             Event::Decision { choice: choice.label.clone(), goto: choice.goto.clone(), step }
         }
     };
-    session.append(Some(id), &event, None)?;
+    session.append(Some(id), &event)?;
     progress(session, playbooks, id)
 }
 
@@ -267,7 +267,7 @@ pub fn assign(
     session.write(|w| {
         require_command(w.role(), session.user_name(), &now.incident, "assign positions")?;
         let event = Event::PositionAssigned { person: person.clone(), position: position.into() };
-        w.append(Some(id), &event, None)
+        w.append(Some(id), &event)
     })?;
     progress(session, playbooks, id)
 }
@@ -286,7 +286,7 @@ pub fn acknowledge_timer(
             reason: format!("step `{step_id}` has no reminder waiting"),
         });
     }
-    session.append(Some(id), &Event::TimerAcknowledged { step: step_id.to_owned() }, None)?;
+    session.append(Some(id), &Event::TimerAcknowledged { step: step_id.to_owned() })?;
     progress(session, playbooks, id)
 }
 
@@ -306,7 +306,7 @@ pub fn call(
         Error::Invalid { what: "contact", reason: format!("no contact `{contact}` in the tree") }
     })?;
     let event = Event::CallMade { contact: person.id, name: person.name, outcome };
-    session.append(Some(id), &event, None)?;
+    session.append(Some(id), &event)?;
     progress(session, playbooks, id)
 }
 
@@ -316,7 +316,7 @@ pub fn note(session: &Session, id: &str, text: &str) -> Result<u64> {
         return Err(Error::Invalid { what: "note", reason: "is empty".into() });
     }
     find(session, id)?;
-    session.append(Some(id), &Event::Note { text: text.trim().to_owned() }, None)
+    session.append(Some(id), &Event::Note { text: text.trim().to_owned() })
 }
 
 /// Closes an incident (or ends a drill): its lead, incident leads and admins.
@@ -339,7 +339,7 @@ pub fn close(session: &Session, playbooks: &[Playbook], id: &str) -> Result<Prog
             ward.closed = true;
             w.put(&record, &ward)?;
         }
-        w.append(Some(id), &event, None)
+        w.append(Some(id), &event)
     })?;
     progress(session, playbooks, id)
 }

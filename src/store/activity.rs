@@ -69,15 +69,9 @@ impl Session {
 
     /// Appends one entry and its signed checkpoint, durably, in one transaction. Returns
     /// the entry's number. `event` is one variant of the log's vocabulary (a serde-tagged
-    /// enum: its `kind` and `payload` become the entry's). `corrects` names an earlier
-    /// entry this one corrects: entries are never edited.
-    pub fn append<E: Serialize>(
-        &self,
-        incident: Option<&str>,
-        event: &E,
-        corrects: Option<u64>,
-    ) -> Result<u64> {
-        self.write(|w| w.append(incident, event, corrects))
+    /// enum: its `kind` and `payload` become the entry's).
+    pub fn append<E: Serialize>(&self, incident: Option<&str>, event: &E) -> Result<u64> {
+        self.write(|w| w.append(incident, event))
     }
 
     /// One entry's line, opened; a failure names the entry.
@@ -244,7 +238,22 @@ fn append_in<E: Serialize>(
 impl Writer<'_> {
     /// Appends a log entry inside this write: the entry lands with the other writes or not
     /// at all.
-    pub fn append<E: Serialize>(
+    pub fn append<E: Serialize>(&self, incident: Option<&str>, event: &E) -> Result<u64> {
+        self.entry(incident, event, None)
+    }
+
+    /// Appends an entry that corrects entry `corrects`: entries are never edited, a
+    /// correction points back at the one it corrects.
+    pub fn correct<E: Serialize>(
+        &self,
+        corrects: u64,
+        incident: Option<&str>,
+        event: &E,
+    ) -> Result<u64> {
+        self.entry(incident, event, Some(corrects))
+    }
+
+    fn entry<E: Serialize>(
         &self,
         incident: Option<&str>,
         event: &E,

@@ -437,10 +437,10 @@ fn batches_are_all_or_nothing_and_ids_keep_their_kind() {
 #[test]
 fn a_failed_write_leaves_no_log_entry_and_the_next_write_goes_through() {
     let (_fx, session, _) = fixture();
-    session.append(None, &note("first"), None).unwrap();
+    session.append(None, &note("first")).unwrap();
     let err = session
         .write(|w| {
-            w.append(None, &note("never lands"), None)?;
+            w.append(None, &note("never lands"))?;
             w.put("n1", &NoteDoc(json!({ "text": "nor this" })))?;
             Err::<(), _>(Error::Invalid { what: "test", reason: "stop here".into() })
         })
@@ -449,6 +449,6 @@ fn a_failed_write_leaves_no_log_entry_and_the_next_write_goes_through() {
     assert_eq!(session.log_entries(None).unwrap().len(), 1);
     assert!(session.get::<NoteDoc>("n1").unwrap().is_none());
     // The failed write's transaction was rolled back, not left open: the next one begins.
-    assert_eq!(session.append(None, &note("second"), None).unwrap(), 2);
+    assert_eq!(session.append(None, &note("second")).unwrap(), 2);
     assert_eq!(session.verify_log().unwrap().entries, 2);
 }

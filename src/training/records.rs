@@ -266,7 +266,7 @@ impl Session {
         self.write(|w| {
             w.require(Permission::ManageTraining, "assign training")?;
             w.put(ASSIGNMENTS, &Assignments(all))?;
-            w.append(None, &event, None)
+            w.append(None, &event)
         })?;
         Ok(assignment)
     }
@@ -330,7 +330,7 @@ impl Session {
             version: m.version,
         };
         let at = self.now();
-        self.append(None, &event, None)?;
+        self.append(None, &event)?;
         Ok(Ack { user: me.name, module: m.id.clone(), version: m.version, at, score })
     }
 
@@ -470,7 +470,7 @@ impl Session {
             w.require(Permission::ManageTraining, "import phishing results")?;
             w.put(&id, &campaign)?;
             w.put(ASSIGNMENTS, &Assignments(all))?;
-            w.append(None, &event, None)
+            w.append(None, &event)
         })?;
         Ok(campaign)
     }

@@ -21,7 +21,7 @@ fn store_with_entries(dir: &Path, n: u64) -> std::path::PathBuf {
     let path = dir.join("store.db");
     let (session, _) = Store::create(&path, ADMIN, PASS, clock()).unwrap();
     for i in 1..=n {
-        let seq = session.append(Some("inc-1"), &note(&format!("entry {i}")), None).unwrap();
+        let seq = session.append(Some("inc-1"), &note(&format!("entry {i}"))).unwrap();
         assert_eq!(seq, i);
     }
     path
@@ -111,7 +111,7 @@ fn the_store_refuses_deletes_and_tampering_in_it_is_named() {
         err.to_string(),
         "the activity log does not verify: entry 2 in the store failed its integrity check"
     );
-    assert_eq!(session.append(None, &note(""), None).unwrap(), 5, "appending goes on");
+    assert_eq!(session.append(None, &note("")).unwrap(), 5, "appending goes on");
 
     // Someone who drops the triggers and deletes an entry is still caught.
     let tmp2 = tempfile::tempdir().unwrap();
@@ -124,7 +124,7 @@ fn the_store_refuses_deletes_and_tampering_in_it_is_named() {
     let err = session.verify_log().unwrap_err();
     assert!(err.to_string().contains("entry 4 follows entry 2"), "{err}");
     // Appending checks only the head (it stays O(1)); the gap is still there for verify.
-    session.append(None, &note(""), None).unwrap();
+    session.append(None, &note("")).unwrap();
     assert!(session.verify_log().unwrap_err().to_string().contains("entry 4 follows entry 2"));
 }
 
@@ -133,9 +133,9 @@ fn corrections_point_back_and_rotation_keeps_the_log_whole() {
     let tmp = tempfile::tempdir().unwrap();
     let store = store_with_entries(tmp.path(), 2);
     let mut session = Store::open(&store, clock()).unwrap().unlock(ADMIN, PASS).unwrap();
-    let seq = session.append(Some("inc-1"), &note("entry 2 was wrong"), Some(2)).unwrap();
+    let seq = session.write(|w| w.correct(2, Some("inc-1"), &note("entry 2 was wrong"))).unwrap();
     assert_eq!(seq, 3);
-    let err = session.append(None, &note(""), Some(9)).unwrap_err();
+    let err = session.write(|w| w.correct(9, None, &note(""))).unwrap_err();
     assert_eq!(err.to_string(), "correction: there is no entry 9");
     session.rotate_data_key().unwrap();
     let v = session.verify_log().unwrap();
@@ -145,7 +145,7 @@ fn corrections_point_back_and_rotation_keeps_the_log_whole() {
     session.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1", None).unwrap();
     let mut nurse = session.lock().unlock("Nina Nurse", b"first passphrase 1").unwrap();
     nurse.change_passphrase("Nina Nurse", b"nina's own passphrase").unwrap();
-    assert_eq!(nurse.append(None, &note(""), None).unwrap(), 4);
+    assert_eq!(nurse.append(None, &note("")).unwrap(), 4);
     assert_eq!(nurse.verify_log().unwrap_err().code(), "permission_denied");
 }
 
@@ -202,7 +202,7 @@ fn merging_another_workstations_log() {
     let again = session.import_log(&first).unwrap();
     assert_eq!((again.new_entries, again.already_present), (0, 3));
 
-    ward_session.append(Some("inc-1"), &note("later"), None).unwrap();
+    ward_session.append(Some("inc-1"), &note("later")).unwrap();
     let mut second = Vec::new();
     ward_session.export_log(&mut second).unwrap();
     let second = String::from_utf8(second).unwrap();

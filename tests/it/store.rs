@@ -441,7 +441,7 @@ fn make_fixture() {
     s.set_idle_lock_minutes(12).unwrap();
     s.set_emergency_code(FIXTURE_CODE).unwrap();
     let entry = Event::Note { text: "fixture entry".into() };
-    s.append(Some("fixture-incident"), &entry, None).unwrap();
+    s.append(Some("fixture-incident"), &entry).unwrap();
     let em = s.lock().unlock_emergency(FIXTURE_CODE).unwrap();
     drop(em);
     let conn = Connection::open(&path).unwrap();
@@ -466,7 +466,7 @@ fn crash_child() {
             session.rotate_data_key().unwrap();
         } else if mode == "log" {
             let note = Event::Note { text: format!("note {i}") };
-            let seq = session.append(Some("crash"), &note, None).unwrap();
+            let seq = session.append(Some("crash"), &note).unwrap();
             println!("ack {seq}");
             continue;
         } else {

@@ -98,6 +98,26 @@ function keepClocks(main, id, act) {
   }, CLOCK_MS);
 }
 
+/**
+ * What an incident screen starts from: the error (drawn, with nothing else) or the view,
+ * its alert, and `act`, which sends a command for this incident and redraws with the reply.
+ */
+export function incidentScreen(main, r, { id, title, onHome }, redraw) {
+  const alert = h("div", { class: "alert", role: "alert", hidden: true });
+  if (r.state === "error") {
+    showAlert(alert, r.error);
+    const home = onHome ? h("button", { type: "button", onclick: onHome }, "Home") : null;
+    fill(main, h("h1", { tabindex: "-1" }, title), alert, home);
+    return null;
+  }
+  const act = async (command, args) => {
+    const next = await request(command, { id, ...args });
+    if (next.state === "error") showAlert(alert, next.error);
+    else redraw(next);
+  };
+  return { v: r.data, p: r.data.progress, alert, act };
+}
+
 export async function renderGuided(main, opts) {
   const r = await request("incident_view", { id: opts.id });
   draw(main, opts, r);
@@ -107,19 +127,9 @@ function draw(main, opts, r) {
   const { id, onHome } = opts;
   if (keyHandler) document.removeEventListener("keydown", keyHandler);
   keyHandler = null;
-  const alert = h("div", { class: "alert", role: "alert", hidden: true });
-  if (r.state === "error") {
-    showAlert(alert, r.error);
-    fill(main, h("h1", { tabindex: "-1" }, "Incident"), alert, h("button", { type: "button", onclick: onHome }, "Home"));
-    return;
-  }
-  const v = r.data;
-  const p = v.progress;
-  const act = async (command, args) => {
-    const next = await request(command, { id, ...args });
-    if (next.state === "error") showAlert(alert, next.error);
-    else draw(main, opts, next);
-  };
+  const shown = incidentScreen(main, r, { id, title: "Incident", onHome }, (next) => draw(main, opts, next));
+  if (!shown) return;
+  const { v, p, alert, act } = shown;
   const progressLine = h("p", { class: "progress-line", id: "progress-line" },
     [v.phase_name, v.band_name, `${p.done} done`, `${p.skipped} skipped`,
       v.step ? `up to ${v.steps_left} ${v.steps_left === 1 ? "step" : "steps"} left` : null].filter(Boolean).join(" · "));

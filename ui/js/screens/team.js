@@ -2,8 +2,8 @@
 // signed-in person's own job action sheet for this incident, with where each step stands.
 
 import { request } from "../api.js";
-import { fill, h, showAlert } from "../dom.js";
-import { clocks, header, incidentNav, upcoming, utc } from "./guided.js";
+import { h } from "../dom.js";
+import { clocks, header, incidentNav, incidentScreen, upcoming, utc } from "./guided.js";
 
 const STATUS_WORDS = { pending: "to do", current: "NOW", done: "done", skipped: "skipped", chosen: "decided" };
 
@@ -14,19 +14,9 @@ export async function renderTeam(main, opts) {
 
 function draw(main, opts, r, people) {
   const { id } = opts;
-  const alert = h("div", { class: "alert", role: "alert", hidden: true });
-  if (r.state === "error") {
-    showAlert(alert, r.error);
-    fill(main, h("h1", { tabindex: "-1" }, "Team"), alert);
-    return;
-  }
-  const v = r.data;
-  const p = v.progress;
-  const act = async (command, args) => {
-    const next = await request(command, { id, ...args });
-    if (next.state === "error") showAlert(alert, next.error);
-    else draw(main, opts, next, people);
-  };
+  const shown = incidentScreen(main, r, { id, title: "Team" }, (next) => draw(main, opts, next, people));
+  if (!shown) return;
+  const { v, p, alert, act } = shown;
 
   const held = h("table", { class: "users", id: "positions" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Position"), h("th", { scope: "col" }, "Held by"), h("th", { scope: "col" }, "Since"))),
