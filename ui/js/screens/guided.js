@@ -99,10 +99,10 @@ function keepClocks(main, id, act) {
 }
 
 /**
- * What an incident screen starts from: the error (drawn, with nothing else) or the view,
- * its alert, and `act`, which sends a command for this incident and redraws with the reply.
+ * What an incident screen starts from: the error (drawn, with nothing else), or the view
+ * and the alert its actions report to.
  */
-export function incidentScreen(main, r, { id, title, onHome }, redraw) {
+export function incidentScreen(main, r, { title, onHome }) {
   const alert = h("div", { class: "alert", role: "alert", hidden: true });
   if (r.state === "error") {
     showAlert(alert, r.error);
@@ -110,12 +110,7 @@ export function incidentScreen(main, r, { id, title, onHome }, redraw) {
     fill(main, h("h1", { tabindex: "-1" }, title), alert, home);
     return null;
   }
-  const act = async (command, args) => {
-    const next = await request(command, { id, ...args });
-    if (next.state === "error") showAlert(alert, next.error);
-    else redraw(next);
-  };
-  return { v: r.data, p: r.data.progress, alert, act };
+  return { v: r.data, p: r.data.progress, alert };
 }
 
 export async function renderGuided(main, opts) {
@@ -127,9 +122,13 @@ function draw(main, opts, r) {
   const { id, onHome } = opts;
   if (keyHandler) document.removeEventListener("keydown", keyHandler);
   keyHandler = null;
-  const shown = incidentScreen(main, r, { id, title: "Incident", onHome }, (next) => draw(main, opts, next));
+  const shown = incidentScreen(main, r, { title: "Incident", onHome });
   if (!shown) return;
-  const { v, p, alert, act } = shown;
+  const { v, p, alert } = shown;
+  const act = async (command, args) => {
+    const next = await request(command, { id, ...args });
+    if (next.state === "error") showAlert(alert, next.error); else draw(main, opts, next);
+  };
   const progressLine = h("p", { class: "progress-line", id: "progress-line" },
     [v.phase_name, v.band_name, `${p.done} done`, `${p.skipped} skipped`,
       v.step ? `up to ${v.steps_left} ${v.steps_left === 1 ? "step" : "steps"} left` : null].filter(Boolean).join(" · "));

@@ -2,7 +2,7 @@
 // signed-in person's own job action sheet for this incident, with where each step stands.
 
 import { request } from "../api.js";
-import { h } from "../dom.js";
+import { h, showAlert } from "../dom.js";
 import { clocks, header, incidentNav, incidentScreen, upcoming, utc } from "./guided.js";
 
 const STATUS_WORDS = { pending: "to do", current: "NOW", done: "done", skipped: "skipped", chosen: "decided" };
@@ -14,9 +14,13 @@ export async function renderTeam(main, opts) {
 
 function draw(main, opts, r, people) {
   const { id } = opts;
-  const shown = incidentScreen(main, r, { id, title: "Team" }, (next) => draw(main, opts, next, people));
+  const shown = incidentScreen(main, r, { title: "Team" });
   if (!shown) return;
-  const { v, p, alert, act } = shown;
+  const { v, p, alert } = shown;
+  const act = async (command, args) => {
+    const next = await request(command, { id, ...args });
+    if (next.state === "error") showAlert(alert, next.error); else draw(main, opts, next, people);
+  };
 
   const held = h("table", { class: "users", id: "positions" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Position"), h("th", { scope: "col" }, "Held by"), h("th", { scope: "col" }, "Since"))),
