@@ -26,8 +26,9 @@ impl CallsView {
     }
 }
 
-fn calls_view(
-    progress: Progress,
+/// Where each call of an incident stands at `now`.
+pub(super) fn calls_view(
+    progress: &Progress,
     contacts: &[Contact],
     now: chrono::DateTime<chrono::Utc>,
 ) -> CallsView {
@@ -36,7 +37,7 @@ fn calls_view(
     CallsView {
         unreached: tree.iter().filter(|s| !s.reached()).count(),
         closed: progress.closed,
-        incident: progress.incident,
+        incident: progress.incident.clone(),
         tree,
     }
 }
@@ -44,13 +45,13 @@ fn calls_view(
 impl App {
     /// An incident's call tree and where each call stands now.
     pub fn calls(&self, id: &str) -> Result<CallsView> {
-        Ok(calls_view(self.progress(id)?, &self.contacts()?, self.now()))
+        Ok(calls_view(&self.progress(id)?, &self.contacts()?, self.now()))
     }
 
     /// Records a call's outcome (reached, no-answer, left-message, wrong-number).
     pub fn call(&self, id: &str, contact: &str, outcome: Outcome) -> Result<CallsView> {
         let progress = self.record_call(id, contact, outcome)?;
-        Ok(calls_view(progress, &self.contacts()?, self.now()))
+        Ok(calls_view(&progress, &self.contacts()?, self.now()))
     }
 
     /// The call tree as text (for one incident type, a playbook id, or all), with a line

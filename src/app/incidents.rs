@@ -311,8 +311,7 @@ impl App {
                 due,
             };
             // Calls gone unanswered past their wait: call the alternate.
-            let tree = calltree::tree_for(&contacts, Some(&i.playbook));
-            for s in calltree::status(&tree, &contacts, &progress.calls, now) {
+            for s in super::calls::calls_view(&progress, &contacts, now).tree {
                 if let calltree::State::Escalate { since, reason } = s.state {
                     let c = &s.node.contact;
                     out.push(reminder(

@@ -2,7 +2,7 @@
 // signed-in person's own job action sheet for this incident, with where each step stands.
 
 import { request } from "../api.js";
-import { h, showAlert } from "../dom.js";
+import { fill, h, showAlert } from "../dom.js";
 import { clocks, header, incidentNav, incidentScreen, upcoming, utc } from "./guided.js";
 
 const STATUS_WORDS = { pending: "to do", current: "NOW", done: "done", skipped: "skipped", chosen: "decided" };
