@@ -397,8 +397,18 @@ fn tauri_driver() -> PathBuf {
     }
 }
 
+/// A port nothing listens on now, and never handed out before in this run: tests start
+/// in parallel, and two drivers given the same port proxy to each other (a CI run failed
+/// so, one driver unable to listen and the other out of file handles).
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        if GIVEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(port) {
+            return port;
+        }
+    }
 }
 
 fn wait_for_port(port: u16, driver: &mut DriverGuard, root: &Path) {
