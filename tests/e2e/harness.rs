@@ -69,31 +69,45 @@ impl App {
             "no display: run the end-to-end tests under `xvfb-run -a` (scripts/test.sh does)"
         );
 
-        let port = free_port();
-        let native_port = free_port();
-        let log = std::fs::File::create(root.path().join("driver.log")).unwrap();
-        let driver = Command::new(tauri_driver())
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            // Everything the app or WebKit might write goes under the temp root.
-            .env("CAREGIVER_DATA_DIR", &data_dir)
-            .env("CAREGIVER_EXPORT_DIR", root.path().join("exports"))
-            .env("HOME", &home)
-            .env("XDG_DATA_HOME", home.join(".local/share"))
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_CACHE_HOME", home.join(".cache"))
-            .env("XDG_STATE_HOME", home.join(".local/state"))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start tauri-driver ({e}): run scripts/setup.sh"));
-
-        // Guard the child at once, so a failure below still stops it.
-        let mut guard = DriverGuard(Some(driver));
-        wait_for_port(port, &mut guard, root.path());
-        wait_for_port(native_port, &mut guard, root.path());
-        let client = connect(port, root.path()).await;
-        App { client, data_dir, driver: guard.0.take().unwrap(), root }
+        // A port found free can be taken by another process before the driver listens on
+        // it: then the driver starts again, on new ports.
+        let mut failures = Vec::new();
+        for _ in 0..3 {
+            let (port, native_port) = (free_port(), free_port());
+            let log = std::fs::File::create(root.path().join("driver.log")).unwrap();
+            let driver = Command::new(tauri_driver())
+                .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+                // Everything the app or WebKit might write goes under the temp root.
+                .env("CAREGIVER_DATA_DIR", &data_dir)
+                .env("CAREGIVER_EXPORT_DIR", root.path().join("exports"))
+                .env("HOME", &home)
+                .env("XDG_DATA_HOME", home.join(".local/share"))
+                .env("XDG_CONFIG_HOME", home.join(".config"))
+                .env("XDG_CACHE_HOME", home.join(".cache"))
+                .env("XDG_STATE_HOME", home.join(".local/state"))
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .unwrap_or_else(|e| {
+                    panic!("cannot start tauri-driver ({e}): run scripts/setup.sh")
+                });
+            // Guard the child at once, so a failure below still stops it.
+            let mut guard = DriverGuard(Some(driver));
+            let started = wait_for_port(port, &mut guard, root.path())
+                .and_then(|()| wait_for_port(native_port, &mut guard, root.path()));
+            let client = match started {
+                Ok(()) => connect(port, root.path()).await,
+                Err(e) => Err(e),
+            };
+            match client {
+                Ok(client) => {
+                    return App { client, data_dir, driver: guard.0.take().unwrap(), root };
+                }
+                Err(e) => failures.push(e),
+            }
+        }
+        panic!("the driver did not start, three times:\n{}", failures.join("\n\n"));
     }
 
     /// The temp folder that holds this app's data folder, home and driver log.
@@ -411,18 +425,24 @@ fn free_port() -> u16 {
     }
 }
 
-fn wait_for_port(port: u16, driver: &mut DriverGuard, root: &Path) {
+fn wait_for_port(port: u16, driver: &mut DriverGuard, root: &Path) -> Result<(), String> {
     let deadline = Instant::now() + START_TIMEOUT;
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         if let Some(Ok(Some(status))) = driver.0.as_mut().map(Child::try_wait) {
-            panic!("tauri-driver exited ({status}) before port {port} opened:\n{}", log(root));
+            return Err(format!(
+                "tauri-driver exited ({status}) before port {port} opened:\n{}",
+                log(root)
+            ));
         }
-        assert!(Instant::now() < deadline, "port {port} never opened:\n{}", log(root));
+        if Instant::now() >= deadline {
+            return Err(format!("port {port} never opened:\n{}", log(root)));
+        }
         std::thread::sleep(Duration::from_millis(25));
     }
+    Ok(())
 }
 
-async fn connect(port: u16, root: &Path) -> Client {
+async fn connect(port: u16, root: &Path) -> Result<Client, String> {
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), "wry".into());
     caps.insert("tauri:options".into(), serde_json::json!({ "application": APP_BIN, "args": [] }));
@@ -435,12 +455,12 @@ async fn connect(port: u16, root: &Path) -> Client {
             .connect(&url)
             .await
         {
-            Ok(client) => return client,
+            Ok(client) => return Ok(client),
             Err(e) => last = Some(e),
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    panic!("no WebDriver session on {url}: {last:?}\n{}", log(root));
+    Err(format!("no WebDriver session on {url}: {last:?}\n{}", log(root)))
 }
 
 /// The driver's log, for failure messages.
