@@ -90,9 +90,10 @@ pub enum Error {
     PackRejected { reason: String },
 
     /// An import file had bad rows and the admin did not choose to skip them: nothing was
-    /// imported. Each problem is `line N: message` (no personal data in it).
+    /// imported. Each problem is `line N: message` (no personal data in it); the first 100
+    /// are listed and the rest counted (`crate::limits`).
     #[error("{}", import_rejected(problems))]
-    ImportRejected { problems: Vec<String> },
+    ImportRejected { problems: crate::limits::Listed<String> },
 
     /// An activity log (a bundle, or the store's) does not verify: which line or entry.
     #[error("the activity log does not verify: {reason}")]
@@ -207,11 +208,12 @@ fn summarise(diagnostics: &[crate::playbook::Diagnostic], if_none: &str) -> Stri
     }
 }
 
-fn import_rejected(problems: &[String]) -> String {
-    let rows = if problems.len() == 1 {
+fn import_rejected(problems: &crate::limits::Listed<String>) -> String {
+    let rows = if problems.total() == 1 {
         "1 row has a problem".to_owned()
     } else {
-        format!("{} rows have problems", problems.len())
+        format!("{} rows have problems", crate::words::count(problems.total()))
     };
-    format!("{rows}, so nothing was imported: {}", problems.join("; "))
+    let listed = problems.first.iter().cloned().chain(problems.more_line("problems"));
+    format!("{rows}, so nothing was imported: {}", listed.collect::<Vec<_>>().join("; "))
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod html;
 pub mod incident;
+pub mod limits;
 pub mod log;
 pub mod paths;
 pub mod playbook;

@@ -10,6 +10,9 @@
 //! "2 d 4 h". Seconds show only under a minute, minutes only under a day. A negative
 //! duration (a clock put back, a deadline passed) reads with a minus sign in front, so it
 //! is never mistaken for time left.
+//!
+//! A count reads with a comma between thousands ("4,900", "100,000"), as the limits on
+//! imports are written in the documentation.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -33,6 +36,19 @@ pub fn minutes(m: i64) -> String {
     seconds(m.saturating_mul(60))
 }
 
+/// A count with a comma between thousands: "950", "4,900", "100,000".
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 fn seconds(secs: i64) -> String {
     let sign = if secs < 0 { "-" } else { "" };
     let secs = secs.unsigned_abs();
@@ -51,6 +67,20 @@ fn seconds(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_read_with_commas_between_thousands() {
+        for (n, words) in [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (4900, "4,900"),
+            (100_000, "100,000"),
+            (1_234_567, "1,234,567"),
+        ] {
+            assert_eq!(count(n), words, "{n}");
+        }
+    }
 
     #[test]
     fn durations_read_in_their_two_largest_units() {

@@ -8,10 +8,12 @@ use libfuzzer_sys::fuzz_target;
 const TYPES: &[&str] = &["ransomware", "phishing"];
 
 fuzz_target!(|data: &[u8]| {
-    for parsed in [csv::parse(data, TYPES), vcard::parse(data, TYPES)] {
+    // A file over a limit (more rows than a tree may hold) is an error, not a panic.
+    for parsed in [csv::parse(data, TYPES), vcard::parse(data, TYPES)].into_iter().flatten() {
         let contacts = parsed.into_contacts();
         if let Ok(bytes) = csv::write(&contacts) {
-            assert_eq!(csv::parse(&bytes, TYPES).into_contacts(), contacts, "CSV round trip");
+            let back = csv::parse(&bytes, TYPES).map(|p| p.into_contacts());
+            assert_eq!(back.ok(), Some(contacts), "CSV round trip");
         }
     }
 });

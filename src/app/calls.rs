@@ -45,19 +45,19 @@ pub(super) fn calls_view(
 impl App {
     /// An incident's call tree and where each call stands now.
     pub fn calls(&self, id: &str) -> Result<CallsView> {
-        Ok(calls_view(&self.progress(id)?, &self.contacts()?, self.now()))
+        Ok(calls_view(&self.progress(id)?, &self.contact_tree()?, self.now()))
     }
 
     /// Records a call's outcome (reached, no-answer, left-message, wrong-number).
     pub fn call(&self, id: &str, contact: &str, outcome: Outcome) -> Result<CallsView> {
         let progress = self.record_call(id, contact, outcome)?;
-        Ok(calls_view(&progress, &self.contacts()?, self.now()))
+        Ok(calls_view(&progress, &self.contact_tree()?, self.now()))
     }
 
     /// The call tree as text (for one incident type, a playbook id, or all), with a line
     /// saying so when there is no tree yet.
     pub fn call_tree_text(&self, incident_type: Option<&str>) -> Result<String> {
-        let contacts = self.contacts()?;
+        let contacts = self.contact_tree()?;
         let text = calltree::text(&calltree::tree_for(&contacts, incident_type), &contacts);
         Ok(if contacts.is_empty() {
             format!(

@@ -3,6 +3,8 @@
 //! sees. A step's "call" line is resolved here to names and numbers, from the whole tree
 //! for a signed-in user and from the ward's call list under emergency access.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::{App, State};
@@ -57,7 +59,24 @@ pub struct ContactFile<'a> {
 impl App {
     /// The contact tree, in calling order (any signed-in user).
     pub fn contacts(&self) -> Result<Vec<Contact>> {
-        self.user()?.contacts()
+        Ok(self.contact_tree()?.as_ref().clone())
+    }
+
+    /// The contact tree, opened again only when its record has a new version (a cheap
+    /// read of a clear column): the reminder ticker asks for it every ten seconds.
+    pub(super) fn contact_tree(&self) -> Result<Arc<Vec<Contact>>> {
+        let session = self.user()?;
+        let version = session.contacts_version()?;
+        if let Some(read) = self.contact_tree.borrow().as_ref()
+            && read.version == version
+        {
+            return Ok(read.tree.clone());
+        }
+        // The version is read first: a write in between makes the copy look older than it
+        // is, so it is read again next time, never kept when stale.
+        let tree = Arc::new(session.contacts()?);
+        self.contact_tree.replace(Some(super::ContactTreeRead { version, tree: tree.clone() }));
+        Ok(tree)
     }
 
     /// The ward's call list: the contacts ward staff call first, each with one number. A
@@ -79,8 +98,8 @@ impl App {
     /// number each), the ward's call list under emergency access.
     pub(super) fn call_list(&self) -> Result<WardCallList> {
         match &self.state {
-            State::User(s) => Ok(WardCallList(
-                s.contacts()?
+            State::User(_) => Ok(WardCallList(
+                self.contact_tree()?
                     .iter()
                     .filter(|c| c.role.is_some())
                     .map(|c| WardContact {
@@ -105,7 +124,7 @@ impl App {
         session.require(Permission::ManageContacts, "change the contact tree")?;
         let ids = self.incident_types()?;
         let types: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let parsed = contacts::Format::of(file.name, file.bytes).parse(file.bytes, &types);
+        let parsed = contacts::Format::of(file.name, file.bytes).parse(file.bytes, &types)?;
         Ok(Preview::of(&parsed, &session.contacts()?))
     }
 

@@ -298,7 +298,10 @@ impl App {
         let entries = session.events(None)?;
         let acks = crate::training::records::acks_of(&entries);
         let open = incident::all_progress(session, &self.in_force()?, entries)?;
-        let contacts = session.contacts()?;
+        // The tree as last read (opened again only when it changed), and only the
+        // contacts called: the ticker runs this every ten seconds while holding the app,
+        // so every window command waits for it (20,000 contacts: a few milliseconds).
+        let contacts = self.contact_tree()?;
         let mut out = Vec::new();
         for progress in open.into_iter().filter(|p| !p.closed) {
             let i = &progress.incident;
@@ -311,7 +314,7 @@ impl App {
                 due,
             };
             // Calls gone unanswered past their wait: call the alternate.
-            for s in super::calls::calls_view(&progress, &contacts, now).tree {
+            for s in calltree::called(&contacts, Some(&i.playbook), &progress.calls, now) {
                 if let calltree::State::Escalate { since, reason } = s.state {
                     let c = &s.node.contact;
                     out.push(reminder(

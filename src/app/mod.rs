@@ -32,6 +32,7 @@ pub use clock::SystemClock;
 pub use session::{LockScreen, Phase, Status, UserView};
 
 use crate::clock::SharedClock;
+use crate::contacts::Contact;
 use crate::playbook::Playbook;
 use crate::store::{EmergencySession, Session, Store};
 use crate::{Error, Result};
@@ -51,6 +52,13 @@ struct Library {
     playbooks: Arc<Vec<Playbook>>,
 }
 
+/// The contact tree as read, and the version of its record then (`None`: no tree yet).
+#[derive(Debug)]
+struct ContactTreeRead {
+    version: Option<i64>,
+    tree: Arc<Vec<Contact>>,
+}
+
 /// One store file's application state. See the module documentation.
 #[derive(Debug)]
 pub struct App {
@@ -61,6 +69,11 @@ pub struct App {
     last_activity: Instant,
     library: RefCell<Option<Library>>,
     modules: std::cell::OnceCell<Arc<Vec<crate::training::Module>>>,
+    /// The contact tree as last read, with its record's version (`None`: no tree yet): read
+    /// and opened again only when the version changes. The reminder ticker needs the tree
+    /// every ten seconds, while holding the app, and opening 20,000 contacts takes tens of
+    /// milliseconds. Dropped with the keys, on lock.
+    contact_tree: RefCell<Option<ContactTreeRead>>,
     /// Reminders already announced (incident, step, due): each is announced once.
     announced: std::collections::HashSet<(String, String, DateTime<Utc>)>,
 }
@@ -77,6 +90,7 @@ impl App {
             last_activity: now,
             library: RefCell::new(None),
             modules: std::cell::OnceCell::new(),
+            contact_tree: RefCell::new(None),
             announced: Default::default(),
         }
     }

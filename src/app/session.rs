@@ -137,6 +137,7 @@ impl App {
             .settings()
             .map(|s| minutes(s.idle_lock_minutes))
             .unwrap_or_else(|_| default_idle());
+        self.contact_tree.replace(None);
         self.state = State::User(Box::new(session));
         self.last_activity = now;
     }
@@ -155,6 +156,7 @@ impl App {
     pub fn lock(&mut self) {
         self.state = State::Locked;
         self.library.replace(None);
+        self.contact_tree.replace(None);
     }
 
     /// The person did something: the idle clock restarts.

@@ -261,3 +261,30 @@ fn a_bad_phishing_file_is_rejected_with_every_bad_line() {
     let err = app.import_phishing(file).unwrap_err();
     assert_eq!(err.code(), "import_rejected", "{err}");
 }
+
+/// The window's preview of a file with thousands of problems and warnings: the first 100
+/// of each, and a count of the rest; importing it without skipping imports nothing.
+#[test]
+fn the_preview_lists_the_first_hundred_problems_and_counts_the_rest() {
+    let (_dir, mut app, _, t0) = app();
+    app.setup("Ada Admin", PASS, t0).unwrap();
+    let mut csv = String::from("name,email,channels,mobile_phone\n");
+    for i in 0..3_000 {
+        csv.push_str(&format!("Bad {i},not an address,phone,\n"));
+        csv.push_str(&format!("Texted {i},,sms,555-0199\n"));
+    }
+    let file = contacts::ContactFile { bytes: csv.as_bytes(), name: "tree.csv" };
+    let preview = app.preview_contacts(file).unwrap();
+    assert_eq!(preview.good, 3_000);
+    assert_eq!((preview.problems.first.len(), preview.problems.more), (100, 2_900));
+    assert_eq!(
+        preview.problems.first[99],
+        "line 200: email is not an email address like name@hospital.example"
+    );
+    // Each texted contact: sms is not secure; each bad one: no work_phone for `phone`.
+    assert_eq!((preview.warnings.first.len(), preview.warnings.more), (100, 5_900));
+    let err = app.import_contacts(file, false).unwrap_err();
+    assert_eq!(err.code(), "import_rejected");
+    assert!(err.to_string().ends_with("; … and 2,900 more problems"), "{err}");
+    assert!(app.contacts().unwrap().is_empty());
+}

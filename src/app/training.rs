@@ -133,9 +133,7 @@ impl App {
     /// Imports a phishing campaign's results file (admins). A file with problems imports
     /// nothing: `import_rejected`, every bad line numbered.
     pub fn import_phishing(&self, file: ResultsFile<'_>) -> Result<Campaign> {
-        let rows = phishing::parse_results(file.bytes).map_err(|problems| {
-            Error::ImportRejected { problems: problems.iter().map(ToString::to_string).collect() }
-        })?;
+        let rows = phishing::parse_results(file.bytes)?;
         self.user()?.import_phishing(&self.modules()?, file.campaign, &rows, self.today())
     }
 

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use caregiver::Error;
 use caregiver::app::contacts::ContactFile;
 use caregiver::contacts::Format;
+use caregiver::words::count;
 use clap::{Subcommand, ValueEnum};
 
-use super::{Auth, Result, print_json, read, say, warn, write_file};
+use super::{Auth, Result, print_json, read_import, say, warn_listed, write_file};
 
 /// The contact tree's file formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -62,20 +63,20 @@ pub enum CalltreeCommand {
 pub fn run(auth: &Auth, cmd: ContactsCommand) -> Result {
     match cmd {
         ContactsCommand::Import { file, skip_bad_rows } => {
-            let bytes = read(&file)?;
+            let bytes = read_import(&file)?;
             let name =
                 file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let shown = file.display();
             let contact_file = ContactFile { bytes: &bytes, name: &name };
             let preview = match auth.signed_in()?.import_contacts(contact_file, skip_bad_rows) {
                 Err(Error::ImportRejected { problems }) => {
-                    problems.iter().for_each(|p| warn(&format!("{shown}:{p}")));
+                    warn_listed(&problems, "problems", |p| format!("{shown}:{p}"));
                     return Err(Error::ImportRejected { problems });
                 }
                 other => other?,
             };
-            preview.problems.iter().for_each(|p| warn(&format!("{shown}:{p} (skipped)")));
-            preview.warnings.iter().for_each(|w| warn(&format!("{shown}:{w} (warning)")));
+            warn_listed(&preview.problems, "problems", |p| format!("{shown}:{p} (skipped)"));
+            warn_listed(&preview.warnings, "warnings", |w| format!("{shown}:{w} (warning)"));
             say(&format!(
                 "Imported {} contacts ({} new, {} changed, {} removed){}.",
                 preview.good,
@@ -85,7 +86,7 @@ pub fn run(auth: &Auth, cmd: ContactsCommand) -> Result {
                 if preview.problems.is_empty() {
                     String::new()
                 } else {
-                    format!("; skipped {} bad rows, listed above", preview.problems.len())
+                    format!("; skipped {} bad rows, listed above", count(preview.problems.total()))
                 }
             ));
         }

@@ -15,6 +15,7 @@ use std::time::Instant;
 
 use caregiver::Error;
 use caregiver::app::{App, SystemClock};
+use caregiver::limits::Listed;
 use clap::Args;
 use zeroize::Zeroizing;
 
@@ -117,8 +118,25 @@ pub fn read_secret_file(path: &Path, what: &'static str) -> Result<Zeroizing<Vec
     Ok(bytes)
 }
 
-pub fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(Error::io("read", path))
+/// Reads a file to import: no more than one byte past the largest import file, so a huge
+/// file is refused (by the core's limit) without being read whole.
+pub fn read_import(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let limit = u64::try_from(caregiver::limits::MAX_FILE_BYTES).unwrap_or(u64::MAX);
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit.saturating_add(1)).read_to_end(&mut bytes))
+        .map_err(Error::io("read", path))?;
+    Ok(bytes)
+}
+
+/// A file's problems (or warnings) as listed, one a line on stderr, each as `line` writes
+/// it, then "… and 4,900 more problems" for those only counted.
+pub fn warn_listed(listed: &Listed<String>, things: &str, line: impl Fn(&str) -> String) {
+    listed.first.iter().for_each(|p| warn(&line(p)));
+    if let Some(more) = listed.more_line(things) {
+        warn(&more);
+    }
 }
 
 pub fn read_text(path: &Path) -> Result<String> {

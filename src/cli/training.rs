@@ -9,7 +9,7 @@ use caregiver::training::report;
 use clap::{Subcommand, ValueEnum};
 
 use super::users::RoleArg;
-use super::{Auth, Result, paths, print_json, read, say, warn, write_file};
+use super::{Auth, Result, paths, print_json, read_import, say, warn, warn_listed, write_file};
 
 /// The compliance report's formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -57,7 +57,9 @@ pub enum TrainingCommand {
         out: PathBuf,
     },
     /// Import a simulated-phishing campaign's results (GoPhish's CSV export as it is, or
-    /// email,name,clicked,reported,time); clickers are assigned the refresher (admins).
+    /// email,name,clicked,reported,time); clickers are assigned the refresher (admins). A
+    /// file may have at most 20 MB and 200,000 rows, names of 200 characters and addresses
+    /// of 254; the first 100 problems are listed, the rest counted.
     ImportPhishing {
         file: PathBuf,
         /// The campaign's name (default: the file's name).
@@ -143,14 +145,14 @@ pub fn run(auth: &Auth, cmd: TrainingCommand) -> Result {
             say(&format!("Wrote the training report to {}", out.display()));
         }
         TrainingCommand::ImportPhishing { file, campaign } => {
-            let bytes = read(&file)?;
+            let bytes = read_import(&file)?;
             let name = campaign.unwrap_or_else(|| {
                 file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
             });
             let results = ResultsFile { bytes: &bytes, campaign: &name };
             let c = match auth.signed_in()?.import_phishing(results) {
                 Err(Error::ImportRejected { problems }) => {
-                    problems.iter().for_each(|p| warn(&format!("{}: {p}", file.display())));
+                    warn_listed(&problems, "problems", |p| format!("{}: {p}", file.display()));
                     return Err(Error::ImportRejected { problems });
                 }
                 other => other?,

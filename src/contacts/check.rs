@@ -2,9 +2,14 @@
 //!
 //! [`check_all`] takes the rows a file gave (each with the line where its row or card
 //! starts) and returns [`Parsed`]: the contacts that are valid among themselves, and every
-//! problem of every row, sorted by line. A row with any problem is left out, and so is
-//! every row whose `called_by` or `alternate` refers to a row left out, until nothing
-//! changes: what remains can be stored as it is.
+//! problem of every row, sorted by line (past the first hundred, counted). A row with any
+//! problem is left out, and so is every row whose `called_by` or `alternate` refers to a
+//! row left out, until nothing changes: what remains can be stored as it is.
+//!
+//! Every check is linear in the rows, whatever their shape (a `called_by` chain or loop
+//! through the whole file included): ids, names and references are looked up in maps, the
+//! loops found in one walk, and the rows left out behind a bad one found in one pass. A
+//! field longer than its limit (`crate::limits`) is a problem before any other check.
 //!
 //! Before checking, each contact is tidied: text is trimmed and empty text is `None`;
 //! notes' line breaks become `\n`; role, channel and incident-type ids are lower-cased
@@ -32,8 +37,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-use self::row::{check_fields, tidy};
+use self::row::{check_fields, check_lengths, tidy};
 use super::{Contact, ContactKind, DEFAULT_ESCALATE_MINUTES};
+use crate::limits::PROBLEMS_LISTED;
 use crate::playbook::format::parse_duration;
 
 pub use self::row::{is_email, is_phone, slug};
@@ -64,11 +70,18 @@ pub struct Parsed {
     /// The valid contacts, in file order, each with the line where its row or card starts.
     pub contacts: Vec<(usize, Contact)>,
     /// Every problem, sorted by line. A row or card with a problem is not in `contacts`.
+    /// Once the rows checked hold [`PROBLEMS_LISTED`] problems, the problems of the rows
+    /// after them are only counted, in `more_problems`: the first problems by line are all
+    /// here, and memory stays bounded whatever the file.
     pub problems: Vec<RowProblem>,
     /// Things to look at that do not stop a contact being imported (an unsecure channel,
     /// an approved channel without its number, a column or property that was ignored),
-    /// sorted by line.
+    /// sorted by line; counted past the first ones as problems are, in `more_warnings`.
     pub warnings: Vec<RowProblem>,
+    /// Problems counted and not kept (see `problems`).
+    pub more_problems: usize,
+    /// Warnings counted and not kept.
+    pub more_warnings: usize,
 }
 
 impl Parsed {
@@ -185,15 +198,69 @@ pub(crate) struct Row {
     /// second line of a card): they too leave the row out.
     pub located: Vec<RowProblem>,
     pub warnings: Vec<String>,
+    /// Problems and warnings only counted (see [`Parsed::problems`]): then `problems`,
+    /// `located` and `warnings` stay empty.
+    unlisted: Option<Unlisted>,
+}
+
+/// What a row's problems and warnings came to, when they are only counted.
+#[derive(Debug, Default)]
+struct Unlisted {
+    problems: usize,
+    warnings: usize,
+    /// Whether its own problems are counted (else they are listed, and only its warnings
+    /// are counted).
+    counts_problems: bool,
 }
 
 impl Row {
     pub(crate) fn new(line: usize, contact: Contact) -> Self {
-        Row { line, contact, problems: Vec::new(), located: Vec::new(), warnings: Vec::new() }
+        Row {
+            line,
+            contact,
+            problems: Vec::new(),
+            located: Vec::new(),
+            warnings: Vec::new(),
+            unlisted: None,
+        }
     }
 
     fn is_bad(&self) -> bool {
-        !self.problems.is_empty() || !self.located.is_empty()
+        !self.problems.is_empty()
+            || !self.located.is_empty()
+            || self.unlisted.as_ref().is_some_and(|u| u.problems > 0)
+    }
+
+    /// Adds a problem: listed, or counted when the row's problems are.
+    fn problem(&mut self, message: String) {
+        match &mut self.unlisted {
+            Some(u) if u.counts_problems => u.problems += 1,
+            _ => self.problems.push(message),
+        }
+    }
+
+    /// After the row's own checks: counts (and drops) its problems, and then its
+    /// warnings, once `listed` of them (from the rows before) reach [`PROBLEMS_LISTED`].
+    fn list_or_count(&mut self, listed: &mut (usize, usize)) {
+        let (problems, warnings) = listed;
+        let mut unlisted = Unlisted::default();
+        if *problems >= PROBLEMS_LISTED {
+            unlisted.problems = self.problems.len() + self.located.len();
+            unlisted.counts_problems = true;
+            self.problems = Vec::new();
+            self.located = Vec::new();
+        } else {
+            *problems += self.problems.len() + self.located.len();
+        }
+        if *warnings >= PROBLEMS_LISTED {
+            unlisted.warnings = self.warnings.len();
+            self.warnings = Vec::new();
+        } else {
+            *warnings += self.warnings.len();
+        }
+        if unlisted.counts_problems || unlisted.warnings > 0 {
+            self.unlisted = Some(unlisted);
+        }
     }
 }
 
@@ -291,9 +358,14 @@ pub(crate) fn check_rows(
     incident_types: &[&str],
     label: Label,
 ) -> Parsed {
+    // Rows come in file order, so once the rows checked hold the first problems to list,
+    // the later rows' are only counted.
+    let mut listed = (0, 0);
     for row in &mut rows {
+        check_lengths(&mut row.contact, label, &mut row.problems);
         tidy(&mut row.contact, label, &mut row.warnings);
         check_fields(&mut row.contact, incident_types, label, &mut row.problems, &mut row.warnings);
+        row.list_or_count(&mut listed);
     }
 
     // The same person twice: the later row is the problem.
@@ -307,7 +379,7 @@ pub(crate) fn check_rows(
         let key = person_key(&row.contact.name);
         if let Some(&first) = people.get(&key) {
             let line = first_lines.get(first).copied().unwrap_or_default();
-            row.problems.push(format!("duplicate person: same name as line {line}"));
+            row.problem(format!("duplicate person: same name as line {line}"));
             if let Some(flag) = repeated_person.get_mut(i) {
                 *flag = true;
             }
@@ -327,13 +399,16 @@ pub(crate) fn check_rows(
         match ids.get(&row.contact.id) {
             Some(&first) => {
                 let line = first_lines.get(first).copied().unwrap_or_default();
-                row.problems.push(format!("{} is already used by line {line}", label(Field::Id)));
+                row.problem(format!("{} is already used by line {line}", label(Field::Id)));
             }
             None => {
                 ids.insert(row.contact.id.clone(), i);
             }
         }
     }
+    // The next number to try after each base (`-2` first): every id tried before is
+    // still taken, so each base's numbers are tried once in all.
+    let mut next_number: HashMap<String, usize> = HashMap::new();
     for (i, row) in rows.iter_mut().enumerate() {
         if !row.contact.id.is_empty() {
             continue;
@@ -344,10 +419,15 @@ pub(crate) fn check_rows(
         };
         let repeated = repeated_person.get(i).copied().unwrap_or(false);
         let mut id = base.clone();
-        let mut n = 2;
-        while !repeated && ids.contains_key(&id) {
-            id = format!("{base}-{n}");
-            n += 1;
+        if !repeated && ids.contains_key(&id) {
+            let n = next_number.entry(base.clone()).or_insert(2);
+            loop {
+                id = format!("{base}-{n}");
+                *n += 1;
+                if !ids.contains_key(&id) {
+                    break;
+                }
+            }
         }
         ids.entry(id.clone()).or_insert(i);
         row.contact.id = id;
@@ -358,6 +438,7 @@ pub(crate) fn check_rows(
     let mut alternate: Vec<Option<usize>> = vec![None; rows.len()];
     let target_ids: Vec<String> = rows.iter().map(|r| r.contact.id.clone()).collect();
     for (i, row) in rows.iter_mut().enumerate() {
+        let mut problems = Vec::new();
         for (field, reference, resolved) in [
             (Field::CalledBy, &mut row.contact.called_by, &mut caller),
             (Field::Alternate, &mut row.contact.alternate, &mut alternate),
@@ -366,7 +447,7 @@ pub(crate) fn check_rows(
             let found = ids.get(text).copied().or_else(|| people.get(&person_key(text)).copied());
             match found {
                 Some(j) if j == i => {
-                    row.problems.push(format!("{} names this contact itself", label(field)));
+                    problems.push(format!("{} names this contact itself", label(field)));
                 }
                 Some(j) => {
                     if let Some(slot) = resolved.get_mut(i) {
@@ -377,65 +458,47 @@ pub(crate) fn check_rows(
                     }
                 }
                 None => {
-                    row.problems.push(format!("{} names no contact in this file", label(field)));
+                    problems.push(format!("{} names no contact in this file", label(field)));
                 }
             }
         }
+        problems.into_iter().for_each(|p| row.problem(p));
     }
 
     // No loop in who calls whom.
-    for (i, cycle) in called_by_loops(&caller) {
-        let lines: Vec<String> =
-            cycle.iter().filter_map(|&j| first_lines.get(j)).map(ToString::to_string).collect();
-        if let Some(row) = rows.get_mut(i) {
-            row.problems.push(format!(
-                "{} goes round in a loop: lines {}",
-                label(Field::CalledBy),
-                lines.join(" → ")
-            ));
+    for cycle in called_by_loops(&caller) {
+        for (k, &member) in cycle.iter().enumerate() {
+            let message = loop_message(&cycle, k, &first_lines, label);
+            if let Some(row) = rows.get_mut(member) {
+                row.problem(message);
+            }
         }
     }
 
     // A row that refers to a row left out is left out too, until nothing changes.
-    let mut bad: Vec<bool> = rows.iter().map(Row::is_bad).collect();
-    loop {
-        let mut changed = false;
-        for i in 0..rows.len() {
-            if bad.get(i).copied().unwrap_or(true) {
-                continue;
-            }
-            for (field, target) in [
-                (Field::CalledBy, caller.get(i).copied().flatten()),
-                (Field::Alternate, alternate.get(i).copied().flatten()),
-            ] {
-                let Some(j) = target else { continue };
-                if bad.get(j).copied().unwrap_or(false) {
-                    let line = first_lines.get(j).copied().unwrap_or_default();
-                    if let Some(row) = rows.get_mut(i) {
-                        row.problems.push(format!(
-                            "{} refers to the contact on line {line}, which has a problem",
-                            label(field)
-                        ));
-                    }
-                    if let Some(flag) = bad.get_mut(i) {
-                        *flag = true;
-                    }
-                    changed = true;
-                }
-            }
-        }
-        if !changed {
-            break;
+    let bad: Vec<bool> = rows.iter().map(Row::is_bad).collect();
+    for (i, field, j) in left_out_with(&bad, &caller, &alternate) {
+        let line = first_lines.get(j).copied().unwrap_or_default();
+        if let Some(row) = rows.get_mut(i) {
+            row.problem(format!(
+                "{} refers to the contact on line {line}, which has a problem",
+                label(field)
+            ));
         }
     }
 
-    let mut parsed = Parsed { contacts: Vec::new(), problems: file_problems, warnings: Vec::new() };
+    let mut parsed = Parsed { problems: file_problems, ..Parsed::default() };
     for row in rows {
+        let bad = row.is_bad();
         let line = row.line;
         parsed
             .warnings
             .extend(row.warnings.into_iter().map(|message| RowProblem { line, message }));
-        if row.problems.is_empty() && row.located.is_empty() {
+        if let Some(unlisted) = row.unlisted {
+            parsed.more_problems += unlisted.problems;
+            parsed.more_warnings += unlisted.warnings;
+        }
+        if !bad {
             parsed.contacts.push((line, row.contact));
         } else {
             parsed.problems.extend(row.located);
@@ -449,9 +512,35 @@ pub(crate) fn check_rows(
     parsed
 }
 
-/// The rows in a loop of `called_by`, each with the loop as seen from it (ending where it
-/// starts).
-fn called_by_loops(caller: &[Option<usize>]) -> Vec<(usize, Vec<usize>)> {
+/// The most lines a loop's message lists: a longer loop is named by its length and its
+/// first lines, so that the messages of a loop of n rows take n lines, not n².
+const LOOP_LINES_SHOWN: usize = 10;
+
+/// The message of the `k`th row of a loop: the loop as seen from it (ending where it
+/// starts), or, when it is longer than [`LOOP_LINES_SHOWN`], its length and first lines.
+fn loop_message(cycle: &[usize], k: usize, first_lines: &[usize], label: Label) -> String {
+    let len = cycle.len();
+    let line = |step: usize| {
+        let row = cycle.get((k + step) % len.max(1)).copied().unwrap_or_default();
+        first_lines.get(row).copied().unwrap_or_default().to_string()
+    };
+    let field = label(Field::CalledBy);
+    if len <= LOOP_LINES_SHOWN {
+        let lines: Vec<String> = (0..=len).map(line).collect();
+        format!("{field} goes round in a loop: lines {}", lines.join(" → "))
+    } else {
+        let lines: Vec<String> = (0..LOOP_LINES_SHOWN).map(line).collect();
+        format!(
+            "{field} goes round in a loop of {} rows: lines {} → …",
+            crate::words::count(len),
+            lines.join(" → ")
+        )
+    }
+}
+
+/// The loops of `called_by`, each as its rows in calling order, starting from the row
+/// first in the file. Each row is in one loop at most (a row has one caller).
+fn called_by_loops(caller: &[Option<usize>]) -> Vec<Vec<usize>> {
     // 0: not seen, 1: on the current path, 2: done.
     let mut state = vec![0u8; caller.len()];
     let mut found = Vec::new();
@@ -471,13 +560,7 @@ fn called_by_loops(caller: &[Option<usize>]) -> Vec<(usize, Vec<usize>)> {
                 Some(0) => at = next,
                 Some(1) => {
                     let from = path.iter().position(|&p| p == next).unwrap_or(0);
-                    let cycle = path.get(from..).unwrap_or_default().to_vec();
-                    for (k, &member) in cycle.iter().enumerate() {
-                        let mut seen: Vec<usize> =
-                            cycle.iter().cycle().skip(k).take(cycle.len()).copied().collect();
-                        seen.push(member);
-                        found.push((member, seen));
-                    }
+                    found.push(path.get(from..).unwrap_or_default().to_vec());
                     break;
                 }
                 _ => break,
@@ -489,8 +572,81 @@ fn called_by_loops(caller: &[Option<usize>]) -> Vec<(usize, Vec<usize>)> {
             }
         }
     }
-    found.sort_by_key(|(i, _)| *i);
     found
+}
+
+/// The rows left out for referring to a row left out, each with the reference that did
+/// it: `(row, field, the row it refers to)`, by row, `called_by` before `alternate`.
+///
+/// What this gives is what reading the rows in file order again and again does, until a
+/// round leaves no more out: a row is left out in the first round in which one of its
+/// references is already left out (a row read earlier in the same round counts), and is
+/// reported for every reference left out by then. Reading again and again takes a round
+/// per link of a chain (n² for a chain of n rows); here each row's round is found as a
+/// shortest path instead (0-1 breadth-first search: a reference to a row earlier in the
+/// file and left out in a later round than the first costs no round, any other one
+/// round), so the work is linear.
+fn left_out_with(
+    bad: &[bool],
+    caller: &[Option<usize>],
+    alternate: &[Option<usize>],
+) -> Vec<(usize, Field, usize)> {
+    let n = bad.len();
+    let refs = |i: usize| {
+        [
+            (Field::CalledBy, caller.get(i).copied().flatten()),
+            (Field::Alternate, alternate.get(i).copied().flatten()),
+        ]
+    };
+    // Who refers to each row.
+    let mut referrers: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for i in 0..n {
+        for (_, target) in refs(i) {
+            if let Some(list) = target.and_then(|j| referrers.get_mut(j)) {
+                list.push(i);
+            }
+        }
+    }
+    // The round in which row i would be left out by a reference to row j, left out in
+    // round `round_j` (0: bad on its own, before the first round).
+    let via = |j: usize, round_j: usize, i: usize| match round_j {
+        0 => 1,
+        r if j < i => r,
+        r => r + 1,
+    };
+    let mut round: Vec<Option<usize>> = bad.iter().map(|&b| b.then_some(0)).collect();
+    let mut queue: std::collections::VecDeque<usize> =
+        (0..n).filter(|&i| bad.get(i).copied().unwrap_or(false)).collect();
+    while let Some(j) = queue.pop_front() {
+        let Some(round_j) = round.get(j).copied().flatten() else { continue };
+        for &i in referrers.get(j).map(Vec::as_slice).unwrap_or_default() {
+            if bad.get(i).copied().unwrap_or(true) {
+                continue;
+            }
+            let r = via(j, round_j, i);
+            let Some(slot) = round.get_mut(i) else { continue };
+            if slot.is_none_or(|now| r < now) {
+                *slot = Some(r);
+                if r == round_j {
+                    queue.push_front(i);
+                } else {
+                    queue.push_back(i);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for i in (0..n).filter(|&i| !bad.get(i).copied().unwrap_or(true)) {
+        let Some(round_i) = round.get(i).copied().flatten() else { continue };
+        for (field, target) in refs(i) {
+            let Some(j) = target else { continue };
+            if round.get(j).copied().flatten().is_some_and(|round_j| via(j, round_j, i) == round_i)
+            {
+                out.push((i, field, j));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

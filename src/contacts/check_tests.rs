@@ -276,7 +276,168 @@ fn a_loop_in_called_by_is_reported_on_each_of_its_rows() {
     );
 }
 
+/// A chain of rows (each called by the row after it): the rounds of leaving rows out that
+/// reading the file again and again would take, one per link, are found in one pass.
+#[test]
+fn a_long_chain_behind_a_bad_row_is_left_out_row_by_row() {
+    let n = 2_000;
+    let rows: Vec<(usize, Contact)> = (0..n)
+        .map(|i| {
+            let mut c = person(&format!("c{i}"), &format!("Person {i}"));
+            c.called_by = (i + 1 < n).then(|| format!("c{}", i + 1));
+            if i + 1 == n {
+                c.email = Some("not an address".into());
+            }
+            (i + 2, c)
+        })
+        .collect();
+    let parsed = check_all(rows, TYPES);
+    assert!(parsed.contacts.is_empty());
+    assert_eq!(parsed.problems.len(), n);
+    assert_eq!(
+        parsed.problems[0].to_string(),
+        "line 2: called_by refers to the contact on line 3, which has a problem"
+    );
+}
+
+/// Once the rows checked hold 100 problems, later rows' problems are counted, not kept:
+/// the first problems by line are all there, a row found bad later among them too.
+#[test]
+fn problems_past_the_first_hundred_are_counted() {
+    let mut first = person("first", "First Person");
+    first.called_by = Some("last".into());
+    let mut rows = vec![(2, first)];
+    for i in 0..300 {
+        let mut c = person(&format!("c{i}"), &format!("Person {i}"));
+        c.email = Some("not an address".into());
+        rows.push((i + 3, c));
+    }
+    rows.push((303, person("last", "Person 0")));
+    let parsed = check_all(rows, TYPES);
+    assert!(parsed.contacts.is_empty());
+    assert_eq!((parsed.problems.len(), parsed.more_problems), (101, 201));
+    let listed: Vec<String> = parsed.problems.iter().take(2).map(ToString::to_string).collect();
+    assert_eq!(
+        listed,
+        [
+            "line 2: called_by refers to the contact on line 303, which has a problem",
+            "line 3: email is not an email address like name@hospital.example",
+        ]
+    );
+}
+
+/// A loop longer than ten rows is named by its length and its first ten lines, so a loop
+/// of n rows takes n short messages (5,000 rows once took a gigabyte).
+#[test]
+fn a_long_loop_is_named_by_its_length() {
+    let ring = |n: usize| -> Vec<(usize, Contact)> {
+        (0..n)
+            .map(|i| {
+                let mut c = person(&format!("c{i}"), &format!("Person {i}"));
+                c.called_by = Some(format!("c{}", (i + 1) % n));
+                (i + 2, c)
+            })
+            .collect()
+    };
+    let first = |n| check_all(ring(n), TYPES).problems[0].to_string();
+    assert_eq!(
+        first(10),
+        "line 2: called_by goes round in a loop: lines 2 → 3 → 4 → 5 → 6 → 7 → 8 → 9 → 10 → 11 → 2"
+    );
+    assert_eq!(
+        first(5_000),
+        "line 2: called_by goes round in a loop of 5,000 rows: lines 2 → 3 → 4 → 5 → 6 → 7 → 8 \
+         → 9 → 10 → 11 → …"
+    );
+}
+
+/// A field over its length is one problem, and a role or a list that long is dropped, so
+/// no message quotes it nor says something of each of its items.
+#[test]
+fn a_field_too_long_is_one_problem() {
+    let mut c = person("", &"Zoë ".repeat(60));
+    c.role = Some("x".repeat(300));
+    c.channels = (0..700).map(|i| format!("c{i}")).collect();
+    c.notes = Some("n".repeat(2_001));
+    c.department = Some("d".repeat(200));
+    let parsed = check_all(vec![(2, c)], TYPES);
+    let problems: Vec<String> = parsed.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        problems,
+        vec![
+            "line 2: name is longer than 200 characters",
+            "line 2: role is longer than 200 characters",
+            "line 2: notes is longer than 2,000 characters",
+            "line 2: channels is longer than 2,000 characters",
+        ]
+    );
+    assert!(parsed.warnings.is_empty());
+}
+
 #[test]
 fn nothing_in_nothing_out() {
     assert_eq!(check_all(vec![], TYPES), Parsed::default());
+}
+
+mod left_out {
+    use proptest::prelude::*;
+
+    use super::super::{Field, left_out_with};
+
+    /// What `left_out_with` stands for: reading the rows in order again and again, until a
+    /// round leaves no more out (n rounds for a chain of n, so only for small files).
+    fn by_rounds(
+        bad: &[bool],
+        caller: &[Option<usize>],
+        alternate: &[Option<usize>],
+    ) -> Vec<(usize, Field, usize)> {
+        let mut bad = bad.to_vec();
+        let mut out = Vec::new();
+        loop {
+            let mut changed = false;
+            for i in 0..bad.len() {
+                if bad[i] {
+                    continue;
+                }
+                for (field, target) in
+                    [(Field::CalledBy, caller[i]), (Field::Alternate, alternate[i])]
+                {
+                    if let Some(j) = target.filter(|&j| bad[j]) {
+                        out.push((i, field, j));
+                        bad[i] = true;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        out.sort_by_key(|(i, _, _)| *i);
+        out
+    }
+
+    /// Rows, each maybe bad, maybe referring (by `called_by`, by `alternate`) to another.
+    fn rows() -> impl Strategy<Value = (Vec<bool>, Vec<Option<usize>>, Vec<Option<usize>>)> {
+        (0usize..12).prop_flat_map(|n| {
+            let target = move |i: usize| {
+                proptest::option::of(0..n.max(1)).prop_map(move |t| t.filter(|&j| j != i && j < n))
+            };
+            (
+                proptest::collection::vec(proptest::bool::weighted(0.2), n),
+                (0..n).map(target).collect::<Vec<_>>(),
+                (0..n).map(target).collect::<Vec<_>>(),
+            )
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn the_same_as_reading_again_and_again((bad, caller, alternate) in rows()) {
+            prop_assert_eq!(
+                left_out_with(&bad, &caller, &alternate),
+                by_rounds(&bad, &caller, &alternate)
+            );
+        }
+    }
 }

@@ -34,13 +34,14 @@
 //! A quoted cell over a line break that is not cut off is a cell with line breaks in it
 //! (Alt+Enter in Excel): fine in `notes`, a problem of its row in any other column.
 
-use ::csv::{ByteRecord, QuoteStyle, ReaderBuilder, StringRecord, Terminator, WriterBuilder};
+use ::csv::{QuoteStyle, StringRecord, Terminator, WriterBuilder};
 
 use super::Contact;
 use super::check::{
     self, Field, Parsed, Row, RowProblem, blank_contact, read_kind, read_list, read_minutes,
     read_text,
 };
+use crate::limits::{MAX_COLUMNS, MAX_CONTACTS, quoted, too_many_rows};
 use crate::{Error, Result};
 
 /// The columns, in the order [`write`] writes them. List columns (`channels`,
@@ -80,11 +81,12 @@ pub const LIST_SEPARATOR: char = ';';
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Reads a CSV file of contacts and checks them; `incident_types` are the playbook ids
-/// that the `incident_types` column may name.
-pub fn parse(bytes: &[u8], incident_types: &[&str]) -> Parsed {
+/// that the `incident_types` column may name. A file with more than
+/// [`MAX_CONTACTS`](crate::limits::MAX_CONTACTS) rows is refused: reading stops there.
+pub fn parse(bytes: &[u8], incident_types: &[&str]) -> Result<Parsed> {
     let mut reader = match Reader::new(bytes) {
         Ok(reader) => reader,
-        Err(problems) => return Parsed { problems, ..Parsed::default() },
+        Err(problems) => return Ok(Parsed { problems, ..Parsed::default() }),
     };
     reader.read_rows(incident_types)
 }
@@ -167,7 +169,7 @@ fn unguard(text: &str) -> &str {
 /// The CSV reader: the scanner, the header's columns, and what it found.
 struct Reader<'a> {
     scanner: Scanner<'a>,
-    delimiter: u8,
+    cells: Cells,
     /// For each cell of a row, the field it holds (`None`: an ignored column).
     columns: Vec<Option<Field>>,
     problems: Vec<RowProblem>,
@@ -205,11 +207,18 @@ impl<'a> Reader<'a> {
                 "the column names are not UTF-8 text: save the file as \"CSV UTF-8\"".into(),
             )]);
         }
-        let Some(names) = read_record(raw, delimiter) else {
+        let mut cells = Cells::new(delimiter);
+        let Some(names) = cells.read(raw) else {
             return Err(vec![at("the column names cannot be read".into())]);
         };
 
-        let mut reader = Reader { scanner, delimiter, columns: Vec::new(), problems: Vec::new() };
+        if names.len() > MAX_COLUMNS {
+            return Err(vec![at(format!(
+                "the first line names more than {MAX_COLUMNS} columns: a contacts file has {}",
+                COLUMNS.len()
+            ))]);
+        }
+        let mut reader = Reader { scanner, cells, columns: Vec::new(), problems: Vec::new() };
         let mut unknown = Vec::new();
         let mut fatal = Vec::new();
         for name in &names {
@@ -223,7 +232,7 @@ impl<'a> Reader<'a> {
                 Some(f) => reader.columns.push(Some(f)),
                 None => {
                     if !wanted.is_empty() {
-                        unknown.push(wanted);
+                        unknown.push(quoted(&wanted));
                     }
                     reader.columns.push(None);
                 }
@@ -259,10 +268,15 @@ impl<'a> Reader<'a> {
         Ok(reader)
     }
 
-    fn read_rows(&mut self, incident_types: &[&str]) -> Parsed {
+    fn read_rows(&mut self, incident_types: &[&str]) -> Result<Parsed> {
         let width = self.columns.len();
         let mut rows = Vec::new();
+        let mut read = 0;
         while let Some(record) = self.scanner.next_record() {
+            read += 1;
+            if read > MAX_CONTACTS {
+                return Err(too_many_rows(super::FILE, record.line, MAX_CONTACTS, "rows"));
+            }
             let cut_off = record.unclosed.or_else(|| {
                 let ragged = record.multiline.iter().find(|q| !q.closed_cleanly);
                 let miscounted = record.multiline.first().filter(|_| record.cells != width);
@@ -282,7 +296,12 @@ impl<'a> Reader<'a> {
                 rows.push(row);
             }
         }
-        check::check_rows(rows, std::mem::take(&mut self.problems), incident_types, Field::column)
+        Ok(check::check_rows(
+            rows,
+            std::mem::take(&mut self.problems),
+            incident_types,
+            Field::column,
+        ))
     }
 
     /// Reads one row; `None` when it is blank or cannot be read (the problem is noted).
@@ -301,7 +320,7 @@ impl<'a> Reader<'a> {
                     .into(),
             });
         }
-        let Some(cells) = read_record(raw, self.delimiter) else {
+        let Some(cells) = self.cells.read(raw) else {
             self.problems.push(RowProblem { line, message: "the row cannot be read".into() });
             return None;
         };
@@ -376,21 +395,57 @@ fn column_form(name: &str) -> String {
     }
 }
 
-/// Reads the cells of one row's bytes with the csv crate; bytes that are not UTF-8 are
-/// read as U+FFFD.
-fn read_record(raw: &[u8], delimiter: u8) -> Option<StringRecord> {
-    let mut reader = ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .buffer_capacity(raw.len().max(64))
-        .from_reader(raw);
-    let mut record = ByteRecord::new();
-    match reader.read_byte_record(&mut record) {
-        Ok(true) => {
-            Some(record.iter().map(|cell| String::from_utf8_lossy(cell)).collect::<StringRecord>())
+/// Reads the cells of one row's bytes, each row on its own, with the parser the csv crate
+/// runs (`csv_core`), built once and reset for each row: building one takes longer than
+/// reading a row (a new `csv::Reader` for each row was a third of an import's time).
+#[derive(Debug)]
+struct Cells {
+    parser: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Cells {
+    fn new(delimiter: u8) -> Self {
+        let parser = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+        Cells { parser, out: Vec::new(), ends: Vec::new() }
+    }
+
+    /// The cells of one row's bytes, as `csv::Reader` reads them; bytes that are not
+    /// UTF-8 are read as U+FFFD. `None` when the bytes hold no row.
+    fn read(&mut self, raw: &[u8]) -> Option<StringRecord> {
+        use csv_core::ReadRecordResult::{End, InputEmpty, OutputEndsFull, OutputFull, Record};
+        self.parser.reset();
+        // A row's cells are never longer than its bytes, nor more than its bytes plus one.
+        self.out.resize(raw.len() + 1, 0);
+        self.ends.resize(raw.len() + 2, 0);
+        let (mut input, mut nout, mut nend) = (raw, 0, 0);
+        loop {
+            let out = self.out.get_mut(nout..).unwrap_or_default();
+            let ends = self.ends.get_mut(nend..).unwrap_or_default();
+            let (result, nin, o, e) = self.parser.read_record(input, out, ends);
+            input = input.get(nin..).unwrap_or_default();
+            (nout, nend) = (nout + o, nend + e);
+            match result {
+                // Then an empty input: the end of the row.
+                InputEmpty => {}
+                OutputFull => self.out.resize(self.out.len() * 2, 0),
+                OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                Record => break,
+                End => return None,
+            }
         }
-        _ => None,
+        let mut start = 0;
+        let ends = self.ends.get(..nend)?;
+        Some(
+            ends.iter()
+                .map(|&end| {
+                    let cell = self.out.get(start..end).unwrap_or_default();
+                    start = end;
+                    String::from_utf8_lossy(cell)
+                })
+                .collect::<StringRecord>(),
+        )
     }
 }
 

@@ -1,10 +1,17 @@
 use proptest::prelude::*;
 
 use super::*;
+use ::csv::ReaderBuilder;
+
 use crate::contacts::ContactKind;
 use crate::contacts::testing::{TYPES, contact, ids, messages, tree};
 
 const SAMPLE: &[u8] = include_bytes!("../../tests/fixtures/contacts/sample.csv");
+
+/// Reads a file well under the limits (which `limits_tests` try).
+fn parse(bytes: &[u8], incident_types: &[&str]) -> Parsed {
+    super::parse(bytes, incident_types).unwrap()
+}
 
 #[test]
 fn the_columns_are_the_fields_in_order() {

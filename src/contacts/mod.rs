@@ -10,7 +10,11 @@
 //! incident type is the contacts for it, and one whose caller is not in it is called by
 //! the lead.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
+
+use crate::limits::Listed;
 
 pub mod calltree;
 pub mod channels;
@@ -144,6 +148,9 @@ pub fn channel_is_secure(id: &str) -> Option<bool> {
     CHANNELS.iter().find(|(c, _, _)| *c == id).map(|(_, _, secure)| *secure)
 }
 
+/// What the limits' errors call a contacts file.
+const FILE: &str = "contacts file";
+
 /// The file formats of the contact tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -183,7 +190,10 @@ impl Format {
         }
     }
 
-    pub fn parse(self, bytes: &[u8], incident_types: &[&str]) -> check::Parsed {
+    /// Reads a file in this format and checks its contacts. A file larger than 20 MB, or
+    /// with more than 100,000 rows or cards, is refused whole (`crate::limits`).
+    pub fn parse(self, bytes: &[u8], incident_types: &[&str]) -> crate::Result<check::Parsed> {
+        crate::limits::check_file_size(FILE, bytes)?;
         match self {
             Format::Csv => csv::parse(bytes, incident_types),
             Format::Vcard => vcard::parse(bytes, incident_types),
@@ -203,10 +213,11 @@ impl Format {
 pub struct Preview {
     /// Rows or cards that can be imported.
     pub good: usize,
-    /// Every bad row as `line N: message`: nothing is imported while there is one, unless
-    /// the admin chooses to skip them (and then each is reported as skipped).
-    pub problems: Vec<String>,
-    pub warnings: Vec<String>,
+    /// The bad rows' problems as `line N: message`, the first 100 listed and the rest
+    /// counted: nothing is imported while there is one, unless the admin chooses to skip
+    /// them (and then each is reported as skipped).
+    pub problems: Listed<String>,
+    pub warnings: Listed<String>,
     /// Against the tree in the store now, by contact id.
     pub added: usize,
     pub changed: usize,
@@ -216,16 +227,29 @@ pub struct Preview {
 }
 
 impl Preview {
+    /// Linear in both trees: the current one is looked up by id in a map.
     pub fn of(parsed: &check::Parsed, current: &[Contact]) -> Preview {
         let new: Vec<&Contact> = parsed.contacts.iter().map(|(_, c)| c).collect();
-        let find = |id: &str| current.iter().find(|c| c.id == id);
+        let mut old: HashMap<&str, &Contact> = HashMap::with_capacity(current.len());
+        for c in current {
+            old.entry(c.id.as_str()).or_insert(c);
+        }
+        let new_ids: HashSet<&str> = new.iter().map(|c| c.id.as_str()).collect();
+        let listed = |all: &[check::RowProblem], more: usize| {
+            let mut listed = Listed::of(all.iter().map(ToString::to_string));
+            listed.more += more;
+            listed
+        };
         Preview {
             good: new.len(),
-            problems: parsed.problems.iter().map(ToString::to_string).collect(),
-            warnings: parsed.warnings.iter().map(ToString::to_string).collect(),
-            added: new.iter().filter(|c| find(&c.id).is_none()).count(),
-            changed: new.iter().filter(|c| find(&c.id).is_some_and(|old| old != **c)).count(),
-            removed: current.iter().filter(|c| !new.iter().any(|n| n.id == c.id)).count(),
+            problems: listed(&parsed.problems, parsed.more_problems),
+            warnings: listed(&parsed.warnings, parsed.more_warnings),
+            added: new.iter().filter(|c| !old.contains_key(c.id.as_str())).count(),
+            changed: new
+                .iter()
+                .filter(|c| old.get(c.id.as_str()).is_some_and(|o| *o != **c))
+                .count(),
+            removed: current.iter().filter(|c| !new_ids.contains(c.id.as_str())).count(),
             imported: false,
         }
     }

@@ -42,6 +42,7 @@ use super::check::{
     read_minutes, read_text,
 };
 use super::{Contact, ContactKind};
+use crate::limits::{MAX_CONTACTS, PROBLEMS_LISTED, quoted, too_many_rows};
 use crate::playbook::format::STANDARD_CONTACT_ROLES;
 use crate::{Error, Result};
 
@@ -182,106 +183,130 @@ fn to_card(c: &Contact) -> std::result::Result<VCard, String> {
 }
 
 /// Reads a vCard file of contacts (version 4.0 or 3.0) and checks them; `incident_types`
-/// are the playbook ids that `X-CAREGIVER-INCIDENT-TYPES` may name.
-pub fn parse(bytes: &[u8], incident_types: &[&str]) -> Parsed {
+/// are the playbook ids that `X-CAREGIVER-INCIDENT-TYPES` may name. A file with more than
+/// [`MAX_CONTACTS`] cards is refused.
+///
+/// The file is read one line at a time and each card as its `END:VCARD` comes: only a
+/// card's imported properties are kept (a card of ten million lines the app ignores takes
+/// no memory), and at most [`PROBLEMS_LISTED`] lines that are not UTF-8 are listed per
+/// card (the rest are counted).
+pub fn parse(bytes: &[u8], incident_types: &[&str]) -> Result<Parsed> {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         let problem = RowProblem {
             line: 1,
             message: "the file is UTF-16 text: export the contacts as UTF-8".into(),
         };
-        return Parsed { problems: vec![problem], ..Parsed::default() };
+        return Ok(Parsed { problems: vec![problem], ..Parsed::default() });
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let lines = logical_lines(bytes);
-    let (cards, mut problems) = split_cards(&lines);
-    let mut rows = Vec::new();
-    for card in cards {
-        match read_card(&card) {
-            Ok(row) => rows.push(row),
-            Err(found) => problems.extend(found),
-        }
-    }
-    if rows.is_empty() && problems.is_empty() {
-        problems.push(RowProblem {
-            line: 1,
-            message: "the file has no cards (each starts with BEGIN:VCARD)".into(),
-        });
-    }
-    check::check_rows(rows, problems, incident_types, label)
-}
-
-/// An unfolded line and the physical line where it starts.
-#[derive(Debug)]
-struct Logical {
-    line: usize,
-    bytes: Vec<u8>,
-}
-
-/// Unfolds the physical lines (`\r\n` or `\n`): a line that starts with a space or a tab
-/// continues the one before. Blank lines are dropped.
-fn logical_lines(bytes: &[u8]) -> Vec<Logical> {
-    let mut out: Vec<Logical> = Vec::new();
-    let mut open = false;
-    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if raw.is_empty() {
-            open = false;
-            continue;
-        }
-        match (open, raw.split_first(), out.last_mut()) {
-            (true, Some((b' ' | b'\t', rest)), Some(last)) => last.bytes.extend_from_slice(rest),
-            _ => {
-                out.push(Logical { line: i + 1, bytes: raw.to_vec() });
-                open = true;
-            }
-        }
-    }
-    out
-}
-
-/// One card: its `BEGIN:VCARD` line, the lines between, and its `END:VCARD` line
-/// (`None`: the card is cut off).
-#[derive(Debug)]
-struct Card<'a> {
-    begin: usize,
-    lines: Vec<&'a Logical>,
-    end: Option<usize>,
-}
-
-fn is_line(logical: &Logical, text: &[u8]) -> bool {
-    logical.bytes.trim_ascii().eq_ignore_ascii_case(text)
-}
-
-/// Groups the lines into cards (a card without its end runs to the next `BEGIN:VCARD`);
-/// text outside any card is a problem.
-fn split_cards(lines: &[Logical]) -> (Vec<Card<'_>>, Vec<RowProblem>) {
-    let mut cards = Vec::new();
-    let mut problems = Vec::new();
-    let mut current: Option<Card<'_>> = None;
+    let mut cards = Cards::default();
+    // A card without its end runs to the next `BEGIN:VCARD`; text outside any card is a
+    // problem.
+    let mut current: Option<Card> = None;
     let mut stray = false;
-    for logical in lines {
-        if is_line(logical, b"BEGIN:VCARD") {
-            cards.extend(current.take());
-            current = Some(Card { begin: logical.line, lines: Vec::new(), end: None });
+    let mut begun = 0;
+    for logical in unfolded(bytes) {
+        if is_line(&logical, b"BEGIN:VCARD") {
+            if let Some(card) = current.take() {
+                cards.read(card, None);
+            }
+            if begun == MAX_CONTACTS {
+                return Err(too_many_rows(super::FILE, logical.line, MAX_CONTACTS, "cards"));
+            }
+            begun += 1;
+            current = Some(Card::new(logical.line));
             stray = false;
         } else if let Some(mut card) = current.take() {
-            if is_line(logical, b"END:VCARD") {
-                card.end = Some(logical.line);
-                cards.push(card);
+            if is_line(&logical, b"END:VCARD") {
+                cards.read(card, Some(logical.line));
             } else {
-                card.lines.push(logical);
+                card.add(&logical);
                 current = Some(card);
             }
         } else if !stray {
-            problems.push(RowProblem {
+            cards.problems.push(RowProblem {
                 line: logical.line,
                 message: "text outside a card (a card starts with BEGIN:VCARD)".into(),
             });
             stray = true;
         }
     }
-    cards.extend(current);
-    (cards, problems)
+    if let Some(card) = current.take() {
+        cards.read(card, None);
+    }
+    let Cards { rows, mut problems, unlisted } = cards;
+    if rows.is_empty() && problems.is_empty() {
+        problems.push(RowProblem {
+            line: 1,
+            message: "the file has no cards (each starts with BEGIN:VCARD)".into(),
+        });
+    }
+    let mut parsed = check::check_rows(rows, problems, incident_types, label);
+    parsed.more_problems += unlisted;
+    Ok(parsed)
+}
+
+/// The cards read so far: their rows, the problems of the cards that could not be read,
+/// and how many problems were counted but not listed.
+#[derive(Debug, Default)]
+struct Cards {
+    rows: Vec<Row>,
+    problems: Vec<RowProblem>,
+    unlisted: usize,
+}
+
+impl Cards {
+    /// Reads one card whose lines are all in: `end` is its `END:VCARD` line (`None`: the
+    /// card is cut off).
+    fn read(&mut self, card: Card, end: Option<usize>) {
+        let (read, unlisted) = card.read(end);
+        match read {
+            Ok(row) => self.rows.push(row),
+            Err(found) => self.problems.extend(found),
+        }
+        self.unlisted += unlisted;
+    }
+}
+
+/// An unfolded line and the physical line where it starts.
+#[derive(Debug)]
+struct Logical<'a> {
+    line: usize,
+    bytes: Cow<'a, [u8]>,
+}
+
+/// Unfolds the physical lines (`\r\n` or `\n`), one at a time: a line that starts with a
+/// space or a tab continues the one before. Blank lines are dropped.
+fn unfolded(bytes: &[u8]) -> impl Iterator<Item = Logical<'_>> {
+    let mut physical = bytes.split(|&b| b == b'\n').enumerate();
+    let mut pending: Option<Logical<'_>> = None;
+    let mut open = false;
+    std::iter::from_fn(move || {
+        loop {
+            let Some((i, raw)) = physical.next() else { return pending.take() };
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            if raw.is_empty() {
+                open = false;
+                continue;
+            }
+            match (open, raw.split_first(), pending.as_mut()) {
+                (true, Some((b' ' | b'\t', rest)), Some(last)) => {
+                    last.bytes.to_mut().extend_from_slice(rest);
+                }
+                _ => {
+                    open = true;
+                    let next = Logical { line: i + 1, bytes: Cow::Borrowed(raw) };
+                    if let Some(done) = pending.replace(next) {
+                        return Some(done);
+                    }
+                }
+            }
+        }
+    })
+}
+
+fn is_line(logical: &Logical<'_>, text: &[u8]) -> bool {
+    logical.bytes.trim_ascii().eq_ignore_ascii_case(text)
 }
 
 /// A property's name, upper-case, without its group (`item1.TEL;TYPE=cell:...` is `TEL`).
@@ -305,85 +330,120 @@ fn bare_parameters_as_types(line: &str) -> Cow<'_, str> {
     Cow::Owned(format!("{name};{}:{value}", parameters.join(";")))
 }
 
-/// Reads one card into a row, or the problem that stops it. A card that is cut off, or
-/// has text that is not UTF-8, is read all the same (so that its id is known and its other
-/// problems are reported) and left out.
-fn read_card(card: &Card<'_>) -> std::result::Result<Row, Vec<RowProblem>> {
-    let at_begin = |message: &str| RowProblem { line: card.begin, message: message.to_owned() };
-    let mut text = String::from("BEGIN:VCARD\r\nVERSION:4.0\r\n");
-    let mut lines = vec![card.begin, card.begin];
-    let mut located = Vec::new();
-    let mut version = None;
-    for logical in &card.lines {
+/// One card as it is read: its `BEGIN:VCARD` line, the text the crate will read (the
+/// imported properties only) with the line of each, its version, and the lines that are
+/// not UTF-8.
+#[derive(Debug)]
+struct Card {
+    begin: usize,
+    text: String,
+    lines: Vec<usize>,
+    located: Vec<RowProblem>,
+    /// Lines not UTF-8 past the first [`PROBLEMS_LISTED`] of the card: counted only.
+    unlisted: usize,
+    version: Option<String>,
+}
+
+impl Card {
+    fn new(begin: usize) -> Self {
+        Card {
+            begin,
+            text: String::from("BEGIN:VCARD\r\nVERSION:4.0\r\n"),
+            lines: vec![begin, begin],
+            located: Vec::new(),
+            unlisted: 0,
+            version: None,
+        }
+    }
+
+    /// Takes the card's next line.
+    fn add(&mut self, logical: &Logical<'_>) {
         let line = String::from_utf8_lossy(&logical.bytes);
         if std::str::from_utf8(&logical.bytes).is_err() {
-            located.push(RowProblem {
-                line: logical.line,
-                message: "the text is not UTF-8: export the contacts as UTF-8".into(),
-            });
+            if self.located.len() < PROBLEMS_LISTED {
+                self.located.push(RowProblem {
+                    line: logical.line,
+                    message: "the text is not UTF-8: export the contacts as UTF-8".into(),
+                });
+            } else {
+                self.unlisted += 1;
+            }
         }
         let name = property_name(&line);
         if name == "VERSION" {
-            if version.is_none() {
-                version = Some(
+            if self.version.is_none() {
+                self.version = Some(
                     line.split_once(':').map(|(_, v)| v.trim().to_owned()).unwrap_or_default(),
                 );
-                if let Some(slot) = lines.get_mut(1) {
+                if let Some(slot) = self.lines.get_mut(1) {
                     *slot = logical.line;
                 }
             }
         } else if IMPORTED.contains(&name.as_str()) || name.starts_with(PREFIX) {
-            text.push_str(&bare_parameters_as_types(&line));
-            text.push_str("\r\n");
-            lines.push(logical.line);
+            self.text.push_str(&bare_parameters_as_types(&line));
+            self.text.push_str("\r\n");
+            self.lines.push(logical.line);
         }
     }
-    text.push_str("END:VCARD\r\n");
-    lines.push(card.end.unwrap_or(card.begin));
-    let cut_off = card.end.is_none().then(|| at_begin("the card has no END:VCARD: it is cut off"));
-    match version.as_deref() {
-        None => {
-            return Err(vec![cut_off.unwrap_or_else(|| at_begin("the card has no VERSION"))]);
+
+    /// Reads the card into a row, or the problem that stops it, with how many lines not
+    /// UTF-8 were counted and not listed. A card that is cut off (`end` is `None`), or has
+    /// text that is not UTF-8, is read all the same (so that its id is known and its other
+    /// problems are reported) and left out.
+    fn read(self, end: Option<usize>) -> (std::result::Result<Row, Vec<RowProblem>>, usize) {
+        let Card { begin, mut text, mut lines, mut located, unlisted, version } = self;
+        let at_begin = |message: &str| RowProblem { line: begin, message: message.to_owned() };
+        text.push_str("END:VCARD\r\n");
+        lines.push(end.unwrap_or(begin));
+        let cut_off = end.is_none().then(|| at_begin("the card has no END:VCARD: it is cut off"));
+        let refused = |message: &str| (Err(vec![at_begin(message)]), 0);
+        match version.as_deref() {
+            None => {
+                return (
+                    Err(vec![cut_off.unwrap_or_else(|| at_begin("the card has no VERSION"))]),
+                    0,
+                );
+            }
+            Some("4.0" | "3.0") => {}
+            Some("2.1") => {
+                return refused(
+                    "vCard 2.1 is not supported: export the contacts as vCard 3.0 or 4.0",
+                );
+            }
+            Some(_) => {
+                return refused(
+                    "this vCard version is not supported: export the contacts as vCard 3.0 or 4.0",
+                );
+            }
         }
-        Some("4.0" | "3.0") => {}
-        Some("2.1") => {
-            return Err(vec![at_begin(
-                "vCard 2.1 is not supported: export the contacts as vCard 3.0 or 4.0",
-            )]);
+        let parsed: VCard = match text.parse() {
+            Ok(parsed) => parsed,
+            Err(::vcard::ParseError { line, kind, .. }) => {
+                let problem = match (cut_off, kind) {
+                    (Some(cut_off), _) => cut_off,
+                    (None, ParseErrorKind::MissingFormattedName) => {
+                        at_begin("the card has no FN (its name)")
+                    }
+                    (None, kind) => RowProblem {
+                        line: line
+                            .checked_sub(1)
+                            .and_then(|i| lines.get(i))
+                            .copied()
+                            .unwrap_or(begin),
+                        message: kind.to_string(),
+                    },
+                };
+                located.push(problem);
+                return (Err(located), unlisted);
+            }
+        };
+        let mut row = to_row(begin, &parsed);
+        row.located = located;
+        if let Some(cut_off) = cut_off {
+            row.problems.insert(0, cut_off.message);
         }
-        Some(_) => {
-            return Err(vec![at_begin(
-                "this vCard version is not supported: export the contacts as vCard 3.0 or 4.0",
-            )]);
-        }
+        (Ok(row), unlisted)
     }
-    let parsed: VCard = match text.parse() {
-        Ok(parsed) => parsed,
-        Err(::vcard::ParseError { line, kind, .. }) => {
-            let problem = match (cut_off, kind) {
-                (Some(cut_off), _) => cut_off,
-                (None, ParseErrorKind::MissingFormattedName) => {
-                    at_begin("the card has no FN (its name)")
-                }
-                (None, kind) => RowProblem {
-                    line: line
-                        .checked_sub(1)
-                        .and_then(|i| lines.get(i))
-                        .copied()
-                        .unwrap_or(card.begin),
-                    message: kind.to_string(),
-                },
-            };
-            located.push(problem);
-            return Err(located);
-        }
-    };
-    let mut row = to_row(card.begin, &parsed);
-    row.located = located;
-    if let Some(cut_off) = cut_off {
-        row.problems.insert(0, cut_off.message);
-    }
-    Ok(row)
 }
 
 /// The text of a TEL: a `tel:` URI as a number (`tel:+1-555-555-0100;ext=12` is
@@ -479,6 +539,7 @@ fn to_row(line: usize, card: &VCard) -> Row {
         let name = ext.name.as_str().to_ascii_uppercase();
         let Some(key) = name.strip_prefix(PREFIX) else { continue };
         let Some(&(_, field)) = EXTENSIONS.iter().find(|(k, _)| *k == key) else {
+            let name = quoted(&name);
             warnings.push(format!("{name} is not a property this app knows: it was ignored"));
             continue;
         };

@@ -195,6 +195,17 @@ impl Session {
         read_records(&self.store.conn, self.key_for(R::KIND.scope()), R::KIND)
     }
 
+    /// The version of one record (its clear column), without opening it: a copy read at
+    /// this version is still what the record holds (`None`: there is no such record).
+    pub fn version_of<R: Record>(&self, id: &str) -> Result<Option<i64>> {
+        self.ready()?;
+        self.store
+            .conn
+            .prepare_cached("SELECT version FROM records WHERE record_id = ?1 AND kind = ?2")
+            .and_then(|mut st| st.query_row(params![id, R::KIND.as_str()], |r| r.get(0)).optional())
+            .map_err(Error::sql("read a record version"))
+    }
+
     /// The workstation settings (defaults until an admin sets them).
     pub fn settings(&self) -> Result<Settings> {
         Ok(self.get::<Settings>("settings")?.unwrap_or_default())

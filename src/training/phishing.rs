@@ -17,14 +17,27 @@
 //!   `yes`, `no`, `true`, `false`, `1` or `0`; `time`, if given, is a date and time with
 //!   its UTC offset (`2024-01-15T10:22:31-05:00` or `2024-01-15T15:22:31Z`).
 //!
-//! Every problem is reported, with its line, in one run; messages name lines and columns,
-//! never the values in them (which are staff names and addresses). A byte-order mark is
-//! skipped; blank lines (and lines of empty values, as spreadsheets leave) are ignored.
+//! Every problem is reported, with its line, in one run (the first 100 listed, the rest
+//! counted); messages name lines and columns, never the values in them (which are staff
+//! names and addresses). A byte-order mark is skipped; blank lines (and lines of empty
+//! values, as spreadsheets leave) are ignored.
+//!
+//! Limits (`crate::limits`): a file of at most 20 MB and 200,000 rows, else it is refused
+//! whole; at most 100 columns; a name (GoPhish: first and last name together) of at most
+//! 200 characters and an email address of at most 254, else the row is a problem.
+//!
+//! Reading is linear in the file: each row's line is counted on from the row before.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::Error;
+use crate::limits::{
+    Listed, MAX_COLUMNS, MAX_EMAIL_CHARS, MAX_PHISHING_ROWS, MAX_TEXT_CHARS, check_file_size,
+    too_many_rows,
+};
 
 /// One person's result in a campaign.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,42 +130,75 @@ enum Shape {
     Simple(SimpleColumns),
 }
 
-/// Reads a campaign's results: every row, or every problem.
-pub fn parse_results(bytes: &[u8]) -> Result<Vec<PhishRow>, Vec<PhishProblem>> {
+/// Why a results file was not read.
+#[derive(Debug)]
+pub enum Refused {
+    /// Lines with problems: the first 100 by line, and how many more.
+    Problems(Listed<PhishProblem>),
+    /// The file is over a limit of its size or its rows (`invalid_input`): reading
+    /// stopped there.
+    Limit(Error),
+}
+
+impl From<Refused> for Error {
+    fn from(refused: Refused) -> Error {
+        match refused {
+            Refused::Problems(problems) => {
+                Error::ImportRejected { problems: problems.map(|p| p.to_string()) }
+            }
+            Refused::Limit(e) => e,
+        }
+    }
+}
+
+/// What the limits' errors call a results file.
+const FILE: &str = "phishing results file";
+
+/// Reads a campaign's results: every row, or the problems (see [`Refused`]).
+pub fn parse_results(bytes: &[u8]) -> Result<Vec<PhishRow>, Refused> {
+    check_file_size(FILE, bytes).map_err(Refused::Limit)?;
+    let one = |p: PhishProblem| Refused::Problems(Listed::of([p]));
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut lines = Lines { bytes, offset: 0, newlines: 0 };
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut records = reader.byte_records();
     let header = match records.next() {
         None => {
-            return Err(vec![problem(
-                1,
-                "the file is empty: the first line must name the columns",
-            )]);
+            return Err(one(problem(1, "the file is empty: the first line must name the columns")));
         }
-        Some(Err(e)) => return Err(vec![csv_problem(bytes, &e)]),
+        Some(Err(e)) => return Err(one(csv_problem(&mut lines, &e))),
         Some(Ok(header)) => header,
     };
-    let header_line = line_at(bytes, header.position());
+    let header_line = lines.at(header.position());
     let Some(names) = texts(&header) else {
-        return Err(vec![not_utf8(header_line)]);
+        return Err(one(not_utf8(header_line)));
     };
+    if names.len() > MAX_COLUMNS {
+        return Err(one(problem(
+            header_line,
+            format!("the first line names more than {MAX_COLUMNS} columns"),
+        )));
+    }
     let names: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
     let shape = find_shape(&names).map_err(|messages| {
-        messages.into_iter().map(|m| problem(header_line, m)).collect::<Vec<_>>()
+        Refused::Problems(Listed::of(messages.into_iter().map(|m| problem(header_line, m))))
     })?;
 
     let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    let mut emails: BTreeMap<String, usize> = BTreeMap::new();
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(csv_problem(bytes, &e));
-                continue;
-            }
+    let mut problems = Listed::default();
+    let mut emails: HashMap<String, usize> = HashMap::new();
+    for (read, record) in records.enumerate() {
+        let line = lines.at(match &record {
+            Ok(r) => r.position(),
+            Err(e) => e.position(),
+        });
+        if read >= MAX_PHISHING_ROWS {
+            return Err(Refused::Limit(too_many_rows(FILE, line, MAX_PHISHING_ROWS, "rows")));
+        }
+        let Ok(record) = record else {
+            problems.push(problem(line, CANNOT_READ));
+            continue;
         };
-        let line = line_at(bytes, record.position());
         let Some(fields) = texts(&record) else {
             problems.push(not_utf8(line));
             continue;
@@ -179,8 +225,17 @@ pub fn parse_results(bytes: &[u8]) -> Result<Vec<PhishRow>, Vec<PhishProblem>> {
         if row.email.is_none() && row.name.is_none() {
             wrong.push("the row has neither an email address nor a name".to_owned());
         }
+        if row.name.as_deref().is_some_and(|n| n.chars().count() > MAX_TEXT_CHARS) {
+            let name = match shape {
+                Shape::GoPhish(_) => "`first_name` and `last_name` together are",
+                Shape::Simple(_) => "`name` is",
+            };
+            wrong.push(format!("{name} longer than {MAX_TEXT_CHARS} characters"));
+        }
         if let Some(email) = &row.email {
-            if !looks_like_email(email) {
+            if email.chars().count() > MAX_EMAIL_CHARS {
+                wrong.push(format!("`email` is longer than {MAX_EMAIL_CHARS} characters"));
+            } else if !looks_like_email(email) {
                 wrong.push("`email` is not an email address".to_owned());
             } else if let Some(first) = emails.get(&email.to_lowercase()) {
                 wrong.push(format!("this email address is already on line {first}"));
@@ -191,10 +246,10 @@ pub fn parse_results(bytes: &[u8]) -> Result<Vec<PhishRow>, Vec<PhishProblem>> {
         if wrong.is_empty() {
             rows.push(row);
         } else {
-            problems.extend(wrong.into_iter().map(|m| problem(line, m)));
+            wrong.into_iter().for_each(|m| problems.push(problem(line, m)));
         }
     }
-    if problems.is_empty() { Ok(rows) } else { Err(problems) }
+    if problems.is_empty() { Ok(rows) } else { Err(Refused::Problems(problems)) }
 }
 
 fn find_shape(names: &[String]) -> Result<Shape, Vec<String>> {
@@ -395,19 +450,40 @@ fn texts(record: &csv::ByteRecord) -> Option<Vec<String>> {
     record.iter().map(|f| std::str::from_utf8(f).ok().map(str::to_owned)).collect()
 }
 
-/// The line (from 1) a record starts on, counted in the bytes themselves: the reader's own
-/// line count can lag by one after a CRLF line end, and its offset can point at the line
-/// ends (and blank lines) before the record.
-fn line_at(bytes: &[u8], position: Option<&csv::Position>) -> usize {
-    let offset = position.and_then(|p| usize::try_from(p.byte()).ok()).unwrap_or(0);
-    let before = bytes.get(..offset).unwrap_or(bytes);
-    let ends = bytes.get(offset..).unwrap_or_default();
-    let blank = ends.iter().take_while(|b| matches!(b, b'\r' | b'\n')).filter(|b| **b == b'\n');
-    before.iter().filter(|b| **b == b'\n').count() + blank.count() + 1
+/// Where the reader is in the file, in lines: the line breaks before `offset`.
+struct Lines<'b> {
+    bytes: &'b [u8],
+    offset: usize,
+    newlines: usize,
 }
 
-fn csv_problem(bytes: &[u8], e: &csv::Error) -> PhishProblem {
-    problem(line_at(bytes, e.position()), "this line cannot be read as CSV")
+impl Lines<'_> {
+    /// The line (from 1) a record starts on, counted in the bytes themselves: the reader's
+    /// own line count can lag by one after a CRLF line end, and its offset can point at
+    /// the line ends (and blank lines) before the record. Records come in file order, so
+    /// the count goes on from the record before (counting from the start each time took
+    /// minutes for 40,000 rows).
+    fn at(&mut self, position: Option<&csv::Position>) -> usize {
+        let offset = position
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .unwrap_or(0)
+            .min(self.bytes.len());
+        if offset < self.offset {
+            (self.offset, self.newlines) = (0, 0);
+        }
+        let between = self.bytes.get(self.offset..offset).unwrap_or_default();
+        self.newlines += between.iter().filter(|b| **b == b'\n').count();
+        self.offset = offset;
+        let ends = self.bytes.get(offset..).unwrap_or_default();
+        let blank = ends.iter().take_while(|b| matches!(b, b'\r' | b'\n')).filter(|b| **b == b'\n');
+        self.newlines + blank.count() + 1
+    }
+}
+
+const CANNOT_READ: &str = "this line cannot be read as CSV";
+
+fn csv_problem(lines: &mut Lines<'_>, e: &csv::Error) -> PhishProblem {
+    problem(lines.at(e.position()), CANNOT_READ)
 }
 
 fn not_utf8(line: usize) -> PhishProblem {

@@ -8,6 +8,8 @@
 //! an assignment made after the last acknowledgment (a phishing refresher, say) asks for a
 //! new one by its own date.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -406,18 +408,26 @@ impl Session {
         if !modules.iter().any(|m| m.id == REFRESHER) {
             return Err(Error::TrainingNotFound { id: REFRESHER.to_owned() });
         }
+        // Users by name and contacts by email, in maps (ASCII case ignored; the first of
+        // each wins, as a search in list order would): matching is linear in the rows.
         let users = self.list_users()?;
         let contacts = self.contacts()?;
-        let who = |row: &super::phishing::PhishRow| -> Option<String> {
-            let by_name = row.name.as_deref().and_then(|n| {
-                users.iter().find(|u| u.name.eq_ignore_ascii_case(n.trim())).map(|u| u.name.clone())
-            });
+        let mut user_by_name: HashMap<String, &str> = HashMap::new();
+        for u in &users {
+            user_by_name.entry(u.name.to_ascii_lowercase()).or_insert(&u.name);
+        }
+        let mut name_by_email: HashMap<String, &str> = HashMap::new();
+        for c in &contacts {
+            if let Some(email) = &c.email {
+                name_by_email.entry(email.to_ascii_lowercase()).or_insert(&c.name);
+            }
+        }
+        let user = |name: &str| user_by_name.get(&name.to_ascii_lowercase()).copied();
+        let who = |row: &super::phishing::PhishRow| -> Option<&str> {
+            let by_name = row.name.as_deref().and_then(|n| user(n.trim()));
             by_name.or_else(|| {
                 let email = row.email.as_deref()?;
-                let c = contacts
-                    .iter()
-                    .find(|c| c.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email)))?;
-                users.iter().find(|u| u.name.eq_ignore_ascii_case(&c.name)).map(|u| u.name.clone())
+                user(name_by_email.get(&email.to_ascii_lowercase())?)
             })
         };
         let now = self.now();
@@ -433,15 +443,16 @@ impl Session {
             reporters: Vec::new(),
             unmatched: 0,
         };
+        let (mut clickers, mut reporters) = (HashSet::new(), HashSet::new());
         for row in rows {
             match who(row) {
                 None => campaign.unmatched += 1,
                 Some(user) => {
-                    if row.clicked && !campaign.clickers.contains(&user) {
-                        campaign.clickers.push(user.clone());
+                    if row.clicked && clickers.insert(user) {
+                        campaign.clickers.push(user.to_owned());
                     }
-                    if row.reported && !campaign.reporters.contains(&user) {
-                        campaign.reporters.push(user);
+                    if row.reported && reporters.insert(user) {
+                        campaign.reporters.push(user.to_owned());
                     }
                 }
             }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{caregiver, run};
+use crate::support::{caregiver, over_the_size_limit, run};
 
 const ADMIN: &str = "Ada Admin";
 
@@ -186,4 +186,118 @@ fn the_channel_list_says_which_channels_are_secure_and_the_docs_agree() {
     let core: Vec<(String, bool)> =
         caregiver::contacts::channels().iter().map(|c| (c.id.to_owned(), c.secure)).collect();
     assert_eq!(documented, core, "docs/contacts.md's channel table against the core's list");
+}
+
+/// A contacts file of `rows` rows after the header, each from `row(i)`.
+fn rows(header: &str, n: usize, row: impl Fn(usize) -> String) -> String {
+    let mut out = format!("{header}\n");
+    (0..n).for_each(|i| out.push_str(&(row(i) + "\n")));
+    out
+}
+
+/// Over a limit of size or rows: refused whole (`invalid_input`, the file and the line
+/// named); a field over its length: a problem of its row (`import_rejected`). Either way
+/// nothing is imported, and no message repeats a value from the file.
+#[test]
+fn a_file_over_a_limit_imports_nothing() {
+    let ws = Ws::new();
+    ws.ok(&["contacts", "import", &fixture("sample.csv")]);
+    let before = ws.contacts();
+    let card = |i: usize| format!("BEGIN:VCARD\nVERSION:4.0\nFN:Person {i}\nEND:VCARD");
+    let long_name = "Zoë".repeat(70);
+    let huge_name = "Zoë".repeat(3_000_000);
+    let long_notes = format!("Nora Notes,{}", "n".repeat(2_001));
+    let long_list = format!("Lee List,{}", "phone;".repeat(400));
+    // (file, its text, the code, what the error says)
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "big.csv",
+            over_the_size_limit("name"),
+            "invalid_input",
+            "contacts file: the file is larger than 20 MB (20,971,520 bytes)",
+        ),
+        (
+            "rows.csv",
+            rows("name", 100_001, |i| format!("Person {i}")),
+            "invalid_input",
+            "contacts file: line 100,002: the file has more than 100,000 rows",
+        ),
+        (
+            "cards.vcf",
+            (0..100_001).map(card).collect::<Vec<_>>().join("\n"),
+            "invalid_input",
+            "contacts file: line 400,001: the file has more than 100,000 cards",
+        ),
+        (
+            "long.csv",
+            format!("name\n{long_name}\n"),
+            "import_rejected",
+            "long.csv:line 2: name is longer than 200 characters",
+        ),
+        (
+            "huge.csv",
+            format!("name\n{huge_name}\n"),
+            "import_rejected",
+            "huge.csv:line 2: name is longer than 200 characters",
+        ),
+        (
+            "notes.csv",
+            format!("name,notes\n{long_notes}\n"),
+            "import_rejected",
+            "notes.csv:line 2: notes is longer than 2,000 characters",
+        ),
+        (
+            "list.csv",
+            format!("name,channels\n{long_list}\n"),
+            "import_rejected",
+            "list.csv:line 2: channels is longer than 2,000 characters",
+        ),
+    ];
+    for (file, text, code, says) in cases {
+        let path = ws.path(file);
+        std::fs::write(&path, text).unwrap();
+        let (exit, _, err) = ws.run(&["contacts", "import", path.to_str().unwrap()]);
+        assert_eq!(exit, 1, "{file}: {err}");
+        assert!(err.contains(&format!("error[{code}]")) && err.contains(says), "{file}:\n{err}");
+        assert!(err.len() < 2_000 && !err.contains("Zoë"), "{file}: {} bytes:\n{err}", err.len());
+        assert_eq!(ws.contacts(), before, "{file} changed the tree");
+    }
+}
+
+/// However many problems a file has, the first 100 are listed and the rest counted: on
+/// stderr, in the error, and when the bad rows are skipped. A loop of `called_by` through
+/// 5,000 rows gives one short message a row (it once took a gigabyte).
+#[test]
+fn problems_past_the_first_hundred_are_counted() {
+    let ws = Ws::new();
+    let bad = ws.path("bad.csv");
+    let text = rows("name,email", 5_000, |i| format!("Person {i},not an address"));
+    std::fs::write(&bad, text + "Good Person,good@hospital.example\n").unwrap();
+    let looped = ws.path("loop.csv");
+    let text =
+        rows("id,name,called_by", 5_000, |i| format!("c{i},Person {i},c{}", (i + 1) % 5_000));
+    std::fs::write(&looped, text).unwrap();
+    for (path, first) in [
+        (&bad, "bad.csv:line 2: email is not an email address"),
+        (
+            &looped,
+            "loop.csv:line 2: called_by goes round in a loop of 5,000 rows: lines 2 → 3 → 4 → \
+             5 → 6 → 7 → 8 → 9 → 10 → 11 → …",
+        ),
+    ] {
+        let (code, _, err) = ws.run(&["contacts", "import", path.to_str().unwrap()]);
+        assert_eq!(code, 1, "{err}");
+        let lines: Vec<&str> = err.lines().collect();
+        assert!(lines[0].contains(first), "{err}");
+        assert_eq!(lines.len(), 102, "100 problems, the count, the error:\n{err}");
+        assert_eq!(lines[100], "… and 4,900 more problems");
+        assert!(lines[101].contains("error[import_rejected]: 5,000 rows have problems"));
+        assert!(lines[101].ends_with("; … and 4,900 more problems"), "{}", lines[101]);
+        assert!(err.len() < 40_000, "{} bytes of errors", err.len());
+    }
+    let (code, out, err) =
+        ws.run(&["contacts", "import", bad.to_str().unwrap(), "--skip-bad-rows"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("… and 4,900 more problems"), "{err}");
+    assert!(out.contains("Imported 1 contacts") && out.contains("skipped 5,000 bad rows"), "{out}");
 }

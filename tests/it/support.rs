@@ -26,6 +26,11 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
     )
 }
 
+/// An import file just over the size limit: `header`, then filler.
+pub fn over_the_size_limit(header: &str) -> String {
+    format!("{header}\n{}", "a".repeat(caregiver::limits::MAX_FILE_BYTES))
+}
+
 /// The clock the core tests open stores with: the system's.
 pub fn clock() -> caregiver::clock::SharedClock {
     caregiver::app::SystemClock::shared()

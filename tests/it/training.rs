@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{caregiver, run};
+use crate::support::{caregiver, over_the_size_limit, run};
 
 const ADMIN: &str = "Ada Admin";
 const FIRST: &str = "first passphrase 12";
@@ -301,4 +301,88 @@ fn a_gophish_campaign_assigns_the_refresher_to_exactly_the_clickers() {
     ws.ok(None, &["training", "report", "--format", "html", "--out", html.to_str().unwrap()]);
     let html = std::fs::read_to_string(html).unwrap();
     assert!(html.contains("January invoice") && html.contains("36% clicked"), "{html}");
+}
+
+/// A results file over a limit imports nothing: over 20 MB or 200,000 rows it is refused
+/// whole (`invalid_input`), a name or an address too long is a problem of its line, and
+/// past the first 100 problems the rest are counted. The same campaign name then imports,
+/// so nothing was kept of it.
+#[test]
+fn a_results_file_over_a_limit_imports_nothing() {
+    let ws = Ws::new();
+    let simple = |n: usize, row: &dyn Fn(usize) -> String| {
+        let mut text = String::from("email,name,clicked,reported\n");
+        (0..n).for_each(|i| text.push_str(&(row(i) + "\n")));
+        text
+    };
+    let gophish = format!(
+        "{}\n1,Clicked Link,,,,,false,,nina@hospital.example,{},Nurse,\n",
+        caregiver::training::phishing::GOPHISH_COLUMNS.join(","),
+        "Nina".repeat(60)
+    );
+    // (file, its text, the code, what the error says)
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "big.csv",
+            over_the_size_limit("email,clicked,reported"),
+            "invalid_input",
+            "phishing results file: the file is larger than 20 MB (20,971,520 bytes)",
+        ),
+        (
+            "rows.csv",
+            simple(200_001, &|i| format!("p{i}@hospital.example,,no,no")),
+            "invalid_input",
+            "phishing results file: line 200,002: the file has more than 200,000 rows",
+        ),
+        (
+            "email.csv",
+            simple(1, &|_| format!("{}@hospital.example,,no,no", "n".repeat(240))),
+            "import_rejected",
+            "email.csv: line 2: `email` is longer than 254 characters",
+        ),
+        (
+            "name.csv",
+            simple(1, &|_| format!(",{},yes,no", "Nina".repeat(51))),
+            "import_rejected",
+            "name.csv: line 2: `name` is longer than 200 characters",
+        ),
+        (
+            "gophish.csv",
+            gophish,
+            "import_rejected",
+            "gophish.csv: line 2: `first_name` and `last_name` together are longer than 200",
+        ),
+        (
+            "many.csv",
+            simple(5_000, &|i| format!("p{i}@hospital.example,,maybe,no")),
+            "import_rejected",
+            "5,000 rows have problems, so nothing was imported",
+        ),
+    ];
+    for (file, text, code, says) in cases {
+        let path = ws.path(file);
+        std::fs::write(&path, text).unwrap();
+        let args = ["training", "import-phishing", path.to_str().unwrap(), "--campaign", "Dec"];
+        let (exit, _, err) = ws.run_as(None, &args);
+        assert_eq!(exit, 1, "{file}: {err}");
+        assert!(err.contains(&format!("error[{code}]")) && err.contains(says), "{file}:\n{err}");
+        assert!(err.len() < 40_000 && !err.contains("NinaNina"), "{file}: {} bytes", err.len());
+    }
+    let (_, _, err) = ws.run_as(
+        None,
+        &[
+            "training",
+            "import-phishing",
+            ws.path("many.csv").to_str().unwrap(),
+            "--campaign",
+            "Dec",
+        ],
+    );
+    assert_eq!(err.lines().filter(|l| l.contains("many.csv: line ")).count(), 100, "{err}");
+    assert!(err.contains("\n… and 4,900 more problems\n"), "{err}");
+    let good = ws.path("good.csv");
+    std::fs::write(&good, "email,name,clicked,reported\nnina@hospital.example,,yes,no\n").unwrap();
+    let out =
+        ws.ok(None, &["training", "import-phishing", good.to_str().unwrap(), "--campaign", "Dec"]);
+    assert!(out.contains("1 sent, 1 clicked"), "{out}");
 }

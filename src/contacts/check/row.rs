@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use super::{Field, Label, MAX_ESCALATE_MINUTES, id_form, is_valid_id, read_text};
 use crate::contacts::{CHANNELS, Contact, channel_is_secure};
+use crate::limits::{MAX_NOTES_CHARS, MAX_TEXT_CHARS};
 use crate::playbook::format::STANDARD_CONTACT_ROLES;
 
 /// The id made from a name: lower-case ASCII letters and digits with dashes between
@@ -137,6 +138,60 @@ fn channel_details(channel: &str, c: &Contact) -> Option<(&'static [Field], bool
         _ => return None,
     };
     Some((fields, present))
+}
+
+/// The longest a field may be, in characters, when it has no rule of its own (an id has
+/// 64, a phone number 32, an email address its parts' lengths).
+fn longest(field: Field) -> Option<usize> {
+    match field {
+        Field::Id
+        | Field::WorkPhone
+        | Field::MobilePhone
+        | Field::Pager
+        | Field::SupportLine
+        | Field::ClaimLine
+        | Field::Email
+        | Field::Kind
+        | Field::EscalateAfterMinutes => None,
+        Field::Notes | Field::Channels | Field::IncidentTypes => Some(MAX_NOTES_CHARS),
+        _ => Some(MAX_TEXT_CHARS),
+    }
+}
+
+/// Each field's length, before anything else: a field longer than its limit is a
+/// problem. A role or a list that is too long is dropped, so that no message quotes it or
+/// says something of each of its items: a row's messages stay a few lines, whatever the
+/// file.
+pub(super) fn check_lengths(c: &mut Contact, label: Label, problems: &mut Vec<String>) {
+    let mut too_long = |field: Field, chars: usize| match longest(field) {
+        Some(limit) if chars > limit => {
+            problems.push(format!(
+                "{} is longer than {} characters",
+                label(field),
+                crate::words::count(limit)
+            ));
+            true
+        }
+        _ => false,
+    };
+    let chars = |text: &str| text.trim().chars().count();
+    too_long(Field::Name, chars(&c.name));
+    for (field, value) in optional_texts(c) {
+        if let Some(text) = value.as_deref()
+            && too_long(field, chars(text))
+            && field == Field::Role
+        {
+            *value = None;
+        }
+    }
+    for (field, list) in
+        [(Field::Channels, &mut c.channels), (Field::IncidentTypes, &mut c.incident_types)]
+    {
+        let length = list.iter().map(|item| chars(item) + 1).sum::<usize>().saturating_sub(1);
+        if too_long(field, length) {
+            list.clear();
+        }
+    }
 }
 
 /// Tidies one contact (see the module's documentation).

@@ -81,7 +81,16 @@ export async function renderContacts(main, { admin }) {
     alert);
 }
 
-/** Admins: import with a preview (every bad row as "line N: message"), and export. */
+/**
+ * The core's list of a file's problems or warnings: the first ones, then "… and 4,900 more
+ * problems" for those it only counted.
+ */
+function listed({ first, more }, things) {
+  return h("ul", {}, first.map((x) => h("li", {}, x)),
+    more ? h("li", {}, `… and ${more.toLocaleString("en-US")} more ${things}`) : null);
+}
+
+/** Admins: import with a preview (the first bad rows as "line N: message"), and export. */
 async function adminSection(reload) {
   const status = h("div", { class: "status", role: "status", id: "import-status" });
   const alert = h("div", { class: "alert", role: "alert", hidden: true });
@@ -101,10 +110,11 @@ async function adminSection(reload) {
     const r = await request("preview_contacts", chosen);
     if (r.state === "error") return showAlert(alert, r.error);
     const p = r.data;
+    const bad = p.problems.first.length + p.problems.more;
     const skip = h("input", { type: "checkbox", id: "contacts-skip" });
-    const go = h("button", { type: "button", class: "primary", id: "contacts-import", disabled: p.problems.length > 0 },
+    const go = h("button", { type: "button", class: "primary", id: "contacts-import", disabled: bad > 0 },
       `Import ${p.good} contacts`);
-    skip.addEventListener("change", () => { go.disabled = p.problems.length > 0 && !skip.checked; });
+    skip.addEventListener("change", () => { go.disabled = bad > 0 && !skip.checked; });
     go.addEventListener("click", async () => {
       const res = await request("import_contacts", { ...chosen, skipBadRows: skip.checked });
       if (res.state === "error") return showAlert(alert, res.error);
@@ -112,11 +122,11 @@ async function adminSection(reload) {
     });
     preview.replaceChildren(
       h("p", { id: "preview-summary" }, `${p.good} contacts can be imported: ${p.added} new, ${p.changed} changed, ${p.removed} removed from the tree.`),
-      p.problems.length ? h("div", { class: "alert", role: "alert", id: "preview-problems" },
-        h("p", {}, `${p.problems.length} rows have problems. Nothing is imported while they do, unless you skip them:`),
-        h("ul", {}, p.problems.map((x) => h("li", {}, x))),
+      bad ? h("div", { class: "alert", role: "alert", id: "preview-problems" },
+        h("p", {}, `${bad.toLocaleString("en-US")} rows have problems. Nothing is imported while they do, unless you skip them:`),
+        listed(p.problems, "problems"),
         h("label", { class: "check", for: "contacts-skip" }, skip, "Skip these rows and import the rest")) : null,
-      p.warnings.length ? h("div", { class: "alert warning", id: "preview-warnings" }, h("ul", {}, p.warnings.map((x) => h("li", {}, x)))) : null,
+      p.warnings.first.length ? h("div", { class: "alert warning", id: "preview-warnings" }, listed(p.warnings, "warnings")) : null,
       go);
   });
   const save = async (format) => {
