@@ -98,6 +98,13 @@ pub enum Error {
     #[error("the activity log does not verify: {reason}")]
     LogBroken { reason: String },
 
+    /// A bundle whole as signed, but by another key than the one the checker trusts:
+    /// re-signed, or from another workstation. Both keys named by their fingerprints.
+    #[error(
+        "the bundle is signed by the key with fingerprint {signer}, not by the trusted key {trusted}: it was re-signed, or it comes from another workstation"
+    )]
+    SignerMismatch { signer: String, trusted: String },
+
     /// The signed-in user was removed while their session was open.
     #[error("this account no longer exists: lock the app")]
     SessionEnded,
@@ -150,6 +157,7 @@ impl Error {
             Error::Locked => "locked",
             Error::PackRejected { .. } => "pack_rejected",
             Error::LogBroken { .. } => "log_broken",
+            Error::SignerMismatch { .. } => "log_signer_mismatch",
             Error::LastAdmin => "last_admin",
             Error::NoEmergencyCode => "no_emergency_code",
             Error::RestoreRejected { .. } => "restore_rejected",
@@ -214,4 +222,26 @@ fn import_rejected(problems: &[String]) -> String {
         format!("{} rows have problems", problems.len())
     };
     format!("{rows}, so nothing was imported: {}", problems.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bundle signed by another key has its own code (the log itself may be whole), and
+    /// the message names both keys by fingerprint.
+    #[test]
+    fn a_signer_mismatch_has_its_own_code_and_names_both_keys() {
+        let e = Error::SignerMismatch { signer: "aaaa 1111".into(), trusted: "bbbb 2222".into() };
+        assert_eq!(e.code(), "log_signer_mismatch");
+        let report = e.report();
+        assert_eq!(report.code, "log_signer_mismatch");
+        assert!(
+            report.message.starts_with(
+                "the bundle is signed by the key with fingerprint aaaa 1111, not by the trusted key bbbb 2222"
+            ),
+            "{}",
+            report.message
+        );
+    }
 }

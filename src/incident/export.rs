@@ -1,14 +1,16 @@
 //! Incident exports: the HICS 214 Activity Log as printable HTML, CSV for a spreadsheet, and
 //! (through the store) the JSON evidence bundle of the workstation's signed log.
 //!
-//! Every row comes from the incident's log entries. The HTML prints the log's checkpoint
-//! (size and head) at the foot, so a paper copy anchors the log: a later export must hold
-//! the same entry at that size.
+//! Every row comes from the incident's log entries. The HTML prints the log's last
+//! checkpoint (size and head) and the fingerprint of the key that signed it at the foot, so
+//! a paper copy anchors the log: a later export must hold the same checkpoint, signed by
+//! the same key.
 
 use chrono::{DateTime, Utc};
 
 use crate::events::Event;
 use crate::incident::{Activity, Progress};
+use crate::log::Anchor;
 use crate::playbook::Playbook;
 use crate::store::Permission;
 use crate::{Error, Result, html, words};
@@ -32,14 +34,6 @@ impl std::str::FromStr for Format {
             _ => Err(Error::Invalid { what: "format", reason: "must be html, csv or json".into() }),
         }
     }
-}
-
-/// The log's state when an export was made: printed on paper copies.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Anchor {
-    pub log: String,
-    pub size: u64,
-    pub head: String,
 }
 
 fn step_title<'a>(playbook: &'a Playbook, id: &'a str) -> &'a str {
@@ -122,10 +116,7 @@ pub fn hics214_html(
                 }
             }
         }
-        p.anchor {
-            "Activity log " (anchor.log) ": " (anchor.size) " entries, head " (anchor.head)
-            ". Check the electronic log against this: " code { "caregiver log verify" } "."
-        }
+        (html::anchor(anchor))
     };
     html::page(&format!("HICS 214 Activity Log: {}", i.title), body)
 }
@@ -185,23 +176,22 @@ pub fn incident_file(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::html::tests::{HOSTILE, assert_escaped};
+    use crate::html::tests::{HOSTILE, anchor, assert_anchored, assert_escaped};
 
     /// Names, the title and a skip's reason are escaped wherever the form prints them; the
-    /// checkpoint stays at the foot.
+    /// log's anchor stays at the foot.
     #[test]
     fn the_hics214_escapes_what_people_typed() {
         let playbook = crate::playbook::find("ransomware").unwrap();
         let mut p = crate::incident::review::tests::walked_because(5, Some(30), HOSTILE);
         p.incident.title = HOSTILE.to_owned();
         p.incident.lead = HOSTILE.to_owned();
-        let anchor = Anchor { log: "ws-1".into(), size: 5, head: "ab12".into() };
+        let anchor = anchor();
         let now = p.incident.started + chrono::Duration::hours(1);
         let html = hics214_html(&p, &playbook, HOSTILE, &anchor, now);
         // The page's title, the incident's name, the lead, the skip, the preparer.
         assert_escaped(&html, 5);
         assert!(html.contains("<strong class=\"drill\">DRILL</strong>"), "{html}");
-        let foot = html.rsplit("<p class=\"anchor\">").next().unwrap();
-        assert!(foot.starts_with("Activity log ws-1: 5 entries, head ab12."), "{foot}");
+        assert_anchored(&html);
     }
 }
