@@ -196,7 +196,14 @@ pub fn restore(auth: &Auth, file: &std::path::Path) -> Result {
     let name = auth.name()?;
     let passphrase = auth.passphrase(name)?;
     let mut app = auth.app()?;
-    app.restore(file, name, &passphrase)?;
+    let restored = app.restore(file, name, &passphrase)?;
     say(&format!("Restored {} from {}", app.store_path().display(), file.display()));
+    let relation = match (&restored.replaced, restored.same_store) {
+        (None, _) => "there was no store in place".to_owned(),
+        (Some(_), true) => "the same store as the one it replaced".to_owned(),
+        (Some(old), false) => format!("a DIFFERENT store from the one it replaced ({old})"),
+    };
+    say(&format!("The backup is of store {}: {relation}.", restored.store_id));
+    say(&format!("Its admins: {}", restored.admins.join(", ")));
     Ok(())
 }

@@ -37,6 +37,7 @@ use crate::crypto::{self, Binding, PBKDF2_ITERATIONS, SALT_LEN, SealingKey, Secr
 use crate::{Error, Result};
 
 pub use access::{AccessEvent, AccessKind};
+pub use backup::Restored;
 use keys::normalise_code;
 pub use keys::{MIN_EMERGENCY_CODE_CHARS, generate_emergency_code};
 pub use merge::Imported;
@@ -178,16 +179,21 @@ impl Default for Settings {
     }
 }
 
+/// ASCII text in groups of four joined by dashes (`ABCD-EFGH-IJ`), as people read keys out.
+fn in_groups_of_four(text: &str) -> String {
+    let groups: Vec<&str> =
+        text.as_bytes().chunks(4).filter_map(|c| std::str::from_utf8(c).ok()).collect();
+    groups.join("-")
+}
+
 /// The recovery key, shown once when the store is created. Whoever holds it can reset any
 /// passphrase: print it and lock it away.
 pub struct RecoveryKey(Zeroizing<String>);
 
 impl RecoveryKey {
     fn from_secret(secret: &SecretKey) -> Self {
-        let text = data_encoding::BASE32_NOPAD.encode(secret.as_bytes());
-        let grouped: Vec<&str> =
-            text.as_bytes().chunks(4).filter_map(|c| std::str::from_utf8(c).ok()).collect();
-        Self(Zeroizing::new(grouped.join("-")))
+        let text = Zeroizing::new(data_encoding::BASE32_NOPAD.encode(secret.as_bytes()));
+        Self(Zeroizing::new(in_groups_of_four(&text)))
     }
 
     /// Reads a recovery key as printed (groups, dashes, spaces and case do not matter).

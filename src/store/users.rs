@@ -335,6 +335,18 @@ impl Session {
         Ok(out)
     }
 
+    /// The admins' names, sorted: whose store this is (a restore says so). Needs no
+    /// permission and no passphrase change: only the store's own code asks.
+    pub(super) fn admin_names(&self) -> Result<Vec<String>> {
+        let mut names: Vec<String> = all_users(&self.store.conn, &self.main)?
+            .into_iter()
+            .filter(|(_, d)| d.role == Role::Admin)
+            .map(|(_, d)| d.name)
+            .collect();
+        names.sort_by_key(|n| n.to_lowercase());
+        Ok(names)
+    }
+
     /// Sets (or clears, with `None` or an empty name) a user's department (admins).
     pub fn set_department(&mut self, name: &str, department: Option<&str>) -> Result<()> {
         self.require(Permission::ManageUsers, "set departments")?;

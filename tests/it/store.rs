@@ -375,6 +375,93 @@ fn backup_and_restore_through_the_cli() {
     assert_eq!(c, tree("before backup"));
 }
 
+/// A restore replaces every user and key: only an admin of the store in place may do it
+/// (a store anybody makes has them as its admin), and it says whose store the backup is.
+#[test]
+fn restore_needs_an_admin_of_the_store_in_place_and_says_whose_store_the_backup_is() {
+    const EVE: &str = "Eve Clinician";
+    const EVE_PASS: &[u8] = b"eve's own passphrase";
+    let tmp = tempfile::tempdir().unwrap();
+    let (path, mut session) = new_store(tmp.path());
+    session.put("c1", &tree("the real tree")).unwrap();
+    session.add_user(EVE, Role::Clinician, EVE_PASS, None).unwrap();
+    let own = tmp.path().join("own-backup.db");
+    session.backup(&own).unwrap();
+    drop(session);
+    let mut eve = Store::open(&path, clock()).unwrap().unlock(EVE, EVE_PASS).unwrap();
+    eve.change_passphrase(EVE, EVE_PASS).unwrap();
+    drop(eve);
+    // Stores of their own, made anywhere, in which each is an admin.
+    let other = tempfile::tempdir().unwrap();
+    let forge = |admin: &str, pass: &[u8], file: &str| {
+        let made = other.path().join(format!("{file}.store"));
+        let (s, _) = Store::create(&made, admin, pass, clock()).unwrap();
+        s.put("c1", &tree("a forged tree")).unwrap();
+        let out = tmp.path().join(file);
+        s.backup(&out).unwrap();
+        out
+    };
+    let by_eve = forge(EVE, EVE_PASS, "eve.db");
+    let by_stranger = forge("Mallory", b"mallory's passphrase", "mallory.db");
+    let by_ada = forge(ADMIN, PASS, "ada-elsewhere.db");
+    let restore = |file: &Path, user: &str, pass: &[u8]| {
+        let pass_file = tmp.path().join("restore.pass");
+        write_file(&pass_file, pass);
+        run(caregiver(tmp.path())
+            .arg("--store")
+            .arg(&path)
+            .arg("restore")
+            .arg(file)
+            .args(["--user", user, "--passphrase-file"])
+            .arg(&pass_file))
+    };
+    let tree_now = || {
+        let s = Store::open(&path, clock()).unwrap().unlock(ADMIN, PASS).unwrap();
+        s.get::<ContactTree>("c1").unwrap().unwrap()
+    };
+
+    for (file, user, pass, want) in [
+        (&by_eve, EVE, EVE_PASS, "error[permission_denied]: only admins may restore a backup"),
+        (&by_stranger, "Mallory", &b"mallory's passphrase"[..], "error[wrong_passphrase]"),
+    ] {
+        let (code, out, err) = restore(file, user, pass);
+        assert_eq!((code, out.as_str()), (1, ""), "{err}");
+        assert!(err.contains(want), "{err}");
+        assert_eq!(tree_now(), tree("the real tree"));
+    }
+
+    let (code, out, err) = restore(&own, ADMIN, PASS);
+    assert_eq!(code, 0, "{err}");
+    let id = out.lines().nth(1).unwrap();
+    assert!(
+        id.starts_with("The backup is of store ")
+            && id.ends_with(": the same store as the one it replaced."),
+        "{out}"
+    );
+    assert!(out.contains("\nIts admins: Ada Admin\n"), "{out}");
+
+    let (code, out, err) = restore(&by_ada, ADMIN, PASS);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(": a DIFFERENT store from the one it replaced ("), "{out}");
+    assert_eq!(tree_now(), tree("a forged tree"));
+
+    // A store in place that no longer opens is not replaced: move it aside, then restore.
+    write_file(&path, &[0x5a; 8192]);
+    let (code, _, err) = restore(&own, ADMIN, PASS);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[restore_rejected]") && err.contains("move it aside"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), [0x5a; 8192]);
+    for suffix in ["", "-wal", "-shm"] {
+        let aside = tmp.path().join(format!("damaged.db{suffix}"));
+        let _ = std::fs::rename(format!("{}{suffix}", path.display()), aside);
+    }
+    assert!(!path.exists());
+    let (code, out, err) = restore(&own, ADMIN, PASS);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(": there was no store in place."), "{out}");
+    assert_eq!(tree_now(), tree("the real tree"));
+}
+
 /// The store at every schema version ever shipped opens with this binary, upgrades, and
 /// reads back what the fixture holds. `make_fixture` writes the current version's fixture.
 #[test]
