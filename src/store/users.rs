@@ -122,7 +122,8 @@ pub(super) fn check_passphrase(passphrase: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn name_tag(conn: &Connection, name: &str) -> Result<[u8; 32]> {
+/// The salted tag of a name as typed: finds the user's slot, and counts failed unlocks.
+pub(super) fn name_tag(conn: &Connection, name: &str) -> Result<[u8; 32]> {
     let salt = get_meta(conn, "tag_salt")?.unwrap_or_default();
     Ok(crypto::sha256(&[&salt, name.trim().to_lowercase().as_bytes()]))
 }

@@ -317,6 +317,37 @@ fn a_wrong_passphrase_gets_one_message_and_a_delay_that_survives_restarts() {
     assert!(out.contains(ADMIN));
 }
 
+/// One person's failed unlocks delay the name they tried, not everyone; a name that does
+/// not exist is delayed the same way, so the delay does not tell names apart. On the
+/// store's own clock.
+#[test]
+fn failed_unlocks_delay_the_name_tried_not_everyone() {
+    use caregiver::store::{FREE_FAILURES, Gate, delay_after};
+    let tmp = tempfile::tempdir().unwrap();
+    let start = chrono::DateTime::parse_from_rfc3339("2026-11-28T06:00:00Z").unwrap().to_utc();
+    let fake = caregiver::clock::FakeClock::starting_at(start);
+    let clock: caregiver::clock::SharedClock = fake.clone();
+    let path = tmp.path().join("store.db");
+    let (mut session, _) = Store::create(&path, ADMIN, PASS, clock.clone()).unwrap();
+    session.add_user("Bea Lead", Role::Lead, b"bea's first passphrase", None).unwrap();
+    drop(session);
+    let unlock = |name: &str, pass: &[u8]| {
+        Store::open(&path, clock.clone()).unwrap().unlock(name, pass).map(drop)
+    };
+    for _ in 0..FREE_FAILURES {
+        assert_eq!(unlock(ADMIN, b"not the passphrase").unwrap_err().code(), "wrong_passphrase");
+        let err = unlock("Nobody At All", b"not the passphrase").unwrap_err();
+        assert_eq!(err.code(), "wrong_passphrase");
+    }
+    let admin = unlock(ADMIN, PASS).unwrap_err();
+    let nobody = unlock("Nobody At All", b"anything at all").unwrap_err();
+    assert_eq!(admin.code(), "unlock_throttled");
+    assert_eq!(admin.to_string(), nobody.to_string());
+    unlock("Bea Lead", b"bea's first passphrase").unwrap();
+    fake.advance(chrono::Duration::from_std(delay_after(Gate::Unlock, FREE_FAILURES)).unwrap());
+    unlock(ADMIN, PASS).unwrap();
+}
+
 #[test]
 fn backup_and_restore_through_the_cli() {
     let tmp = tempfile::tempdir().unwrap();
