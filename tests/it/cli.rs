@@ -190,3 +190,82 @@ fn playbook_show_prints_a_playbook_and_a_job_action_sheet() {
         "caregiver: error[playbook_not_found]: no playbook with id `no-such-playbook`\n"
     );
 }
+
+/// A store with an admin (`Ada`) and a clinician (`Cleo`) who has set her own passphrase,
+/// and a `cli` that signs in as `user` with their passphrase file.
+struct Ward {
+    tmp: tempfile::TempDir,
+}
+
+impl Ward {
+    const ADMIN_PASS: &str = "correct horse battery";
+    const CLINICIAN_PASS: &str = "cleo's own passphrase";
+
+    fn new() -> Self {
+        let ward = Ward { tmp: tempfile::tempdir().unwrap() };
+        for (file, text) in [
+            ("Ada.pass", Self::ADMIN_PASS),
+            ("Cleo.pass", Self::CLINICIAN_PASS),
+            ("first.pass", "cleo's first passphrase"),
+        ] {
+            std::fs::write(ward.tmp.path().join(file), text).unwrap();
+        }
+        let ada = ward.path("Ada.pass");
+        let (code, _, err) = ward.cli(&["init", "--admin", "Ada", "--passphrase-file", &ada]);
+        assert_eq!(code, 0, "{err}");
+        let first = ward.path("first.pass");
+        let add = ["user", "add", "Cleo", "--role", "clinician", "--new-passphrase-file", &first];
+        let (code, _, err) = ward.as_user("Ada", &add);
+        assert_eq!(code, 0, "{err}");
+        let own = ward.path("Cleo.pass");
+        let (code, _, err) = ward.cli(&[
+            "user",
+            "passwd",
+            "Cleo",
+            "--new-passphrase-file",
+            &own,
+            "--user",
+            "Cleo",
+            "--passphrase-file",
+            &first,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        ward
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.tmp.path().join(name).to_str().unwrap().to_owned()
+    }
+
+    fn cli(&self, args: &[&str]) -> (i32, String, String) {
+        let mut cmd = caregiver(self.tmp.path());
+        cmd.arg("--store").arg(self.tmp.path().join("s.db")).args(args);
+        run(&mut cmd)
+    }
+
+    fn as_user(&self, user: &str, args: &[&str]) -> (i32, String, String) {
+        let pass = self.path(&format!("{user}.pass"));
+        let mut all = args.to_vec();
+        all.extend(["--user", user, "--passphrase-file", &pass]);
+        self.cli(&all)
+    }
+}
+
+/// Exporting the whole contact tree is for admins, in the core: a clinician's CLI is
+/// refused and writes nothing.
+#[test]
+fn a_clinician_cannot_export_the_contact_tree() {
+    let ward = Ward::new();
+    let out = ward.path("tree.csv");
+    let export = ["contacts", "export", "--format", "csv", "--out", &out];
+    let (code, _, err) = ward.as_user("Cleo", &export);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "caregiver: error[permission_denied]: only admins may export the contact tree\n"
+    );
+    assert!(!std::path::Path::new(&out).exists());
+    let (code, _, err) = ward.as_user("Ada", &export);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::path::Path::new(&out).exists());
+}
