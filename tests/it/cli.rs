@@ -269,3 +269,42 @@ fn a_clinician_cannot_export_the_contact_tree() {
     assert_eq!(code, 0, "{err}");
     assert!(std::path::Path::new(&out).exists());
 }
+
+/// Adding a user checks everything before it writes: a bad department adds nobody.
+#[test]
+fn a_bad_department_adds_no_user() {
+    let ward = Ward::new();
+    let first = ward.path("first.pass");
+    let add = |department: &str| {
+        ward.as_user(
+            "Ada",
+            &[
+                "user",
+                "add",
+                "Dee",
+                "--role",
+                "staff",
+                "--new-passphrase-file",
+                &first,
+                "--department",
+                department,
+            ],
+        )
+    };
+    let (code, _, err) = add(&"W".repeat(65));
+    assert_eq!(code, 1);
+    assert!(err.contains("error[invalid_input]: department: write 1 to 64 characters"), "{err}");
+    let (code, out, err) = ward.as_user("Ada", &["user", "list", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let users: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let names: Vec<&str> =
+        users.as_array().unwrap().iter().map(|u| u["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Ada", "Cleo"]);
+    // The same user with a good department: added once, with it.
+    let (code, _, err) = add(&"W".repeat(64));
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = ward.as_user("Ada", &["user", "list", "--json"]);
+    let users: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(users[2]["name"], "Dee");
+    assert_eq!(users[2]["department"], "W".repeat(64));
+}
