@@ -197,12 +197,13 @@ impl RecoveryKey {
     }
 
     /// Reads a recovery key as printed (groups, dashes, spaces and case do not matter).
+    /// Every copy of it is wiped when dropped.
     pub fn parse(text: &str) -> Result<SecretKey> {
-        let clean: String = text
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        // Room for every character at once: growing would leave copies behind unwiped.
+        let mut clean = Zeroizing::new(String::with_capacity(text.len()));
+        clean.extend(
+            text.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()),
+        );
         let bad = || Error::Invalid { what: "recovery key", reason: "not a recovery key".into() };
         let bytes = Zeroizing::new(
             data_encoding::BASE32_NOPAD.decode(clean.as_bytes()).map_err(|_| bad())?,

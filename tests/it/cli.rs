@@ -195,6 +195,8 @@ fn playbook_show_prints_a_playbook_and_a_job_action_sheet() {
 /// and a `cli` that signs in as `user` with their passphrase file.
 struct Ward {
     tmp: tempfile::TempDir,
+    /// The recovery key `init` printed.
+    recovery: String,
 }
 
 impl Ward {
@@ -202,7 +204,7 @@ impl Ward {
     const CLINICIAN_PASS: &str = "cleo's own passphrase";
 
     fn new() -> Self {
-        let ward = Ward { tmp: tempfile::tempdir().unwrap() };
+        let mut ward = Ward { tmp: tempfile::tempdir().unwrap(), recovery: String::new() };
         for (file, text) in [
             ("Ada.pass", Self::ADMIN_PASS),
             ("Cleo.pass", Self::CLINICIAN_PASS),
@@ -211,8 +213,10 @@ impl Ward {
             std::fs::write(ward.tmp.path().join(file), text).unwrap();
         }
         let ada = ward.path("Ada.pass");
-        let (code, _, err) = ward.cli(&["init", "--admin", "Ada", "--passphrase-file", &ada]);
+        let (code, out, err) = ward.cli(&["init", "--admin", "Ada", "--passphrase-file", &ada]);
         assert_eq!(code, 0, "{err}");
+        let mut lines = out.lines().skip_while(|l| !l.starts_with("RECOVERY KEY"));
+        ward.recovery = lines.nth(1).unwrap().trim().to_owned();
         let first = ward.path("first.pass");
         let add = ["user", "add", "Cleo", "--role", "clinician", "--new-passphrase-file", &first];
         let (code, _, err) = ward.as_user("Ada", &add);
@@ -307,4 +311,26 @@ fn a_bad_department_adds_no_user() {
     let users: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(users[2]["name"], "Dee");
     assert_eq!(users[2]["department"], "W".repeat(64));
+}
+
+/// The recovery key as `init` prints it resets a forgotten passphrase; a key file that is
+/// not text is refused like any wrong key, and opens nothing.
+#[test]
+fn the_printed_recovery_key_resets_a_passphrase() {
+    let ward = Ward::new();
+    assert_eq!(ward.recovery.len(), 52 + 12, "{}", ward.recovery);
+    let new = ward.path("Ada.pass");
+    std::fs::write(&new, "ada's brand new passphrase").unwrap();
+    let key = ward.path("key.txt");
+    let passwd =
+        ["user", "passwd", "Ada", "--new-passphrase-file", &new, "--recovery-key-file", &key];
+    std::fs::write(&key, b"\xff\xfe not text").unwrap();
+    let (code, _, err) = ward.cli(&passwd);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[invalid_input]: recovery key: not a recovery key"), "{err}");
+    std::fs::write(&key, ward.recovery.to_lowercase().replace('-', " ")).unwrap();
+    let (code, _, err) = ward.cli(&passwd);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = ward.as_user("Ada", &["user", "list"]);
+    assert_eq!(code, 0, "{err}");
 }
