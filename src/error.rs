@@ -86,8 +86,9 @@ pub enum Error {
     Locked,
 
     /// A playbook pack was refused: bad signature, changed or extra file, expired, older.
-    #[error("the playbook pack was not imported: {reason}")]
-    PackRejected { reason: String },
+    /// The message says at which step (signing, verifying, pinning the key, importing).
+    #[error("{step}: {reason}")]
+    PackRejected { step: crate::playbook::pack::PackStep, reason: String },
 
     /// An import file had bad rows and the admin did not choose to skip them: nothing was
     /// imported. Each problem is `line N: message` (no personal data in it).

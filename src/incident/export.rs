@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::csv_safe::write_row;
 use crate::events::Event;
 use crate::incident::{Activity, Progress};
 use crate::log::Anchor;
@@ -121,25 +122,29 @@ pub fn hics214_html(
     html::page(&format!("HICS 214 Activity Log: {}", i.title), body)
 }
 
-/// The incident's activity as CSV (RFC 4180): one row per log entry.
+/// The incident's activity as CSV (RFC 4180): one row per log entry, every cell guarded
+/// against formulas.
 pub fn csv(p: &Progress, playbook: &Playbook) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| Error::Invalid { what: "export", reason: e.to_string() };
-    w.write_record(["entry", "time_utc", "incident", "drill", "by", "kind", "step", "activity"])
-        .map_err(fail)?;
+    let header = ["entry", "time_utc", "incident", "drill", "by", "kind", "step", "activity"];
+    write_row(&mut w, header).map_err(fail)?;
     for e in &p.events {
         let seq = e.seq.to_string();
         let time = e.time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        w.write_record([
-            seq.as_str(),
-            time.as_str(),
-            p.incident.id.as_str(),
-            if p.incident.drill { "yes" } else { "no" },
-            e.actor.as_str(),
-            e.event.kind(),
-            e.step.as_deref().unwrap_or_default(),
-            activity(playbook, e).as_str(),
-        ])
+        write_row(
+            &mut w,
+            [
+                seq.as_str(),
+                time.as_str(),
+                p.incident.id.as_str(),
+                if p.incident.drill { "yes" } else { "no" },
+                e.actor.as_str(),
+                e.event.kind(),
+                e.step.as_deref().unwrap_or_default(),
+                activity(playbook, e).as_str(),
+            ],
+        )
         .map_err(fail)?;
     }
     let bytes =
@@ -193,5 +198,26 @@ mod tests {
         assert_escaped(&html, 5);
         assert!(html.contains("<strong class=\"drill\">DRILL</strong>"), "{html}");
         assert_anchored(&html);
+    }
+
+    /// A name or an id that starts like a formula never runs as one in a spreadsheet.
+    #[test]
+    fn the_csv_guards_against_formulas() {
+        let playbook = crate::playbook::find("ransomware").unwrap();
+        let mut p = crate::incident::review::tests::walked_because(5, Some(30), "-1");
+        p.incident.id = "@inc".into();
+        for e in &mut p.events {
+            e.actor = "=HYPERLINK(\"x\")".into();
+        }
+        let text = csv(&p, &playbook).unwrap();
+        let mut rows = ::csv::Reader::from_reader(text.as_bytes());
+        let mut n = 0;
+        for row in rows.records() {
+            let row = row.unwrap();
+            assert_eq!((&row[2], &row[4]), ("'@inc", "'=HYPERLINK(\"x\")"));
+            assert!(row.iter().all(|c| !c.starts_with(crate::csv_safe::formula_start)), "{row:?}");
+            n += 1;
+        }
+        assert_eq!(n, p.events.len());
     }
 }
