@@ -107,7 +107,8 @@ fn verify_against_sha256sum(path: &Path) -> (Duration, Duration) {
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for _ in 0..3 {
         let t = Instant::now();
-        let v = verify_bundle(std::io::BufReader::new(std::fs::File::open(path).unwrap())).unwrap();
+        let v = verify_bundle(std::io::BufReader::new(std::fs::File::open(path).unwrap()), None)
+            .unwrap();
         ours.push(t.elapsed());
         assert_eq!(v.entries, 100_000);
         let t = Instant::now();

@@ -86,8 +86,9 @@ pub enum Error {
     Locked,
 
     /// A playbook pack was refused: bad signature, changed or extra file, expired, older.
-    #[error("the playbook pack was not imported: {reason}")]
-    PackRejected { reason: String },
+    /// The message says at which step (signing, verifying, pinning the key, importing).
+    #[error("{step}: {reason}")]
+    PackRejected { step: crate::playbook::pack::PackStep, reason: String },
 
     /// An import file had bad rows and the admin did not choose to skip them: nothing was
     /// imported. Each problem is `line N: message` (no personal data in it); the first 100
@@ -98,6 +99,13 @@ pub enum Error {
     /// An activity log (a bundle, or the store's) does not verify: which line or entry.
     #[error("the activity log does not verify: {reason}")]
     LogBroken { reason: String },
+
+    /// A bundle whole as signed, but by another key than the one the checker trusts:
+    /// re-signed, or from another workstation. Both keys named by their fingerprints.
+    #[error(
+        "the bundle is signed by the key with fingerprint {signer}, not by the trusted key {trusted}: it was re-signed, or it comes from another workstation"
+    )]
+    SignerMismatch { signer: String, trusted: String },
 
     /// The signed-in user was removed while their session was open.
     #[error("this account no longer exists: lock the app")]
@@ -151,6 +159,7 @@ impl Error {
             Error::Locked => "locked",
             Error::PackRejected { .. } => "pack_rejected",
             Error::LogBroken { .. } => "log_broken",
+            Error::SignerMismatch { .. } => "log_signer_mismatch",
             Error::LastAdmin => "last_admin",
             Error::NoEmergencyCode => "no_emergency_code",
             Error::RestoreRejected { .. } => "restore_rejected",
@@ -216,4 +225,26 @@ fn import_rejected(problems: &crate::limits::Listed<String>) -> String {
     };
     let listed = problems.first.iter().cloned().chain(problems.more_line("problems"));
     format!("{rows}, so nothing was imported: {}", listed.collect::<Vec<_>>().join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bundle signed by another key has its own code (the log itself may be whole), and
+    /// the message names both keys by fingerprint.
+    #[test]
+    fn a_signer_mismatch_has_its_own_code_and_names_both_keys() {
+        let e = Error::SignerMismatch { signer: "aaaa 1111".into(), trusted: "bbbb 2222".into() };
+        assert_eq!(e.code(), "log_signer_mismatch");
+        let report = e.report();
+        assert_eq!(report.code, "log_signer_mismatch");
+        assert!(
+            report.message.starts_with(
+                "the bundle is signed by the key with fingerprint aaaa 1111, not by the trusted key bbbb 2222"
+            ),
+            "{}",
+            report.message
+        );
+    }
 }

@@ -73,6 +73,15 @@ where
     }
 }
 
+/// The log's anchor at a report's foot: its last checkpoint and its key's fingerprint, a
+/// line each, so paper anchors the electronic log.
+pub fn anchor(anchor: &crate::log::Anchor) -> Markup {
+    let [checkpoint, key, check] = anchor.lines();
+    html! {
+        p.anchor { (checkpoint) br; (key) br; (check) }
+    }
+}
+
 /// A picture the core drew (plotters' SVG: the timeline, a chart), put in as it is. Only for
 /// the core's own drawings, which escape the text they hold; never for text a person typed.
 pub fn picture(svg: &str) -> PreEscaped<&str> {
@@ -85,6 +94,22 @@ pub(crate) mod tests {
 
     /// The hostile text each report's test puts in a name, a note or a title.
     pub(crate) const HOSTILE: &str = "<script>alert(1)</script> \"quoted\" & 'single'";
+
+    /// The anchor the reports' tests print.
+    pub(crate) fn anchor() -> crate::log::Anchor {
+        crate::log::Anchor {
+            log: "ws-1".into(),
+            size: 5,
+            head: "ab12".into(),
+            fingerprint: "0123 4567".into(),
+        }
+    }
+
+    /// Asserts a report ends with the log's anchor.
+    pub(crate) fn assert_anchored(page: &str) {
+        let foot = format!("{}</body></html>", super::anchor(&anchor()).into_string());
+        assert!(page.ends_with(&foot), "no anchor at the foot:\n{page}");
+    }
 
     /// Asserts `page` holds `HOSTILE` escaped, at least `times` times, and never raw.
     pub(crate) fn assert_escaped(page: &str, times: usize) {
@@ -120,5 +145,18 @@ pub(crate) mod tests {
         assert_eq!(html! { (picture(svg)) }.into_string(), svg);
         assert_eq!(drill(true).into_string(), " <strong class=\"drill\">DRILL</strong>");
         assert_eq!(drill(false).into_string(), "");
+    }
+
+    /// The anchor's three lines, a line each.
+    #[test]
+    fn the_anchor_prints_the_checkpoint_the_fingerprint_and_how_to_check() {
+        assert_eq!(
+            super::anchor(&anchor()).into_string(),
+            "<p class=\"anchor\">Activity log ws-1, last checkpoint: 5 entries, head ab12.<br>\
+             Signed by the workstation key with fingerprint 0123 4567.<br>\
+             To check an export against this page, run caregiver log verify on it: it must print \
+             this fingerprint, and the export must hold a checkpoint at 5 entries with this \
+             head.</p>"
+        );
     }
 }

@@ -8,6 +8,7 @@ pub mod checker;
 pub mod clock;
 pub mod contacts;
 pub mod crypto;
+pub mod csv_safe;
 pub mod error;
 pub mod events;
 pub mod html;

@@ -50,7 +50,8 @@ enum Command {
     Rekey,
     /// Write a consistent, still-encrypted copy of the store to FILE (admins).
     Backup { file: PathBuf },
-    /// Replace the store with the backup FILE, after checking that it opens (admins).
+    /// Replace the store with the backup FILE (an admin of both, with one passphrase);
+    /// says whose store the backup is.
     Restore { file: PathBuf },
     /// Workstation settings (admins change them).
     #[command(subcommand)]

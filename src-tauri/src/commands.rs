@@ -17,6 +17,7 @@ use caregiver::app::contacts::ContactFile;
 use caregiver::app::incidents::{IncidentView, Reminder, ReviewView, WardIncidentView};
 use caregiver::app::library::PlaybookScreen;
 use caregiver::app::records::Export;
+use caregiver::app::session::shown_once;
 use caregiver::app::training::{ModuleView, ResultsFile};
 use caregiver::app::{App, LockScreen, Status, SystemClock};
 use caregiver::contacts::calltree::WardCallList;
@@ -61,10 +62,11 @@ fn save(export: Export) -> Reply<Saved> {
     Ok(Saved { path: path.display().to_string() })
 }
 
-/// A secret shown once (recovery key, emergency code).
-#[derive(Debug, Serialize)]
+/// A secret shown once (recovery key, emergency code): wiped from memory when dropped,
+/// after it is serialized for the window. No `Debug`: it is never printed.
+#[derive(Serialize)]
 pub struct ShownOnce {
-    pub secret: String,
+    pub secret: Zeroizing<String>,
 }
 
 #[tauri::command]
@@ -91,7 +93,7 @@ pub async fn setup(
 ) -> Reply<ShownOnce> {
     let passphrase = Zeroizing::new(passphrase);
     let key = state.app().setup(&admin, passphrase.as_bytes(), Instant::now())?;
-    Ok(ShownOnce { secret: key.as_str().to_owned() })
+    Ok(ShownOnce { secret: shown_once(key.as_str()) })
 }
 
 #[tauri::command]
@@ -180,8 +182,7 @@ pub async fn set_idle_lock(state: State<'_, AppState>, minutes: u32) -> Reply<()
 
 #[tauri::command]
 pub async fn new_emergency_code(state: State<'_, AppState>) -> Reply<ShownOnce> {
-    let code = state.app().new_emergency_code()?;
-    Ok(ShownOnce { secret: code.to_string() })
+    Ok(ShownOnce { secret: state.app().new_emergency_code()? })
 }
 
 #[tauri::command]

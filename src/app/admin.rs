@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 
 use super::App;
 use crate::Result;
-use crate::store::{Role, Settings, Store, UserInfo, generate_emergency_code};
+use crate::store::{Restored, Role, Settings, Store, UserInfo, generate_emergency_code};
 
 /// A user to add: name, role, first passphrase (changed at their first unlock), and
 /// department.
@@ -79,10 +79,11 @@ impl App {
         self.user()?.backup(dest)
     }
 
-    /// Replaces this app's store with `backup`, after checking that the backup opens and
-    /// that `name` is an admin in it. Nothing is replaced unless every check passes. Locks
-    /// first: the keys in memory belong to the store being replaced.
-    pub fn restore(&mut self, backup: &Path, name: &str, passphrase: &[u8]) -> Result<()> {
+    /// Replaces this app's store with `backup`, after checking that `name` is an admin of
+    /// both the store in place and the backup (the same passphrase opens both) and that the
+    /// backup is sound. Nothing is replaced unless every check passes. Says whose store the
+    /// backup is. Locks first: the keys in memory belong to the store being replaced.
+    pub fn restore(&mut self, backup: &Path, name: &str, passphrase: &[u8]) -> Result<Restored> {
         self.lock();
         Store::restore(&self.store_path, backup, name, passphrase, self.clock.clone())
     }

@@ -136,9 +136,12 @@ impl App {
         self.user()?.import_contacts(file.bytes, file.name, &types, skip_bad_rows)
     }
 
-    /// The contact tree as a file: (its bytes, a file name for it).
+    /// The contact tree as a file: (its bytes, a file name for it). Admins only: the whole
+    /// tree in one file is every number of every member of staff, to take away.
     pub fn export_contacts(&self, format: contacts::Format) -> Result<super::records::Export> {
-        let bytes = format.write(&self.contacts()?)?;
+        let session = self.user()?;
+        session.require(Permission::ManageContacts, "export the contact tree")?;
+        let bytes = format.write(&session.contacts()?)?;
         let ext = match format {
             contacts::Format::Csv => "csv",
             contacts::Format::Vcard => "vcf",

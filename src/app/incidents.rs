@@ -12,6 +12,7 @@ use crate::contacts::calltree::{self, Outcome};
 use crate::contacts::channels;
 use crate::incident::review::{self, Review};
 use crate::incident::{self, Action, Progress, StartOptions, WardIncident};
+use crate::log::Anchor;
 use crate::playbook::format::{STANDARD_ROLES, band_name, phase_name};
 use crate::playbook::{Playbook, Step};
 use crate::store::Session;
@@ -60,6 +61,8 @@ pub struct ReviewView {
     pub review: Review,
     /// The timeline picture, drawn by the core (the printed review holds the same).
     pub timeline_svg: String,
+    /// The log's last checkpoint and its key's fingerprint, printed at the review's foot.
+    pub anchor: Anchor,
 }
 
 /// A reminder that has come due, to announce: a step's timer, a call to escalate, or the
@@ -267,7 +270,7 @@ impl App {
         incident::timeline::render_svg(&review::timeline(&progress, &playbook, self.now()))
     }
 
-    /// The review screen: the review and its timeline picture.
+    /// The review screen: the review, its timeline picture and the log's anchor.
     pub fn review_view(&self, id: &str) -> Result<ReviewView> {
         let (progress, playbook) = self.progress_and_playbook(id)?;
         let now = self.now();
@@ -275,13 +278,19 @@ impl App {
         Ok(ReviewView {
             review: review::review(&progress, &playbook, now),
             timeline_svg: incident::timeline::render_svg(&timeline)?,
+            anchor: self.user()?.log_anchor()?,
         })
     }
 
-    /// The review as printable HTML, with the timeline.
+    /// The review as text, with the log's anchor at its foot.
+    pub fn review_text(&self, id: &str) -> Result<String> {
+        Ok(review::text(&self.review(id)?, &self.user()?.log_anchor()?))
+    }
+
+    /// The review as printable HTML, with the timeline and the log's anchor.
     pub fn review_html(&self, id: &str) -> Result<String> {
         let view = self.review_view(id)?;
-        Ok(review::html(&view.review, &view.timeline_svg, self.now()))
+        Ok(review::html(&view.review, &view.timeline_svg, &view.anchor, self.now()))
     }
 
     /// The reminders that have come due: open incidents' step timers nobody has said they

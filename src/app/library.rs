@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::contacts::{CallLine, call_lines};
 use super::{App, Library, State};
-use crate::playbook::pack::{self, PackInfo, PackedPlaybook};
+use crate::playbook::pack::{self, PackInfo, PackStep, PackedPlaybook};
 use crate::playbook::view::{Hit, PlaybookView, search};
 use crate::playbook::{self, Playbook, PlaybookSummary};
 use crate::{Error, Result};
@@ -81,7 +81,8 @@ impl App {
 
     /// Pins the public key that signs this organisation's packs (admins).
     pub fn trust_pack_key(&self, public_key: &str) -> Result<()> {
-        pack::trust(self.user()?, &pack::read_public_key(public_key)?)
+        let key = pack::read_public_key(public_key).map_err(|e| PackStep::Trust.during(e))?;
+        pack::trust(self.user()?, &key)
     }
 
     /// Imports a signed pack (admins); its playbooks are in force from now on.

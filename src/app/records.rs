@@ -1,7 +1,7 @@
-//! The record: the workstation's signed activity log (export, checks, other workstations'
-//! logs merged into one timeline) and the files an incident is exported as (the HICS 214,
-//! CSV, the evidence bundle). A file is returned with a name for it; the window saves it
-//! in the exports folder, the CLI where it is told.
+//! The record: the workstation's signed activity log (export, its signing key, checks,
+//! other workstations' logs merged into one timeline) and the files an incident is exported
+//! as (the HICS 214, CSV, the evidence bundle). A file is returned with a name for it; the
+//! window saves it in the exports folder, the CLI where it is told.
 
 use std::io::BufRead;
 
@@ -9,7 +9,7 @@ use super::App;
 use crate::Result;
 use crate::events;
 use crate::incident::export::{self, Format};
-use crate::log::{self, Verified};
+use crate::log::{self, PublicKey, Verified};
 use crate::store::{AccessEvent, Imported};
 
 /// A file made for someone to keep: its bytes, and the name to save it under.
@@ -39,6 +39,12 @@ impl App {
         Ok((bytes, count))
     }
 
+    /// The public half of the workstation's log-signing key (incident leads and admins):
+    /// what an admin keeps a trusted copy of, to check bundles with `--pubkey`.
+    pub fn log_key(&self) -> Result<PublicKey> {
+        self.user()?.log_public_key()
+    }
+
     /// Brings another workstation's bundle into the merged, read-only timeline.
     pub fn import_log(&self, bundle: &str) -> Result<Imported> {
         self.user()?.import_log(bundle)
@@ -56,7 +62,10 @@ impl App {
     }
 }
 
-/// Checks a bundle: no store, no passphrase. Names the entry that breaks.
-pub fn verify_bundle(reader: impl BufRead) -> Result<Verified> {
-    log::verify_bundle(reader)
+/// Checks a bundle: no store, no passphrase. Names the entry that breaks. With `trusted`
+/// (a public key as base64 or PEM, or a file holding it), the bundle must be signed by
+/// that key; without, the signer is named by its fingerprint but not checked.
+pub fn verify_bundle(reader: impl BufRead, trusted: Option<&str>) -> Result<Verified> {
+    let trusted = trusted.map(PublicKey::read).transpose()?;
+    log::verify_bundle(reader, trusted.as_ref())
 }

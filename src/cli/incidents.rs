@@ -6,7 +6,7 @@ use caregiver::app::App;
 use caregiver::contacts::calltree::Outcome;
 use caregiver::contacts::channels;
 use caregiver::incident::export::Format;
-use caregiver::incident::{Action, DeadlineStatus, Progress, review};
+use caregiver::incident::{Action, DeadlineStatus, Progress};
 use clap::{Subcommand, ValueEnum};
 
 use super::{Auth, Result, print_json, say, warn, when, write_file};
@@ -205,7 +205,7 @@ pub fn run(auth: &Auth, cmd: IncidentCommand) -> Result {
         }
         IncidentCommand::Review { id, format, out } => {
             let text = match format {
-                ReviewFormat::Text => review::text(&app.review(&id)?),
+                ReviewFormat::Text => app.review_text(&id)?,
                 ReviewFormat::Html => app.review_html(&id)?,
                 ReviewFormat::Json => {
                     serde_json::to_string_pretty(&app.review(&id)?).map_err(|e| {

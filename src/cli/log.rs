@@ -10,8 +10,22 @@ use super::{Auth, Result, read_text, say, write_file};
 
 #[derive(Debug, Subcommand)]
 pub enum LogCommand {
-    /// Check an exported bundle: no store, no passphrase. Names the entry that breaks.
-    Verify { bundle: PathBuf },
+    /// Check an exported bundle: no store, no passphrase. Names the entry that breaks, and
+    /// the signer's fingerprint.
+    Verify {
+        bundle: PathBuf,
+        /// The key the bundle must be signed by: a trusted copy of the workstation's public
+        /// key (base64, or a PEM file such as `caregiver log key --out key.pem` writes).
+        #[arg(long, value_name = "KEY")]
+        pubkey: Option<String>,
+    },
+    /// Print this workstation's log-signing public key and its fingerprint, for an admin to
+    /// keep a trusted copy (incident leads and admins).
+    Key {
+        /// Write the key as PEM to FILE (key.pem) instead.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Export the whole log as a bundle (incident leads and admins).
     Export {
         #[arg(long, value_name = "FILE")]
@@ -26,15 +40,46 @@ pub enum LogCommand {
     },
 }
 
+/// What verify says, on its own line, when no trusted key was given.
+const NOT_CHECKED: &str = "NOT CHECKED: the signer was not checked against a trusted key, so \
+    anyone could have re-signed this bundle. Check it with --pubkey KEY (a trusted copy of the \
+    workstation's key: `caregiver log key --out key.pem`), or compare the fingerprint above \
+    with the one printed on the incident's HICS 214 or review.";
+
 pub fn run(auth: &Auth, cmd: LogCommand) -> Result {
     match cmd {
-        LogCommand::Verify { bundle } => {
+        LogCommand::Verify { bundle, pubkey } => {
             let file = std::fs::File::open(&bundle).map_err(Error::io("open", &bundle))?;
-            let v = records::verify_bundle(std::io::BufReader::new(file))?;
+            let v = records::verify_bundle(std::io::BufReader::new(file), pubkey.as_deref())?;
             say(&format!(
                 "ok: log {} verifies: {} entries, {} signed checkpoints, head {}",
                 v.log, v.entries, v.checkpoints, v.head
             ));
+            if v.signer_checked {
+                say(&format!("signer: {} (the trusted key)", v.signer.fingerprint()));
+            } else {
+                say(&format!("signer: {}", v.signer.fingerprint()));
+                say(NOT_CHECKED);
+            }
+        }
+        LogCommand::Key { out } => {
+            let key = auth.signed_in()?.log_key()?;
+            match out {
+                Some(path) => {
+                    write_file(&path, key.pem().as_bytes())?;
+                    say(&format!(
+                        "Wrote this workstation's log-signing public key to {} (fingerprint {}). \
+                         Keep a copy where this workstation's users cannot change it.",
+                        path.display(),
+                        key.fingerprint()
+                    ));
+                }
+                None => {
+                    say(&format!("fingerprint: {}", key.fingerprint()));
+                    say(&format!("public key: {}", key.base64()));
+                    say(key.pem().trim_end());
+                }
+            }
         }
         LogCommand::Import { bundle } => {
             let done = auth.signed_in()?.import_log(&read_text(&bundle)?)?;

@@ -7,6 +7,7 @@ use std::time::Instant;
 use caregiver::app::admin::NewUser;
 use caregiver::store::Role;
 use clap::Subcommand;
+use zeroize::Zeroizing;
 
 use super::{Auth, Result, ask_new_passphrase, print_json, read_secret_file, say};
 
@@ -91,7 +92,11 @@ pub fn init(auth: &Auth, admin: &str) -> Result {
     say(&format!("Created the store at {}", app.store_path().display()));
     say("");
     say("RECOVERY KEY (shown once: print it, and lock it away with the admin records):");
-    say(&format!("  {}", recovery.as_str()));
+    // Built in one buffer of the right size, so no copy is left behind unwiped.
+    let mut line = Zeroizing::new(String::with_capacity(2 + recovery.as_str().len()));
+    line.push_str("  ");
+    line.push_str(recovery.as_str());
+    say(&line);
     say("");
     say("Whoever holds it can reset any passphrase on this store.");
     Ok(())
@@ -141,12 +146,11 @@ pub fn run(auth: &Auth, cmd: UserCommand) -> Result {
             let mut app = match recovery_key_file {
                 Some(f) => {
                     let key = read_secret_file(&f, "recovery key")?;
+                    // Read in place, never copied: a file that is not text holds no
+                    // recovery key, and reads as an empty one, which is refused.
+                    let key = std::str::from_utf8(&key).unwrap_or_default();
                     let mut app = auth.app()?;
-                    app.unlock_with_recovery_key(
-                        &name,
-                        &String::from_utf8_lossy(&key),
-                        Instant::now(),
-                    )?;
+                    app.unlock_with_recovery_key(&name, key, Instant::now())?;
                     app
                 }
                 None => auth.signed_in()?,
@@ -196,7 +200,14 @@ pub fn restore(auth: &Auth, file: &std::path::Path) -> Result {
     let name = auth.name()?;
     let passphrase = auth.passphrase(name)?;
     let mut app = auth.app()?;
-    app.restore(file, name, &passphrase)?;
+    let restored = app.restore(file, name, &passphrase)?;
     say(&format!("Restored {} from {}", app.store_path().display(), file.display()));
+    let relation = match (&restored.replaced, restored.same_store) {
+        (None, _) => "there was no store in place".to_owned(),
+        (Some(_), true) => "the same store as the one it replaced".to_owned(),
+        (Some(old), false) => format!("a DIFFERENT store from the one it replaced ({old})"),
+    };
+    say(&format!("The backup is of store {}: {relation}.", restored.store_id));
+    say(&format!("Its admins: {}", restored.admins.join(", ")));
     Ok(())
 }

@@ -4,8 +4,9 @@
 //! [`write`] writes every column of [`COLUMNS`] in that order, UTF-8 with a byte order mark
 //! and CRLF line ends (what Excel opens correctly), quoting only where needed. A cell that
 //! a spreadsheet would take for a formula (starting with `= + - @`, a tab or a carriage
-//! return) or that starts with `'` is written with a `'` in front; [`parse`] takes that
-//! `'` off again, so `write` then `parse` gives back the same contacts.
+//! return) or that starts with `'` is written with a `'` in front ([`crate::csv_safe`],
+//! the guard of every CSV the app writes); [`parse`] takes that `'` off again, so `write`
+//! then `parse` gives back the same contacts.
 //!
 //! [`parse`] reads the header (columns in any order, only `name` required, names in any
 //! case with spaces or dashes for underscores, `organization` for `organisation`), then
@@ -41,6 +42,7 @@ use super::check::{
     self, Field, Parsed, Row, RowProblem, blank_contact, read_kind, read_list, read_minutes,
     read_text,
 };
+use crate::csv_safe::{unguard, write_row};
 use crate::limits::{MAX_COLUMNS, MAX_CONTACTS, quoted, too_many_rows};
 use crate::{Error, Result};
 
@@ -101,8 +103,7 @@ pub fn write(contacts: &[Contact]) -> Result<Vec<u8>> {
             .from_writer(&mut out);
         writer.write_record(COLUMNS).map_err(write_error)?;
         for c in contacts {
-            let cells: Vec<String> = Field::ALL.iter().map(|&f| guard(cell(c, f))).collect();
-            writer.write_record(&cells).map_err(write_error)?;
+            write_row(&mut writer, Field::ALL.iter().map(|&f| cell(c, f))).map_err(write_error)?;
         }
         writer.flush().map_err(|e| write_error(e.into()))?;
     }
@@ -140,29 +141,6 @@ fn cell(c: &Contact, field: Field) -> String {
         Field::Alternate => text(&c.alternate),
         Field::EscalateAfterMinutes => c.escalate_after_minutes.to_string(),
         Field::IncidentTypes => c.incident_types.join(&LIST_SEPARATOR.to_string()),
-    }
-}
-
-/// Characters that make a spreadsheet read a cell as a formula.
-fn formula_start(c: char) -> bool {
-    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
-}
-
-/// Puts a `'` in front of a cell that a spreadsheet would run as a formula, and of one
-/// that starts with `'`.
-fn guard(text: String) -> String {
-    match text.chars().next() {
-        Some(c) if formula_start(c) || c == '\'' => format!("'{text}"),
-        _ => text,
-    }
-}
-
-/// Takes off the `'` that [`guard`] put in front.
-fn unguard(text: &str) -> &str {
-    let mut chars = text.chars();
-    match (chars.next(), chars.next()) {
-        (Some('\''), Some(c)) if formula_start(c) || c == '\'' => text.get(1..).unwrap_or(text),
-        _ => text,
     }
 }
 

@@ -1,14 +1,17 @@
 //! Incident exports: the HICS 214 Activity Log as printable HTML, CSV for a spreadsheet, and
 //! (through the store) the JSON evidence bundle of the workstation's signed log.
 //!
-//! Every row comes from the incident's log entries. The HTML prints the log's checkpoint
-//! (size and head) at the foot, so a paper copy anchors the log: a later export must hold
-//! the same entry at that size.
+//! Every row comes from the incident's log entries. The HTML prints the log's last
+//! checkpoint (size and head) and the fingerprint of the key that signed it at the foot, so
+//! a paper copy anchors the log: a later export must hold the same checkpoint, signed by
+//! the same key.
 
 use chrono::{DateTime, Utc};
 
+use crate::csv_safe::write_row;
 use crate::events::Event;
 use crate::incident::{Activity, Progress};
+use crate::log::Anchor;
 use crate::playbook::Playbook;
 use crate::store::Permission;
 use crate::{Error, Result, html, words};
@@ -32,14 +35,6 @@ impl std::str::FromStr for Format {
             _ => Err(Error::Invalid { what: "format", reason: "must be html, csv or json".into() }),
         }
     }
-}
-
-/// The log's state when an export was made: printed on paper copies.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Anchor {
-    pub log: String,
-    pub size: u64,
-    pub head: String,
 }
 
 fn step_title<'a>(playbook: &'a Playbook, id: &'a str) -> &'a str {
@@ -122,33 +117,34 @@ pub fn hics214_html(
                 }
             }
         }
-        p.anchor {
-            "Activity log " (anchor.log) ": " (anchor.size) " entries, head " (anchor.head)
-            ". Check the electronic log against this: " code { "caregiver log verify" } "."
-        }
+        (html::anchor(anchor))
     };
     html::page(&format!("HICS 214 Activity Log: {}", i.title), body)
 }
 
-/// The incident's activity as CSV (RFC 4180): one row per log entry.
+/// The incident's activity as CSV (RFC 4180): one row per log entry, every cell guarded
+/// against formulas.
 pub fn csv(p: &Progress, playbook: &Playbook) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| Error::Invalid { what: "export", reason: e.to_string() };
-    w.write_record(["entry", "time_utc", "incident", "drill", "by", "kind", "step", "activity"])
-        .map_err(fail)?;
+    let header = ["entry", "time_utc", "incident", "drill", "by", "kind", "step", "activity"];
+    write_row(&mut w, header).map_err(fail)?;
     for e in &p.events {
         let seq = e.seq.to_string();
         let time = e.time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        w.write_record([
-            seq.as_str(),
-            time.as_str(),
-            p.incident.id.as_str(),
-            if p.incident.drill { "yes" } else { "no" },
-            e.actor.as_str(),
-            e.event.kind(),
-            e.step.as_deref().unwrap_or_default(),
-            activity(playbook, e).as_str(),
-        ])
+        write_row(
+            &mut w,
+            [
+                seq.as_str(),
+                time.as_str(),
+                p.incident.id.as_str(),
+                if p.incident.drill { "yes" } else { "no" },
+                e.actor.as_str(),
+                e.event.kind(),
+                e.step.as_deref().unwrap_or_default(),
+                activity(playbook, e).as_str(),
+            ],
+        )
         .map_err(fail)?;
     }
     let bytes =
@@ -185,23 +181,43 @@ pub fn incident_file(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::html::tests::{HOSTILE, assert_escaped};
+    use crate::html::tests::{HOSTILE, anchor, assert_anchored, assert_escaped};
 
     /// Names, the title and a skip's reason are escaped wherever the form prints them; the
-    /// checkpoint stays at the foot.
+    /// log's anchor stays at the foot.
     #[test]
     fn the_hics214_escapes_what_people_typed() {
         let playbook = crate::playbook::find("ransomware").unwrap();
         let mut p = crate::incident::review::tests::walked_because(5, Some(30), HOSTILE);
         p.incident.title = HOSTILE.to_owned();
         p.incident.lead = HOSTILE.to_owned();
-        let anchor = Anchor { log: "ws-1".into(), size: 5, head: "ab12".into() };
+        let anchor = anchor();
         let now = p.incident.started + chrono::Duration::hours(1);
         let html = hics214_html(&p, &playbook, HOSTILE, &anchor, now);
         // The page's title, the incident's name, the lead, the skip, the preparer.
         assert_escaped(&html, 5);
         assert!(html.contains("<strong class=\"drill\">DRILL</strong>"), "{html}");
-        let foot = html.rsplit("<p class=\"anchor\">").next().unwrap();
-        assert!(foot.starts_with("Activity log ws-1: 5 entries, head ab12."), "{foot}");
+        assert_anchored(&html);
+    }
+
+    /// A name or an id that starts like a formula never runs as one in a spreadsheet.
+    #[test]
+    fn the_csv_guards_against_formulas() {
+        let playbook = crate::playbook::find("ransomware").unwrap();
+        let mut p = crate::incident::review::tests::walked_because(5, Some(30), "-1");
+        p.incident.id = "@inc".into();
+        for e in &mut p.events {
+            e.actor = "=HYPERLINK(\"x\")".into();
+        }
+        let text = csv(&p, &playbook).unwrap();
+        let mut rows = ::csv::Reader::from_reader(text.as_bytes());
+        let mut n = 0;
+        for row in rows.records() {
+            let row = row.unwrap();
+            assert_eq!((&row[2], &row[4]), ("'@inc", "'=HYPERLINK(\"x\")"));
+            assert!(row.iter().all(|c| !c.starts_with(crate::csv_safe::formula_start)), "{row:?}");
+            n += 1;
+        }
+        assert_eq!(n, p.events.len());
     }
 }

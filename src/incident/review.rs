@@ -1,13 +1,16 @@
 //! The after-action review of an incident or a drill, from its replayed log: which steps
 //! were done and which skipped (with the reasons), the time each phase took, the legal
 //! deadlines met or missed, and each time band against the playbook's target (the
-//! immediate steps within 2 hours of the start, the intermediate ones within 12).
+//! immediate steps within 2 hours of the start, the intermediate ones within 12). The text
+//! and the printed review end with the log's anchor (its last checkpoint and its key's
+//! fingerprint), as the HICS 214 does.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::events::Event;
 use crate::incident::{DeadlineStatus, Incident, Progress, StepStatus};
+use crate::log::Anchor;
 use crate::playbook::Playbook;
 use crate::playbook::format::{BANDS, band_name, phase_name};
 use crate::{html, words};
@@ -269,8 +272,8 @@ fn outcome_word(status: StepStatus) -> &'static str {
     }
 }
 
-/// The review as plain text, for the terminal.
-pub fn text(r: &Review) -> String {
+/// The review as plain text, for the terminal, with the log's anchor at its foot.
+pub fn text(r: &Review, anchor: &Anchor) -> String {
     let span = words::minutes;
     let mut out = String::new();
     let drill = if r.incident.drill { " [DRILL]" } else { "" };
@@ -321,6 +324,11 @@ pub fn text(r: &Review) -> String {
             d.due.format("%Y-%m-%d %H:%M UTC"),
             d.what
         ));
+    }
+    out.push('\n');
+    for line in anchor.lines() {
+        out.push_str(&line);
+        out.push('\n');
     }
     out
 }
@@ -417,8 +425,8 @@ pub fn timeline(
 }
 
 /// The review as one printable HTML page: the summary, the timeline picture (the same SVG
-/// the window shows) and the tables.
-pub fn html(r: &Review, timeline_svg: &str, now: DateTime<Utc>) -> String {
+/// the window shows), the tables, and the log's anchor at the foot.
+pub fn html(r: &Review, timeline_svg: &str, anchor: &Anchor, now: DateTime<Utc>) -> String {
     let span = words::minutes;
     let i = &r.incident;
     let entries = r
@@ -482,6 +490,7 @@ pub fn html(r: &Review, timeline_svg: &str, now: DateTime<Utc>) -> String {
             "Made " (words::minute(now))
             " UTC by Caregiver Playbook from the workstation's signed activity log."
         }
+        (html::anchor(anchor))
     };
     html::page(&format!("After-action review: {}", i.title), body)
 }
@@ -489,6 +498,7 @@ pub fn html(r: &Review, timeline_svg: &str, now: DateTime<Utc>) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::html::tests::{anchor, assert_anchored};
     use crate::incident::{Incident, replay};
     use chrono::Duration;
 
@@ -585,15 +595,26 @@ pub(crate) mod tests {
         assert_eq!(r.deadlines[0].due, t(-30) + Duration::days(60));
         assert_eq!(r.entries.len(), 5);
         assert_eq!(r.entries[4].what, "Incident closed");
-        let text = text(&r);
+        let text = text(&r, &anchor());
         assert!(
             text.contains(
                 "SKIPPED  Switch the unit to paper downtime procedures (on paper already)"
             ),
             "{text}"
         );
-        let html = html(&r, "<svg></svg>", t(60));
+        assert!(
+            text.ends_with(
+                "\n\nActivity log ws-1, last checkpoint: 5 entries, head ab12.\n\
+                 Signed by the workstation key with fingerprint 0123 4567.\n\
+                 To check an export against this page, run caregiver log verify on it: it must \
+                 print this fingerprint, and the export must hold a checkpoint at 5 entries with \
+                 this head.\n"
+            ),
+            "{text}"
+        );
+        let html = html(&r, "<svg></svg>", &anchor(), t(60));
         assert!(html.contains("<td>SKIPPED: on paper already</td>") && html.contains("DRILL"));
+        assert_anchored(&html);
     }
 
     /// What people typed (the title, the lead's name, a skip's reason) is escaped; the
@@ -605,7 +626,8 @@ pub(crate) mod tests {
         let mut p = walked_because(5, Some(30), HOSTILE);
         p.incident.title = HOSTILE.to_owned();
         p.incident.lead = HOSTILE.to_owned();
-        let html = html(&review(&p, &playbook, t(50)), "<svg><text>drawn</text></svg>", t(60));
+        let svg = "<svg><text>drawn</text></svg>";
+        let html = html(&review(&p, &playbook, t(50)), svg, &anchor(), t(60));
         // The page's title and heading, the lead, the skip's outcome and its entry.
         assert_escaped(&html, 5);
         assert!(html.contains("<svg><text>drawn</text></svg>"));

@@ -16,7 +16,8 @@
 //! names the old one. An export ("bundle", documented in `docs/log-bundle.md`) is JSON
 //! Lines: a header with the public key, then every entry line, each followed by its
 //! checkpoint line. [`verify_bundle`] checks one while reading it, line by line, so memory
-//! stays flat however long the log.
+//! stays flat however long the log, and checks its signer against a key the checker
+//! trusts when given one ([`PublicKey`], named by its [`fingerprint`]).
 
 use std::io::BufRead;
 
@@ -28,13 +29,13 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use crate::crypto::sha256;
 use crate::{Error, Result};
 
+mod key;
+pub use key::{PublicKey, fingerprint};
+
 pub const BUNDLE_FORMAT: &str = "caregiver-log-bundle/1";
 const CHECKPOINT_HEADER: &str = "caregiver-log-checkpoint/v1";
 /// `prev` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-/// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): what openssl reads as PEM.
-const ED25519_SPKI_PREFIX: [u8; 12] =
-    [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
 
 /// One entry, as its line holds it. Field order is the line's order. This is the wire
 /// form that the chain, the bundles and their checks read; what an entry says is read
@@ -138,6 +139,34 @@ impl Checkpoint {
     }
 }
 
+/// The log's last checkpoint and the key that signed it, as paper prints them (the HICS
+/// 214, the after-action review) so that paper anchors the electronic log: a later export
+/// must hold a checkpoint at `size` entries with this `head`, signed by this key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Anchor {
+    pub log: String,
+    pub size: u64,
+    pub head: String,
+    /// The signing key's [`fingerprint`].
+    pub fingerprint: String,
+}
+
+impl Anchor {
+    /// The anchor in words, a line each: the checkpoint, the key, how to check.
+    pub fn lines(&self) -> [String; 3] {
+        let Anchor { log, size, head, fingerprint } = self;
+        [
+            format!("Activity log {log}, last checkpoint: {size} entries, head {head}."),
+            format!("Signed by the workstation key with fingerprint {fingerprint}."),
+            format!(
+                "To check an export against this page, run caregiver log verify on it: it must \
+                 print this fingerprint, and the export must hold a checkpoint at {size} entries \
+                 with this head."
+            ),
+        ]
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Header {
@@ -164,6 +193,7 @@ pub fn log_id(public_key: &[u8]) -> String {
 #[derive(Debug)]
 pub struct DeviceKey {
     pair: Ed25519KeyPair,
+    public: PublicKey,
     log: String,
 }
 
@@ -177,18 +207,20 @@ impl DeviceKey {
     }
 
     pub fn from_pkcs8(bytes: &[u8]) -> Result<Self> {
-        let pair = Ed25519KeyPair::from_pkcs8(bytes)
-            .map_err(|_| Error::Damaged { what: "the workstation's signing key".into() })?;
-        let log = log_id(pair.public_key().as_ref());
-        Ok(Self { pair, log })
+        let damaged = || Error::Damaged { what: "the workstation's signing key".into() };
+        let pair = Ed25519KeyPair::from_pkcs8(bytes).map_err(|_| damaged())?;
+        let public = PublicKey::from_raw(pair.public_key().as_ref()).ok_or_else(damaged)?;
+        let log = log_id(public.as_bytes());
+        Ok(Self { pair, public, log })
     }
 
     pub fn log_id(&self) -> &str {
         &self.log
     }
 
-    pub fn public_key(&self) -> &[u8] {
-        self.pair.public_key().as_ref()
+    /// The public key, as checkers hold it.
+    pub fn public(&self) -> &PublicKey {
+        &self.public
     }
 
     /// Signs the checkpoint for a log of `size` entries whose last line hashes to `head`.
@@ -205,18 +237,12 @@ impl DeviceKey {
 
     /// The bundle's first line.
     pub fn header_line(&self) -> String {
-        let mut der = ED25519_SPKI_PREFIX.to_vec();
-        der.extend_from_slice(self.public_key());
-        let pem = format!(
-            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
-            BASE64.encode(&der)
-        );
         let header = Header {
             t: "header".into(),
             format: BUNDLE_FORMAT.into(),
             log: self.log.clone(),
-            public_key: BASE64.encode(self.public_key()),
-            public_key_pem: pem,
+            public_key: self.public.base64(),
+            public_key_pem: self.public.pem(),
         };
         serde_json::to_string(&header).unwrap_or_default()
     }
@@ -288,6 +314,15 @@ fn broken(line: usize, what: impl Into<String>) -> Error {
     Error::LogBroken { reason: format!("line {line}: {}", what.into()) }
 }
 
+/// A line that cannot be read as text.
+fn unreadable(line: usize, e: &std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::InvalidData {
+        broken(line, "not UTF-8 text: this is not a bundle, or it is damaged")
+    } else {
+        broken(line, format!("cannot read: {e}"))
+    }
+}
+
 /// What a verified bundle held.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
@@ -295,27 +330,47 @@ pub struct Verified {
     pub entries: u64,
     pub checkpoints: u64,
     pub head: String,
+    /// The key that signed the checkpoints (the header's).
+    pub signer: PublicKey,
+    /// Whether `signer` was checked against a key the checker trusts. Without that check,
+    /// a bundle only proves it is whole as signed by `signer`: anyone can re-sign one.
+    pub signer_checked: bool,
 }
 
-/// Checks a bundle while reading it: the header's key, every entry's sequence and `prev`,
-/// every checkpoint's size, head and signature, and that the last entry is covered by a
-/// checkpoint. The first problem is named by line and entry.
-pub fn verify_bundle(reader: impl BufRead) -> Result<Verified> {
+/// Checks a bundle while reading it: the header's key (against `trusted`, when the checker
+/// holds a trusted copy), every entry's sequence and `prev`, every checkpoint's size, head
+/// and signature, and that the last entry is covered by a checkpoint. The first problem is
+/// named by line and entry; a signer other than `trusted` is named by both fingerprints.
+pub fn verify_bundle(reader: impl BufRead, trusted: Option<&PublicKey>) -> Result<Verified> {
     let mut lines = reader.lines().enumerate();
     let (_, first) = lines.next().ok_or_else(|| broken(1, "the bundle is empty"))?;
-    let first = first.map_err(|e| broken(1, format!("cannot read: {e}")))?;
+    let first = first.map_err(|e| unreadable(1, &e))?;
     let header: Header = serde_json::from_str(&first)
         .map_err(|_| broken(1, "not a Caregiver Playbook log bundle header"))?;
     if header.t != "header" || header.format != BUNDLE_FORMAT {
         return Err(broken(1, format!("unknown bundle format `{}`", header.format)));
     }
-    let key = BASE64
+    let signer = BASE64
         .decode(header.public_key.as_bytes())
-        .map_err(|_| broken(1, "the public key is not base64"))?;
-    if log_id(&key) != header.log {
+        .ok()
+        .and_then(|raw| PublicKey::from_raw(&raw))
+        .ok_or_else(|| broken(1, "the public key is not a base64 Ed25519 public key"))?;
+    if log_id(signer.as_bytes()) != header.log {
         return Err(broken(1, "the log id does not belong to this public key"));
     }
-    let verifier = UnparsedPublicKey::new(&ED25519, key);
+    // openssl checks with the PEM copy: it must be the same key.
+    if PublicKey::parse(&header.public_key_pem).ok() != Some(signer) {
+        return Err(broken(1, "`public_key_pem` is not the same key as `public_key`"));
+    }
+    if let Some(trusted) = trusted
+        && *trusted != signer
+    {
+        return Err(Error::SignerMismatch {
+            signer: signer.fingerprint(),
+            trusted: trusted.fingerprint(),
+        });
+    }
+    let verifier = UnparsedPublicKey::new(&ED25519, *signer.as_bytes());
     // Checking the signatures is nine tenths of the work: they are checked a batch at a
     // time, the batch split across the machine's cores. At most one batch is held, so
     // memory stays flat; the failure named is the earliest line's.
@@ -345,17 +400,25 @@ pub fn verify_bundle(reader: impl BufRead) -> Result<Verified> {
     if signed_up_to != seq {
         return Err(Error::LogBroken {
             reason: format!(
-                "entries {} to {seq} are not covered by a signed checkpoint",
+                "entries {} to {seq} are not covered by a signed checkpoint: the bundle was cut \
+                 short, or its end was changed",
                 signed_up_to + 1
             ),
         });
     }
-    Ok(Verified { log: header.log, entries: seq, checkpoints, head })
+    Ok(Verified {
+        log: header.log,
+        entries: seq,
+        checkpoints,
+        head,
+        signer,
+        signer_checked: trusted.is_some(),
+    })
 }
 
 /// Checks a batch of signatures on every core: the earliest failure, if any.
 fn check_signatures(
-    verifier: &UnparsedPublicKey<Vec<u8>>,
+    verifier: &UnparsedPublicKey<[u8; 32]>,
     batch: &[PendingSignature],
 ) -> Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(8);
@@ -401,13 +464,14 @@ fn read_line(
     seq: &mut u64,
     head: &mut String,
 ) -> Result<Option<PendingSignature>> {
-    let line = line.map_err(|e| broken(n, format!("cannot read: {e}")))?;
+    let line = line.map_err(|e| unreadable(n, &e))?;
     if line.is_empty() {
         return Ok(None);
     }
     if line.starts_with("{\"t\":\"entry\"") {
-        let entry: Entry =
-            serde_json::from_str(&line).map_err(|_| broken(n, "an entry that cannot be read"))?;
+        let entry: Entry = serde_json::from_str(&line).map_err(|_| {
+            broken(n, "an entry that cannot be read (the file was cut short, or damaged)")
+        })?;
         if entry.log != log {
             return Err(broken(n, format!("entry {} belongs to another log", entry.seq)));
         }
@@ -433,8 +497,9 @@ fn read_line(
         *head = line_hash(&line);
         return Ok(None);
     }
-    let cp: Checkpoint =
-        serde_json::from_str(&line).map_err(|_| broken(n, "neither an entry nor a checkpoint"))?;
+    let cp: Checkpoint = serde_json::from_str(&line).map_err(|_| {
+        broken(n, "neither an entry nor a checkpoint (the file was cut short, or damaged)")
+    })?;
     if cp.t != "checkpoint" || cp.log != log {
         return Err(broken(n, "a checkpoint of another log"));
     }
@@ -517,7 +582,7 @@ mod tests {
     }
 
     fn check(lines: &[String]) -> Result<Verified> {
-        verify_bundle(std::io::Cursor::new(lines.join("\n")))
+        verify_bundle(std::io::Cursor::new(lines.join("\n")), None)
     }
 
     #[test]
@@ -603,8 +668,43 @@ mod tests {
         );
     }
 
+    /// A bundle signed by another key (re-signed whole, as `tests/it/log.rs` does to a real
+    /// export, or another workstation's) verifies on its own, naming its signer as
+    /// unchecked; against the trusted key it fails, naming both keys.
+    #[test]
+    fn a_bundle_signed_by_another_key_fails_against_the_trusted_key() {
+        let (key, lines) = bundle(4);
+        let (forger, forged) = bundle(4);
+        let v = check(&forged).unwrap();
+        assert_eq!((v.entries, v.signer, v.signer_checked), (4, *forger.public(), false));
+        let against =
+            |lines: &[String]| verify_bundle(lines.join("\n").as_bytes(), Some(key.public()));
+        assert!(against(&lines).unwrap().signer_checked);
+        let err = against(&forged).unwrap_err();
+        assert_eq!(err.code(), "log_signer_mismatch");
+        let both = format!(
+            "fingerprint {}, not by the trusted key {}",
+            forger.public().fingerprint(),
+            key.public().fingerprint()
+        );
+        assert!(err.to_string().contains(&both), "{err}");
+    }
+
+    /// openssl checks with the header's PEM copy of the key: a PEM of another key is refused.
+    #[test]
+    fn a_header_whose_pem_is_another_key_fails() {
+        let (_, mut lines) = bundle(2);
+        let (other, _) = DeviceKey::generate().unwrap();
+        let mut header: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+        header["public_key_pem"] = other.public().pem().into();
+        lines[0] = header.to_string();
+        let err = check(&lines).unwrap_err();
+        let want = "line 1: `public_key_pem` is not the same key as `public_key`";
+        assert!(err.to_string().contains(want), "{err}");
+    }
+
     fn verify_lines(lines: &[String]) -> Result<Verified> {
-        verify_bundle(lines.join("\n").as_bytes())
+        verify_bundle(lines.join("\n").as_bytes(), None)
     }
 
     /// Signatures are checked in batches on another thread: the failure reported is still

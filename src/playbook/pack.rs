@@ -84,8 +84,46 @@ struct Manifest {
     files: BTreeMap<String, String>,
 }
 
+/// What was being done with a pack when it was refused; the error's message says it, so
+/// `pack verify` never says "not imported". The code is `pack_rejected` for every step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PackStep {
+    Sign,
+    Verify,
+    Trust,
+    Import,
+}
+
+impl PackStep {
+    /// Refused at this step, for `reason`.
+    fn refuse(self, reason: impl Into<String>) -> Error {
+        Error::PackRejected { step: self, reason: reason.into() }
+    }
+
+    /// A refusal from a check this step shares with another (verifying a pack, reading a
+    /// public key: verifying), told as this step's; any other error as it is.
+    pub fn during(self, e: Error) -> Error {
+        match e {
+            Error::PackRejected { reason, .. } => self.refuse(reason),
+            other => other,
+        }
+    }
+}
+
+impl std::fmt::Display for PackStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PackStep::Sign => "the playbook pack was not signed",
+            PackStep::Verify => "the playbook pack does not verify",
+            PackStep::Trust => "the pack signing key was not pinned",
+            PackStep::Import => "the playbook pack was not imported",
+        })
+    }
+}
+
+/// A pack (or a public key) that does not verify.
 fn invalid(reason: impl Into<String>) -> Error {
-    Error::PackRejected { reason: reason.into() }
+    PackStep::Verify.refuse(reason)
 }
 
 /// Makes a signing key. Returns the key file's text (secret: keep it off the workstations)
@@ -100,7 +138,7 @@ pub fn keygen() -> Result<(Zeroizing<String>, String)> {
 }
 
 fn read_key(text: &str) -> Result<Ed25519KeyPair> {
-    let bad = || invalid("the key file is not a Caregiver Playbook signing key");
+    let bad = || PackStep::Sign.refuse("the key file is not a Caregiver Playbook signing key");
     let mut lines = text.lines();
     if lines.next() != Some(KEY_HEADER) {
         return Err(bad());
@@ -151,7 +189,8 @@ pub fn sign(
         }
     }
     if files.is_empty() {
-        return Err(invalid(format!("{} holds no playbook (*.toml) files", dir.display())));
+        let reason = format!("{} holds no playbook (*.toml) files", dir.display());
+        return Err(PackStep::Sign.refuse(reason));
     }
     let manifest = Manifest {
         format: FORMAT.into(),
@@ -160,10 +199,10 @@ pub fn sign(
         expires: now + chrono::Duration::days(i64::from(valid_days)),
         files: files.iter().map(|(n, t)| (n.clone(), sha256_hex(t))).collect(),
     };
-    let manifest = serde_json::to_string_pretty(&manifest).map_err(|e| invalid(e.to_string()))?;
+    let unwritten = |e: serde_json::Error| PackStep::Sign.refuse(e.to_string());
+    let manifest = serde_json::to_string_pretty(&manifest).map_err(unwritten)?;
     let signature = BASE64.encode(pair.sign(manifest.as_bytes()).as_ref());
-    serde_json::to_string_pretty(&PackFile { manifest, signature, files })
-        .map_err(|e| invalid(e.to_string()))
+    serde_json::to_string_pretty(&PackFile { manifest, signature, files }).map_err(unwritten)
 }
 
 fn sha256_hex(text: &str) -> String {
@@ -171,7 +210,8 @@ fn sha256_hex(text: &str) -> String {
 }
 
 /// Checks a pack against a public key: signature, file hashes (no file changed, missing or
-/// added), expiry, and every playbook. Returns what it holds.
+/// added), expiry, and every playbook. Returns what it holds. A refusal says the pack does
+/// not verify; [`import`] tells it as its own.
 pub fn verify(
     pack: &str,
     public_key: &[u8],
@@ -250,15 +290,15 @@ pub fn import(session: &Session, pack: &str, now: DateTime<Utc>) -> Result<PackI
     session.require(Permission::ManagePacks, "import a playbook pack")?;
     let PackKey(key) = session
         .get::<PackKey>("pack-key")?
-        .ok_or_else(|| invalid("no pack signing key is pinned on this workstation: an admin pins it with `caregiver pack trust`"))?;
+        .ok_or_else(|| PackStep::Import.refuse("no pack signing key is pinned on this workstation: an admin pins it with `caregiver pack trust`"))?;
     let key = BASE64
         .decode(key.as_bytes())
         .map_err(|_| Error::Damaged { what: "the pinned pack key".into() })?;
-    let (mut info, files) = verify(pack, &key, now)?;
+    let (mut info, files) = verify(pack, &key, now).map_err(|e| PackStep::Import.during(e))?;
     if let Some(current) = status(session)?
         && info.version <= current.version
     {
-        return Err(invalid(format!(
+        return Err(PackStep::Import.refuse(format!(
             "pack version {} is not newer than the version in force ({}): an older pack is never re-imported",
             info.version, current.version
         )));

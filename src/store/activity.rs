@@ -12,7 +12,7 @@ use super::access::AccessEvent;
 use super::records::write_transaction;
 use super::{Kind, Permission, Record, Session, Writer, get_meta, put_meta};
 use crate::crypto::Binding;
-use crate::log::{self, Author, DeviceKey, GENESIS, Logged, Position, Verified};
+use crate::log::{self, Anchor, Author, DeviceKey, GENESIS, Logged, Position, PublicKey, Verified};
 use crate::{Error, Result};
 
 /// The workstation's signing key as its record holds it: PKCS#8, base64.
@@ -139,8 +139,9 @@ impl Session {
         Ok(out)
     }
 
-    /// The log's id, size and head now: what a paper export prints to anchor the log.
-    pub fn log_anchor(&self) -> Result<crate::incident::export::Anchor> {
+    /// The log's last checkpoint (id, size, head) and its key's fingerprint: what paper
+    /// prints to anchor the log.
+    pub fn log_anchor(&self) -> Result<Anchor> {
         self.ready()?;
         let key = self.device_key()?;
         let (size, head): (i64, String) = self
@@ -152,11 +153,19 @@ impl Session {
             .optional()
             .map_err(Error::sql("read the log's head"))?
             .unwrap_or((0, GENESIS.to_owned()));
-        Ok(crate::incident::export::Anchor {
+        Ok(Anchor {
             log: key.log_id().to_owned(),
             size: size as u64,
             head,
+            fingerprint: key.public().fingerprint(),
         })
+    }
+
+    /// The public half of the workstation's signing key, for an admin to keep a trusted
+    /// copy of (`--pubkey` checks bundles against it). Incident leads and admins.
+    pub fn log_public_key(&self) -> Result<PublicKey> {
+        self.require(Permission::HandleRecords, "show the activity log's signing key")?;
+        Ok(*self.device_key()?.public())
     }
 
     /// Writes the whole log as a bundle (`docs/log-bundle.md`), one row at a time.
@@ -186,11 +195,12 @@ impl Session {
         Ok(count)
     }
 
-    /// Checks the store's own log end to end, as an outsider would check an export.
+    /// Checks the store's own log end to end, as an outsider would check an export, against
+    /// the store's own key.
     pub fn verify_log(&self) -> Result<Verified> {
         let mut bundle = Vec::new();
         self.export_log(&mut bundle)?;
-        log::verify_bundle(bundle.as_slice())
+        log::verify_bundle(bundle.as_slice(), Some(self.device_key()?.public()))
     }
 }
 

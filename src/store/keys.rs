@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use super::{
     CHECK_PLAINTEXT, KEK_ID, Permission, Scope, Session, check_binding, check_name,
-    data_key_binding, put_meta, wrap_under_passphrase,
+    data_key_binding, put_meta, throttle, wrap_under_passphrase,
 };
 use crate::crypto::{self, Binding, PBKDF2_ITERATIONS, SealingKey, SecretKey};
 use crate::{Error, Result};
@@ -65,8 +65,7 @@ impl Session {
             params![slot_id, PBKDF2_ITERATIONS, salt.as_slice(), wrapped],
         )
         .map_err(Error::sql("store the emergency slot"))?;
-        tx.execute("DELETE FROM throttle WHERE gate = 'emergency'", [])
-            .map_err(Error::sql("reset the emergency delay"))?;
+        throttle::reset(&tx, &throttle::EMERGENCY)?;
         tx.commit().map_err(Error::sql("commit the emergency code"))?;
         self.ward = new_ward;
         Ok(())

@@ -37,12 +37,13 @@ use crate::crypto::{self, Binding, PBKDF2_ITERATIONS, SALT_LEN, SealingKey, Secr
 use crate::{Error, Result};
 
 pub use access::{AccessEvent, AccessKind};
+pub use backup::Restored;
 use keys::normalise_code;
 pub use keys::{MIN_EMERGENCY_CODE_CHARS, generate_emergency_code};
 pub use merge::Imported;
 pub use permissions::Permission;
 pub use records::{Record, Stored, Writer};
-pub use throttle::{Gate, delay_after};
+pub use throttle::{FREE_FAILURES, FREE_FAILURES_OF_ALL, Gate, delay_after};
 pub use users::{MIN_PASSPHRASE_CHARS, Role, UserInfo};
 
 /// The store's file name inside the data folder.
@@ -178,25 +179,31 @@ impl Default for Settings {
     }
 }
 
+/// ASCII text in groups of four joined by dashes (`ABCD-EFGH-IJ`), as people read keys out.
+fn in_groups_of_four(text: &str) -> String {
+    let groups: Vec<&str> =
+        text.as_bytes().chunks(4).filter_map(|c| std::str::from_utf8(c).ok()).collect();
+    groups.join("-")
+}
+
 /// The recovery key, shown once when the store is created. Whoever holds it can reset any
 /// passphrase: print it and lock it away.
 pub struct RecoveryKey(Zeroizing<String>);
 
 impl RecoveryKey {
     fn from_secret(secret: &SecretKey) -> Self {
-        let text = data_encoding::BASE32_NOPAD.encode(secret.as_bytes());
-        let grouped: Vec<&str> =
-            text.as_bytes().chunks(4).filter_map(|c| std::str::from_utf8(c).ok()).collect();
-        Self(Zeroizing::new(grouped.join("-")))
+        let text = Zeroizing::new(data_encoding::BASE32_NOPAD.encode(secret.as_bytes()));
+        Self(Zeroizing::new(in_groups_of_four(&text)))
     }
 
     /// Reads a recovery key as printed (groups, dashes, spaces and case do not matter).
+    /// Every copy of it is wiped when dropped.
     pub fn parse(text: &str) -> Result<SecretKey> {
-        let clean: String = text
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        // Room for every character at once: growing would leave copies behind unwiped.
+        let mut clean = Zeroizing::new(String::with_capacity(text.len()));
+        clean.extend(
+            text.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()),
+        );
         let bad = || Error::Invalid { what: "recovery key", reason: "not a recovery key".into() };
         let bytes = Zeroizing::new(
             data_encoding::BASE32_NOPAD.decode(clean.as_bytes()).map_err(|_| bad())?,
@@ -461,57 +468,63 @@ impl Store {
             .map_err(Error::sql("read the emergency slot"))
     }
 
-    /// Unwraps a slot's key with `kek`. A failure counts towards `gate`'s growing delay and
-    /// gives the one uniform error; a success clears the count.
+    /// Unwraps a slot's key with `kek`. A failure counts in each of `counts` (their
+    /// growing delays) and gives the one uniform error; a success clears them.
     fn open_slot(
         &self,
-        gate: Gate,
+        counts: &[throttle::Count<'_>],
         kek: &SealingKey,
         slot_id: &str,
         wrapped: &[u8],
     ) -> Result<SecretKey> {
         match kek.unwrap_key(&slot_binding(slot_id), wrapped) {
             Ok(key) => {
-                throttle::reset(&self.conn, gate)?;
+                throttle::reset(&self.conn, counts)?;
                 Ok(key)
             }
             Err(_) => {
-                throttle::fail(&self.conn, gate, self.now_ms())?;
+                throttle::fail(&self.conn, counts, self.now_ms())?;
                 Err(Error::WrongPassphrase)
             }
         }
     }
 
     /// Unlocks as a user. A wrong name and a wrong passphrase give the same error, take the
-    /// same time, and count towards the growing delay.
+    /// same time, and count towards the same growing delays: the name's own (counted by
+    /// the name's tag, whether or not the name exists) and that of every failed unlock.
     pub fn unlock(self, name: &str, passphrase: &[u8]) -> Result<Session> {
-        throttle::check(&self.conn, Gate::Unlock, self.now_ms())?;
+        let tag = users::name_tag(&self.conn, name)?;
+        let counts = throttle::user_counts(&tag);
+        throttle::check(&self.conn, &counts, self.now_ms())?;
         let found = users::find_slot(&self.conn, name)?;
         let (user_id, slot_id, iterations, salt, wrapped) = match found {
             Some(f) => f,
             None => {
                 // Same work as a real attempt, so timing does not tell names apart.
                 let _ = SecretKey::from_passphrase(passphrase, &[0u8; SALT_LEN], PBKDF2_ITERATIONS);
-                throttle::fail(&self.conn, Gate::Unlock, self.now_ms())?;
+                throttle::fail(&self.conn, &counts, self.now_ms())?;
                 return Err(Error::WrongPassphrase);
             }
         };
         let kek =
             SealingKey::new(KEK_ID, &SecretKey::from_passphrase(passphrase, &salt, iterations))?;
-        let master = self.open_slot(Gate::Unlock, &kek, &slot_id, &wrapped)?;
+        let master = self.open_slot(&counts, &kek, &slot_id, &wrapped)?;
         self.into_session(master, &user_id)
     }
 
-    /// Unlocks with the recovery key as `name`, who must then set a new passphrase.
+    /// Unlocks with the recovery key as `name`, who must then set a new passphrase. Counts
+    /// towards the same delays as a passphrase for `name`.
     pub fn unlock_with_recovery_key(self, name: &str, recovery_key: &str) -> Result<Session> {
-        throttle::check(&self.conn, Gate::Unlock, self.now_ms())?;
+        let tag = users::name_tag(&self.conn, name)?;
+        let counts = throttle::user_counts(&tag);
+        throttle::check(&self.conn, &counts, self.now_ms())?;
         let recovery = RecoveryKey::parse(recovery_key)?;
         let wrapped: Vec<u8> = self
             .conn
             .query_row("SELECT wrapped FROM slots WHERE kind = 'recovery'", [], |r| r.get(0))
             .map_err(Error::sql("read the recovery slot"))?;
         let kek = SealingKey::new(KEK_ID, &recovery)?;
-        let master = self.open_slot(Gate::Unlock, &kek, "recovery", &wrapped)?;
+        let master = self.open_slot(&counts, &kek, "recovery", &wrapped)?;
         let user_id =
             users::find_slot(&self.conn, name)?.map(|f| f.0).ok_or(Error::UserNotFound)?;
         let mut session = self.into_session(master, &user_id)?;
@@ -556,7 +569,7 @@ impl Store {
     /// Emergency (break-glass) access with the ward's emergency code. Opens the ward key
     /// only, and records the use.
     pub fn unlock_emergency(self, code: &[u8]) -> Result<EmergencySession> {
-        throttle::check(&self.conn, Gate::Emergency, self.now_ms())?;
+        throttle::check(&self.conn, &throttle::EMERGENCY, self.now_ms())?;
         let slot: Option<(String, u32, Vec<u8>, Vec<u8>)> = self
             .conn
             .query_row(
@@ -571,7 +584,7 @@ impl Store {
             KEK_ID,
             &SecretKey::from_passphrase(&normalise_code(code), &salt, iterations),
         )?;
-        let secret = self.open_slot(Gate::Emergency, &kek, &slot_id, &wrapped)?;
+        let secret = self.open_slot(&throttle::EMERGENCY, &kek, &slot_id, &wrapped)?;
         let key_id: u32 = self
             .conn
             .query_row("SELECT key_id FROM data_keys WHERE scope = 'ward'", [], |r| r.get(0))

@@ -4,7 +4,7 @@
 //! inside the write), never the role remembered from the unlock.
 //!
 //! What every signed-in user may do needs no permission: read playbooks, the contact tree
-//! and incidents; start an incident; act on its steps, take notes, log calls; acknowledge
+//! (not export it) and incidents; start an incident; act on its steps, take notes, log calls; acknowledge
 //! their own training.
 
 use super::Role;
@@ -19,7 +19,8 @@ pub enum Permission {
     ManageWorkstation,
     /// Pin the pack signing key and import signed playbook packs.
     ManagePacks,
-    /// Replace the contact tree (and with it the ward call list).
+    /// Replace the contact tree (and with it the ward call list), and export it whole as a
+    /// file (the tree is read on screen by everyone; the file holds every number at once).
     ManageContacts,
     /// Assign training and import phishing-simulation results.
     ManageTraining,

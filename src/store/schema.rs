@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_records_by_kind_and_id.sql"),
     include_str!("../../migrations/0003_activity_log.sql"),
     include_str!("../../migrations/0004_imported_logs.sql"),
+    include_str!("../../migrations/0005_failed_unlocks_per_name.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -282,6 +282,26 @@ fn the_recovery_key_resets_a_forgotten_passphrase() {
     store.unlock(ADMIN, b"a brand new passphrase").unwrap();
 }
 
+/// The key is read in one wiped buffer, whatever the grouping, case and spacing.
+#[test]
+fn a_recovery_key_reads_as_printed_in_any_grouping() {
+    let secret = SecretKey::generate().unwrap();
+    let printed = RecoveryKey::from_secret(&secret);
+    let text = printed.as_str();
+    let variants = [
+        text.to_owned(),
+        text.to_lowercase(),
+        text.replace('-', " "),
+        text.replace('-', "\n"),
+        format!("  {text}\r\n"),
+        text.replace('-', ""),
+    ];
+    for variant in variants {
+        assert_eq!(RecoveryKey::parse(&variant).unwrap().as_bytes(), secret.as_bytes());
+    }
+    assert_eq!(RecoveryKey::parse(&text[..20]).unwrap_err().code(), "invalid_input");
+}
+
 #[test]
 fn swapped_and_replayed_records_fail_to_open() {
     let (fx, session, _) = fixture();

@@ -122,7 +122,8 @@ pub(super) fn check_passphrase(passphrase: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn name_tag(conn: &Connection, name: &str) -> Result<[u8; 32]> {
+/// The salted tag of a name as typed: finds the user's slot, and counts failed unlocks.
+pub(super) fn name_tag(conn: &Connection, name: &str) -> Result<[u8; 32]> {
     let salt = get_meta(conn, "tag_salt")?.unwrap_or_default();
     Ok(crypto::sha256(&[&salt, name.trim().to_lowercase().as_bytes()]))
 }
@@ -333,6 +334,18 @@ impl Session {
             .collect();
         out.sort_by_key(|u| u.name.to_lowercase());
         Ok(out)
+    }
+
+    /// The admins' names, sorted: whose store this is (a restore says so). Needs no
+    /// permission and no passphrase change: only the store's own code asks.
+    pub(super) fn admin_names(&self) -> Result<Vec<String>> {
+        let mut names: Vec<String> = all_users(&self.store.conn, &self.main)?
+            .into_iter()
+            .filter(|(_, d)| d.role == Role::Admin)
+            .map(|(_, d)| d.name)
+            .collect();
+        names.sort_by_key(|n| n.to_lowercase());
+        Ok(names)
     }
 
     /// Sets (or clears, with `None` or an empty name) a user's department (admins).

@@ -420,10 +420,7 @@ fn read_time(text: &str) -> Option<DateTime<Utc>> {
 /// Takes off the `'` GoPhish's export puts before a value that starts with `=`, `+`, `-`,
 /// `@`, a tab or a carriage return, so a spreadsheet does not run it as a formula.
 fn unformula(text: &str) -> &str {
-    match text.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.trim(),
-        _ => text.trim(),
-    }
+    crate::csv_safe::unguard_formula(text).trim()
 }
 
 fn present(text: &str) -> Option<String> {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::records::{Campaign, Completion, Item, ItemState, completion};
+use crate::csv_safe::write_row;
 use crate::training::charts::{self, Bar, Rates};
 use crate::{Error, Result, html, words};
 
@@ -95,33 +96,39 @@ fn due_of(s: &ItemState) -> String {
     }
 }
 
-/// One row per person and module (RFC 4180).
+/// One row per person and module (RFC 4180), every cell guarded against formulas.
 pub fn csv(items: &[Item]) -> Result<Vec<u8>> {
     let fail = |e: csv::Error| Error::Invalid { what: "report", reason: e.to_string() };
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "user",
-        "department",
-        "module",
-        "title",
-        "status",
-        "due",
-        "last_acknowledged_utc",
-        "reason",
-    ])
+    write_row(
+        &mut w,
+        [
+            "user",
+            "department",
+            "module",
+            "title",
+            "status",
+            "due",
+            "last_acknowledged_utc",
+            "reason",
+        ],
+    )
     .map_err(fail)?;
     for i in items {
         let last = i.last_ack.map(|t| t.to_rfc3339()).unwrap_or_default();
-        w.write_record([
-            i.user.as_str(),
-            i.department.as_deref().unwrap_or_default(),
-            i.module.as_str(),
-            i.title.as_str(),
-            state_id(&i.state),
-            due_of(&i.state).as_str(),
-            last.as_str(),
-            i.reason.as_deref().unwrap_or_default(),
-        ])
+        write_row(
+            &mut w,
+            [
+                i.user.as_str(),
+                i.department.as_deref().unwrap_or_default(),
+                i.module.as_str(),
+                i.title.as_str(),
+                state_id(&i.state),
+                due_of(&i.state).as_str(),
+                last.as_str(),
+                i.reason.as_deref().unwrap_or_default(),
+            ],
+        )
         .map_err(fail)?;
     }
     w.into_inner().map_err(|e| Error::Invalid { what: "report", reason: e.to_string() })
@@ -215,5 +222,26 @@ mod tests {
         assert_escaped(&html, 8);
         assert!(html.contains("<td>2 (20%)</td><td>5 (50%)</td>"), "{html}");
         assert_eq!(html.matches("<svg").count(), 3, "three charts");
+    }
+
+    /// What people typed never runs as a formula when a spreadsheet opens the report.
+    #[test]
+    fn the_csv_report_guards_against_formulas() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap();
+        let items = vec![Item {
+            user: "=1+2".into(),
+            department: Some("@SUM(A1:A9)".into()),
+            module: "phishing-basics".into(),
+            title: "-2+3".into(),
+            state: ItemState::Overdue { due: at.date_naive(), days_over: 3 },
+            last_ack: None,
+            reason: Some("+cmd|' /C calc'!A0".into()),
+        }];
+        let text = String::from_utf8(csv(&items).unwrap()).unwrap();
+        let row = text.lines().nth(1).unwrap();
+        assert_eq!(
+            row,
+            "'=1+2,'@SUM(A1:A9),phishing-basics,'-2+3,overdue,2026-11-28,,'+cmd|' /C calc'!A0"
+        );
     }
 }

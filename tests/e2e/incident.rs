@@ -92,7 +92,7 @@ async fn a_ransomware_drill_runs_to_the_end_in_the_window_and_its_export_verifie
         .unwrap();
     let mut bundle = Vec::new();
     session.export_log(&mut bundle).unwrap();
-    let verified = caregiver::log::verify_bundle(bundle.as_slice()).unwrap();
+    let verified = caregiver::log::verify_bundle(bundle.as_slice(), None).unwrap();
     // started + a note + one entry per step walked + drill ended
     assert_eq!(verified.entries as usize, 1 + 1 + walked.len() + 1);
     let text = String::from_utf8(bundle).unwrap();
@@ -182,6 +182,7 @@ async fn a_ransomware_incident_from_the_home_screen_exports_from_the_window() {
     assert!(picture.contains("IT/IS Lead") || picture.contains("Incident Commander"), "{picture}");
     let summary = app.find("#review-summary").await.text().await.unwrap();
     assert!(summary.starts_with("Closed after"), "{summary}");
+    let anchor = app.find("#review-anchor").await.text().await.unwrap();
 
     // The exports, saved from the window.
     for (button, suffix) in [("#export-json", "log.jsonl"), ("#export-html", "hics214.html")] {
@@ -202,12 +203,20 @@ async fn a_ransomware_incident_from_the_home_screen_exports_from_the_window() {
     files.sort();
     assert_eq!(files.len(), 2, "{files:?}");
     let bundle = files.iter().find(|p| p.to_str().unwrap().ends_with("log.jsonl")).unwrap();
-    let verified = caregiver::log::verify_bundle(std::io::BufReader::new(
-        std::fs::File::open(bundle).unwrap(),
-    ))
+    let verified = caregiver::log::verify_bundle(
+        std::io::BufReader::new(std::fs::File::open(bundle).unwrap()),
+        None,
+    )
     .unwrap();
     // started + assignment + one entry per step + closed
     assert_eq!(verified.entries as usize, 1 + 1 + walked.len() + 1);
+    // The review printed from the window anchors the log: its last checkpoint and signer.
+    let signer = verified.signer.fingerprint();
+    assert!(
+        anchor.contains(&format!("last checkpoint: {} entries", verified.entries))
+            && anchor.contains(&format!("fingerprint {signer}.")),
+        "{anchor}"
+    );
     let html = std::fs::read_to_string(
         files.iter().find(|p| p.to_str().unwrap().ends_with(".html")).unwrap(),
     )

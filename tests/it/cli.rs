@@ -190,3 +190,147 @@ fn playbook_show_prints_a_playbook_and_a_job_action_sheet() {
         "caregiver: error[playbook_not_found]: no playbook with id `no-such-playbook`\n"
     );
 }
+
+/// A store with an admin (`Ada`) and a clinician (`Cleo`) who has set her own passphrase,
+/// and a `cli` that signs in as `user` with their passphrase file.
+struct Ward {
+    tmp: tempfile::TempDir,
+    /// The recovery key `init` printed.
+    recovery: String,
+}
+
+impl Ward {
+    const ADMIN_PASS: &str = "correct horse battery";
+    const CLINICIAN_PASS: &str = "cleo's own passphrase";
+
+    fn new() -> Self {
+        let mut ward = Ward { tmp: tempfile::tempdir().unwrap(), recovery: String::new() };
+        for (file, text) in [
+            ("Ada.pass", Self::ADMIN_PASS),
+            ("Cleo.pass", Self::CLINICIAN_PASS),
+            ("first.pass", "cleo's first passphrase"),
+        ] {
+            std::fs::write(ward.tmp.path().join(file), text).unwrap();
+        }
+        let ada = ward.path("Ada.pass");
+        let (code, out, err) = ward.cli(&["init", "--admin", "Ada", "--passphrase-file", &ada]);
+        assert_eq!(code, 0, "{err}");
+        let mut lines = out.lines().skip_while(|l| !l.starts_with("RECOVERY KEY"));
+        ward.recovery = lines.nth(1).unwrap().trim().to_owned();
+        let first = ward.path("first.pass");
+        let add = ["user", "add", "Cleo", "--role", "clinician", "--new-passphrase-file", &first];
+        let (code, _, err) = ward.as_user("Ada", &add);
+        assert_eq!(code, 0, "{err}");
+        let own = ward.path("Cleo.pass");
+        let (code, _, err) = ward.cli(&[
+            "user",
+            "passwd",
+            "Cleo",
+            "--new-passphrase-file",
+            &own,
+            "--user",
+            "Cleo",
+            "--passphrase-file",
+            &first,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        ward
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.tmp.path().join(name).to_str().unwrap().to_owned()
+    }
+
+    fn cli(&self, args: &[&str]) -> (i32, String, String) {
+        let mut cmd = caregiver(self.tmp.path());
+        cmd.arg("--store").arg(self.tmp.path().join("s.db")).args(args);
+        run(&mut cmd)
+    }
+
+    fn as_user(&self, user: &str, args: &[&str]) -> (i32, String, String) {
+        let pass = self.path(&format!("{user}.pass"));
+        let mut all = args.to_vec();
+        all.extend(["--user", user, "--passphrase-file", &pass]);
+        self.cli(&all)
+    }
+}
+
+/// Exporting the whole contact tree is for admins, in the core: a clinician's CLI is
+/// refused and writes nothing.
+#[test]
+fn a_clinician_cannot_export_the_contact_tree() {
+    let ward = Ward::new();
+    let out = ward.path("tree.csv");
+    let export = ["contacts", "export", "--format", "csv", "--out", &out];
+    let (code, _, err) = ward.as_user("Cleo", &export);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "caregiver: error[permission_denied]: only admins may export the contact tree\n"
+    );
+    assert!(!std::path::Path::new(&out).exists());
+    let (code, _, err) = ward.as_user("Ada", &export);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::path::Path::new(&out).exists());
+}
+
+/// Adding a user checks everything before it writes: a bad department adds nobody.
+#[test]
+fn a_bad_department_adds_no_user() {
+    let ward = Ward::new();
+    let first = ward.path("first.pass");
+    let add = |department: &str| {
+        ward.as_user(
+            "Ada",
+            &[
+                "user",
+                "add",
+                "Dee",
+                "--role",
+                "staff",
+                "--new-passphrase-file",
+                &first,
+                "--department",
+                department,
+            ],
+        )
+    };
+    let (code, _, err) = add(&"W".repeat(65));
+    assert_eq!(code, 1);
+    assert!(err.contains("error[invalid_input]: department: write 1 to 64 characters"), "{err}");
+    let (code, out, err) = ward.as_user("Ada", &["user", "list", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let users: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let names: Vec<&str> =
+        users.as_array().unwrap().iter().map(|u| u["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Ada", "Cleo"]);
+    // The same user with a good department: added once, with it.
+    let (code, _, err) = add(&"W".repeat(64));
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = ward.as_user("Ada", &["user", "list", "--json"]);
+    let users: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(users[2]["name"], "Dee");
+    assert_eq!(users[2]["department"], "W".repeat(64));
+}
+
+/// The recovery key as `init` prints it resets a forgotten passphrase; a key file that is
+/// not text is refused like any wrong key, and opens nothing.
+#[test]
+fn the_printed_recovery_key_resets_a_passphrase() {
+    let ward = Ward::new();
+    assert_eq!(ward.recovery.len(), 52 + 12, "{}", ward.recovery);
+    let new = ward.path("Ada.pass");
+    std::fs::write(&new, "ada's brand new passphrase").unwrap();
+    let key = ward.path("key.txt");
+    let passwd =
+        ["user", "passwd", "Ada", "--new-passphrase-file", &new, "--recovery-key-file", &key];
+    std::fs::write(&key, b"\xff\xfe not text").unwrap();
+    let (code, _, err) = ward.cli(&passwd);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[invalid_input]: recovery key: not a recovery key"), "{err}");
+    std::fs::write(&key, ward.recovery.to_lowercase().replace('-', " ")).unwrap();
+    let (code, _, err) = ward.cli(&passwd);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = ward.as_user("Ada", &["user", "list"]);
+    assert_eq!(code, 0, "{err}");
+}

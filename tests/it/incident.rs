@@ -147,6 +147,19 @@ fn a_ransomware_drill_runs_through_its_decisions_to_the_end_and_the_log_verifies
     assert_eq!(code, 0, "{err}");
     let entries = 1 + steps_seen.len() + 2;
     assert!(out.contains(&format!("{entries} entries")), "{out}");
+
+    // Paper anchors the log: the HICS 214 and the review (text and HTML) print the last
+    // checkpoint and the fingerprint of the key `log key` prints and the bundle is signed by.
+    let key = cli.ok(&["log", "key"]);
+    let fingerprint = key.lines().next().unwrap().strip_prefix("fingerprint: ").unwrap();
+    assert!(out.contains(&format!("\nsigner: {fingerprint}\n")), "{out}");
+    let signed = format!("Signed by the workstation key with fingerprint {fingerprint}.");
+    assert!(html.contains(&signed), "no fingerprint on the HICS 214");
+    for format in ["text", "html"] {
+        let review = cli.ok(&["incident", "review", &id, "--format", format]);
+        let checkpoint = format!("last checkpoint: {entries} entries, head ");
+        assert!(review.contains(&checkpoint) && review.contains(&signed), "{format}: {review}");
+    }
 }
 
 #[test]

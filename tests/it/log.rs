@@ -1,10 +1,12 @@
 //! The activity log: appended in the store, exported, and checked by the app, by Python and
 //! openssl, and after tampering in the export or in the store.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use caregiver::app::App;
 use caregiver::events::Event;
+use caregiver::log::DeviceKey;
 use caregiver::store::{Role, Store};
 use rusqlite::Connection;
 
@@ -17,7 +19,7 @@ fn note(text: &str) -> Event {
     Event::Note { text: text.into() }
 }
 
-fn store_with_entries(dir: &Path, n: u64) -> std::path::PathBuf {
+fn store_with_entries(dir: &Path, n: u64) -> PathBuf {
     let path = dir.join("store.db");
     let (session, _) = Store::create(&path, ADMIN, PASS, clock()).unwrap();
     for i in 1..=n {
@@ -27,65 +29,220 @@ fn store_with_entries(dir: &Path, n: u64) -> std::path::PathBuf {
     path
 }
 
-fn export(tmp: &Path, store: &Path) -> std::path::PathBuf {
+/// Runs the CLI as the store's admin.
+fn as_admin(tmp: &Path, store: &Path, args: &[&str]) -> String {
     let pass = tmp.join("pass");
-    std::io::Write::write_all(&mut std::fs::File::create(&pass).unwrap(), PASS).unwrap();
-    let out = tmp.join("bundle.jsonl");
+    std::fs::write(&pass, PASS).unwrap();
     let (code, stdout, err) = run(caregiver(tmp)
         .arg("--store")
         .arg(store)
-        .args(["log", "export", "--out"])
-        .arg(&out)
+        .args(args)
         .args(["--user", ADMIN, "--passphrase-file"])
         .arg(&pass));
     assert_eq!(code, 0, "{err}");
+    stdout
+}
+
+fn export(tmp: &Path, store: &Path) -> PathBuf {
+    let out = tmp.join("bundle.jsonl");
+    let stdout = as_admin(tmp, store, &["log", "export", "--out", out.to_str().unwrap()]);
     assert!(stdout.starts_with("Exported "), "{stdout}");
     out
 }
+
+/// `caregiver log verify BUNDLE [--pubkey KEY]`: (exit code, stdout, stderr).
+fn verify(tmp: &Path, bundle: &Path, pubkey: Option<&str>) -> (i32, String, String) {
+    let mut cmd = caregiver(tmp);
+    cmd.args(["log", "verify"]).arg(bundle);
+    if let Some(key) = pubkey {
+        cmd.args(["--pubkey", key]);
+    }
+    run(&mut cmd)
+}
+
+/// `python3 docs/verify_bundle.py BUNDLE ARGS...` with TMPDIR pointed at a folder of its own,
+/// which must be empty again afterwards: (exit code, stdout).
+fn python(tmp: &Path, bundle: &Path, args: &[&str]) -> (i32, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verify_bundle.py");
+    let its_tmp = tmp.join("python-tmp");
+    std::fs::create_dir_all(&its_tmp).unwrap();
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(bundle)
+        .args(args)
+        .env("TMPDIR", &its_tmp)
+        .output()
+        .expect("python3 runs (scripts/setup.sh installs it)");
+    let left: Vec<_> = std::fs::read_dir(&its_tmp).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(left.is_empty(), "the script left files behind: {left:?}");
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    (out.status.code().unwrap_or(-1), said + &String::from_utf8_lossy(&out.stderr))
+}
+
+/// What both checkers say, on its own line, when the signer was not checked.
+const NOT_CHECKED: &str = "\nNOT CHECKED: the signer was not checked against a trusted key";
 
 #[test]
 fn an_export_verifies_with_the_app_and_with_python_and_openssl() {
     let tmp = tempfile::tempdir().unwrap();
     let store = store_with_entries(tmp.path(), 6);
     let bundle = export(tmp.path(), &store);
+    let session = Store::open(&store, clock()).unwrap().unlock(ADMIN, PASS).unwrap();
+    let fingerprint = session.log_public_key().unwrap().fingerprint();
 
-    let (code, out, err) = run(caregiver(tmp.path()).args(["log", "verify"]).arg(&bundle));
+    let (code, out, err) = verify(tmp.path(), &bundle, None);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("verifies: 6 entries, 6 signed checkpoints"), "{out}");
+    assert!(
+        out.contains(&format!("\nsigner: {fingerprint}\n")) && out.contains(NOT_CHECKED),
+        "{out}"
+    );
 
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verify_bundle.py");
-    let outsider = std::process::Command::new("python3")
-        .arg(&script)
-        .arg(&bundle)
-        .arg("--all-signatures")
-        .output()
-        .expect("python3 runs (scripts/setup.sh installs it)");
-    let said = String::from_utf8_lossy(&outsider.stdout);
-    assert!(outsider.status.success(), "{said}{}", String::from_utf8_lossy(&outsider.stderr));
+    let (code, said) = python(tmp.path(), &bundle, &["--all-signatures"]);
+    assert_eq!(code, 0, "{said}");
     assert!(said.starts_with("ok: 6 entries, chain intact"), "{said}");
+    assert!(said.contains(&format!("\nsigner: {fingerprint}\n")) && said.contains(NOT_CHECKED));
 
-    // One changed letter in entry 4: both checkers fail, and name it.
+    // One changed letter in entry 4, a file cut short (mid-line, or after an entry), a
+    // header with another key's PEM, empty, not UTF-8: both checkers fail, and name it.
     let text = std::fs::read_to_string(&bundle).unwrap();
-    let tampered = tmp.path().join("tampered.jsonl");
-    std::io::Write::write_all(
-        &mut std::fs::File::create(&tampered).unwrap(),
-        text.replacen("entry 4", "entry X", 1).as_bytes(),
-    )
-    .unwrap();
-    let (code, _, err) = run(caregiver(tmp.path()).args(["log", "verify"]).arg(&tampered));
+    let lines: Vec<&str> = text.lines().collect();
+    let cut_after_entry = lines[..8].join("\n") + "\n";
+    let cut_mid_line = &text[..text.len() - 40];
+    let tampered = text.replacen("entry 4", "entry X", 1);
+    // openssl checks with the header's PEM: another key's there is refused, not trusted.
+    let other_pem = {
+        let mut header: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+        header["public_key_pem"] = DeviceKey::generate().unwrap().0.public().pem().into();
+        format!("{header}\n{}\n", lines[1..].join("\n"))
+    };
+    let cases: [(&str, &[u8], &str, &str); 6] = [
+        (
+            "tampered",
+            tampered.as_bytes(),
+            "the checkpoint for 4 entries does not match entry 4",
+            "the checkpoint for 4 entries does not match entry 4",
+        ),
+        (
+            "cut after an entry",
+            cut_after_entry.as_bytes(),
+            "entries 4 to 4 are not covered by a signed checkpoint: the bundle was cut short",
+            "entries 4 to 4 are not covered by a signed checkpoint: the bundle was cut short",
+        ),
+        (
+            "cut mid-line",
+            cut_mid_line.as_bytes(),
+            "line 13: neither an entry nor a checkpoint (the file was cut short, or damaged)",
+            "line 13: the file ends in the middle of this line: it was cut short",
+        ),
+        (
+            "another key's PEM",
+            other_pem.as_bytes(),
+            "line 1: `public_key_pem` is not the same key as `public_key`",
+            "line 1: `public_key_pem` is not the same key as `public_key`",
+        ),
+        ("empty", b"", "line 1: the bundle is empty", "line 1: the bundle is empty"),
+        (
+            "not UTF-8",
+            b"\xff\xfe{\"t\":\"header\"}\n",
+            "line 1: not UTF-8 text",
+            "line 1: not UTF-8 text",
+        ),
+    ];
+    for (what, bytes, app_says, python_says) in cases {
+        let bad = tmp.path().join("bad.jsonl");
+        std::fs::write(&bad, bytes).unwrap();
+        let (code, _, err) = verify(tmp.path(), &bad, None);
+        assert_eq!(code, 1, "{what}");
+        assert!(err.contains("error[log_broken]") && err.contains(app_says), "{what}: {err}");
+        let (code, said) = python(tmp.path(), &bad, &[]);
+        assert_eq!(code, 1, "{what}: {said}");
+        assert!(
+            said.starts_with("FAILED at line ") && said.contains(python_says),
+            "{what}: {said}"
+        );
+    }
+}
+
+/// Issue 12's attack on a bundle: a real export re-signed whole with a new key (every entry
+/// re-chained under the new key's log id, every checkpoint re-signed, the header rewritten
+/// to the new key). Whole as signed, it verifies on its own, and says the signer was not
+/// checked, naming the new key's fingerprint; against a trusted copy of the workstation's
+/// key (`caregiver log key --out key.pem`, or the header's base64) it fails, in the app and
+/// in Python.
+#[test]
+fn a_bundle_re_signed_with_another_key_fails_against_the_workstations_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = store_with_entries(tmp.path(), 6);
+    let bundle = export(tmp.path(), &store);
+    let key_pem = tmp.path().join("key.pem");
+    let said = as_admin(tmp.path(), &store, &["log", "key", "--out", key_pem.to_str().unwrap()]);
+    let real = caregiver::log::PublicKey::read(key_pem.to_str().unwrap()).unwrap();
+    assert!(said.contains(&format!("(fingerprint {})", real.fingerprint())), "{said}");
+    let printed = as_admin(tmp.path(), &store, &["log", "key"]);
+    assert!(printed.starts_with(&format!("fingerprint: {}\n", real.fingerprint())), "{printed}");
+    assert!(printed.ends_with(&std::fs::read_to_string(&key_pem).unwrap()), "{printed}");
+
+    let (forger, _) = DeviceKey::generate().unwrap();
+    let forged = tmp.path().join("forged.jsonl");
+    std::fs::write(&forged, resign(&std::fs::read_to_string(&bundle).unwrap(), &forger)).unwrap();
+    let new_fingerprint = forger.public().fingerprint();
+    assert_ne!(new_fingerprint, real.fingerprint());
+
+    // Without a trusted key: whole, signed by the new key, not checked.
+    let (code, out, err) = verify(tmp.path(), &forged, None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("\nsigner: {new_fingerprint}\n")) && out.contains(NOT_CHECKED));
+    let (code, said) = python(tmp.path(), &forged, &["--all-signatures"]);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains(&format!("\nsigner: {new_fingerprint}\n")) && said.contains(NOT_CHECKED));
+
+    // Against the workstation's key, as key.pem or as base64: refused, both keys named.
+    let both = format!(
+        "signed by the key with fingerprint {new_fingerprint}, not by the trusted key {}",
+        real.fingerprint()
+    );
+    for key in [key_pem.to_str().unwrap(), &real.base64()] {
+        let (code, out, err) = verify(tmp.path(), &forged, Some(key));
+        assert_eq!((code, out.as_str()), (1, ""), "{err}");
+        assert!(err.contains("error[log_signer_mismatch]") && err.contains(&both), "{err}");
+        let (code, said) = python(tmp.path(), &forged, &["--pubkey", key]);
+        assert_eq!(code, 1, "{said}");
+        assert!(said.starts_with("FAILED at line 1: ") && said.contains(&both), "{said}");
+
+        // The real bundle passes the same check, and says so.
+        let trusted = format!("\nsigner: {} (the trusted key)\n", real.fingerprint());
+        let (code, out, err) = verify(tmp.path(), &bundle, Some(key));
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains(&trusted) && !out.contains("NOT CHECKED"), "{out}");
+        let (code, said) = python(tmp.path(), &bundle, &["--pubkey", key]);
+        assert_eq!(code, 0, "{said}");
+        assert!(said.contains(&trusted) && !said.contains("NOT CHECKED"), "{said}");
+    }
+
+    // What is not a key is named.
+    let (code, _, err) = verify(tmp.path(), &bundle, Some("not-a-key"));
     assert_eq!(code, 1);
-    assert!(
-        err.contains("error[log_broken]")
-            && err.contains("the checkpoint for 4 entries does not match entry 4"),
-        "{err}"
-    );
-    let outsider =
-        std::process::Command::new("python3").arg(&script).arg(&tampered).output().unwrap();
-    assert!(!outsider.status.success());
-    assert!(
-        String::from_utf8_lossy(&outsider.stdout)
-            .contains("the checkpoint for 4 entries does not match entry 4")
-    );
+    assert!(err.contains("error[invalid_input]") && err.contains("is neither a file nor"), "{err}");
+    let (code, said) = python(tmp.path(), &bundle, &["--pubkey", "not-a-key"]);
+    assert_eq!(code, 2);
+    assert!(said.contains("is neither a file holding a key nor"), "{said}");
+}
+
+/// Re-signs a bundle whole with `forger`: what anyone holding a bundle can do.
+fn resign(bundle: &str, forger: &DeviceKey) -> String {
+    let mut out = vec![forger.header_line()];
+    let mut head = caregiver::log::GENESIS.to_owned();
+    for line in bundle.lines().filter(|l| l.starts_with("{\"t\":\"entry\"")) {
+        let mut entry: caregiver::log::Entry = serde_json::from_str(line).unwrap();
+        entry.log = forger.log_id().to_owned();
+        entry.prev = head;
+        let line = serde_json::to_string(&entry).unwrap();
+        head = caregiver::log::line_hash(&line);
+        out.push(line);
+        out.push(serde_json::to_string(&forger.checkpoint(entry.seq, &head)).unwrap());
+    }
+    out.join("\n") + "\n"
 }
 
 #[test]
@@ -147,6 +304,7 @@ fn corrections_point_back_and_rotation_keeps_the_log_whole() {
     nurse.change_passphrase("Nina Nurse", b"nina's own passphrase").unwrap();
     assert_eq!(nurse.append(None, &note("")).unwrap(), 4);
     assert_eq!(nurse.verify_log().unwrap_err().code(), "permission_denied");
+    assert_eq!(nurse.log_public_key().unwrap_err().code(), "permission_denied");
 }
 
 /// Emergency access cannot write the log itself: each use is logged at the next full

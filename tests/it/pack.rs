@@ -200,13 +200,17 @@ fn tampered_foreign_and_broken_packs_are_refused_whole() {
     for (what, body, want) in &cases {
         let file = o.tmp.path().join("bad.json");
         write(&file, body);
+        // The same reason, told as the step it stopped: verifying never says "import".
         let (code, _, err) =
             o.cli(&["pack", "verify", file.to_str().unwrap(), "--pubkey", &o.public]);
         assert_eq!(code, 1, "{what}");
-        assert!(err.contains(want), "{what}: {err}");
+        let verify = "caregiver: error[pack_rejected]: the playbook pack does not verify: ";
+        assert!(err.starts_with(verify) && err.contains(want), "{what}: {err}");
+        assert!(!err.contains("import"), "{what}: {err}");
         let (code, _, err) = o.admin(&["pack", "import", file.to_str().unwrap()]);
         assert_eq!(code, 1, "{what}");
-        assert!(err.contains(want), "{what}: {err}");
+        let import = "caregiver: error[pack_rejected]: the playbook pack was not imported: ";
+        assert!(err.starts_with(import) && err.contains(want), "{what}: {err}");
         let (_, out, _) = o.admin(&["pack", "status"]);
         assert!(out.starts_with("no pack imported"), "{what} left {out}");
     }
@@ -219,6 +223,14 @@ fn tampered_foreign_and_broken_packs_are_refused_whole() {
         o.cli(&["pack", "verify", good.to_str().unwrap(), "--pubkey", other_public]);
     assert_eq!(code, 1);
     assert!(err.contains("the signature does not match"), "{err}");
+
+    // A bad public key, when verifying and when pinning it.
+    let (code, _, err) = o.cli(&["pack", "verify", good.to_str().unwrap(), "--pubkey", "AAAA"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("the playbook pack does not verify: the public key is not"), "{err}");
+    let (code, _, err) = o.admin(&["pack", "trust", "AAAA"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[pack_rejected]: the pack signing key was not pinned: "), "{err}");
 
     // Expiry, on the core's clock.
     let key = pack::read_public_key(&o.public).unwrap();
@@ -242,5 +254,16 @@ fn tampered_foreign_and_broken_packs_are_refused_whole() {
     ]);
     assert_eq!(code, 1);
     assert!(err.contains("broken.toml:2:"), "{err}");
+    let (code, _, err) = o.cli(&[
+        "pack",
+        "sign",
+        o.dir.to_str().unwrap(),
+        "--key",
+        o.tmp.path().join("admin.pass").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[pack_rejected]: the playbook pack was not signed: "), "{err}");
     assert!(!out.exists());
 }

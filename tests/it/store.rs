@@ -317,6 +317,37 @@ fn a_wrong_passphrase_gets_one_message_and_a_delay_that_survives_restarts() {
     assert!(out.contains(ADMIN));
 }
 
+/// One person's failed unlocks delay the name they tried, not everyone; a name that does
+/// not exist is delayed the same way, so the delay does not tell names apart. On the
+/// store's own clock.
+#[test]
+fn failed_unlocks_delay_the_name_tried_not_everyone() {
+    use caregiver::store::{FREE_FAILURES, Gate, delay_after};
+    let tmp = tempfile::tempdir().unwrap();
+    let start = chrono::DateTime::parse_from_rfc3339("2026-11-28T06:00:00Z").unwrap().to_utc();
+    let fake = caregiver::clock::FakeClock::starting_at(start);
+    let clock: caregiver::clock::SharedClock = fake.clone();
+    let path = tmp.path().join("store.db");
+    let (mut session, _) = Store::create(&path, ADMIN, PASS, clock.clone()).unwrap();
+    session.add_user("Bea Lead", Role::Lead, b"bea's first passphrase", None).unwrap();
+    drop(session);
+    let unlock = |name: &str, pass: &[u8]| {
+        Store::open(&path, clock.clone()).unwrap().unlock(name, pass).map(drop)
+    };
+    for _ in 0..FREE_FAILURES {
+        assert_eq!(unlock(ADMIN, b"not the passphrase").unwrap_err().code(), "wrong_passphrase");
+        let err = unlock("Nobody At All", b"not the passphrase").unwrap_err();
+        assert_eq!(err.code(), "wrong_passphrase");
+    }
+    let admin = unlock(ADMIN, PASS).unwrap_err();
+    let nobody = unlock("Nobody At All", b"anything at all").unwrap_err();
+    assert_eq!(admin.code(), "unlock_throttled");
+    assert_eq!(admin.to_string(), nobody.to_string());
+    unlock("Bea Lead", b"bea's first passphrase").unwrap();
+    fake.advance(chrono::Duration::from_std(delay_after(Gate::Unlock, FREE_FAILURES)).unwrap());
+    unlock(ADMIN, PASS).unwrap();
+}
+
 #[test]
 fn backup_and_restore_through_the_cli() {
     let tmp = tempfile::tempdir().unwrap();
@@ -373,6 +404,93 @@ fn backup_and_restore_through_the_cli() {
     let session = store.unlock(ADMIN, PASS).unwrap();
     let c: ContactTree = session.get("c1").unwrap().unwrap();
     assert_eq!(c, tree("before backup"));
+}
+
+/// A restore replaces every user and key: only an admin of the store in place may do it
+/// (a store anybody makes has them as its admin), and it says whose store the backup is.
+#[test]
+fn restore_needs_an_admin_of_the_store_in_place_and_says_whose_store_the_backup_is() {
+    const EVE: &str = "Eve Clinician";
+    const EVE_PASS: &[u8] = b"eve's own passphrase";
+    let tmp = tempfile::tempdir().unwrap();
+    let (path, mut session) = new_store(tmp.path());
+    session.put("c1", &tree("the real tree")).unwrap();
+    session.add_user(EVE, Role::Clinician, EVE_PASS, None).unwrap();
+    let own = tmp.path().join("own-backup.db");
+    session.backup(&own).unwrap();
+    drop(session);
+    let mut eve = Store::open(&path, clock()).unwrap().unlock(EVE, EVE_PASS).unwrap();
+    eve.change_passphrase(EVE, EVE_PASS).unwrap();
+    drop(eve);
+    // Stores of their own, made anywhere, in which each is an admin.
+    let other = tempfile::tempdir().unwrap();
+    let forge = |admin: &str, pass: &[u8], file: &str| {
+        let made = other.path().join(format!("{file}.store"));
+        let (s, _) = Store::create(&made, admin, pass, clock()).unwrap();
+        s.put("c1", &tree("a forged tree")).unwrap();
+        let out = tmp.path().join(file);
+        s.backup(&out).unwrap();
+        out
+    };
+    let by_eve = forge(EVE, EVE_PASS, "eve.db");
+    let by_stranger = forge("Mallory", b"mallory's passphrase", "mallory.db");
+    let by_ada = forge(ADMIN, PASS, "ada-elsewhere.db");
+    let restore = |file: &Path, user: &str, pass: &[u8]| {
+        let pass_file = tmp.path().join("restore.pass");
+        write_file(&pass_file, pass);
+        run(caregiver(tmp.path())
+            .arg("--store")
+            .arg(&path)
+            .arg("restore")
+            .arg(file)
+            .args(["--user", user, "--passphrase-file"])
+            .arg(&pass_file))
+    };
+    let tree_now = || {
+        let s = Store::open(&path, clock()).unwrap().unlock(ADMIN, PASS).unwrap();
+        s.get::<ContactTree>("c1").unwrap().unwrap()
+    };
+
+    for (file, user, pass, want) in [
+        (&by_eve, EVE, EVE_PASS, "error[permission_denied]: only admins may restore a backup"),
+        (&by_stranger, "Mallory", &b"mallory's passphrase"[..], "error[wrong_passphrase]"),
+    ] {
+        let (code, out, err) = restore(file, user, pass);
+        assert_eq!((code, out.as_str()), (1, ""), "{err}");
+        assert!(err.contains(want), "{err}");
+        assert_eq!(tree_now(), tree("the real tree"));
+    }
+
+    let (code, out, err) = restore(&own, ADMIN, PASS);
+    assert_eq!(code, 0, "{err}");
+    let id = out.lines().nth(1).unwrap();
+    assert!(
+        id.starts_with("The backup is of store ")
+            && id.ends_with(": the same store as the one it replaced."),
+        "{out}"
+    );
+    assert!(out.contains("\nIts admins: Ada Admin\n"), "{out}");
+
+    let (code, out, err) = restore(&by_ada, ADMIN, PASS);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(": a DIFFERENT store from the one it replaced ("), "{out}");
+    assert_eq!(tree_now(), tree("a forged tree"));
+
+    // A store in place that no longer opens is not replaced: move it aside, then restore.
+    write_file(&path, &[0x5a; 8192]);
+    let (code, _, err) = restore(&own, ADMIN, PASS);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[restore_rejected]") && err.contains("move it aside"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), [0x5a; 8192]);
+    for suffix in ["", "-wal", "-shm"] {
+        let aside = tmp.path().join(format!("damaged.db{suffix}"));
+        let _ = std::fs::rename(format!("{}{suffix}", path.display()), aside);
+    }
+    assert!(!path.exists());
+    let (code, out, err) = restore(&own, ADMIN, PASS);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(": there was no store in place."), "{out}");
+    assert_eq!(tree_now(), tree("the real tree"));
 }
 
 /// The store at every schema version ever shipped opens with this binary, upgrades, and

@@ -180,9 +180,13 @@ async function lockNow() {
   refresh({ force: true });
 }
 
-// Activity restarts the idle clock in the core, at most every TOUCH_EVERY_MS.
+// Activity restarts the idle clock in the core, at most every TOUCH_EVERY_MS. A pointer
+// that did not move is not activity: WebKit sends a move event when the page changes
+// under a still pointer (the idle warning's countdown does), and that must not keep an
+// unattended screen open.
 let lastTouch = 0;
-function activity() {
+function activity(e) {
+  if (e.type === "pointermove" && e.movementX === 0 && e.movementY === 0) return;
   const now = Date.now();
   if (!warning.hidden || now - lastTouch > TOUCH_EVERY_MS) {
     lastTouch = now;

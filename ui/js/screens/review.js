@@ -1,6 +1,7 @@
 // The incident's timeline (a picture the core draws, the same one the printed review
-// holds), the after-action review, and the exports: HICS 214 (HTML), CSV and the signed
-// evidence bundle (JSON), saved to the exports folder.
+// holds), the after-action review with the log's anchor (its last checkpoint and its key's
+// fingerprint, so a printed review anchors the log), and the exports: HICS 214 (HTML), CSV
+// and the signed evidence bundle (JSON), saved to the exports folder.
 
 import { request } from "../api.js";
 import { fill, h, showAlert } from "../dom.js";
@@ -33,6 +34,7 @@ export async function renderReview(main, opts) {
     return;
   }
   const rv = r.data.review;
+  const anchor = r.data.anchor;
   const saved = h("div", { id: "export-status", class: "status", role: "status" });
   const save = async (format) => {
     const res = await request("export_incident", { id, format });
@@ -79,6 +81,9 @@ export async function renderReview(main, opts) {
       ? table("review-deadlines", ["Deadline", "Due (UTC)", "Outcome"],
         rv.deadlines.map((d) => h("tr", { dataset: { outcome: d.outcome } }, h("td", {}, d.what), h("td", {}, utc(d.due)), h("td", {}, VERDICT[d.outcome] || d.outcome))))
       : h("p", {}, "This playbook sets no legal deadline."),
+    h("p", { class: "small anchor", id: "review-anchor" },
+      `Activity log ${anchor.log}, last checkpoint: ${anchor.size} entries, head ${anchor.head}. `,
+      `Signed by the workstation key with fingerprint ${anchor.fingerprint}.`),
     h("h2", { class: "no-print" }, "Export"),
     h("p", { class: "no-print" }, "Exports go to the exports folder for forensics, regulators and the after-action review. Incident leads and admins."),
     h("div", { class: "actions no-print" },
