@@ -7,7 +7,7 @@ use super::App;
 use crate::Result;
 use crate::contacts::Contact;
 use crate::contacts::calltree::{self, Outcome};
-use crate::incident::{Incident, Progress};
+use crate::incident::{self, Incident, Progress};
 
 /// An incident's calls: the tree for its playbook, each contact with where they stand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -50,7 +50,7 @@ impl App {
 
     /// Records a call's outcome (reached, no-answer, left-message, wrong-number).
     pub fn call(&self, id: &str, contact: &str, outcome: Outcome) -> Result<CallsView> {
-        let progress = self.record_call(id, contact, outcome)?;
+        let progress = incident::call(self.user()?, &self.in_force()?, id, contact, outcome)?;
         Ok(calls_view(&progress, &self.contact_tree()?, self.now()))
     }
 

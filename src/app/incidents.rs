@@ -8,14 +8,15 @@ use serde::Serialize;
 
 use super::App;
 use super::contacts::{CallLine, call_lines};
-use crate::contacts::calltree::{self, Outcome};
+use crate::contacts::Contact;
+use crate::contacts::calltree;
 use crate::contacts::channels;
 use crate::incident::review::{self, Review};
 use crate::incident::{self, Action, Progress, StartOptions, WardIncident};
 use crate::log::Anchor;
 use crate::playbook::format::{STANDARD_ROLES, band_name, phase_name};
 use crate::playbook::{Playbook, Step};
-use crate::store::Session;
+use crate::store::{Role, Session};
 use crate::{Error, Result};
 
 /// An incident as the guided screen shows it: where it stands and the step to do now.
@@ -42,7 +43,7 @@ pub struct IncidentView {
     /// The current step would send patient information over an unsecure channel.
     pub step_warnings: Vec<channels::Warning>,
     /// The contacts of the tree the current step says to call (by contact role).
-    pub step_contacts: Vec<crate::contacts::Contact>,
+    pub step_contacts: Vec<Contact>,
 }
 
 /// An open incident as emergency access shows it: the ward steps to follow, and for each
@@ -90,17 +91,22 @@ fn reachable(playbook: &Playbook, from: &str) -> usize {
     seen.len()
 }
 
-fn incident_view(
-    progress: Progress,
-    playbook: &Playbook,
-    session: &Session,
-) -> Result<IncidentView> {
+/// What the incident views of one call are drawn with, read once.
+struct Viewer<'a> {
+    session: &'a Session,
+    playbooks: &'a [Playbook],
+    contacts: &'a [Contact],
+    role: Role,
+}
+
+fn incident_view(progress: Progress, with: &Viewer<'_>) -> Result<IncidentView> {
+    let playbook = super::library::find(with.playbooks, &progress.incident.playbook)?;
+    let me = with.session.user_name();
     let step = progress
         .current
         .as_deref()
         .and_then(|id| playbook.steps.iter().find(|s| s.id == id))
         .cloned();
-    let me = session.user_name();
     let mut positions_available: Vec<(String, String)> = STANDARD_ROLES
         .iter()
         .map(|(id, name)| ((*id).to_owned(), (*name).to_owned()))
@@ -109,12 +115,13 @@ fn incident_view(
     // The positions this playbook's steps are for come first.
     positions_available.sort_by_key(|(id, _)| !playbook.steps.iter().any(|s| &s.role == id));
     let step_contacts = match &step {
-        Some(s) if !s.calls.is_empty() => session
-            .contacts()?
-            .into_iter()
+        Some(s) => with
+            .contacts
+            .iter()
             .filter(|c| c.role.as_ref().is_some_and(|r| s.calls.contains(r)))
+            .cloned()
             .collect(),
-        _ => Vec::new(),
+        None => Vec::new(),
     };
     Ok(IncidentView {
         phase_name: step.as_ref().map(|s| phase_name(&s.phase).to_owned()),
@@ -122,7 +129,7 @@ fn incident_view(
         role_name: step.as_ref().map(|s| playbook.role_name(&s.role).to_owned()),
         steps_total: playbook.steps.len(),
         steps_left: progress.current.as_deref().map_or(0, |c| reachable(playbook, c)),
-        can_command: incident::may_command(session.role_now()?, me, &progress.incident),
+        can_command: incident::may_command(with.role, me, &progress.incident),
         my_positions: progress.positions_of(me).into_iter().map(str::to_owned).collect(),
         my_steps: progress.job_sheet(me).into_iter().cloned().collect(),
         positions_available,
@@ -149,10 +156,21 @@ impl App {
         Ok((progress, playbook))
     }
 
-    fn view(&self, progress: Progress) -> Result<IncidentView> {
-        let list = self.in_force()?;
-        let playbook = super::library::find(&list, &progress.incident.playbook)?;
-        incident_view(progress, playbook, self.user()?)
+    /// Runs `then` with the playbooks in force, the contact tree and the signed-in user's
+    /// role, each read once for every incident a call draws.
+    fn with_viewer<T>(&self, then: impl FnOnce(&Viewer<'_>) -> Result<T>) -> Result<T> {
+        let session = self.user()?;
+        let (playbooks, contacts) = (self.in_force()?, self.contact_tree()?);
+        let role = session.role_now()?;
+        then(&Viewer { session, playbooks: &playbooks, contacts: &contacts, role })
+    }
+
+    /// Runs `act` on the playbooks in force and draws the incident it leaves.
+    fn view(
+        &self,
+        act: impl FnOnce(&Session, &[Playbook]) -> Result<Progress>,
+    ) -> Result<IncidentView> {
+        self.with_viewer(|v| incident_view(act(v.session, v.playbooks)?, v))
     }
 
     /// Starts an incident (or a drill) of a playbook in force. `lead` is a user of this
@@ -177,7 +195,7 @@ impl App {
 
     /// Where an incident stands, with its current step in full.
     pub fn incident(&self, id: &str) -> Result<IncidentView> {
-        self.view(self.progress(id)?)
+        self.view(|s, list| incident::progress(s, list, id))
     }
 
     /// The incidents not yet closed, newest first, so any signed-in user can resume one.
@@ -186,17 +204,15 @@ impl App {
         if self.emergency().is_ok() {
             return Ok(Vec::new());
         }
-        let session = self.user()?;
-        incident::all_progress(session, &self.in_force()?, session.events(None)?)?
-            .into_iter()
-            .filter(|p| !p.closed)
-            .map(|p| self.view(p))
-            .collect()
+        self.with_viewer(|v| {
+            let all = incident::all_progress(v.session, v.playbooks, v.session.events(None)?)?;
+            all.into_iter().filter(|p| !p.closed).map(|p| incident_view(p, v)).collect()
+        })
     }
 
     /// Acts on an incident's current step.
     pub fn incident_step(&self, id: &str, step: &str, action: Action) -> Result<IncidentView> {
-        self.view(incident::step(self.user()?, &self.in_force()?, id, step, action)?)
+        self.view(|s, list| incident::step(s, list, id, step, action))
     }
 
     /// Adds a note; returns its log entry's number and the incident.
@@ -206,22 +222,17 @@ impl App {
     }
 
     pub fn close_incident(&self, id: &str) -> Result<IncidentView> {
-        self.view(incident::close(self.user()?, &self.in_force()?, id)?)
+        self.view(|s, list| incident::close(s, list, id))
     }
 
     /// Gives a HICS position to a person (the incident's lead, or by permission).
     pub fn assign_position(&self, id: &str, position: &str, person: &str) -> Result<IncidentView> {
-        self.view(incident::assign(self.user()?, &self.in_force()?, id, position, person)?)
+        self.view(|s, list| incident::assign(s, list, id, position, person))
     }
 
     /// Says a step's reminder has been seen.
     pub fn acknowledge_timer(&self, id: &str, step: &str) -> Result<IncidentView> {
-        self.view(incident::acknowledge_timer(self.user()?, &self.in_force()?, id, step)?)
-    }
-
-    /// Records a call's outcome.
-    pub fn record_call(&self, id: &str, contact: &str, outcome: Outcome) -> Result<Progress> {
-        incident::call(self.user()?, &self.in_force()?, id, contact, outcome)
+        self.view(|s, list| incident::acknowledge_timer(s, list, id, step))
     }
 
     /// The names of this workstation's users: who may lead an incident or take a position.

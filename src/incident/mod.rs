@@ -211,4 +211,4 @@ impl Action {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

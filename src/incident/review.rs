@@ -499,13 +499,9 @@ pub fn html(r: &Review, timeline_svg: &str, anchor: &Anchor, now: DateTime<Utc>)
 pub(crate) mod tests {
     use super::*;
     use crate::html::tests::{anchor, assert_anchored};
-    use crate::incident::{Incident, replay};
+    use crate::incident::replay;
+    use crate::incident::tests::{entries, incident, t};
     use chrono::Duration;
-
-    fn t(minutes: i64) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-28T06:00:00Z").unwrap().with_timezone(&Utc)
-            + Duration::minutes(minutes)
-    }
 
     /// A ransomware incident that starts at minute 0, finishes `stop-and-unplug` at
     /// `first_done`, skips the paper step, takes the "Yes" branch, and closes at `closed`.
@@ -515,48 +511,19 @@ pub(crate) mod tests {
 
     /// As [`walked`], with the paper step skipped for `reason`.
     pub(crate) fn walked_because(first_done: i64, closed: Option<i64>, reason: &str) -> Progress {
-        let script: Vec<(i64, &str, serde_json::Value)> = [
-            Some((0, "incident_started", serde_json::to_value(incident()).unwrap())),
-            Some((first_done, "step_done", serde_json::json!({ "step": "stop-and-unplug" }))),
-            Some((first_done + 1, "step_skipped", serde_json::json!({ "step": "paper-downtime", "reason": reason }))),
-            Some((first_done + 2, "decision", serde_json::json!({ "step": "check-spread", "choice": "Yes", "goto": "activate-command" }))),
-            closed.map(|c| (c, "incident_closed", serde_json::json!({}))),
+        let lee = "Lee Lead";
+        let script: Vec<(i64, &str, &str, serde_json::Value)> = [
+            Some((0, lee, "incident_started", serde_json::to_value(incident(-30)).unwrap())),
+            Some((first_done, lee, "step_done", serde_json::json!({ "step": "stop-and-unplug" }))),
+            Some((first_done + 1, lee, "step_skipped", serde_json::json!({ "step": "paper-downtime", "reason": reason }))),
+            Some((first_done + 2, lee, "decision", serde_json::json!({ "step": "check-spread", "choice": "Yes", "goto": "activate-command" }))),
+            closed.map(|c| (c, lee, "incident_closed", serde_json::json!({}))),
         ]
         .into_iter()
         .flatten()
         .collect();
-        let entries: Vec<crate::events::Entry> = script
-            .into_iter()
-            .enumerate()
-            .map(|(n, (at, kind, payload))| crate::log::Entry {
-                t: "entry".into(),
-                log: "test".into(),
-                seq: n as u64 + 1,
-                prev: crate::log::GENESIS.into(),
-                time: t(at).to_rfc3339(),
-                actor: "Lee Lead".into(),
-                role: "lead".into(),
-                incident: Some("inc".into()),
-                kind: kind.into(),
-                payload,
-                corrects: None,
-            })
-            .map(|e| e.decode().unwrap())
-            .collect();
-        replay(incident(), &crate::playbook::find("ransomware").unwrap(), &entries).unwrap()
-    }
-
-    fn incident() -> Incident {
-        Incident {
-            id: "inc".into(),
-            playbook: "ransomware".into(),
-            playbook_version: 1,
-            title: "Ransomware".into(),
-            lead: "Lee Lead".into(),
-            started: t(0),
-            discovered: t(-30),
-            drill: true,
-        }
+        let playbook = crate::playbook::find("ransomware").unwrap();
+        replay(incident(-30), &playbook, &entries(&script)).unwrap()
     }
 
     /// Table-driven: the immediate band's 2-hour target is met or not by when its steps

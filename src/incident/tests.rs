@@ -6,12 +6,14 @@ use chrono::Duration;
 use crate::events;
 use crate::log::Entry;
 
-fn t(minutes: i64) -> DateTime<Utc> {
+/// Minute `minutes` of the test incidents (2026-11-28 06:00 UTC is minute 0).
+pub(crate) fn t(minutes: i64) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-28T06:00:00Z").unwrap().with_timezone(&Utc)
         + Duration::minutes(minutes)
 }
 
-fn incident(discovered_minutes: i64) -> Incident {
+/// The ransomware drill the scripts run, started at minute 0 by Lee Lead.
+pub(crate) fn incident(discovered_minutes: i64) -> Incident {
     Incident {
         id: "inc".into(),
         playbook: "ransomware".into(),
@@ -25,10 +27,10 @@ fn incident(discovered_minutes: i64) -> Incident {
 }
 
 /// One scripted entry: (minute, actor, kind, payload).
-type Line<'a> = (i64, &'a str, &'a str, serde_json::Value);
+pub(crate) type Line<'a> = (i64, &'a str, &'a str, serde_json::Value);
 
 /// The log's entries for a script, as the store reads them back.
-fn entries(script: &[Line<'_>]) -> Vec<events::Entry> {
+pub(crate) fn entries(script: &[Line<'_>]) -> Vec<events::Entry> {
     script
         .iter()
         .enumerate()

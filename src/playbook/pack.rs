@@ -149,19 +149,15 @@ fn read_key(text: &str) -> Result<Ed25519KeyPair> {
     Ed25519KeyPair::from_pkcs8(&der).map_err(|_| bad())
 }
 
-/// Reads a public key given as base64 text, or as a file holding it.
+/// Reads a public key given as text (base64, or PEM), or as a file holding it.
 pub fn read_public_key(text_or_path: &str) -> Result<Vec<u8>> {
-    let text = match std::fs::read_to_string(text_or_path) {
-        Ok(content) => content,
-        Err(_) => text_or_path.to_owned(),
-    };
-    let key = BASE64.decode(text.trim().as_bytes()).map_err(|_| {
-        invalid("the public key is not base64 text as `caregiver pack keygen` prints it")
+    let text = std::fs::read_to_string(text_or_path).unwrap_or_else(|_| text_or_path.to_owned());
+    let key = crate::log::PublicKey::parse(&text).map_err(|_| {
+        invalid(
+            "the public key is not an Ed25519 public key as `caregiver pack keygen` prints it (base64, 32 bytes)",
+        )
     })?;
-    if key.len() != 32 {
-        return Err(invalid("the public key is not an Ed25519 public key (32 bytes)"));
-    }
-    Ok(key)
+    Ok(key.as_bytes().to_vec())
 }
 
 /// Signs every `*.toml` file in `dir` into a pack. Each playbook must pass the checker
