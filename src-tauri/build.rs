@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "set_idle_lock",
     "new_emergency_code",
+    "new_recovery_key",
     "pack_status",
     "search_playbooks",
     "open_playbook",

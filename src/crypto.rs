@@ -233,6 +233,111 @@ pub fn pad_to_bucket(bytes: &mut Vec<u8>, bucket: usize) {
     bytes.resize(target.max(bucket), b' ');
 }
 
+/// A secret derived from `seed` for one use (`label`), with HKDF-SHA256: one stored seed
+/// gives a person their X25519 and Ed25519 keys, which never share bytes.
+pub fn derive(seed: &SecretKey, label: &str) -> SecretKey {
+    struct Len;
+    impl ring::hkdf::KeyType for Len {
+        fn len(&self) -> usize {
+            KEY_LEN
+        }
+    }
+    let prk = ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, b"caregiver-playbook/v1 derive")
+        .extract(seed.as_bytes());
+    let mut out = Zeroizing::new([0u8; KEY_LEN]);
+    let info = [label.as_bytes()];
+    // Both calls fail only for an output longer than 255 hashes: never for 32 bytes.
+    if let Ok(okm) = prk.expand(&info, Len) {
+        let _ = okm.fill(out.as_mut());
+    }
+    SecretKey(out)
+}
+
+/// Length of an X25519 public key, in bytes.
+pub const PUBLIC_LEN: usize = 32;
+
+/// The secret half of a key pair to which keys are wrapped ([`seal_to`]): X25519, derived
+/// from a stored seed. Wiped when dropped.
+pub struct BoxSecret(x25519_dalek::StaticSecret);
+
+impl std::fmt::Debug for BoxSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BoxSecret(..)")
+    }
+}
+
+impl BoxSecret {
+    pub fn from_seed(seed: &SecretKey) -> Self {
+        Self(x25519_dalek::StaticSecret::from(*derive(seed, "x25519").as_bytes()))
+    }
+
+    pub fn public(&self) -> [u8; PUBLIC_LEN] {
+        x25519_dalek::PublicKey::from(&self.0).to_bytes()
+    }
+
+    /// Opens a key wrapped to this key pair's public half by [`seal_to`], bound to `at`.
+    pub fn open(&self, at: &Binding<'_>, sealed: &[u8]) -> Result<SecretKey, CryptoError> {
+        let (eph, rest) = sealed.split_at_checked(PUBLIC_LEN).ok_or(CryptoError::Malformed)?;
+        let eph: [u8; PUBLIC_LEN] = eph.try_into().map_err(|_| CryptoError::Malformed)?;
+        let shared = self.0.diffie_hellman(&x25519_dalek::PublicKey::from(eph));
+        if !shared.was_contributory() {
+            return Err(CryptoError::Rejected);
+        }
+        let key = box_key(shared.as_bytes(), &eph, &self.public())?;
+        key.unwrap_key(at, rest)
+    }
+}
+
+/// The AES key of one wrapping: HKDF-SHA256 of the X25519 shared secret, salted with both
+/// public keys (as in HPKE's base mode and libsodium's sealed boxes).
+fn box_key(
+    shared: &[u8; 32],
+    eph: &[u8; PUBLIC_LEN],
+    recipient: &[u8; PUBLIC_LEN],
+) -> Result<SealingKey, CryptoError> {
+    let ikm =
+        SecretKey(Zeroizing::new(sha256(&[b"caregiver-playbook/v1 box", eph, recipient, shared])));
+    SealingKey::new(0, &derive(&ikm, "box key"))
+}
+
+/// Wraps `secret` to the holder of the X25519 public key `recipient`, bound to `at`: an
+/// ephemeral key pair, its agreement with `recipient`, and AES-256-GCM under the derived
+/// key. The blob is `ephemeral public key(32) ‖ sealed blob`. Anyone can make one: what a
+/// holder opens is checked against what it must be (a check value, a signed public key).
+pub fn seal_to(
+    recipient: &[u8; PUBLIC_LEN],
+    at: &Binding<'_>,
+    secret: &SecretKey,
+) -> Result<Vec<u8>, CryptoError> {
+    let eph_secret = x25519_dalek::StaticSecret::from(*SecretKey::generate()?.as_bytes());
+    let eph = x25519_dalek::PublicKey::from(&eph_secret).to_bytes();
+    let shared = eph_secret.diffie_hellman(&x25519_dalek::PublicKey::from(*recipient));
+    if !shared.was_contributory() {
+        return Err(CryptoError::Rejected);
+    }
+    let sealed = box_key(shared.as_bytes(), &eph, recipient)?.wrap(at, secret)?;
+    let mut out = Vec::with_capacity(PUBLIC_LEN + sealed.len());
+    out.extend_from_slice(&eph);
+    out.extend_from_slice(&sealed);
+    Ok(out)
+}
+
+/// An Ed25519 signing key derived from a seed ([`derive`] with `label`).
+pub fn signing_key(
+    seed: &SecretKey,
+    label: &str,
+) -> Result<ring::signature::Ed25519KeyPair, CryptoError> {
+    ring::signature::Ed25519KeyPair::from_seed_unchecked(derive(seed, label).as_bytes())
+        .map_err(|_| CryptoError::Malformed)
+}
+
+/// Checks an Ed25519 signature over `message` by `public`.
+pub fn verify_signature(public: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, public)
+        .verify(message, signature)
+        .is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,5 +423,31 @@ mod tests {
             let k = key(3);
             prop_assert!(k.open(&AT, &bytes).is_err());
         }
+    }
+
+    #[test]
+    fn a_key_wrapped_to_a_person_opens_for_them_only_and_only_where_bound() {
+        let alice = BoxSecret::from_seed(&SecretKey::generate().unwrap());
+        let bob = BoxSecret::from_seed(&SecretKey::generate().unwrap());
+        let data = SecretKey::generate().unwrap();
+        let wrapped = seal_to(&alice.public(), &AT, &data).unwrap();
+        assert_eq!(alice.open(&AT, &wrapped).unwrap().as_bytes(), data.as_bytes());
+        assert_eq!(bob.open(&AT, &wrapped).unwrap_err(), CryptoError::Rejected);
+        let elsewhere = Binding { row: "r2", ..AT };
+        assert_eq!(alice.open(&elsewhere, &wrapped).unwrap_err(), CryptoError::Rejected);
+        assert_eq!(alice.open(&AT, &wrapped[..20]).unwrap_err(), CryptoError::Malformed);
+        // A low-order point as the ephemeral key gives no shared secret: refused.
+        let mut zero = wrapped.clone();
+        zero[..PUBLIC_LEN].fill(0);
+        assert_eq!(alice.open(&AT, &zero).unwrap_err(), CryptoError::Rejected);
+    }
+
+    #[test]
+    fn derived_keys_differ_by_label_and_seed() {
+        let seed = SecretKey::generate().unwrap();
+        assert_ne!(derive(&seed, "a").as_bytes(), derive(&seed, "b").as_bytes());
+        assert_eq!(derive(&seed, "a").as_bytes(), derive(&seed, "a").as_bytes());
+        let other = SecretKey::generate().unwrap();
+        assert_ne!(derive(&seed, "a").as_bytes(), derive(&other, "a").as_bytes());
     }
 }

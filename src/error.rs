@@ -107,6 +107,24 @@ pub enum Error {
     )]
     SignerMismatch { signer: String, trusted: String },
 
+    /// A value only admins may write is not signed by the admins' key the reader trusts:
+    /// written with another key (a staff member's, an old one), or changed since.
+    #[error(
+        "{what} is not signed by the admins' key: it was written by someone who is not an admin, or changed since"
+    )]
+    Forged { what: String },
+
+    /// Writing what only admins may change, in a session that does not hold the admins' key.
+    #[error("this account does not hold the admins' key, which signs what only admins may change")]
+    AdminKeyMissing,
+
+    /// An admin changed the store's keys (removing a user, a new emergency code, a key
+    /// rotation) while this session was open: it holds the old ones.
+    #[error(
+        "an admin changed the store's keys while you were signed in: lock the app and unlock it again"
+    )]
+    KeysChanged,
+
     /// The signed-in user was removed while their session was open.
     #[error("this account no longer exists: lock the app")]
     SessionEnded,
@@ -156,6 +174,9 @@ impl Error {
             Error::UserExists => "user_exists",
             Error::UserNotFound => "user_not_found",
             Error::SessionEnded => "session_ended",
+            Error::Forged { .. } => "record_forged",
+            Error::KeysChanged => "keys_changed",
+            Error::AdminKeyMissing => "admin_key_missing",
             Error::Locked => "locked",
             Error::PackRejected { .. } => "pack_rejected",
             Error::LogBroken { .. } => "log_broken",

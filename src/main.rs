@@ -48,6 +48,9 @@ enum Command {
     EmergencyCode(EmergencyCommand),
     /// Rotate the data key: re-seal every record under a new key (admins).
     Rekey,
+    /// Make a new recovery key and print it once; the old one stops working (admins).
+    #[command(name = "recovery-key")]
+    RecoveryKey,
     /// Write a consistent, still-encrypted copy of the store to FILE (admins).
     Backup { file: PathBuf },
     /// Replace the store with the backup FILE (an admin of both, with one passphrase);
@@ -98,6 +101,7 @@ fn run(cli: Cli) -> cli::Result {
         Command::EmergencyCode(cmd) => cli::users::run_emergency(auth, cmd),
         Command::Settings(cmd) => cli::users::run_settings(auth, cmd),
         Command::Rekey => cli::users::rekey(auth),
+        Command::RecoveryKey => cli::users::new_recovery_key(auth),
         Command::Backup { file } => cli::users::backup(auth, &file),
         Command::Restore { file } => cli::users::restore(auth, &file),
         Command::Log(cmd) => cli::log::run(auth, cmd),

@@ -186,6 +186,12 @@ pub async fn new_emergency_code(state: State<'_, AppState>) -> Reply<ShownOnce> 
 }
 
 #[tauri::command]
+pub async fn new_recovery_key(state: State<'_, AppState>) -> Reply<ShownOnce> {
+    let key = state.app().new_recovery_key()?;
+    Ok(ShownOnce { secret: shown_once(key.as_str()) })
+}
+
+#[tauri::command]
 pub async fn pack_status(state: State<'_, AppState>) -> Reply<Option<PackInfo>> {
     Ok(state.app().pack_info()?)
 }

@@ -59,6 +59,7 @@ fn main() -> ExitCode {
             commands::get_settings,
             commands::set_idle_lock,
             commands::new_emergency_code,
+            commands::new_recovery_key,
             commands::pack_status,
             commands::search_playbooks,
             commands::open_playbook,

@@ -9,7 +9,9 @@ use zeroize::Zeroizing;
 
 use super::App;
 use crate::Result;
-use crate::store::{Restored, Role, Settings, Store, UserInfo, generate_emergency_code};
+use crate::store::{
+    RecoveryKey, Restored, Role, Settings, Store, UserInfo, generate_emergency_code,
+};
 
 /// A user to add: name, role, first passphrase (changed at their first unlock), and
 /// department.
@@ -67,6 +69,12 @@ impl App {
         let code = generate_emergency_code()?;
         self.set_emergency_code(code.as_bytes())?;
         Ok(code)
+    }
+
+    /// Makes a new recovery key (admins): every key is wrapped to it, and the old printed
+    /// key opens nothing any more. Show it once.
+    pub fn new_recovery_key(&mut self) -> Result<RecoveryKey> {
+        self.user_mut()?.new_recovery_key()
     }
 
     /// Re-seals every record under a new data key (admins).

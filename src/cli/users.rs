@@ -190,6 +190,17 @@ pub fn rekey(auth: &Auth) -> Result {
     Ok(())
 }
 
+/// `caregiver recovery-key`: a new recovery key, printed once.
+pub fn new_recovery_key(auth: &Auth) -> Result {
+    let key = auth.signed_in()?.new_recovery_key()?;
+    say("New recovery key (the old one no longer opens anything). Print it and lock it away:");
+    let mut line = Zeroizing::new(String::with_capacity(2 + key.as_str().len()));
+    line.push_str("  ");
+    line.push_str(key.as_str());
+    say(&line);
+    Ok(())
+}
+
 pub fn backup(auth: &Auth, file: &std::path::Path) -> Result {
     auth.signed_in()?.backup(file)?;
     say(&format!("Backup written to {}", file.display()));

@@ -1,21 +1,24 @@
 //! The encrypted store: one SQLite file per workstation, shared by its staff.
 //!
-//! Key hierarchy (ARCHITECTURE.md records why):
+//! Key hierarchy (ARCHITECTURE.md records why; `holders.rs` has the details):
 //!
 //! ```text
-//!  user passphrase ──PBKDF2──► KEK ─┐
-//!  recovery key ────────────────────┼─ wraps ─► master key ─ wraps ─► main data key ─ seals ─► everything
-//!                                   │                        └ wraps ─► ward data key ─ seals ─► playbooks, ward call list
-//!  emergency code ──PBKDF2──► KEK ──┴─ wraps ─► ward data key only
+//!  passphrase ──PBKDF2──► KEK ─ opens ─► the person's seed ─► key pair ◄─ wrapped to it:
+//!      main data key (everyone) ─ seals ─► everything else
+//!      ward data key (everyone)  ─ seals ─► playbooks, ward call list, emergency uses
+//!      admins' key (admins)      ─ signs ─► users, public keys, settings, the pinned pack key
+//!  recovery key ──HKDF──► a key pair like a person's (every key wrapped to it)
+//!  emergency code ──PBKDF2──► KEK ─ wraps ─► ward data key only
 //! ```
 //!
 //! A [`Store`] is locked: it reads only clear metadata (and the lock-screen names). Unlocking
-//! gives a [`Session`] (a user: every key) or an [`EmergencySession`] (the ward key only).
-//! Dropping either drops its keys.
+//! gives a [`Session`] (a user: the keys their role holds) or an [`EmergencySession`] (the
+//! ward key only). Dropping either drops its keys.
 
 mod access;
 mod activity;
 mod backup;
+mod holders;
 mod keys;
 mod merge;
 mod permissions;
@@ -146,6 +149,12 @@ impl Kind {
         }
     }
 
+    /// Whether only admins write this kind: its records are signed by the admins' key, and
+    /// a record without a good signature is refused (`record_forged`).
+    pub const fn signed(self) -> bool {
+        matches!(self, Kind::Settings | Kind::PackKey)
+    }
+
     pub const fn scope(self) -> Scope {
         match self {
             Kind::Playbook | Kind::WardCallList | Kind::PackInfo | Kind::WardIncident => {
@@ -231,13 +240,24 @@ pub struct Store {
     clock: SharedClock,
 }
 
-/// An unlocked session of one user: holds every data key until dropped.
+/// An unlocked session of one user: holds the keys their role holds until dropped.
 #[derive(Debug)]
 pub struct Session {
     store: Store,
-    master: SecretKey,
     main: SealingKey,
     ward: SealingKey,
+    /// The data keys' secrets, to wrap them to a new holder.
+    main_secret: SecretKey,
+    ward_secret: SecretKey,
+    /// The admins' key: admins (and a recovery-key unlock) only.
+    admin: Option<holders::Authority>,
+    /// The admins' authority key this session trusts (the newest in the chain).
+    trust: holders::Trust,
+    /// The person's own seed; `None` after a recovery-key unlock (a new passphrase makes a
+    /// new one).
+    seed: Option<SecretKey>,
+    /// The master key of a store from before schema 7, while some slot still wraps it.
+    legacy: Option<SecretKey>,
     user: users::CurrentUser,
     /// The workstation's log signing key, opened at the first append.
     device: std::cell::OnceCell<crate::log::DeviceKey>,
@@ -307,13 +327,18 @@ pub fn new_record_id() -> Result<String> {
     random_id()
 }
 
-fn seal_json<T: Serialize>(key: &SealingKey, at: &Binding<'_>, value: &T) -> Result<Vec<u8>> {
+/// A value as it is sealed: JSON, padded to a size class.
+fn encode_json<T: Serialize>(value: &T) -> Result<Zeroizing<Vec<u8>>> {
     let mut json = Zeroizing::new(serde_json::to_vec(value).map_err(|e| Error::Invalid {
         what: "record",
         reason: format!("cannot be encoded: {e}"),
     })?);
     crypto::pad_to_bucket(&mut json, PAD_BUCKET);
-    Ok(key.seal(at, &json)?)
+    Ok(json)
+}
+
+fn seal_json<T: Serialize>(key: &SealingKey, at: &Binding<'_>, value: &T) -> Result<Vec<u8>> {
+    Ok(key.seal(at, &encode_json(value)?)?)
 }
 
 fn open_json<T: DeserializeOwned>(
@@ -322,8 +347,80 @@ fn open_json<T: DeserializeOwned>(
     sealed: &[u8],
     what: impl FnOnce() -> String,
 ) -> Result<T> {
+    decode_json(&key.open(at, sealed).map_err(|_| Error::Damaged { what: what() })?)
+}
+
+fn decode_json<T: DeserializeOwned>(plain: &[u8]) -> Result<T> {
+    serde_json::from_slice(plain).map_err(|_| Error::Damaged { what: "a sealed value".into() })
+}
+
+/// Seals `value` and signs it with the admins' key: (sealed, signature).
+fn seal_signed<T: Serialize>(
+    key: &SealingKey,
+    authority: &holders::Authority,
+    at: &Binding<'_>,
+    value: &T,
+) -> Result<(Vec<u8>, Vec<u8>)> {
+    let plain = encode_json(value)?;
+    Ok((key.seal(at, &plain)?, authority.sign(at, &plain)))
+}
+
+/// Opens a value only admins write, and checks the admins' signature over it.
+fn open_signed<T: DeserializeOwned>(
+    key: &SealingKey,
+    trust: holders::Trust,
+    at: &Binding<'_>,
+    sealed: &[u8],
+    signature: Option<&[u8]>,
+    what: impl Fn() -> String,
+) -> Result<T> {
     let plain = key.open(at, sealed).map_err(|_| Error::Damaged { what: what() })?;
-    serde_json::from_slice(&plain).map_err(|_| Error::Damaged { what: "a sealed value".into() })
+    trust.verify(at, &plain, signature, &what)?;
+    decode_json(&plain)
+}
+
+/// A row read back to sign again: (id, version, sealed, signature).
+type SignedRow = (String, i64, Vec<u8>, Option<Vec<u8>>);
+
+/// Where the rows [`sign_rows`] signs live: the SELECT of (id, version, sealed, signature)
+/// with its one parameter, the UPDATE of signature ?1 for id ?2, and the binding's domain
+/// and table.
+struct SignedRows<'a> {
+    select: &'a str,
+    param: &'a str,
+    update: &'a str,
+    domain: &'a str,
+    table: &'a str,
+}
+
+/// Signs again with `authority` every row of `rows`: each opened with `main` and, when
+/// `old` is given, checked against that admins' key first (a store moving to keys per
+/// person has none to check against).
+fn sign_rows(
+    tx: &Connection,
+    rows: &SignedRows<'_>,
+    main: &SealingKey,
+    authority: &holders::Authority,
+    old: Option<holders::Trust>,
+) -> Result<()> {
+    let found: Vec<SignedRow> = tx
+        .prepare(rows.select)
+        .and_then(|mut st| {
+            st.query_map([rows.param], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect()
+        })
+        .map_err(Error::sql("read rows to sign"))?;
+    for (id, version, sealed, signature) in found {
+        let at = Binding { domain: rows.domain, table: rows.table, row: &id, version };
+        let what = || format!("the {} record {id}", rows.table);
+        let plain = main.open(&at, &sealed).map_err(|_| Error::Damaged { what: what() })?;
+        if let Some(old) = old {
+            old.verify(&at, &plain, signature.as_deref(), what)?;
+        }
+        tx.execute(rows.update, params![authority.sign(&at, &plain), id])
+            .map_err(Error::sql("sign a row"))?;
+    }
+    Ok(())
 }
 
 /// A new wrapping of `secret` under a passphrase: (salt, wrapped) for a slot row.
@@ -385,41 +482,46 @@ impl Store {
     ) -> Result<(Session, RecoveryKey)> {
         let mut conn = connect(path, true)?;
         schema::migrate(&mut conn)?;
-        let master = SecretKey::generate()?;
         let recovery = SecretKey::generate()?;
         let main_secret = SecretKey::generate()?;
         let main = SealingKey::new(1, &main_secret)?;
         let ward_secret = SecretKey::generate()?;
         let ward = SealingKey::new(2, &ward_secret)?;
-        let master_key = SealingKey::new(KEK_ID, &master)?;
         let tx = conn.transaction().map_err(Error::sql("start creating the store"))?;
         put_meta(&tx, "store_id", &crypto::random_bytes::<16>()?)?;
         put_meta(&tx, "tag_salt", &crypto::random_bytes::<16>()?)?;
         put_meta(&tx, "directory_key", SecretKey::generate()?.as_bytes())?;
-        for (scope, key, secret) in
-            [(Scope::Main, &main, &main_secret), (Scope::Ward, &ward, &ward_secret)]
-        {
-            let wrapped = master_key.wrap(&data_key_binding(scope, key.id()), secret)?;
-            tx.execute(
-                "INSERT INTO data_keys (key_id, scope, wrapped) VALUES (?1, ?2, ?3)",
-                params![key.id(), scope.as_str(), wrapped],
-            )
-            .map_err(Error::sql("store a data key"))?;
+        for (scope, key) in [(Scope::Main, &main), (Scope::Ward, &ward)] {
             put_meta(&tx, check_name(scope), &key.seal(&check_binding(scope), CHECK_PLAINTEXT)?)?;
         }
-        let recovery_slot = "recovery".to_owned();
-        let recovery_kek = SealingKey::new(KEK_ID, &recovery)?;
-        tx.execute(
-            "INSERT INTO slots (slot_id, kind, user_id, iterations, salt, wrapped) VALUES (?1, 'recovery', NULL, 0, x'', ?2)",
-            params![recovery_slot, recovery_kek.wrap(&slot_binding(&recovery_slot), &master)?],
-        )
-        .map_err(Error::sql("store the recovery slot"))?;
+        let authority = holders::first_authority_key(&tx)?;
         let admin = users::NewUser { name: admin_name, role: Role::Admin, must_change: false };
-        let user_id = users::insert(&tx, &main, &admin, admin_passphrase, &master, clock.now())?;
+        let user_id = users::insert(&tx, &main, &authority, &admin, clock.now())?;
+        let seed = holders::create(
+            &tx,
+            &user_id,
+            admin_passphrase,
+            &recovery,
+            &authority,
+            [(&main, &main_secret), (&ward, &ward_secret)],
+        )?;
         tx.commit().map_err(Error::sql("commit the new store"))?;
         let store = Store { conn, path: path.to_path_buf(), clock };
-        let user = users::load_current(&store.conn, &main, &user_id)?;
-        let session = Session { store, master, main, ward, user, device: Default::default() };
+        let trust = authority.trust_now();
+        let user = users::load_current(&store.conn, &main, trust, &user_id)?;
+        let session = Session {
+            store,
+            main,
+            ward,
+            main_secret,
+            ward_secret,
+            admin: Some(authority),
+            trust,
+            seed: Some(seed),
+            legacy: None,
+            user,
+            device: Default::default(),
+        };
         session.device_key()?;
         Ok((session, RecoveryKey::from_secret(&recovery)))
     }
@@ -477,12 +579,23 @@ impl Store {
         slot_id: &str,
         wrapped: &[u8],
     ) -> Result<SecretKey> {
-        match kek.unwrap_key(&slot_binding(slot_id), wrapped) {
-            Ok(key) => {
+        let opened = kek.unwrap_key(&slot_binding(slot_id), wrapped).map_err(|_| ());
+        self.count_attempt(counts, opened)
+    }
+
+    /// Counts an unlock attempt: a failure in each of `counts` (the one uniform error), a
+    /// success clears them.
+    fn count_attempt<T>(
+        &self,
+        counts: &[throttle::Count<'_>],
+        opened: std::result::Result<T, ()>,
+    ) -> Result<T> {
+        match opened {
+            Ok(value) => {
                 throttle::reset(&self.conn, counts)?;
-                Ok(key)
+                Ok(value)
             }
-            Err(_) => {
+            Err(()) => {
                 throttle::fail(&self.conn, counts, self.now_ms())?;
                 Err(Error::WrongPassphrase)
             }
@@ -496,20 +609,77 @@ impl Store {
         let tag = users::name_tag(&self.conn, name)?;
         let counts = throttle::user_counts(&tag);
         throttle::check(&self.conn, &counts, self.now_ms())?;
-        let found = users::find_slot(&self.conn, name)?;
-        let (user_id, slot_id, iterations, salt, wrapped) = match found {
-            Some(f) => f,
-            None => {
-                // Same work as a real attempt, so timing does not tell names apart.
-                let _ = SecretKey::from_passphrase(passphrase, &[0u8; SALT_LEN], PBKDF2_ITERATIONS);
-                throttle::fail(&self.conn, &counts, self.now_ms())?;
-                return Err(Error::WrongPassphrase);
+        let user_id = users::find_user_id(&self.conn, name)?;
+        if let Some(id) = &user_id {
+            if let Some((iterations, salt, wrapped)) = holders::person_slot(&self.conn, id)? {
+                let kek = SealingKey::new(
+                    KEK_ID,
+                    &SecretKey::from_passphrase(passphrase, &salt, iterations),
+                )?;
+                let opened =
+                    self.count_attempt(&counts, holders::open_person(&kek, id, &wrapped))?;
+                return self.person_session(id, opened, &kek);
             }
-        };
-        let kek =
-            SealingKey::new(KEK_ID, &SecretKey::from_passphrase(passphrase, &salt, iterations))?;
-        let master = self.open_slot(&counts, &kek, &slot_id, &wrapped)?;
-        self.into_session(master, &user_id)
+            if let Some((slot_id, iterations, salt, wrapped)) = users::legacy_slot(&self.conn, id)?
+            {
+                let kek = SealingKey::new(
+                    KEK_ID,
+                    &SecretKey::from_passphrase(passphrase, &salt, iterations),
+                )?;
+                let master = self.open_slot(&counts, &kek, &slot_id, &wrapped)?;
+                return self.move_legacy(master, id, Moving::Person(passphrase));
+            }
+        }
+        // Same work as a real attempt, so timing does not tell names apart.
+        let _ = SecretKey::from_passphrase(passphrase, &[0u8; SALT_LEN], PBKDF2_ITERATIONS);
+        throttle::fail(&self.conn, &counts, self.now_ms())?;
+        Err(Error::WrongPassphrase)
+    }
+
+    /// A person's session from their opened seed: the chain of admins' keys followed to
+    /// the newest (and trusted from now on), their keys opened and checked, their user
+    /// record checked against the admins' signature.
+    fn person_session(
+        self,
+        user_id: &str,
+        opened: holders::Opened,
+        kek: &SealingKey,
+    ) -> Result<Session> {
+        let trust = holders::follow_chain(&self.conn, opened.trust)?;
+        let pair = crypto::BoxSecret::from_seed(&opened.seed);
+        let keys = holders::open_keys(&self.conn, user_id, &pair, trust)?;
+        let mut user = users::load_current(&self.conn, &keys.main.0, trust, user_id)?;
+        user.must_change = opened.must_change;
+        if trust != opened.trust {
+            let now = holders::Opened { trust, ..opened };
+            holders::retrust_person(&self.conn, kek, user_id, &now)?;
+            return Ok(self.session(keys, trust, Some(now.seed), user));
+        }
+        Ok(self.session(keys, trust, Some(opened.seed), user))
+    }
+
+    fn session(
+        self,
+        keys: holders::Keys,
+        trust: holders::Trust,
+        seed: Option<SecretKey>,
+        user: users::CurrentUser,
+    ) -> Session {
+        let holders::Keys { main: (main, main_secret), ward: (ward, ward_secret), admin, legacy } =
+            keys;
+        Session {
+            store: self,
+            main,
+            ward,
+            main_secret,
+            ward_secret,
+            admin,
+            trust,
+            seed,
+            legacy,
+            user,
+            device: Default::default(),
+        }
     }
 
     /// Unlocks with the recovery key as `name`, who must then set a new passphrase. Counts
@@ -519,27 +689,38 @@ impl Store {
         let counts = throttle::user_counts(&tag);
         throttle::check(&self.conn, &counts, self.now_ms())?;
         let recovery = RecoveryKey::parse(recovery_key)?;
-        let wrapped: Vec<u8> = self
-            .conn
-            .query_row("SELECT wrapped FROM slots WHERE kind = 'recovery'", [], |r| r.get(0))
-            .map_err(Error::sql("read the recovery slot"))?;
-        let kek = SealingKey::new(KEK_ID, &recovery)?;
-        let master = self.open_slot(&counts, &kek, "recovery", &wrapped)?;
-        let user_id =
-            users::find_slot(&self.conn, name)?.map(|f| f.0).ok_or(Error::UserNotFound)?;
-        let mut session = self.into_session(master, &user_id)?;
+        let mut session = match holders::open_recovery(&self.conn, &recovery)? {
+            Some(opened) => {
+                let first = self.count_attempt(&counts, opened)?;
+                let user_id = users::find_user_id(&self.conn, name)?.ok_or(Error::UserNotFound)?;
+                let trust = holders::follow_chain(&self.conn, first)?;
+                let pair = crypto::BoxSecret::from_seed(&holders::recovery_seed(&recovery)?);
+                let keys = holders::open_keys(&self.conn, holders::RECOVERY, &pair, trust)?;
+                if trust != first {
+                    holders::retrust_recovery(&self.conn, &recovery, trust)?;
+                }
+                let user = users::load_current(&self.conn, &keys.main.0, trust, &user_id)?;
+                self.session(keys, trust, None, user)
+            }
+            None => {
+                let wrapped: Vec<u8> = self
+                    .conn
+                    .query_row("SELECT wrapped FROM slots WHERE kind = 'recovery'", [], |r| {
+                        r.get(0)
+                    })
+                    .map_err(Error::sql("read the recovery slot"))?;
+                let kek = SealingKey::new(KEK_ID, &recovery)?;
+                let master = self.open_slot(&counts, &kek, "recovery", &wrapped)?;
+                let user_id = users::find_user_id(&self.conn, name)?.ok_or(Error::UserNotFound)?;
+                self.move_legacy(master, &user_id, Moving::Recovery(&recovery))?
+            }
+        };
         session.user.forced_change = true;
         Ok(session)
     }
 
-    fn into_session(self, master: SecretKey, user_id: &str) -> Result<Session> {
-        let main = self.load_data_key(&master, Scope::Main)?;
-        let ward = self.load_data_key(&master, Scope::Ward)?;
-        let user = users::load_current(&self.conn, &main, user_id)?;
-        Ok(Session { store: self, master, main, ward, user, device: Default::default() })
-    }
-
-    fn load_data_key(&self, master: &SecretKey, scope: Scope) -> Result<SealingKey> {
+    /// A data key of a store from before schema 7, unwrapped with its master key.
+    fn load_data_key(&self, master: &SecretKey, scope: Scope) -> Result<(SealingKey, SecretKey)> {
         let (key_id, wrapped): (u32, Vec<u8>) = self
             .conn
             .query_row(
@@ -553,17 +734,52 @@ impl Store {
             .unwrap_key(&data_key_binding(scope, key_id), &wrapped)
             .map_err(|_| damaged())?;
         let key = SealingKey::new(key_id, &secret)?;
-        self.verify_check(&key, scope)?;
-        Ok(key)
+        holders::verify_check(&self.conn, &key, scope)?;
+        Ok((key, secret))
     }
 
-    /// Opens the stored check value, so a wrong or swapped key is caught before any data.
-    fn verify_check(&self, key: &SealingKey, scope: Scope) -> Result<()> {
-        let sealed = get_meta(&self.conn, check_name(scope))?.unwrap_or_default();
-        match key.open(&check_binding(scope), &sealed) {
-            Ok(p) if p.as_slice() == CHECK_PLAINTEXT => Ok(()),
-            _ => Err(Error::Damaged { what: format!("the {} key check", scope.as_str()) }),
+    /// Moves one slot of a store from before schema 7 (a person's, at their unlock, or the
+    /// recovery key's) to keys of its own, in one transaction, and opens the session.
+    fn move_legacy(self, master: SecretKey, user_id: &str, moving: Moving<'_>) -> Result<Session> {
+        let main = self.load_data_key(&master, Scope::Main)?;
+        let ward = self.load_data_key(&master, Scope::Ward)?;
+        let tx = self.conn.unchecked_transaction().map_err(Error::sql("start the key upgrade"))?;
+        let (authority, first) = holders::legacy_authority(&tx, &master)?;
+        if first {
+            users::sign_all(&tx, &main.0, &authority, None)?;
+            records::sign_all(&tx, &main.0, &authority, None)?;
         }
+        let trust = authority.trust_now();
+        let doc_role = users::role_of(&tx, &main.0, trust, user_id)?;
+        let (holder, seed, must_change) = match moving {
+            Moving::Person(passphrase) => {
+                let must_change = users::legacy_must_change(&tx, &main.0, trust, user_id)?;
+                let new = holders::NewHolder::Person { user_id, passphrase, must_change };
+                let seed = holders::put_holder(&tx, new, &authority)?;
+                tx.execute("DELETE FROM slots WHERE user_id = ?1", [user_id])
+                    .map_err(Error::sql("retire an old unlock slot"))?;
+                (user_id.to_owned(), Some(seed), must_change)
+            }
+            Moving::Recovery(recovery) => {
+                holders::put_holder(&tx, holders::NewHolder::Recovery { recovery }, &authority)?;
+                tx.execute("DELETE FROM slots WHERE kind = 'recovery'", [])
+                    .map_err(Error::sql("retire the old recovery slot"))?;
+                (holders::RECOVERY.to_owned(), None, true)
+            }
+        };
+        let holds_admin = holder == holders::RECOVERY || doc_role == Role::Admin;
+        let keys = holders::Keys {
+            main,
+            ward,
+            admin: holds_admin.then_some(authority),
+            legacy: Some(master),
+        };
+        holders::wrap_keys_to(&tx, &holder, &keys, trust)?;
+        let keys = holders::finish_legacy(&tx, keys)?;
+        tx.commit().map_err(Error::sql("commit the key upgrade"))?;
+        let mut user = users::load_current(&self.conn, &keys.main.0, trust, user_id)?;
+        user.must_change = must_change;
+        Ok(self.session(keys, trust, seed, user))
     }
 
     /// Emergency (break-glass) access with the ward's emergency code. Opens the ward key
@@ -585,16 +801,20 @@ impl Store {
             &SecretKey::from_passphrase(&normalise_code(code), &salt, iterations),
         )?;
         let secret = self.open_slot(&throttle::EMERGENCY, &kek, &slot_id, &wrapped)?;
-        let key_id: u32 = self
-            .conn
-            .query_row("SELECT key_id FROM data_keys WHERE scope = 'ward'", [], |r| r.get(0))
-            .map_err(Error::sql("read the ward key id"))?;
-        let ward = SealingKey::new(key_id, &secret)?;
-        self.verify_check(&ward, Scope::Ward)?;
+        let ward = SealingKey::new(keys::ward_key_id(&self.conn)?, &secret)?;
+        holders::verify_check(&self.conn, &ward, Scope::Ward)?;
         let session = EmergencySession { store: self, ward };
         session.record_access(AccessKind::EmergencyUnlock)?;
         Ok(session)
     }
+}
+
+/// Which slot of a store from before schema 7 is moving.
+enum Moving<'a> {
+    /// A person's, with the passphrase that just opened it.
+    Person(&'a [u8]),
+    /// The recovery key's.
+    Recovery(&'a SecretKey),
 }
 
 impl EmergencySession {
@@ -626,11 +846,35 @@ impl Session {
     /// The user's role as the store says now (not as it was at unlock), once their
     /// passphrase no longer needs changing. A removed user's open session can do nothing.
     fn ready(&self) -> Result<Role> {
-        let (role, must_change) = users::role_now(&self.store.conn, &self.main, &self.user)?;
+        let (role, must_change) =
+            users::role_now(&self.store.conn, &self.main, self.trust, &self.user)?;
+        self.keys_current()?;
         if must_change || self.user.forced_change {
             return Err(Error::PassphraseChangeRequired);
         }
         Ok(role)
+    }
+
+    /// Refuses to go on with keys an admin has since turned over (in another process): what
+    /// this session wrote with them, no one could read.
+    fn keys_current(&self) -> Result<()> {
+        let mut stmt = self
+            .store
+            .conn
+            .prepare_cached(
+                "SELECT name, value FROM meta WHERE name IN ('check_main', 'check_ward')",
+            )
+            .map_err(Error::sql("read the key checks"))?;
+        let mut rows = stmt.query([]).map_err(Error::sql("read the key checks"))?;
+        while let Some(row) = rows.next().map_err(Error::sql("read the key checks"))? {
+            let name: String = row.get(0).map_err(Error::sql("read the key checks"))?;
+            let value: Vec<u8> = row.get(1).map_err(Error::sql("read the key checks"))?;
+            let held = if name == "check_main" { self.main.id() } else { self.ward.id() };
+            if crypto::key_id_of(&value).ok() != Some(held) {
+                return Err(Error::KeysChanged);
+            }
+        }
+        Ok(())
     }
 
     /// The signed-in user's role as the store holds it now (an admin may have changed it

@@ -10,7 +10,11 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Serialize, de::DeserializeOwned};
 
-use super::{EmergencySession, Kind, Permission, Scope, Session, Settings, open_json, seal_json};
+use super::holders::{Authority, Trust};
+use super::{
+    EmergencySession, Kind, Permission, Scope, Session, Settings, SignedRows, open_json,
+    open_signed, seal_json, seal_signed, sign_rows,
+};
 use crate::crypto::{Binding, SealingKey};
 use crate::{Error, Result};
 
@@ -32,13 +36,15 @@ fn record_binding<'a>(kind: Kind, id: &'a str, version: i64) -> Binding<'a> {
     Binding { domain: "record", table: kind.as_str(), row: id, version }
 }
 
-fn write_record<T: Serialize>(
+/// Who may sign what only admins write: the admins' key, if the session holds it.
+fn write_record<R: Record>(
     conn: &Connection,
     key: &SealingKey,
-    kind: Kind,
+    signer: Option<&Authority>,
     id: &str,
-    value: &T,
+    value: &R,
 ) -> Result<i64> {
+    let kind = R::KIND;
     let current: Option<(i64, String)> = conn
         .prepare_cached("SELECT version, kind FROM records WHERE record_id = ?1")
         .and_then(|mut st| st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
@@ -53,49 +59,94 @@ fn write_record<T: Serialize>(
         Some((v, _)) => v + 1,
         None => 1,
     };
-    let sealed = seal_json(key, &record_binding(kind, id, version), value)?;
+    let at = record_binding(kind, id, version);
+    let (sealed, signature) = if kind.signed() {
+        let authority = signer.ok_or(Error::AdminKeyMissing)?;
+        let (sealed, signature) = seal_signed(key, authority, &at, value)?;
+        (sealed, Some(signature))
+    } else {
+        (seal_json(key, &at, value)?, None)
+    };
     conn.prepare_cached(
-        "INSERT INTO records (record_id, kind, scope, version, sealed) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (record_id) DO UPDATE SET version = excluded.version, sealed = excluded.sealed",
+        "INSERT INTO records (record_id, kind, scope, version, sealed, signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (record_id) DO UPDATE SET version = excluded.version, sealed = excluded.sealed, signature = excluded.signature",
     )
-    .and_then(|mut st| st.execute(params![id, kind.as_str(), kind.scope().as_str(), version, sealed]))
+    .and_then(|mut st| {
+        st.execute(params![id, kind.as_str(), kind.scope().as_str(), version, sealed, signature])
+    })
     .map_err(Error::sql("write a record"))?;
     Ok(version)
 }
 
+/// Reads every record of a kind. A kind only admins write is checked against `trust`.
 fn read_records<T: DeserializeOwned>(
     conn: &Connection,
     key: &SealingKey,
+    trust: Option<Trust>,
     kind: Kind,
 ) -> Result<Vec<Stored<T>>> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT record_id, version, sealed FROM records WHERE kind = ?1 ORDER BY record_id",
+            "SELECT record_id, version, sealed, signature FROM records WHERE kind = ?1 ORDER BY record_id",
         )
         .map_err(Error::sql("read records"))?;
     let rows = stmt
         .query_map([kind.as_str()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, Option<Vec<u8>>>(3)?,
+            ))
         })
         .map_err(Error::sql("read records"))?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, version, sealed) = row.map_err(Error::sql("read a record"))?;
-        out.push(Stored { value: open_record(key, kind, &id, version, &sealed)?, id, version });
+        let (id, version, sealed, signature) = row.map_err(Error::sql("read a record"))?;
+        let value = open_record(key, trust, kind, &id, version, &sealed, signature.as_deref())?;
+        out.push(Stored { value, id, version });
     }
     Ok(out)
 }
 
 fn open_record<T: DeserializeOwned>(
     key: &SealingKey,
+    trust: Option<Trust>,
     kind: Kind,
     id: &str,
     version: i64,
     sealed: &[u8],
+    signature: Option<&[u8]>,
 ) -> Result<T> {
-    open_json(key, &record_binding(kind, id, version), sealed, || {
-        format!("the {} record {id}", kind.as_str())
-    })
+    let at = record_binding(kind, id, version);
+    let what = || format!("the {} record {id}", kind.as_str());
+    match (kind.signed(), trust) {
+        (false, _) => open_json(key, &at, sealed, what),
+        (true, Some(trust)) => open_signed(key, trust, &at, sealed, signature, what),
+        (true, None) => Err(Error::Forged { what: what() }),
+    }
+}
+
+/// Signs every record of the kinds only admins write with `authority` (a store moving to
+/// keys per person, whose records were never signed: `old` is `None`; or after the admins'
+/// key changed: each is checked against the `old` one first).
+pub(super) fn sign_all(
+    tx: &Connection,
+    main: &SealingKey,
+    authority: &Authority,
+    old: Option<Trust>,
+) -> Result<()> {
+    for kind in Kind::ALL.into_iter().filter(|k| k.signed()) {
+        let rows = SignedRows {
+            select: "SELECT record_id, version, sealed, signature FROM records WHERE kind = ?1",
+            param: kind.as_str(),
+            update: "UPDATE records SET signature = ?1 WHERE record_id = ?2",
+            domain: "record",
+            table: kind.as_str(),
+        };
+        sign_rows(tx, &rows, main, authority, old)?;
+    }
+    Ok(())
 }
 
 /// A write transaction taken at once (`BEGIN IMMEDIATE`), so the version read and the
@@ -151,7 +202,8 @@ impl Session {
     pub fn put<R: Record>(&self, id: &str, value: &R) -> Result<i64> {
         let tx = write_transaction(&self.store.conn)?;
         self.ready()?;
-        let version = write_record(&tx, self.key_for(R::KIND.scope()), R::KIND, id, value)?;
+        let version =
+            write_record(&tx, self.key_for(R::KIND.scope()), self.admin.as_ref(), id, value)?;
         tx.commit().map_err(Error::sql("commit the record"))?;
         Ok(version)
     }
@@ -164,7 +216,7 @@ impl Session {
         let tx = write_transaction(&self.store.conn)?;
         self.ready()?;
         for (id, value) in items {
-            write_record(&tx, self.key_for(R::KIND.scope()), R::KIND, id, value)?;
+            write_record(&tx, self.key_for(R::KIND.scope()), self.admin.as_ref(), id, value)?;
         }
         tx.commit().map_err(Error::sql("commit the records"))
     }
@@ -173,18 +225,20 @@ impl Session {
     pub fn get<R: Record>(&self, id: &str) -> Result<Option<R>> {
         self.ready()?;
         let kind = R::KIND;
-        let row: Option<(i64, Vec<u8>)> = self
+        let row: Option<(i64, Vec<u8>, Option<Vec<u8>>)> = self
             .store
             .conn
             .prepare_cached(
-                "SELECT version, sealed FROM records WHERE record_id = ?1 AND kind = ?2",
+                "SELECT version, sealed, signature FROM records WHERE record_id = ?1 AND kind = ?2",
             )
             .and_then(|mut st| {
-                st.query_row(params![id, kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).optional()
+                st.query_row(params![id, kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()
             })
             .map_err(Error::sql("read a record"))?;
-        row.map(|(version, sealed)| {
-            open_record(self.key_for(kind.scope()), kind, id, version, &sealed)
+        row.map(|(version, sealed, signature)| {
+            let key = self.key_for(kind.scope());
+            open_record(key, Some(self.trust), kind, id, version, &sealed, signature.as_deref())
         })
         .transpose()
     }
@@ -192,7 +246,7 @@ impl Session {
     /// Reads every record of a kind.
     pub fn list<R: Record>(&self) -> Result<Vec<Stored<R>>> {
         self.ready()?;
-        read_records(&self.store.conn, self.key_for(R::KIND.scope()), R::KIND)
+        read_records(&self.store.conn, self.key_for(R::KIND.scope()), Some(self.trust), R::KIND)
     }
 
     /// The version of one record (its clear column), without opening it: a copy read at
@@ -247,7 +301,8 @@ impl Writer<'_> {
 
     /// Writes a record, as [`Session::put`] does, inside the transaction.
     pub fn put<R: Record>(&self, id: &str, value: &R) -> Result<i64> {
-        write_record(&self.tx, self.session.key_for(R::KIND.scope()), R::KIND, id, value)
+        let key = self.session.key_for(R::KIND.scope());
+        write_record(&self.tx, key, self.session.admin.as_ref(), id, value)
     }
 
     /// Removes every record of a kind.
@@ -293,6 +348,6 @@ impl EmergencySession {
     /// ```
     pub fn list<R: Record>(&self) -> Result<Vec<Stored<R>>> {
         const { assert!(matches!(R::KIND.scope(), Scope::Ward), "not a ward-scope record") };
-        read_records(&self.store.conn, &self.ward, R::KIND)
+        read_records(&self.store.conn, &self.ward, None, R::KIND)
     }
 }

@@ -62,7 +62,8 @@ fn sealed_blobs(conn: &Connection) -> Vec<(String, Vec<u8>)> {
     for (sql, what) in [
         ("SELECT record_id, sealed FROM records WHERE scope = 'main'", "main record"),
         ("SELECT user_id, sealed FROM users", "user"),
-        ("SELECT scope, wrapped FROM data_keys", "data key"),
+        ("SELECT name || ' ' || holder_id, wrapped FROM key_wraps", "key wrap"),
+        ("SELECT holder_id, wrapped FROM holders", "holder"),
         ("SELECT slot_id, wrapped FROM slots", "slot"),
         ("SELECT name, value FROM meta WHERE name = 'check_main'", "main check"),
     ] {
@@ -97,6 +98,8 @@ fn the_emergency_code_opens_ward_records_and_nothing_else() {
     assert!(blobs.len() >= 8, "{}", blobs.len());
     let ward_secret_as_any_key = |id| SealingKey::new(id, &em_secret(&fx.path)).unwrap();
     for (what, blob) in &blobs {
+        // A key wrap starts with its ephemeral public key; the sealed blob follows.
+        let blob = if what.starts_with("key wrap") { &blob[32..] } else { &blob[..] };
         let id = crypto::key_id_of(blob).unwrap();
         let key = ward_secret_as_any_key(id);
         for domain in ["record", "user", "data-key", "slot", "check"] {
@@ -108,14 +111,19 @@ fn the_emergency_code_opens_ward_records_and_nothing_else() {
             }
         }
     }
-    // And it is not the master key: it unwraps no data key.
-    let master_guess = SealingKey::new(KEK_ID, &em_secret(&fx.path)).unwrap();
-    let (key_id, wrapped): (u32, Vec<u8>) = conn
-        .query_row("SELECT key_id, wrapped FROM data_keys WHERE scope = 'main'", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .unwrap();
-    assert!(master_guess.unwrap_key(&data_key_binding(Scope::Main, key_id), &wrapped).is_err());
+    // And it is no one's seed: taken as one, it opens no key wrapped to anyone.
+    let as_seed = crypto::BoxSecret::from_seed(&em_secret(&fx.path));
+    let mut stmt = conn.prepare("SELECT name, holder_id, key_id, wrapped FROM key_wraps").unwrap();
+    let wraps: Vec<(String, String, i64, Vec<u8>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(wraps.len() >= 5, "{}", wraps.len());
+    for (name, holder, key_id, wrapped) in &wraps {
+        let at = Binding { domain: "key-wrap", table: name, row: holder, version: *key_id };
+        assert!(as_seed.open(&at, wrapped).is_err(), "the {name} key of {holder} opened");
+    }
 
     // The use was recorded, and an admin sees it.
     let store = em.lock();
@@ -177,10 +185,16 @@ fn rotation_reseals_every_main_row_and_leaves_one_main_key() {
     assert_ne!(old, new);
 
     let conn = Connection::open(&fx.path).unwrap();
-    let main_keys: i64 = conn
-        .query_row("SELECT COUNT(*) FROM data_keys WHERE scope = 'main'", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(main_keys, 1);
+    // The new main key is wrapped to each holder (the admin, the nurse, the recovery key),
+    // and no wrap of the old one is left.
+    let main_wraps: Vec<i64> = conn
+        .prepare("SELECT key_id FROM key_wraps WHERE name = 'main'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(main_wraps, vec![i64::from(new); 3]);
     let mut stmt = conn
         .prepare(
             "SELECT sealed FROM records WHERE scope = 'main' UNION ALL SELECT sealed FROM users",
@@ -339,39 +353,51 @@ fn swapped_and_replayed_records_fail_to_open() {
 fn a_swapped_slot_or_data_key_does_not_open() {
     let (fx, mut session, _) = fixture();
     session.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1", None).unwrap();
+    let admin_id = session.user.id.clone();
     drop(session);
     let conn = Connection::open(&fx.path).unwrap();
-    // Give the nurse's slot the admin's wrapped key: neither passphrase opens it now.
-    conn.execute(
-        "UPDATE slots SET wrapped = (SELECT s.wrapped FROM slots s JOIN users u USING (user_id)
-           WHERE u.user_id = (SELECT user_id FROM slots WHERE kind = 'user' LIMIT 1))
-         WHERE kind = 'user' AND user_id != (SELECT user_id FROM slots WHERE kind = 'user' LIMIT 1)",
-        [],
-    )
-    .unwrap();
-    let names = ["Nina Nurse", ADMIN];
-    let opened = names
-        .iter()
-        .filter(|n| {
-            let pass: &[u8] = if **n == ADMIN { ADMIN_PASS } else { b"first passphrase 1" };
-            Store::open(&fx.path, clock()).unwrap().unlock(n, pass).is_ok()
-        })
-        .count();
-    assert_eq!(opened, 1, "exactly the untouched slot still opens");
+    // The nurse's slot pointed at the admin's user id (the admin's own slot deleted): the
+    // nurse's passphrase does not open it as the admin, since the slot is bound to its id.
+    // (sqlite3 enforces no foreign key unless asked: the attacker's tool neither.)
+    conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    let tx = conn.unchecked_transaction().unwrap();
+    for table in ["holders", "key_wraps"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE holder_id = ?1"), [&admin_id]).unwrap();
+        tx.execute(
+            &format!("UPDATE {table} SET holder_id = ?1 WHERE holder_id != 'recovery'"),
+            [&admin_id],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+    let err =
+        Store::open(&fx.path, clock()).unwrap().unlock(ADMIN, b"first passphrase 1").unwrap_err();
+    assert_eq!(err.code(), "wrong_passphrase");
+    assert_eq!(
+        Store::open(&fx.path, clock()).unwrap().unlock(ADMIN, ADMIN_PASS).unwrap_err().code(),
+        "wrong_passphrase"
+    );
+}
 
-    // Swap the two data keys' wrappings: the check values catch it before any data.
+#[test]
+fn swapped_key_wraps_are_caught_before_any_data() {
+    let (fx, mut session, _) = fixture();
+    session.add_user("Nina Nurse", Role::Clinician, b"first passphrase 1", None).unwrap();
+    drop(session);
+    let conn = Connection::open(&fx.path).unwrap();
+    // Swap the main and ward keys wrapped to each holder: the binding (the key's name) or
+    // the check values catch it.
     conn.execute(
-        "UPDATE data_keys SET wrapped = (SELECT wrapped FROM data_keys d2 WHERE d2.scope != data_keys.scope)",
+        "UPDATE key_wraps SET wrapped = (SELECT k2.wrapped FROM key_wraps k2
+           WHERE k2.holder_id = key_wraps.holder_id AND k2.name != key_wraps.name
+             AND k2.name IN ('main', 'ward'))
+         WHERE name IN ('main', 'ward')",
         [],
     )
     .unwrap();
-    for n in names {
-        let pass: &[u8] = if n == ADMIN { ADMIN_PASS } else { b"first passphrase 1" };
-        if let Err(e) = Store::open(&fx.path, clock()).unwrap().unlock(n, pass) {
-            assert!(matches!(e.code(), "record_damaged" | "wrong_passphrase"), "{e}");
-        } else {
-            panic!("a store with swapped data keys unlocked");
-        }
+    for (n, pass) in [(ADMIN, ADMIN_PASS), ("Nina Nurse", b"first passphrase 1".as_slice())] {
+        let e = Store::open(&fx.path, clock()).unwrap().unlock(n, pass).unwrap_err();
+        assert_eq!(e.code(), "record_damaged", "{e}");
     }
 }
 

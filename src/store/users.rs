@@ -1,12 +1,14 @@
 //! Users, roles and their unlock slots. Role checks live here, in the core.
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use super::holders::{self, Authority, Trust};
 use super::{
-    KEK_ID, Permission, Session, get_meta, open_json, random_id, seal_json, wrap_under_passphrase,
+    KEK_ID, Permission, Session, SignedRows, get_meta, open_signed, random_id, seal_signed,
+    sign_rows,
 };
-use crate::crypto::{self, Binding, PBKDF2_ITERATIONS, SealingKey, SecretKey};
+use crate::crypto::{self, Binding, SealingKey, SecretKey};
 use crate::{Error, Result};
 
 /// The fewest characters in a passphrase.
@@ -64,11 +66,13 @@ pub struct UserInfo {
     pub added: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// The sealed part of a user row.
+/// The sealed part of a user row, signed by the admins' key.
 #[derive(Serialize, Deserialize)]
 struct UserDoc {
     name: String,
     role: Role,
+    /// Read only when a store from before schema 7 moves a person to keys of their own:
+    /// since then the flag is kept with the person's sealed seed.
     must_change: bool,
     /// Absent from rows written before departments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -151,17 +155,15 @@ pub(super) struct NewUser<'a> {
     pub must_change: bool,
 }
 
-/// Adds a user row and its slot (wrapping `master` under `passphrase`), added at `now`.
+/// Adds a user row, signed by `authority`, added at `now`. Their keys are the caller's.
 pub(super) fn insert(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     main: &SealingKey,
+    authority: &Authority,
     user: &NewUser<'_>,
-    passphrase: &[u8],
-    master: &SecretKey,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<String> {
     let user_id = random_id()?;
-    let slot_id = random_id()?;
     let name = user.name.trim();
     let doc = UserDoc {
         name: name.to_owned(),
@@ -170,11 +172,11 @@ pub(super) fn insert(
         department: None,
         added: Some(now),
     };
-    let sealed = seal_json(main, &user_binding(&user_id, 1), &doc)?;
+    let (sealed, signature) = seal_signed(main, authority, &user_binding(&user_id, 1), &doc)?;
     let label = directory_key(tx)?.seal(&label_binding(&user_id), name.as_bytes())?;
     let inserted = tx.execute(
-        "INSERT INTO users (user_id, name_tag, version, sealed, label) VALUES (?1, ?2, 1, ?3, ?4)",
-        params![user_id, name_tag(tx, name)?.as_slice(), sealed, label],
+        "INSERT INTO users (user_id, name_tag, version, sealed, label, signature) VALUES (?1, ?2, 1, ?3, ?4, ?5)",
+        params![user_id, name_tag(tx, name)?.as_slice(), sealed, label, signature],
     );
     match inserted {
         Err(rusqlite::Error::SqliteFailure(e, _))
@@ -184,55 +186,114 @@ pub(super) fn insert(
         }
         other => other.map_err(Error::sql("add a user"))?,
     };
-    let (salt, wrapped) = wrap_under_passphrase(&slot_id, passphrase, master)?;
-    tx.execute(
-        "INSERT INTO slots (slot_id, kind, user_id, iterations, salt, wrapped) VALUES (?1, 'user', ?2, ?3, ?4, ?5)",
-        params![slot_id, user_id, PBKDF2_ITERATIONS, salt.as_slice(), wrapped],
-    )
-    .map_err(Error::sql("add an unlock slot"))?;
     Ok(user_id)
 }
 
-/// A user's slot, found by name: (user id, slot id, iterations, salt, wrapped master key).
-pub(super) type SlotRow = (String, String, u32, Vec<u8>, Vec<u8>);
-
-pub(super) fn find_slot(conn: &Connection, name: &str) -> Result<Option<SlotRow>> {
+/// The user id of a name as typed.
+pub(super) fn find_user_id(conn: &Connection, name: &str) -> Result<Option<String>> {
     conn.query_row(
-        "SELECT u.user_id, s.slot_id, s.iterations, s.salt, s.wrapped
-         FROM users u JOIN slots s ON s.user_id = u.user_id WHERE u.name_tag = ?1",
+        "SELECT user_id FROM users WHERE name_tag = ?1",
         [name_tag(conn, name)?.as_slice()],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        |r| r.get(0),
     )
     .optional()
     .map_err(Error::sql("find a user"))
 }
 
-fn read_user(conn: &Connection, main: &SealingKey, user_id: &str) -> Result<(i64, UserDoc)> {
-    let (version, sealed): (i64, Vec<u8>) = conn
-        .prepare_cached("SELECT version, sealed FROM users WHERE user_id = ?1")
-        .and_then(|mut st| st.query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+/// A person's master-key slot in a store from before schema 7: (slot id, iterations,
+/// salt, wrapped master key).
+pub(super) type LegacySlot = (String, u32, Vec<u8>, Vec<u8>);
+
+pub(super) fn legacy_slot(conn: &Connection, user_id: &str) -> Result<Option<LegacySlot>> {
+    conn.query_row(
+        "SELECT slot_id, iterations, salt, wrapped FROM slots WHERE user_id = ?1 AND kind = 'user'",
+        [user_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .optional()
+    .map_err(Error::sql("find a user"))
+}
+
+fn read_user(
+    conn: &Connection,
+    main: &SealingKey,
+    trust: Trust,
+    user_id: &str,
+) -> Result<(i64, UserDoc)> {
+    let (version, sealed, signature): (i64, Vec<u8>, Option<Vec<u8>>) = conn
+        .prepare_cached("SELECT version, sealed, signature FROM users WHERE user_id = ?1")
+        .and_then(|mut st| {
+            st.query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()
+        })
         .map_err(Error::sql("read a user"))?
         .ok_or(Error::UserNotFound)?;
-    let doc = open_json(main, &user_binding(user_id, version), &sealed, || {
-        format!("the user record {user_id}")
-    })?;
+    let doc = open_signed(
+        main,
+        trust,
+        &user_binding(user_id, version),
+        &sealed,
+        signature.as_deref(),
+        || format!("the user record {user_id}"),
+    )?;
     Ok((version, doc))
 }
 
 pub(super) fn load_current(
     conn: &Connection,
     main: &SealingKey,
+    trust: Trust,
     user_id: &str,
 ) -> Result<CurrentUser> {
-    let (version, doc) = read_user(conn, main, user_id)?;
+    let (version, doc) = read_user(conn, main, trust, user_id)?;
     Ok(CurrentUser {
         id: user_id.to_owned(),
         name: doc.name,
         role: doc.role,
-        must_change: doc.must_change,
+        must_change: false,
         forced_change: false,
         version,
     })
+}
+
+/// A user's role, as their signed record says.
+pub(super) fn role_of(
+    conn: &Connection,
+    main: &SealingKey,
+    trust: Trust,
+    id: &str,
+) -> Result<Role> {
+    Ok(read_user(conn, main, trust, id)?.1.role)
+}
+
+/// Whether a person of a store from before schema 7 must change their passphrase, as
+/// their record said then.
+pub(super) fn legacy_must_change(
+    conn: &Connection,
+    main: &SealingKey,
+    trust: Trust,
+    id: &str,
+) -> Result<bool> {
+    Ok(read_user(conn, main, trust, id)?.1.must_change)
+}
+
+/// Signs every user record with `authority` (a store moving to keys per person, and after
+/// the admins' key changes). Each record is checked first: under the main key (a store
+/// moving, whose records were never signed) or against the old authority key.
+pub(super) fn sign_all(
+    tx: &Connection,
+    main: &SealingKey,
+    authority: &Authority,
+    old: Option<Trust>,
+) -> Result<()> {
+    let rows = SignedRows {
+        // The parameter is never empty: every row.
+        select: "SELECT user_id, version, sealed, signature FROM users WHERE ?1 != ''",
+        param: "all",
+        update: "UPDATE users SET signature = ?1 WHERE user_id = ?2",
+        domain: "user",
+        table: "users",
+    };
+    sign_rows(tx, &rows, main, authority, old)
 }
 
 /// (role, must change passphrase) of a signed-in user as the store says now. Reads only the
@@ -241,6 +302,7 @@ pub(super) fn load_current(
 pub(super) fn role_now(
     conn: &Connection,
     main: &SealingKey,
+    trust: Trust,
     user: &CurrentUser,
 ) -> Result<(Role, bool)> {
     let version: Option<i64> = conn
@@ -250,15 +312,15 @@ pub(super) fn role_now(
     match version {
         None => Err(Error::SessionEnded),
         Some(v) if v == user.version => Ok((user.role, user.must_change)),
-        Some(_) => match read_user(conn, main, &user.id) {
-            Ok((_, doc)) => Ok((doc.role, doc.must_change)),
+        Some(_) => match read_user(conn, main, trust, &user.id) {
+            Ok((_, doc)) => Ok((doc.role, user.must_change)),
             Err(Error::UserNotFound) => Err(Error::SessionEnded),
             Err(e) => Err(e),
         },
     }
 }
 
-fn all_users(conn: &Connection, main: &SealingKey) -> Result<Vec<(String, UserDoc)>> {
+fn all_users(conn: &Connection, main: &SealingKey, trust: Trust) -> Result<Vec<(String, UserDoc)>> {
     let ids: Vec<String> = {
         let mut stmt =
             conn.prepare("SELECT user_id FROM users").map_err(Error::sql("list users"))?;
@@ -267,7 +329,26 @@ fn all_users(conn: &Connection, main: &SealingKey) -> Result<Vec<(String, UserDo
             .collect::<rusqlite::Result<_>>()
             .map_err(Error::sql("list users"))?
     };
-    ids.into_iter().map(|id| read_user(conn, main, &id).map(|(_, doc)| (id, doc))).collect()
+    ids.into_iter().map(|id| read_user(conn, main, trust, &id).map(|(_, doc)| (id, doc))).collect()
+}
+
+/// The ids of the admins, as their signed records say.
+pub(super) fn admin_ids(conn: &Connection, main: &SealingKey, trust: Trust) -> Result<Vec<String>> {
+    Ok(all_users(conn, main, trust)?
+        .into_iter()
+        .filter(|(_, d)| d.role == Role::Admin)
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// Whether each person must change their passphrase, as `user list` shows it: from the
+/// clear copy beside their sealed seed, or their record's flag until they have moved.
+fn must_change_shown(conn: &Connection, id: &str, doc: &UserDoc) -> Result<bool> {
+    let flag: Option<bool> = conn
+        .prepare_cached("SELECT must_change FROM holders WHERE holder_id = ?1")
+        .and_then(|mut st| st.query_row([id], |r| r.get(0)).optional())
+        .map_err(Error::sql("list users"))?;
+    Ok(flag.unwrap_or(doc.must_change))
 }
 
 pub(super) fn lock_screen_names(conn: &Connection) -> Result<Vec<String>> {
@@ -291,11 +372,17 @@ pub(super) fn lock_screen_names(conn: &Connection) -> Result<Vec<String>> {
 
 impl Session {
     fn user_id_by_name(&self, name: &str) -> Result<String> {
-        find_slot(&self.store.conn, name)?.map(|s| s.0).ok_or(Error::UserNotFound)
+        find_user_id(&self.store.conn, name)?.ok_or(Error::UserNotFound)
+    }
+
+    /// The admins' key this session holds (admins, and a recovery-key unlock).
+    pub(super) fn authority(&self) -> Result<&Authority> {
+        self.admin.as_ref().ok_or(Error::AdminKeyMissing)
     }
 
     /// Adds a user with a first passphrase, which they must change at their first unlock,
-    /// and their department if given: one transaction.
+    /// and their department if given: one transaction. Their key pair is made, and the
+    /// data keys (and the admins' key, for an admin) are wrapped to it.
     pub fn add_user(
         &mut self,
         name: &str,
@@ -307,31 +394,41 @@ impl Session {
         check_name(name)?;
         check_passphrase(first_passphrase)?;
         let department = check_department(department)?;
+        let authority = self.authority()?;
         let now = self.now();
-        let tx = self.store.conn.transaction().map_err(Error::sql("start adding a user"))?;
+        let tx =
+            self.store.conn.unchecked_transaction().map_err(Error::sql("start adding a user"))?;
         let user = NewUser { name, role, must_change: true };
-        let id = insert(&tx, &self.main, &user, first_passphrase, &self.master, now)?;
+        let id = insert(&tx, &self.main, authority, &user, now)?;
         if department.is_some() {
-            update_user(&tx, &self.main, &id, |doc| {
+            update_user(&tx, &self.main, authority, self.trust, &id, |doc| {
                 doc.department = department.map(str::to_owned)
             })?;
         }
+        let new = holders::NewHolder::Person {
+            user_id: &id,
+            passphrase: first_passphrase,
+            must_change: true,
+        };
+        holders::put_holder(&tx, new, authority)?;
+        self.wrap_my_keys_to(&tx, &id, role == Role::Admin)?;
         tx.commit().map_err(Error::sql("commit the new user"))
     }
 
     /// Every user, sorted by name.
     pub fn list_users(&self) -> Result<Vec<UserInfo>> {
         self.ready()?;
-        let mut out: Vec<UserInfo> = all_users(&self.store.conn, &self.main)?
-            .into_iter()
-            .map(|(_, d)| UserInfo {
+        let conn = &self.store.conn;
+        let mut out = Vec::new();
+        for (id, d) in all_users(conn, &self.main, self.trust)? {
+            out.push(UserInfo {
+                must_change_passphrase: must_change_shown(conn, &id, &d)?,
                 name: d.name,
                 role: d.role,
-                must_change_passphrase: d.must_change,
                 department: d.department,
                 added: d.added,
-            })
-            .collect();
+            });
+        }
         out.sort_by_key(|u| u.name.to_lowercase());
         Ok(out)
     }
@@ -339,7 +436,7 @@ impl Session {
     /// The admins' names, sorted: whose store this is (a restore says so). Needs no
     /// permission and no passphrase change: only the store's own code asks.
     pub(super) fn admin_names(&self) -> Result<Vec<String>> {
-        let mut names: Vec<String> = all_users(&self.store.conn, &self.main)?
+        let mut names: Vec<String> = all_users(&self.store.conn, &self.main, self.trust)?
             .into_iter()
             .filter(|(_, d)| d.role == Role::Admin)
             .map(|(_, d)| d.name)
@@ -353,13 +450,21 @@ impl Session {
         self.require(Permission::ManageUsers, "set departments")?;
         let department = check_department(department)?;
         let id = self.user_id_by_name(name)?;
-        let tx = self.store.conn.transaction().map_err(Error::sql("start setting a department"))?;
-        update_user(&tx, &self.main, &id, |doc| doc.department = department.map(str::to_owned))?;
+        let authority = self.authority()?;
+        let tx = self
+            .store
+            .conn
+            .unchecked_transaction()
+            .map_err(Error::sql("start setting a department"))?;
+        update_user(&tx, &self.main, authority, self.trust, &id, |doc| {
+            doc.department = department.map(str::to_owned)
+        })?;
         tx.commit().map_err(Error::sql("commit the department"))
     }
 
-    /// Removes a user and their unlock slot. The last admin cannot be removed, and nobody
-    /// removes themselves.
+    /// Removes a user, their key pair and every key wrapped to it, and turns the keys over
+    /// (`rotate_after_removal`), so what they saved of the store opens nothing written
+    /// afterwards. The last admin cannot be removed, and nobody removes themselves.
     pub fn remove_user(&mut self, name: &str) -> Result<()> {
         self.require(Permission::ManageUsers, "remove users")?;
         let id = self.user_id_by_name(name)?;
@@ -369,22 +474,31 @@ impl Session {
                 reason: "you cannot remove yourself: ask another admin".into(),
             });
         }
-        let tx = self.store.conn.transaction().map_err(Error::sql("start removing a user"))?;
-        let (_, doc) = read_user(&tx, &self.main, &id)?;
+        self.authority()?;
+        let tx =
+            self.store.conn.unchecked_transaction().map_err(Error::sql("start removing a user"))?;
+        let (_, doc) = read_user(&tx, &self.main, self.trust, &id)?;
         if doc.role == Role::Admin {
-            let admins =
-                all_users(&tx, &self.main)?.iter().filter(|(_, d)| d.role == Role::Admin).count();
+            let admins = admin_ids(&tx, &self.main, self.trust)?.len();
             if admins <= 1 {
                 return Err(Error::LastAdmin);
             }
         }
+        tx.execute("DELETE FROM holders WHERE holder_id = ?1", [&id])
+            .map_err(Error::sql("remove a user's keys"))?;
         tx.execute("DELETE FROM users WHERE user_id = ?1", [&id])
             .map_err(Error::sql("remove a user"))?;
-        tx.commit().map_err(Error::sql("commit the removal"))
+        let turned = self.rotate_after_removal(&tx, doc.role == Role::Admin)?;
+        let keys = holders::finish_legacy(&tx, turned)?;
+        tx.commit().map_err(Error::sql("commit the removal"))?;
+        self.take_keys(keys);
+        Ok(())
     }
 
-    /// Sets a new passphrase for `name` (rewrapping the master key in one transaction).
-    /// Users change their own; admins reset anyone's, who must then change it at their next
+    /// Sets a new passphrase for `name`, in one transaction. A person changing their own
+    /// re-seals their seed (their key pair stays). An admin resetting someone's, or a
+    /// person signed in with the recovery key, makes a new key pair, signed by the admins'
+    /// key, and wraps the keys to it; after a reset the person must change it at their next
     /// unlock.
     pub fn change_passphrase(&mut self, name: &str, new_passphrase: &[u8]) -> Result<()> {
         check_passphrase(new_passphrase)?;
@@ -393,23 +507,65 @@ impl Session {
         if !is_self {
             self.require(Permission::ManageUsers, "reset another user's passphrase")?;
         }
-        let tx =
-            self.store.conn.transaction().map_err(Error::sql("start changing a passphrase"))?;
-        let version = update_user(&tx, &self.main, &id, |doc| doc.must_change = !is_self)?;
-        let slot_id: String = tx
-            .query_row("SELECT slot_id FROM slots WHERE user_id = ?1", [&id], |r| r.get(0))
-            .map_err(Error::sql("find an unlock slot"))?;
-        let (salt, wrapped) = wrap_under_passphrase(&slot_id, new_passphrase, &self.master)?;
-        tx.execute(
-            "UPDATE slots SET iterations = ?1, salt = ?2, wrapped = ?3 WHERE slot_id = ?4",
-            params![PBKDF2_ITERATIONS, salt.as_slice(), wrapped, slot_id],
-        )
-        .map_err(Error::sql("rewrap an unlock slot"))?;
+        let tx = self
+            .store
+            .conn
+            .unchecked_transaction()
+            .map_err(Error::sql("start changing a passphrase"))?;
+        let own_seed = self.seed.as_ref().filter(|_| is_self);
+        let new_seed = if let Some(seed) = own_seed {
+            let opened = holders::Opened {
+                seed: SecretKey::from_slice(seed.as_bytes())?,
+                trust: self.trust,
+                must_change: false,
+            };
+            holders::reseal_person(&tx, &id, new_passphrase, &opened)?;
+            None
+        } else {
+            let authority = self.authority()?;
+            let role = role_of(&tx, &self.main, self.trust, &id)?;
+            let new = holders::NewHolder::Person {
+                user_id: &id,
+                passphrase: new_passphrase,
+                must_change: !is_self,
+            };
+            tx.execute("DELETE FROM holders WHERE holder_id = ?1", [&id])
+                .map_err(Error::sql("replace an unlock slot"))?;
+            let seed = holders::put_holder(&tx, new, authority)?;
+            self.wrap_my_keys_to(&tx, &id, role == Role::Admin)?;
+            tx.execute("DELETE FROM slots WHERE user_id = ?1", [&id])
+                .map_err(Error::sql("retire an old unlock slot"))?;
+            Some(seed)
+        };
+        let legacy_gone = self.legacy.is_some() && holders::retire_if_done(&tx)?;
         tx.commit().map_err(Error::sql("commit the new passphrase"))?;
+        if legacy_gone {
+            self.legacy = None;
+        }
         if is_self {
             self.user.must_change = false;
             self.user.forced_change = false;
-            self.user.version = version;
+            if new_seed.is_some() {
+                self.seed = new_seed;
+            }
+        }
+        Ok(())
+    }
+
+    /// Wraps the keys this session holds to holder `id`: the data keys (and the old master
+    /// key, while a store moves), and the admins' key when `admin`.
+    pub(super) fn wrap_my_keys_to(&self, tx: &Connection, id: &str, admin: bool) -> Result<()> {
+        for (name, key, secret) in
+            [("main", &self.main, &self.main_secret), ("ward", &self.ward, &self.ward_secret)]
+        {
+            holders::wrap_one(tx, name, id, i64::from(key.id()), secret, self.trust)?;
+        }
+        if admin {
+            let authority = self.authority()?;
+            holders::wrap_one(tx, "admin", id, authority.version, authority.secret(), self.trust)?;
+        }
+        if let Some(master) = &self.legacy {
+            holders::wrap_one(tx, "legacy", id, 0, master, self.trust)?;
         }
         Ok(())
     }
@@ -428,20 +584,22 @@ fn check_department(department: Option<&str>) -> Result<Option<&str>> {
     Ok(department)
 }
 
-/// Changes a user's sealed record inside the caller's transaction, as its next version;
-/// returns that version.
+/// Changes a user's sealed record inside the caller's transaction, as its next version,
+/// signed by `authority`; returns that version.
 fn update_user(
     tx: &Connection,
     main: &SealingKey,
+    authority: &Authority,
+    trust: Trust,
     id: &str,
     change: impl FnOnce(&mut UserDoc),
 ) -> Result<i64> {
-    let (version, mut doc) = read_user(tx, main, id)?;
+    let (version, mut doc) = read_user(tx, main, trust, id)?;
     change(&mut doc);
-    let sealed = seal_json(main, &user_binding(id, version + 1), &doc)?;
+    let (sealed, signature) = seal_signed(main, authority, &user_binding(id, version + 1), &doc)?;
     tx.execute(
-        "UPDATE users SET version = ?1, sealed = ?2 WHERE user_id = ?3",
-        params![version + 1, sealed, id],
+        "UPDATE users SET version = ?1, sealed = ?2, signature = ?3 WHERE user_id = ?4",
+        params![version + 1, sealed, signature, id],
     )
     .map_err(Error::sql("update a user"))?;
     Ok(version + 1)

@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod contacts;
 mod incident;
+mod keys;
 mod log;
 mod pack;
 mod rules;

@@ -674,10 +674,19 @@ fn kill_dash_nine_during_key_rotation_leaves_exactly_one_key() {
         let store = Store::open(&path, clock()).unwrap();
         store.integrity_check().unwrap();
         let conn = Connection::open(&path).unwrap();
-        let keys: i64 = conn
-            .query_row("SELECT COUNT(*) FROM data_keys WHERE scope = 'main'", [], |r| r.get(0))
+        // One main key: every holder's wrap of it has the key id the check value has.
+        let check: Vec<u8> = conn
+            .query_row("SELECT value FROM meta WHERE name = 'check_main'", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(keys, 1);
+        let wraps: Vec<i64> = conn
+            .prepare("SELECT key_id FROM key_wraps WHERE name = 'main'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let id = i64::from(caregiver::crypto::key_id_of(&check).unwrap());
+        assert_eq!(wraps, vec![id; 2], "round {round}: the admin's and the recovery key's");
         let session = store.unlock(ADMIN, PASS).unwrap();
         let contacts = session.list::<ContactTree>().unwrap();
         assert_eq!(contacts.len(), 150, "round {round}");

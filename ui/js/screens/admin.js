@@ -18,6 +18,7 @@ export async function renderAdmin(main) {
     await usersSection(() => renderAdmin(main)),
     addUserSection(() => renderAdmin(main)),
     emergencySection(),
+    recoverySection(),
     await idleSection());
 }
 
@@ -91,36 +92,72 @@ function addUserSection(reload) {
   return h("section", { "aria-labelledby": "add-title" }, h("h2", { id: "add-title" }, "Add a user"), form);
 }
 
-function emergencySection() {
+// A secret made on a button press (a second press confirms), shown once and printable:
+// the ward’s emergency code, the recovery key.
+function shownOnceSection(command, o) {
   const status = h("div", { class: "status", role: "status" });
   const alert = h("div", { class: "alert", role: "alert", hidden: true });
   const out = h("div", {});
-  const button = h("button", { type: "button", id: "emergency-new" }, "Make a new emergency code");
+  const button = h("button", { type: "button", id: o.buttonId }, o.button);
   const form = h("form", { class: "card", novalidate: true }, button, status, alert);
   let confirmed = false;
   button.addEventListener("click", async () => {
     if (!confirmed) {
-      // A second click confirms: the code printed now for the ward stops working.
+      // A second click confirms: the secret in use now stops working.
       confirmed = true;
-      button.textContent = "Yes, replace the ward's code now";
-      status.textContent = "The code the ward has now will stop working.";
+      button.textContent = o.confirm;
+      status.textContent = o.warning;
       return;
     }
     confirmed = false;
-    button.textContent = "Make a new emergency code";
-    const r = await whileBusy(form, status, alert, "Making the code…", () => request("new_emergency_code"));
+    button.textContent = o.button;
+    const r = await whileBusy(form, status, alert, o.busy, () => request(command));
     if (r.state !== "ready") return;
     const sheet = h("section", { class: "sheet" },
-      h("h3", {}, "Emergency access code"),
-      h("p", { class: "secret", id: "emergency-code-shown" }, r.data.secret),
-      h("p", {}, "On the Caregiver Playbook lock screen, choose “Use emergency access” and type this code. It opens the playbooks and the ward call list. Every use is recorded."),
+      h("h3", {}, o.sheetTitle),
+      h("p", { class: "secret", id: o.shownId }, r.data.secret),
+      h("p", {}, o.explain),
       h("p", { class: "small" }, `Made ${new Date().toLocaleString(undefined, { hour12: false })}`));
-    out.replaceChildren(sheet, h("button", { type: "button", onclick: () => printSheet(sheet) }, "Print for the ward"));
+    out.replaceChildren(sheet, h("button", { type: "button", onclick: () => printSheet(sheet) }, o.print));
   });
-  return h("section", { "aria-labelledby": "emergency-admin-title" },
-    h("h2", { id: "emergency-admin-title" }, "Emergency access code"),
-    h("p", {}, "Ward staff use this code during an outage to open the playbooks without a personal passphrase. Print it for the ward; make a new one if it may have leaked."),
+  return h("section", { "aria-labelledby": o.titleId },
+    h("h2", { id: o.titleId }, o.title),
+    h("p", {}, o.intro),
     form, out);
+}
+
+function emergencySection() {
+  return shownOnceSection("new_emergency_code", {
+    titleId: "emergency-admin-title",
+    title: "Emergency access code",
+    intro: "Ward staff use this code during an outage to open the playbooks without a personal passphrase. Print it for the ward; make a new one if it may have leaked.",
+    buttonId: "emergency-new",
+    button: "Make a new emergency code",
+    confirm: "Yes, replace the ward's code now",
+    warning: "The code the ward has now will stop working.",
+    busy: "Making the code…",
+    sheetTitle: "Emergency access code",
+    shownId: "emergency-code-shown",
+    explain: "On the Caregiver Playbook lock screen, choose “Use emergency access” and type this code. It opens the playbooks and the ward call list. Every use is recorded.",
+    print: "Print for the ward",
+  });
+}
+
+function recoverySection() {
+  return shownOnceSection("new_recovery_key", {
+    titleId: "recovery-admin-title",
+    title: "Recovery key",
+    intro: "The recovery key resets a forgotten passphrase. Make a new one if it may have leaked, and once after upgrading from a version before keys per person (the old key keeps the old shared key alive until then).",
+    buttonId: "recovery-new",
+    button: "Make a new recovery key",
+    confirm: "Yes, replace the recovery key now",
+    warning: "The recovery key you have locked away will stop working.",
+    busy: "Making the key…",
+    sheetTitle: "Recovery key",
+    shownId: "recovery-key-shown",
+    explain: "Whoever holds this key can reset any passphrase of this workstation's store. Print it, seal it in an envelope and lock it away.",
+    print: "Print the key",
+  });
 }
 
 async function idleSection() {

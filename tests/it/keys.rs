@@ -1,0 +1,421 @@
+//! Keys per person and per role, against an insider: someone who can read and write the
+//! store file (sqlite3, a few lines of code) and knows one passphrase. Each test does what
+//! such a person would, with the keys their passphrase opens and nothing else, then checks
+//! that the app refuses the result. The store is fed the way users feed it (the CLI, the
+//! importer).
+
+use std::path::{Path, PathBuf};
+
+use caregiver::crypto::{self, Binding, BoxSecret, SealingKey, SecretKey};
+use caregiver::store::{Role, Store};
+use rusqlite::{Connection, params};
+use serde_json::Value;
+
+use crate::support::{caregiver, clock, run};
+
+const ADMIN: &str = "Ada Admin";
+const ADMIN_PASS: &[u8] = b"correct horse battery staple";
+const NURSE: &str = "Nina Nurse";
+const NURSE_PASS: &[u8] = b"nina's own passphrase 7";
+
+/// A store made with the CLI: Ada (admin), and Nina (clinician) who has set her own
+/// passphrase.
+struct Ward {
+    tmp: tempfile::TempDir,
+    store: PathBuf,
+}
+
+impl Ward {
+    fn new() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = tmp.path().join("data").join("caregiver.db");
+        let ward = Ward { tmp, store };
+        let ada = ward.secret("ada", ADMIN_PASS);
+        ward.ok(&["init", "--admin", ADMIN, "--passphrase-file", &ada]);
+        let first = ward.secret("first", b"first passphrase 12");
+        let mut add = vec!["user", "add", NURSE, "--role", "clinician"];
+        add.extend(["--new-passphrase-file", &first]);
+        ward.as_user(ADMIN, ADMIN_PASS, &add);
+        let own = ward.secret("nina", NURSE_PASS);
+        ward.as_user(
+            NURSE,
+            b"first passphrase 12",
+            &["user", "passwd", NURSE, "--new-passphrase-file", &own],
+        );
+        ward
+    }
+
+    fn secret(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.tmp.path().join(format!("{name}.secret"));
+        std::fs::write(&path, bytes).unwrap();
+        path.to_string_lossy().into_owned()
+    }
+
+    fn cli(&self, args: &[&str]) -> (i32, String, String) {
+        run(caregiver(self.tmp.path()).args(args))
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.cli(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    }
+
+    fn as_user_run(&self, name: &str, pass: &[u8], args: &[&str]) -> (i32, String, String) {
+        let file = self.secret("auth", pass);
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--user", name, "--passphrase-file", &file]);
+        self.cli(&all)
+    }
+
+    fn as_user(&self, name: &str, pass: &[u8], args: &[&str]) -> String {
+        let (code, out, err) = self.as_user_run(name, pass, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    }
+
+    fn conn(&self) -> Connection {
+        let conn = Connection::open(&self.store).unwrap();
+        // sqlite3 enforces no foreign key unless asked: neither does the attacker's tool.
+        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        conn
+    }
+}
+
+/// What one person's passphrase gives the attacker: their seed, and through it every key
+/// wrapped to them.
+struct Insider {
+    id: String,
+    seed: SecretKey,
+}
+
+fn user_id(conn: &Connection, name: &str) -> String {
+    let salt: Vec<u8> =
+        conn.query_row("SELECT value FROM meta WHERE name = 'tag_salt'", [], |r| r.get(0)).unwrap();
+    let tag = crypto::sha256(&[&salt, name.to_lowercase().as_bytes()]);
+    conn.query_row("SELECT user_id FROM users WHERE name_tag = ?1", [tag.as_slice()], |r| r.get(0))
+        .unwrap()
+}
+
+impl Insider {
+    fn open(conn: &Connection, name: &str, pass: &[u8]) -> Self {
+        let id = user_id(conn, name);
+        let (iterations, salt, wrapped): (u32, Vec<u8>, Vec<u8>) = conn
+            .query_row(
+                "SELECT iterations, salt, wrapped FROM holders WHERE holder_id = ?1",
+                [&id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        let kek = SealingKey::new(0, &SecretKey::from_passphrase(pass, &salt, iterations)).unwrap();
+        let at = Binding { domain: "holder", table: "holders", row: &id, version: 0 };
+        let plain = kek.open(&at, &wrapped).unwrap();
+        Insider { seed: SecretKey::from_slice(&plain[..32]).unwrap(), id }
+    }
+
+    /// A key wrapped to this person: (key id, secret), or `None` if they hold none of it.
+    fn key(&self, conn: &Connection, name: &str) -> Option<(u32, SecretKey)> {
+        let row: Option<(i64, Vec<u8>)> = conn
+            .query_row(
+                "SELECT key_id, wrapped FROM key_wraps WHERE name = ?1 AND holder_id = ?2",
+                params![name, self.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ok();
+        let (key_id, wrapped) = row?;
+        let at = Binding { domain: "key-wrap", table: name, row: &self.id, version: key_id };
+        let secret = BoxSecret::from_seed(&self.seed).open(&at, &wrapped).unwrap();
+        Some((u32::try_from(key_id).unwrap(), secret))
+    }
+
+    fn main_key(&self, conn: &Connection) -> SealingKey {
+        let (id, secret) = self.key(conn, "main").unwrap();
+        SealingKey::new(id, &secret).unwrap()
+    }
+}
+
+/// Rewrites a user record as its next version, sealed under `main` the way the app seals
+/// them (JSON padded with spaces), keeping whatever signature the row had.
+fn reseal_user(conn: &Connection, main: &SealingKey, id: &str, change: impl FnOnce(&mut Value)) {
+    let (version, sealed): (i64, Vec<u8>) = conn
+        .query_row("SELECT version, sealed FROM users WHERE user_id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    let at = |version| Binding { domain: "user", table: "users", row: id, version };
+    let mut doc: Value =
+        serde_json::from_slice(&main.open(&at(version), &sealed).unwrap()).unwrap();
+    change(&mut doc);
+    let mut plain = serde_json::to_vec(&doc).unwrap();
+    plain.resize(plain.len().div_ceil(64) * 64, b' ');
+    let forged = main.seal(&at(version + 1), &plain).unwrap();
+    conn.execute(
+        "UPDATE users SET version = ?1, sealed = ?2 WHERE user_id = ?3",
+        params![version + 1, forged, id],
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_staff_passphrase_cannot_make_its_owner_an_admin() {
+    let ward = Ward::new();
+    let conn = ward.conn();
+    let nina = Insider::open(&conn, NURSE, NURSE_PASS);
+    // Nina's passphrase opens the main key: she can read and re-seal user records...
+    let main = nina.main_key(&conn);
+    reseal_user(&conn, &main, &nina.id, |doc| doc["role"] = "admin".into());
+    drop(conn);
+
+    // ...but the record is not signed by the admins' key, so no one accepts it: not Nina's
+    // own session (which could then remove Ada), not Ada's.
+    let (code, _, err) = ward.as_user_run(NURSE, NURSE_PASS, &["user", "remove", ADMIN]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[record_forged]"), "{err}");
+    assert!(err.contains("is not signed by the admins' key"), "{err}");
+    let (code, _, err) = ward.as_user_run(ADMIN, ADMIN_PASS, &["user", "list"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[record_forged]"), "{err}");
+    // Ada is still there (checked without the CLI's list, which the forged row stops).
+    let conn = ward.conn();
+    assert_eq!(
+        conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0)).unwrap(),
+        2
+    );
+
+    // Copying Ada's signature onto the forged row does not help: it signs Ada's record.
+    conn.execute(
+        "UPDATE users SET signature = (SELECT signature FROM users WHERE user_id != ?1) WHERE user_id = ?1",
+        [&nina.id],
+    )
+    .unwrap();
+    let err = Store::open(&ward.store, clock()).unwrap().unlock(NURSE, NURSE_PASS).unwrap_err();
+    assert_eq!(err.code(), "record_forged");
+}
+
+#[test]
+fn a_staff_member_cannot_give_themselves_the_admins_key() {
+    let ward = Ward::new();
+    let conn = ward.conn();
+    let nina = Insider::open(&conn, NURSE, NURSE_PASS);
+    assert!(nina.key(&conn, "admin").is_none(), "a clinician holds the admins' key");
+    // Nina wraps an admins' key of her own making to herself: the app finds it is not the
+    // admins' key the chain of trust names.
+    let public: Vec<u8> = conn
+        .query_row("SELECT public FROM holders WHERE holder_id = ?1", [&nina.id], |r| r.get(0))
+        .unwrap();
+    let public: [u8; 32] = public.try_into().unwrap();
+    let at = Binding { domain: "key-wrap", table: "admin", row: &nina.id, version: 1 };
+    let own = crypto::seal_to(&public, &at, &SecretKey::generate().unwrap()).unwrap();
+    conn.execute(
+        "INSERT INTO key_wraps (name, holder_id, key_id, wrapped) VALUES ('admin', ?1, 1, ?2)",
+        params![nina.id, own],
+    )
+    .unwrap();
+    let err = Store::open(&ward.store, clock()).unwrap().unlock(NURSE, NURSE_PASS).unwrap_err();
+    assert_eq!(err.code(), "record_forged", "{err}");
+    // Nor can she sign a settings record: her session holds no admins' key.
+    conn.execute("DELETE FROM key_wraps WHERE name = 'admin' AND holder_id = ?1", [&nina.id])
+        .unwrap();
+    let (code, _, err) = ward.as_user_run(NURSE, NURSE_PASS, &["settings", "idle-lock", "120"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[permission_denied]"), "{err}");
+}
+
+/// Every row of `table` as (column name, value) lists, to put back later.
+fn save_rows(
+    conn: &Connection,
+    table: &str,
+    filter: &str,
+    id: &str,
+) -> Vec<Vec<(String, rusqlite::types::Value)>> {
+    let mut stmt = conn.prepare(&format!("SELECT * FROM {table} WHERE {filter} = ?1")).unwrap();
+    let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+    stmt.query_map([id], |r| {
+        Ok(names.iter().enumerate().map(|(i, n)| (n.clone(), r.get(i).unwrap())).collect())
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+fn put_back(conn: &Connection, table: &str, rows: &[Vec<(String, rusqlite::types::Value)>]) {
+    for row in rows {
+        let cols: Vec<&str> = row.iter().map(|(n, _)| n.as_str()).collect();
+        let marks: Vec<String> = (1..=row.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "INSERT OR REPLACE INTO {table} ({}) VALUES ({})",
+            cols.join(", "),
+            marks.join(", ")
+        );
+        conn.execute(&sql, rusqlite::params_from_iter(row.iter().map(|(_, v)| v))).unwrap();
+    }
+}
+
+#[test]
+fn a_removed_users_saved_slot_opens_nothing_written_after_removal() {
+    let ward = Ward::new();
+    let conn = ward.conn();
+    let nina = Insider::open(&conn, NURSE, NURSE_PASS);
+    // Before she leaves, Nina saves her slot, her keys and her user row.
+    let saved_holder = save_rows(&conn, "holders", "holder_id", &nina.id);
+    let saved_wraps = save_rows(&conn, "key_wraps", "holder_id", &nina.id);
+    let saved_user = save_rows(&conn, "users", "user_id", &nina.id);
+    let old_main = nina.main_key(&conn);
+    drop(conn);
+
+    ward.as_user(ADMIN, ADMIN_PASS, &["user", "remove", NURSE]);
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/contacts/sample.csv");
+    ward.as_user(ADMIN, ADMIN_PASS, &["contacts", "import", sample.to_str().unwrap()]);
+
+    // Everything written since she left is sealed under keys her saved slot does not open.
+    let conn = ward.conn();
+    let rows: Vec<(String, String, i64, Vec<u8>)> = conn
+        .prepare("SELECT kind, record_id, version, sealed FROM records")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let contacts = rows.iter().filter(|r| r.0 == "contact").count();
+    assert!(contacts >= 1, "the import wrote the contact tree");
+    for (kind, id, version, sealed) in &rows {
+        let at = Binding { domain: "record", table: kind, row: id, version: *version };
+        assert!(old_main.open(&at, sealed).is_err(), "her old key opened the {kind} record");
+    }
+
+    // Put back her rows as they were: her passphrase opens her old seed, whose keys are
+    // not the store's any more.
+    put_back(&conn, "users", &saved_user);
+    put_back(&conn, "holders", &saved_holder);
+    put_back(&conn, "key_wraps", &saved_wraps);
+    drop(conn);
+    let err = Store::open(&ward.store, clock()).unwrap().unlock(NURSE, NURSE_PASS).unwrap_err();
+    assert!(matches!(err.code(), "record_damaged" | "record_forged"), "{err}");
+}
+
+#[test]
+fn a_removed_admin_cannot_sign_with_the_old_admins_key() {
+    let ward = Ward::new();
+    let first = ward.secret("bob-first", b"bob first passphrase");
+    ward.as_user(
+        ADMIN,
+        ADMIN_PASS,
+        &["user", "add", "Bob Admin", "--role", "admin", "--new-passphrase-file", &first],
+    );
+    let conn = ward.conn();
+    let bob = {
+        let id = user_id(&conn, "Bob Admin");
+        let (iterations, salt, wrapped): (u32, Vec<u8>, Vec<u8>) = conn
+            .query_row(
+                "SELECT iterations, salt, wrapped FROM holders WHERE holder_id = ?1",
+                [&id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        let kek = SealingKey::new(
+            0,
+            &SecretKey::from_passphrase(b"bob first passphrase", &salt, iterations),
+        )
+        .unwrap();
+        let at = Binding { domain: "holder", table: "holders", row: &id, version: 0 };
+        let plain = kek.open(&at, &wrapped).unwrap();
+        Insider { seed: SecretKey::from_slice(&plain[..32]).unwrap(), id }
+    };
+    assert!(bob.key(&conn, "admin").is_some(), "an admin holds the admins' key");
+    let saved_wraps = save_rows(&conn, "key_wraps", "holder_id", &bob.id);
+    drop(conn);
+    ward.as_user(ADMIN, ADMIN_PASS, &["user", "remove", "Bob Admin"]);
+
+    // The admins' key turned over: version 2, signed by version 1.
+    let conn = ward.conn();
+    let versions: i64 =
+        conn.query_row("SELECT MAX(version) FROM authorities", [], |r| r.get(0)).unwrap();
+    assert_eq!(versions, 2);
+    // Bob's saved wraps still open the old admins' key and the old main key. The old main
+    // key no longer opens Nina's record (re-sealed under the new one), so he cannot even
+    // read what he would re-sign; and the app trusts only signatures of version 2.
+    put_back(&conn, "key_wraps", &saved_wraps);
+    let (old_admin_version, _) = bob.key(&conn, "admin").unwrap();
+    assert_eq!(old_admin_version, 1);
+    let old_main = bob.main_key(&conn);
+    let nina_id = user_id(&conn, NURSE);
+    let (version, sealed): (i64, Vec<u8>) = conn
+        .query_row("SELECT version, sealed FROM users WHERE user_id = ?1", [&nina_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    let at = Binding { domain: "user", table: "users", row: &nina_id, version };
+    assert!(old_main.open(&at, &sealed).is_err());
+    drop(conn);
+    let s = Store::open(&ward.store, clock()).unwrap().unlock(ADMIN, ADMIN_PASS).unwrap();
+    assert_eq!(s.list_users().unwrap().len(), 2);
+    assert_eq!(s.role(), Role::Admin);
+}
+
+/// A store from before keys per person (the schema 5 fixture: an admin, a nurse, a
+/// recovery key, all wrapping one master key) moves one slot at a time, each in one
+/// transaction, and the master key goes when the last slot has moved.
+#[test]
+fn a_store_from_before_moves_to_keys_per_person_and_drops_the_master_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("v5.db");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v5.db");
+    std::fs::copy(fixture, &path).unwrap();
+    let count = |sql: &str| -> i64 {
+        Connection::open(&path).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+    };
+    let master_left = || {
+        count("SELECT COUNT(*) FROM data_keys")
+            + count("SELECT COUNT(*) FROM slots WHERE kind != 'emergency'")
+    };
+
+    // The admin's unlock moves the admin; the nurse and the recovery key still wrap the
+    // master key, so it stays (wrapped to the admin too, to keep it in step).
+    let admin = Store::open(&path, clock())
+        .unwrap()
+        .unlock("Fixture Admin", b"fixture passphrase 1")
+        .unwrap();
+    assert_eq!(count("SELECT COUNT(*) FROM holders"), 1);
+    assert_eq!(count("SELECT COUNT(*) FROM slots WHERE kind = 'user'"), 1);
+    assert!(master_left() > 0);
+    assert_eq!(admin.settings().unwrap().idle_lock_minutes, 12);
+    drop(admin);
+
+    // The nurse's unlock moves her.
+    let nurse = Store::open(&path, clock())
+        .unwrap()
+        .unlock("Fixture Nurse", b"fixture passphrase 2")
+        .unwrap();
+    assert!(nurse.must_change_passphrase());
+    drop(nurse);
+    assert_eq!(count("SELECT COUNT(*) FROM slots WHERE kind = 'user'"), 0);
+    assert_eq!(count("SELECT COUNT(*) FROM key_wraps WHERE name = 'admin'"), 1, "the admin's only");
+
+    // A new recovery key retires the old recovery slot, and with it the master key.
+    let mut admin = Store::open(&path, clock())
+        .unwrap()
+        .unlock("Fixture Admin", b"fixture passphrase 1")
+        .unwrap();
+    let recovery = admin.new_recovery_key().unwrap();
+    assert_eq!(master_left(), 0);
+    assert_eq!(count("SELECT COUNT(*) FROM key_wraps WHERE name = 'legacy'"), 0);
+    assert_eq!(count("SELECT COUNT(*) FROM meta WHERE name = 'legacy_admin'"), 0);
+    assert_eq!(admin.list_users().unwrap().len(), 2);
+    drop(admin);
+
+    // Everything still opens, and the new recovery key resets the nurse's passphrase.
+    let mut nurse = Store::open(&path, clock())
+        .unwrap()
+        .unlock_with_recovery_key("Fixture Nurse", recovery.as_str())
+        .unwrap();
+    nurse.change_passphrase("Fixture Nurse", b"nurse's new passphrase").unwrap();
+    drop(nurse);
+    let nurse = Store::open(&path, clock())
+        .unwrap()
+        .unlock("Fixture Nurse", b"nurse's new passphrase")
+        .unwrap();
+    assert_eq!(nurse.role(), Role::Clinician);
+    assert_eq!(nurse.settings().unwrap().idle_lock_minutes, 12);
+    let em = nurse.lock().unlock_emergency(b"FIXTURE-CODE-0001").unwrap();
+    drop(em);
+}
