@@ -90,8 +90,16 @@ impl Scope {
 /// The kinds of sealed record. Each kind has a fixed scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// A playbook imported from a signed pack.
+    /// A playbook imported, one record per file, by versions before packs were kept
+    /// signed: read only to tell an admin to import the pack again, never shown.
     Playbook,
+    /// The pack in force as imported: the pack file's text exactly as signed (main scope:
+    /// the truth a full session verifies and the ward copy is checked against).
+    SignedPack,
+    /// The ward's copy of the signed pack, for emergency access (verified at every load).
+    WardPack,
+    /// The ward's copy of the pinned pack key, for emergency access to verify against.
+    WardPackKey,
     /// The ward's call list, for emergency access.
     WardCallList,
     /// The contact tree: the people and organisations to call, in calling order.
@@ -100,7 +108,8 @@ pub enum Kind {
     Settings,
     /// The public key that signs this organisation's playbook packs, pinned by an admin.
     PackKey,
-    /// The pack in force: its version and dates (ward scope: the emergency view shows it).
+    /// The pack in force's version and dates, as versions before packs were kept signed
+    /// wrote them (ward scope): read only for the rollback check of a store from then.
     PackInfo,
     /// The workstation's Ed25519 key that signs the activity log's checkpoints.
     DeviceKey,
@@ -116,8 +125,11 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Playbook,
+        Kind::SignedPack,
+        Kind::WardPack,
+        Kind::WardPackKey,
         Kind::WardCallList,
         Kind::Contact,
         Kind::Settings,
@@ -133,6 +145,9 @@ impl Kind {
     pub const fn as_str(self) -> &'static str {
         match self {
             Kind::Playbook => "playbook",
+            Kind::SignedPack => "signed_pack",
+            Kind::WardPack => "ward_pack",
+            Kind::WardPackKey => "ward_pack_key",
             Kind::WardCallList => "ward_call_list",
             Kind::Contact => "contact",
             Kind::Settings => "settings",
@@ -148,10 +163,14 @@ impl Kind {
 
     pub const fn scope(self) -> Scope {
         match self {
-            Kind::Playbook | Kind::WardCallList | Kind::PackInfo | Kind::WardIncident => {
-                Scope::Ward
-            }
-            Kind::Contact
+            Kind::Playbook
+            | Kind::WardPack
+            | Kind::WardPackKey
+            | Kind::WardCallList
+            | Kind::PackInfo
+            | Kind::WardIncident => Scope::Ward,
+            Kind::SignedPack
+            | Kind::Contact
             | Kind::Settings
             | Kind::PackKey
             | Kind::DeviceKey

@@ -86,6 +86,27 @@ fn read_records<T: DeserializeOwned>(
     Ok(out)
 }
 
+fn read_one<T: DeserializeOwned>(
+    conn: &Connection,
+    key: &SealingKey,
+    kind: Kind,
+    id: &str,
+) -> Result<Option<T>> {
+    let row: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached("SELECT version, sealed FROM records WHERE record_id = ?1 AND kind = ?2")
+        .and_then(|mut st| {
+            st.query_row(params![id, kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).optional()
+        })
+        .map_err(Error::sql("read a record"))?;
+    row.map(|(version, sealed)| open_record(key, kind, id, version, &sealed)).transpose()
+}
+
+fn version_in(conn: &Connection, kind: Kind, id: &str) -> Result<Option<i64>> {
+    conn.prepare_cached("SELECT version FROM records WHERE record_id = ?1 AND kind = ?2")
+        .and_then(|mut st| st.query_row(params![id, kind.as_str()], |r| r.get(0)).optional())
+        .map_err(Error::sql("read a record version"))
+}
+
 fn open_record<T: DeserializeOwned>(
     key: &SealingKey,
     kind: Kind,
@@ -172,21 +193,7 @@ impl Session {
     /// Reads one record.
     pub fn get<R: Record>(&self, id: &str) -> Result<Option<R>> {
         self.ready()?;
-        let kind = R::KIND;
-        let row: Option<(i64, Vec<u8>)> = self
-            .store
-            .conn
-            .prepare_cached(
-                "SELECT version, sealed FROM records WHERE record_id = ?1 AND kind = ?2",
-            )
-            .and_then(|mut st| {
-                st.query_row(params![id, kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).optional()
-            })
-            .map_err(Error::sql("read a record"))?;
-        row.map(|(version, sealed)| {
-            open_record(self.key_for(kind.scope()), kind, id, version, &sealed)
-        })
-        .transpose()
+        read_one(&self.store.conn, self.key_for(R::KIND.scope()), R::KIND, id)
     }
 
     /// Reads every record of a kind.
@@ -199,11 +206,7 @@ impl Session {
     /// this version is still what the record holds (`None`: there is no such record).
     pub fn version_of<R: Record>(&self, id: &str) -> Result<Option<i64>> {
         self.ready()?;
-        self.store
-            .conn
-            .prepare_cached("SELECT version FROM records WHERE record_id = ?1 AND kind = ?2")
-            .and_then(|mut st| st.query_row(params![id, R::KIND.as_str()], |r| r.get(0)).optional())
-            .map_err(Error::sql("read a record version"))
+        version_in(&self.store.conn, R::KIND, id)
     }
 
     /// The workstation settings (defaults until an admin sets them).
@@ -294,5 +297,17 @@ impl EmergencySession {
     pub fn list<R: Record>(&self) -> Result<Vec<Stored<R>>> {
         const { assert!(matches!(R::KIND.scope(), Scope::Ward), "not a ward-scope record") };
         read_records(&self.store.conn, &self.ward, R::KIND)
+    }
+
+    /// Reads one record of a ward-scope kind (others do not compile, as for [`Self::list`]).
+    pub fn get<R: Record>(&self, id: &str) -> Result<Option<R>> {
+        const { assert!(matches!(R::KIND.scope(), Scope::Ward), "not a ward-scope record") };
+        read_one(&self.store.conn, &self.ward, R::KIND, id)
+    }
+
+    /// The version of one ward-scope record (its clear column), without opening it.
+    pub fn version_of<R: Record>(&self, id: &str) -> Result<Option<i64>> {
+        const { assert!(matches!(R::KIND.scope(), Scope::Ward), "not a ward-scope record") };
+        version_in(&self.store.conn, R::KIND, id)
     }
 }
