@@ -5,7 +5,7 @@
 //! ```text
 //!  user passphrase ──PBKDF2──► KEK ─┐
 //!  recovery key ────────────────────┼─ wraps ─► master key ─ wraps ─► main data key ─ seals ─► everything
-//!                                   │                        └ wraps ─► ward data key ─ seals ─► playbooks, ward call list
+//!                                   │                        └ wraps ─► ward data key ─ seals ─► ward copies (pack, call list)
 //!  emergency code ──PBKDF2──► KEK ──┴─ wraps ─► ward data key only
 //! ```
 //!
