@@ -60,6 +60,10 @@ pub enum Event {
         #[serde(rename = "use")]
         access_use: i64,
     },
+    /// A full unlock found a ward copy (written with the ward key, which the emergency
+    /// code also opens) differing from the main-scope truth it is derived from, and
+    /// rewrote it from the truth. `what` names the copy and how it differed.
+    WardCopyRepaired { what: String },
     /// A training module was assigned.
     TrainingAssigned { due: NaiveDate, module: String, target: Target },
     /// The signed-in person acknowledged a module (after its quiz, if it has one).
@@ -91,6 +95,7 @@ impl Event {
             Event::IncidentClosed { .. } => "incident_closed",
             Event::DrillEnded { .. } => "drill_ended",
             Event::EmergencyAccessUsed { .. } => "emergency_access_used",
+            Event::WardCopyRepaired { .. } => "ward_copy_repaired",
             Event::TrainingAssigned { .. } => "training_assigned",
             Event::TrainingAcknowledged { .. } => "training_acknowledged",
             Event::PhishingImported { .. } => "phishing_imported",

@@ -1,7 +1,8 @@
 //! The playbooks in force and the signed packs they come from. The list in force (the
-//! built-in pack with the imported one over it) is parsed once per pack: it is reloaded
-//! only when the pack in force changes (an import here, or by another program on the same
-//! store), never on every call.
+//! built-in pack with the imported one over it) is verified and parsed once per pack: it
+//! is reloaded only when the records it comes from change (an import or a pinned key here,
+//! or by another program on the same store), never on every call. A pack that does not
+//! verify is never shown: the built-in pack is, with the reason (`pack_warning`).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,41 +14,66 @@ use serde::Serialize;
 
 use super::contacts::{CallLine, call_lines};
 use super::{App, Library, State};
-use crate::playbook::pack::{self, PackInfo, PackStep, PackedPlaybook};
+use crate::playbook::pack::{self, PackInfo, PackStep};
 use crate::playbook::view::{Hit, PlaybookView, search};
 use crate::playbook::{self, Playbook, PlaybookSummary};
 use crate::{Error, Result};
 
 impl App {
     /// The imported pack in force, or `None` when the built-in pack is: for a signed-in
-    /// user or under emergency access.
+    /// user or under emergency access. It is what [`App::in_force`] shows: an imported pack
+    /// that did not verify is an error (`pack_rejected`, saying what failed), and the
+    /// built-in pack is what is shown.
     pub fn pack_info(&self) -> Result<Option<PackInfo>> {
-        match &self.state {
-            State::Locked => Err(Error::Locked),
-            State::User(s) => pack::status(s),
-            State::Emergency(e) => Ok(e.list::<PackInfo>()?.into_iter().next().map(|r| r.value)),
+        let lib = self.library()?;
+        match lib.problem() {
+            Some(e) => Err(e),
+            None => Ok(lib.info.clone()),
         }
+    }
+
+    /// Why the imported pack is not in force when it is not (the built-in pack is shown
+    /// instead): the warning every screen that shows playbooks should carry.
+    pub fn pack_warning(&self) -> Result<Option<Error>> {
+        Ok(self.library()?.problem())
     }
 
     /// The playbooks in force (imported over built-in), sorted by title.
     pub fn in_force(&self) -> Result<Arc<Vec<Playbook>>> {
-        let version = self.pack_info()?.map(|p| p.version);
-        if let Some(lib) = self.library.borrow().as_ref()
-            && lib.pack_version == version
-        {
-            return Ok(lib.playbooks.clone());
-        }
-        let imported: Vec<PackedPlaybook> = match &self.state {
+        Ok(self.library()?.playbooks.clone())
+    }
+
+    /// The playbooks in force, loaded once per version of the records they come from (the
+    /// signed pack and the pinned key: a cheap read of clear columns). Every load verifies
+    /// the pack's signature and each file's SHA-256 against the pinned key before any
+    /// playbook is shown: a signed-in user's from the main scope, emergency access's from
+    /// the ward's copies.
+    fn library(&self) -> Result<Arc<Library>> {
+        let versions = match &self.state {
             State::Locked => return Err(Error::Locked),
-            State::User(s) => s.list::<PackedPlaybook>()?,
-            State::Emergency(e) => e.list::<PackedPlaybook>()?,
+            State::User(s) => (false, pack::load_versions(s)?),
+            State::Emergency(e) => (true, pack::ward_load_versions(e)?),
+        };
+        if let Some(lib) = self.library.borrow().as_ref()
+            && lib.versions == versions
+        {
+            return Ok(lib.clone());
         }
-        .into_iter()
-        .map(|r| r.value)
-        .collect();
-        let playbooks = Arc::new(pack::in_force(&imported)?);
-        self.library.replace(Some(Library { pack_version: version, playbooks: playbooks.clone() }));
-        Ok(playbooks)
+        // The versions are read first: a write in between makes the copy look older than
+        // it is, so it is loaded again next time, never kept when stale.
+        let loaded = match &self.state {
+            State::Locked => return Err(Error::Locked),
+            State::User(s) => pack::load(s)?,
+            State::Emergency(e) => pack::load_ward(e)?,
+        };
+        let lib = Arc::new(Library {
+            versions,
+            info: loaded.info,
+            problem: loaded.problem,
+            playbooks: Arc::new(loaded.playbooks),
+        });
+        self.library.replace(Some(lib.clone()));
+        Ok(lib)
     }
 
     /// The playbook in force with this id.

@@ -9,7 +9,8 @@
 //! force, loaded once and reloaded when the pack in force changes. Methods are split by
 //! feature: [`session`] (unlock, lock, idle), [`library`] (playbooks and packs),
 //! [`incidents`], [`calls`], [`contacts`], [`training`], [`admin`] (users and the
-//! workstation) and [`records`] (the activity log and exports).
+//! workstation), [`records`] (the activity log and exports) and `ward` (the ward copies,
+//! checked against the main-scope truth at every full unlock).
 
 pub mod admin;
 pub mod calls;
@@ -20,6 +21,7 @@ pub mod library;
 pub mod records;
 pub mod session;
 pub mod training;
+mod ward;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -44,12 +46,23 @@ enum State {
     Emergency(Box<EmergencySession>),
 }
 
-/// The playbooks in force, and the version of the imported pack they came from (`None`:
-/// the built-in pack alone).
+/// The playbooks in force as one load found them, and the versions of the records they
+/// came from: (emergency access or not, (signed pack, pinned key)).
 #[derive(Debug, Clone)]
 struct Library {
-    pack_version: Option<u64>,
+    versions: (bool, (Option<i64>, Option<i64>)),
+    /// The imported pack in force (`None`: the built-in pack is).
+    info: Option<crate::playbook::pack::PackInfo>,
+    /// Why the imported pack is not in force, when it is not.
+    problem: Option<String>,
     playbooks: Arc<Vec<Playbook>>,
+}
+
+impl Library {
+    fn problem(&self) -> Option<Error> {
+        let step = crate::playbook::pack::PackStep::Load;
+        self.problem.as_ref().map(|reason| Error::PackRejected { step, reason: reason.clone() })
+    }
 }
 
 /// The contact tree as read, and the version of its record then (`None`: no tree yet).
@@ -67,7 +80,7 @@ pub struct App {
     state: State,
     idle_limit: Duration,
     last_activity: Instant,
-    library: RefCell<Option<Library>>,
+    library: RefCell<Option<Arc<Library>>>,
     modules: std::cell::OnceCell<Arc<Vec<crate::training::Module>>>,
     /// The contact tree as last read, with its record's version (`None`: no tree yet): read
     /// and opened again only when the version changes. The reminder ticker needs the tree

@@ -106,13 +106,18 @@ impl App {
     }
 
     /// Unlocks as a user. Uses of emergency access since the last full unlock are logged
-    /// now (emergency access holds no key that writes the log).
+    /// now (emergency access holds no key that writes the log), and every ward copy is
+    /// compared with the main-scope truth it derives from, rewritten and logged if it
+    /// differs (`ward::repair`).
     pub fn unlock(&mut self, name: &str, passphrase: &[u8], now: Instant) -> Result<Status> {
         self.lock();
         let session = self.open_store()?.unlock(name, passphrase)?;
         if !session.must_change_passphrase() {
             // Best effort: what is not logged now stays recorded and is logged next time.
             let _ = session.log_access_events(Event::of_access);
+            // Best effort too: a full session never shows a ward copy (it reads the truth),
+            // and a copy not repaired now is compared again at the next full unlock.
+            let _ = super::ward::repair(&session);
         }
         self.sign_in(session, now);
         Ok(self.status(now))

@@ -13,7 +13,6 @@ use crate::clock::FakeClock;
 use crate::contacts::calltree::Outcome;
 use crate::events::Event;
 use crate::incident::review::Verdict;
-use crate::playbook::pack::PackedPlaybook;
 use crate::store::Role;
 
 const PASS: &[u8] = b"correct horse battery staple";
@@ -90,19 +89,23 @@ fn activity_postpones_the_lock_and_a_restart_keeps_the_setting() {
 
 #[test]
 fn emergency_access_shows_playbooks_and_nothing_of_the_admins() {
-    let (_dir, mut app, _, t0) = app();
+    let (dir, mut app, _, t0) = app();
     app.setup("Ada Admin", PASS, t0).unwrap();
     let code = app.new_emergency_code().unwrap();
-    // An imported playbook (sealed under the ward key) shows under emergency access too.
-    let extra = PackedPlaybook {
-        file: "extra.toml".into(),
-        text: include_str!("../../playbooks/phishing.toml").replacen(
-            "id = \"phishing\"",
-            "id = \"ward-extra\"",
-            1,
-        ),
-    };
-    app.user().unwrap().put("ward-extra-record", &extra).unwrap();
+    // A pack imported through the importer (kept as signed, with the ward's copies of it
+    // and of the pinned key) shows under emergency access too.
+    let (key_text, public) = library::new_pack_key().unwrap();
+    let folder = dir.path().join("pack");
+    std::fs::create_dir(&folder).unwrap();
+    let extra = include_str!("../../playbooks/phishing.toml").replacen(
+        "id = \"phishing\"",
+        "id = \"ward-extra\"",
+        1,
+    );
+    std::fs::write(folder.join("extra.toml"), extra).unwrap();
+    let (_, signed) = library::sign_pack(&folder, &key_text, Some(3), 30, start()).unwrap();
+    app.trust_pack_key(&public).unwrap();
+    app.import_pack(&signed).unwrap();
     assert_eq!(code.len(), 19);
     app.lock();
     assert!(app.lock_screen().unwrap().emergency_available);
@@ -116,7 +119,9 @@ fn emergency_access_shows_playbooks_and_nothing_of_the_admins() {
     let shown = app.playbooks().unwrap();
     assert_eq!(shown.len(), 11);
     assert!(shown.iter().any(|p| p.id == "ward-extra"));
-    assert_eq!(app.pack_info().unwrap(), None);
+    let info = app.pack_info().unwrap().unwrap();
+    assert_eq!((info.version, info.imported), (3, Some(start())));
+    assert!(app.pack_warning().unwrap().is_none());
     assert!(app.ward_call_list().unwrap().0.is_empty());
     assert_eq!(app.users().unwrap_err().code(), "locked");
     assert_eq!(app.settings().unwrap_err().code(), "locked");

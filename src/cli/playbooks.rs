@@ -67,11 +67,20 @@ pub enum PackCommand {
 }
 
 /// The playbooks in force: with `--user`, the store's imported pack over the built-in
-/// one; without, the built-in pack.
+/// one; without, the built-in pack. An imported pack that does not verify is never shown:
+/// the built-in pack is, with a warning on stderr saying what failed (the exit code stays
+/// 0: the playbooks printed are the built-in ones, which are sound).
 fn in_force(auth: &Auth) -> Result<Vec<Playbook>> {
     match auth.user {
         None => library::built_in(),
-        Some(_) => Ok(auth.signed_in()?.in_force()?.to_vec()),
+        Some(_) => {
+            let app = auth.signed_in()?;
+            let list = app.in_force()?.to_vec();
+            if let Some(e) = app.pack_warning()? {
+                warn(&format!("caregiver: warning[{}]: {e}", e.code()));
+            }
+            Ok(list)
+        }
     }
 }
 

@@ -62,6 +62,7 @@ pub fn activity(playbook: &Playbook, e: &Activity) -> String {
         Event::IncidentClosed { .. } => "Incident closed".to_owned(),
         Event::DrillEnded { .. } => "Drill ended".to_owned(),
         other @ (Event::EmergencyAccessUsed { .. }
+        | Event::WardCopyRepaired { .. }
         | Event::TrainingAssigned { .. }
         | Event::TrainingAcknowledged { .. }
         | Event::PhishingImported { .. }) => other.kind().replace('_', " "),

@@ -93,6 +93,7 @@ pub fn replay(incident: Incident, p: &Playbook, entries: &[events::Entry]) -> Re
             }
             Event::IncidentStarted(_)
             | Event::EmergencyAccessUsed { .. }
+            | Event::WardCopyRepaired { .. }
             | Event::TrainingAssigned { .. }
             | Event::TrainingAcknowledged { .. }
             | Event::PhishingImported { .. } => None,

@@ -382,6 +382,7 @@ pub fn timeline(
             Event::IncidentClosed { .. } | Event::DrillEnded { .. } => MarkKind::Closed,
             Event::TimerAcknowledged { .. }
             | Event::EmergencyAccessUsed { .. }
+            | Event::WardCopyRepaired { .. }
             | Event::TrainingAssigned { .. }
             | Event::TrainingAcknowledged { .. }
             | Event::PhishingImported { .. } => MarkKind::Other,

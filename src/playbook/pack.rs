@@ -13,6 +13,13 @@
 //!
 //! and the manifest is `{"format": "caregiver-pack/1", "version": N, "created": RFC 3339,
 //! "expires": RFC 3339, "files": {"ransomware.toml": "<sha256 hex>", ...}}`.
+//!
+//! Playbooks are trusted by their signature, never by the key that seals them. The store
+//! keeps the pack text exactly as imported ([`SignedPack`], main scope: the truth) and a
+//! ward copy of it ([`WardPack`]) with a ward copy of the pinned key, for emergency access;
+//! every load ([`load`], [`load_ward`]) verifies the signature and every file's SHA-256
+//! again before a playbook is shown. A pack that fails is not in force: the built-in pack
+//! is, and the load says why ([`InForce::problem`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -24,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::playbook::{self, Playbook};
-use crate::store::{Kind, Permission, Record, Session, new_record_id};
+use crate::store::{EmergencySession, Kind, Permission, Record, Session};
 use crate::{Error, Result};
 
 const FORMAT: &str = "caregiver-pack/1";
@@ -46,8 +53,10 @@ impl Record for PackInfo {
     const KIND: Kind = Kind::PackInfo;
 }
 
-/// A playbook as a pack carries it and the store keeps it (under a random record id: the
-/// playbook's own id is inside, sealed).
+/// A playbook as a pack carries it. Versions before packs were kept signed stored each
+/// one as a record of its own (sealed under the ward key, which a holder of the emergency
+/// code can write): such records are never shown, only counted to tell an admin to import
+/// the pack again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackedPlaybook {
     pub file: String,
@@ -58,14 +67,58 @@ impl Record for PackedPlaybook {
     const KIND: Kind = Kind::Playbook;
 }
 
+/// The pack in force as an admin imported it: the pack file's text exactly as signed
+/// (manifest, signature, files), its version and when it was imported. Main scope: what a
+/// full session verifies and shows, and the truth the ward copy is checked against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedPack {
+    pub text: String,
+    pub version: u64,
+    pub imported: DateTime<Utc>,
+}
+
+impl Record for SignedPack {
+    const KIND: Kind = Kind::SignedPack;
+}
+
+/// The ward's copy of [`SignedPack`], for emergency access: verified at every load against
+/// the ward's copy of the pinned key, and rewritten from the truth at a full unlock if it
+/// differs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct WardPack(pub SignedPack);
+
+impl Record for WardPack {
+    const KIND: Kind = Kind::WardPack;
+}
+
 /// The pinned public key that signs this organisation's packs, base64.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-struct PackKey(String);
+pub struct PackKey(pub String);
 
 impl Record for PackKey {
     const KIND: Kind = Kind::PackKey;
 }
+
+/// The ward's copy of the pinned key, base64: what emergency access verifies against (it
+/// cannot open the main-scope [`PackKey`]). A holder of the emergency code can replace it;
+/// a full unlock finds that and rewrites it (ARCHITECTURE.md, "Playbooks and packs").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct WardPackKey(pub String);
+
+impl Record for WardPackKey {
+    const KIND: Kind = Kind::WardPackKey;
+}
+
+/// Record ids of the records there is one of.
+pub const PACK_KEY: &str = "pack-key";
+pub const SIGNED_PACK: &str = "signed-pack";
+pub const WARD_PACK: &str = "ward-pack";
+pub const WARD_PACK_KEY: &str = "ward-pack-key";
+/// The id versions before packs were kept signed wrote [`PackInfo`] under.
+const OLD_PACK_INFO: &str = "pack";
 
 #[derive(Serialize, Deserialize)]
 struct PackFile {
@@ -92,6 +145,9 @@ pub enum PackStep {
     Verify,
     Trust,
     Import,
+    /// Loading the imported pack to show it: a refusal here means the built-in pack is
+    /// shown instead.
+    Load,
 }
 
 impl PackStep {
@@ -117,6 +173,9 @@ impl std::fmt::Display for PackStep {
             PackStep::Verify => "the playbook pack does not verify",
             PackStep::Trust => "the pack signing key was not pinned",
             PackStep::Import => "the playbook pack was not imported",
+            PackStep::Load => {
+                "the imported playbook pack is not in force, the built-in pack is shown instead"
+            }
         })
     }
 }
@@ -205,14 +264,15 @@ fn sha256_hex(text: &str) -> String {
     HEXLOWER.encode(&crate::crypto::sha256(&[text.as_bytes()]))
 }
 
-/// Checks a pack against a public key: signature, file hashes (no file changed, missing or
-/// added), expiry, and every playbook. Returns what it holds. A refusal says the pack does
-/// not verify; [`import`] tells it as its own.
-pub fn verify(
-    pack: &str,
-    public_key: &[u8],
-    now: DateTime<Utc>,
-) -> Result<(PackInfo, Vec<PackedPlaybook>)> {
+/// A pack whose signature and files checked out against a key.
+struct Checked {
+    manifest: Manifest,
+    files: BTreeMap<String, String>,
+}
+
+/// The signature over the manifest's bytes and every file's SHA-256 (no file changed,
+/// missing or added), against `public_key`. No date is looked at.
+fn check_signed(pack: &str, public_key: &[u8]) -> Result<Checked> {
     let pack: PackFile = serde_json::from_str(pack).map_err(|e| {
         invalid(format!("not a Caregiver Playbook pack (line {}, column {})", e.line(), e.column()))
     })?;
@@ -241,85 +301,238 @@ pub fn verify(
     if let Some(missing) = manifest.files.keys().find(|n| !pack.files.contains_key(*n)) {
         return Err(invalid(format!("the file {missing} is listed in the manifest but missing")));
     }
-    if now > manifest.expires {
+    Ok(Checked { manifest, files: pack.files })
+}
+
+impl Checked {
+    /// Every playbook parsed (every problem of every file collected), and what the pack
+    /// holds.
+    fn parse(&self) -> Result<(PackInfo, Vec<Playbook>)> {
+        let mut playbooks = Vec::new();
+        let mut problems = Vec::new();
+        for (name, text) in &self.files {
+            match playbook::parse(name, text) {
+                Ok(p) => playbooks.push(p),
+                Err(d) => problems.extend(d),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::PlaybookInvalid { diagnostics: problems });
+        }
+        let info = PackInfo {
+            version: self.manifest.version,
+            created: self.manifest.created,
+            expires: self.manifest.expires,
+            imported: None,
+            playbooks: playbooks.iter().map(|p| p.id.clone()).collect(),
+        };
+        Ok((info, playbooks))
+    }
+}
+
+/// Checks a pack against a public key: signature, file hashes (no file changed, missing or
+/// added), expiry, and every playbook. Returns what it holds. A refusal says the pack does
+/// not verify; [`import`] tells it as its own.
+pub fn verify(
+    pack: &str,
+    public_key: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(PackInfo, Vec<PackedPlaybook>)> {
+    let checked = check_signed(pack, public_key)?;
+    if now > checked.manifest.expires {
         return Err(invalid(format!(
             "the pack expired on {}",
-            manifest.expires.format("%Y-%m-%d")
+            checked.manifest.expires.format("%Y-%m-%d")
         )));
     }
-    let mut ids = Vec::new();
-    let mut problems = Vec::new();
-    for (name, text) in &pack.files {
-        match playbook::parse(name, text) {
-            Ok(p) => ids.push(p.id),
-            Err(d) => problems.extend(d),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(Error::PlaybookInvalid { diagnostics: problems });
-    }
-    let info = PackInfo {
-        version: manifest.version,
-        created: manifest.created,
-        expires: manifest.expires,
-        imported: None,
-        playbooks: ids,
-    };
-    let files = pack.files.into_iter().map(|(file, text)| PackedPlaybook { file, text }).collect();
+    let (info, _) = checked.parse()?;
+    let files =
+        checked.files.into_iter().map(|(file, text)| PackedPlaybook { file, text }).collect();
     Ok((info, files))
 }
 
-/// Pins the public key that signs this organisation's packs (admins).
+/// Pins the public key that signs this organisation's packs (admins), with the ward's copy
+/// emergency access verifies against, in one write.
 pub fn trust(session: &Session, public_key: &[u8]) -> Result<()> {
     session.require(Permission::ManagePacks, "pin the pack signing key")?;
-    session.put("pack-key", &PackKey(BASE64.encode(public_key))).map(|_| ())
+    let key = BASE64.encode(public_key);
+    session.write(|w| {
+        w.require(Permission::ManagePacks, "pin the pack signing key")?;
+        w.put(PACK_KEY, &PackKey(key.clone()))?;
+        w.put(WARD_PACK_KEY, &WardPackKey(key.clone()))?;
+        Ok(())
+    })
 }
 
-/// The pack in force, if one was imported.
-pub fn status(session: &Session) -> Result<Option<PackInfo>> {
-    session.get::<PackInfo>("pack")
+fn decode_key(key: &str) -> Result<Vec<u8>> {
+    BASE64.decode(key.as_bytes()).map_err(|_| Error::Damaged { what: "the pinned pack key".into() })
 }
 
 /// Imports a pack (admins): verified against the pinned key, newer than the pack in force,
-/// then every playbook sealed in the store in one transaction, replacing the last pack.
+/// then kept as signed (with the ward's copies of it and of the key) in one transaction,
+/// replacing the last pack.
 pub fn import(session: &Session, pack: &str, now: DateTime<Utc>) -> Result<PackInfo> {
     session.require(Permission::ManagePacks, "import a playbook pack")?;
     let PackKey(key) = session
-        .get::<PackKey>("pack-key")?
+        .get::<PackKey>(PACK_KEY)?
         .ok_or_else(|| PackStep::Import.refuse("no pack signing key is pinned on this workstation: an admin pins it with `caregiver pack trust`"))?;
-    let key = BASE64
-        .decode(key.as_bytes())
-        .map_err(|_| Error::Damaged { what: "the pinned pack key".into() })?;
-    let (mut info, files) = verify(pack, &key, now).map_err(|e| PackStep::Import.during(e))?;
-    if let Some(current) = status(session)?
-        && info.version <= current.version
+    let (mut info, _) =
+        verify(pack, &decode_key(&key)?, now).map_err(|e| PackStep::Import.during(e))?;
+    if let Some(current) = session.get::<SignedPack>(SIGNED_PACK)? {
+        if info.version <= current.version {
+            return Err(PackStep::Import.refuse(format!(
+                "pack version {} is not newer than the version in force ({}): an older pack is never re-imported",
+                info.version, current.version
+            )));
+        }
+    } else if let Some(old) = old_pack_info(session)?
+        && info.version < old.version
     {
+        // A store from before packs were kept signed: its pack may be imported again (the
+        // same version), an older one may not.
         return Err(PackStep::Import.refuse(format!(
-            "pack version {} is not newer than the version in force ({}): an older pack is never re-imported",
-            info.version, current.version
+            "pack version {} is older than the version imported before ({}): an older pack is never re-imported",
+            info.version, old.version
         )));
     }
     info.imported = Some(now);
-    // Every playbook checks out before anything is written (`verify` parsed them).
-    let ids = files.iter().map(|_| new_record_id()).collect::<Result<Vec<_>>>()?;
+    let signed = SignedPack { text: pack.to_owned(), version: info.version, imported: now };
     session.write(|w| {
         w.require(Permission::ManagePacks, "import a playbook pack")?;
+        w.put(SIGNED_PACK, &signed)?;
+        w.put(WARD_PACK, &WardPack(signed.clone()))?;
+        w.put(WARD_PACK_KEY, &WardPackKey(key.clone()))?;
+        // What versions before packs were kept signed wrote: never shown again.
         w.clear::<PackedPlaybook>()?;
-        for (id, f) in ids.iter().zip(&files) {
-            w.put(id, f)?;
-        }
-        w.put("pack", &info)
+        w.clear::<PackInfo>()?;
+        Ok(())
     })?;
     Ok(info)
 }
 
-/// The playbooks in force: the embedded pack, with imported playbooks taking precedence
-/// (same id replaces, new id adds). Sorted by title.
-pub fn in_force(imported: &[PackedPlaybook]) -> Result<Vec<Playbook>> {
+/// The [`PackInfo`] a store from before packs were kept signed holds (ward scope: only a
+/// hint, for the rollback check; a damaged one counts as none).
+fn old_pack_info(session: &Session) -> Result<Option<PackInfo>> {
+    match session.get::<PackInfo>(OLD_PACK_INFO) {
+        Err(Error::Damaged { .. }) => Ok(None),
+        other => other,
+    }
+}
+
+/// The playbooks in force, as one load found them: the imported pack over the built-in
+/// one when the imported pack verified; the built-in pack alone, and why, when it did not.
+#[derive(Debug, Clone)]
+pub struct InForce {
+    /// The imported pack in force (`None`: the built-in pack is).
+    pub info: Option<PackInfo>,
+    /// Sorted by title.
+    pub playbooks: Vec<Playbook>,
+    /// Why an imported pack is not in force (the built-in pack is shown instead): a
+    /// refusal's reason, for [`PackStep::Load`].
+    pub problem: Option<String>,
+}
+
+impl InForce {
+    /// The built-in pack alone; `problem`: why not the imported one.
+    fn built_in(problem: Option<String>) -> Result<Self> {
+        Ok(Self { info: None, playbooks: in_force(&[])?, problem })
+    }
+}
+
+/// What a load read: the signed pack, the pinned key, and whether records of a pack
+/// imported before packs were kept signed are there.
+struct Stored {
+    pack: Option<SignedPack>,
+    key: Option<String>,
+    old_records: bool,
+}
+
+/// A record read for a load: a damaged one (garbage sealed under the ward key, say) is a
+/// reason not to trust the pack, not an error that would leave a screen with nothing.
+fn readable<T>(
+    read: Result<Option<T>>,
+    what: &str,
+) -> Result<std::result::Result<Option<T>, String>> {
+    match read {
+        Ok(v) => Ok(Ok(v)),
+        Err(Error::Damaged { .. }) => {
+            Ok(Err(format!("{what} cannot be opened: it was changed outside the app")))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn load_stored(stored: Stored) -> Result<InForce> {
+    let Some(pack) = stored.pack else {
+        let problem = stored.old_records.then(|| {
+            "it was stored by an earlier version without its signature, so nothing proves it is this organisation's: an admin imports the pack again (`caregiver pack import`)".to_owned()
+        });
+        return InForce::built_in(problem);
+    };
+    let Some(key) = stored.key else {
+        return InForce::built_in(Some("no pinned pack signing key to check it against: an admin pins the key (`caregiver pack trust`) and imports the pack again".into()));
+    };
+    let checked = decode_key(&key).and_then(|k| check_signed(&pack.text, &k));
+    let parsed = checked.and_then(|c| c.parse());
+    match parsed {
+        Ok((mut info, playbooks)) => {
+            info.imported = Some(pack.imported);
+            Ok(InForce { info: Some(info), playbooks: merged(playbooks)?, problem: None })
+        }
+        Err(Error::PackRejected { reason, .. }) => InForce::built_in(Some(reason)),
+        Err(other) => InForce::built_in(Some(other.to_string())),
+    }
+}
+
+/// The playbooks in force for a signed-in user: the signed pack in the main scope,
+/// verified against the pinned key (both main scope: the ward key cannot write them).
+pub fn load(session: &Session) -> Result<InForce> {
+    let pack = session.get::<SignedPack>(SIGNED_PACK)?;
+    let key = session.get::<PackKey>(PACK_KEY)?.map(|k| k.0);
+    let old_records =
+        pack.is_none() && !session.list::<PackedPlaybook>().map(|l| l.is_empty()).unwrap_or(false);
+    load_stored(Stored { pack, key, old_records })
+}
+
+/// The playbooks in force under emergency access: the ward's copy of the signed pack,
+/// verified against the ward's copy of the pinned key.
+pub fn load_ward(emergency: &EmergencySession) -> Result<InForce> {
+    let pack = match readable(emergency.get::<WardPack>(WARD_PACK), "the ward's copy of the pack")?
+    {
+        Ok(p) => p.map(|p| p.0),
+        Err(problem) => return InForce::built_in(Some(problem)),
+    };
+    let key = match readable(
+        emergency.get::<WardPackKey>(WARD_PACK_KEY),
+        "the ward's copy of the pinned key",
+    )? {
+        Ok(k) => k.map(|k| k.0),
+        Err(problem) => return InForce::built_in(Some(problem)),
+    };
+    let old_records = pack.is_none()
+        && !emergency.list::<PackedPlaybook>().map(|l| l.is_empty()).unwrap_or(false);
+    load_stored(Stored { pack, key, old_records })
+}
+
+/// The versions of the records a load reads (pack, key): a load is still current while
+/// they are.
+pub fn load_versions(session: &Session) -> Result<(Option<i64>, Option<i64>)> {
+    Ok((session.version_of::<SignedPack>(SIGNED_PACK)?, session.version_of::<PackKey>(PACK_KEY)?))
+}
+
+/// [`load_versions`] under emergency access.
+pub fn ward_load_versions(emergency: &EmergencySession) -> Result<(Option<i64>, Option<i64>)> {
+    Ok((
+        emergency.version_of::<WardPack>(WARD_PACK)?,
+        emergency.version_of::<WardPackKey>(WARD_PACK_KEY)?,
+    ))
+}
+
+/// The embedded pack with `imported` over it (same id replaces, new id adds), sorted by
+/// title.
+fn merged(imported: Vec<Playbook>) -> Result<Vec<Playbook>> {
     let mut list = playbook::embedded()?;
-    for f in imported {
-        let p = playbook::parse(&f.file, &f.text)
-            .map_err(|d| Error::PlaybookInvalid { diagnostics: d })?;
+    for p in imported {
         match list.iter_mut().find(|q| q.id == p.id) {
             Some(slot) => *slot = p,
             None => list.push(p),
@@ -327,4 +540,17 @@ pub fn in_force(imported: &[PackedPlaybook]) -> Result<Vec<Playbook>> {
     }
     list.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.id.cmp(&b.id)));
     Ok(list)
+}
+
+/// The playbooks in force for a set of playbook files: the embedded pack, with these
+/// taking precedence (same id replaces, new id adds). Sorted by title.
+pub fn in_force(imported: &[PackedPlaybook]) -> Result<Vec<Playbook>> {
+    let mut parsed = Vec::new();
+    for f in imported {
+        parsed.push(
+            playbook::parse(&f.file, &f.text)
+                .map_err(|d| Error::PlaybookInvalid { diagnostics: d })?,
+        );
+    }
+    merged(parsed)
 }

@@ -4,8 +4,8 @@
 //!
 //! ```text
 //!  passphrase ──PBKDF2──► KEK ─ opens ─► the person's seed ─► key pair ◄─ wrapped to it:
-//!      main data key (everyone) ─ seals ─► everything else
-//!      ward data key (everyone)  ─ seals ─► playbooks, ward call list, emergency uses
+//!      main data key (everyone) ─ seals ─► everything else (the signed pack too)
+//!      ward data key (everyone)  ─ seals ─► ward copies (pack, call list), emergency uses
 //!      admins' key (admins)      ─ signs ─► users, public keys, settings, the pinned pack key
 //!  recovery key ──HKDF──► a key pair like a person's (every key wrapped to it)
 //!  emergency code ──PBKDF2──► KEK ─ wraps ─► ward data key only
@@ -93,8 +93,16 @@ impl Scope {
 /// The kinds of sealed record. Each kind has a fixed scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// A playbook imported from a signed pack.
+    /// A playbook imported, one record per file, by versions before packs were kept
+    /// signed: read only to tell an admin to import the pack again, never shown.
     Playbook,
+    /// The pack in force as imported: the pack file's text exactly as signed (main scope:
+    /// the truth a full session verifies and the ward copy is checked against).
+    SignedPack,
+    /// The ward's copy of the signed pack, for emergency access (verified at every load).
+    WardPack,
+    /// The ward's copy of the pinned pack key, for emergency access to verify against.
+    WardPackKey,
     /// The ward's call list, for emergency access.
     WardCallList,
     /// The contact tree: the people and organisations to call, in calling order.
@@ -103,7 +111,8 @@ pub enum Kind {
     Settings,
     /// The public key that signs this organisation's playbook packs, pinned by an admin.
     PackKey,
-    /// The pack in force: its version and dates (ward scope: the emergency view shows it).
+    /// The pack in force's version and dates, as versions before packs were kept signed
+    /// wrote them (ward scope): read only for the rollback check of a store from then.
     PackInfo,
     /// The workstation's Ed25519 key that signs the activity log's checkpoints.
     DeviceKey,
@@ -119,8 +128,11 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Playbook,
+        Kind::SignedPack,
+        Kind::WardPack,
+        Kind::WardPackKey,
         Kind::WardCallList,
         Kind::Contact,
         Kind::Settings,
@@ -136,6 +148,9 @@ impl Kind {
     pub const fn as_str(self) -> &'static str {
         match self {
             Kind::Playbook => "playbook",
+            Kind::SignedPack => "signed_pack",
+            Kind::WardPack => "ward_pack",
+            Kind::WardPackKey => "ward_pack_key",
             Kind::WardCallList => "ward_call_list",
             Kind::Contact => "contact",
             Kind::Settings => "settings",
@@ -157,10 +172,14 @@ impl Kind {
 
     pub const fn scope(self) -> Scope {
         match self {
-            Kind::Playbook | Kind::WardCallList | Kind::PackInfo | Kind::WardIncident => {
-                Scope::Ward
-            }
-            Kind::Contact
+            Kind::Playbook
+            | Kind::WardPack
+            | Kind::WardPackKey
+            | Kind::WardCallList
+            | Kind::PackInfo
+            | Kind::WardIncident => Scope::Ward,
+            Kind::SignedPack
+            | Kind::Contact
             | Kind::Settings
             | Kind::PackKey
             | Kind::DeviceKey

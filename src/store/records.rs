@@ -109,6 +109,35 @@ fn read_records<T: DeserializeOwned>(
     Ok(out)
 }
 
+/// Reads one record. A kind only admins write is checked against `trust`.
+fn read_one<T: DeserializeOwned>(
+    conn: &Connection,
+    key: &SealingKey,
+    trust: Option<Trust>,
+    kind: Kind,
+    id: &str,
+) -> Result<Option<T>> {
+    let row: Option<(i64, Vec<u8>, Option<Vec<u8>>)> = conn
+        .prepare_cached(
+            "SELECT version, sealed, signature FROM records WHERE record_id = ?1 AND kind = ?2",
+        )
+        .and_then(|mut st| {
+            st.query_row(params![id, kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()
+        })
+        .map_err(Error::sql("read a record"))?;
+    row.map(|(version, sealed, signature)| {
+        open_record(key, trust, kind, id, version, &sealed, signature.as_deref())
+    })
+    .transpose()
+}
+
+fn version_in(conn: &Connection, kind: Kind, id: &str) -> Result<Option<i64>> {
+    conn.prepare_cached("SELECT version FROM records WHERE record_id = ?1 AND kind = ?2")
+        .and_then(|mut st| st.query_row(params![id, kind.as_str()], |r| r.get(0)).optional())
+        .map_err(Error::sql("read a record version"))
+}
+
 fn open_record<T: DeserializeOwned>(
     key: &SealingKey,
     trust: Option<Trust>,
@@ -224,23 +253,7 @@ impl Session {
     /// Reads one record.
     pub fn get<R: Record>(&self, id: &str) -> Result<Option<R>> {
         self.ready()?;
-        let kind = R::KIND;
-        let row: Option<(i64, Vec<u8>, Option<Vec<u8>>)> = self
-            .store
-            .conn
-            .prepare_cached(
-                "SELECT version, sealed, signature FROM records WHERE record_id = ?1 AND kind = ?2",
-            )
-            .and_then(|mut st| {
-                st.query_row(params![id, kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .optional()
-            })
-            .map_err(Error::sql("read a record"))?;
-        row.map(|(version, sealed, signature)| {
-            let key = self.key_for(kind.scope());
-            open_record(key, Some(self.trust), kind, id, version, &sealed, signature.as_deref())
-        })
-        .transpose()
+        read_one(&self.store.conn, self.key_for(R::KIND.scope()), Some(self.trust), R::KIND, id)
     }
 
     /// Reads every record of a kind.
@@ -253,11 +266,7 @@ impl Session {
     /// this version is still what the record holds (`None`: there is no such record).
     pub fn version_of<R: Record>(&self, id: &str) -> Result<Option<i64>> {
         self.ready()?;
-        self.store
-            .conn
-            .prepare_cached("SELECT version FROM records WHERE record_id = ?1 AND kind = ?2")
-            .and_then(|mut st| st.query_row(params![id, R::KIND.as_str()], |r| r.get(0)).optional())
-            .map_err(Error::sql("read a record version"))
+        version_in(&self.store.conn, R::KIND, id)
     }
 
     /// The workstation settings (defaults until an admin sets them).
@@ -349,5 +358,17 @@ impl EmergencySession {
     pub fn list<R: Record>(&self) -> Result<Vec<Stored<R>>> {
         const { assert!(matches!(R::KIND.scope(), Scope::Ward), "not a ward-scope record") };
         read_records(&self.store.conn, &self.ward, None, R::KIND)
+    }
+
+    /// Reads one record of a ward-scope kind (others do not compile, as for [`Self::list`]).
+    pub fn get<R: Record>(&self, id: &str) -> Result<Option<R>> {
+        const { assert!(matches!(R::KIND.scope(), Scope::Ward), "not a ward-scope record") };
+        read_one(&self.store.conn, &self.ward, None, R::KIND, id)
+    }
+
+    /// The version of one ward-scope record (its clear column), without opening it.
+    pub fn version_of<R: Record>(&self, id: &str) -> Result<Option<i64>> {
+        const { assert!(matches!(R::KIND.scope(), Scope::Ward), "not a ward-scope record") };
+        version_in(&self.store.conn, R::KIND, id)
     }
 }

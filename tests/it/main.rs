@@ -3,9 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod attacker;
 mod cli;
 mod commands;
 mod contacts;
+mod forged_playbooks;
 mod incident;
 mod keys;
 mod log;

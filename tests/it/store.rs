@@ -175,7 +175,8 @@ fn flipped_bytes_in_sealed_columns_are_always_detected() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(rows.len(), Kind::ALL.len() - 3, "a record of every kind but the keys and settings");
+    // The keys (the pinned pack key, its ward copy, the log's signing key) and the settings.
+    assert_eq!(rows.len(), Kind::ALL.len() - 4, "a record of every kind but the keys and settings");
 
     let mut runner =
         TestRunner::new(Config { cases: 300, failure_persistence: None, ..Config::default() });

@@ -55,12 +55,16 @@ pub fn contact(id: &str, name: &str, role: Option<&str>) -> caregiver::contacts:
 pub fn write_every_kind(session: &caregiver::store::Session, marker: &str) {
     use caregiver::contacts::calltree::{ContactTree, WardCallList, WardContact};
     use caregiver::incident::{Incident, WardIncident};
-    use caregiver::playbook::pack::{PackInfo, PackedPlaybook};
+    use caregiver::playbook::pack::{PackInfo, PackedPlaybook, SignedPack, WardPack};
     use caregiver::training::records::{Assignment, Assignments, Campaign, Target};
     let now = chrono::Utc::now();
     let text = |what: &str| format!("{marker} in a {what} record");
     let p = PackedPlaybook { file: "x.toml".into(), text: text("playbook") };
     session.put("playbook-1", &p).unwrap();
+    let signed = SignedPack { text: text("signed pack"), version: 1, imported: now };
+    session.put("signed_pack-1", &signed).unwrap();
+    let ward_pack = WardPack(SignedPack { text: text("ward pack"), ..signed });
+    session.put("ward_pack-1", &ward_pack).unwrap();
     let ward = WardContact { name: text("ward call list"), role: None, phone: None };
     session.put("ward_call_list-1", &WardCallList(vec![ward])).unwrap();
     let tree = ContactTree(vec![contact("c1", &text("contact"), None)]);
@@ -128,7 +132,7 @@ pub fn read_every_kind(session: &caregiver::store::Session) -> caregiver::Result
 pub fn read_each_kind(session: &caregiver::store::Session) -> Vec<caregiver::Result<Vec<Value>>> {
     use caregiver::contacts::calltree::{ContactTree, WardCallList};
     use caregiver::incident::{Incident, WardIncident};
-    use caregiver::playbook::pack::{PackInfo, PackedPlaybook};
+    use caregiver::playbook::pack::{PackInfo, PackedPlaybook, SignedPack, WardPack};
     use caregiver::store::{Record, Session};
     use caregiver::training::records::{Assignments, Campaign};
     fn all<R: Record>(s: &Session) -> caregiver::Result<Vec<Value>> {
@@ -139,6 +143,8 @@ pub fn read_each_kind(session: &caregiver::store::Session) -> Vec<caregiver::Res
     }
     vec![
         all::<PackedPlaybook>(session),
+        all::<SignedPack>(session),
+        all::<WardPack>(session),
         all::<WardCallList>(session),
         all::<ContactTree>(session),
         all::<PackInfo>(session),
