@@ -38,3 +38,40 @@ async fn an_imported_pack_is_in_force_in_the_window() {
     assert!(footer.text().await.unwrap().starts_with("Playbook pack version 7, signed "));
     app.close().await;
 }
+
+/// A pack that no longer verifies against the pinned key (here an admin pinned another
+/// key after importing it) is never shown: the window shows the built-in playbooks and
+/// says so on the home screen, in words a nurse can act on.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pack_that_fails_its_check_gives_way_to_the_built_in_pack_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = include_str!("../../playbooks/ehr-downtime.toml").replacen(
+        "title = \"EHR or clinical system downtime (planned and unplanned)\"",
+        "title = \"EHR downtime (St Example's procedure)\"",
+        1,
+    );
+    std::fs::write(dir.path().join("ehr-downtime.toml"), text).unwrap();
+    let (secret, public) = pack::keygen().unwrap();
+    let (_, other) = pack::keygen().unwrap();
+    let now = chrono::Utc::now();
+    let signed = pack::sign(dir.path(), &secret, 7, 30, now).unwrap();
+
+    let app = App::launch_with_store(|s| {
+        pack::trust(s, &pack::read_public_key(&public).unwrap()).unwrap();
+        pack::import(s, &signed, now).unwrap();
+        pack::trust(s, &pack::read_public_key(&other).unwrap()).unwrap();
+    })
+    .await;
+    app.unlock(ADMIN, ADMIN_PASS, "home").await;
+    let (state, _) = app.settled_state("#playbooks-status").await;
+    assert_eq!(state, "ready");
+    let warning = app.find("#pack-warning:not([hidden])").await;
+    let said = warning.text().await.unwrap();
+    assert!(said.contains("These are the built-in playbooks, not your hospital's own."), "{said}");
+    let titles = app.texts("#playbook-list .playbook-title").await;
+    assert!(titles.iter().any(|t| t.starts_with("EHR or clinical system downtime")), "{titles:?}");
+    assert!(!titles.iter().any(|t| t == "EHR downtime (St Example's procedure)"));
+    let footer = app.find("#pack-in-force[data-version]").await;
+    assert_eq!(footer.attr("data-version").await.unwrap().as_deref(), Some("built-in"));
+    app.close().await;
+}

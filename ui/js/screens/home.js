@@ -30,8 +30,10 @@ export async function renderHome(main, { emergency, onOpen, onResume, onStart })
   const list = h("ul", { id: "playbook-list", class: "playbook-list", "aria-labelledby": "playbooks-title", hidden: true });
   const search = h("input", { id: "playbook-search", type: "search", autocomplete: "off", spellcheck: "false", "aria-describedby": "playbook-search-hint" });
   const binderAlert = h("div", { class: "alert", role: "alert", hidden: true });
+  const packWarning = h("div", { id: "pack-warning", class: "alert", role: "alert", hidden: true });
   fill(main,
     h("h1", { id: "home-title", tabindex: "-1" }, "What is happening?"),
+    packWarning,
     h("p", { class: "lead" }, "Choose the situation that matches what you see. Each playbook walks you through what to do, one step at a time."),
     emergency ? wardIncidentsSection() : null,
     onResume ? openIncidentsSection(onResume) : null,
@@ -48,7 +50,7 @@ export async function renderHome(main, { emergency, onOpen, onResume, onStart })
       } }, "Print all playbooks (paper binder)"),
       binderAlert),
     emergency ? callListSection() : null);
-  showPackInForce();
+  showPackInForce(packWarning);
 
   let timer = null;
   let asked = 0;
@@ -102,10 +104,24 @@ function callListSection() {
   return h("section", { "aria-labelledby": "call-list-title" }, h("h2", { id: "call-list-title" }, "Ward call list"), body);
 }
 
-/** The footer (and every printed page) says which playbook pack is in force. */
-async function showPackInForce() {
+/**
+ * The footer (and every printed page) says which playbook pack is in force. When the
+ * hospital's pack does not verify, the built-in pack is shown instead, and the home screen
+ * says so in words a nurse can act on.
+ */
+async function showPackInForce(warning) {
   const el = document.getElementById("pack-in-force");
   const r = await request("pack_status");
+  if (r.state === "error" && r.error.code === "pack_rejected") {
+    warning.hidden = false;
+    warning.replaceChildren(
+      h("p", {}, h("strong", {}, "These are the built-in playbooks, not your hospital's own."),
+        " Your hospital's playbook pack on this computer failed its safety check, so it is not shown. The built-in steps are safe to follow. Tell IT security, and use your downtime binder if it differs."),
+      h("p", { class: "small" }, r.error.message));
+    el.textContent = "Built-in playbook pack (the hospital's pack failed its check)";
+    el.dataset.version = "built-in";
+    return;
+  }
   if (r.state !== "ready") return;
   el.textContent = r.data
     ? `Playbook pack version ${r.data.version}, signed ${r.data.created.slice(0, 10)}`
