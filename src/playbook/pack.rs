@@ -291,12 +291,15 @@ pub fn import(session: &Session, pack: &str, now: DateTime<Utc>) -> Result<PackI
         .decode(key.as_bytes())
         .map_err(|_| Error::Damaged { what: "the pinned pack key".into() })?;
     let (mut info, files) = verify(pack, &key, now).map_err(|e| PackStep::Import.during(e))?;
-    if let Some(current) = status(session)?
-        && info.version <= current.version
+    // The store's state keeps the version too: a pack record deleted or put back from an
+    // older copy does not open the way to an older pack.
+    let in_force = status(session)?.map(|p| p.version).max(session.pack_version_in_force()?);
+    if let Some(current) = in_force
+        && info.version <= current
     {
         return Err(PackStep::Import.refuse(format!(
-            "pack version {} is not newer than the version in force ({}): an older pack is never re-imported",
-            info.version, current.version
+            "pack version {} is not newer than the version in force ({current}): an older pack is never re-imported",
+            info.version
         )));
     }
     info.imported = Some(now);
@@ -308,6 +311,7 @@ pub fn import(session: &Session, pack: &str, now: DateTime<Utc>) -> Result<PackI
         for (id, f) in ids.iter().zip(&files) {
             w.put(id, f)?;
         }
+        w.record_pack_version(info.version);
         w.put("pack", &info)
     })?;
     Ok(info)

@@ -110,6 +110,7 @@ impl Session {
     /// The copy stays sealed: it opens only with a passphrase or the recovery key.
     pub fn backup(&self, dest: &Path) -> Result<()> {
         self.require(Permission::ManageWorkstation, "make a backup")?;
+        self.check_state()?;
         if dest.exists() {
             return Err(Error::Invalid {
                 what: "backup file",

@@ -66,6 +66,7 @@ impl Session {
         )
         .map_err(Error::sql("store the emergency slot"))?;
         throttle::reset(&tx, &throttle::EMERGENCY)?;
+        super::state::seal(&tx, &self.store.state, Some(&self.main), &new_ward)?;
         tx.commit().map_err(Error::sql("commit the emergency code"))?;
         self.ward = new_ward;
         Ok(())
@@ -79,6 +80,7 @@ impl Session {
         let new_main = SealingKey::new(self.next_key_id()?, &secret)?;
         let tx = self.store.conn.transaction().map_err(Error::sql("start the key rotation"))?;
         reseal_scope(&tx, Scope::Main, &self.main, &new_main, &self.master, &secret)?;
+        super::state::seal(&tx, &self.store.state, Some(&new_main), &self.ward)?;
         tx.commit().map_err(Error::sql("commit the key rotation"))?;
         self.main = new_main;
         Ok(())
@@ -123,6 +125,11 @@ fn reseal_scope(
                 "imported-entry",
                 "SELECT rowid, log, '', seq, sealed FROM imported_entries",
             ),
+            (
+                "store_state",
+                "store-state",
+                "SELECT rowid, 'store_state', scope, 0, sealed FROM store_state WHERE scope = 'main'",
+            ),
         ],
         Scope::Ward => &[
             (
@@ -134,6 +141,11 @@ fn reseal_scope(
                 "access_events",
                 "access-event",
                 "SELECT rowid, 'access_events', '', seq, sealed FROM access_events",
+            ),
+            (
+                "store_state",
+                "store-state",
+                "SELECT rowid, 'store_state', scope, 0, sealed FROM store_state WHERE scope = 'ward'",
             ),
         ],
     };

@@ -21,6 +21,7 @@ mod merge;
 mod permissions;
 mod records;
 pub mod schema;
+mod state;
 #[cfg(test)]
 mod tests;
 mod throttle;
@@ -229,6 +230,8 @@ pub struct Store {
     path: PathBuf,
     /// Where the store's times come from (the log's entries, users added, failed unlocks).
     clock: SharedClock,
+    /// The row changes not yet sealed into the store's state (`state.rs`).
+    state: state::Tracker,
 }
 
 /// An unlocked session of one user: holds every data key until dropped.
@@ -289,7 +292,11 @@ fn check_binding(scope: Scope) -> Binding<'static> {
     Binding { domain: "check", table: "meta", row: scope.as_str(), version: 0 }
 }
 
-const CHECK_PLAINTEXT: &[u8] = b"caregiver-playbook key check";
+/// A data key's check value; since schema 6 it also says that the store keeps a sealed
+/// state (`state.rs`), so a state row deleted is not taken for a store from before.
+const CHECK_PLAINTEXT: &[u8] = b"caregiver-playbook key check; store state kept";
+/// The check value of stores from before schema 6, until their first full unlock.
+const CHECK_PLAINTEXT_BEFORE_STATE: &[u8] = b"caregiver-playbook key check";
 
 fn check_name(scope: Scope) -> &'static str {
     match scope {
@@ -385,6 +392,7 @@ impl Store {
     ) -> Result<(Session, RecoveryKey)> {
         let mut conn = connect(path, true)?;
         schema::migrate(&mut conn)?;
+        let tracker = state::Tracker::install(&mut conn)?;
         let master = SecretKey::generate()?;
         let recovery = SecretKey::generate()?;
         let main_secret = SecretKey::generate()?;
@@ -416,8 +424,9 @@ impl Store {
         .map_err(Error::sql("store the recovery slot"))?;
         let admin = users::NewUser { name: admin_name, role: Role::Admin, must_change: false };
         let user_id = users::insert(&tx, &main, &admin, admin_passphrase, &master, clock.now())?;
+        state::write_fresh(&tx, &tracker, &main, &ward, &[Scope::Main, Scope::Ward])?;
         tx.commit().map_err(Error::sql("commit the new store"))?;
-        let store = Store { conn, path: path.to_path_buf(), clock };
+        let store = Store { conn, path: path.to_path_buf(), clock, state: tracker };
         let user = users::load_current(&store.conn, &main, &user_id)?;
         let session = Session { store, master, main, ward, user, device: Default::default() };
         session.device_key()?;
@@ -438,7 +447,8 @@ impl Store {
         if get_meta(&conn, "store_id")?.is_none() {
             return Err(Error::NotAStore { path: path.to_path_buf() });
         }
-        Ok(Store { conn, path: path.to_path_buf(), clock })
+        let state = state::Tracker::install(&mut conn)?;
+        Ok(Store { conn, path: path.to_path_buf(), clock, state })
     }
 
     pub fn path(&self) -> &Path {
@@ -535,6 +545,7 @@ impl Store {
     fn into_session(self, master: SecretKey, user_id: &str) -> Result<Session> {
         let main = self.load_data_key(&master, Scope::Main)?;
         let ward = self.load_data_key(&master, Scope::Ward)?;
+        state::at_unlock(&self.conn, &self.state, &main, &ward)?;
         let user = users::load_current(&self.conn, &main, user_id)?;
         Ok(Session { store: self, master, main, ward, user, device: Default::default() })
     }
@@ -561,7 +572,9 @@ impl Store {
     fn verify_check(&self, key: &SealingKey, scope: Scope) -> Result<()> {
         let sealed = get_meta(&self.conn, check_name(scope))?.unwrap_or_default();
         match key.open(&check_binding(scope), &sealed) {
-            Ok(p) if p.as_slice() == CHECK_PLAINTEXT => Ok(()),
+            Ok(p) if [CHECK_PLAINTEXT, CHECK_PLAINTEXT_BEFORE_STATE].contains(&p.as_slice()) => {
+                Ok(())
+            }
             _ => Err(Error::Damaged { what: format!("the {} key check", scope.as_str()) }),
         }
     }
@@ -591,6 +604,7 @@ impl Store {
             .map_err(Error::sql("read the ward key id"))?;
         let ward = SealingKey::new(key_id, &secret)?;
         self.verify_check(&ward, Scope::Ward)?;
+        state::at_emergency_unlock(&self.conn, &ward)?;
         let session = EmergencySession { store: self, ward };
         session.record_access(AccessKind::EmergencyUnlock)?;
         Ok(session)

@@ -28,7 +28,7 @@ pub struct Stored<T> {
     pub value: T,
 }
 
-fn record_binding<'a>(kind: Kind, id: &'a str, version: i64) -> Binding<'a> {
+pub(super) fn record_binding<'a>(kind: Kind, id: &'a str, version: i64) -> Binding<'a> {
     Binding { domain: "record", table: kind.as_str(), row: id, version }
 }
 
@@ -152,6 +152,7 @@ impl Session {
         let tx = write_transaction(&self.store.conn)?;
         self.ready()?;
         let version = write_record(&tx, self.key_for(R::KIND.scope()), R::KIND, id, value)?;
+        self.seal_state(&tx)?;
         tx.commit().map_err(Error::sql("commit the record"))?;
         Ok(version)
     }
@@ -166,6 +167,7 @@ impl Session {
         for (id, value) in items {
             write_record(&tx, self.key_for(R::KIND.scope()), R::KIND, id, value)?;
         }
+        self.seal_state(&tx)?;
         tx.commit().map_err(Error::sql("commit the records"))
     }
 
@@ -267,6 +269,7 @@ impl Session {
         let role = self.ready()?;
         let writer = Writer { tx, session: self, role };
         let out = f(&writer)?;
+        self.seal_state(&writer.tx)?;
         writer.tx.commit().map_err(Error::sql("commit the records"))?;
         Ok(out)
     }

@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_activity_log.sql"),
     include_str!("../../migrations/0004_imported_logs.sql"),
     include_str!("../../migrations/0005_failed_unlocks_per_name.sql"),
+    include_str!("../../migrations/0006_store_state.sql"),
 ];
 
 /// The schema version this binary writes.

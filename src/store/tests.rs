@@ -350,14 +350,12 @@ fn a_swapped_slot_or_data_key_does_not_open() {
     )
     .unwrap();
     let names = ["Nina Nurse", ADMIN];
-    let opened = names
-        .iter()
-        .filter(|n| {
-            let pass: &[u8] = if **n == ADMIN { ADMIN_PASS } else { b"first passphrase 1" };
-            Store::open(&fx.path, clock()).unwrap().unlock(n, pass).is_ok()
-        })
-        .count();
-    assert_eq!(opened, 1, "exactly the untouched slot still opens");
+    let nurse = Store::open(&fx.path, clock()).unwrap().unlock(names[0], b"first passphrase 1");
+    assert_eq!(nurse.unwrap_err().code(), "wrong_passphrase");
+    // The untouched slot still opens its key, and the store's state then names the change.
+    let admin = Store::open(&fx.path, clock()).unwrap().unlock(ADMIN, ADMIN_PASS).unwrap_err();
+    assert_eq!(admin.code(), "store_tampered", "{admin}");
+    assert!(admin.to_string().contains("unlock slots of kind user"), "{admin}");
 
     // Swap the two data keys' wrappings: the check values catch it before any data.
     conn.execute(
@@ -471,4 +469,22 @@ fn a_failed_write_leaves_no_log_entry_and_the_next_write_goes_through() {
     // The failed write's transaction was rolled back, not left open: the next one begins.
     assert_eq!(session.append(None, &note("second")).unwrap(), 2);
     assert_eq!(session.verify_log().unwrap().entries, 2);
+}
+
+/// A write path that forgets to seal its changes into the store's state cannot commit
+/// them: the commit hook turns the commit into a rollback. Sealed, the same change lands
+/// and the store still unlocks.
+#[test]
+fn a_change_not_sealed_into_the_state_never_commits() {
+    let (fx, session, _) = fixture();
+    let conn = &session.store.conn;
+    conn.execute("INSERT INTO meta (name, value) VALUES ('extra', x'00')", []).unwrap_err();
+    assert!(get_meta(conn, "extra").unwrap().is_none());
+    let tx = records::write_transaction(conn).unwrap();
+    tx.execute("INSERT INTO meta (name, value) VALUES ('extra', x'00')", []).unwrap();
+    session.seal_state(&tx).unwrap();
+    tx.commit().unwrap();
+    assert!(get_meta(conn, "extra").unwrap().is_some());
+    drop(session);
+    Store::open(&fx.path, clock()).unwrap().unlock(ADMIN, ADMIN_PASS).unwrap();
 }

@@ -316,6 +316,7 @@ impl Session {
                 doc.department = department.map(str::to_owned)
             })?;
         }
+        super::state::seal(&tx, &self.store.state, Some(&self.main), &self.ward)?;
         tx.commit().map_err(Error::sql("commit the new user"))
     }
 
@@ -355,6 +356,7 @@ impl Session {
         let id = self.user_id_by_name(name)?;
         let tx = self.store.conn.transaction().map_err(Error::sql("start setting a department"))?;
         update_user(&tx, &self.main, &id, |doc| doc.department = department.map(str::to_owned))?;
+        super::state::seal(&tx, &self.store.state, Some(&self.main), &self.ward)?;
         tx.commit().map_err(Error::sql("commit the department"))
     }
 
@@ -380,6 +382,7 @@ impl Session {
         }
         tx.execute("DELETE FROM users WHERE user_id = ?1", [&id])
             .map_err(Error::sql("remove a user"))?;
+        super::state::seal(&tx, &self.store.state, Some(&self.main), &self.ward)?;
         tx.commit().map_err(Error::sql("commit the removal"))
     }
 
@@ -405,6 +408,7 @@ impl Session {
             params![PBKDF2_ITERATIONS, salt.as_slice(), wrapped, slot_id],
         )
         .map_err(Error::sql("rewrap an unlock slot"))?;
+        super::state::seal(&tx, &self.store.state, Some(&self.main), &self.ward)?;
         tx.commit().map_err(Error::sql("commit the new passphrase"))?;
         if is_self {
             self.user.must_change = false;

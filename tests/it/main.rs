@@ -12,4 +12,5 @@ mod pack;
 mod rules;
 mod store;
 mod support;
+mod tampering;
 mod training;
