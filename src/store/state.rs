@@ -53,20 +53,25 @@
 //! Migrations run before the hook is installed: one that changes tracked rows must also
 //! bring the state along (or the next unlock says the store was tampered with).
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+mod digest;
+mod tables;
+mod watch;
 
-use rusqlite::hooks::Action;
-use rusqlite::types::ValueRef;
+use std::collections::BTreeMap;
+
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use self::digest::Rows;
+use self::tables::{check_triggers, count_rows, last_access, log_head};
+pub(super) use self::watch::Tracker;
+use self::watch::{Changes, Pending, collect};
 use super::records::{record_binding, write_transaction};
 use super::{
     CHECK_PLAINTEXT, EmergencySession, Kind, Scope, Session, Writer, check_binding, check_name,
-    get_meta, open_json, put_meta, schema, seal_json,
+    get_meta, open_json, put_meta, seal_json,
 };
-use crate::crypto::{self, Binding, SealingKey};
+use crate::crypto::{Binding, SealingKey};
 use crate::log::GENESIS;
 use crate::{Error, Result};
 
@@ -162,380 +167,6 @@ fn state_binding(scope: Scope) -> Binding<'static> {
 
 fn tampered(what: impl Into<String>) -> Error {
     Error::StoreTampered { what: what.into() }
-}
-
-// ---- the set digest ----------------------------------------------------------------
-
-/// A sum mod 2^256 of row hashes (little-endian 64-bit limbs); hex in the sealed JSON.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Sum([u64; 4]);
-
-impl Sum {
-    fn of(hash: &[u8; 32]) -> Sum {
-        let mut limbs = [0u64; 4];
-        for (limb, bytes) in limbs.iter_mut().zip(hash.chunks_exact(8)) {
-            *limb = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
-        }
-        Sum(limbs)
-    }
-
-    fn add(&mut self, other: &Sum) {
-        let mut carry = false;
-        for (a, b) in self.0.iter_mut().zip(other.0) {
-            let (s, c1) = a.overflowing_add(b);
-            let (s, c2) = s.overflowing_add(u64::from(carry));
-            *a = s;
-            carry = c1 || c2;
-        }
-    }
-
-    fn sub(&mut self, other: &Sum) {
-        let mut borrow = false;
-        for (a, b) in self.0.iter_mut().zip(other.0) {
-            let (d, b1) = a.overflowing_sub(b);
-            let (d, b2) = d.overflowing_sub(u64::from(borrow));
-            *a = d;
-            borrow = b1 || b2;
-        }
-    }
-
-    fn is_zero(&self) -> bool {
-        self.0 == [0; 4]
-    }
-
-    fn to_bytes(self) -> Vec<u8> {
-        self.0.iter().flat_map(|l| l.to_le_bytes()).collect()
-    }
-}
-
-impl Serialize for Sum {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(&data_encoding::HEXLOWER.encode(&self.to_bytes()))
-    }
-}
-
-impl<'de> Deserialize<'de> for Sum {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Sum, D::Error> {
-        let text = String::deserialize(d)?;
-        let bytes = data_encoding::HEXLOWER
-            .decode(text.as_bytes())
-            .map_err(|_| serde::de::Error::custom("not a digest"))?;
-        let hash: [u8; 32] =
-            bytes.try_into().map_err(|_| serde::de::Error::custom("not a digest"))?;
-        Ok(Sum::of(&hash))
-    }
-}
-
-/// A group's rows: how many, and the sum of their hashes. In pending changes, `n` may be
-/// negative.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct Group {
-    n: i64,
-    sum: Sum,
-}
-
-impl Group {
-    fn add(&mut self, other: &Group) {
-        self.n += other.n;
-        self.sum.add(&other.sum);
-    }
-
-    fn is_empty(&self) -> bool {
-        self.n == 0 && self.sum.is_zero()
-    }
-}
-
-/// Table → clear kind → group.
-type Rows = BTreeMap<String, BTreeMap<String, Group>>;
-
-/// One row as the state sees it: its scope, its group and its hash.
-#[derive(Debug, PartialEq, Eq)]
-struct Row {
-    scope: Scope,
-    kind: String,
-    hash: [u8; 32],
-}
-
-fn push_value(buf: &mut Vec<u8>, value: ValueRef<'_>) {
-    let (tag, bytes): (u8, std::borrow::Cow<'_, [u8]>) = match value {
-        ValueRef::Null => (0, (&[][..]).into()),
-        ValueRef::Integer(i) => (1, i.to_be_bytes().to_vec().into()),
-        ValueRef::Real(f) => (2, f.to_be_bytes().to_vec().into()),
-        ValueRef::Text(t) => (3, t.into()),
-        ValueRef::Blob(b) => (4, b.into()),
-    };
-    buf.push(tag);
-    buf.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
-    buf.extend_from_slice(&bytes);
-}
-
-fn kind_text(value: ValueRef<'_>) -> String {
-    match value {
-        ValueRef::Null => String::new(),
-        ValueRef::Integer(i) => i.to_string(),
-        ValueRef::Real(f) => f.to_string(),
-        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-        ValueRef::Blob(b) => data_encoding::HEXLOWER.encode(b),
-    }
-}
-
-/// Where a row's clear columns sit, in a SELECT of its table or in a noted change.
-#[derive(Debug)]
-struct Columns {
-    tracked: &'static Tracked,
-    id: usize,
-    kind: Option<usize>,
-    scope: Option<usize>,
-    version: Vec<usize>,
-}
-
-impl Columns {
-    /// The row whose column `i` is `get(i)`.
-    fn row<'a>(
-        &self,
-        get: impl Fn(usize) -> rusqlite::Result<ValueRef<'a>>,
-    ) -> rusqlite::Result<Row> {
-        let mut buf = Vec::with_capacity(128);
-        push_value(&mut buf, ValueRef::Text(self.tracked.table.as_bytes()));
-        push_value(&mut buf, get(self.id)?);
-        let kind = match self.kind {
-            Some(i) => get(i)?,
-            None => ValueRef::Null,
-        };
-        push_value(&mut buf, kind);
-        for &i in &self.version {
-            push_value(&mut buf, get(i)?);
-        }
-        let scope = match (self.tracked.scope, self.scope) {
-            (ScopeOf::Fixed(s), _) => s,
-            (ScopeOf::Column(_), Some(i)) => scope_of(get(i)?),
-            (ScopeOf::Column(_), None) => Scope::Main,
-        };
-        Ok(Row {
-            scope,
-            kind: kind_text(kind),
-            hash: crypto::sha256(&[b"caregiver-playbook/state-row", &buf]),
-        })
-    }
-}
-
-fn scope_of(value: ValueRef<'_>) -> Scope {
-    if value == ValueRef::Text(b"ward") { Scope::Ward } else { Scope::Main }
-}
-
-// ---- changes noted by the connection's own triggers ----------------------------------
-
-/// How many version columns a noted change has room for: the most any tracked table has.
-fn version_width() -> usize {
-    TRACKED.iter().map(|t| t.version.len()).max().unwrap_or(0)
-}
-
-/// The connection's own TEMP table and triggers (in memory, gone with the connection; the
-/// file never holds them, so no one who edits the file can change them). Every insert,
-/// delete and change of a clear column of a tracked table, and every log entry appended,
-/// is noted as (table, sign, id, kind, scope, versions...): an update as its old row (-1)
-/// and its new one (+1). Re-sealing a row (a key rotation) changes no clear column and
-/// notes nothing. `recursive_triggers` makes the rows `INSERT OR REPLACE` deletes noted
-/// too; rows a foreign key's cascade deletes (a user's slot) fire the triggers as any
-/// delete does.
-fn temp_schema() -> String {
-    let width = version_width();
-    let v_cols: Vec<String> = (0..width).map(|i| format!("v{i}")).collect();
-    let mut sql = format!(
-        "PRAGMA recursive_triggers = ON;
-         CREATE TEMP TABLE state_changes (tbl TEXT NOT NULL, sign INTEGER NOT NULL, id, kind, scope{});",
-        v_cols.iter().map(|c| format!(", {c}")).collect::<String>()
-    );
-    let note = |table: &str, sign: i64, values: &[String]| {
-        format!("INSERT INTO temp.state_changes VALUES ('{table}', {sign}, {});", values.join(", "))
-    };
-    for t in TRACKED {
-        let values = |row: &str| -> Vec<String> {
-            let col = |c: Option<&str>| c.map_or("NULL".to_owned(), |c| format!("{row}.{c}"));
-            let mut v = vec![col(Some(t.id)), col(t.kind)];
-            v.push(col(match t.scope {
-                ScopeOf::Column(c) => Some(c),
-                ScopeOf::Fixed(_) => None,
-            }));
-            v.extend((0..width).map(|i| col(t.version.get(i).copied())));
-            v
-        };
-        let mut clear = vec![t.id];
-        clear.extend(t.kind);
-        if let ScopeOf::Column(c) = t.scope {
-            clear.push(c);
-        }
-        clear.extend(t.version);
-        clear.sort_unstable();
-        clear.dedup();
-        let table = t.table;
-        sql.push_str(&format!(
-            "CREATE TEMP TRIGGER state_{table}_insert AFTER INSERT ON main.{table} BEGIN {} END;
-             CREATE TEMP TRIGGER state_{table}_delete AFTER DELETE ON main.{table} BEGIN {} END;
-             CREATE TEMP TRIGGER state_{table}_update AFTER UPDATE OF {} ON main.{table} BEGIN {} {} END;",
-            note(table, 1, &values("NEW")),
-            note(table, -1, &values("OLD")),
-            clear.join(", "),
-            note(table, -1, &values("OLD")),
-            note(table, 1, &values("NEW")),
-        ));
-    }
-    // The log: an entry appended is its new head; anything else is never committed (the
-    // file's own triggers refuse it too, unless someone dropped them).
-    let log = |sign: i64, row: &str| {
-        let mut v = vec![format!("{row}.seq"), "NULL".into(), "NULL".into(), format!("{row}.head")];
-        v.extend((1..width).map(|_| "NULL".to_owned()));
-        note(LOG_TABLE, sign, &v)
-    };
-    sql.push_str(&format!(
-        "CREATE TEMP TRIGGER state_log_insert AFTER INSERT ON main.{LOG_TABLE} BEGIN {} END;
-         CREATE TEMP TRIGGER state_log_delete AFTER DELETE ON main.{LOG_TABLE} BEGIN {} END;
-         CREATE TEMP TRIGGER state_log_update AFTER UPDATE OF seq, head ON main.{LOG_TABLE} BEGIN {} END;",
-        log(1, "NEW"),
-        log(0, "OLD"),
-        log(0, "NEW"),
-    ));
-    sql
-}
-
-/// What a write noted in Rust rather than in a row: the log's share of the
-/// emergency-access record, the pack put in force. `dirty`: something is noted and not yet
-/// sealed.
-#[derive(Debug, Default)]
-struct Notes {
-    dirty: bool,
-    access_logged: Option<i64>,
-    pack_version: Option<u64>,
-}
-
-/// A store connection's watch on its writes (see the module's comment).
-#[derive(Debug, Clone, Default)]
-pub(super) struct Tracker(Arc<Mutex<Notes>>);
-
-fn lock(notes: &Mutex<Notes>) -> MutexGuard<'_, Notes> {
-    notes.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl Tracker {
-    /// Installs the TEMP triggers and the hooks on a store's connection (after its
-    /// migrations).
-    pub(super) fn install(conn: &mut Connection) -> Result<Tracker> {
-        conn.execute_batch(&temp_schema()).map_err(Error::sql("watch its writes"))?;
-        let tracker = Tracker::default();
-        let notes = tracker.0.clone();
-        conn.update_hook(Some(move |action: Action, db: &str, table: &str, _: i64| {
-            if action == Action::SQLITE_INSERT && db == "temp" && table == "state_changes" {
-                lock(&notes).dirty = true;
-            }
-        }))
-        .map_err(Error::sql("watch its writes"))?;
-        let notes = tracker.0.clone();
-        // `true` turns the commit into a rollback: changes not sealed into the state never land.
-        conn.commit_hook(Some(move || lock(&notes).dirty))
-            .map_err(Error::sql("watch its writes"))?;
-        let notes = tracker.0.clone();
-        conn.rollback_hook(Some(move || *lock(&notes) = Notes::default()))
-            .map_err(Error::sql("watch its writes"))?;
-        Ok(tracker)
-    }
-
-    fn with<R>(&self, f: impl FnOnce(&mut Notes) -> R) -> R {
-        let mut notes = lock(&self.0);
-        notes.dirty = true;
-        f(&mut notes)
-    }
-}
-
-/// What one scope's state must take in.
-#[derive(Debug, Default)]
-struct Changes {
-    rows: BTreeMap<(&'static str, String), Group>,
-    log: Option<(i64, String)>,
-    access_last: Option<i64>,
-    access_logged: Option<i64>,
-    pack_version: Option<u64>,
-}
-
-impl Changes {
-    fn is_empty(&self) -> bool {
-        self.rows.values().all(Group::is_empty)
-            && self.log.is_none()
-            && self.access_last.is_none()
-            && self.access_logged.is_none()
-            && self.pack_version.is_none()
-    }
-}
-
-#[derive(Debug, Default)]
-struct Pending {
-    main: Changes,
-    ward: Changes,
-}
-
-impl Pending {
-    fn add(&mut self, table: &'static str, row: Row, sign: i64) {
-        let changes = match row.scope {
-            Scope::Main => &mut self.main,
-            Scope::Ward => &mut self.ward,
-        };
-        let group = changes.rows.entry((table, row.kind)).or_default();
-        group.n += sign;
-        if sign > 0 {
-            group.sum.add(&Sum::of(&row.hash));
-        } else {
-            group.sum.sub(&Sum::of(&row.hash));
-        }
-    }
-}
-
-/// Takes the changes noted since the last seal (and forgets them).
-fn collect(conn: &Connection, tracker: &Tracker) -> Result<Pending> {
-    let mut pending = Pending::default();
-    {
-        let mut stmt = conn
-            .prepare_cached("SELECT * FROM temp.state_changes")
-            .map_err(Error::sql("read the changes to seal"))?;
-        let mut rows = stmt.query([]).map_err(Error::sql("read the changes to seal"))?;
-        while let Some(r) = rows.next().map_err(Error::sql("read the changes to seal"))? {
-            let table: String = r.get(0).map_err(Error::sql("read the changes to seal"))?;
-            let sign: i64 = r.get(1).map_err(Error::sql("read the changes to seal"))?;
-            if table == LOG_TABLE {
-                let seq: i64 = r.get(2).map_err(Error::sql("read the changes to seal"))?;
-                let head: String = r.get(5).map_err(Error::sql("read the changes to seal"))?;
-                if sign != 1 {
-                    return Err(Error::Damaged {
-                        what: format!("a write to the store (log entry {seq} changed or deleted)"),
-                    });
-                }
-                if pending.main.log.as_ref().is_none_or(|(m, _)| seq > *m) {
-                    pending.main.log = Some((seq, head));
-                }
-                continue;
-            }
-            let Some(t) = TRACKED.iter().find(|t| t.table == table) else { continue };
-            let cols = Columns {
-                tracked: t,
-                id: 2,
-                kind: t.kind.map(|_| 3),
-                scope: matches!(t.scope, ScopeOf::Column(_)).then_some(4),
-                version: (5..5 + t.version.len()).collect(),
-            };
-            let row = cols.row(|i| r.get_ref(i)).map_err(Error::sql("read the changes to seal"))?;
-            if t.table == ACCESS_TABLE && sign > 0 {
-                let seq: i64 = r.get(2).map_err(Error::sql("read the changes to seal"))?;
-                let last = pending.ward.access_last.get_or_insert(seq);
-                *last = (*last).max(seq);
-            }
-            pending.add(t.table, row, sign);
-        }
-    }
-    conn.prepare_cached("DELETE FROM temp.state_changes")
-        .and_then(|mut st| st.execute([]))
-        .map_err(Error::sql("clear the changes sealed"))?;
-    let notes = std::mem::take(&mut *lock(&tracker.0));
-    pending.main.access_logged = notes.access_logged;
-    pending.main.pack_version = notes.pack_version;
-    Ok(pending)
 }
 
 // ---- the sealed state --------------------------------------------------------------
@@ -667,70 +298,6 @@ fn fold(
 
 // ---- recomputing from the tables ---------------------------------------------------
 
-/// The rows of the wanted scopes as the tables hold them: (main, ward).
-fn count_rows(conn: &Connection, main: bool, ward: bool) -> Result<(Rows, Rows)> {
-    let layout_cols = |t: &Tracked| -> Vec<String> {
-        let mut cols = vec![t.id.to_owned(), t.kind.unwrap_or("NULL").to_owned()];
-        cols.push(match t.scope {
-            ScopeOf::Column(c) => c.to_owned(),
-            ScopeOf::Fixed(_) => "NULL".to_owned(),
-        });
-        cols.extend(t.version.iter().map(|c| (*c).to_owned()));
-        cols
-    };
-    let (mut rows_main, mut rows_ward) = (Rows::new(), Rows::new());
-    for t in TRACKED {
-        let wanted = match t.scope {
-            ScopeOf::Fixed(Scope::Main) => main,
-            ScopeOf::Fixed(Scope::Ward) => ward,
-            ScopeOf::Column(_) => main || ward,
-        };
-        if !wanted {
-            continue;
-        }
-        let cols = layout_cols(t);
-        let n = cols.len();
-        // Positions in the SELECT: id 0, kind 1, scope 2, versions from 3.
-        let columns = Columns {
-            tracked: t,
-            id: 0,
-            kind: t.kind.map(|_| 1),
-            scope: matches!(t.scope, ScopeOf::Column(_)).then_some(2),
-            version: (3..n).collect(),
-        };
-        let sql = format!("SELECT {} FROM {}", cols.join(", "), t.table);
-        let mut stmt = conn.prepare(&sql).map_err(Error::sql("read the store's rows"))?;
-        let mut rows = stmt.query([]).map_err(Error::sql("read the store's rows"))?;
-        while let Some(r) = rows.next().map_err(Error::sql("read the store's rows"))? {
-            let row = columns.row(|i| r.get_ref(i)).map_err(Error::sql("read a row"))?;
-            let into = match row.scope {
-                Scope::Main if main => &mut rows_main,
-                Scope::Ward if ward => &mut rows_ward,
-                _ => continue,
-            };
-            let group = into.entry(t.table.to_owned()).or_default().entry(row.kind).or_default();
-            group.n += 1;
-            group.sum.add(&Sum::of(&row.hash));
-        }
-    }
-    Ok((rows_main, rows_ward))
-}
-
-fn log_head(conn: &Connection) -> Result<LogHead> {
-    Ok(conn
-        .prepare_cached("SELECT seq, head FROM log_entries ORDER BY seq DESC LIMIT 1")
-        .and_then(|mut st| {
-            st.query_row([], |r| Ok(LogHead { size: r.get(0)?, head: r.get(1)? })).optional()
-        })
-        .map_err(Error::sql("read the log's head"))?
-        .unwrap_or_default())
-}
-
-fn last_access(conn: &Connection) -> Result<i64> {
-    conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM access_events", [], |r| r.get(0))
-        .map_err(Error::sql("read the emergency-access record"))
-}
-
 fn noun(table: &str, kind: &str) -> String {
     let noun = TRACKED.iter().find(|t| t.table == table).map_or("rows", |t| t.noun);
     noun.replace("{}", kind)
@@ -767,51 +334,6 @@ fn compare_rows(expected: &Rows, found: &Rows) -> Vec<String> {
     }
     counts.extend(digests);
     counts
-}
-
-/// The triggers the migrations make (`CREATE TRIGGER name ... END`), by name, with their SQL
-/// as SQLite keeps it.
-fn expected_triggers() -> BTreeMap<&'static str, &'static str> {
-    let mut out = BTreeMap::new();
-    for sql in schema::MIGRATIONS {
-        let mut rest = *sql;
-        while let Some(start) = rest.find("CREATE TRIGGER ") {
-            let from = rest.get(start..).unwrap_or_default();
-            let Some(end) = from.find("END;") else { break };
-            let statement = from.get(..end + 3).unwrap_or_default();
-            if let Some(name) = statement.split_whitespace().nth(2) {
-                out.insert(name, statement);
-            }
-            rest = from.get(end..).unwrap_or_default();
-        }
-    }
-    out
-}
-
-fn check_triggers(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-        .map_err(Error::sql("read the store's triggers"))?;
-    let found: BTreeMap<String, Option<String>> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map_err(Error::sql("read the store's triggers"))?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(Error::sql("read the store's triggers"))?;
-    let expected = expected_triggers();
-    let mut problems = Vec::new();
-    for (name, sql) in &expected {
-        match found.get(*name) {
-            None => problems.push(format!("the trigger {name} that guards the log is missing")),
-            Some(s) if s.as_deref() != Some(*sql) => {
-                problems.push(format!("the trigger {name} that guards the log was changed"));
-            }
-            Some(_) => {}
-        }
-    }
-    for name in found.keys().filter(|n| !expected.contains_key(n.as_str())) {
-        problems.push(format!("the store has a trigger ({name}) it was never given"));
-    }
-    Ok(problems)
 }
 
 /// Compares a scope's state with the tables; every problem, worst first.
@@ -1081,7 +603,11 @@ impl EmergencySession {
 
 #[cfg(test)]
 mod tests {
+    use super::digest::Sum;
+    use super::tables::expected_triggers;
     use super::*;
+    use crate::crypto;
+    use crate::store::schema;
 
     #[test]
     fn sums_add_and_subtract_in_any_order() {

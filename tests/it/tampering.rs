@@ -114,7 +114,7 @@ fn note(text: &str) -> Event {
     Event::Note { text: text.into() }
 }
 
-/// 1. The log's append-only triggers dropped and its tail deleted: the state's size and
+/// Attack 1: the log's append-only triggers dropped and its tail deleted: the state's size and
 /// head say how long it was, and the triggers' absence is named too. Putting the trigger
 /// back afterwards hides nothing.
 #[test]
@@ -153,7 +153,7 @@ BEGIN SELECT RAISE(ABORT, 'the activity log is append-only'); END;",
     );
 }
 
-/// 2a. A removed user's `users` and `slots` rows put back from an older copy of the file:
+/// Attack 2a: a removed user's `users` and `slots` rows put back from an older copy of the file:
 /// they cannot sign in again.
 #[test]
 fn a_removed_user_put_back_from_an_older_copy_cannot_sign_in() {
@@ -194,7 +194,7 @@ fn sample_contacts() -> String {
     .unwrap()
 }
 
-/// 2b. The contact tree's whole row copied back from an older copy of the file: a validly
+/// Attack 2b: the contact tree's whole row copied back from an older copy of the file: a validly
 /// sealed older version, which opens on its own.
 #[test]
 fn the_contact_tree_put_back_at_an_older_version_is_seen() {
@@ -223,7 +223,7 @@ fn the_contact_tree_put_back_at_an_older_version_is_seen() {
     );
 }
 
-/// 3. The pack record deleted, which would let an older pack be imported again.
+/// Attack 3: the pack record deleted, which would let an older pack be imported again.
 #[test]
 fn deleting_the_pack_record_is_seen_and_lets_no_older_pack_in() {
     let ws = Ws::new();
@@ -260,7 +260,7 @@ fn deleting_the_pack_record_is_seen_and_lets_no_older_pack_in() {
     assert_cli_tampered(ws.cli(&["pack", "import", &one]), said);
 }
 
-/// 4. A row's clear kind changed: the contact tree would just vanish from every list.
+/// Attack 4: a row's clear kind changed: the contact tree would just vanish from every list.
 #[test]
 fn changing_a_rows_clear_kind_is_seen() {
     let ws = Ws::new();
@@ -278,7 +278,7 @@ fn changing_a_rows_clear_kind_is_seen() {
     );
 }
 
-/// 5. The counter of emergency-access uses the log has taken in set high (in `meta`, where
+/// Attack 5: the counter of emergency-access uses the log has taken in set high (in `meta`, where
 /// it was before schema 6), or the record of uses reset: both are seen, by a full unlock and
 /// by emergency access.
 #[test]
