@@ -24,21 +24,22 @@
 //! A full unlock checks both states, emergency access the ward's, and every export (the log,
 //! the contact tree, a backup) both again.
 //!
-//! **How the state sees the writes: SQLite's pre-update hook, not a call in each write
-//! path.** The hook is called for every row inserted, updated or deleted on the connection,
-//! including rows deleted by a foreign key's cascade (a user's slot) or by `INSERT OR
-//! REPLACE`, so the rows' side of the state is folded in one place and cannot drift from
-//! the writes: a new write path, or a table added to [`TRACKED`] (one line), is covered
-//! without anything else to remember. What the hook cannot do is seal (it runs inside
-//! SQLite, without the keys), so each write path calls `seal_state` before it commits, with
-//! the keys it holds; a commit hook refuses (rolls back) any commit that still carries
-//! changes not sealed into the state, so a path that forgets fails loudly in the tests
-//! rather than leaving a state that no longer matches. A rollback drops the changes noted.
-//! (Explicit calls in each write path would have missed cascades, and each new path or
-//! table would have been one more place to remember.) One limit of the hook: a statement
-//! that fails and is rolled back on its own, inside a transaction that then goes on and
-//! commits, would leave its noted changes behind; no write path of the store goes on after
-//! a failed statement (each returns its error and the transaction rolls back whole).
+//! **How the state sees the writes: in one place, not a call per change in each write
+//! path.** Each connection gets TEMP triggers (in memory, never in the file, generated from
+//! [`TRACKED`]; `state/watch.rs`) that note every row inserted, deleted, or changed in a
+//! clear column of a tracked table, including rows a foreign key's cascade deletes (a
+//! user's slot) and rows `INSERT OR REPLACE` replaces (`recursive_triggers` is on for that),
+//! and every log entry appended. A new write path, or a table added to [`TRACKED`] (one
+//! line), is covered with nothing else to remember; explicit calls would have missed the
+//! cascades, and each new path would be one more place to forget. The triggers cannot seal
+//! (they run inside SQLite, without the keys), so each write path calls `seal_state` before
+//! it commits, with the keys it holds: one read and one rewrite of a small row in the same
+//! transaction. A commit hook refuses (rolls back) any commit that still carries changes
+//! not sealed, so a path that forgets fails loudly in the tests rather than leaving a state
+//! that no longer matches. What a statement or transaction rolls back, its notes go with
+//! (they are rows of a TEMP table). SQLite's pre-update hook would have done the same
+//! without SQL triggers, but rusqlite builds it only with bindgen, so libclang at every
+//! build: the TEMP triggers need nothing more than the bundled SQLite.
 //!
 //! **Limits.** A store from before schema 6 has no state: the first full unlock after the
 //! upgrade writes it from what the tables hold then (trust on first use), and re-seals each
@@ -50,8 +51,8 @@
 //! away from the workstation (an exported log's anchor) can tell. The failed-unlock counts
 //! are written by unlocks that hold no key yet, so they cannot be sealed and are not
 //! tracked: someone who can write the file can reset them (and could guess offline anyway).
-//! Migrations run before the hook is installed: one that changes tracked rows must also
-//! bring the state along (or the next unlock says the store was tampered with).
+//! Migrations run before the triggers are installed: one that changes tracked rows must
+//! also bring the state along (or the next unlock says the store was tampered with).
 
 mod digest;
 mod tables;
