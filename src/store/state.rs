@@ -66,7 +66,7 @@ use serde::{Deserialize, Serialize};
 use self::digest::Rows;
 use self::tables::{check_triggers, count_rows, last_access, log_head};
 pub(super) use self::watch::Tracker;
-use self::watch::{Changes, Pending, collect};
+use self::watch::{Changes, Pending, collect, lock};
 use super::records::{record_binding, write_transaction};
 use super::{
     CHECK_PLAINTEXT, EmergencySession, Kind, Scope, Session, Writer, check_binding, check_name,
@@ -228,21 +228,23 @@ impl State {
     }
 }
 
-fn read_state(conn: &Connection, scope: Scope, key: &SealingKey) -> Result<Option<State>> {
-    let sealed: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT sealed FROM store_state WHERE scope = ?1")
+fn read_sealed(conn: &Connection, scope: Scope) -> Result<Option<Vec<u8>>> {
+    conn.prepare_cached("SELECT sealed FROM store_state WHERE scope = ?1")
         .and_then(|mut st| st.query_row([scope.as_str()], |r| r.get(0)).optional())
-        .map_err(Error::sql("read the store's state"))?;
-    sealed
-        .map(|sealed| {
-            open_json(key, &state_binding(scope), &sealed, String::new).map_err(|_| {
-                tampered(format!(
-                    "the store's {} state record does not open: it was changed or replaced",
-                    scope.as_str()
-                ))
-            })
-        })
-        .transpose()
+        .map_err(Error::sql("read the store's state"))
+}
+
+fn open_state(scope: Scope, key: &SealingKey, sealed: &[u8]) -> Result<State> {
+    open_json(key, &state_binding(scope), sealed, String::new).map_err(|_| {
+        tampered(format!(
+            "the store's {} state record does not open: it was changed or replaced",
+            scope.as_str()
+        ))
+    })
+}
+
+fn read_state(conn: &Connection, scope: Scope, key: &SealingKey) -> Result<Option<State>> {
+    read_sealed(conn, scope)?.map(|sealed| open_state(scope, key, &sealed)).transpose()
 }
 
 fn write_state(conn: &Connection, scope: Scope, key: &SealingKey, state: &State) -> Result<()> {
@@ -270,11 +272,12 @@ pub(super) fn seal(
     main: Option<&SealingKey>,
     ward: &SealingKey,
 ) -> Result<()> {
-    fold(conn, collect(conn, tracker)?, main, ward)
+    fold(conn, tracker, collect(conn, tracker)?, main, ward)
 }
 
 fn fold(
     conn: &Connection,
+    tracker: &Tracker,
     pending: Pending,
     main: Option<&SealingKey>,
     ward: &SealingKey,
@@ -289,9 +292,20 @@ fn fold(
             what: "write",
             reason: "emergency access cannot change what the main key seals".into(),
         })?;
-        if let Some(mut state) = read_state(conn, scope, key)? {
-            state.apply(changes);
-            write_state(conn, scope, key, &state)?;
+        let Some(sealed) = read_sealed(conn, scope)? else { continue };
+        let slot = usize::from(scope == Scope::Ward);
+        let cached = lock(&tracker.cached).get_mut(slot).and_then(Option::take);
+        let mut state = match cached {
+            Some((id, bytes, state)) if id == key.id() && bytes == sealed => state,
+            _ => open_state(scope, key, &sealed)?,
+        };
+        state.apply(changes);
+        let sealed = seal_json(key, &state_binding(scope), &state)?;
+        conn.prepare_cached("UPDATE store_state SET sealed = ?2 WHERE scope = ?1")
+            .and_then(|mut st| st.execute(params![scope.as_str(), sealed]))
+            .map_err(Error::sql("write the store's state"))?;
+        if let Some(c) = lock(&tracker.cached).get_mut(slot) {
+            *c = Some((key.id(), sealed, state));
         }
     }
     Ok(())
@@ -499,7 +513,7 @@ pub(super) fn write_fresh(
         write_state(conn, Scope::Ward, ward, &state)?;
         pending.ward = Changes::default();
     }
-    fold(conn, pending, Some(main), ward)
+    fold(conn, tracker, pending, Some(main), ward)
 }
 
 /// The pack version the pack record holds (trust on first use only: afterwards the state

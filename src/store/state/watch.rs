@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use rusqlite::hooks::Action;
 
 use super::digest::{Columns, Group, Row, Sum};
-use super::{ACCESS_TABLE, LOG_TABLE, Scope, ScopeOf, TRACKED};
+use super::{ACCESS_TABLE, LOG_TABLE, Scope, ScopeOf, State, TRACKED};
 use crate::{Error, Result};
 
 /// How many version columns a noted change has room for: the most any tracked table has.
@@ -95,12 +95,21 @@ pub(super) struct Notes {
     pub(super) pack_version: Option<u64>,
 }
 
+/// A scope's state as this connection last read or wrote it: (the key's id, its sealed
+/// bytes, what they hold). A write that finds the same bytes under the same key need not
+/// open and parse them again.
+pub(super) type Cached = Option<(u32, Vec<u8>, State)>;
+
 /// A store connection's watch on its writes (see the module's comment).
 #[derive(Debug, Clone, Default)]
-pub(in crate::store) struct Tracker(Arc<Mutex<Notes>>);
+pub(in crate::store) struct Tracker {
+    notes: Arc<Mutex<Notes>>,
+    /// Main's, then ward's.
+    pub(super) cached: Arc<Mutex<[Cached; 2]>>,
+}
 
-pub(super) fn lock(notes: &Mutex<Notes>) -> MutexGuard<'_, Notes> {
-    notes.lock().unwrap_or_else(PoisonError::into_inner)
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Tracker {
@@ -109,25 +118,25 @@ impl Tracker {
     pub(in crate::store) fn install(conn: &mut Connection) -> Result<Tracker> {
         conn.execute_batch(&temp_schema()).map_err(Error::sql("watch its writes"))?;
         let tracker = Tracker::default();
-        let notes = tracker.0.clone();
+        let notes = tracker.notes.clone();
         conn.update_hook(Some(move |action: Action, db: &str, table: &str, _: i64| {
             if action == Action::SQLITE_INSERT && db == "temp" && table == "state_changes" {
                 lock(&notes).dirty = true;
             }
         }))
         .map_err(Error::sql("watch its writes"))?;
-        let notes = tracker.0.clone();
+        let notes = tracker.notes.clone();
         // `true` turns the commit into a rollback: changes not sealed into the state never land.
         conn.commit_hook(Some(move || lock(&notes).dirty))
             .map_err(Error::sql("watch its writes"))?;
-        let notes = tracker.0.clone();
+        let notes = tracker.notes.clone();
         conn.rollback_hook(Some(move || *lock(&notes) = Notes::default()))
             .map_err(Error::sql("watch its writes"))?;
         Ok(tracker)
     }
 
     pub(super) fn with<R>(&self, f: impl FnOnce(&mut Notes) -> R) -> R {
-        let mut notes = lock(&self.0);
+        let mut notes = lock(&self.notes);
         notes.dirty = true;
         f(&mut notes)
     }
@@ -219,7 +228,7 @@ pub(super) fn collect(conn: &Connection, tracker: &Tracker) -> Result<Pending> {
     conn.prepare_cached("DELETE FROM temp.state_changes")
         .and_then(|mut st| st.execute([]))
         .map_err(Error::sql("clear the changes sealed"))?;
-    let notes = std::mem::take(&mut *lock(&tracker.0));
+    let notes = std::mem::take(&mut *lock(&tracker.notes));
     pending.main.access_logged = notes.access_logged;
     pending.main.pack_version = notes.pack_version;
     Ok(pending)
