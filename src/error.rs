@@ -148,6 +148,12 @@ pub enum Error {
     /// No training module has this id.
     #[error("no training module with id `{id}`")]
     TrainingNotFound { id: String },
+
+    /// The store's sealed state disagrees with what the store holds: someone changed the
+    /// file outside the app (rows deleted, put back from an older copy, clear columns or
+    /// the log's triggers changed). `what` names what disagrees, never a value.
+    #[error("the store was changed outside Caregiver Playbook: {what}")]
+    StoreTampered { what: String },
 }
 
 impl Error {
@@ -188,6 +194,7 @@ impl Error {
             Error::TrainingInvalid { .. } => "training_invalid",
             Error::ImportRejected { .. } => "import_rejected",
             Error::TrainingNotFound { .. } => "training_not_found",
+            Error::StoreTampered { .. } => "store_tampered",
         }
     }
 

@@ -139,6 +139,7 @@ impl App {
     pub fn export_contacts(&self, format: contacts::Format) -> Result<super::records::Export> {
         let session = self.user()?;
         session.require(Permission::ManageContacts, "export the contact tree")?;
+        session.check_state()?;
         let bytes = format.write(&session.contacts()?)?;
         let ext = match format {
             contacts::Format::Csv => "csv",

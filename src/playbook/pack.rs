@@ -378,21 +378,25 @@ pub fn import(session: &Session, pack: &str, now: DateTime<Utc>) -> Result<PackI
         .ok_or_else(|| PackStep::Import.refuse("no pack signing key is pinned on this workstation: an admin pins it with `caregiver pack trust`"))?;
     let (mut info, _) =
         verify(pack, &decode_key(&key)?, now).map_err(|e| PackStep::Import.during(e))?;
+    // The store's state keeps the version in force too: a pack record deleted or put back
+    // from an older copy does not open the way to an older pack.
+    let in_state = session.pack_version_in_force()?;
     if let Some(current) = session.get::<SignedPack>(SIGNED_PACK)? {
-        if info.version <= current.version {
+        let current = in_state.map_or(current.version, |v| v.max(current.version));
+        if info.version <= current {
             return Err(PackStep::Import.refuse(format!(
-                "pack version {} is not newer than the version in force ({}): an older pack is never re-imported",
-                info.version, current.version
+                "pack version {} is not newer than the version in force ({current}): an older pack is never re-imported",
+                info.version
             )));
         }
-    } else if let Some(old) = old_pack_info(session)?
-        && info.version < old.version
+    } else if let Some(before) = old_pack_info(session)?.map(|old| old.version).max(in_state)
+        && info.version < before
     {
         // A store from before packs were kept signed: its pack may be imported again (the
         // same version), an older one may not.
         return Err(PackStep::Import.refuse(format!(
-            "pack version {} is older than the version imported before ({}): an older pack is never re-imported",
-            info.version, old.version
+            "pack version {} is older than the version imported before ({before}): an older pack is never re-imported",
+            info.version
         )));
     }
     info.imported = Some(now);
@@ -405,6 +409,7 @@ pub fn import(session: &Session, pack: &str, now: DateTime<Utc>) -> Result<PackI
         // What versions before packs were kept signed wrote: never shown again.
         w.clear::<PackedPlaybook>()?;
         w.clear::<PackInfo>()?;
+        w.record_pack_version(info.version);
         Ok(())
     })?;
     Ok(info)

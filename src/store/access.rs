@@ -5,6 +5,7 @@
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
+use super::records::write_transaction;
 use super::{EmergencySession, Permission, Session, open_json, seal_json};
 use crate::crypto::{Binding, SealingKey};
 use crate::{Error, Result};
@@ -105,8 +106,16 @@ impl Session {
 }
 
 impl EmergencySession {
+    /// Appends one access event and folds it into the ward state, in one transaction.
+    fn append(&self, kind: AccessKind, observed: Option<(&str, &str)>) -> Result<()> {
+        let tx = write_transaction(&self.store.conn)?;
+        append_access_event(&tx, &self.ward, self.store.clock.now(), kind, observed)?;
+        self.seal_state(&tx)?;
+        tx.commit().map_err(Error::sql("commit an access event"))
+    }
+
     pub(super) fn record_access(&self, kind: AccessKind) -> Result<()> {
-        append_access_event(&self.store.conn, &self.ward, self.store.clock.now(), kind, None)
+        self.append(kind, None)
     }
 
     /// Records what ward staff observed during an open incident. Emergency access holds
@@ -121,13 +130,6 @@ impl EmergencySession {
                 reason: "write 1 to 2000 characters".into(),
             });
         }
-        let now = self.store.clock.now();
-        append_access_event(
-            &self.store.conn,
-            &self.ward,
-            now,
-            AccessKind::Observation,
-            Some((incident, text)),
-        )
+        self.append(AccessKind::Observation, Some((incident, text)))
     }
 }

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use super::access::AccessEvent;
 use super::records::write_transaction;
-use super::{Kind, Permission, Record, Session, Writer, get_meta, put_meta};
+use super::{Kind, Permission, Record, Session, Writer};
 use crate::crypto::Binding;
 use crate::log::{self, Anchor, Author, DeviceKey, GENESIS, Logged, Position, PublicKey, Verified};
 use crate::{Error, Result};
@@ -84,7 +84,7 @@ impl Session {
     /// Moves the record of emergency-access uses (and the observations made under it) into
     /// the activity log: emergency access holds no key that can write the log, so each is
     /// logged at the next full unlock, with its own time, once (the number of the last one
-    /// logged is kept with it). `to_event` says how the log's vocabulary records a use:
+    /// logged is kept in the store's sealed state). `to_event` says how the log's vocabulary records a use:
     /// (incident, event).
     pub fn log_access_events<E: Serialize>(
         &self,
@@ -93,17 +93,16 @@ impl Session {
         let key = self.device_key()?;
         let tx = write_transaction(&self.store.conn)?;
         self.ready()?;
-        let done = get_meta(&tx, "access_logged")?
-            .and_then(|b| b.try_into().ok())
-            .map_or(0, i64::from_be_bytes);
+        let done = self.access_logged(&tx)?;
         let mut logged = 0;
         for access in self.read_access_events()?.into_iter().filter(|e| e.seq > done) {
             let (incident, event) = to_event(&access);
             let by = Author { actor: "emergency access", role: "emergency", time: self.now() };
             append_in(&tx, self, key, by, incident.as_deref(), &event, None)?;
-            put_meta(&tx, "access_logged", &access.seq.to_be_bytes())?;
+            self.note_access_logged(access.seq);
             logged += 1;
         }
+        self.seal_state(&tx)?;
         tx.commit().map_err(Error::sql("commit the log entries"))?;
         Ok(logged)
     }
@@ -172,6 +171,7 @@ impl Session {
     /// Incident leads and admins.
     pub fn export_log(&self, out: &mut impl Write) -> Result<u64> {
         self.require(Permission::HandleRecords, "export the activity log")?;
+        self.check_state()?;
         let key = self.device_key()?;
         let io = |e: std::io::Error| Error::Invalid { what: "export", reason: e.to_string() };
         writeln!(out, "{}", key.header_line()).map_err(io)?;

@@ -110,6 +110,7 @@ impl Session {
     /// The copy stays sealed: it opens only with a passphrase or the recovery key.
     pub fn backup(&self, dest: &Path) -> Result<()> {
         self.require(Permission::ManageWorkstation, "make a backup")?;
+        self.check_state()?;
         if dest.exists() {
             return Err(Error::Invalid {
                 what: "backup file",
@@ -153,8 +154,8 @@ fn admin_of_store_in_place(
     let unreadable = || Error::RestoreRejected {
         reason: format!(
             "the store in place ({}) cannot be opened to check that you are its admin (it is \
-             damaged, or not a Caregiver Playbook store): move it aside, with its -wal and \
-             -shm files, and restore into the empty place",
+             damaged, changed outside the app, or not a Caregiver Playbook store): move it \
+             aside, with its -wal and -shm files, and restore into the empty place",
             store_path.display()
         ),
     };
@@ -166,7 +167,9 @@ fn admin_of_store_in_place(
     match checked {
         Ok(id) => Ok(Some(fingerprint(&id))),
         Err(Error::StoreNotFound { .. }) => Ok(None),
-        Err(Error::NotAStore { .. } | Error::Damaged { .. }) => Err(unreadable()),
+        Err(Error::NotAStore { .. } | Error::Damaged { .. } | Error::StoreTampered { .. }) => {
+            Err(unreadable())
+        }
         Err(e) => Err(e),
     }
 }

@@ -326,7 +326,13 @@ pub(super) fn open_keys(
 pub(super) fn verify_check(conn: &Connection, key: &SealingKey, scope: Scope) -> Result<()> {
     let sealed = get_meta(conn, check_name(scope))?.unwrap_or_default();
     match key.open(&check_binding(scope), &sealed) {
-        Ok(p) if p.as_slice() == super::CHECK_PLAINTEXT => Ok(()),
+        // A store from before schema 6 has the check text without the state's mark.
+        Ok(p)
+            if [super::CHECK_PLAINTEXT, super::CHECK_PLAINTEXT_BEFORE_STATE]
+                .contains(&p.as_slice()) =>
+        {
+            Ok(())
+        }
         _ => Err(Error::Damaged { what: format!("the {} key check", scope.as_str()) }),
     }
 }

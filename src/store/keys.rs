@@ -66,6 +66,7 @@ impl Session {
         )
         .map_err(Error::sql("store the emergency slot"))?;
         throttle::reset(&tx, &throttle::EMERGENCY)?;
+        super::state::seal(&tx, &self.store.state, Some(&self.main), &new_ward)?;
         tx.commit().map_err(Error::sql("commit the emergency code"))?;
         self.ward = new_ward;
         self.ward_secret = secret;
@@ -82,6 +83,7 @@ impl Session {
             .unchecked_transaction()
             .map_err(Error::sql("start the key rotation"))?;
         let (new_main, secret) = self.turn_over(&tx, Scope::Main)?;
+        super::state::seal(&tx, &self.store.state, Some(&new_main), &self.ward)?;
         tx.commit().map_err(Error::sql("commit the key rotation"))?;
         self.main = new_main;
         self.main_secret = secret;
@@ -152,6 +154,7 @@ impl Session {
         holders::put_holder(&tx, holders::NewHolder::Recovery { recovery: &recovery }, authority)?;
         self.wrap_my_keys_to(&tx, holders::RECOVERY, true)?;
         let legacy_gone = self.legacy.is_some() && holders::retire_if_done(&tx)?;
+        self.seal_state(&tx)?;
         tx.commit().map_err(Error::sql("commit the recovery key"))?;
         if legacy_gone {
             self.legacy = None;
@@ -265,6 +268,11 @@ fn reseal_scope(tx: &Connection, scope: Scope, old: &SealingKey, new: &SealingKe
                 "imported-entry",
                 "SELECT rowid, log, '', seq, sealed FROM imported_entries",
             ),
+            (
+                "store_state",
+                "store-state",
+                "SELECT rowid, 'store_state', scope, 0, sealed FROM store_state WHERE scope = 'main'",
+            ),
         ],
         Scope::Ward => &[
             (
@@ -276,6 +284,11 @@ fn reseal_scope(tx: &Connection, scope: Scope, old: &SealingKey, new: &SealingKe
                 "access_events",
                 "access-event",
                 "SELECT rowid, 'access_events', '', seq, sealed FROM access_events",
+            ),
+            (
+                "store_state",
+                "store-state",
+                "SELECT rowid, 'store_state', scope, 0, sealed FROM store_state WHERE scope = 'ward'",
             ),
         ],
     };

@@ -99,6 +99,7 @@ impl Session {
             )
             .map_err(Error::sql("record an imported log"))?;
         }
+        self.seal_state(&tx)?;
         tx.commit().map_err(Error::sql("commit the import"))?;
         Ok(Imported { log: verified.log, new_entries, already_present })
     }

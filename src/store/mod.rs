@@ -24,6 +24,7 @@ mod merge;
 mod permissions;
 mod records;
 pub mod schema;
+mod state;
 #[cfg(test)]
 mod tests;
 mod throttle;
@@ -46,6 +47,8 @@ pub use keys::{MIN_EMERGENCY_CODE_CHARS, generate_emergency_code};
 pub use merge::Imported;
 pub use permissions::Permission;
 pub use records::{Record, Stored, Writer};
+#[doc(hidden)]
+pub use state::rewrite_as_key_holder;
 pub use throttle::{FREE_FAILURES, FREE_FAILURES_OF_ALL, Gate, delay_after};
 pub use users::{MIN_PASSPHRASE_CHARS, Role, UserInfo};
 
@@ -257,6 +260,8 @@ pub struct Store {
     path: PathBuf,
     /// Where the store's times come from (the log's entries, users added, failed unlocks).
     clock: SharedClock,
+    /// The row changes not yet sealed into the store's state (`state.rs`).
+    state: state::Tracker,
 }
 
 /// An unlocked session of one user: holds the keys their role holds until dropped.
@@ -328,7 +333,11 @@ fn check_binding(scope: Scope) -> Binding<'static> {
     Binding { domain: "check", table: "meta", row: scope.as_str(), version: 0 }
 }
 
-const CHECK_PLAINTEXT: &[u8] = b"caregiver-playbook key check";
+/// A data key's check value; since schema 6 it also says that the store keeps a sealed
+/// state (`state.rs`), so a state row deleted is not taken for a store from before.
+const CHECK_PLAINTEXT: &[u8] = b"caregiver-playbook key check; store state kept";
+/// The check value of stores from before schema 6, until their first full unlock.
+const CHECK_PLAINTEXT_BEFORE_STATE: &[u8] = b"caregiver-playbook key check";
 
 fn check_name(scope: Scope) -> &'static str {
     match scope {
@@ -501,6 +510,7 @@ impl Store {
     ) -> Result<(Session, RecoveryKey)> {
         let mut conn = connect(path, true)?;
         schema::migrate(&mut conn)?;
+        let tracker = state::Tracker::install(&mut conn)?;
         let recovery = SecretKey::generate()?;
         let main_secret = SecretKey::generate()?;
         let main = SealingKey::new(1, &main_secret)?;
@@ -524,8 +534,9 @@ impl Store {
             &authority,
             [(&main, &main_secret), (&ward, &ward_secret)],
         )?;
+        state::write_fresh(&tx, &tracker, &main, &ward, &[Scope::Main, Scope::Ward])?;
         tx.commit().map_err(Error::sql("commit the new store"))?;
-        let store = Store { conn, path: path.to_path_buf(), clock };
+        let store = Store { conn, path: path.to_path_buf(), clock, state: tracker };
         let trust = authority.trust_now();
         let user = users::load_current(&store.conn, &main, trust, &user_id)?;
         let session = Session {
@@ -559,7 +570,8 @@ impl Store {
         if get_meta(&conn, "store_id")?.is_none() {
             return Err(Error::NotAStore { path: path.to_path_buf() });
         }
-        Ok(Store { conn, path: path.to_path_buf(), clock })
+        let state = state::Tracker::install(&mut conn)?;
+        Ok(Store { conn, path: path.to_path_buf(), clock, state })
     }
 
     pub fn path(&self) -> &Path {
@@ -667,14 +679,28 @@ impl Store {
         let trust = holders::follow_chain(&self.conn, opened.trust)?;
         let pair = crypto::BoxSecret::from_seed(&opened.seed);
         let keys = holders::open_keys(&self.conn, user_id, &pair, trust)?;
+        state::at_unlock(&self.conn, &self.state, &keys.main.0, &keys.ward.0)?;
         let mut user = users::load_current(&self.conn, &keys.main.0, trust, user_id)?;
         user.must_change = opened.must_change;
         if trust != opened.trust {
             let now = holders::Opened { trust, ..opened };
-            holders::retrust_person(&self.conn, kek, user_id, &now)?;
+            self.write_sealed(&keys, |tx| holders::retrust_person(tx, kek, user_id, &now))?;
             return Ok(self.session(keys, trust, Some(now.seed), user));
         }
         Ok(self.session(keys, trust, Some(opened.seed), user))
+    }
+
+    /// One write of an unlock (a slot re-sealed to trust a newer admins' key), with the
+    /// store's state sealed in the same transaction.
+    fn write_sealed(
+        &self,
+        keys: &holders::Keys,
+        write: impl FnOnce(&Connection) -> Result<()>,
+    ) -> Result<()> {
+        let tx = records::write_transaction(&self.conn)?;
+        write(&tx)?;
+        state::seal(&tx, &self.state, Some(&keys.main.0), &keys.ward.0)?;
+        tx.commit().map_err(Error::sql("commit the unlock slot"))
     }
 
     fn session(
@@ -715,8 +741,9 @@ impl Store {
                 let trust = holders::follow_chain(&self.conn, first)?;
                 let pair = crypto::BoxSecret::from_seed(&holders::recovery_seed(&recovery)?);
                 let keys = holders::open_keys(&self.conn, holders::RECOVERY, &pair, trust)?;
+                state::at_unlock(&self.conn, &self.state, &keys.main.0, &keys.ward.0)?;
                 if trust != first {
-                    holders::retrust_recovery(&self.conn, &recovery, trust)?;
+                    self.write_sealed(&keys, |tx| holders::retrust_recovery(tx, &recovery, trust))?;
                 }
                 let user = users::load_current(&self.conn, &keys.main.0, trust, &user_id)?;
                 self.session(keys, trust, None, user)
@@ -762,6 +789,7 @@ impl Store {
     fn move_legacy(self, master: SecretKey, user_id: &str, moving: Moving<'_>) -> Result<Session> {
         let main = self.load_data_key(&master, Scope::Main)?;
         let ward = self.load_data_key(&master, Scope::Ward)?;
+        state::at_unlock(&self.conn, &self.state, &main.0, &ward.0)?;
         let tx = self.conn.unchecked_transaction().map_err(Error::sql("start the key upgrade"))?;
         let (authority, first) = holders::legacy_authority(&tx, &master)?;
         if first {
@@ -795,6 +823,7 @@ impl Store {
         };
         holders::wrap_keys_to(&tx, &holder, &keys, trust)?;
         let keys = holders::finish_legacy(&tx, keys)?;
+        state::seal(&tx, &self.state, Some(&keys.main.0), &keys.ward.0)?;
         tx.commit().map_err(Error::sql("commit the key upgrade"))?;
         let mut user = users::load_current(&self.conn, &keys.main.0, trust, user_id)?;
         user.must_change = must_change;
@@ -822,6 +851,7 @@ impl Store {
         let secret = self.open_slot(&throttle::EMERGENCY, &kek, &slot_id, &wrapped)?;
         let ward = SealingKey::new(keys::ward_key_id(&self.conn)?, &secret)?;
         holders::verify_check(&self.conn, &ward, Scope::Ward)?;
+        state::at_emergency_unlock(&self.conn, &ward)?;
         let session = EmergencySession { store: self, ward };
         session.record_access(AccessKind::EmergencyUnlock)?;
         Ok(session)

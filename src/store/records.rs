@@ -32,7 +32,7 @@ pub struct Stored<T> {
     pub value: T,
 }
 
-fn record_binding<'a>(kind: Kind, id: &'a str, version: i64) -> Binding<'a> {
+pub(super) fn record_binding<'a>(kind: Kind, id: &'a str, version: i64) -> Binding<'a> {
     Binding { domain: "record", table: kind.as_str(), row: id, version }
 }
 
@@ -233,6 +233,7 @@ impl Session {
         self.ready()?;
         let version =
             write_record(&tx, self.key_for(R::KIND.scope()), self.admin.as_ref(), id, value)?;
+        self.seal_state(&tx)?;
         tx.commit().map_err(Error::sql("commit the record"))?;
         Ok(version)
     }
@@ -247,6 +248,7 @@ impl Session {
         for (id, value) in items {
             write_record(&tx, self.key_for(R::KIND.scope()), self.admin.as_ref(), id, value)?;
         }
+        self.seal_state(&tx)?;
         tx.commit().map_err(Error::sql("commit the records"))
     }
 
@@ -331,6 +333,7 @@ impl Session {
         let role = self.ready()?;
         let writer = Writer { tx, session: self, role };
         let out = f(&writer)?;
+        self.seal_state(&writer.tx)?;
         writer.tx.commit().map_err(Error::sql("commit the records"))?;
         Ok(out)
     }

@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_activity_log.sql"),
     include_str!("../../migrations/0004_imported_logs.sql"),
     include_str!("../../migrations/0005_failed_unlocks_per_name.sql"),
+    include_str!("../../migrations/0006_store_state.sql"),
     include_str!("../../migrations/0007_keys_per_person.sql"),
 ];
 

@@ -498,3 +498,21 @@ fn a_failed_write_leaves_no_log_entry_and_the_next_write_goes_through() {
     assert_eq!(session.append(None, &note("second")).unwrap(), 2);
     assert_eq!(session.verify_log().unwrap().entries, 2);
 }
+
+/// A write path that forgets to seal its changes into the store's state cannot commit
+/// them: the commit hook turns the commit into a rollback. Sealed, the same change lands
+/// and the store still unlocks.
+#[test]
+fn a_change_not_sealed_into_the_state_never_commits() {
+    let (fx, session, _) = fixture();
+    let conn = &session.store.conn;
+    conn.execute("INSERT INTO meta (name, value) VALUES ('extra', x'00')", []).unwrap_err();
+    assert!(get_meta(conn, "extra").unwrap().is_none());
+    let tx = records::write_transaction(conn).unwrap();
+    tx.execute("INSERT INTO meta (name, value) VALUES ('extra', x'00')", []).unwrap();
+    session.seal_state(&tx).unwrap();
+    tx.commit().unwrap();
+    assert!(get_meta(conn, "extra").unwrap().is_some());
+    drop(session);
+    Store::open(&fx.path, clock()).unwrap().unlock(ADMIN, ADMIN_PASS).unwrap();
+}

@@ -412,6 +412,7 @@ impl Session {
         };
         holders::put_holder(&tx, new, authority)?;
         self.wrap_my_keys_to(&tx, &id, role == Role::Admin)?;
+        super::state::seal(&tx, &self.store.state, Some(&self.main), &self.ward)?;
         tx.commit().map_err(Error::sql("commit the new user"))
     }
 
@@ -459,6 +460,7 @@ impl Session {
         update_user(&tx, &self.main, authority, self.trust, &id, |doc| {
             doc.department = department.map(str::to_owned)
         })?;
+        super::state::seal(&tx, &self.store.state, Some(&self.main), &self.ward)?;
         tx.commit().map_err(Error::sql("commit the department"))
     }
 
@@ -490,6 +492,7 @@ impl Session {
             .map_err(Error::sql("remove a user"))?;
         let turned = self.rotate_after_removal(&tx, doc.role == Role::Admin)?;
         let keys = holders::finish_legacy(&tx, turned)?;
+        super::state::seal(&tx, &self.store.state, Some(&keys.main.0), &keys.ward.0)?;
         tx.commit().map_err(Error::sql("commit the removal"))?;
         self.take_keys(keys);
         Ok(())
@@ -538,6 +541,7 @@ impl Session {
             Some(seed)
         };
         let legacy_gone = self.legacy.is_some() && holders::retire_if_done(&tx)?;
+        super::state::seal(&tx, &self.store.state, Some(&self.main), &self.ward)?;
         tx.commit().map_err(Error::sql("commit the new passphrase"))?;
         if legacy_gone {
             self.legacy = None;

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use caregiver::crypto::{Binding, SealingKey, SecretKey, pad_to_bucket};
+use caregiver::store::Scope;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -67,6 +68,9 @@ impl Attacker {
                 params![id, kind, version, sealed],
             )
             .unwrap();
+        // The ward's state is sealed under the ward key too: the code holder rewrites it,
+        // so what stops the forgery is what lies behind the state.
+        caregiver::store::rewrite_as_key_holder(&self.conn, Scope::Ward, &self.ward).unwrap();
     }
 
     /// Reads a ward-scope record back (the code opens it), as JSON.

@@ -270,12 +270,23 @@ fn the_store_refuses_deletes_and_tampering_in_it_is_named() {
     );
     assert_eq!(session.append(None, &note("")).unwrap(), 5, "appending goes on");
 
-    // Someone who drops the triggers and deletes an entry is still caught.
+    // Someone who drops the triggers and deletes an entry is still caught: the next unlock
+    // finds the trigger gone (tests/it/tampering.rs); with the trigger put back as it was,
+    // verifying finds the gap.
     let tmp2 = tempfile::tempdir().unwrap();
     let store2 = store_with_entries(tmp2.path(), 4);
     let conn2 = Connection::open(&store2).unwrap();
     conn2
         .execute_batch("DROP TRIGGER log_entries_no_delete; DELETE FROM log_entries WHERE seq = 3;")
+        .unwrap();
+    let err = Store::open(&store2, clock()).unwrap().unlock(ADMIN, PASS).unwrap_err();
+    assert_eq!(err.code(), "store_tampered", "{err}");
+    assert!(err.to_string().contains("log_entries_no_delete"), "{err}");
+    conn2
+        .execute_batch(
+            "CREATE TRIGGER log_entries_no_delete BEFORE DELETE ON log_entries
+BEGIN SELECT RAISE(ABORT, 'the activity log is append-only'); END;",
+        )
         .unwrap();
     let session = Store::open(&store2, clock()).unwrap().unlock(ADMIN, PASS).unwrap();
     let err = session.verify_log().unwrap_err();

@@ -15,4 +15,5 @@ mod pack;
 mod rules;
 mod store;
 mod support;
+mod tampering;
 mod training;
