@@ -3,7 +3,9 @@
 //! Every entry is one line of JSON: its bytes are what is hashed, sealed in the store, and
 //! exported, so nobody ever re-serialises an entry to check it. Entry `n` carries the
 //! SHA-256 of entry `n - 1`'s line (`prev`; 64 zeros for the first). After every commit the
-//! workstation's Ed25519 key (sealed in the store) signs a checkpoint:
+//! log key of the person who made it ([`LogSigner`], certified by the workstation's
+//! [`DeviceKey`] in a [`SignerLine`]) signs a checkpoint, naming the key in `by` (logs from
+//! before: the workstation's key, no `by`):
 //!
 //! ```text
 //! caregiver-log-checkpoint/v1

@@ -7,6 +7,8 @@
 //!      main data key (everyone) ─ seals ─► everything else (the signed pack too)
 //!      ward data key (everyone)  ─ seals ─► ward copies (pack, call list), emergency uses
 //!      admins' key (admins)      ─ signs ─► users, public keys, settings, the pinned pack key
+//!                                ─ seals ─► the device key, which certifies each person's
+//!                                           log key (from their seed: signs their entries)
 //!  recovery key ──HKDF──► a key pair like a person's (every key wrapped to it)
 //!  emergency code ──PBKDF2──► KEK ─ wraps ─► ward data key only
 //! ```
