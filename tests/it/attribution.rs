@@ -304,6 +304,16 @@ fn entries_by_three_people_verify_with_both_checkers_and_old_bundles_still_do() 
     let (_, out, _) = ward.cli(&["log", "verify", &bundle, "--pubkey", &key]);
     assert!(out.contains("people: 3 keys certified by the signer"), "{out}");
 
+    // Imported on another workstation, the log keeps its signer lines and checkpoints: its
+    // re-export verifies on its own, each entry by its author's key.
+    let other = ward.tmp.path().join("other.db");
+    let (session, _) =
+        caregiver::store::Store::create(&other, ADMIN, ADMIN_PASS, crate::support::clock())
+            .unwrap();
+    let imported = session.import_log(&text).unwrap();
+    let verified = session.verify_imported_log(&imported.log).unwrap();
+    assert_eq!((verified.entries, verified.people), (imported.new_entries, 3));
+
     let old = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/log/bundle-before-typed-events.jsonl");
     let old = old.to_str().unwrap();
