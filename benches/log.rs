@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 
 use caregiver::app::SystemClock;
 use caregiver::events::Event;
-use caregiver::log::{Author, DeviceKey, GENESIS, Position, entry_line, line_hash, verify_bundle};
+use caregiver::log::{
+    Author, DeviceKey, GENESIS, LogSigner, Position, entry_line, line_hash, verify_bundle,
+};
 use caregiver::store::Store;
 use rusqlite::Connection;
 use serde_json::json;
@@ -86,10 +88,16 @@ fn appends(dir: &Path) -> (Vec<Duration>, Vec<Duration>) {
     (sealed, clear)
 }
 
+/// A bundle as a workstation writes one now: the header, the signer line of the person
+/// whose key signs every checkpoint (certified by the workstation's key), the entries.
 fn write_bundle(path: &Path, entries: u64) {
     let (key, _) = DeviceKey::generate().unwrap();
+    let seed = caregiver::crypto::SecretKey::generate().unwrap();
+    let person = LogSigner::from_seed(&seed, key.log_id()).unwrap();
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     writeln!(out, "{}", key.header_line()).unwrap();
+    let signer = key.certify("Ada Admin", person.public());
+    writeln!(out, "{}", serde_json::to_string(&signer).unwrap()).unwrap();
     let mut head = GENESIS.to_owned();
     for seq in 1..=entries {
         let at = Position { log: key.log_id(), seq, prev: &head };
@@ -98,7 +106,8 @@ fn write_bundle(path: &Path, entries: u64) {
             entry_line(at, by, Some("inc-1"), "step_done", &payload(seq as usize), None).unwrap();
         head = line_hash(&line);
         writeln!(out, "{line}").unwrap();
-        writeln!(out, "{}", serde_json::to_string(&key.checkpoint(seq, &head)).unwrap()).unwrap();
+        writeln!(out, "{}", serde_json::to_string(&person.checkpoint(seq, &head)).unwrap())
+            .unwrap();
     }
     out.flush().unwrap();
 }

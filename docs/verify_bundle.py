@@ -5,8 +5,12 @@
 
 Reads the bundle line by line: recomputes every entry's SHA-256 and checks the chain
 (sequence numbers, `prev` and log id), checks that every checkpoint names the size and head
-it follows and that the last entry is covered by one, and has openssl check the Ed25519
-signature of the last checkpoint (of every checkpoint with --all-signatures).
+it follows and that the last entry is covered by one, has openssl check each signer line's
+certificate by the workstation's key, checks that every entry a person's checkpoint covers
+is in that person's name (or "emergency access"), and has openssl check the Ed25519
+signature of the last checkpoint each key signed (of every checkpoint with
+--all-signatures): each key's last signature vouches, through the chain, for everything
+before it, so every entry is vouched for by the person it names.
 
 KEY is the key the bundle must be signed by: a trusted copy of the workstation's public key,
 as base64 or PEM, or a file holding either (`caregiver log key --out key.pem` writes one).
@@ -29,6 +33,7 @@ import tempfile
 
 GENESIS = "0" * 64
 FORMAT = "caregiver-log-bundle/1"
+EMERGENCY_ACTOR = "emergency access"
 # DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): what openssl reads as PEM.
 SPKI_PREFIX = bytes.fromhex("302a300506032b6570032100")
 PEM_BEGIN, PEM_END = "-----BEGIN PUBLIC KEY-----", "-----END PUBLIC KEY-----"
@@ -160,7 +165,14 @@ def check(bundle, trusted, check_all, workdir):
                         f"not by the trusted key {fingerprint(trusted)}: it was re-signed, "
                         "or it comes from another workstation")
 
-    seq, head, last_checkpoint, signed, number = 0, GENESIS, None, 0, 1
+    seq, head, signed, number = 0, GENESIS, 0, 1
+    # Each person's certified key by fingerprint: (name, raw key).
+    signers = {}
+    # The last checkpoint each key signed, by key: (line, size, message, signature, key).
+    last_signed = {}
+    # Since the last checkpoint: the first entry in a person's name, and the first after it
+    # in another name, as (line, seq, actor).
+    named = []
     for number, raw, item in lines:
         kind = item.get("t")
         if kind == "entry":
@@ -172,29 +184,69 @@ def check(bundle, trusted, check_all, workdir):
             if item.get("prev") != head:
                 raise Failed(number, f"entry {n} does not follow on from entry {seq}")
             seq, head = n, hashlib.sha256(raw).hexdigest()
+            actor = field(item, "actor", str, number)
+            if actor != EMERGENCY_ACTOR and len(named) < 2 and (
+                    not named or named[0][2] != actor):
+                named.append((number, n, actor))
+        elif kind == "signer":
+            if item.get("log") != log:
+                raise Failed(number, "a signer line of another log")
+            name = field(item, "name", str, number)
+            key_text = field(item, "key", str, number)
+            key = key_from_base64(key_text, der_too=False)
+            if key is None:
+                raise Failed(number, "the signer's key is not a base64 Ed25519 public key")
+            try:
+                cert = base64.b64decode(field(item, "cert", str, number), validate=True)
+            except (binascii.Error, ValueError):
+                raise Failed(number, "the signer's certificate is not base64")
+            message = f"caregiver-log-signer/v1\n{log}\n{name}\n{key_text}\n".encode()
+            if not openssl_verify(workdir, signer, message, cert):
+                raise Failed(number, f"the certificate of the key of {name} fails: the "
+                                     "workstation's key did not make it")
+            known = signers.get(fingerprint(key))
+            if known is not None and known[0] != name:
+                raise Failed(number, f"the key {fingerprint(key)} is certified for two names")
+            signers[fingerprint(key)] = (name, key)
         elif kind == "checkpoint":
             size = field(item, "size", int, number)
             if item.get("log") != log:
                 raise Failed(number, "a checkpoint of another log")
             if size != seq or item.get("head") != head:
                 raise Failed(number, f"the checkpoint for {size} entries does not match entry {seq}")
+            by = item.get("by")
+            if by is None:
+                key = signer  # the workstation's key: logs from before people signed their own
+            else:
+                if by not in signers:
+                    raise Failed(number, f"the checkpoint at entry {size} is signed by the key "
+                                         f"{by}, which no signer line of the bundle certifies")
+                name, key = signers[by]
+                for at, n, actor in named:
+                    if actor != name:
+                        raise Failed(at, f"entry {n} is in the name of {actor}, but the "
+                                         f"checkpoint that covers it (line {number}) is signed "
+                                         f"by the key of {name}: an entry written in another's "
+                                         "name")
+            named = []
             message = f"caregiver-log-checkpoint/v1\n{log}\n{size}\n{head}\n".encode()
             try:
                 signature = base64.b64decode(field(item, "sig", str, number), validate=True)
             except (binascii.Error, ValueError):
                 raise Failed(number, "the checkpoint's signature is not base64")
-            if check_all and not openssl_verify(workdir, signer, message, signature):
+            if check_all and not openssl_verify(workdir, key, message, signature):
                 raise Failed(number, f"the signature of the checkpoint at entry {size} fails")
-            last_checkpoint, signed = (number, message, signature), size
+            last_signed[key] = (number, size, message, signature, key)
+            signed = size
         else:
-            raise Failed(number, "neither an entry nor a checkpoint")
+            raise Failed(number, "neither an entry, a signer nor a checkpoint")
     if signed != seq:
         raise Failed(number, f"entries {signed + 1} to {seq} are not covered by a signed "
                              "checkpoint: the bundle was cut short, or its end was changed")
-    if last_checkpoint is not None:
-        at, message, signature = last_checkpoint
-        if not openssl_verify(workdir, signer, message, signature):
-            raise Failed(at, f"the signature of the checkpoint at entry {signed} fails")
+    # The earliest failure first.
+    for at, size, message, signature, key in sorted(last_signed.values()):
+        if not openssl_verify(workdir, key, message, signature):
+            raise Failed(at, f"the signature of the checkpoint at entry {size} fails")
     print(f"ok: {seq} entries, chain intact, head {head}, signed by log {log}")
     if trusted is not None:
         print(f"signer: {fingerprint(signer)} (the trusted key)")
@@ -204,6 +256,9 @@ def check(bundle, trusted, check_all, workdir):
               "have re-signed this bundle. Check it with --pubkey KEY (a trusted copy of the "
               "workstation's key: `caregiver log key --out key.pem`), or compare the "
               "fingerprint above with the one printed on the incident's HICS 214 or review.")
+    if signers:
+        print(f"people: {len(signers)} keys certified by the signer; each entry a person's "
+              "key signed is in that person's name")
 
 
 def main():

@@ -114,6 +114,13 @@ pub enum Error {
     )]
     Forged { what: String },
 
+    /// The signed-in person's log key has no certificate by the workstation's key (their key
+    /// pair was made before keys were certified, by a session without the admins' key).
+    #[error(
+        "your key that signs the activity log is not certified on this workstation: ask an admin to reset your passphrase, then set your own"
+    )]
+    LogSignerMissing,
+
     /// Writing what only admins may change, in a session that does not hold the admins' key.
     #[error("this account does not hold the admins' key, which signs what only admins may change")]
     AdminKeyMissing,
@@ -183,6 +190,7 @@ impl Error {
             Error::Forged { .. } => "record_forged",
             Error::KeysChanged => "keys_changed",
             Error::AdminKeyMissing => "admin_key_missing",
+            Error::LogSignerMissing => "log_signer_missing",
             Error::Locked => "locked",
             Error::PackRejected { .. } => "pack_rejected",
             Error::LogBroken { .. } => "log_broken",

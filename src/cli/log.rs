@@ -61,6 +61,13 @@ pub fn run(auth: &Auth, cmd: LogCommand) -> Result {
                 say(&format!("signer: {}", v.signer.fingerprint()));
                 say(NOT_CHECKED);
             }
+            if v.people > 0 {
+                say(&format!(
+                    "people: {} keys certified by the signer; each entry a person's key signed \
+                     is in that person's name",
+                    v.people
+                ));
+            }
         }
         LogCommand::Key { out } => {
             let key = auth.signed_in()?.log_key()?;

@@ -3,7 +3,9 @@
 //! Every entry is one line of JSON: its bytes are what is hashed, sealed in the store, and
 //! exported, so nobody ever re-serialises an entry to check it. Entry `n` carries the
 //! SHA-256 of entry `n - 1`'s line (`prev`; 64 zeros for the first). After every commit the
-//! workstation's Ed25519 key (sealed in the store) signs a checkpoint:
+//! log key of the person who made it ([`LogSigner`], certified by the workstation's
+//! [`DeviceKey`] in a [`SignerLine`]) signs a checkpoint, naming the key in `by` (logs from
+//! before: the workstation's key, no `by`):
 //!
 //! ```text
 //! caregiver-log-checkpoint/v1
@@ -19,21 +21,25 @@
 //! stays flat however long the log, and checks its signer against a key the checker
 //! trusts when given one ([`PublicKey`], named by its [`fingerprint`]).
 
-use std::io::BufRead;
-
 use chrono::{DateTime, SecondsFormat, Utc};
 use data_encoding::{BASE64, HEXLOWER};
-use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
+use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::crypto::sha256;
 use crate::{Error, Result};
 
 mod key;
+mod verify;
 pub use key::{PublicKey, fingerprint};
+pub use verify::{Verified, verify_bundle};
 
 pub const BUNDLE_FORMAT: &str = "caregiver-log-bundle/1";
 const CHECKPOINT_HEADER: &str = "caregiver-log-checkpoint/v1";
+const SIGNER_HEADER: &str = "caregiver-log-signer/v1";
+/// The actor of the entries emergency access made (logged at the next full unlock): the
+/// checkpoint that covers one may be signed by whoever unlocked.
+pub const EMERGENCY_ACTOR: &str = "emergency access";
 /// `prev` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -128,6 +134,10 @@ pub struct Checkpoint {
     pub log: String,
     pub size: u64,
     pub head: String,
+    /// The fingerprint of the person's key that signed it (a [`SignerLine`] of the bundle
+    /// certifies it); absent: signed by the workstation's key (logs from before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
     /// Base64 Ed25519 signature of [`Checkpoint::message`].
     pub sig: String,
 }
@@ -139,6 +149,68 @@ impl Checkpoint {
     }
 }
 
+/// A person's log key, certified by the workstation's key: a bundle's signer line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignerLine {
+    /// Always `"signer"`.
+    pub t: String,
+    pub log: String,
+    /// The person's name, as their entries' `actor`.
+    pub name: String,
+    /// Their Ed25519 public key, raw, base64.
+    pub key: String,
+    /// Base64 Ed25519 signature by the workstation's key of [`SignerLine::message`].
+    pub cert: String,
+}
+
+impl SignerLine {
+    /// The exact bytes the workstation's key signs to certify `key` (base64) as `name`'s.
+    pub fn message(log: &str, name: &str, key: &str) -> String {
+        format!("{SIGNER_HEADER}\n{log}\n{name}\n{key}\n")
+    }
+}
+
+/// A person's key that signs the checkpoints of their own entries: derived from their seed.
+#[derive(Debug)]
+pub struct LogSigner {
+    pair: Ed25519KeyPair,
+    public: PublicKey,
+    log: String,
+    by: String,
+}
+
+impl LogSigner {
+    /// `seed`'s log key, for the log `log`.
+    pub fn from_seed(seed: &crate::crypto::SecretKey, log: &str) -> Result<Self> {
+        let damaged = || Error::Damaged { what: "a person's log key".into() };
+        let pair = crate::crypto::signing_key(seed, "log ed25519").map_err(|_| damaged())?;
+        let public = PublicKey::from_raw(pair.public_key().as_ref()).ok_or_else(damaged)?;
+        Ok(Self { pair, by: public.fingerprint(), public, log: log.to_owned() })
+    }
+
+    pub fn log_id(&self) -> &str {
+        &self.log
+    }
+
+    pub fn public(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// Signs the checkpoint for a log of `size` entries whose last line hashes to `head`,
+    /// naming this key in `by`.
+    pub fn checkpoint(&self, size: u64, head: &str) -> Checkpoint {
+        let sig = self.pair.sign(Checkpoint::message(&self.log, size, head).as_bytes());
+        Checkpoint {
+            t: "checkpoint".into(),
+            log: self.log.clone(),
+            size,
+            head: head.to_owned(),
+            by: Some(self.by.clone()),
+            sig: BASE64.encode(sig.as_ref()),
+        }
+    }
+}
 /// The log's last checkpoint and the key that signed it, as paper prints them (the HICS
 /// 214, the after-action review) so that paper anchors the electronic log: a later export
 /// must hold a checkpoint at `size` entries with this `head`, signed by this key.
@@ -223,7 +295,8 @@ impl DeviceKey {
         &self.public
     }
 
-    /// Signs the checkpoint for a log of `size` entries whose last line hashes to `head`.
+    /// Signs the checkpoint for a log of `size` entries whose last line hashes to `head`,
+    /// with the workstation's key (as logs from before people signed their own).
     pub fn checkpoint(&self, size: u64, head: &str) -> Checkpoint {
         let sig = self.pair.sign(Checkpoint::message(&self.log, size, head).as_bytes());
         Checkpoint {
@@ -231,21 +304,40 @@ impl DeviceKey {
             log: self.log.clone(),
             size,
             head: head.to_owned(),
+            by: None,
             sig: BASE64.encode(sig.as_ref()),
+        }
+    }
+
+    /// Certifies `key` as `name`'s log key: the signer line bundles carry.
+    pub fn certify(&self, name: &str, key: &PublicKey) -> SignerLine {
+        let key = key.base64();
+        let cert = self.pair.sign(SignerLine::message(&self.log, name, &key).as_bytes());
+        SignerLine {
+            t: "signer".into(),
+            log: self.log.clone(),
+            name: name.to_owned(),
+            key,
+            cert: BASE64.encode(cert.as_ref()),
         }
     }
 
     /// The bundle's first line.
     pub fn header_line(&self) -> String {
-        let header = Header {
-            t: "header".into(),
-            format: BUNDLE_FORMAT.into(),
-            log: self.log.clone(),
-            public_key: self.public.base64(),
-            public_key_pem: self.public.pem(),
-        };
-        serde_json::to_string(&header).unwrap_or_default()
+        header_line(&self.public)
     }
+}
+
+/// The first line of a bundle of the log whose workstation key is `public`.
+pub fn header_line(public: &PublicKey) -> String {
+    let header = Header {
+        t: "header".into(),
+        format: BUNDLE_FORMAT.into(),
+        log: log_id(public.as_bytes()),
+        public_key: public.base64(),
+        public_key_pem: public.pem(),
+    };
+    serde_json::to_string(&header).unwrap_or_default()
 }
 
 /// Where a new entry goes: its log, number and the hash of the entry before it.
@@ -309,222 +401,9 @@ struct EntryLine<'a> {
     corrects: Option<u64>,
 }
 
-/// Why a log does not verify, naming the entry or line.
-fn broken(line: usize, what: impl Into<String>) -> Error {
-    Error::LogBroken { reason: format!("line {line}: {}", what.into()) }
-}
-
-/// A line that cannot be read as text.
-fn unreadable(line: usize, e: &std::io::Error) -> Error {
-    if e.kind() == std::io::ErrorKind::InvalidData {
-        broken(line, "not UTF-8 text: this is not a bundle, or it is damaged")
-    } else {
-        broken(line, format!("cannot read: {e}"))
-    }
-}
-
-/// What a verified bundle held.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verified {
-    pub log: String,
-    pub entries: u64,
-    pub checkpoints: u64,
-    pub head: String,
-    /// The key that signed the checkpoints (the header's).
-    pub signer: PublicKey,
-    /// Whether `signer` was checked against a key the checker trusts. Without that check,
-    /// a bundle only proves it is whole as signed by `signer`: anyone can re-sign one.
-    pub signer_checked: bool,
-}
-
-/// Checks a bundle while reading it: the header's key (against `trusted`, when the checker
-/// holds a trusted copy), every entry's sequence and `prev`, every checkpoint's size, head
-/// and signature, and that the last entry is covered by a checkpoint. The first problem is
-/// named by line and entry; a signer other than `trusted` is named by both fingerprints.
-pub fn verify_bundle(reader: impl BufRead, trusted: Option<&PublicKey>) -> Result<Verified> {
-    let mut lines = reader.lines().enumerate();
-    let (_, first) = lines.next().ok_or_else(|| broken(1, "the bundle is empty"))?;
-    let first = first.map_err(|e| unreadable(1, &e))?;
-    let header: Header = serde_json::from_str(&first)
-        .map_err(|_| broken(1, "not a Caregiver Playbook log bundle header"))?;
-    if header.t != "header" || header.format != BUNDLE_FORMAT {
-        return Err(broken(1, format!("unknown bundle format `{}`", header.format)));
-    }
-    let signer = BASE64
-        .decode(header.public_key.as_bytes())
-        .ok()
-        .and_then(|raw| PublicKey::from_raw(&raw))
-        .ok_or_else(|| broken(1, "the public key is not a base64 Ed25519 public key"))?;
-    if log_id(signer.as_bytes()) != header.log {
-        return Err(broken(1, "the log id does not belong to this public key"));
-    }
-    // openssl checks with the PEM copy: it must be the same key.
-    if PublicKey::parse(&header.public_key_pem).ok() != Some(signer) {
-        return Err(broken(1, "`public_key_pem` is not the same key as `public_key`"));
-    }
-    if let Some(trusted) = trusted
-        && *trusted != signer
-    {
-        return Err(Error::SignerMismatch {
-            signer: signer.fingerprint(),
-            trusted: trusted.fingerprint(),
-        });
-    }
-    let verifier = UnparsedPublicKey::new(&ED25519, *signer.as_bytes());
-    // Checking the signatures is nine tenths of the work: they are checked a batch at a
-    // time, the batch split across the machine's cores. At most one batch is held, so
-    // memory stays flat; the failure named is the earliest line's.
-    let mut batch: Vec<PendingSignature> = Vec::with_capacity(SIGNATURE_BATCH);
-    let mut seq = 0u64;
-    let mut head = GENESIS.to_owned();
-    let mut checkpoints = 0u64;
-    let mut signed_up_to = 0u64;
-    for (index, line) in lines {
-        let n = index + 1;
-        match read_line(n, line, &header.log, &mut seq, &mut head) {
-            Ok(None) => {}
-            Ok(Some(p)) => {
-                checkpoints += 1;
-                signed_up_to = p.size;
-                batch.push(p);
-                if batch.len() >= SIGNATURE_BATCH {
-                    check_signatures(&verifier, &batch)?;
-                    batch.clear();
-                }
-            }
-            // An earlier signature failure wins over this line's problem.
-            Err(e) => return check_signatures(&verifier, &batch).and(Err(e)),
-        }
-    }
-    check_signatures(&verifier, &batch)?;
-    if signed_up_to != seq {
-        return Err(Error::LogBroken {
-            reason: format!(
-                "entries {} to {seq} are not covered by a signed checkpoint: the bundle was cut \
-                 short, or its end was changed",
-                signed_up_to + 1
-            ),
-        });
-    }
-    Ok(Verified {
-        log: header.log,
-        entries: seq,
-        checkpoints,
-        head,
-        signer,
-        signer_checked: trusted.is_some(),
-    })
-}
-
-/// Checks a batch of signatures on every core: the earliest failure, if any.
-fn check_signatures(
-    verifier: &UnparsedPublicKey<[u8; 32]>,
-    batch: &[PendingSignature],
-) -> Result<()> {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(8);
-    let chunk = batch.len().div_ceil(cores).max(1);
-    let first_failure = |part: &[PendingSignature]| {
-        part.iter().find(|p| verifier.verify(p.message.as_bytes(), &p.sig).is_err()).map(|p| {
-            broken(p.line, format!("the signature of the checkpoint at entry {} fails", p.size))
-        })
-    };
-    let failures: Vec<Option<Error>> = std::thread::scope(|scope| {
-        let mut parts = batch.chunks(chunk);
-        let mine = parts.next();
-        let others: Vec<_> = parts.map(|part| scope.spawn(move || first_failure(part))).collect();
-        let mut out = vec![mine.and_then(first_failure)];
-        out.extend(others.into_iter().map(|h| {
-            h.join().unwrap_or_else(|_| {
-                Some(Error::LogBroken { reason: "the signature check stopped".into() })
-            })
-        }));
-        out
-    });
-    // Chunks are in line order: the first failure found is the earliest.
-    failures.into_iter().flatten().next().map_or(Ok(()), Err)
-}
-
-/// How many checkpoint signatures are checked together.
-const SIGNATURE_BATCH: usize = 4096;
-
-/// A checkpoint whose signature is still to be checked.
-struct PendingSignature {
-    line: usize,
-    size: u64,
-    message: String,
-    sig: Vec<u8>,
-}
-
-/// Reads one line of a bundle after the header: an entry (checked against the chain) or a
-/// checkpoint (checked against the chain; its signature is returned to check later).
-fn read_line(
-    n: usize,
-    line: std::io::Result<String>,
-    log: &str,
-    seq: &mut u64,
-    head: &mut String,
-) -> Result<Option<PendingSignature>> {
-    let line = line.map_err(|e| unreadable(n, &e))?;
-    if line.is_empty() {
-        return Ok(None);
-    }
-    if line.starts_with("{\"t\":\"entry\"") {
-        let entry: Entry = serde_json::from_str(&line).map_err(|_| {
-            broken(n, "an entry that cannot be read (the file was cut short, or damaged)")
-        })?;
-        if entry.log != log {
-            return Err(broken(n, format!("entry {} belongs to another log", entry.seq)));
-        }
-        if entry.seq != *seq + 1 {
-            return Err(broken(
-                n,
-                format!(
-                    "entry {} follows entry {seq}: an entry is missing, inserted or out of order",
-                    entry.seq
-                ),
-            ));
-        }
-        if entry.prev != *head {
-            return Err(broken(
-                n,
-                format!(
-                    "entry {} does not follow on from entry {seq}: an entry was changed, removed or inserted",
-                    entry.seq
-                ),
-            ));
-        }
-        *seq = entry.seq;
-        *head = line_hash(&line);
-        return Ok(None);
-    }
-    let cp: Checkpoint = serde_json::from_str(&line).map_err(|_| {
-        broken(n, "neither an entry nor a checkpoint (the file was cut short, or damaged)")
-    })?;
-    if cp.t != "checkpoint" || cp.log != log {
-        return Err(broken(n, "a checkpoint of another log"));
-    }
-    if cp.size != *seq || cp.head != *head {
-        return Err(broken(
-            n,
-            format!(
-                "the checkpoint for {} entries does not match entry {seq}: the entries before it were changed",
-                cp.size
-            ),
-        ));
-    }
-    let sig = BASE64
-        .decode(cp.sig.as_bytes())
-        .map_err(|_| broken(n, "the checkpoint's signature is not base64"))?;
-    Ok(Some(PendingSignature {
-        line: n,
-        size: cp.size,
-        message: Checkpoint::message(&cp.log, cp.size, &cp.head),
-        sig,
-    }))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::verify::SIGNATURE_BATCH;
     use super::*;
 
     fn at(time: &str) -> DateTime<Utc> {

@@ -1,72 +1,29 @@
 //! The activity log in the store: one row per entry, its line sealed under the main key
-//! (bound to its number), with the line's hash and the signed checkpoint beside it. See `crate::log` for the format.
+//! (bound to its number), with the line's hash and the signed checkpoint beside it, signed
+//! by the log key of the person whose session appended it (`logkeys.rs`). See `crate::log`
+//! for the format.
 
 use std::io::Write;
 
-use data_encoding::BASE64;
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde::{Serialize, de::DeserializeOwned};
 use zeroize::Zeroizing;
 
 use super::access::AccessEvent;
 use super::records::write_transaction;
-use super::{Kind, Permission, Record, Session, Writer};
+use super::{Permission, Session, Writer};
 use crate::crypto::Binding;
-use crate::log::{self, Anchor, Author, DeviceKey, GENESIS, Logged, Position, PublicKey, Verified};
+use crate::log::{
+    self, Anchor, Author, EMERGENCY_ACTOR, GENESIS, LogSigner, Logged, Position, PublicKey,
+    Verified,
+};
 use crate::{Error, Result};
-
-/// The workstation's signing key as its record holds it: PKCS#8, base64.
-#[derive(Serialize, Deserialize)]
-#[serde(transparent)]
-struct SealedDeviceKey(Zeroizing<String>);
-
-impl Record for SealedDeviceKey {
-    const KIND: Kind = Kind::DeviceKey;
-}
 
 fn entry_binding(seq: u64) -> Binding<'static> {
     Binding { domain: "log-entry", table: "log_entries", row: "", version: seq as i64 }
 }
 
 impl Session {
-    /// The workstation's signing key: opened from the store, or made and sealed there the
-    /// first time (stores from before the activity log).
-    pub(super) fn device_key(&self) -> Result<&DeviceKey> {
-        if let Some(key) = self.device.get() {
-            return Ok(key);
-        }
-        let key = match self.get::<SealedDeviceKey>("device")? {
-            Some(SealedDeviceKey(text)) => {
-                let der = Zeroizing::new(BASE64.decode(text.as_bytes()).map_err(|_| {
-                    Error::Damaged { what: "the workstation's signing key".into() }
-                })?);
-                DeviceKey::from_pkcs8(&der)?
-            }
-            None => {
-                // Only a store that never had a key gets one. A key that cannot be found
-                // in a store with a log (a damaged index, say) is damage, never a reason to
-                // replace the key that signed it. The scan skips every index on purpose.
-                let had_one: bool = self
-                    .store
-                    .conn
-                    .query_row(
-                        "SELECT EXISTS (SELECT 1 FROM records NOT INDEXED WHERE record_id = 'device')
-                             OR EXISTS (SELECT 1 FROM log_entries)",
-                        [],
-                        |r| r.get(0),
-                    )
-                    .map_err(Error::sql("look for the workstation's signing key"))?;
-                if had_one {
-                    return Err(Error::Damaged { what: "the workstation's signing key".into() });
-                }
-                let (key, pkcs8) = DeviceKey::generate()?;
-                self.put("device", &SealedDeviceKey(Zeroizing::new(BASE64.encode(&pkcs8))))?;
-                key
-            }
-        };
-        Ok(self.device.get_or_init(|| key))
-    }
-
     /// Appends one entry and its signed checkpoint, durably, in one transaction. Returns
     /// the entry's number. `event` is one variant of the log's vocabulary (a serde-tagged
     /// enum: its `kind` and `payload` become the entry's).
@@ -90,15 +47,16 @@ impl Session {
         &self,
         to_event: impl Fn(&AccessEvent) -> (Option<String>, E),
     ) -> Result<usize> {
-        let key = self.device_key()?;
+        // Signed by the person who unlocked; the entries' actor is emergency access.
+        let signer = self.log_signer()?;
         let tx = write_transaction(&self.store.conn)?;
         self.ready()?;
         let done = self.access_logged(&tx)?;
         let mut logged = 0;
         for access in self.read_access_events()?.into_iter().filter(|e| e.seq > done) {
             let (incident, event) = to_event(&access);
-            let by = Author { actor: "emergency access", role: "emergency", time: self.now() };
-            append_in(&tx, self, key, by, incident.as_deref(), &event, None)?;
+            let by = Author { actor: EMERGENCY_ACTOR, role: "emergency", time: self.now() };
+            append_in(&tx, self, signer, by, incident.as_deref(), &event, None)?;
             self.note_access_logged(access.seq);
             logged += 1;
         }
@@ -142,7 +100,7 @@ impl Session {
     /// prints to anchor the log.
     pub fn log_anchor(&self) -> Result<Anchor> {
         self.ready()?;
-        let key = self.device_key()?;
+        let key = self.device_public()?;
         let (size, head): (i64, String) = self
             .store
             .conn
@@ -153,10 +111,10 @@ impl Session {
             .map_err(Error::sql("read the log's head"))?
             .unwrap_or((0, GENESIS.to_owned()));
         Ok(Anchor {
-            log: key.log_id().to_owned(),
+            log: log::log_id(key.as_bytes()),
             size: size as u64,
             head,
-            fingerprint: key.public().fingerprint(),
+            fingerprint: key.fingerprint(),
         })
     }
 
@@ -164,7 +122,7 @@ impl Session {
     /// copy of (`--pubkey` checks bundles against it). Incident leads and admins.
     pub fn log_public_key(&self) -> Result<PublicKey> {
         self.require(Permission::HandleRecords, "show the activity log's signing key")?;
-        Ok(*self.device_key()?.public())
+        Ok(*self.device_public()?)
     }
 
     /// Writes the whole log as a bundle (`docs/log-bundle.md`), one row at a time.
@@ -172,9 +130,12 @@ impl Session {
     pub fn export_log(&self, out: &mut impl Write) -> Result<u64> {
         self.require(Permission::HandleRecords, "export the activity log")?;
         self.check_state()?;
-        let key = self.device_key()?;
+        let key = self.device_public()?;
         let io = |e: std::io::Error| Error::Invalid { what: "export", reason: e.to_string() };
-        writeln!(out, "{}", key.header_line()).map_err(io)?;
+        writeln!(out, "{}", log::header_line(key)).map_err(io)?;
+        for line in self.signer_lines()? {
+            writeln!(out, "{line}").map_err(io)?;
+        }
         let mut stmt = self
             .store
             .conn
@@ -200,16 +161,16 @@ impl Session {
     pub fn verify_log(&self) -> Result<Verified> {
         let mut bundle = Vec::new();
         self.export_log(&mut bundle)?;
-        log::verify_bundle(bundle.as_slice(), Some(self.device_key()?.public()))
+        log::verify_bundle(bundle.as_slice(), Some(self.device_public()?))
     }
 }
 
 /// Appends inside the caller's transaction: reads the head, seals the line, signs the
-/// checkpoint.
+/// checkpoint with the appending person's key.
 fn append_in<E: Serialize>(
     tx: &Connection,
     session: &Session,
-    key: &DeviceKey,
+    signer: &LogSigner,
     by: Author<'_>,
     incident: Option<&str>,
     event: &E,
@@ -231,10 +192,10 @@ fn append_in<E: Serialize>(
         });
     }
     let seq = size + 1;
-    let at = Position { log: key.log_id(), seq, prev: &head };
+    let at = Position { log: signer.log_id(), seq, prev: &head };
     let line = log::entry_line(at, by, incident, &kind, &payload, corrects)?;
     let sealed = session.main.seal(&entry_binding(seq), line.as_bytes())?;
-    let checkpoint = key.checkpoint(seq, &log::line_hash(&line));
+    let checkpoint = signer.checkpoint(seq, &log::line_hash(&line));
     let checkpoint_line = serde_json::to_string(&checkpoint)
         .map_err(|e| Error::Invalid { what: "checkpoint", reason: e.to_string() })?;
     tx.prepare_cached(
@@ -269,12 +230,12 @@ impl Writer<'_> {
         event: &E,
         corrects: Option<u64>,
     ) -> Result<u64> {
-        let key = self.session.device_key()?;
+        let signer = self.session.log_signer()?;
         let by = Author {
             actor: self.session.user_name(),
             role: self.role.as_str(),
             time: self.session.now(),
         };
-        append_in(&self.tx, self.session, key, by, incident, event, corrects)
+        append_in(&self.tx, self.session, signer, by, incident, event, corrects)
     }
 }

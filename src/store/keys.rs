@@ -5,6 +5,7 @@ use rusqlite::{Connection, params};
 use zeroize::Zeroizing;
 
 use super::holders::{self, Keys};
+use super::logkeys;
 use super::{
     CHECK_PLAINTEXT, KEK_ID, Permission, RecoveryKey, Scope, Session, check_binding, check_name,
     data_key_binding, get_meta, put_meta, records, throttle, users, wrap_under_passphrase,
@@ -120,6 +121,9 @@ impl Session {
             let new = holders::rotate_authority(tx, old, &admins)?;
             users::sign_all(tx, &main, &new, Some(self.trust))?;
             records::sign_all(tx, &main, &new, Some(self.trust))?;
+            // The workstation's key, sealed under a key the old admins' key gave: again
+            // under the new one, which the removed admin never held.
+            logkeys::reseal_device_key(tx, &main, old, &new)?;
             if let Some(master) = &self.legacy {
                 holders::put_legacy_authority(tx, master, &new)?;
             }

@@ -2,18 +2,46 @@
 //! merged timeline: every entry of this workstation and the imported ones, ordered by time,
 //! then log, then sequence. Imported entries are read-only; importing a bundle twice
 //! changes nothing; a bundle that disagrees with what was imported before is refused.
+//!
+//! Each imported entry is kept with the checkpoint that followed it in its bundle (sealed
+//! together: `line \n checkpoint`), and each log's signer lines in a sealed record, so a
+//! re-export carries what a checker needs to tell who signed each entry.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use super::records::write_transaction;
-use super::{Permission, Session};
+use super::{Kind, Permission, Record, Session};
 use crate::crypto::Binding;
 use crate::log::{self, Entry, Logged};
 use crate::{Error, Result};
 
 fn binding(log: &str, seq: u64) -> Binding<'_> {
     Binding { domain: "imported-entry", table: log, row: "", version: seq as i64 }
+}
+
+/// The signer lines of an imported log (names are personal data: sealed).
+#[derive(Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ImportedSigners {
+    lines: Vec<String>,
+}
+
+impl Record for ImportedSigners {
+    const KIND: Kind = Kind::ImportedSigners;
+}
+
+fn signers_id(log: &str) -> String {
+    format!("signers-{log}")
+}
+
+/// An imported entry as sealed: its line, and the checkpoint that followed it, if kept.
+fn split(plain: &[u8]) -> (&[u8], Option<&[u8]>) {
+    match plain.iter().position(|b| *b == b'\n') {
+        Some(at) => (plain.get(..at).unwrap_or_default(), plain.get(at + 1..)),
+        None => (plain, None),
+    }
 }
 
 /// What an import did.
@@ -30,14 +58,17 @@ impl Session {
     pub fn import_log(&self, bundle: &str) -> Result<Imported> {
         self.require(Permission::HandleRecords, "import an activity log")?;
         let verified = log::verify_bundle(bundle.as_bytes(), None)?;
-        if verified.log == self.device_key()?.log_id() {
+        if verified.log == log::log_id(self.device_public()?.as_bytes()) {
             return Err(Error::Invalid {
                 what: "bundle",
                 reason: "is this workstation's own log: it is already here".into(),
             });
         }
-        let mut lines = bundle.lines();
+        let mut lines = bundle.lines().filter(|l| !l.is_empty()).peekable();
         let header = lines.next().unwrap_or_default().to_owned();
+        let mut signers: ImportedSigners =
+            self.get(&signers_id(&verified.log))?.unwrap_or_default();
+        let signers_before = signers.lines.len();
         let mut last_checkpoint = String::new();
         let tx = write_transaction(&self.store.conn)?;
         let (mut new_entries, mut already_present) = (0, 0);
@@ -54,42 +85,23 @@ impl Session {
             )
             .map_err(Error::sql("record an imported log"))?;
         }
-        for line in lines.filter(|l| !l.is_empty()) {
+        while let Some(line) = lines.next() {
+            if line.starts_with("{\"t\":\"signer\"") {
+                if !signers.lines.iter().any(|l| l == line) {
+                    signers.lines.push(line.to_owned());
+                }
+                continue;
+            }
             if !line.starts_with("{\"t\":\"entry\"") {
                 last_checkpoint = line.to_owned();
                 continue;
             }
-            let entry: Entry = serde_json::from_str(line)
-                .map_err(|_| Error::LogBroken { reason: "an entry cannot be read".into() })?;
-            let hash = log::line_hash(line);
-            let before: Option<String> = tx
-                .query_row(
-                    "SELECT hash FROM imported_entries WHERE log = ?1 AND seq = ?2",
-                    params![verified.log, entry.seq as i64],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(Error::sql("read imported entries"))?;
-            match before {
-                Some(h) if h == hash => already_present += 1,
-                Some(_) => {
-                    return Err(Error::LogBroken {
-                        reason: format!(
-                            "entry {} of log {} differs from the one imported before: one of the two was altered",
-                            entry.seq, verified.log
-                        ),
-                    });
-                }
-                None => {
-                    let sealed =
-                        self.main.seal(&binding(&verified.log, entry.seq), line.as_bytes())?;
-                    tx.execute(
-                        "INSERT INTO imported_entries (log, seq, hash, sealed) VALUES (?1, ?2, ?3, ?4)",
-                        params![verified.log, entry.seq as i64, hash, sealed],
-                    )
-                    .map_err(Error::sql("store an imported entry"))?;
-                    new_entries += 1;
-                }
+            let checkpoint =
+                lines.peek().copied().filter(|l| l.starts_with("{\"t\":\"checkpoint\""));
+            if self.import_entry(&tx, &verified.log, line, checkpoint)? {
+                new_entries += 1;
+            } else {
+                already_present += 1;
             }
         }
         if verified.entries as i64 > known.unwrap_or(0) {
@@ -99,9 +111,84 @@ impl Session {
             )
             .map_err(Error::sql("record an imported log"))?;
         }
+        if signers.lines.len() > signers_before {
+            super::records::write_record(
+                &tx,
+                &self.main,
+                None,
+                &signers_id(&verified.log),
+                &signers,
+            )?;
+        }
         self.seal_state(&tx)?;
         tx.commit().map_err(Error::sql("commit the import"))?;
         Ok(Imported { log: verified.log, new_entries, already_present })
+    }
+
+    /// Stores one entry of a verified bundle with the checkpoint that followed it: true if
+    /// it is new. One imported before must be the same line; if it was kept without its
+    /// checkpoint (imported before checkpoints were kept), it gets this one.
+    fn import_entry(
+        &self,
+        tx: &Connection,
+        log: &str,
+        line: &str,
+        checkpoint: Option<&str>,
+    ) -> Result<bool> {
+        let entry: Entry = serde_json::from_str(line)
+            .map_err(|_| Error::LogBroken { reason: "an entry cannot be read".into() })?;
+        let hash = log::line_hash(line);
+        let before: Option<(String, Vec<u8>)> = tx
+            .query_row(
+                "SELECT hash, sealed FROM imported_entries WHERE log = ?1 AND seq = ?2",
+                params![log, entry.seq as i64],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(Error::sql("read imported entries"))?;
+        let plain = match checkpoint {
+            Some(cp) => format!("{line}\n{cp}"),
+            None => line.to_owned(),
+        };
+        let sealed = self.main.seal(&binding(log, entry.seq), plain.as_bytes())?;
+        match before {
+            Some((h, _)) if h != hash => Err(Error::LogBroken {
+                reason: format!(
+                    "entry {} of log {log} differs from the one imported before: one of the two was altered",
+                    entry.seq
+                ),
+            }),
+            Some((_, stored)) => {
+                let had = self.open_imported(log, entry.seq, &stored)?;
+                if checkpoint.is_some() && split(&had).1.is_none() {
+                    tx.execute(
+                        "UPDATE imported_entries SET sealed = ?1 WHERE log = ?2 AND seq = ?3",
+                        params![sealed, log, entry.seq as i64],
+                    )
+                    .map_err(Error::sql("store an imported entry"))?;
+                }
+                Ok(false)
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO imported_entries (log, seq, hash, sealed) VALUES (?1, ?2, ?3, ?4)",
+                    params![log, entry.seq as i64, hash, sealed],
+                )
+                .map_err(Error::sql("store an imported entry"))?;
+                Ok(true)
+            }
+        }
+    }
+
+    fn open_imported(
+        &self,
+        log: &str,
+        seq: u64,
+        sealed: &[u8],
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        self.main.open(&binding(log, seq), sealed).map_err(|_| Error::LogBroken {
+            reason: format!("imported entry {seq} of log {log} failed its integrity check"),
+        })
     }
 
     /// This workstation's entries and every imported log's, for one incident or all, read
@@ -121,14 +208,11 @@ impl Session {
             let log: String = row.get(0).map_err(Error::sql("read imported entries"))?;
             let seq: i64 = row.get(1).map_err(Error::sql("read imported entries"))?;
             let sealed: Vec<u8> = row.get(2).map_err(Error::sql("read imported entries"))?;
-            let line = self.main.open(&binding(&log, seq as u64), &sealed).map_err(|_| {
-                Error::LogBroken {
-                    reason: format!("imported entry {seq} of log {log} failed its integrity check"),
-                }
-            })?;
-            let entry: Entry = serde_json::from_slice(&line).map_err(|_| Error::LogBroken {
-                reason: format!("imported entry {seq} of log {log} cannot be read"),
-            })?;
+            let plain = self.open_imported(&log, seq as u64, &sealed)?;
+            let entry: Entry =
+                serde_json::from_slice(split(&plain).0).map_err(|_| Error::LogBroken {
+                    reason: format!("imported entry {seq} of log {log} cannot be read"),
+                })?;
             if incident.is_none() || entry.incident.as_deref() == incident {
                 all.push(entry.decode()?);
             }
@@ -139,8 +223,9 @@ impl Session {
         Ok(all)
     }
 
-    /// Re-exports an imported log as a bundle (its own header, entries, last checkpoint),
-    /// so each workstation's chain stays checkable on its own.
+    /// Re-exports an imported log as a bundle (its own header, signer lines, entries with
+    /// the checkpoints kept, its last checkpoint), so each workstation's chain stays
+    /// checkable on its own.
     pub fn export_imported_log(&self, log: &str, out: &mut impl std::io::Write) -> Result<u64> {
         self.ready()?;
         let io = |e: std::io::Error| Error::Invalid { what: "export", reason: e.to_string() };
@@ -157,6 +242,10 @@ impl Session {
                 reason: format!("no imported log `{log}`"),
             })?;
         writeln!(out, "{header}").map_err(io)?;
+        let signers: ImportedSigners = self.get(&signers_id(log))?.unwrap_or_default();
+        for line in &signers.lines {
+            writeln!(out, "{line}").map_err(io)?;
+        }
         let mut stmt = self
             .store
             .conn
@@ -164,18 +253,22 @@ impl Session {
             .map_err(Error::sql("read imported entries"))?;
         let mut rows = stmt.query([log]).map_err(Error::sql("read imported entries"))?;
         let mut count = 0;
+        let mut last_written: Option<Vec<u8>> = None;
         while let Some(row) = rows.next().map_err(Error::sql("read imported entries"))? {
             let seq: i64 = row.get(0).map_err(Error::sql("read imported entries"))?;
             let sealed: Vec<u8> = row.get(1).map_err(Error::sql("read imported entries"))?;
-            let line = self.main.open(&binding(log, seq as u64), &sealed).map_err(|_| {
-                Error::LogBroken {
-                    reason: format!("imported entry {seq} of log {log} failed its integrity check"),
-                }
-            })?;
-            out.write_all(&line).and_then(|()| out.write_all(b"\n")).map_err(io)?;
+            let plain = self.open_imported(log, seq as u64, &sealed)?;
+            let (line, kept) = split(&plain);
+            out.write_all(line).and_then(|()| out.write_all(b"\n")).map_err(io)?;
+            if let Some(cp) = kept {
+                out.write_all(cp).and_then(|()| out.write_all(b"\n")).map_err(io)?;
+            }
+            last_written = kept.map(<[u8]>::to_vec);
             count += 1;
         }
-        writeln!(out, "{checkpoint}").map_err(io)?;
+        if last_written.as_deref() != Some(checkpoint.as_bytes()) {
+            writeln!(out, "{checkpoint}").map_err(io)?;
+        }
         Ok(count)
     }
 

@@ -7,6 +7,8 @@
 //!      main data key (everyone) ─ seals ─► everything else (the signed pack too)
 //!      ward data key (everyone)  ─ seals ─► ward copies (pack, call list), emergency uses
 //!      admins' key (admins)      ─ signs ─► users, public keys, settings, the pinned pack key
+//!                                ─ seals ─► the device key, which certifies each person's
+//!                                           log key (from their seed: signs their entries)
 //!  recovery key ──HKDF──► a key pair like a person's (every key wrapped to it)
 //!  emergency code ──PBKDF2──► KEK ─ wraps ─► ward data key only
 //! ```
@@ -20,6 +22,7 @@ mod activity;
 mod backup;
 mod holders;
 mod keys;
+mod logkeys;
 mod merge;
 mod permissions;
 mod records;
@@ -117,8 +120,16 @@ pub enum Kind {
     /// The pack in force's version and dates, as versions before packs were kept signed
     /// wrote them (ward scope): read only for the rollback check of a store from then.
     PackInfo,
-    /// The workstation's Ed25519 key that signs the activity log's checkpoints.
+    /// The workstation's Ed25519 key as stores from before kept it (any signed-in user could
+    /// open it): moved to [`Kind::LogKey`] by the first session that holds the admins' key.
     DeviceKey,
+    /// The workstation's Ed25519 key, which certifies each person's log key: its public
+    /// half, and its private half sealed under a key only the admins' key gives.
+    LogKey,
+    /// A person's log key, certified by the workstation's key (the signer line of bundles).
+    LogSigner,
+    /// The signer lines of another workstation's imported log.
+    ImportedSigners,
     /// An incident: its playbook, lead, discovery time, drill or not.
     Incident,
     /// What emergency access may see of an incident (ward scope): its title and whether it
@@ -131,7 +142,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 17] = [
         Kind::Playbook,
         Kind::SignedPack,
         Kind::WardPack,
@@ -142,6 +153,9 @@ impl Kind {
         Kind::PackKey,
         Kind::PackInfo,
         Kind::DeviceKey,
+        Kind::LogKey,
+        Kind::LogSigner,
+        Kind::ImportedSigners,
         Kind::Incident,
         Kind::WardIncident,
         Kind::Training,
@@ -160,6 +174,9 @@ impl Kind {
             Kind::PackKey => "pack_key",
             Kind::PackInfo => "pack_info",
             Kind::DeviceKey => "device_key",
+            Kind::LogKey => "log_key",
+            Kind::LogSigner => "log_signer",
+            Kind::ImportedSigners => "imported_signers",
             Kind::Incident => "incident",
             Kind::WardIncident => "ward_incident",
             Kind::Training => "training",
@@ -170,7 +187,7 @@ impl Kind {
     /// Whether only admins write this kind: its records are signed by the admins' key, and
     /// a record without a good signature is refused (`record_forged`).
     pub const fn signed(self) -> bool {
-        matches!(self, Kind::Settings | Kind::PackKey)
+        matches!(self, Kind::Settings | Kind::PackKey | Kind::LogKey)
     }
 
     pub const fn scope(self) -> Scope {
@@ -186,6 +203,9 @@ impl Kind {
             | Kind::Settings
             | Kind::PackKey
             | Kind::DeviceKey
+            | Kind::LogKey
+            | Kind::LogSigner
+            | Kind::ImportedSigners
             | Kind::Incident
             | Kind::Training
             | Kind::PhishingCampaign => Scope::Main,
@@ -283,8 +303,10 @@ pub struct Session {
     /// The master key of a store from before schema 7, while some slot still wraps it.
     legacy: Option<SecretKey>,
     user: users::CurrentUser,
-    /// The workstation's log signing key, opened at the first append.
-    device: std::cell::OnceCell<crate::log::DeviceKey>,
+    /// The public half of the workstation's key (the log id), read at the first need.
+    device: std::cell::OnceCell<crate::log::PublicKey>,
+    /// The person's own log key, which signs the checkpoints of their entries.
+    signer: std::cell::OnceCell<crate::log::LogSigner>,
 }
 
 /// Emergency access: holds the ward key only, so it can open playbooks and the ward call
@@ -534,6 +556,7 @@ impl Store {
             &authority,
             [(&main, &main_secret), (&ward, &ward_secret)],
         )?;
+        logkeys::certify_person(&tx, &main, &authority, admin_name, &seed)?;
         state::write_fresh(&tx, &tracker, &main, &ward, &[Scope::Main, Scope::Ward])?;
         tx.commit().map_err(Error::sql("commit the new store"))?;
         let store = Store { conn, path: path.to_path_buf(), clock, state: tracker };
@@ -551,8 +574,8 @@ impl Store {
             legacy: None,
             user,
             device: Default::default(),
+            signer: Default::default(),
         };
-        session.device_key()?;
         Ok((session, RecoveryKey::from_secret(&recovery)))
     }
 
@@ -682,12 +705,16 @@ impl Store {
         state::at_unlock(&self.conn, &self.state, &keys.main.0, &keys.ward.0)?;
         let mut user = users::load_current(&self.conn, &keys.main.0, trust, user_id)?;
         user.must_change = opened.must_change;
-        if trust != opened.trust {
+        let seed = if trust != opened.trust {
             let now = holders::Opened { trust, ..opened };
             self.write_sealed(&keys, |tx| holders::retrust_person(tx, kek, user_id, &now))?;
-            return Ok(self.session(keys, trust, Some(now.seed), user));
-        }
-        Ok(self.session(keys, trust, Some(opened.seed), user))
+            now.seed
+        } else {
+            opened.seed
+        };
+        let session = self.session(keys, trust, Some(seed), user);
+        session.settle_log_keys()?;
+        Ok(session)
     }
 
     /// One write of an unlock (a slot re-sealed to trust a newer admins' key), with the
@@ -724,6 +751,7 @@ impl Store {
             legacy,
             user,
             device: Default::default(),
+            signer: Default::default(),
         }
     }
 
@@ -746,7 +774,9 @@ impl Store {
                     self.write_sealed(&keys, |tx| holders::retrust_recovery(tx, &recovery, trust))?;
                 }
                 let user = users::load_current(&self.conn, &keys.main.0, trust, &user_id)?;
-                self.session(keys, trust, None, user)
+                let session = self.session(keys, trust, None, user);
+                session.settle_log_keys()?;
+                session
             }
             None => {
                 let wrapped: Vec<u8> = self
@@ -814,6 +844,13 @@ impl Store {
                 (holders::RECOVERY.to_owned(), None, true)
             }
         };
+        // The moving session holds the admins' key: the workstation's key moves to where
+        // only admins open it, and the person's log key is certified.
+        let device = logkeys::device_key(&tx, &main.0, &authority)?;
+        if let Some(seed) = &seed {
+            let name = users::load_current(&tx, &main.0, trust, user_id)?.name;
+            logkeys::certify(&tx, &main.0, &device, &name, seed)?;
+        }
         let holds_admin = holder == holders::RECOVERY || doc_role == Role::Admin;
         let keys = holders::Keys {
             main,

@@ -37,7 +37,7 @@ pub(super) fn record_binding<'a>(kind: Kind, id: &'a str, version: i64) -> Bindi
 }
 
 /// Who may sign what only admins write: the admins' key, if the session holds it.
-fn write_record<R: Record>(
+pub(super) fn write_record<R: Record>(
     conn: &Connection,
     key: &SealingKey,
     signer: Option<&Authority>,
@@ -110,7 +110,7 @@ fn read_records<T: DeserializeOwned>(
 }
 
 /// Reads one record. A kind only admins write is checked against `trust`.
-fn read_one<T: DeserializeOwned>(
+pub(super) fn read_one<T: DeserializeOwned>(
     conn: &Connection,
     key: &SealingKey,
     trust: Option<Trust>,
@@ -132,7 +132,7 @@ fn read_one<T: DeserializeOwned>(
     .transpose()
 }
 
-fn version_in(conn: &Connection, kind: Kind, id: &str) -> Result<Option<i64>> {
+pub(super) fn version_in(conn: &Connection, kind: Kind, id: &str) -> Result<Option<i64>> {
     conn.prepare_cached("SELECT version FROM records WHERE record_id = ?1 AND kind = ?2")
         .and_then(|mut st| st.query_row(params![id, kind.as_str()], |r| r.get(0)).optional())
         .map_err(Error::sql("read a record version"))
@@ -327,8 +327,6 @@ impl Writer<'_> {
 impl Session {
     /// Runs `f` in one write transaction: every write it makes lands, or none does.
     pub fn write<R>(&self, f: impl FnOnce(&Writer<'_>) -> Result<R>) -> Result<R> {
-        // Opened (or made) before the transaction: making it is a write of its own.
-        self.device_key()?;
         let tx = write_transaction(&self.store.conn)?;
         let role = self.ready()?;
         let writer = Writer { tx, session: self, role };

@@ -410,7 +410,8 @@ impl Session {
             passphrase: first_passphrase,
             must_change: true,
         };
-        holders::put_holder(&tx, new, authority)?;
+        let seed = holders::put_holder(&tx, new, authority)?;
+        super::logkeys::certify_person(&tx, &self.main, authority, name, &seed)?;
         self.wrap_my_keys_to(&tx, &id, role == Role::Admin)?;
         super::state::seal(&tx, &self.store.state, Some(&self.main), &self.ward)?;
         tx.commit().map_err(Error::sql("commit the new user"))
@@ -526,7 +527,8 @@ impl Session {
             None
         } else {
             let authority = self.authority()?;
-            let role = role_of(&tx, &self.main, self.trust, &id)?;
+            let (_, doc) = read_user(&tx, &self.main, self.trust, &id)?;
+            let role = doc.role;
             let new = holders::NewHolder::Person {
                 user_id: &id,
                 passphrase: new_passphrase,
@@ -535,6 +537,7 @@ impl Session {
             tx.execute("DELETE FROM holders WHERE holder_id = ?1", [&id])
                 .map_err(Error::sql("replace an unlock slot"))?;
             let seed = holders::put_holder(&tx, new, authority)?;
+            super::logkeys::certify_person(&tx, &self.main, authority, &doc.name, &seed)?;
             self.wrap_my_keys_to(&tx, &id, role == Role::Admin)?;
             tx.execute("DELETE FROM slots WHERE user_id = ?1", [&id])
                 .map_err(Error::sql("retire an old unlock slot"))?;
@@ -551,6 +554,7 @@ impl Session {
             self.user.forced_change = false;
             if new_seed.is_some() {
                 self.seed = new_seed;
+                self.signer = Default::default();
             }
         }
         Ok(())

@@ -107,7 +107,9 @@ fn an_export_verifies_with_the_app_and_with_python_and_openssl() {
     // header with another key's PEM, empty, not UTF-8: both checkers fail, and name it.
     let text = std::fs::read_to_string(&bundle).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    let cut_after_entry = lines[..8].join("\n") + "\n";
+    // The header, the admin's signer line, then entries and checkpoints.
+    assert!(lines[1].starts_with("{\"t\":\"signer\""), "{}", lines[1]);
+    let cut_after_entry = lines[..9].join("\n") + "\n";
     let cut_mid_line = &text[..text.len() - 40];
     let tampered = text.replacen("entry 4", "entry X", 1);
     // openssl checks with the header's PEM: another key's there is refused, not trusted.
@@ -132,8 +134,8 @@ fn an_export_verifies_with_the_app_and_with_python_and_openssl() {
         (
             "cut mid-line",
             cut_mid_line.as_bytes(),
-            "line 13: neither an entry nor a checkpoint (the file was cut short, or damaged)",
-            "line 13: the file ends in the middle of this line: it was cut short",
+            "line 14: neither an entry nor a checkpoint (the file was cut short, or damaged)",
+            "line 14: the file ends in the middle of this line: it was cut short",
         ),
         (
             "another key's PEM",

@@ -1,0 +1,367 @@
+//! Checking a bundle ([`verify_bundle`]): line by line, in flat memory, its signatures a
+//! batch at a time across the cores.
+
+use std::io::BufRead;
+
+use data_encoding::BASE64;
+use ring::signature::{ED25519, UnparsedPublicKey};
+
+use super::{
+    BUNDLE_FORMAT, Checkpoint, EMERGENCY_ACTOR, Entry, GENESIS, Header, PublicKey, SignerLine,
+    line_hash, log_id,
+};
+use crate::{Error, Result};
+
+/// Why a log does not verify, naming the entry or line.
+fn broken(line: usize, what: impl Into<String>) -> Error {
+    Error::LogBroken { reason: format!("line {line}: {}", what.into()) }
+}
+
+/// A line that cannot be read as text.
+fn unreadable(line: usize, e: &std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::InvalidData {
+        broken(line, "not UTF-8 text: this is not a bundle, or it is damaged")
+    } else {
+        broken(line, format!("cannot read: {e}"))
+    }
+}
+
+/// What a verified bundle held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub log: String,
+    pub entries: u64,
+    pub checkpoints: u64,
+    pub head: String,
+    /// The workstation's key (the header's): it signs the checkpoints of logs from before
+    /// people signed their own, and certifies each person's key.
+    pub signer: PublicKey,
+    /// Whether `signer` was checked against a key the checker trusts. Without that check,
+    /// a bundle only proves it is whole as signed by `signer`: anyone can re-sign one.
+    pub signer_checked: bool,
+    /// How many people's keys the workstation's key certified in the bundle (its signer
+    /// lines).
+    pub people: u64,
+}
+
+/// Checks a bundle while reading it: the header's key (against `trusted`, when the checker
+/// holds a trusted copy), each signer line's certificate by that key, every entry's
+/// sequence and `prev`, every checkpoint's size, head and signature (by the person its
+/// `by` names, or by the workstation's key when it names none), that every entry a
+/// person's checkpoint covers is in that person's name (or emergency access's), and that
+/// the last entry is covered by a checkpoint. The first problem is named by line and
+/// entry; a signer other than `trusted` is named by both fingerprints.
+pub fn verify_bundle(reader: impl BufRead, trusted: Option<&PublicKey>) -> Result<Verified> {
+    let mut lines = reader.lines().enumerate();
+    let (_, first) = lines.next().ok_or_else(|| broken(1, "the bundle is empty"))?;
+    let first = first.map_err(|e| unreadable(1, &e))?;
+    let header: Header = serde_json::from_str(&first)
+        .map_err(|_| broken(1, "not a Caregiver Playbook log bundle header"))?;
+    if header.t != "header" || header.format != BUNDLE_FORMAT {
+        return Err(broken(1, format!("unknown bundle format `{}`", header.format)));
+    }
+    let signer = BASE64
+        .decode(header.public_key.as_bytes())
+        .ok()
+        .and_then(|raw| PublicKey::from_raw(&raw))
+        .ok_or_else(|| broken(1, "the public key is not a base64 Ed25519 public key"))?;
+    if log_id(signer.as_bytes()) != header.log {
+        return Err(broken(1, "the log id does not belong to this public key"));
+    }
+    // openssl checks with the PEM copy: it must be the same key.
+    if PublicKey::parse(&header.public_key_pem).ok() != Some(signer) {
+        return Err(broken(1, "`public_key_pem` is not the same key as `public_key`"));
+    }
+    if let Some(trusted) = trusted
+        && *trusted != signer
+    {
+        return Err(Error::SignerMismatch {
+            signer: signer.fingerprint(),
+            trusted: trusted.fingerprint(),
+        });
+    }
+    let mut chain = Chain::new(header.log, &signer);
+    // Checking the signatures is nine tenths of the work: they are checked a batch at a
+    // time, the batch split across the machine's cores. At most one batch is held, so
+    // memory stays flat; the failure named is the earliest line's.
+    let mut batch: Vec<PendingSignature> = Vec::with_capacity(SIGNATURE_BATCH);
+    let mut checkpoints = 0u64;
+    let mut signed_up_to = 0u64;
+    for (index, line) in lines {
+        let n = index + 1;
+        match chain.read_line(n, line) {
+            Ok(None) => {}
+            Ok(Some(p)) => {
+                checkpoints += 1;
+                signed_up_to = p.size;
+                batch.push(p);
+                if batch.len() >= SIGNATURE_BATCH {
+                    check_signatures(&chain.keys, &batch)?;
+                    batch.clear();
+                }
+            }
+            // An earlier signature failure wins over this line's problem.
+            Err(e) => return check_signatures(&chain.keys, &batch).and(Err(e)),
+        }
+    }
+    check_signatures(&chain.keys, &batch)?;
+    let seq = chain.seq;
+    if signed_up_to != seq {
+        return Err(Error::LogBroken {
+            reason: format!(
+                "entries {} to {seq} are not covered by a signed checkpoint: the bundle was cut \
+                 short, or its end was changed",
+                signed_up_to + 1
+            ),
+        });
+    }
+    Ok(Verified {
+        people: chain.signers.len() as u64,
+        log: chain.log,
+        entries: seq,
+        checkpoints,
+        head: chain.head,
+        signer,
+        signer_checked: trusted.is_some(),
+    })
+}
+
+/// Checks a batch of signatures on every core: the earliest failure, if any. Each pending
+/// signature names its key by index in `keys`.
+fn check_signatures(
+    keys: &[UnparsedPublicKey<[u8; 32]>],
+    batch: &[PendingSignature],
+) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(8);
+    let chunk = batch.len().div_ceil(cores).max(1);
+    let first_failure = |part: &[PendingSignature]| {
+        part.iter()
+            .find(|p| {
+                keys.get(p.key).is_none_or(|key| key.verify(p.message.as_bytes(), &p.sig).is_err())
+            })
+            .map(|p| {
+                broken(p.line, format!("the signature of the checkpoint at entry {} fails", p.size))
+            })
+    };
+    let failures: Vec<Option<Error>> = std::thread::scope(|scope| {
+        let mut parts = batch.chunks(chunk);
+        let mine = parts.next();
+        let others: Vec<_> = parts.map(|part| scope.spawn(move || first_failure(part))).collect();
+        let mut out = vec![mine.and_then(first_failure)];
+        out.extend(others.into_iter().map(|h| {
+            h.join().unwrap_or_else(|_| {
+                Some(Error::LogBroken { reason: "the signature check stopped".into() })
+            })
+        }));
+        out
+    });
+    // Chunks are in line order: the first failure found is the earliest.
+    failures.into_iter().flatten().next().map_or(Ok(()), Err)
+}
+
+/// How many checkpoint signatures are checked together.
+pub(super) const SIGNATURE_BATCH: usize = 4096;
+
+/// A checkpoint whose signature is still to be checked.
+struct PendingSignature {
+    line: usize,
+    size: u64,
+    /// The key that must have signed it: an index in [`Chain::keys`].
+    key: usize,
+    message: String,
+    sig: Vec<u8>,
+}
+
+/// An entry in a person's name that the next checkpoint must be signed by that person.
+struct Named {
+    line: usize,
+    seq: u64,
+    actor: String,
+}
+
+/// What a bundle's lines have established so far.
+struct Chain {
+    log: String,
+    seq: u64,
+    head: String,
+    /// The keys checkpoints are signed with: the workstation's first, then each person's.
+    keys: Vec<UnparsedPublicKey<[u8; 32]>>,
+    /// Each certified person's key by fingerprint: (index in `keys`, name).
+    signers: std::collections::HashMap<String, (usize, String)>,
+    /// Since the last checkpoint: the first entry in a person's name, and the first after
+    /// it in another name (the earliest entry the next checkpoint's signer can disown,
+    /// whoever that is, in constant memory).
+    first: Option<Named>,
+    other: Option<Named>,
+}
+
+impl Chain {
+    fn new(log: String, device: &PublicKey) -> Self {
+        Self {
+            log,
+            seq: 0,
+            head: GENESIS.to_owned(),
+            keys: vec![UnparsedPublicKey::new(&ED25519, *device.as_bytes())],
+            signers: std::collections::HashMap::new(),
+            first: None,
+            other: None,
+        }
+    }
+
+    /// Reads one line of a bundle after the header: a signer (its certificate checked
+    /// now), an entry (checked against the chain) or a checkpoint (checked against the
+    /// chain and the names of the entries it covers; its signature is returned to check
+    /// later).
+    fn read_line(
+        &mut self,
+        n: usize,
+        line: std::io::Result<String>,
+    ) -> Result<Option<PendingSignature>> {
+        let line = line.map_err(|e| unreadable(n, &e))?;
+        if line.is_empty() {
+            return Ok(None);
+        }
+        if line.starts_with("{\"t\":\"entry\"") {
+            self.read_entry(n, &line)?;
+            return Ok(None);
+        }
+        if line.starts_with("{\"t\":\"signer\"") {
+            self.read_signer(n, &line)?;
+            return Ok(None);
+        }
+        let cp: Checkpoint = serde_json::from_str(&line).map_err(|_| {
+            broken(n, "neither an entry nor a checkpoint (the file was cut short, or damaged)")
+        })?;
+        if cp.t != "checkpoint" || cp.log != self.log {
+            return Err(broken(n, "a checkpoint of another log"));
+        }
+        if cp.size != self.seq || cp.head != self.head {
+            return Err(broken(
+                n,
+                format!(
+                    "the checkpoint for {} entries does not match entry {}: the entries before it were changed",
+                    cp.size, self.seq
+                ),
+            ));
+        }
+        let key = match &cp.by {
+            // The workstation's key (logs from before people signed their own).
+            None => 0,
+            Some(by) => {
+                let (key, name) = self.signers.get(by).ok_or_else(|| {
+                    broken(
+                        n,
+                        format!(
+                            "the checkpoint at entry {} is signed by the key {by}, which no signer line of the bundle certifies",
+                            cp.size
+                        ),
+                    )
+                })?;
+                for named in [&self.first, &self.other].into_iter().flatten() {
+                    if named.actor != *name {
+                        return Err(broken(
+                            named.line,
+                            format!(
+                                "entry {} is in the name of {}, but the checkpoint that covers it (line {n}) is signed by the key of {name}: an entry written in another's name",
+                                named.seq, named.actor
+                            ),
+                        ));
+                    }
+                }
+                *key
+            }
+        };
+        (self.first, self.other) = (None, None);
+        let sig = BASE64
+            .decode(cp.sig.as_bytes())
+            .map_err(|_| broken(n, "the checkpoint's signature is not base64"))?;
+        Ok(Some(PendingSignature {
+            line: n,
+            size: cp.size,
+            key,
+            message: Checkpoint::message(&cp.log, cp.size, &cp.head),
+            sig,
+        }))
+    }
+
+    fn read_entry(&mut self, n: usize, line: &str) -> Result<()> {
+        let entry: Entry = serde_json::from_str(line).map_err(|_| {
+            broken(n, "an entry that cannot be read (the file was cut short, or damaged)")
+        })?;
+        let seq = self.seq;
+        if entry.log != self.log {
+            return Err(broken(n, format!("entry {} belongs to another log", entry.seq)));
+        }
+        if entry.seq != seq + 1 {
+            return Err(broken(
+                n,
+                format!(
+                    "entry {} follows entry {seq}: an entry is missing, inserted or out of order",
+                    entry.seq
+                ),
+            ));
+        }
+        if entry.prev != self.head {
+            return Err(broken(
+                n,
+                format!(
+                    "entry {} does not follow on from entry {seq}: an entry was changed, removed or inserted",
+                    entry.seq
+                ),
+            ));
+        }
+        self.seq = entry.seq;
+        self.head = line_hash(line);
+        if entry.actor != EMERGENCY_ACTOR {
+            match &self.first {
+                None => self.first = Some(Named { line: n, seq: entry.seq, actor: entry.actor }),
+                Some(first) if self.other.is_none() && first.actor != entry.actor => {
+                    self.other = Some(Named { line: n, seq: entry.seq, actor: entry.actor });
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// A person's key, certified by the workstation's key: checked now (there are few).
+    fn read_signer(&mut self, n: usize, line: &str) -> Result<()> {
+        let signer: SignerLine = serde_json::from_str(line).map_err(|_| {
+            broken(n, "a signer line that cannot be read (the file was cut short, or damaged)")
+        })?;
+        if signer.log != self.log {
+            return Err(broken(n, "a signer line of another log"));
+        }
+        let key = BASE64
+            .decode(signer.key.as_bytes())
+            .ok()
+            .and_then(|raw| PublicKey::from_raw(&raw))
+            .ok_or_else(|| broken(n, "the signer's key is not a base64 Ed25519 public key"))?;
+        let cert = BASE64
+            .decode(signer.cert.as_bytes())
+            .map_err(|_| broken(n, "the signer's certificate is not base64"))?;
+        let message = SignerLine::message(&self.log, &signer.name, &signer.key);
+        let device = self.keys.first().ok_or_else(|| broken(1, "no workstation key"))?;
+        if device.verify(message.as_bytes(), &cert).is_err() {
+            return Err(broken(
+                n,
+                format!(
+                    "the certificate of the key of {} fails: the workstation's key did not make it",
+                    signer.name
+                ),
+            ));
+        }
+        let fingerprint = key.fingerprint();
+        match self.signers.get(&fingerprint) {
+            Some((_, name)) if *name == signer.name => {}
+            Some(_) => {
+                return Err(broken(n, format!("the key {fingerprint} is certified for two names")));
+            }
+            None => {
+                self.keys.push(UnparsedPublicKey::new(&ED25519, *key.as_bytes()));
+                self.signers.insert(fingerprint, (self.keys.len() - 1, signer.name));
+            }
+        }
+        Ok(())
+    }
+}
