@@ -187,7 +187,18 @@ impl Kind {
     /// Whether only admins write this kind: its records are signed by the admins' key, and
     /// a record without a good signature is refused (`record_forged`).
     pub const fn signed(self) -> bool {
-        matches!(self, Kind::Settings | Kind::PackKey | Kind::LogKey)
+        // Every kind only admins write (the permission table's `Manage...` rows): a staff
+        // member who holds the main key cannot forge a phone number or an assignment.
+        matches!(
+            self,
+            Kind::Settings
+                | Kind::PackKey
+                | Kind::LogKey
+                | Kind::Contact
+                | Kind::SignedPack
+                | Kind::Training
+                | Kind::PhishingCampaign
+        )
     }
 
     pub const fn scope(self) -> Scope {

@@ -429,3 +429,45 @@ fn a_store_from_before_moves_to_keys_per_person_and_drops_the_master_key() {
     let em = nurse.lock().unlock_emergency(b"FIXTURE-CODE-0001").unwrap();
     drop(em);
 }
+
+/// A staff member who holds the main key re-seals the contact tree with another phone
+/// number (and the store's state with it): the tree is only admins' to write, so no one is
+/// shown the forged number.
+#[test]
+fn a_staff_passphrase_cannot_change_a_number_in_the_contact_tree() {
+    let ward = Ward::new();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/contacts/sample.csv");
+    ward.as_user(ADMIN, ADMIN_PASS, &["contacts", "import", sample.to_str().unwrap()]);
+    let before = ward.as_user(NURSE, NURSE_PASS, &["contacts", "list"]);
+
+    let conn = ward.conn();
+    let nina = Insider::open(&conn, NURSE, NURSE_PASS);
+    let main = nina.main_key(&conn);
+    let (id, version, sealed): (String, i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT record_id, version, sealed FROM records WHERE kind = 'contact'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let at = |version| Binding { domain: "record", table: "contact", row: &id, version };
+    let text = String::from_utf8(main.open(&at(version), &sealed).unwrap().to_vec()).unwrap();
+    let digit = text.find(|c: char| c.is_ascii_digit()).unwrap();
+    let mut forged = text.clone();
+    forged.replace_range(digit..digit + 1, if &text[digit..=digit] == "9" { "1" } else { "9" });
+    let resealed = main.seal(&at(version + 1), forged.as_bytes()).unwrap();
+    conn.execute(
+        "UPDATE records SET version = ?1, sealed = ?2 WHERE record_id = ?3",
+        params![version + 1, resealed, id],
+    )
+    .unwrap();
+    rewrite_as_key_holder(&conn, Scope::Main, &main).unwrap();
+    drop(conn);
+
+    for (name, pass) in [(ADMIN, ADMIN_PASS), (NURSE, NURSE_PASS)] {
+        let (code, out, err) = ward.as_user_run(name, pass, &["contacts", "list"]);
+        assert_eq!(code, 1, "{name} was shown {out}");
+        assert!(err.contains("error[record_forged]"), "{err}");
+    }
+    assert!(!before.is_empty());
+}
