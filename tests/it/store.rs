@@ -548,6 +548,8 @@ fn fixtures_of_every_schema_version_open_and_upgrade() {
 const FIXTURE_ADMIN: &str = "Fixture Admin";
 const FIXTURE_PASS: &[u8] = b"fixture passphrase 1";
 const FIXTURE_CODE: &[u8] = b"FIXTURE-CODE-0001";
+const FIXTURE_NURSE: &str = "Fixture Nurse";
+const FIXTURE_NURSE_PASS: &[u8] = b"fixture passphrase 2";
 
 fn fixture_path(version: u32) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/store-v{version}.db"))
@@ -583,8 +585,21 @@ const MODE_ENV: &str = "CAREGIVER_TEST_CRASH_MODE";
 #[ignore = "a child process of the kill_dash_nine tests"]
 fn crash_child() {
     let Some(path) = std::env::var_os(CHILD_ENV) else { return };
-    let mut session = Store::open(Path::new(&path), clock()).unwrap().unlock(ADMIN, PASS).unwrap();
     let mode = std::env::var(MODE_ENV).unwrap_or_default();
+    if mode == "move" {
+        // Copies of a store from before keys per person, each moved by two unlocks.
+        for i in 0u64.. {
+            let copy = Path::new(&path).join(format!("move-{i:04}.db"));
+            std::fs::copy(fixture_path(5), &copy).unwrap();
+            println!("start {i}");
+            for (name, pass) in [(FIXTURE_ADMIN, FIXTURE_PASS), (FIXTURE_NURSE, FIXTURE_NURSE_PASS)]
+            {
+                drop(Store::open(&copy, clock()).unwrap().unlock(name, pass).unwrap());
+            }
+            println!("ack {i}");
+        }
+    }
+    let mut session = Store::open(Path::new(&path), clock()).unwrap().unlock(ADMIN, PASS).unwrap();
     for i in 0u64.. {
         if mode == "rekey" {
             session.rotate_data_key().unwrap();
@@ -696,6 +711,48 @@ fn kill_dash_nine_during_key_rotation_leaves_exactly_one_key() {
         let session = store.unlock(ADMIN, PASS).unwrap();
         let contacts = session.list::<ContactTree>().unwrap();
         assert_eq!(contacts.len(), 150, "round {round}");
+    }
+}
+
+/// A store from before keys per person, killed at varying moments while its people move
+/// to keys of their own (each move one transaction): every copy opens, passes SQLite's
+/// integrity check, and unlocks for both people, moved or not.
+#[test]
+fn kill_dash_nine_while_a_store_moves_to_keys_per_person_leaves_stores_that_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    for round in 0..6u64 {
+        let dir = tmp.path().join(format!("round-{round}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "store::crash_child", "--ignored", "--nocapture", "--test-threads=1"])
+            .env(CHILD_ENV, &dir)
+            .env(MODE_ENV, "move")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let reader = BufReader::new(child.stdout.take().unwrap());
+        for line in reader.lines() {
+            // Killed while the second copy is being moved, a little later each round.
+            if line.unwrap() == "start 1" {
+                std::thread::sleep(std::time::Duration::from_millis(round * 90));
+                break;
+            }
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let copy = entry.unwrap().path();
+            if copy.extension().is_none_or(|e| e != "db") {
+                continue;
+            }
+            let store = Store::open(&copy, clock()).unwrap();
+            store.integrity_check().unwrap();
+            let admin = store.unlock(FIXTURE_ADMIN, FIXTURE_PASS).unwrap();
+            assert_eq!(admin.settings().unwrap().idle_lock_minutes, 12, "{}", copy.display());
+            let nurse = admin.lock().unlock(FIXTURE_NURSE, FIXTURE_NURSE_PASS).unwrap();
+            assert!(nurse.must_change_passphrase());
+        }
     }
 }
 
