@@ -23,6 +23,8 @@ impl App {
     /// An incident's export (incident leads and admins): the HICS 214 as HTML, the
     /// activity as CSV, or the signed evidence bundle.
     pub fn export_incident(&self, id: &str, format: Format) -> Result<Export> {
+        // What leaves the workstation is checked against the store's state first.
+        self.user()?.check_state()?;
         let bytes = export::incident_file(self.user()?, &self.in_force()?, id, format, self.now())?;
         let ext = match format {
             Format::Html => "hics214.html",
@@ -37,6 +39,20 @@ impl App {
         let mut bytes = Vec::new();
         let count = self.user()?.export_log(&mut bytes)?;
         Ok((bytes, count))
+    }
+
+    /// Checks the store against a checkpoint kept away from it: `log` (the log id, when
+    /// known), `size` and `head`, as a HICS 214's foot or an earlier export gives them.
+    pub fn check_anchor(&self, log: Option<&str>, size: u64, head: &str) -> Result<()> {
+        self.user()?.check_anchor(log, size, head)
+    }
+
+    /// Checks the store against the last checkpoint of an earlier export of its own log
+    /// (the bundle is verified first): returns that checkpoint's (size, head).
+    pub fn check_against_bundle(&self, bundle: impl BufRead) -> Result<(u64, String)> {
+        let v = log::verify_bundle(bundle, None)?;
+        self.check_anchor(Some(&v.log), v.entries, &v.head)?;
+        Ok((v.entries, v.head))
     }
 
     /// The public half of the workstation's log-signing key (incident leads and admins):

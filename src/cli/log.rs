@@ -31,6 +31,17 @@ pub enum LogCommand {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Check this store against a checkpoint kept away from it, to see a store copied back
+    /// from an older copy: the last checkpoint of an earlier export (--bundle), or the one
+    /// printed at the foot of a HICS 214 or review (--size and --head).
+    Check {
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["size", "head"], required_unless_present_all = ["size", "head"])]
+        bundle: Option<PathBuf>,
+        #[arg(long, value_name = "N", requires = "head")]
+        size: Option<u64>,
+        #[arg(long, value_name = "HEX", requires = "size")]
+        head: Option<String>,
+    },
     /// Bring another workstation's bundle into the merged, read-only timeline.
     Import { bundle: PathBuf },
     /// The merged timeline of this workstation and every imported log.
@@ -87,6 +98,28 @@ pub fn run(auth: &Auth, cmd: LogCommand) -> Result {
                     say(key.pem().trim_end());
                 }
             }
+        }
+        LogCommand::Check { bundle, size, head } => {
+            let app = auth.signed_in()?;
+            let (size, head) = match (bundle, size, head) {
+                (Some(path), _, _) => {
+                    let file = std::fs::File::open(&path).map_err(Error::io("open", &path))?;
+                    app.check_against_bundle(std::io::BufReader::new(file))?
+                }
+                (None, Some(size), Some(head)) => {
+                    app.check_anchor(None, size, head.trim())?;
+                    (size, head)
+                }
+                _ => {
+                    return Err(Error::Invalid {
+                        what: "log check",
+                        reason: "give --bundle FILE, or --size N and --head HEX".into(),
+                    });
+                }
+            };
+            say(&format!(
+                "ok: this store's log holds the checkpoint kept away from it ({size} entries, head {head})"
+            ));
         }
         LogCommand::Import { bundle } => {
             let done = auth.signed_in()?.import_log(&read_text(&bundle)?)?;

@@ -96,6 +96,62 @@ impl Session {
         Ok(out)
     }
 
+    /// Checks the store against a checkpoint kept away from it (printed at the foot of a
+    /// HICS 214 or a review, or the last one of an earlier export): the log must be that
+    /// log, and hold that entry with that head. What the store cannot see from inside (the
+    /// whole file copied back from an older copy, its state with it) shows here as a log
+    /// shorter than, or different from, what already left the workstation.
+    pub fn check_anchor(&self, log: Option<&str>, size: u64, head: &str) -> Result<()> {
+        self.ready()?;
+        let own = log::log_id(self.device_public()?.as_bytes());
+        if let Some(other) = log.filter(|l| *l != own) {
+            return Err(Error::Invalid {
+                what: "checkpoint",
+                reason: format!("is of log {other}, not of this workstation's ({own})"),
+            });
+        }
+        if size == 0 {
+            // A checkpoint of an empty log: any log starts with it.
+            return if head == GENESIS {
+                Ok(())
+            } else {
+                Err(Error::Invalid {
+                    what: "checkpoint",
+                    reason: "an empty log's head is 64 zeros".into(),
+                })
+            };
+        }
+        let (entries, sealed): (i64, Option<Vec<u8>>) = self
+            .store
+            .conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM log_entries), (SELECT sealed FROM log_entries WHERE seq = ?1)",
+                [size as i64],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(Error::sql("read the log"))?;
+        let tampered = |said: String| Error::StoreTampered {
+            what: format!(
+                "{said}: the store was copied back from an older copy, or its log was cut or rewritten"
+            ),
+        };
+        let Some(sealed) = sealed else {
+            return Err(tampered(format!(
+                "the activity log has {entries} entries, the checkpoint kept away from the store says {size}"
+            )));
+        };
+        let line = self.open_entry(size, &sealed)?;
+        let line = std::str::from_utf8(&line).map_err(|_| Error::LogBroken {
+            reason: format!("entry {size} in the store cannot be read"),
+        })?;
+        if log::line_hash(line) != head {
+            return Err(tampered(format!(
+                "entry {size} of the activity log is not the one the checkpoint kept away from the store names"
+            )));
+        }
+        Ok(())
+    }
+
     /// The log's last checkpoint (id, size, head) and its key's fingerprint: what paper
     /// prints to anchor the log.
     pub fn log_anchor(&self) -> Result<Anchor> {

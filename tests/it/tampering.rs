@@ -480,3 +480,50 @@ fn stores_from_before_the_state_upgrade_open_and_are_then_watched() {
         );
     }
 }
+
+/// The limit of the state, and its answer: the whole file copied back from an older copy
+/// (its state with it) cannot be told from inside, but a checkpoint that already left the
+/// workstation (an earlier export, or the foot of a printed HICS 214) can tell it.
+#[test]
+fn a_whole_file_copied_back_is_seen_against_a_checkpoint_kept_away_from_it() {
+    let ws = Ws::new();
+    let session = ws.unlock().unwrap();
+    session.append(Some("inc-1"), &note("before the copy")).unwrap();
+    drop(session);
+    let older = ws.older_copy("older.db");
+    let session = ws.unlock().unwrap();
+    session.append(Some("inc-1"), &note("after the copy")).unwrap();
+    let anchor = session.log_anchor().unwrap();
+    drop(session);
+    let export = ws.path("export.jsonl");
+    let export = export.to_str().unwrap();
+    ws.ok(&["log", "export", "--out", export]);
+    let out = ws.ok(&["log", "check", "--bundle", export]);
+    assert!(
+        out.starts_with("ok: this store's log holds the checkpoint kept away from it"),
+        "{out}"
+    );
+    let size = anchor.size.to_string();
+    ws.ok(&["log", "check", "--size", &size, "--head", &anchor.head]);
+
+    // The attacker puts the whole older file back: the store's own state agrees with it.
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", ws.store().display()));
+    }
+    std::fs::copy(&older, ws.store()).unwrap();
+    ws.unlock().unwrap();
+    // The kept checkpoint does not.
+    for args in [
+        vec!["log", "check", "--bundle", export],
+        vec!["log", "check", "--size", &size, "--head", &anchor.head],
+    ] {
+        let (code, _, err) = ws.cli(&args);
+        assert_eq!(code, 1, "{args:?}");
+        assert!(err.contains("error[store_tampered]"), "{err}");
+        assert!(err.contains("the checkpoint kept away from the store says"), "{err}");
+    }
+    // An entry the store holds, but not the one the checkpoint names, is refused too.
+    let (code, _, err) = ws.cli(&["log", "check", "--size", "1", "--head", &"f".repeat(64)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("entry 1 of the activity log is not the one"), "{err}");
+}
