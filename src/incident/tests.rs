@@ -134,9 +134,12 @@ fn timers_run_from_when_their_step_is_reached() {
         &entries(&[
             (0, "A", "incident_started", started()),
             (5, "A", "step_done", done("stop-and-unplug")),
+            (5, "A", "step_done", done("monitored-patients")),
             (6, "A", "step_done", done("paper-downtime")),
             (8, "A", "decision", serde_json::json!({ "step": "check-spread", "choice": "Yes", "goto": "activate-command" })),
-            (20, "A", "step_done", done("activate-command")),
+            (12, "A", "step_done", done("activate-command")),
+            (15, "A", "step_done", done("safety-analysis")),
+            (20, "A", "step_done", done("clinical-impact-check")),
         ]),
     )
     .unwrap();

@@ -5,10 +5,11 @@
 //! whose keys do not fit the format, reports that first problem only (the TOML reader
 //! stops there); everything else is reported in one run.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::rules::{self, RawSheet, RawSource, Sheet, Source};
 use crate::checker::{Checked, Checker, Diagnostic, Position, S};
 
 /// The standard roles: HICS positions and the cyber additions (id, name).
@@ -29,7 +30,7 @@ pub const STANDARD_ROLES: &[(&str, &str)] = &[
     ("unit-staff", "Unit staff"),
 ];
 
-/// The standard contact roles a step may call.
+/// The standard contact roles a step may call: the only ones the contact list holds.
 pub const STANDARD_CONTACT_ROLES: &[&str] = &[
     "it-service-desk",
     "it-security-lead",
@@ -63,7 +64,8 @@ pub const STANDARD_CONTACT_ROLES: &[&str] = &[
     "human-resources",
 ];
 
-/// NIST SP 800-61 Rev. 2 stages (id, name).
+/// The incident response life-cycle stages (id, name), first set out in NIST SP 800-61
+/// Rev. 2 (withdrawn April 2025); Rev. 3 (April 2025) maps them onto the CSF 2.0 functions.
 pub const STAGES_R2: &[(&str, &str)] = &[
     ("preparation", "Preparation"),
     ("detection-analysis", "Detection and analysis"),
@@ -105,10 +107,12 @@ pub struct Playbook {
     pub summary: String,
     pub triggers: Vec<String>,
     pub keywords: Vec<String>,
-    pub sources: Vec<String>,
+    pub sources: Vec<Source>,
     /// Custom roles declared by this playbook (id, name).
     pub roles: Vec<(String, String)>,
     pub steps: Vec<Step>,
+    /// The job action sheets' headers (mission, reports to, forms), by role.
+    pub sheets: Vec<Sheet>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -199,9 +203,11 @@ struct RawPlaybook {
     triggers: S<Vec<S<String>>>,
     #[serde(default)]
     keywords: Vec<S<String>>,
-    sources: S<Vec<S<String>>>,
+    sources: S<Vec<S<RawSource>>>,
     #[serde(default)]
     roles: Vec<RawRole>,
+    #[serde(default)]
+    sheets: Vec<S<RawSheet>>,
     #[serde(default)]
     contact_roles: Vec<RawRole>,
     steps: S<Vec<S<RawStep>>>,
@@ -216,11 +222,11 @@ struct RawRole {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawStep {
+pub(super) struct RawStep {
     id: S<String>,
     title: S<String>,
     instruction: S<String>,
-    role: S<String>,
+    pub(super) role: S<String>,
     phase: S<String>,
     band: S<String>,
     #[serde(default)]
@@ -317,10 +323,7 @@ fn check(c: &mut Checker<'_>, raw: RawPlaybook) -> Playbook {
     }
     let triggers = c.list(raw.triggers.get_ref(), "`trigger`");
     let keywords = c.list(&raw.keywords, "`keyword`");
-    if raw.sources.get_ref().is_empty() {
-        c.span(&raw.sources, "`sources` needs at least one source");
-    }
-    let sources = c.list(raw.sources.get_ref(), "`source`");
+    let sources = rules::sources(c, &raw.sources);
 
     let mut roles = Vec::new();
     for r in &raw.roles {
@@ -332,14 +335,8 @@ fn check(c: &mut Checker<'_>, raw: RawPlaybook) -> Playbook {
         }
         roles.push((rid, c.text_required(&r.name, "`name`")));
     }
-    let mut contact_roles: BTreeSet<String> =
-        STANDARD_CONTACT_ROLES.iter().map(|s| (*s).to_owned()).collect();
     for r in &raw.contact_roles {
-        let rid = c.id(&r.id, "contact role id", ID_EXAMPLE);
-        if !contact_roles.insert(rid.clone()) {
-            c.span(&r.id, format!("contact role `{rid}` is already defined"));
-        }
-        c.text_required(&r.name, "`name`");
+        c.span(&r.id, "`[[contact_roles]]` is not read: a call names a standard contact role (see playbooks/README.md), the only ones the contact list holds");
     }
 
     if raw.steps.get_ref().is_empty() {
@@ -357,8 +354,11 @@ fn check(c: &mut Checker<'_>, raw: RawPlaybook) -> Playbook {
     let mut phase_set = None;
     let mut steps = Vec::new();
     for s in raw.steps.get_ref() {
-        steps.push(check_step(c, s.get_ref(), &roles, &contact_roles, &index, &mut phase_set));
+        steps.push(check_step(c, s.get_ref(), &roles, &index, &mut phase_set));
     }
+    let known =
+        |r: &str| STANDARD_ROLES.iter().any(|(s, _)| *s == r) || roles.iter().any(|(s, _)| s == r);
+    let sheets = rules::sheets(c, &raw.sheets, &steps, &raw.steps, &known);
     let playbook = Playbook {
         id,
         title,
@@ -371,6 +371,7 @@ fn check(c: &mut Checker<'_>, raw: RawPlaybook) -> Playbook {
         sources,
         roles,
         steps,
+        sheets,
     };
     check_flow(c, &playbook, raw.steps.get_ref());
     playbook
@@ -380,7 +381,6 @@ fn check_step(
     c: &mut Checker<'_>,
     s: &RawStep,
     roles: &[(String, String)],
-    contact_roles: &BTreeSet<String>,
     index: &BTreeMap<String, usize>,
     phase_set: &mut Option<&'static str>,
 ) -> Step {
@@ -393,9 +393,9 @@ fn check_step(
     }
     let phase = s.phase.get_ref().clone();
     let set = if STAGES_R2.iter().any(|(p, _)| *p == phase) {
-        Some("NIST Rev. 2 stage")
+        Some("life-cycle stage")
     } else if FUNCTIONS_R3.iter().any(|(p, _)| *p == phase) {
-        Some("NIST Rev. 3 function")
+        Some("NIST Rev. 3 (CSF 2.0) function")
     } else {
         None
     };
@@ -417,8 +417,8 @@ fn check_step(
     let checklist = c.list(&s.checklist, "`checklist item`");
     let mut calls = Vec::new();
     for call in &s.calls {
-        if !contact_roles.contains(call.get_ref()) {
-            c.span(call, format!("unknown contact role `{}`: use a standard one or declare it under [[contact_roles]]", call.get_ref()));
+        if !STANDARD_CONTACT_ROLES.contains(&call.get_ref().as_str()) {
+            c.span(call, format!("unknown contact role `{}`: a call names a standard contact role (see playbooks/README.md), the only ones the contact list holds", call.get_ref()));
         }
         calls.push(call.get_ref().clone());
     }

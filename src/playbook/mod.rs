@@ -3,6 +3,7 @@
 
 pub mod format;
 pub mod pack;
+pub mod rules;
 pub mod sheet;
 pub mod view;
 
@@ -57,3 +58,6 @@ pub fn validate_paths(paths: &[&Path]) -> Vec<Diagnostic> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod rules_tests;

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::format::{BANDS, END, Playbook, Step, band_name, phase_name};
+use super::rules;
 use crate::{Error, Result};
 
 const WIDTH: usize = 88;
@@ -55,6 +56,14 @@ pub fn job_action_sheet(p: &Playbook, role: &str) -> Result<String> {
         p.title,
         p.version
     );
+    wrap(&mut out, &format!("Position: {}", rules::position_kind(role_id)), "");
+    let header = p.sheets.iter().find(|h| h.role == role_id);
+    if let Some(h) = header {
+        wrap(&mut out, &format!("Reports to: {}", p.role_name(&h.reports_to)), "");
+        wrap(&mut out, &format!("Mission: {}", h.mission), "");
+    }
+    out.push_str("Position assigned to: ______________  Date/time: ______  Initials: ______\n");
+    out.push_str("Command centre location: ______________  Telephone/radio: ______________\n");
     for (band, _) in BANDS {
         let steps: Vec<&Step> =
             p.steps.iter().filter(|s| s.role == role_id && s.band == *band).collect();
@@ -65,6 +74,12 @@ pub fn job_action_sheet(p: &Playbook, role: &str) -> Result<String> {
         for s in steps {
             step(&mut out, p, s, false);
             let _ = writeln!(out, "      Time ______  Initials ______");
+        }
+    }
+    if let Some(h) = header {
+        out.push_str("\n== DOCUMENTS AND FORMS ==\n");
+        for form in &h.forms {
+            wrap(&mut out, form, "  [ ] ");
         }
     }
     Ok(out)
@@ -85,7 +100,7 @@ fn header(p: &Playbook) -> String {
 fn footer(out: &mut String, p: &Playbook) {
     out.push_str("\nSources:\n");
     for s in &p.sources {
-        wrap(out, s, "  - ");
+        wrap(out, &s.to_string(), "  - ");
     }
 }
 

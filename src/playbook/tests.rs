@@ -9,13 +9,14 @@ version = 1
 severity = "low"
 summary = "A test."
 triggers = ["always"]
-sources = ["none"]
+sources = [{ title = "A source", date = "2026-12" }]
+sheets = [{ role = "safety-officer", mission = "Keep people safe.", reports_to = "incident-commander", forms = ["HICS 215A"] }]
 
 [[steps]]
 id = "a"
 title = "First"
 instruction = "Do the first thing."
-role = "unit-staff"
+role = "safety-officer"
 phase = "detection-analysis"
 band = "immediate"
 question = "Which way?"
@@ -64,55 +65,55 @@ fn every_problem_is_reported_with_its_line_and_column() {
             r#"goto = "b""#,
             r#"goto = "c""#,
             &[
-                "t.toml:20:8: no step has the id `c`",
-                "t.toml:27:6: no path from the first step reaches `b`",
+                "t.toml:21:8: no step has the id `c`",
+                "t.toml:28:6: no path from the first step reaches `b`",
             ],
         ),
         (
             r#"role = "it-lead""#,
             r#"role = "wizard""#,
             &[
-                "t.toml:30:8: unknown role `wizard`: use a standard role (see playbooks/README.md) or declare it under [[roles]]",
+                "t.toml:31:8: unknown role `wizard`: use a standard role (see playbooks/README.md) or declare it under [[roles]]",
             ],
         ),
         (
             r#"after = "15 minutes""#,
             r#"after = "soon""#,
             &[
-                "t.toml:33:19: cannot read the timer `soon`: write a number and a unit, like `15 minutes` or `2 hours`",
+                "t.toml:34:19: cannot read the timer `soon`: write a number and a unit, like `15 minutes` or `2 hours`",
             ],
         ),
         (
             r#"from = "discovery""#,
             r#"from = "yesterday""#,
-            &["t.toml:34:41: unknown deadline anchor `yesterday`: use one of discovery, start"],
+            &["t.toml:35:41: unknown deadline anchor `yesterday`: use one of discovery, start"],
         ),
         (
             r#"instruction = "Do the second thing.""#,
             r#"instruction = "   ""#,
-            &["t.toml:29:15: `instruction` is empty"],
+            &["t.toml:30:15: `instruction` is empty"],
         ),
         (
             r#"id = "b""#,
             r#"id = "a""#,
             &[
-                "t.toml:27:6: two steps have the id `a`",
-                "t.toml:20:8: no step has the id `b`",
-                "t.toml:27:6: no path from the first step reaches `a`",
+                "t.toml:28:6: two steps have the id `a`",
+                "t.toml:21:8: no step has the id `b`",
+                "t.toml:28:6: no path from the first step reaches `a`",
             ],
         ),
         (
             r#"phase = "containment-eradication-recovery""#,
             r#"phase = "respond""#,
             &[
-                "t.toml:31:9: `respond` is a NIST Rev. 3 function, but the first step uses a NIST Rev. 2 stage: use one set",
+                "t.toml:32:9: `respond` is a NIST Rev. 3 (CSF 2.0) function, but the first step uses a life-cycle stage: use one set",
             ],
         ),
         (
             r#"calls = []"#,
             r#"calls = ["ghostbusters"]"#,
             &[
-                "t.toml:35:10: unknown contact role `ghostbusters`: use a standard one or declare it under [[contact_roles]]",
+                "t.toml:36:10: unknown contact role `ghostbusters`: a call names a standard contact role (see playbooks/README.md), the only ones the contact list holds",
             ],
         ),
     ];
@@ -138,7 +139,7 @@ fn all_problems_come_in_one_run() {
 fn flow_problems_unreachable_steps_and_loops_without_exit() {
     // `b` never reached: the decision's both choices end.
     let text = GOOD.replacen(r#"goto = "b""#, r#"goto = "end""#, 1);
-    assert_eq!(problems(&text), vec!["t.toml:27:6: no path from the first step reaches `b`"]);
+    assert_eq!(problems(&text), vec!["t.toml:28:6: no path from the first step reaches `b`"]);
     // `b` loops back to `a`, and `a` can still end: fine.
     let text =
         GOOD.replacen("band = \"intermediate\"\n", "band = \"intermediate\"\nnext = \"a\"\n", 1);
@@ -152,8 +153,8 @@ fn flow_problems_unreachable_steps_and_loops_without_exit() {
     assert_eq!(
         problems(&text),
         vec![
-            "t.toml:10:6: from `a` there is no way to the end: a loop with no way out",
-            "t.toml:27:6: from `b` there is no way to the end: a loop with no way out",
+            "t.toml:11:6: from `a` there is no way to the end: a loop with no way out",
+            "t.toml:28:6: from `b` there is no way to the end: a loop with no way out",
         ]
     );
 }
@@ -163,13 +164,13 @@ fn decisions_need_a_question_and_two_choices_and_no_next() {
     let one_choice = GOOD.replacen("[[steps.choices]]\nlabel = \"Right\"\ngoto = \"end\"\n", "", 1);
     assert_eq!(
         problems(&one_choice),
-        vec!["t.toml:16:12: a question needs two or more [[steps.choices]]"]
+        vec!["t.toml:17:12: a question needs two or more [[steps.choices]]"]
     );
     let with_next =
         GOOD.replacen("question = \"Which way?\"", "question = \"Which way?\"\nnext = \"b\"", 1);
     assert_eq!(
         problems(&with_next),
-        vec!["t.toml:17:8: a decision goes where its choices say: remove `next`"]
+        vec!["t.toml:18:8: a decision goes where its choices say: remove `next`"]
     );
 }
 
@@ -231,6 +232,8 @@ fn job_action_sheets_come_from_the_steps() {
     let p = find("ransomware").unwrap();
     let sheet = sheet::job_action_sheet(&p, "IT/IS Lead").unwrap();
     assert!(sheet.starts_with("JOB ACTION SHEET: IT/IS Lead\n"));
+    assert!(sheet.contains("Position: local position"), "{sheet}");
+    assert!(sheet.contains("Mission: ") && sheet.contains("== DOCUMENTS AND FORMS =="), "{sheet}");
     let it_steps = p.steps.iter().filter(|s| s.role == "it-lead").count();
     assert_eq!(sheet.matches("Time ______  Initials ______").count(), it_steps);
     assert_eq!(sheet::job_action_sheet(&p, "it-lead").unwrap(), sheet);

@@ -118,6 +118,12 @@ pub struct Group {
 pub struct RoleSheet {
     pub id: String,
     pub name: String,
+    /// HICS Command or General Staff, or local and where it sits.
+    pub kind: String,
+    /// From the playbook's sheet for the role; empty if it has none.
+    pub mission: String,
+    pub reports_to: String,
+    pub forms: Vec<String>,
     pub bands: Vec<Group>,
 }
 
@@ -143,9 +149,16 @@ impl PlaybookView {
                 }),
             }
             if !roles.iter().any(|r| r.id == s.role) {
+                let header = playbook.sheets.iter().find(|h| h.role == s.role);
                 roles.push(RoleSheet {
                     id: s.role.clone(),
                     name: playbook.role_name(&s.role).to_owned(),
+                    kind: super::rules::position_kind(&s.role),
+                    mission: header.map(|h| h.mission.clone()).unwrap_or_default(),
+                    reports_to: header
+                        .map(|h| playbook.role_name(&h.reports_to).to_owned())
+                        .unwrap_or_default(),
+                    forms: header.map(|h| h.forms.clone()).unwrap_or_default(),
                     bands: Vec::new(),
                 });
             }

@@ -47,6 +47,8 @@ async fn incident_screens() {
     shot(&app, "03-guided").await;
     app.click("#step-done").await;
     app.wait_for_step_change("stop-and-unplug").await;
+    app.click("#step-done").await;
+    app.wait_for_step_change("monitored-patients").await;
     app.click("#step-skip").await;
     app.fill("#skip-reason", "the ward was already on paper").await;
     app.click("#skip-confirm").await;

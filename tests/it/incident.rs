@@ -237,12 +237,13 @@ fn the_lead_assigns_positions_and_the_review_tells_what_happened() {
     assert!(!show.contains("reminder set"), "{show}");
 
     cli.ok(&["incident", "step", &id, "stop-and-unplug", "--done"]);
+    cli.ok(&["incident", "step", &id, "monitored-patients", "--done"]);
     cli.ok(&["incident", "step", &id, "paper-downtime", "--skip", "the ward was already on paper"]);
     cli.ok(&["incident", "step", &id, "check-spread", "--choose", "2"]);
     let review = cli.ok(&["incident", "review", &id]);
     for part in [
         "After-action review: Ransomware",
-        "1 done, 1 decisions, 1 skipped",
+        "2 done, 1 decisions, 1 skipped",
         "open for ",
         "1 skipped",
         "SKIPPED  Switch the unit to paper downtime procedures (the ward was already on paper)",

@@ -166,8 +166,10 @@ fn tampered_foreign_and_broken_packs_are_refused_whole() {
     let original: Value = serde_json::from_str(&text).unwrap();
 
     let mut changed_file = original.clone();
-    let content =
-        changed_file["files"]["ransomware.toml"].as_str().unwrap().replace("Pull the", "Push the");
+    let content = changed_file["files"]["ransomware.toml"]
+        .as_str()
+        .unwrap()
+        .replace("Leave the computer switched ON", "Switch the computer OFF");
     changed_file["files"]["ransomware.toml"] = Value::String(content);
     let mut extra_file = original.clone();
     extra_file["files"]["extra.toml"] = original["files"]["phishing.toml"].clone();

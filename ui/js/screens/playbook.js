@@ -65,12 +65,15 @@ export function playbookSection(view, { mode = "phase", roleId = null } = {}) {
   if (mode === "role") {
     const role = view.roles.find((r) => r.id === roleId) || view.roles[0];
     body = [h("h3", { class: "sheet-title" }, `Job action sheet: ${role.name}`),
-      ...role.bands.map((b) => h("section", { class: "group" }, h("h3", {}, b.name), stepList(p, b.steps, { withRole: false, sheet: true })))];
+      h("p", { class: "meta" }, `Position: ${role.kind}`),
+      ...(role.mission ? [h("p", {}, `Reports to: ${role.reports_to}`), h("p", {}, `Mission: ${role.mission}`)] : []),
+      ...role.bands.map((b) => h("section", { class: "group" }, h("h3", {}, b.name), stepList(p, b.steps, { withRole: false, sheet: true }))),
+      ...(role.forms.length ? [h("section", { class: "group" }, h("h3", {}, "Documents and forms"), h("ul", {}, role.forms.map((f) => h("li", {}, f))))] : [])];
   } else {
     body = view.phases.map((g) => h("section", { class: "group" }, h("h3", {}, g.name), stepList(p, g.steps, { withRole: true, sheet: false })));
   }
   return h("article", { class: "binder-playbook" }, header, body,
-    h("h3", {}, "Sources"), h("ul", { class: "sources" }, p.sources.map((s) => h("li", {}, s))));
+    h("h3", {}, "Sources"), h("ul", { class: "sources" }, p.sources.map((s) => h("li", {}, `${s.title} (${s.date})`))));
 }
 
 export async function renderPlaybook(main, { id, onBack, onStart }) {
