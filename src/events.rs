@@ -53,6 +53,15 @@ pub enum Event {
     IncidentClosed { open_step: Option<String> },
     /// The drill was ended; `open_step` is the step that was current then.
     DrillEnded { open_step: Option<String> },
+    /// The discovery time was set again (`discovered`; it was `was`), with a reason. It
+    /// corrects the entry that set the time in force (the start, or the last correction).
+    DiscoveryCorrected { discovered: DateTime<Utc>, reason: String, was: DateTime<Utc> },
+    /// A legal clock (named by its step) was paused for a law-enforcement delay (45 CFR
+    /// 164.412); `reason` holds the official's statement; `written`: a written statement
+    /// (else oral, 30 days at most).
+    ClockPaused { clock: String, reason: String, written: bool },
+    /// A paused clock runs again.
+    ClockResumed { clock: String },
     /// Emergency access was used (`at`), logged at the next full unlock.
     EmergencyAccessUsed {
         at: DateTime<Utc>,
@@ -94,6 +103,9 @@ impl Event {
             Event::Observation { .. } => "observation",
             Event::IncidentClosed { .. } => "incident_closed",
             Event::DrillEnded { .. } => "drill_ended",
+            Event::DiscoveryCorrected { .. } => "discovery_corrected",
+            Event::ClockPaused { .. } => "clock_paused",
+            Event::ClockResumed { .. } => "clock_resumed",
             Event::EmergencyAccessUsed { .. } => "emergency_access_used",
             Event::WardCopyRepaired { .. } => "ward_copy_repaired",
             Event::TrainingAssigned { .. } => "training_assigned",

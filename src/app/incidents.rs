@@ -225,6 +225,34 @@ impl App {
         self.view(|s, list| incident::close(s, list, id))
     }
 
+    /// Sets the discovery time again, with a reason (the lead, or by permission): a
+    /// correcting log entry; every clock is derived from the new time.
+    pub fn correct_discovery(
+        &self,
+        id: &str,
+        discovered: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<IncidentView> {
+        self.view(|s, list| incident::correct_discovery(s, list, id, discovered, reason))
+    }
+
+    /// Pauses a legal clock (named by its step) for a law-enforcement delay, with the
+    /// official's statement; `written` when a written statement was given.
+    pub fn pause_clock(
+        &self,
+        id: &str,
+        clock: &str,
+        reason: &str,
+        written: bool,
+    ) -> Result<IncidentView> {
+        self.view(|s, list| incident::pause_clock(s, list, id, clock, reason, written))
+    }
+
+    /// Ends a law-enforcement delay of a clock.
+    pub fn resume_clock(&self, id: &str, clock: &str) -> Result<IncidentView> {
+        self.view(|s, list| incident::resume_clock(s, list, id, clock))
+    }
+
     /// Gives a HICS position to a person (the incident's lead, or by permission).
     pub fn assign_position(&self, id: &str, position: &str, person: &str) -> Result<IncidentView> {
         self.view(|s, list| incident::assign(s, list, id, position, person))

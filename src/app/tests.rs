@@ -12,7 +12,7 @@ use crate::app::incidents::Reminder;
 use crate::clock::FakeClock;
 use crate::contacts::calltree::Outcome;
 use crate::events::Event;
-use crate::incident::review::Verdict;
+use crate::incident::DeadlineStatus;
 use crate::store::Role;
 
 const PASS: &[u8] = b"correct horse battery staple";
@@ -210,9 +210,9 @@ fn an_incident_runs_through_a_reminder_a_call_and_a_deadline_on_a_fake_clock() {
         r.deadlines.into_iter().find(|d| d.step == "breach-decision").unwrap()
     };
     clock.set(start() + TimeDelta::days(59));
-    assert_eq!(breach(&app).outcome, Verdict::Open);
+    assert_eq!(breach(&app).status, DeadlineStatus::Running);
     clock.set(start() + TimeDelta::days(61));
-    assert_eq!(breach(&app).outcome, Verdict::Missed);
+    assert_eq!(breach(&app).status, DeadlineStatus::Overdue, "open: overdue, not missed");
 
     // The log's entries carry the fake clock's times, in order.
     let times: Vec<DateTime<Utc>> =
@@ -222,6 +222,80 @@ fn an_incident_runs_through_a_reminder_a_call_and_a_deadline_on_a_fake_clock() {
         [start(), start() + TimeDelta::minutes(15), start() + TimeDelta::minutes(15)],
         "started, reminder seen, call made"
     );
+}
+
+/// On the fake clock: the lead moves discovery back with a reason (a correcting entry
+/// pointing at the one it replaces; the clocks follow; a clinician who is not the lead
+/// may not); a law-enforcement delay freezes the time left, and an oral one ends by
+/// itself after 30 days.
+#[test]
+fn discovery_moves_and_pauses_freeze_the_legal_clocks_on_a_fake_clock() {
+    let (_dir, mut app, clock, t0) = app();
+    app.setup("Ada Admin", PASS, t0).unwrap();
+    let view = app.start_incident("phi-breach", true, None, None).unwrap();
+    let id = view.progress.incident.id.clone();
+    let individuals = |app: &App| {
+        let p = app.progress(&id).unwrap();
+        p.deadlines.into_iter().find(|d| d.step == "notify-individuals").unwrap()
+    };
+    assert_eq!(individuals(&app).due, Some(start() + TimeDelta::days(60)));
+
+    clock.advance(TimeDelta::days(3));
+    let earlier = start() - TimeDelta::days(10);
+    let moved =
+        app.correct_discovery(&id, earlier, "the audit log shows access on the 18th").unwrap();
+    assert_eq!(moved.progress.incident.discovered, earlier);
+    assert_eq!(individuals(&app).due, Some(earlier + TimeDelta::days(60)));
+    let again = start() - TimeDelta::days(9);
+    app.correct_discovery(&id, again, "the 18th was a test login").unwrap();
+    let log = app.user().unwrap().events::<Event>(Some(&id)).unwrap();
+    let started = log.iter().find(|e| matches!(e.event, Event::IncidentStarted(_))).unwrap();
+    let fixes: Vec<_> =
+        log.iter().filter(|e| matches!(e.event, Event::DiscoveryCorrected { .. })).collect();
+    assert_eq!(fixes.len(), 2);
+    assert_eq!(fixes[0].corrects, Some(started.seq), "the first corrects the start");
+    assert_eq!(fixes[1].corrects, Some(fixes[0].seq), "the second corrects the first");
+    assert!(matches!(&fixes[1].event, Event::DiscoveryCorrected { was, .. } if *was == earlier));
+    let text = app.review_text(&id).unwrap();
+    assert!(text.contains("recorded at the start as 2026-11-28 06:00 UTC"), "{text}");
+    let future = app.correct_discovery(&id, start() + TimeDelta::days(30), "typo");
+    assert_eq!(future.unwrap_err().code(), "invalid_input");
+    assert_eq!(app.correct_discovery(&id, earlier, "  ").unwrap_err().code(), "invalid_input");
+
+    // A law-enforcement delay: the time left does not move while it holds.
+    let paused =
+        app.pause_clock(&id, "notify-individuals", "Det. Ray, county police, by phone", false);
+    let left = paused.unwrap().progress.deadlines[0].left_minutes;
+    assert_eq!(individuals(&app).status, DeadlineStatus::Paused);
+    clock.advance(TimeDelta::days(5));
+    assert_eq!(individuals(&app).left_minutes, left, "frozen");
+    let twice = app.pause_clock(&id, "notify-individuals", "again", false);
+    assert_eq!(twice.unwrap_err().code(), "invalid_input");
+    app.resume_clock(&id, "notify-individuals").unwrap();
+    clock.advance(TimeDelta::days(1));
+    assert_eq!(individuals(&app).status, DeadlineStatus::Running);
+    assert_eq!(individuals(&app).left_minutes, left.map(|l| l - 24 * 60));
+    assert_eq!(app.resume_clock(&id, "notify-individuals").unwrap_err().code(), "invalid_input");
+    let unknown = app.pause_clock(&id, "no-such-clock", "x", true).unwrap_err();
+    assert!(unknown.to_string().contains("notify-individuals"), "{unknown}");
+    // An oral delay ends by itself after 30 days.
+    app.pause_clock(&id, "notify-individuals", "FBI field office, by phone", false).unwrap();
+    clock.advance(TimeDelta::days(31));
+    assert_eq!(individuals(&app).status, DeadlineStatus::Running);
+    assert!(individuals(&app).pauses[1].lapsed);
+
+    // A clinician who is not the lead may not move discovery.
+    let nina = admin::NewUser {
+        name: "Nina Nurse",
+        role: Role::Clinician,
+        first_passphrase: b"first passphrase 1",
+        department: None,
+    };
+    app.add_user(nina).unwrap();
+    app.unlock("Nina Nurse", b"first passphrase 1", t0).unwrap();
+    app.change_own_passphrase(b"nina's own passphrase").unwrap();
+    let denied = app.correct_discovery(&id, earlier, "I think it was earlier").unwrap_err();
+    assert_eq!(denied.code(), "permission_denied");
 }
 
 /// Emergency access sees an open incident's ward steps, with the calls they name resolved

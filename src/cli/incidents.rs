@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use caregiver::app::App;
 use caregiver::contacts::calltree::Outcome;
 use caregiver::contacts::channels;
+use caregiver::incident::clocks::discovery_words;
 use caregiver::incident::export::Format;
-use caregiver::incident::{Action, DeadlineStatus, Progress};
+use caregiver::incident::{Action, Progress};
 use clap::{Subcommand, ValueEnum};
 
 use super::{Auth, Result, print_json, say, warn, when, write_file};
@@ -92,7 +93,7 @@ pub enum IncidentCommand {
         out: PathBuf,
     },
     /// The after-action review: steps done and skipped with reasons, time per phase,
-    /// deadlines met or missed, time bands against their targets. Text, or --format
+    /// legal clocks (not applicable on a branch not taken), time bands against their targets. Text, or --format
     /// html with the timeline picture, or json.
     Review {
         id: String,
@@ -124,6 +125,34 @@ pub enum IncidentCommand {
     },
     /// Add a note to an incident's record.
     Note { id: String, text: String },
+    /// Set the discovery time again, with a reason (45 CFR 164.404(a)(2)): a correcting
+    /// log entry; every legal clock is derived from the new time. The lead, incident
+    /// leads and admins.
+    Discovery {
+        id: String,
+        #[arg(long, value_name = "RFC3339")]
+        at: chrono::DateTime<chrono::Utc>,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Pause a legal clock (named by its step) for a law-enforcement delay (45 CFR
+    /// 164.412), with the official's statement. An oral request ends by itself after 30
+    /// days; --written records a written statement.
+    Pause {
+        id: String,
+        #[arg(long, value_name = "NAME")]
+        clock: String,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        #[arg(long)]
+        written: bool,
+    },
+    /// End a law-enforcement delay: the clock runs again.
+    Resume {
+        id: String,
+        #[arg(long, value_name = "NAME")]
+        clock: String,
+    },
     /// Close an incident (or end a drill).
     Close { id: String },
     /// Export an incident: html (the HICS 214 Activity Log), csv, or json (the signed
@@ -154,6 +183,15 @@ fn summary(p: &Progress) {
     ));
 }
 
+/// The legal clocks, one line each and the state below.
+fn clocks(p: &Progress) {
+    for d in &p.deadlines {
+        let due = d.due.map_or_else(|| "\u{2014}".to_owned(), when);
+        say(&format!("  clock {} ({}): due {due}: {}", d.step, d.status.words(), d.described()));
+        say(&format!("      {}", d.state_words()));
+    }
+}
+
 fn show(app: &App, p: &Progress) {
     let now = app.now();
     summary(p);
@@ -167,18 +205,7 @@ fn show(app: &App, p: &Progress) {
             say(&format!("  reminder {state} {} ({}): {}", when(t.due), t.step, t.say));
         }
     }
-    for d in &p.deadlines {
-        let state = match d.status {
-            DeadlineStatus::Open if d.due < now => "MISSED".to_owned(),
-            DeadlineStatus::Open => {
-                format!("open, {} left", caregiver::words::duration(d.due - now))
-            }
-            DeadlineStatus::Met => "met".to_owned(),
-            DeadlineStatus::Late => "met late".to_owned(),
-            DeadlineStatus::Skipped => "skipped".to_owned(),
-        };
-        say(&format!("  deadline {} ({}): {}: {state}", when(d.due), d.step, d.what));
-    }
+    clocks(p);
     say("log:");
     for e in &p.events {
         let what = [e.step.as_deref(), e.detail.as_deref()]
@@ -269,6 +296,18 @@ pub fn run(auth: &Auth, cmd: IncidentCommand) -> Result {
             let (seq, _) = app.incident_note(&id, &text)?;
             say(&format!("Note recorded as log entry {seq}."));
         }
+        IncidentCommand::Discovery { id, at, reason } => {
+            let p = app.correct_discovery(&id, at, &reason)?.progress;
+            say(&format!(
+                "discovered {}",
+                discovery_words(p.incident.discovered, &p.discovery_changes)
+            ));
+            clocks(&p);
+        }
+        IncidentCommand::Pause { id, clock, reason, written } => {
+            clocks(&app.pause_clock(&id, &clock, &reason, written)?.progress);
+        }
+        IncidentCommand::Resume { id, clock } => clocks(&app.resume_clock(&id, &clock)?.progress),
         IncidentCommand::Close { id } => summary(&app.close_incident(&id)?.progress),
         IncidentCommand::Export { id, format, out } => {
             write_file(&out, &app.export_incident(&id, format.into())?.bytes)?;

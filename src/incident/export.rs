@@ -61,6 +61,9 @@ pub fn activity(playbook: &Playbook, e: &Activity) -> String {
         Event::TimerAcknowledged { .. } => format!("Reminder seen: {step}"),
         Event::IncidentClosed { .. } => "Incident closed".to_owned(),
         Event::DrillEnded { .. } => "Drill ended".to_owned(),
+        Event::DiscoveryCorrected { .. } => format!("Discovery time corrected: {detail}"),
+        Event::ClockPaused { .. } => format!("Clock paused: {detail}"),
+        Event::ClockResumed { clock } => format!("Clock resumed: {clock}"),
         other @ (Event::EmergencyAccessUsed { .. }
         | Event::WardCopyRepaired { .. }
         | Event::TrainingAssigned { .. }
@@ -84,6 +87,7 @@ pub fn hics214_html(
         p.positions.iter().map(|a| [a.person.clone(), a.name.clone(), words::minute(a.since)]);
     let rows =
         p.events.iter().map(|e| [words::minute(e.time), activity(playbook, e), e.actor.clone()]);
+    let clocks = p.deadlines.iter().map(|d| [d.described(), d.due_words(), d.state_words()]);
     let body = maud::html! {
         h1 { "ACTIVITY LOG (HICS 214)" }
         table {
@@ -99,8 +103,14 @@ pub fn hics214_html(
             tr { th { "4. HIMT Position" } td { "Incident Commander (incident lead)" } }
             tr {
                 th { "Discovered" }
-                td { (words::minute(i.discovered)) " (UTC): legal clocks run from here" }
+                td {
+                    (crate::incident::clocks::discovery_words(i.discovered, &p.discovery_changes))
+                    ": legal clocks run from here"
+                }
             }
+        }
+        @if !p.deadlines.is_empty() {
+            (html::table(&["Legal clock", "Due (UTC)", "State"], clocks))
         }
         (html::table(
             &["Resources assigned (as ICS 214): Name", "HIMT Position", "Since (UTC)"],

@@ -4,6 +4,7 @@
 //! which position, each step's outcome, the timers and the legal deadlines) is worked out
 //! by replaying its entries, so the log is the one record of what happened.
 
+pub mod clocks;
 pub mod export;
 mod replay;
 pub mod review;
@@ -13,6 +14,7 @@ pub mod timeline;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use clocks::{DeadlineState, DeadlineStatus, DiscoveryChange, Pause};
 pub use replay::replay;
 pub use run::*;
 
@@ -29,7 +31,8 @@ pub struct Incident {
     pub title: String,
     pub lead: String,
     pub started: DateTime<Utc>,
-    /// When the problem was discovered: the legal clocks run from here.
+    /// When the problem was discovered: the legal clocks run from here. As recorded at the
+    /// start; a replayed incident holds the latest correction.
     pub discovered: DateTime<Utc>,
     /// A drill runs the same, and is marked as a drill everywhere.
     pub drill: bool,
@@ -122,31 +125,6 @@ pub struct TimerState {
     pub acknowledged: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeadlineStatus {
-    /// Its step is not finished: compare `due` with the clock.
-    Open,
-    /// Its step was done by the deadline.
-    Met,
-    /// Its step was done after the deadline.
-    Late,
-    /// Its step was skipped (with a reason).
-    Skipped,
-}
-
-/// A clock that runs from discovery or from the start (the 60-day breach notice, ...).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DeadlineState {
-    pub step: String,
-    pub what: String,
-    /// `discovery` or `start`.
-    pub from: String,
-    pub due: DateTime<Utc>,
-    pub status: DeadlineStatus,
-    pub finished: Option<DateTime<Utc>>,
-}
-
 /// Where an incident stands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Progress {
@@ -163,7 +141,14 @@ pub struct Progress {
     /// Every step of the playbook, in the playbook's order.
     pub steps: Vec<StepState>,
     pub timers: Vec<TimerState>,
+    /// The legal clocks, as they stood when replayed.
     pub deadlines: Vec<DeadlineState>,
+    /// Corrections of the discovery time, oldest first (`incident.discovered` is the
+    /// latest).
+    pub discovery_changes: Vec<DiscoveryChange>,
+    /// The entry that set the discovery time in force (the start, or the last correction):
+    /// the one a new correction corrects.
+    pub discovery_entry: Option<u64>,
     /// The calls made from the contact tree, oldest first.
     pub calls: Vec<crate::contacts::calltree::Call>,
 }

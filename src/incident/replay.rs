@@ -1,22 +1,26 @@
 //! Where an incident stands, worked out from its log entries alone: the current step,
 //! each step's outcome and times, who holds which position, the reminders (from when their
-//! step was reached) and the legal deadlines (from discovery or the start).
+//! step was reached) and the legal clocks (`clocks`: on the branches taken, from the
+//! discovery time in force, with their pauses), as they stand at a given moment.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{
-    Activity, Assignment, DeadlineState, DeadlineStatus, Incident, Progress, StepState, StepStatus,
-    TimerState,
-};
+use super::clocks::{self, DiscoveryChange, Facts, Pause};
+use super::{Activity, Assignment, Incident, Progress, StepState, StepStatus, TimerState};
 use crate::Result;
 use crate::events::{self, Event};
 use crate::playbook::Playbook;
 use crate::playbook::format::END;
 
-/// Replays an incident's entries over its playbook.
-pub fn replay(incident: Incident, p: &Playbook, entries: &[events::Entry]) -> Result<Progress> {
+/// Replays an incident's entries over its playbook; its clocks as they stand at `now`.
+pub fn replay(
+    mut incident: Incident,
+    p: &Playbook,
+    entries: &[events::Entry],
+    now: DateTime<Utc>,
+) -> Result<Progress> {
     let mut steps: Vec<StepState> = p
         .steps
         .iter()
@@ -38,7 +42,15 @@ pub fn replay(incident: Incident, p: &Playbook, entries: &[events::Entry]) -> Re
     positions.insert("incident-commander".into(), (incident.lead.clone(), incident.started));
     let mut timers: Vec<TimerState> = Vec::new();
     let mut current = p.steps.first().map(|s| s.id.clone());
+    let mut first_reached: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+    let mut answers: BTreeMap<String, (String, DateTime<Utc>)> = BTreeMap::new();
+    let mut pauses: BTreeMap<String, Vec<Pause>> = BTreeMap::new();
+    let mut discovery_changes: Vec<DiscoveryChange> = Vec::new();
+    let mut discovery_entry = None;
     reach(p, &mut steps, &mut timers, current.as_deref(), incident.started);
+    if let Some(first) = &current {
+        first_reached.insert(first.clone(), incident.started);
+    }
     let (mut done, mut skipped, mut closed, mut closed_at) = (0, 0, false, None);
     let mut events = Vec::new();
     for entry in entries {
@@ -67,6 +79,7 @@ pub fn replay(incident: Incident, p: &Playbook, entries: &[events::Entry]) -> Re
                 Some(reason.clone())
             }
             Event::Decision { step, choice, goto } => {
+                answers.insert(step.clone(), (choice.clone(), at));
                 done += 1;
                 finish(StepStatus::Chosen, Some(choice.clone()));
                 moved = Some(after(p, step, Some(goto)));
@@ -91,8 +104,59 @@ pub fn replay(incident: Incident, p: &Playbook, entries: &[events::Entry]) -> Re
                 closed_at = Some(at);
                 None
             }
-            Event::IncidentStarted(_)
-            | Event::EmergencyAccessUsed { .. }
+            Event::IncidentStarted(_) => {
+                discovery_entry = Some(entry.seq);
+                None
+            }
+            Event::DiscoveryCorrected { discovered, reason, was } => {
+                incident.discovered = *discovered;
+                discovery_entry = Some(entry.seq);
+                discovery_changes.push(DiscoveryChange {
+                    seq: entry.seq,
+                    at,
+                    by: entry.actor.clone(),
+                    was: *was,
+                    discovered: *discovered,
+                    reason: reason.clone(),
+                });
+                Some(format!(
+                    "discovery set to {} UTC (was {} UTC): {reason}",
+                    crate::words::minute(*discovered),
+                    crate::words::minute(*was)
+                ))
+            }
+            Event::ClockPaused { clock, reason, written } => {
+                let list = pauses.entry(clock.clone()).or_default();
+                match list.last_mut().filter(|p| p.to.is_none()) {
+                    // An oral request past its 30 days ended by itself: this one is new.
+                    Some(open) => {
+                        open.end(at);
+                        if open.lapsed {
+                            list.push(pause_of(at, reason, *written, &entry.actor));
+                        } else {
+                            open.to = None;
+                            if *written && !open.written {
+                                open.written = true;
+                                open.reason = format!("{}; in writing: {reason}", open.reason);
+                            }
+                        }
+                    }
+                    None => list.push(pause_of(at, reason, *written, &entry.actor)),
+                }
+                Some(format!(
+                    "{clock}: {} law-enforcement delay: {reason}",
+                    if *written { "written" } else { "oral" }
+                ))
+            }
+            Event::ClockResumed { clock } => {
+                if let Some(open) =
+                    pauses.get_mut(clock).and_then(|l| l.last_mut()).filter(|p| p.to.is_none())
+                {
+                    open.end(at);
+                }
+                Some(clock.clone())
+            }
+            Event::EmergencyAccessUsed { .. }
             | Event::WardCopyRepaired { .. }
             | Event::TrainingAssigned { .. }
             | Event::TrainingAcknowledged { .. }
@@ -101,6 +165,9 @@ pub fn replay(incident: Incident, p: &Playbook, entries: &[events::Entry]) -> Re
         if let Some(next) = moved {
             current = next;
             reach(p, &mut steps, &mut timers, current.as_deref(), at);
+            if let Some(id) = &current {
+                first_reached.entry(id.clone()).or_insert(at);
+            }
         }
         events.push(Activity {
             seq: entry.seq,
@@ -111,7 +178,17 @@ pub fn replay(incident: Incident, p: &Playbook, entries: &[events::Entry]) -> Re
             detail,
         });
     }
-    let deadlines = deadlines(&incident, p, &steps);
+    let facts = Facts {
+        discovered: incident.discovered,
+        started: incident.started,
+        steps: &steps,
+        answers: &answers,
+        first_reached: &first_reached,
+        pauses,
+        current: current.as_deref(),
+        closed,
+    };
+    let deadlines = clocks::derive(p, facts, now);
     let positions = positions
         .into_iter()
         .map(|(position, (person, since))| Assignment {
@@ -133,6 +210,8 @@ pub fn replay(incident: Incident, p: &Playbook, entries: &[events::Entry]) -> Re
         steps,
         timers,
         deadlines,
+        discovery_changes,
+        discovery_entry,
         calls: crate::contacts::calltree::calls_of(entries),
     })
 }
@@ -161,33 +240,15 @@ fn reach(
     }
 }
 
-/// The playbook's deadlines for this incident: every one runs from discovery (or the
-/// start) whether or not its step has been reached, because the law's clock does.
-fn deadlines(incident: &Incident, p: &Playbook, steps: &[StepState]) -> Vec<DeadlineState> {
-    p.steps
-        .iter()
-        .zip(steps)
-        .filter_map(|(s, state)| {
-            let d = s.deadline.as_ref()?;
-            let anchor = if d.from == "start" { incident.started } else { incident.discovered };
-            let minutes = i64::try_from(d.within_minutes).unwrap_or(i64::MAX / 120_000);
-            let due = anchor + Duration::minutes(minutes);
-            let status = match (state.status, state.finished) {
-                (StepStatus::Done | StepStatus::Chosen, Some(t)) if t <= due => DeadlineStatus::Met,
-                (StepStatus::Done | StepStatus::Chosen, Some(_)) => DeadlineStatus::Late,
-                (StepStatus::Skipped, _) => DeadlineStatus::Skipped,
-                _ => DeadlineStatus::Open,
-            };
-            Some(DeadlineState {
-                step: s.id.clone(),
-                what: d.what.clone(),
-                from: d.from.clone(),
-                due,
-                status,
-                finished: state.finished,
-            })
-        })
-        .collect()
+fn pause_of(at: DateTime<Utc>, reason: &str, written: bool, by: &str) -> Pause {
+    Pause {
+        from: at,
+        to: None,
+        written,
+        reason: reason.to_owned(),
+        by: by.to_owned(),
+        lapsed: false,
+    }
 }
 
 /// The step after `step`: the chosen branch, else the step's successor; `None` at the end.

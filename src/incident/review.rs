@@ -1,7 +1,8 @@
 //! The after-action review of an incident or a drill, from its replayed log: which steps
 //! were done and which skipped (with the reasons), the time each phase took, the legal
-//! deadlines met or missed, and each time band against the playbook's target (the
-//! immediate steps within 2 hours of the start, the intermediate ones within 12). The text
+//! clocks (running, met, missed, or not applicable on a branch not taken) and the
+//! discovery time with its corrections, and each time band against the playbook's target
+//! (the immediate steps within 2 hours of the start, the intermediate ones within 12). The text
 //! and the printed review end with the log's anchor (its last checkpoint and its key's
 //! fingerprint), as the HICS 214 does.
 
@@ -9,7 +10,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::events::Event;
-use crate::incident::{DeadlineStatus, Incident, Progress, StepStatus};
+use crate::incident::clocks::discovery_words;
+use crate::incident::{
+    DeadlineState, DeadlineStatus, DiscoveryChange, Incident, Progress, StepStatus,
+};
 use crate::log::Anchor;
 use crate::playbook::Playbook;
 use crate::playbook::format::{BANDS, band_name, phase_name};
@@ -31,7 +35,10 @@ pub struct Review {
     /// Every step reached, in the order they were finished.
     pub steps: Vec<StepOutcome>,
     pub phases: Vec<PhaseTime>,
-    pub deadlines: Vec<DeadlineOutcome>,
+    /// The legal clocks as they stand (on a branch not taken: not applicable).
+    pub deadlines: Vec<DeadlineState>,
+    /// Corrections of the discovery time (the incident holds the latest).
+    pub discovery_changes: Vec<DiscoveryChange>,
     pub bands: Vec<BandTarget>,
     /// Every entry of the incident, numbered from 1 as the timeline numbers its marks.
     pub entries: Vec<ReviewEntry>,
@@ -70,25 +77,6 @@ pub struct PhaseTime {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     pub minutes: i64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Met,
-    MetLate,
-    Missed,
-    Skipped,
-    Open,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DeadlineOutcome {
-    pub step: String,
-    pub what: String,
-    pub due: DateTime<Utc>,
-    pub outcome: Verdict,
-    pub finished: Option<DateTime<Utc>>,
 }
 
 /// A time band against its target: were its steps finished within it?
@@ -163,24 +151,6 @@ pub fn review(p: &Progress, playbook: &Playbook, now: DateTime<Utc>) -> Review {
     }
     phases.sort_by_key(|ph| ph.from);
 
-    let deadlines = p
-        .deadlines
-        .iter()
-        .map(|d| DeadlineOutcome {
-            step: d.step.clone(),
-            what: d.what.clone(),
-            due: d.due,
-            outcome: match d.status {
-                DeadlineStatus::Met => Verdict::Met,
-                DeadlineStatus::Late => Verdict::MetLate,
-                DeadlineStatus::Skipped => Verdict::Skipped,
-                DeadlineStatus::Open if d.due < end => Verdict::Missed,
-                DeadlineStatus::Open => Verdict::Open,
-            },
-            finished: d.finished,
-        })
-        .collect();
-
     let bands = BANDS
         .iter()
         .filter_map(|(band, _)| {
@@ -233,7 +203,8 @@ pub fn review(p: &Progress, playbook: &Playbook, now: DateTime<Utc>) -> Review {
             .count(),
         steps,
         phases,
-        deadlines,
+        deadlines: p.deadlines.clone(),
+        discovery_changes: p.discovery_changes.clone(),
         bands,
         entries: p
             .events
@@ -246,18 +217,6 @@ pub fn review(p: &Progress, playbook: &Playbook, now: DateTime<Utc>) -> Review {
                 what: crate::incident::export::activity(playbook, e),
             })
             .collect(),
-    }
-}
-
-impl Verdict {
-    pub fn words(self) -> &'static str {
-        match self {
-            Verdict::Met => "met",
-            Verdict::MetLate => "met late",
-            Verdict::Missed => "MISSED",
-            Verdict::Skipped => "skipped",
-            Verdict::Open => "open",
-        }
     }
 }
 
@@ -284,6 +243,10 @@ pub fn text(r: &Review, anchor: &Anchor) -> String {
         r.incident.started.format("%Y-%m-%d %H:%M UTC"),
         if r.closed_at.is_some() { "closed after" } else { "open for" },
         span(r.minutes)
+    ));
+    out.push_str(&format!(
+        "Discovered {}\n",
+        discovery_words(r.incident.discovered, &r.discovery_changes)
     ));
     out.push_str(&format!(
         "{} done, {} decisions, {} skipped, {} not reached; {} notes, {} observations\n",
@@ -316,13 +279,14 @@ pub fn text(r: &Review, anchor: &Anchor) -> String {
             b.name, b.finished_steps
         ));
     }
-    out.push_str("\nDeadlines:\n");
+    out.push_str("\nLegal clocks:\n");
     for d in &r.deadlines {
         out.push_str(&format!(
-            "  {:<8} due {}: {}\n",
-            d.outcome.words(),
-            d.due.format("%Y-%m-%d %H:%M UTC"),
-            d.what
+            "  {:<14} due {}: {}\n                 {}\n",
+            d.status.words(),
+            d.due.map_or_else(|| "\u{2014}".to_owned(), |t| format!("{} UTC", words::minute(t))),
+            d.described(),
+            d.state_words()
         ));
     }
     out.push('\n');
@@ -381,6 +345,9 @@ pub fn timeline(
             Event::Observation { .. } => MarkKind::Observation,
             Event::IncidentClosed { .. } | Event::DrillEnded { .. } => MarkKind::Closed,
             Event::TimerAcknowledged { .. }
+            | Event::DiscoveryCorrected { .. }
+            | Event::ClockPaused { .. }
+            | Event::ClockResumed { .. }
             | Event::EmergencyAccessUsed { .. }
             | Event::WardCopyRepaired { .. }
             | Event::TrainingAssigned { .. }
@@ -391,18 +358,23 @@ pub fn timeline(
         let label = crate::incident::export::activity(playbook, e);
         marks.push(Mark { time, lane: lane(name), kind, label });
     }
+    // A clock on a branch not taken, or not decided, is not drawn: the review lists it.
     let deadlines = p
         .deadlines
         .iter()
-        .map(|d| DeadlineMark {
-            time: d.due,
-            label: d.what.clone(),
-            met: match d.status {
-                DeadlineStatus::Met => Some(true),
-                DeadlineStatus::Late => Some(false),
-                DeadlineStatus::Open if d.due < p.closed_at.unwrap_or(now) => Some(false),
-                _ => None,
-            },
+        .filter(|d| !matches!(d.status, DeadlineStatus::NotApplicable | DeadlineStatus::Undecided))
+        .filter_map(|d| {
+            Some(DeadlineMark {
+                time: d.due?,
+                label: d.what.clone(),
+                met: match d.status {
+                    DeadlineStatus::Met => Some(true),
+                    DeadlineStatus::Late | DeadlineStatus::Overdue | DeadlineStatus::Missed => {
+                        Some(false)
+                    }
+                    _ => None,
+                },
+            })
         })
         .collect();
     let end = p.closed_at.unwrap_or(now).max(i.started);
@@ -460,15 +432,12 @@ pub fn html(r: &Review, timeline_svg: &str, anchor: &Anchor, now: DateTime<Utc>)
             },
         ]
     });
-    let deadlines = r
-        .deadlines
-        .iter()
-        .map(|d| [d.what.clone(), words::minute(d.due), d.outcome.words().to_owned()]);
+    let deadlines = r.deadlines.iter().map(|d| [d.described(), d.due_words(), d.state_words()]);
     let body = maud::html! {
         h1 { "After-action review: " (i.title) (html::drill(i.drill)) }
         p {
-            "Incident " (i.id) "; lead " (i.lead) "; discovered " (words::minute(i.discovered))
-            " UTC; started " (words::minute(i.started)) " UTC; "
+            "Incident " (i.id) "; lead " (i.lead) "; discovered " (discovery_words(i.discovered, &r.discovery_changes))
+            "; started " (words::minute(i.started)) " UTC; "
             (if r.closed_at.is_some() { "closed after" } else { "open for" }) " "
             (span(r.minutes)) "."
             br;
@@ -485,8 +454,8 @@ pub fn html(r: &Review, timeline_svg: &str, anchor: &Anchor, now: DateTime<Utc>)
         (html::table(&["Phase", "Steps", "Time"], phases))
         h2 { "Time bands against their targets" }
         (html::table(&["Band", "Target", "Finished", "Last step at", "Verdict"], bands))
-        h2 { "Deadlines" }
-        (html::table(&["Deadline", "Due (UTC)", "Outcome"], deadlines))
+        h2 { "Legal clocks" }
+        (html::table(&["Clock", "Due (UTC)", "State"], deadlines))
         p {
             "Made " (words::minute(now))
             " UTC by Caregiver Playbook from the workstation's signed activity log."
@@ -500,8 +469,7 @@ pub fn html(r: &Review, timeline_svg: &str, anchor: &Anchor, now: DateTime<Utc>)
 pub(crate) mod tests {
     use super::*;
     use crate::html::tests::{anchor, assert_anchored};
-    use crate::incident::replay;
-    use crate::incident::tests::{entries, incident, t};
+    use crate::incident::tests::{entries, incident, replay, t};
     use chrono::Duration;
 
     /// A ransomware incident that starts at minute 0, finishes `stop-and-unplug` at
@@ -558,9 +526,9 @@ pub(crate) mod tests {
         let skipped = r.steps.iter().find(|s| s.status == StepStatus::Skipped).unwrap();
         assert_eq!(skipped.detail.as_deref(), Some("on paper already"));
         assert_eq!(r.steps[0].minutes, Some(5), "reached at 0, done at 5");
-        // The 60-day deadline from discovery is still open at the close: not missed.
-        assert_eq!(r.deadlines[0].outcome, Verdict::Open);
-        assert_eq!(r.deadlines[0].due, t(-30) + Duration::days(60));
+        // The 60-day deadline from discovery still runs after the close: not missed.
+        assert_eq!(r.deadlines[0].status, DeadlineStatus::Running);
+        assert_eq!(r.deadlines[0].due, Some(t(-30) + Duration::days(60)));
         assert_eq!(r.entries.len(), 5);
         assert_eq!(r.entries[4].what, "Incident closed");
         let text = text(&r, &anchor());

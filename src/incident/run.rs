@@ -142,7 +142,7 @@ pub fn all_progress(
         .map(|i| {
             let own = by_incident.remove(&i.id).unwrap_or_default();
             let p = playbook(playbooks, &i.playbook)?;
-            replay(i, p, &own)
+            replay(i, p, &own, session.now())
         })
         .collect()
 }
@@ -152,7 +152,7 @@ pub fn progress(session: &Session, playbooks: &[Playbook], id: &str) -> Result<P
     let incident = find(session, id)?.value;
     let p = playbook(playbooks, &incident.playbook)?;
     let entries = session.events(Some(id))?;
-    replay(incident, p, &entries)
+    replay(incident, p, &entries, session.now())
 }
 
 /// Acts on the current step. Only the current step can be acted on; a decision needs a
@@ -339,6 +339,120 @@ pub fn close(session: &Session, playbooks: &[Playbook], id: &str) -> Result<Prog
             ward.closed = true;
             w.put(&record, &ward)?;
         }
+        w.append(Some(id), &event)
+    })?;
+    progress(session, playbooks, id)
+}
+
+/// A reason typed for a clock change: trimmed, 1 to 2,000 characters.
+fn reason_text(text: &str, what: &'static str) -> Result<String> {
+    let reason = text.trim();
+    if reason.is_empty() || reason.chars().count() > 2_000 {
+        return Err(Error::Invalid {
+            what,
+            reason: "write a reason of 1 to 2,000 characters".into(),
+        });
+    }
+    Ok(reason.to_owned())
+}
+
+/// Sets the discovery time again, with a reason (45 CFR 164.404(a)(2): the date is fixed
+/// after investigation): its lead, incident leads and admins. A correcting entry that
+/// points at the entry whose time it replaces; every clock is derived from it.
+pub fn correct_discovery(
+    session: &Session,
+    playbooks: &[Playbook],
+    id: &str,
+    discovered: DateTime<Utc>,
+    reason: &str,
+) -> Result<Progress> {
+    let now = progress(session, playbooks, id)?;
+    let reason = reason_text(reason, "discovery reason")?;
+    if discovered > session.now() + Duration::minutes(5) {
+        return Err(Error::Invalid { what: "discovery time", reason: "is in the future".into() });
+    }
+    if discovered == now.incident.discovered {
+        return Err(Error::Invalid {
+            what: "discovery time",
+            reason: "is the discovery time already in force".into(),
+        });
+    }
+    let corrects = now.discovery_entry.ok_or_else(|| no_incident(id))?;
+    let event = Event::DiscoveryCorrected { discovered, reason, was: now.incident.discovered };
+    session.write(|w| {
+        require_command(
+            w.role(),
+            session.user_name(),
+            &now.incident,
+            "correct the discovery time",
+        )?;
+        w.correct(corrects, Some(id), &event)
+    })?;
+    progress(session, playbooks, id)
+}
+
+/// The clock of this incident named `clock` (its step's id).
+fn clock_of<'a>(p: &'a Progress, clock: &str) -> Result<&'a crate::incident::DeadlineState> {
+    p.deadlines.iter().find(|d| d.step == clock).ok_or_else(|| {
+        let names: Vec<&str> = p.deadlines.iter().map(|d| d.step.as_str()).collect();
+        Error::Invalid {
+            what: "clock",
+            reason: format!(
+                "this incident has no clock `{clock}`; its clocks are: {}",
+                if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+            ),
+        }
+    })
+}
+
+/// Pauses a legal clock for a law-enforcement delay (45 CFR 164.412), with the official's
+/// statement: its lead, incident leads and admins. An oral request ends by itself after 30
+/// days; `written` records a written statement (also while an oral one holds).
+pub fn pause_clock(
+    session: &Session,
+    playbooks: &[Playbook],
+    id: &str,
+    clock: &str,
+    reason: &str,
+    written: bool,
+) -> Result<Progress> {
+    use crate::incident::DeadlineStatus as S;
+    let now = progress(session, playbooks, id)?;
+    let reason = reason_text(reason, "delay statement")?;
+    let state = clock_of(&now, clock)?;
+    let refuse = |why: &str| Err(Error::Invalid { what: "clock", reason: why.to_owned() });
+    match state.status {
+        S::Met | S::Late => return refuse("is met: there is nothing to pause"),
+        S::NotApplicable => return refuse("does not apply: its branch was not taken"),
+        // Paused already: only a written statement after an oral request adds anything.
+        S::Paused if !written || state.pauses.last().is_some_and(|p| p.written) => {
+            return refuse("is paused already (a written statement may follow an oral one)");
+        }
+        S::Overdue | S::Missed => return refuse("is past due: a delay cannot revive it"),
+        S::Undecided | S::Running | S::Paused => {}
+    }
+    let event = Event::ClockPaused { clock: clock.to_owned(), reason, written };
+    session.write(|w| {
+        require_command(w.role(), session.user_name(), &now.incident, "pause a legal clock")?;
+        w.append(Some(id), &event)
+    })?;
+    progress(session, playbooks, id)
+}
+
+/// Ends a law-enforcement delay: the clock runs again.
+pub fn resume_clock(
+    session: &Session,
+    playbooks: &[Playbook],
+    id: &str,
+    clock: &str,
+) -> Result<Progress> {
+    let now = progress(session, playbooks, id)?;
+    if clock_of(&now, clock)?.status != crate::incident::DeadlineStatus::Paused {
+        return Err(Error::Invalid { what: "clock", reason: "is not paused".into() });
+    }
+    let event = Event::ClockResumed { clock: clock.to_owned() };
+    session.write(|w| {
+        require_command(w.role(), session.user_name(), &now.incident, "resume a legal clock")?;
         w.append(Some(id), &event)
     })?;
     progress(session, playbooks, id)

@@ -26,6 +26,15 @@ pub(crate) fn incident(discovered_minutes: i64) -> Incident {
     }
 }
 
+/// Replays as the app does, with the clocks as they stand at minute 1,000.
+pub(crate) fn replay(
+    incident: Incident,
+    p: &crate::playbook::Playbook,
+    entries: &[events::Entry],
+) -> Result<Progress> {
+    super::replay(incident, p, entries, t(1_000))
+}
+
 /// One scripted entry: (minute, actor, kind, payload).
 pub(crate) type Line<'a> = (i64, &'a str, &'a str, serde_json::Value);
 
@@ -148,8 +157,8 @@ fn timers_run_from_when_their_step_is_reached() {
     assert!(!contain.acknowledged);
 }
 
-/// The 60-day notice runs from discovery, not from the start, and is met, late,
-/// skipped or open by its step's outcome.
+/// The 60-day notice runs from discovery, not from the start, and is met or late by its
+/// step's outcome; a skipped step does not meet it (the clock runs on).
 #[test]
 fn deadlines_run_from_discovery() {
     let p = crate::playbook::find("ransomware").unwrap();
@@ -177,17 +186,18 @@ fn deadlines_run_from_discovery() {
         (sixty_days - 61, "decision", DeadlineStatus::Met),
         (sixty_days - 60, "decision", DeadlineStatus::Met),
         (sixty_days - 59, "decision", DeadlineStatus::Late),
-        (100, "step_skipped", DeadlineStatus::Skipped),
+        (100, "step_skipped", DeadlineStatus::Running),
     ] {
         let progress = walk(finish_at, kind);
         let d = progress.deadlines.iter().find(|d| d.step == "breach-decision").unwrap();
-        assert_eq!(d.due, due);
+        assert_eq!(d.due, Some(due));
+        assert_eq!(d.skipped.is_some(), kind == "step_skipped");
         assert_eq!(d.status, status, "finished at minute {finish_at}");
     }
     let open =
         replay(incident(0), &p, &entries(&[(0, "A", "incident_started", started())])).unwrap();
     assert_eq!(open.deadlines.len(), 1);
-    assert_eq!(open.deadlines[0].status, DeadlineStatus::Open);
+    assert_eq!(open.deadlines[0].status, DeadlineStatus::Running);
 }
 
 #[test]

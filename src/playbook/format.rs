@@ -7,10 +7,16 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::rules::{self, RawSheet, RawSource, Sheet, Source};
 use crate::checker::{Checked, Checker, Diagnostic, Position, S};
+
+mod deadline;
+
+pub use deadline::{ClockFrom, Condition, Deadline, Span, Unit, parse_span};
+use deadline::{RawDeadline, check_when};
 
 /// The standard roles: HICS positions and the cyber additions (id, name).
 pub const STANDARD_ROLES: &[(&str, &str)] = &[
@@ -110,6 +116,8 @@ pub struct Playbook {
     pub sources: Vec<Source>,
     /// Custom roles declared by this playbook (id, name).
     pub roles: Vec<(String, String)>,
+    /// Days that are not business days (besides weekends), for `business days` clocks.
+    pub holidays: Vec<NaiveDate>,
     pub steps: Vec<Step>,
     /// The job action sheets' headers (mission, reports to, forms), by role.
     pub sheets: Vec<Sheet>,
@@ -138,15 +146,6 @@ pub struct Timer {
     /// Minutes after the step is reached.
     pub after_minutes: u64,
     pub say: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Deadline {
-    /// Minutes after the anchor.
-    pub within_minutes: u64,
-    /// `discovery` or `start`.
-    pub from: String,
-    pub what: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -210,6 +209,8 @@ struct RawPlaybook {
     sheets: Vec<S<RawSheet>>,
     #[serde(default)]
     contact_roles: Vec<RawRole>,
+    #[serde(default)]
+    holidays: Vec<S<String>>,
     steps: S<Vec<S<RawStep>>>,
 }
 
@@ -248,14 +249,6 @@ pub(super) struct RawStep {
 struct RawTimer {
     after: S<String>,
     say: S<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDeadline {
-    within: S<String>,
-    from: S<String>,
-    what: S<String>,
 }
 
 #[derive(Deserialize)]
@@ -339,6 +332,22 @@ fn check(c: &mut Checker<'_>, raw: RawPlaybook) -> Playbook {
         c.span(&r.id, "`[[contact_roles]]` is not read: a call names a standard contact role (see playbooks/README.md), the only ones the contact list holds");
     }
 
+    let mut holidays = Vec::new();
+    for h in &raw.holidays {
+        match NaiveDate::parse_from_str(h.get_ref(), "%Y-%m-%d") {
+            Ok(day) => holidays.push(day),
+            Err(_) => c.span(
+                h,
+                format!(
+                    "cannot read the holiday `{}`: write a date like `2026-12-25`",
+                    h.get_ref()
+                ),
+            ),
+        }
+    }
+    holidays.sort_unstable();
+    holidays.dedup();
+
     if raw.steps.get_ref().is_empty() {
         c.span(&raw.steps, "a playbook needs at least one step");
     }
@@ -356,6 +365,9 @@ fn check(c: &mut Checker<'_>, raw: RawPlaybook) -> Playbook {
     for s in raw.steps.get_ref() {
         steps.push(check_step(c, s.get_ref(), &roles, &index, &mut phase_set));
     }
+    for (s, step) in raw.steps.get_ref().iter().zip(steps.iter_mut()) {
+        check_when(c, s.get_ref(), raw.steps.get_ref(), &index, step);
+    }
     let known =
         |r: &str| STANDARD_ROLES.iter().any(|(s, _)| *s == r) || roles.iter().any(|(s, _)| s == r);
     let sheets = rules::sheets(c, &raw.sheets, &steps, &raw.steps, &known);
@@ -370,6 +382,7 @@ fn check(c: &mut Checker<'_>, raw: RawPlaybook) -> Playbook {
         keywords,
         sources,
         roles,
+        holidays,
         steps,
         sheets,
     };
@@ -430,25 +443,7 @@ fn check_step(
         }
         Timer { after_minutes: after.unwrap_or(0), say: c.text_required(&t.say, "`say`") }
     });
-    let deadline = s.deadline.as_ref().map(|d| {
-        let d = d.get_ref();
-        let within = parse_duration(d.within.get_ref());
-        if within.is_none() {
-            c.span(
-                &d.within,
-                format!(
-                    "cannot read the deadline `{}`: write a number and a unit, like `60 days`",
-                    d.within.get_ref()
-                ),
-            );
-        }
-        let from = c.one_of(&d.from, "deadline anchor", &["discovery", "start"]);
-        Deadline {
-            within_minutes: within.unwrap_or(0),
-            from,
-            what: c.text_required(&d.what, "`what`"),
-        }
-    });
+    let deadline = s.deadline.as_ref().map(|d| deadline::check(c, d.get_ref()));
     let target = |c: &mut Checker<'_>, v: &S<String>| {
         let t = v.get_ref();
         if t != END && !index.contains_key(t) {

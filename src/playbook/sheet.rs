@@ -123,7 +123,12 @@ fn step(out: &mut String, p: &Playbook, s: &Step, with_role: bool) {
     if let Some(d) = &s.deadline {
         wrap(
             out,
-            &format!("Deadline: within {} of {}: {}", minutes(d.within_minutes), d.from, d.what),
+            &format!(
+                "Deadline: {}{}: {}",
+                d.rule_words(),
+                d.when_words(p).map(|w| format!(", {w}")).unwrap_or_default(),
+                d.what
+            ),
             "    ",
         );
     }

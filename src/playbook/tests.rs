@@ -54,7 +54,27 @@ fn a_good_playbook_parses_with_its_flow() {
     assert_eq!(p.successors(0), vec!["b".to_owned(), "end".to_owned()]);
     assert_eq!(p.successors(1), vec!["end".to_owned()]);
     assert_eq!(p.steps[1].timer.as_ref().unwrap().after_minutes, 15);
-    assert_eq!(p.steps[1].deadline.as_ref().unwrap().within_minutes, 60 * 24 * 60);
+    let d = p.steps[1].deadline.as_ref().unwrap();
+    assert_eq!(d.within, format::Span { amount: 60, unit: format::Unit::Days });
+    let branch = GOOD.replace(
+        r#"from = "discovery""#,
+        r#"from = "when", when = { step = "a", choice = "Left" }, unless = { step = "b" }"#,
+    );
+    let d = parse("t.toml", &branch).unwrap().steps[1].deadline.clone().unwrap();
+    assert_eq!(d.from, format::ClockFrom::When);
+    assert_eq!(d.when, Some(format::Condition { step: "a".into(), choice: Some("Left".into()) }));
+    assert_eq!(d.unless, Some(format::Condition { step: "b".into(), choice: None }));
+    for (text, want) in [
+        ("10 business days", Some((10, format::Unit::BusinessDays))),
+        ("10 work days", Some((10, format::Unit::BusinessDays))),
+        ("1 work day", Some((1, format::Unit::BusinessDays))),
+        ("72 hours", Some((72, format::Unit::Hours))),
+        ("0 days", None),
+        ("10 business", None),
+    ] {
+        let got = format::parse_span(text).map(|s| (s.amount, s.unit));
+        assert_eq!(got, want, "{text}");
+    }
 }
 
 #[test]
@@ -86,7 +106,44 @@ fn every_problem_is_reported_with_its_line_and_column() {
         (
             r#"from = "discovery""#,
             r#"from = "yesterday""#,
-            &["t.toml:35:41: unknown deadline anchor `yesterday`: use one of discovery, start"],
+            &[
+                "t.toml:35:41: unknown deadline anchor `yesterday`: use one of discovery, start, when, year-end",
+            ],
+        ),
+        (
+            r#"from = "discovery""#,
+            r#"from = "discovery", when = { step = "z" }"#,
+            &["t.toml:35:70: no step has the id `z`"],
+        ),
+        (
+            r#"from = "discovery""#,
+            r#"from = "discovery", when = { step = "a", choice = "Up" }"#,
+            &["t.toml:35:84: the decision `a` has no choice `Up`: use one of `Left`, `Right`"],
+        ),
+        (
+            r#"from = "discovery""#,
+            r#"from = "discovery", unless = { step = "b", choice = "Left" }"#,
+            &["t.toml:35:86: `b` is not a decision: remove `choice`, or name a decision step"],
+        ),
+        (
+            r#"from = "discovery""#,
+            r#"from = "when""#,
+            &[
+                "t.toml:35:41: `from = \"when\"` needs a `when`: the step reached or the decision's answer it counts from",
+            ],
+        ),
+        (
+            r#"within = "60 days""#,
+            r#"within = "10 weekdays""#,
+            &[
+                "t.toml:35:23: cannot read the deadline `10 weekdays`: write a number and a unit, like `60 days`, `72 hours` or `10 business days`",
+            ],
+        ),
+        (
+            r#"sources = [{ title = "A source", date = "2026-12" }]"#,
+            r#"sources = [{ title = "A source", date = "2026-12" }]
+holidays = ["2026-02-30"]"#,
+            &["t.toml:8:13: cannot read the holiday `2026-02-30`: write a date like `2026-12-25`"],
         ),
         (
             r#"instruction = "Do the second thing.""#,

@@ -221,7 +221,8 @@ fn the_lead_assigns_positions_and_the_review_tells_what_happened() {
     assert!(show.contains("lead Lee Lead"), "{show}");
     assert!(show.contains("Incident Commander") && show.contains("Lee Lead"), "{show}");
     // The 60-day clock runs from discovery: 2026-12-31 08:00.
-    assert!(show.contains("deadline 2026-12-31 08:00 UTC (breach-decision)"), "{show}");
+    let clock = clock_line(&show, "breach-decision");
+    assert!(clock.contains("due 2026-12-31 08:00 UTC"), "{show}");
     // The first step's reminder is set for 15 minutes after the start.
     assert!(show.contains("reminder set") && show.contains("(stop-and-unplug)"), "{show}");
 
@@ -248,7 +249,7 @@ fn the_lead_assigns_positions_and_the_review_tells_what_happened() {
         "1 skipped",
         "SKIPPED  Switch the unit to paper downtime procedures (the ward was already on paper)",
         "Immediate (0-2 hours)",
-        "open     due 2026-12-31 08:00 UTC",
+        "due 2026-12-31 08:00 UTC: Notify affected individuals if this is a breach",
     ] {
         assert!(review.contains(part), "{part:?} missing:\n{review}");
     }
@@ -342,4 +343,129 @@ fn an_observation_under_emergency_access_reaches_the_incident_log() {
     app.unlock_emergency(b"WARD-CODE-1234-5678", Instant::now()).unwrap();
     assert!(app.ward_incidents().unwrap().is_empty());
     assert_eq!(app.observe(&started.id, "late").unwrap_err().code(), "invalid_input");
+}
+
+/// Walks a drill of `playbook` through the CLI as a user would: each decision answered as
+/// `answers` says, every other step done, to the end; then closes it.
+fn walk_drill(cli: &Cli, id: &str, playbook: &str, answers: &[(&str, &str)]) {
+    let p = caregiver::playbook::find(playbook).unwrap();
+    let mut state = cli.ok(&["incident", "show", id]);
+    let mut walked = 0;
+    while let Some(step) = current(&state) {
+        walked += 1;
+        assert!(walked < 40, "the walk does not end at {step}");
+        let s = p.steps.iter().find(|s| s.id == step).unwrap();
+        state = if s.question.is_some() {
+            let answer = answers.iter().find(|(d, _)| *d == step).map(|(_, a)| *a).unwrap();
+            cli.ok(&["incident", "step", id, &step, "--choose", answer])
+        } else {
+            cli.ok(&["incident", "step", id, &step, "--done"])
+        };
+    }
+    cli.ok(&["incident", "close", id]);
+}
+
+/// The clock line `incident show` prints for `clock`, with its state below.
+fn clock_line(show: &str, clock: &str) -> String {
+    let start = show.find(&format!("clock {clock} (")).unwrap_or_else(|| panic!("{show}"));
+    show[start..].lines().take(2).collect::<Vec<_>>().join("\n")
+}
+
+/// Issue 13's two drills, as a user runs them. A PHI breach under 500 people, no state
+/// over 500: the media and HHS-now clocks are "not applicable" (never MISSED) in the
+/// review, the show and the HICS 214, and the yearly HHS report is due 60 days after the
+/// end of the calendar year of discovery. Discovery is moved back with a reason, and a
+/// law-enforcement delay paused and resumed, on the way. A medical-device incident
+/// answered "No patient harmed": the FDA report is "not applicable".
+#[test]
+fn the_two_drills_show_not_applicable_clocks_and_the_yearly_hhs_date() {
+    let cli = Cli::new();
+    // Discovered two days ago; moved back to three.
+    let now = chrono::Utc::now();
+    let discovered = (now - chrono::Duration::days(2)).to_rfc3339();
+    let earlier = now - chrono::Duration::days(3);
+    let id = cli.ok(&["incident", "start", "phi-breach", "--drill", "--discovered", &discovered]);
+    let id = id.trim().to_owned();
+    let moved = cli.ok(&[
+        "incident",
+        "discovery",
+        &id,
+        "--at",
+        &earlier.to_rfc3339(),
+        "--reason",
+        "the audit log shows the first access a day earlier",
+    ]);
+    assert!(moved.contains("recorded at the start as"), "{moved}");
+    assert!(moved.contains("the audit log shows the first access a day earlier"), "{moved}");
+    let paused = cli.ok(&[
+        "incident",
+        "pause",
+        &id,
+        "--clock",
+        "notify-individuals",
+        "--reason",
+        "Det. Ray, county police, by phone: notice would hinder the investigation",
+    ]);
+    assert!(clock_line(&paused, "notify-individuals").contains("(paused)"), "{paused}");
+    let resumed = cli.ok(&["incident", "resume", &id, "--clock", "notify-individuals"]);
+    assert!(clock_line(&resumed, "notify-individuals").contains("(running)"), "{resumed}");
+    let (code, _, err) = cli.run(&["incident", "resume", &id, "--clock", "notify-individuals"]);
+    assert_eq!(code, 1, "{err}");
+
+    walk_drill(
+        &cli,
+        &id,
+        "phi-breach",
+        &[
+            ("exceptions-check", "No, or not sure"),
+            ("four-factor", "No, or not sure: treat it as a breach"),
+            ("contact-details", "No, everyone was reached"),
+            ("media-check", "No"),
+            ("hhs-check", "No, fewer than 500"),
+        ],
+    );
+    let show = cli.ok(&["incident", "show", &id]);
+    for clock in ["notify-media", "notify-hhs-now"] {
+        let line = clock_line(&show, clock);
+        assert!(line.contains("(not applicable)") && line.contains("due \u{2014}"), "{line}");
+    }
+    let yearly_due = caregiver::incident::clocks::year_end(earlier, &chrono::Utc)
+        .and_then(|end| {
+            let sixty = caregiver::playbook::format::parse_span("60 days").unwrap();
+            caregiver::incident::clocks::add_span(end, sixty, &[], &chrono::Utc)
+        })
+        .unwrap();
+    let yearly = clock_line(&show, "log-for-hhs");
+    assert!(yearly.contains(&caregiver::words::minute(yearly_due)), "{yearly}");
+    assert!(yearly.contains("(met)") && yearly.contains("164.408(c)"), "{yearly}");
+    assert!(clock_line(&show, "notify-individuals").contains("(met)"), "{show}");
+
+    let review = cli.ok(&["incident", "review", &id]);
+    assert!(!review.contains("MISSED"), "{review}");
+    assert_eq!(review.matches("not applicable: its branch was not taken").count(), 2, "{review}");
+    assert!(review.contains(&format!("due {} UTC", caregiver::words::minute(yearly_due))));
+    assert!(review.contains("in no case later than 60 calendar days after discovery"));
+    assert!(review.contains("law-enforcement delay (oral)"), "{review}");
+    let json = cli.ok(&["incident", "review", &id, "--format", "json"]);
+    assert_eq!(json.matches("\"status\": \"not_applicable\"").count(), 2, "{json}");
+    let html_path = cli.tmp.path().join("phi-214.html");
+    cli.ok(&["incident", "export", &id, "--format", "html", "--out", html_path.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(html.contains("Legal clock") && !html.contains("MISSED"), "{html}");
+    assert_eq!(html.matches("not applicable: its branch was not taken").count(), 2);
+    assert!(html.contains("Discovery time corrected"), "the correction is in the log");
+
+    // The medical-device drill: no patient harmed, so no FDA report clock.
+    let id = cli.ok(&["incident", "start", "medical-device", "--drill"]).trim().to_owned();
+    walk_drill(
+        &cli,
+        &id,
+        "medical-device",
+        &[("harm-check", "No"), ("fleet-check", "No, only this device"), ("privacy-check", "No")],
+    );
+    let show = cli.ok(&["incident", "show", &id]);
+    assert!(clock_line(&show, "report-fda").contains("(not applicable)"), "{show}");
+    let review = cli.ok(&["incident", "review", &id]);
+    assert!(!review.contains("MISSED") && !review.contains("OVERDUE"), "{review}");
+    assert!(review.contains("within 10 business days of discovery, if"), "{review}");
 }

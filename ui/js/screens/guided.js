@@ -22,13 +22,18 @@ export function utc(iso) {
   return `${iso.slice(0, 16).replace("T", " ")} UTC`;
 }
 
-/** A deadline's words for now: time left, or how late. */
+/** A legal clock's words for now: time left (frozen while paused), how late, or its
+ * state when it is not running. The core derives the state; a branch not taken is
+ * "not applicable". */
 export function countdown(d, now = Date.now()) {
-  const due = Date.parse(d.due);
+  const due = d.due ? Date.parse(d.due) : null;
   switch (d.status) {
     case "met": return "met";
     case "late": return "met, late";
-    case "skipped": return "skipped";
+    case "missed": return "MISSED";
+    case "not_applicable": return "not applicable";
+    case "undecided": return "undecided: applies only on its branch";
+    case "paused": return `paused, ${span((d.left_minutes || 0) * 60000)} left`;
     default: return due >= now ? `${span(due - now)} left` : `OVERDUE by ${span(now - due)}`;
   }
 }
@@ -55,14 +60,14 @@ export function upcoming(v) {
   const now = Date.now();
   const next = p.timers.filter((t) => !t.acknowledged && Date.parse(t.due) > now)
     .sort((a, b) => Date.parse(a.due) - Date.parse(b.due))[0];
-  const open = p.deadlines.filter((d) => d.status === "open");
+  const open = p.deadlines.filter((d) => d.status !== "met" && d.status !== "late");
   if (!next && !open.length) return null;
   return h("section", { class: "clocks", "aria-labelledby": "clocks-title" },
     h("h2", { id: "clocks-title" }, "Clocks"),
     next ? h("p", { class: "meta", id: "next-reminder" }, `Next reminder at ${utc(next.due)}: ${next.say}`) : null,
     open.length ? h("ul", { class: "deadlines", id: "deadlines" }, open.map((d) =>
-      h("li", { class: Date.parse(d.due) < now ? "overdue" : "", dataset: { due: d.due, status: d.status } },
-        h("span", { class: "countdown" }, countdown(d, now)), ` · ${d.what} (due ${utc(d.due)})`))) : null);
+      h("li", { class: d.status === "overdue" ? "overdue" : "", dataset: { due: d.due || "", status: d.status } },
+        h("span", { class: "countdown" }, countdown(d, now)), ` · ${d.what}`, d.due ? ` (due ${utc(d.due)})` : ""))) : null);
 }
 
 /** The incident's own menu: team, review and exports. */

@@ -17,7 +17,7 @@ function stepList(playbook, indexes, { withRole, sheet }) {
       s.checklist.length ? h("ul", { class: "checklist" }, s.checklist.map((c) => h("li", {}, c))) : null,
       callLine(s.callLines),
       s.timer ? h("p", { class: "meta" }, `Reminder after ${s.timer.text}: ${s.timer.say}`) : null,
-      s.deadline ? h("p", { class: "meta deadline" }, `Deadline: within ${s.deadline.text} of ${s.deadline.from}: ${s.deadline.what}`) : null,
+      s.deadline ? h("p", { class: "meta deadline" }, `Deadline: within ${s.deadline.text} of ${s.deadline.from.replace("-", " ")}: ${s.deadline.what}`) : null,
       s.question ? h("div", { class: "decision" },
         h("p", {}, h("strong", {}, "Decide: "), s.question),
         h("ul", {}, s.choices.map((c) => h("li", {}, `${c.label} → ${c.goto === "end" ? "the end" : stepTitle(playbook, c.goto)}`)))) : null,
@@ -46,7 +46,7 @@ function prepare(view) {
     s.bandName = bandNames[s.band] || s.band;
     s.roleName = (view.roles.find((r) => r.id === s.role) || {}).name;
     if (s.timer) s.timer.text = minutes(s.timer.after_minutes);
-    if (s.deadline) s.deadline.text = minutes(s.deadline.within_minutes);
+    if (s.deadline) s.deadline.text = `${s.deadline.within.amount} ${s.deadline.within.unit.replace("-", " ")}`;
   });
   return view;
 }

@@ -8,7 +8,10 @@ import { fill, h, showAlert } from "../dom.js";
 import { header, incidentNav, utc } from "./guided.js";
 
 const OUTCOME = { done: "done", skipped: "SKIPPED", chosen: "decided", current: "open", pending: "not reached" };
-const VERDICT = { met: "met", met_late: "met late", missed: "MISSED", skipped: "skipped", open: "open" };
+const VERDICT = {
+  undecided: "undecided", running: "running", paused: "paused", overdue: "OVERDUE", met: "met",
+  late: "met late", missed: "MISSED", not_applicable: "not applicable",
+};
 
 function minutes(m) {
   if (m >= 1440) return `${Math.floor(m / 1440)} d ${Math.floor((m % 1440) / 60)} h`;
@@ -79,7 +82,7 @@ export async function renderReview(main, opts) {
     h("h2", {}, "Deadlines"),
     rv.deadlines.length
       ? table("review-deadlines", ["Deadline", "Due (UTC)", "Outcome"],
-        rv.deadlines.map((d) => h("tr", { dataset: { outcome: d.outcome } }, h("td", {}, d.what), h("td", {}, utc(d.due)), h("td", {}, VERDICT[d.outcome] || d.outcome))))
+        rv.deadlines.map((d) => h("tr", { dataset: { outcome: d.status } }, h("td", {}, `${d.what} (${d.rule}${d.when ? `, ${d.when}` : ""})`), h("td", {}, d.due ? utc(d.due) : "—"), h("td", {}, VERDICT[d.status] || d.status))))
       : h("p", {}, "This playbook sets no legal deadline."),
     h("p", { class: "small anchor", id: "review-anchor" },
       `Activity log ${anchor.log}, last checkpoint: ${anchor.size} entries, head ${anchor.head}. `,
