@@ -160,6 +160,43 @@ async fn a_new_user_sets_their_own_passphrase_before_anything_else() {
     app.close().await;
 }
 
+/// The ward's path (issue 14): with no personal passphrase, emergency access, then
+/// "Suspected ransomware": the first screen is the first ward step, with its call line's
+/// name and number from the ward call list (imported from the contact CSV), and Next
+/// reaches the step that keeps eyes on monitored patients. "All steps" is one tap away.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_situation_button_under_emergency_access_opens_the_wards_first_step() {
+    let sample =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/contacts/sample.csv");
+    let app = App::launch_with_cli(|cli| {
+        cli.init();
+        cli.ok(&["emergency-code", "set", "--code-file", &cli.file("ward-code", CODE.as_bytes())]);
+        cli.ok(&["contacts", "import", sample.to_str().unwrap()]);
+    })
+    .await;
+    app.wait_screen("locked").await;
+    app.click("#emergency-open").await;
+    app.fill("#emergency-code", CODE).await;
+    app.click("#emergency-submit").await;
+    app.wait_screen("emergency").await;
+    app.click("button.situation[data-situation=ransomware]").await;
+    app.wait_screen("ward:ransomware").await;
+    let first = app.find("#ward-step-title[data-step=stop-and-unplug]").await;
+    assert_eq!(first.text().await.unwrap(), "Unplug the affected computer from the network");
+    let call = app.find(".step-call").await.text().await.unwrap();
+    assert_eq!(call, "Call: IT Service Desk (Example Health), (555) 555-0110 ext 1");
+    assert!(app.exists("#ward-print").await);
+    app.click("#ward-next").await;
+    let next = app.find("#ward-step-title[data-step=monitored-patients]").await;
+    assert_eq!(
+        next.text().await.unwrap(),
+        "Keep eyes on monitored patients and check medical devices"
+    );
+    app.click("#ward-all").await;
+    app.wait_screen("playbook:ransomware").await;
+    app.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_admin_adds_a_user_and_makes_an_emergency_code_in_the_window() {
     let app = App::launch_with_store(|_| {}).await;

@@ -15,6 +15,7 @@ import { renderReview } from "./screens/review.js";
 import { renderStart } from "./screens/start.js";
 import { renderTeam } from "./screens/team.js";
 import { renderPlaybook } from "./screens/playbook.js";
+import { renderWardSteps } from "./screens/wardsteps.js";
 import { renderChangePassphrase } from "./screens/passphrase.js";
 import { renderSetup } from "./screens/setup.js";
 import { routeFor, screenKey, to } from "./routes.js";
@@ -41,6 +42,9 @@ function goTo(next) {
 const redraw = () => refresh({ force: true });
 const home = () => goTo(to.home());
 const open = (id) => goTo(to.playbook(id));
+const openWard = (id) => goTo(to.ward(id));
+/** Who starts an incident from a situation button (the rest follow the ward's steps). */
+const startsIncidents = (role) => role === "lead" || role === "admin";
 const guide = (id) => goTo(to.incident(id));
 const startIncident = (id, drill = false) => goTo(to.start(id, drill));
 const incidentRoutes = {
@@ -59,9 +63,12 @@ const SCREENS = {
     route = to.home();
     return renderLock(main, { onUnlocked: home });
   },
-  "emergency": () => renderHome(main, { emergency: true, onOpen: open }),
+  "emergency": () => renderHome(main, { emergency: true, onOpen: open, onSituation: openWard }),
   "must-change": () => renderChangePassphrase(main, { forced: true, onDone: redraw }),
-  "home": () => renderHome(main, { emergency: false, onOpen: open, onResume: guide, onStart: startIncident }),
+  "home": (_, status) => renderHome(main, {
+    emergency: false, onOpen: open, onResume: guide, onStart: startIncident,
+    onSituation: startsIncidents(status.user.role) ? startIncident : openWard,
+  }),
   "admin": () => renderAdmin(main),
   "training": (_, status) => renderTraining(main, { role: status.user.role, onModule: (id) => goTo(to.module(id)) }),
   "module": ({ id }) => renderModule(main, { id, onBack: () => goTo(to.training()) }),
@@ -69,6 +76,8 @@ const SCREENS = {
   // Under emergency access a playbook is for reading: nothing to start.
   "playbook": ({ id }, status) => renderPlaybook(main,
     { id, onBack: home, onStart: status.phase === "unlocked" ? startIncident : undefined }),
+  "ward": ({ id }, status) => renderWardSteps(main,
+    { id, emergency: status.phase === "emergency", onAll: open, onBack: home }),
   "start": ({ playbook, drill }, status) => renderStart(main,
     { playbookId: playbook, drill, me: status.user.name, onStarted: guide, onBack: home }),
   "incident": ({ id }) => renderGuided(main, { id, ...incidentRoutes }),

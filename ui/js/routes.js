@@ -13,6 +13,7 @@ export const to = Object.freeze({
   contacts: () => ({ name: "contacts" }),
   passphrase: () => ({ name: "passphrase" }),
   playbook: (id) => ({ name: "playbook", id }),
+  ward: (id) => ({ name: "ward", id }),
   start: (playbook, drill = false) => ({ name: "start", playbook, drill }),
   incident: (id) => ({ name: "incident", id }),
   team: (id) => ({ name: "team", id }),
@@ -30,8 +31,8 @@ export function routeFor(status, chosen) {
     case "unlocked":
       return status.user.must_change_passphrase ? { name: "must-change" } : chosen;
     case "emergency":
-      // Emergency access opens the playbooks and nothing else.
-      return chosen.name === "playbook" ? chosen : { name: "emergency" };
+      // Emergency access opens the playbooks (whole, or the ward's steps) and nothing else.
+      return chosen.name === "playbook" || chosen.name === "ward" ? chosen : { name: "emergency" };
     default:
       // "setup", "locked"
       return { name: status.phase };
@@ -45,6 +46,7 @@ export function screenKey(route) {
     case "start":
       return `start:${route.playbook}${route.drill ? ":drill" : ""}`;
     case "playbook":
+    case "ward":
     case "module":
     case "incident":
     case "team":

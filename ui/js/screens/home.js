@@ -25,7 +25,7 @@ function situations(emergency, onSituation) {
         h("span", { class: "situation-title" }, title), h("span", { class: "situation-hint" }, hint))))));
 }
 
-export async function renderHome(main, { emergency, onOpen, onResume, onStart }) {
+export async function renderHome(main, { emergency, onOpen, onResume, onStart, onSituation }) {
   const status = h("div", { id: "playbooks-status", class: "status", role: "status", dataset: { state: "loading" } }, "Loading the playbooks…");
   const list = h("ul", { id: "playbook-list", class: "playbook-list", "aria-labelledby": "playbooks-title", hidden: true });
   const search = h("input", { id: "playbook-search", type: "search", autocomplete: "off", spellcheck: "false", "aria-describedby": "playbook-search-hint" });
@@ -37,7 +37,7 @@ export async function renderHome(main, { emergency, onOpen, onResume, onStart })
     h("p", { class: "lead" }, "Choose the situation that matches what you see. Each playbook walks you through what to do, one step at a time."),
     emergency ? wardIncidentsSection() : null,
     onResume ? openIncidentsSection(onResume) : null,
-    situations(emergency, emergency || !onStart ? onOpen : onStart),
+    situations(emergency, onSituation || (emergency || !onStart ? onOpen : onStart)),
     h("div", { class: "field search" },
       h("label", { for: "playbook-search" }, "Something else? Find a playbook"),
       h("p", { class: "hint", id: "playbook-search-hint" }, "Type any word: “ransom”, “EHR down”, “clicked a link”, “laptop stolen”."),

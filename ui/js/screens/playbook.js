@@ -38,7 +38,7 @@ function minutes(m) {
 }
 
 /** Adds display text the core's model leaves to the reader (durations, band names). */
-function prepare(view) {
+export function prepare(view) {
   const bandNames = {};
   view.roles.forEach((r) => r.bands.forEach((b) => { bandNames[b.id] = b.name; }));
   view.playbook.steps.forEach((s, i) => {
@@ -116,12 +116,10 @@ export async function renderPlaybook(main, { id, onBack, onStart }) {
   show("phase");
 }
 
-/** Prints every playbook in force, each on new pages, by phase. */
-export async function printBinder() {
-  const r = await request("playbook_binder");
-  if (r.state !== "ready") return r;
+/** Prints `sections` alone (the binder area), each playbook on new pages. */
+function printSections(sections) {
   const binder = document.getElementById("binder");
-  binder.replaceChildren(...r.data.map((v) => playbookSection(prepare(v))));
+  binder.replaceChildren(...sections);
   document.body.classList.add("print-binder");
   const done = () => {
     document.body.classList.remove("print-binder");
@@ -130,5 +128,17 @@ export async function printBinder() {
   };
   window.addEventListener("afterprint", done);
   window.print();
+}
+
+/** Prints every playbook in force, each on new pages, by phase. */
+export async function printBinder() {
+  const r = await request("playbook_binder");
+  if (r.state !== "ready") return r;
+  printSections(r.data.map((v) => playbookSection(prepare(v))));
   return r;
+}
+
+/** Prints one playbook (already prepared), whole, by phase. */
+export function printPlaybook(view) {
+  printSections([playbookSection(view)]);
 }
