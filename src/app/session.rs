@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use super::{App, State};
 use crate::events::Event;
-use crate::store::{RecoveryKey, Role, Session, Settings, Store};
+use crate::store::{Permission, RecoveryKey, Role, Session, Settings, Store};
 use crate::{Error, Result};
 
 /// Where the window is.
@@ -33,6 +33,9 @@ pub struct UserView {
     pub name: String,
     pub role: Role,
     pub must_change_passphrase: bool,
+    /// Whether a situation button starts the playbook as an incident (incident leads and
+    /// admins: the permission table) or opens the ward's steps (everyone else).
+    pub starts_incidents: bool,
 }
 
 /// Everything the window needs to decide what to show.
@@ -73,6 +76,7 @@ impl App {
                     name: s.user_name().to_owned(),
                     role: s.role(),
                     must_change_passphrase: s.must_change_passphrase(),
+                    starts_incidents: s.role().may(Permission::CommandIncidents),
                 }),
             ),
         };

@@ -180,6 +180,26 @@ pub struct LogSigner {
     by: String,
 }
 
+/// The checkpoint of `log` at `size` entries with head `head`, signed by `pair`; `by`
+/// names a person's key (`None`: the workstation's).
+fn signed_checkpoint(
+    pair: &Ed25519KeyPair,
+    log: &str,
+    size: u64,
+    head: &str,
+    by: Option<String>,
+) -> Checkpoint {
+    let sig = pair.sign(Checkpoint::message(log, size, head).as_bytes());
+    Checkpoint {
+        t: "checkpoint".into(),
+        log: log.to_owned(),
+        size,
+        head: head.to_owned(),
+        by,
+        sig: BASE64.encode(sig.as_ref()),
+    }
+}
+
 impl LogSigner {
     /// `seed`'s log key, for the log `log`.
     pub fn from_seed(seed: &crate::crypto::SecretKey, log: &str) -> Result<Self> {
@@ -200,15 +220,7 @@ impl LogSigner {
     /// Signs the checkpoint for a log of `size` entries whose last line hashes to `head`,
     /// naming this key in `by`.
     pub fn checkpoint(&self, size: u64, head: &str) -> Checkpoint {
-        let sig = self.pair.sign(Checkpoint::message(&self.log, size, head).as_bytes());
-        Checkpoint {
-            t: "checkpoint".into(),
-            log: self.log.clone(),
-            size,
-            head: head.to_owned(),
-            by: Some(self.by.clone()),
-            sig: BASE64.encode(sig.as_ref()),
-        }
+        signed_checkpoint(&self.pair, &self.log, size, head, Some(self.by.clone()))
     }
 }
 /// The log's last checkpoint and the key that signed it, as paper prints them (the HICS
@@ -298,15 +310,7 @@ impl DeviceKey {
     /// Signs the checkpoint for a log of `size` entries whose last line hashes to `head`,
     /// with the workstation's key (as logs from before people signed their own).
     pub fn checkpoint(&self, size: u64, head: &str) -> Checkpoint {
-        let sig = self.pair.sign(Checkpoint::message(&self.log, size, head).as_bytes());
-        Checkpoint {
-            t: "checkpoint".into(),
-            log: self.log.clone(),
-            size,
-            head: head.to_owned(),
-            by: None,
-            sig: BASE64.encode(sig.as_ref()),
-        }
+        signed_checkpoint(&self.pair, &self.log, size, head, None)
     }
 
     /// Certifies `key` as `name`'s log key: the signer line bundles carry.

@@ -73,7 +73,8 @@ impl Authority {
         out
     }
 
-    fn trust(&self) -> Trust {
+    /// The trust this key is: its version and public key.
+    pub fn trust(&self) -> Trust {
         Trust { version: self.version, public: self.public() }
     }
 
@@ -579,10 +580,6 @@ impl Authority {
     /// A second handle on the same key (ring's key pairs cannot be cloned).
     pub fn copy_of(other: &Authority) -> Result<Self> {
         Self::from_secret(other.version, SecretKey::from_slice(other.secret.as_bytes())?)
-    }
-
-    pub fn trust_now(&self) -> Trust {
-        self.trust()
     }
 
     pub fn secret(&self) -> &SecretKey {

@@ -170,7 +170,7 @@ impl Session {
     pub(super) fn take_keys(&mut self, keys: Keys) {
         let Keys { main, ward, admin, legacy } = keys;
         if let Some(admin) = &admin {
-            self.trust = admin.trust_now();
+            self.trust = admin.trust();
         }
         (self.main, self.main_secret) = main;
         (self.ward, self.ward_secret) = ward;

@@ -116,7 +116,7 @@ pub(super) fn device_key(
     main: &SealingKey,
     authority: &Authority,
 ) -> Result<DeviceKey> {
-    let trust = authority.trust_now();
+    let trust = authority.trust();
     if let Some(record) =
         read_one::<DeviceKeyRecord>(conn, main, Some(trust), Kind::LogKey, DEVICE_ID)?
     {
@@ -169,7 +169,7 @@ pub(super) fn reseal_device_key(
     old: &Authority,
     new: &Authority,
 ) -> Result<()> {
-    let trust = new.trust_now();
+    let trust = new.trust();
     let Some(record) =
         read_one::<DeviceKeyRecord>(conn, main, Some(trust), Kind::LogKey, DEVICE_ID)?
     else {

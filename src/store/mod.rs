@@ -571,7 +571,7 @@ impl Store {
         state::write_fresh(&tx, &tracker, &main, &ward, &[Scope::Main, Scope::Ward])?;
         tx.commit().map_err(Error::sql("commit the new store"))?;
         let store = Store { conn, path: path.to_path_buf(), clock, state: tracker };
-        let trust = authority.trust_now();
+        let trust = authority.trust();
         let user = users::load_current(&store.conn, &main, trust, &user_id)?;
         let session = Session {
             store,
@@ -837,7 +837,7 @@ impl Store {
             users::sign_all(&tx, &main.0, &authority, None)?;
             records::sign_all(&tx, &main.0, &authority, None)?;
         }
-        let trust = authority.trust_now();
+        let trust = authority.trust();
         let doc_role = users::role_of(&tx, &main.0, trust, user_id)?;
         let (holder, seed, must_change) = match moving {
             Moving::Person(passphrase) => {

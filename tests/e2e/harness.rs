@@ -211,6 +211,16 @@ impl App {
         self.wait_screen(then).await;
     }
 
+    /// Opens emergency access with the ward's `code` on the lock screen, and waits for
+    /// its home screen.
+    pub async fn unlock_emergency(&self, code: &str) {
+        self.wait_screen("locked").await;
+        self.click("#emergency-open").await;
+        self.fill("#emergency-code", code).await;
+        self.click("#emergency-submit").await;
+        self.wait_screen("emergency").await;
+    }
+
     /// Waits until the guided screen shows another step than `step` (or the end).
     pub async fn wait_for_step_change(&self, step: &str) {
         let deadline = Instant::now() + WAIT_TIMEOUT;

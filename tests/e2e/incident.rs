@@ -282,11 +282,7 @@ async fn ward_staff_under_emergency_access_log_an_observation() {
         .unwrap();
     })
     .await;
-    app.wait_screen("locked").await;
-    app.click("#emergency-open").await;
-    app.fill("#emergency-code", CODE).await;
-    app.click("#emergency-submit").await;
-    app.wait_screen("emergency").await;
+    app.unlock_emergency(CODE).await;
     let card = app.find("#ward-incidents article.ward-incident").await;
     assert!(card.text().await.unwrap().contains("Steps for ward staff"));
     app.fill("#ward-incidents textarea", "Lab printer on ward 3 prints blank pages").await;

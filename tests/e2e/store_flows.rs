@@ -9,6 +9,19 @@ use crate::harness::{ADMIN, ADMIN_PASS, App};
 
 const CODE: &str = "WARD4-7K4M-Q2PX-9RTD";
 
+/// A workstation set up with the CLI as an admin would: the ward's emergency code, and
+/// the contact tree imported from the sample CSV.
+async fn ward_with_sample_contacts() -> App {
+    let sample =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/contacts/sample.csv");
+    App::launch_with_cli(|cli| {
+        cli.init();
+        cli.ok(&["emergency-code", "set", "--code-file", &cli.file("ward-code", CODE.as_bytes())]);
+        cli.ok(&["contacts", "import", sample.to_str().unwrap()]);
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn first_run_creates_the_store_and_shows_the_recovery_key_once() {
     let app = App::launch().await;
@@ -81,20 +94,10 @@ async fn the_lock_screen_shows_no_data_and_a_wrong_passphrase_opens_nothing() {
 /// with its number. Nothing else of the tree shows.
 #[tokio::test(flavor = "multi_thread")]
 async fn emergency_access_shows_the_ward_call_list_imported_from_the_contact_csv() {
-    let sample =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/contacts/sample.csv");
-    let app = App::launch_with_cli(|cli| {
-        cli.init();
-        cli.ok(&["emergency-code", "set", "--code-file", &cli.file("ward-code", CODE.as_bytes())]);
-        cli.ok(&["contacts", "import", sample.to_str().unwrap()]);
-    })
-    .await;
+    let app = ward_with_sample_contacts().await;
     app.wait_screen("locked").await;
     assert!(!app.find("#emergency-banner").await.is_displayed().await.unwrap());
-    app.click("#emergency-open").await;
-    app.fill("#emergency-code", "ward4 7k4m q2px 9rtd").await;
-    app.click("#emergency-submit").await;
-    app.wait_screen("emergency").await;
+    app.unlock_emergency("ward4 7k4m q2px 9rtd").await;
 
     let banner = app.find("#emergency-banner").await;
     assert!(banner.is_displayed().await.unwrap(), "no emergency banner");
@@ -166,19 +169,8 @@ async fn a_new_user_sets_their_own_passphrase_before_anything_else() {
 /// reaches the step that keeps eyes on monitored patients. "All steps" is one tap away.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_situation_button_under_emergency_access_opens_the_wards_first_step() {
-    let sample =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/contacts/sample.csv");
-    let app = App::launch_with_cli(|cli| {
-        cli.init();
-        cli.ok(&["emergency-code", "set", "--code-file", &cli.file("ward-code", CODE.as_bytes())]);
-        cli.ok(&["contacts", "import", sample.to_str().unwrap()]);
-    })
-    .await;
-    app.wait_screen("locked").await;
-    app.click("#emergency-open").await;
-    app.fill("#emergency-code", CODE).await;
-    app.click("#emergency-submit").await;
-    app.wait_screen("emergency").await;
+    let app = ward_with_sample_contacts().await;
+    app.unlock_emergency(CODE).await;
     app.click("button.situation[data-situation=ransomware]").await;
     app.wait_screen("ward:ransomware").await;
     let first = app.find("#ward-step-title[data-step=stop-and-unplug]").await;

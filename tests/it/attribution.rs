@@ -7,14 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use caregiver::crypto::{self, Binding, BoxSecret, SealingKey, SecretKey};
+use caregiver::crypto::{self, Binding, SealingKey};
 use caregiver::log::{Entry, GENESIS, LogSigner, line_hash};
-use rusqlite::{Connection, params};
 
-use crate::support::{caregiver, run};
+use crate::insider::{ADMIN, ADMIN_PASS, Insider, Ward};
 
-const ADMIN: &str = "Ada Admin";
-const ADMIN_PASS: &[u8] = b"correct horse battery staple";
 const LEAD: &str = "Lena Lead";
 const LEAD_PASS: &[u8] = b"lena's own passphrase 3";
 const CLINICIAN: &str = "Cora Clinician";
@@ -23,93 +20,30 @@ const LEAD_NOTE: &str = "Ward 4 back on the EHR at 14:10";
 
 /// A store made with the CLI: Ada (admin), Lena (lead) and Cora (clinician), each with a
 /// passphrase of their own.
-struct Ward {
-    tmp: tempfile::TempDir,
-    store: PathBuf,
+fn ward() -> Ward {
+    let ward = Ward::with_admin();
+    ward.add(LEAD, "lead", LEAD_PASS);
+    ward.add(CLINICIAN, "clinician", CLINICIAN_PASS);
+    ward
 }
 
-impl Ward {
-    fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        let store = tmp.path().join("data").join("caregiver.db");
-        let ward = Ward { tmp, store };
-        let ada = ward.secret("ada", ADMIN_PASS);
-        ward.ok(&["init", "--admin", ADMIN, "--passphrase-file", &ada]);
-        ward.add(LEAD, "lead", LEAD_PASS);
-        ward.add(CLINICIAN, "clinician", CLINICIAN_PASS);
-        ward
-    }
+/// An incident started by Lena, with a note each by Lena, Cora and Ada.
+fn incident(ward: &Ward) -> String {
+    let id = ward.as_user(LEAD, LEAD_PASS, &["incident", "start", "ransomware"]);
+    let id = id.trim().to_owned();
+    ward.as_user(LEAD, LEAD_PASS, &["incident", "note", &id, LEAD_NOTE]);
+    ward.as_user(CLINICIAN, CLINICIAN_PASS, &["incident", "note", &id, "Paper charts out"]);
+    ward.as_user(ADMIN, ADMIN_PASS, &["incident", "note", &id, "Backups checked"]);
+    id
+}
 
-    fn add(&self, name: &str, role: &str, own: &[u8]) {
-        let first = self.secret("first", b"first passphrase 12");
-        self.as_user(
-            ADMIN,
-            ADMIN_PASS,
-            &["user", "add", name, "--role", role, "--new-passphrase-file", &first],
-        );
-        let own = self.secret("own", own);
-        self.as_user(
-            name,
-            b"first passphrase 12",
-            &["user", "passwd", name, "--new-passphrase-file", &own],
-        );
-    }
-
-    fn secret(&self, name: &str, bytes: &[u8]) -> String {
-        let path = self.tmp.path().join(format!("{name}.secret"));
-        std::fs::write(&path, bytes).unwrap();
-        path.to_string_lossy().into_owned()
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.tmp.path().join(name).to_string_lossy().into_owned()
-    }
-
-    fn cli(&self, args: &[&str]) -> (i32, String, String) {
-        run(caregiver(self.tmp.path()).args(args))
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let (code, out, err) = self.cli(args);
-        assert_eq!(code, 0, "{args:?}: {err}");
-        out
-    }
-
-    fn as_user_run(&self, name: &str, pass: &[u8], args: &[&str]) -> (i32, String, String) {
-        let file = self.secret("auth", pass);
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend(["--user", name, "--passphrase-file", &file]);
-        self.cli(&all)
-    }
-
-    fn as_user(&self, name: &str, pass: &[u8], args: &[&str]) -> String {
-        let (code, out, err) = self.as_user_run(name, pass, args);
-        assert_eq!(code, 0, "{args:?}: {err}");
-        out
-    }
-
-    /// An incident started by Lena, with a note each by Lena, Cora and Ada.
-    fn incident(&self) -> String {
-        let id = self.as_user(LEAD, LEAD_PASS, &["incident", "start", "ransomware"]);
-        let id = id.trim().to_owned();
-        self.as_user(LEAD, LEAD_PASS, &["incident", "note", &id, LEAD_NOTE]);
-        self.as_user(CLINICIAN, CLINICIAN_PASS, &["incident", "note", &id, "Paper charts out"]);
-        self.as_user(ADMIN, ADMIN_PASS, &["incident", "note", &id, "Backups checked"]);
-        id
-    }
-
-    /// The admin's export and trusted key: (bundle, key.pem).
-    fn export(&self, name: &str) -> (String, String) {
-        let bundle = self.path(&format!("{name}.jsonl"));
-        let key = self.path(&format!("{name}.pem"));
-        self.as_user(ADMIN, ADMIN_PASS, &["log", "export", "--out", &bundle]);
-        self.as_user(ADMIN, ADMIN_PASS, &["log", "key", "--out", &key]);
-        (bundle, key)
-    }
-
-    fn conn(&self) -> Connection {
-        Connection::open(&self.store).unwrap()
-    }
+/// The admin's export and trusted key: (bundle, key.pem).
+fn export(ward: &Ward, name: &str) -> (String, String) {
+    let bundle = ward.path(&format!("{name}.jsonl"));
+    let key = ward.path(&format!("{name}.pem"));
+    ward.as_user(ADMIN, ADMIN_PASS, &["log", "export", "--out", &bundle]);
+    ward.as_user(ADMIN, ADMIN_PASS, &["log", "key", "--out", &key]);
+    (bundle, key)
 }
 
 /// `caregiver log verify` and `docs/verify_bundle.py --all-signatures`, both with
@@ -134,60 +68,15 @@ fn assert_verifies(ward: &Ward, bundle: &str, key: &str) {
     }
 }
 
-/// What one passphrase gives the insider: the seed, and every key wrapped to it.
-struct Insider {
-    id: String,
-    seed: SecretKey,
-}
-
-impl Insider {
-    fn open(conn: &Connection, name: &str, pass: &[u8]) -> Self {
-        let salt: Vec<u8> = conn
-            .query_row("SELECT value FROM meta WHERE name = 'tag_salt'", [], |r| r.get(0))
-            .unwrap();
-        let tag = crypto::sha256(&[&salt, name.to_lowercase().as_bytes()]);
-        let id: String = conn
-            .query_row("SELECT user_id FROM users WHERE name_tag = ?1", [tag.as_slice()], |r| {
-                r.get(0)
-            })
-            .unwrap();
-        let (iterations, salt, wrapped): (u32, Vec<u8>, Vec<u8>) = conn
-            .query_row(
-                "SELECT iterations, salt, wrapped FROM holders WHERE holder_id = ?1",
-                [&id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .unwrap();
-        let kek = SealingKey::new(0, &SecretKey::from_passphrase(pass, &salt, iterations)).unwrap();
-        let at = Binding { domain: "holder", table: "holders", row: &id, version: 0 };
-        let plain = kek.open(&at, &wrapped).unwrap();
-        Insider { seed: SecretKey::from_slice(&plain[..32]).unwrap(), id }
-    }
-
-    /// A key wrapped to this person: (key id, secret), or `None`.
-    fn key(&self, conn: &Connection, name: &str) -> Option<(u32, SecretKey)> {
-        let (key_id, wrapped): (i64, Vec<u8>) = conn
-            .query_row(
-                "SELECT key_id, wrapped FROM key_wraps WHERE name = ?1 AND holder_id = ?2",
-                params![name, self.id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .ok()?;
-        let at = Binding { domain: "key-wrap", table: name, row: &self.id, version: key_id };
-        let secret = BoxSecret::from_seed(&self.seed).open(&at, &wrapped).unwrap();
-        Some((u32::try_from(key_id).unwrap(), secret))
-    }
-}
-
 /// The audit's attack, redone: Cora, with her passphrase and the file, tries to open the
 /// workstation's key (there is no copy she can open), then rewrites Lena's note in a real
 /// export, re-chains it and signs every checkpoint from there on with her own certified
 /// log key. Both checkers refuse it, naming Lena's entry and both names.
 #[test]
 fn a_clinician_cannot_rewrite_the_leads_note_with_her_own_key() {
-    let ward = Ward::new();
-    ward.incident();
-    let (bundle, key) = ward.export("real");
+    let ward = ward();
+    incident(&ward);
+    let (bundle, key) = export(&ward, "real");
     assert_verifies(&ward, &bundle, &key);
 
     let conn = ward.conn();
@@ -277,9 +166,9 @@ fn a_clinician_cannot_rewrite_the_leads_note_with_her_own_key() {
 /// signed their own (every checkpoint by the workstation's key) still verifies.
 #[test]
 fn entries_by_three_people_verify_with_both_checkers_and_old_bundles_still_do() {
-    let ward = Ward::new();
-    ward.incident();
-    let (bundle, key) = ward.export("three");
+    let ward = ward();
+    incident(&ward);
+    let (bundle, key) = export(&ward, "three");
     assert_verifies(&ward, &bundle, &key);
     let text = std::fs::read_to_string(&bundle).unwrap();
     let signers: Vec<serde_json::Value> = text
@@ -329,9 +218,9 @@ fn entries_by_three_people_verify_with_both_checkers_and_old_bundles_still_do() 
 /// the admin left adds a person (certified with it) and the log still verifies.
 #[test]
 fn a_removed_persons_past_entries_still_verify() {
-    let ward = Ward::new();
+    let ward = ward();
     ward.add("Bob Admin", "admin", b"bob's own passphrase 9");
-    let id = ward.incident();
+    let id = incident(&ward);
     ward.as_user(
         "Bob Admin",
         b"bob's own passphrase 9",
@@ -346,7 +235,7 @@ fn a_removed_persons_past_entries_still_verify() {
         b"dan's own passphrase 4",
         &["incident", "note", &id, "Dan took over"],
     );
-    let (bundle, key) = ward.export("after-removal");
+    let (bundle, key) = export(&ward, "after-removal");
     assert_verifies(&ward, &bundle, &key);
     let text = std::fs::read_to_string(&bundle).unwrap();
     for name in [LEAD, "Bob Admin", "Dan Lead"] {

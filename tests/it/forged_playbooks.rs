@@ -39,24 +39,7 @@ fn write(path: &Path, text: &str) {
 /// organisation signs.
 fn pack_folder(root: &Path) -> PathBuf {
     let dir = root.join("pack");
-    std::fs::create_dir_all(&dir).unwrap();
-    let defaults = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
-    for entry in std::fs::read_dir(&defaults).unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".toml") {
-            let text = std::fs::read_to_string(entry.path()).unwrap();
-            let text = text.replace(
-                &format!("title = \"{BUILT_IN_TITLE}\""),
-                &format!("title = \"{GENUINE_TITLE}\""),
-            );
-            write(&dir.join(&name), &text);
-        }
-    }
-    let extra = std::fs::read_to_string(defaults.join("network-outage.toml"))
-        .unwrap()
-        .replacen("id = \"network-outage\"", "id = \"pager-outage\"", 1)
-        .replacen("title = \"Network or internet outage\"", "title = \"Pager system outage\"", 1);
-    write(&dir.join("pager-outage.toml"), &extra);
+    crate::support::edited_pack_folder(&dir, BUILT_IN_TITLE, GENUINE_TITLE);
     dir
 }
 

@@ -4,134 +4,25 @@
 //! that the app refuses the result. The store is fed the way users feed it (the CLI, the
 //! importer).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use caregiver::crypto::{self, Binding, BoxSecret, SealingKey, SecretKey};
+use caregiver::crypto::{self, Binding, SealingKey, SecretKey};
 use caregiver::store::{Role, Scope, Store, rewrite_as_key_holder};
 use rusqlite::{Connection, params};
 use serde_json::Value;
 
-use crate::support::{caregiver, clock, run};
+use crate::insider::{ADMIN, ADMIN_PASS, Insider, Ward, user_id};
+use crate::support::clock;
 
-const ADMIN: &str = "Ada Admin";
-const ADMIN_PASS: &[u8] = b"correct horse battery staple";
 const NURSE: &str = "Nina Nurse";
 const NURSE_PASS: &[u8] = b"nina's own passphrase 7";
 
 /// A store made with the CLI: Ada (admin), and Nina (clinician) who has set her own
 /// passphrase.
-struct Ward {
-    tmp: tempfile::TempDir,
-    store: PathBuf,
-}
-
-impl Ward {
-    fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        let store = tmp.path().join("data").join("caregiver.db");
-        let ward = Ward { tmp, store };
-        let ada = ward.secret("ada", ADMIN_PASS);
-        ward.ok(&["init", "--admin", ADMIN, "--passphrase-file", &ada]);
-        let first = ward.secret("first", b"first passphrase 12");
-        let mut add = vec!["user", "add", NURSE, "--role", "clinician"];
-        add.extend(["--new-passphrase-file", &first]);
-        ward.as_user(ADMIN, ADMIN_PASS, &add);
-        let own = ward.secret("nina", NURSE_PASS);
-        ward.as_user(
-            NURSE,
-            b"first passphrase 12",
-            &["user", "passwd", NURSE, "--new-passphrase-file", &own],
-        );
-        ward
-    }
-
-    fn secret(&self, name: &str, bytes: &[u8]) -> String {
-        let path = self.tmp.path().join(format!("{name}.secret"));
-        std::fs::write(&path, bytes).unwrap();
-        path.to_string_lossy().into_owned()
-    }
-
-    fn cli(&self, args: &[&str]) -> (i32, String, String) {
-        run(caregiver(self.tmp.path()).args(args))
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let (code, out, err) = self.cli(args);
-        assert_eq!(code, 0, "{args:?}: {err}");
-        out
-    }
-
-    fn as_user_run(&self, name: &str, pass: &[u8], args: &[&str]) -> (i32, String, String) {
-        let file = self.secret("auth", pass);
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend(["--user", name, "--passphrase-file", &file]);
-        self.cli(&all)
-    }
-
-    fn as_user(&self, name: &str, pass: &[u8], args: &[&str]) -> String {
-        let (code, out, err) = self.as_user_run(name, pass, args);
-        assert_eq!(code, 0, "{args:?}: {err}");
-        out
-    }
-
-    fn conn(&self) -> Connection {
-        let conn = Connection::open(&self.store).unwrap();
-        // sqlite3 enforces no foreign key unless asked: neither does the attacker's tool.
-        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
-        conn
-    }
-}
-
-/// What one person's passphrase gives the attacker: their seed, and through it every key
-/// wrapped to them.
-struct Insider {
-    id: String,
-    seed: SecretKey,
-}
-
-fn user_id(conn: &Connection, name: &str) -> String {
-    let salt: Vec<u8> =
-        conn.query_row("SELECT value FROM meta WHERE name = 'tag_salt'", [], |r| r.get(0)).unwrap();
-    let tag = crypto::sha256(&[&salt, name.to_lowercase().as_bytes()]);
-    conn.query_row("SELECT user_id FROM users WHERE name_tag = ?1", [tag.as_slice()], |r| r.get(0))
-        .unwrap()
-}
-
-impl Insider {
-    fn open(conn: &Connection, name: &str, pass: &[u8]) -> Self {
-        let id = user_id(conn, name);
-        let (iterations, salt, wrapped): (u32, Vec<u8>, Vec<u8>) = conn
-            .query_row(
-                "SELECT iterations, salt, wrapped FROM holders WHERE holder_id = ?1",
-                [&id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .unwrap();
-        let kek = SealingKey::new(0, &SecretKey::from_passphrase(pass, &salt, iterations)).unwrap();
-        let at = Binding { domain: "holder", table: "holders", row: &id, version: 0 };
-        let plain = kek.open(&at, &wrapped).unwrap();
-        Insider { seed: SecretKey::from_slice(&plain[..32]).unwrap(), id }
-    }
-
-    /// A key wrapped to this person: (key id, secret), or `None` if they hold none of it.
-    fn key(&self, conn: &Connection, name: &str) -> Option<(u32, SecretKey)> {
-        let row: Option<(i64, Vec<u8>)> = conn
-            .query_row(
-                "SELECT key_id, wrapped FROM key_wraps WHERE name = ?1 AND holder_id = ?2",
-                params![name, self.id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .ok();
-        let (key_id, wrapped) = row?;
-        let at = Binding { domain: "key-wrap", table: name, row: &self.id, version: key_id };
-        let secret = BoxSecret::from_seed(&self.seed).open(&at, &wrapped).unwrap();
-        Some((u32::try_from(key_id).unwrap(), secret))
-    }
-
-    fn main_key(&self, conn: &Connection) -> SealingKey {
-        let (id, secret) = self.key(conn, "main").unwrap();
-        SealingKey::new(id, &secret).unwrap()
-    }
+fn ward() -> Ward {
+    let ward = Ward::with_admin();
+    ward.add(NURSE, "clinician", NURSE_PASS);
+    ward
 }
 
 /// Rewrites a user record as its next version, sealed under `main` the way the app seals
@@ -161,7 +52,7 @@ fn reseal_user(conn: &Connection, main: &SealingKey, id: &str, change: impl FnOn
 
 #[test]
 fn a_staff_passphrase_cannot_make_its_owner_an_admin() {
-    let ward = Ward::new();
+    let ward = ward();
     let conn = ward.conn();
     let nina = Insider::open(&conn, NURSE, NURSE_PASS);
     // Nina's passphrase opens the main key: she can read and re-seal user records...
@@ -198,7 +89,7 @@ fn a_staff_passphrase_cannot_make_its_owner_an_admin() {
 
 #[test]
 fn a_staff_member_cannot_give_themselves_the_admins_key() {
-    let ward = Ward::new();
+    let ward = ward();
     let conn = ward.conn();
     let nina = Insider::open(&conn, NURSE, NURSE_PASS);
     assert!(nina.key(&conn, "admin").is_none(), "a clinician holds the admins' key");
@@ -259,7 +150,7 @@ fn put_back(conn: &Connection, table: &str, rows: &[Vec<(String, rusqlite::types
 
 #[test]
 fn a_removed_users_saved_slot_opens_nothing_written_after_removal() {
-    let ward = Ward::new();
+    let ward = ward();
     let conn = ward.conn();
     let nina = Insider::open(&conn, NURSE, NURSE_PASS);
     // Before she leaves, Nina saves her slot, her keys and her user row.
@@ -304,7 +195,7 @@ fn a_removed_users_saved_slot_opens_nothing_written_after_removal() {
 
 #[test]
 fn a_removed_admin_cannot_sign_with_the_old_admins_key() {
-    let ward = Ward::new();
+    let ward = ward();
     let first = ward.secret("bob-first", b"bob first passphrase");
     ward.as_user(
         ADMIN,
@@ -312,24 +203,7 @@ fn a_removed_admin_cannot_sign_with_the_old_admins_key() {
         &["user", "add", "Bob Admin", "--role", "admin", "--new-passphrase-file", &first],
     );
     let conn = ward.conn();
-    let bob = {
-        let id = user_id(&conn, "Bob Admin");
-        let (iterations, salt, wrapped): (u32, Vec<u8>, Vec<u8>) = conn
-            .query_row(
-                "SELECT iterations, salt, wrapped FROM holders WHERE holder_id = ?1",
-                [&id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .unwrap();
-        let kek = SealingKey::new(
-            0,
-            &SecretKey::from_passphrase(b"bob first passphrase", &salt, iterations),
-        )
-        .unwrap();
-        let at = Binding { domain: "holder", table: "holders", row: &id, version: 0 };
-        let plain = kek.open(&at, &wrapped).unwrap();
-        Insider { seed: SecretKey::from_slice(&plain[..32]).unwrap(), id }
-    };
+    let bob = Insider::open(&conn, "Bob Admin", b"bob first passphrase");
     assert!(bob.key(&conn, "admin").is_some(), "an admin holds the admins' key");
     let saved_wraps = save_rows(&conn, "key_wraps", "holder_id", &bob.id);
     drop(conn);
@@ -435,7 +309,7 @@ fn a_store_from_before_moves_to_keys_per_person_and_drops_the_master_key() {
 /// shown the forged number.
 #[test]
 fn a_staff_passphrase_cannot_change_a_number_in_the_contact_tree() {
-    let ward = Ward::new();
+    let ward = ward();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/contacts/sample.csv");
     ward.as_user(ADMIN, ADMIN_PASS, &["contacts", "import", sample.to_str().unwrap()]);
     let before = ward.as_user(NURSE, NURSE_PASS, &["contacts", "list"]);

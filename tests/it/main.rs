@@ -10,6 +10,7 @@ mod commands;
 mod contacts;
 mod forged_playbooks;
 mod incident;
+mod insider;
 mod keys;
 mod log;
 mod pack;

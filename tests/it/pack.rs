@@ -61,24 +61,11 @@ fn org() -> Org {
     let store = tmp.path().join("store.db");
     let key = tmp.path().join("signing.key");
     let dir = tmp.path().join("pack");
-    std::fs::create_dir(&dir).unwrap();
-    let defaults = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
-    for entry in std::fs::read_dir(&defaults).unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".toml") {
-            let text = std::fs::read_to_string(entry.path()).unwrap();
-            let text = text.replace(
-                "title = \"Ransomware or suspected malware outbreak\"",
-                "title = \"Ransomware (St Example's edition)\"",
-            );
-            write(&dir.join(&name), &text);
-        }
-    }
-    let extra = std::fs::read_to_string(defaults.join("network-outage.toml"))
-        .unwrap()
-        .replacen("id = \"network-outage\"", "id = \"pager-outage\"", 1)
-        .replacen("title = \"Network or internet outage\"", "title = \"Pager system outage\"", 1);
-    write(&dir.join("pager-outage.toml"), &extra);
+    crate::support::edited_pack_folder(
+        &dir,
+        "Ransomware or suspected malware outbreak",
+        "Ransomware (St Example's edition)",
+    );
 
     let mut o = Org { tmp, store, pass, key, public: String::new(), dir };
     let (code, _, err) =

@@ -156,3 +156,25 @@ pub fn read_each_kind(session: &caregiver::store::Session) -> Vec<caregiver::Res
 }
 
 use serde_json::Value;
+
+/// A folder `dir` holding the default pack as an organisation would edit it before
+/// signing: every playbook, the one titled `title` retitled `new_title`, and one new
+/// playbook (a copy of network-outage as `pager-outage`, "Pager system outage").
+pub fn edited_pack_folder(dir: &Path, title: &str, new_title: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    let defaults = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
+    for entry in std::fs::read_dir(&defaults).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".toml") {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            let text =
+                text.replace(&format!("title = \"{title}\""), &format!("title = \"{new_title}\""));
+            std::fs::write(dir.join(&name), text).unwrap();
+        }
+    }
+    let extra = std::fs::read_to_string(defaults.join("network-outage.toml"))
+        .unwrap()
+        .replacen("id = \"network-outage\"", "id = \"pager-outage\"", 1)
+        .replacen("title = \"Network or internet outage\"", "title = \"Pager system outage\"", 1);
+    std::fs::write(dir.join("pager-outage.toml"), extra).unwrap();
+}

@@ -43,8 +43,6 @@ const redraw = () => refresh({ force: true });
 const home = () => goTo(to.home());
 const open = (id) => goTo(to.playbook(id));
 const openWard = (id) => goTo(to.ward(id));
-/** Who starts an incident from a situation button (the rest follow the ward's steps). */
-const startsIncidents = (role) => role === "lead" || role === "admin";
 const guide = (id) => goTo(to.incident(id));
 const startIncident = (id, drill = false) => goTo(to.start(id, drill));
 const incidentRoutes = {
@@ -67,7 +65,9 @@ const SCREENS = {
   "must-change": () => renderChangePassphrase(main, { forced: true, onDone: redraw }),
   "home": (_, status) => renderHome(main, {
     emergency: false, onOpen: open, onResume: guide, onStart: startIncident,
-    onSituation: startsIncidents(status.user.role) ? startIncident : openWard,
+    // The core says who starts an incident from a situation button; the rest follow the
+    // ward's steps.
+    onSituation: status.user.starts_incidents ? startIncident : openWard,
   }),
   "admin": () => renderAdmin(main),
   "training": (_, status) => renderTraining(main, { role: status.user.role, onModule: (id) => goTo(to.module(id)) }),
