@@ -1,10 +1,11 @@
 //! Activity-log benchmarks (`cargo bench --bench log`), each measured against its baseline
 //! in the same run, alternating so both see the same machine:
 //!
-//! - durable append (sealed, chained, checkpoint-signed, one transaction) against a plain
-//!   rusqlite insert of the same line with the same pragmas (target: at least 0.8), over
-//!   several rounds (see [`ROUNDS`]);
-//! - `verify_bundle` of a 100,000-entry bundle against `sha256sum` of the same file;
+//! - durable append (sealed, chained, one transaction; a checkpoint signed at the store's
+//!   pace, `CHECKPOINT_EVERY` entries) against a plain rusqlite insert of the same line
+//!   with the same pragmas (target: at least 0.9), over several rounds (see [`ROUNDS`]);
+//! - `verify_bundle` of a 100,000-entry bundle (checkpoints at the same pace) against
+//!   `sha256sum` of the same file (target: at most 3.3 times its time);
 //! - the peak memory of `caregiver log verify` on bundles of 10,000 and 100,000 entries
 //!   (it streams: the peak should not grow with the bundle).
 
@@ -21,7 +22,7 @@ use caregiver::events::Event;
 use caregiver::log::{
     Author, DeviceKey, GENESIS, LogSigner, Position, entry_line, line_hash, verify_bundle,
 };
-use caregiver::store::Store;
+use caregiver::store::{CHECKPOINT_EVERY, Store};
 use rusqlite::Connection;
 use serde_json::json;
 
@@ -89,7 +90,8 @@ fn appends(dir: &Path) -> (Vec<Duration>, Vec<Duration>) {
 }
 
 /// A bundle as a workstation writes one now: the header, the signer line of the person
-/// whose key signs every checkpoint (certified by the workstation's key), the entries.
+/// whose key signs the checkpoints (certified by the workstation's key), the entries, a
+/// checkpoint after every `CHECKPOINT_EVERY`-th and after the last.
 fn write_bundle(path: &Path, entries: u64) {
     let (key, _) = DeviceKey::generate().unwrap();
     let seed = caregiver::crypto::SecretKey::generate().unwrap();
@@ -106,8 +108,10 @@ fn write_bundle(path: &Path, entries: u64) {
             entry_line(at, by, Some("inc-1"), "step_done", &payload(seq as usize), None).unwrap();
         head = line_hash(&line);
         writeln!(out, "{line}").unwrap();
-        writeln!(out, "{}", serde_json::to_string(&person.checkpoint(seq, &head)).unwrap())
-            .unwrap();
+        if seq % CHECKPOINT_EVERY == 0 || seq == entries {
+            writeln!(out, "{}", serde_json::to_string(&person.checkpoint(seq, &head)).unwrap())
+                .unwrap();
+        }
     }
     out.flush().unwrap();
 }
@@ -180,7 +184,7 @@ fn main() {
         let rounds = sealed.len() / APPENDS;
         let (sealed, plain) = (median(sealed), median(plain));
         println!(
-            "durable append: sealed+chained+signed {:.1} us, plain insert {:.1} us (medians of {rounds} rounds x {APPENDS}); sealed/plain throughput = {:.2} (target >= 0.8)",
+            "durable append: sealed+chained (signed every {CHECKPOINT_EVERY}) {:.1} us, plain insert {:.1} us (medians of {rounds} rounds x {APPENDS}); sealed/plain throughput = {:.2} (target >= 0.9)",
             sealed.as_secs_f64() * 1e6,
             plain.as_secs_f64() * 1e6,
             plain.as_secs_f64() / sealed.as_secs_f64()
@@ -203,7 +207,7 @@ fn main() {
     let size = std::fs::metadata(&large).unwrap().len();
     let (ours, theirs) = verify_against_sha256sum(&large);
     println!(
-        "verify of a 100,000-entry bundle ({:.1} MB): {:.0} ms; sha256sum of the same file: {:.0} ms; ratio {:.1}x",
+        "verify of a 100,000-entry bundle ({:.1} MB): {:.0} ms; sha256sum of the same file: {:.0} ms; ratio {:.1}x (target <= 3.3x)",
         size as f64 / 1e6,
         ours.as_secs_f64() * 1e3,
         theirs.as_secs_f64() * 1e3,

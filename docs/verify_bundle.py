@@ -7,7 +7,9 @@ Reads the bundle line by line: recomputes every entry's SHA-256 and checks the c
 (sequence numbers, `prev` and log id), checks that every checkpoint names the size and head
 it follows and that the last entry is covered by one, has openssl check each signer line's
 certificate by the workstation's key, checks that every entry a person's checkpoint covers
-is in that person's name (or "emergency access"), and has openssl check the Ed25519
+is in that person's name (or "emergency access", or declared by an "entries_unsigned" entry
+of the checkpoint's signer: entries left unsigned when their session ended without a
+checkpoint), and has openssl check the Ed25519
 signature of the last checkpoint each key signed (of every checkpoint with
 --all-signatures): each key's last signature vouches, through the chain, for everything
 before it, so every entry is vouched for by the person it names.
@@ -34,6 +36,7 @@ import tempfile
 GENESIS = "0" * 64
 FORMAT = "caregiver-log-bundle/1"
 EMERGENCY_ACTOR = "emergency access"
+UNSIGNED_KIND = "entries_unsigned"
 # DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): what openssl reads as PEM.
 SPKI_PREFIX = bytes.fromhex("302a300506032b6570032100")
 PEM_BEGIN, PEM_END = "-----BEGIN PUBLIC KEY-----", "-----END PUBLIC KEY-----"
@@ -165,7 +168,9 @@ def check(bundle, trusted, check_all, workdir):
                         f"not by the trusted key {fingerprint(trusted)}: it was re-signed, "
                         "or it comes from another workstation")
 
-    seq, head, signed, number = 0, GENESIS, 0, 1
+    seq, head, signed, number, declared = 0, GENESIS, 0, 1, 0
+    # Accepted declarations (the first 20): (entry, by, from, to).
+    declarations = []
     # Each person's certified key by fingerprint: (name, raw key).
     signers = {}
     # The last checkpoint each key signed, by key: (line, size, message, signature, key).
@@ -185,6 +190,18 @@ def check(bundle, trusted, check_all, workdir):
                 raise Failed(number, f"entry {n} does not follow on from entry {seq}")
             seq, head = n, hashlib.sha256(raw).hexdigest()
             actor = field(item, "actor", str, number)
+            payload = item.get("payload")
+            if actor != EMERGENCY_ACTOR and item.get("kind") == UNSIGNED_KIND \
+                    and isinstance(payload, dict):
+                start, end = payload.get("from"), payload.get("to")
+                # It declares every entry since the last checkpoint: the names the next
+                # checkpoint answers for start again here.
+                if isinstance(start, int) and isinstance(end, int) \
+                        and end + 1 == n and 1 <= start <= signed + 1:
+                    declared += end - signed
+                    if len(declarations) < 20:
+                        declarations.append((n, actor, signed + 1, end))
+                    named = []
             if actor != EMERGENCY_ACTOR and len(named) < 2 and (
                     not named or named[0][2] != actor):
                 named.append((number, n, actor))
@@ -259,6 +276,12 @@ def check(bundle, trusted, check_all, workdir):
     if signers:
         print(f"people: {len(signers)} keys certified by the signer; each entry a person's "
               "key signed is in that person's name")
+    if declared:
+        print(f"unsigned: {declared} entries are covered without their author's signature: "
+              "their session ended without signing a checkpoint (the app was killed, or the "
+              "power went), and the next person to write declared them:")
+        for at, by, start, end in declarations:
+            print(f"  entries {start} to {end}, declared by {by} at entry {at}")
 
 
 def main():

@@ -73,6 +73,11 @@ pub enum Event {
     /// code also opens) differing from the main-scope truth it is derived from, and
     /// rewrote it from the truth. `what` names the copy and how it differed.
     WardCopyRepaired { what: String },
+    /// Entries `from` to `to` (the ones just before this), in the `names` listed, were
+    /// found waiting for a checkpoint after their session ended without signing one (the
+    /// app killed, the power cut): this entry's writer declares them, and their next
+    /// checkpoint covers them (`crate::log::UNSIGNED_KIND`).
+    EntriesUnsigned { from: u64, names: Vec<String>, to: u64 },
     /// A training module was assigned.
     TrainingAssigned { due: NaiveDate, module: String, target: Target },
     /// The signed-in person acknowledged a module (after its quiz, if it has one).
@@ -108,6 +113,7 @@ impl Event {
             Event::ClockResumed { .. } => "clock_resumed",
             Event::EmergencyAccessUsed { .. } => "emergency_access_used",
             Event::WardCopyRepaired { .. } => "ward_copy_repaired",
+            Event::EntriesUnsigned { .. } => "entries_unsigned",
             Event::TrainingAssigned { .. } => "training_assigned",
             Event::TrainingAcknowledged { .. } => "training_acknowledged",
             Event::PhishingImported { .. } => "phishing_imported",

@@ -91,6 +91,14 @@ pub struct App {
     announced: std::collections::HashSet<(String, String, DateTime<Utc>)>,
 }
 
+/// An app dropped (the CLI's command done, the window closed) locks first, so the
+/// session's entries are signed (`App::lock`).
+impl Drop for App {
+    fn drop(&mut self) {
+        self.lock();
+    }
+}
+
 impl App {
     /// The app for the store at `store_path` (which need not exist yet), locked, on
     /// `clock`. `now` starts the idle clock.

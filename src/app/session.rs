@@ -122,6 +122,9 @@ impl App {
             // Best effort too: a full session never shows a ward copy (it reads the truth),
             // and a copy not repaired now is compared again at the next full unlock.
             let _ = super::ward::repair(&session);
+            // A change of session: what an earlier one left unsigned (it was killed, or
+            // the power went) is signed now if it is this person's, else declared.
+            let _ = session.checkpoint_log();
         }
         self.sign_in(session, now);
         Ok(self.status(now))
@@ -163,6 +166,11 @@ impl App {
 
     /// Drops every key and what was read with them. The lock screen shows no data.
     pub fn lock(&mut self) {
+        if let State::User(session) = &self.state {
+            // Best effort: entries still unsigned (a key not certified yet, a store that
+            // went away) are declared by the next person to write (`store::activity`).
+            let _ = session.checkpoint_log();
+        }
         self.state = State::Locked;
         self.library.replace(None);
         self.contact_tree.replace(None);
@@ -181,6 +189,10 @@ impl App {
         if !matches!(self.state, State::Locked) && idle >= self.idle_limit {
             self.lock();
             return true;
+        }
+        if let State::User(session) = &self.state {
+            // Best effort, as at lock: the entries stay chained and sealed either way.
+            let _ = session.checkpoint_if_due();
         }
         false
     }

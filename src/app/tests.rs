@@ -367,3 +367,56 @@ fn the_preview_lists_the_first_hundred_problems_and_counts_the_rest() {
     assert!(err.to_string().ends_with("; … and 2,900 more problems"), "{err}");
     assert!(app.contacts().unwrap().is_empty());
 }
+
+/// The sizes of the log's signed checkpoints, read from the file as an outsider would.
+fn checkpoint_sizes(app: &App) -> Vec<i64> {
+    let conn = rusqlite::Connection::open(app.store_path()).unwrap();
+    let mut stmt = conn.prepare("SELECT size FROM log_checkpoints ORDER BY size").unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+/// Checkpoints at a pace, on the fake clock: one per `CHECKPOINT_EVERY` entries, one when
+/// the oldest waiting entry has waited `CHECKPOINT_AFTER` (at the next append, or at the
+/// window's tick), one at incident close, and one at lock.
+#[test]
+fn checkpoints_come_at_a_pace_and_at_lock_and_close() {
+    use crate::store::{CHECKPOINT_AFTER, CHECKPOINT_EVERY};
+    let (_dir, mut app, clock, t0) = app();
+    app.setup("Ada Admin", PASS, t0).unwrap();
+    let id = app.start_incident("ransomware", true, None, None).unwrap().progress.incident.id;
+    // Entry 1 started the incident: notes 2 to 64 make the 64 entries a checkpoint waits for.
+    for i in 2..CHECKPOINT_EVERY {
+        app.incident_note(&id, &format!("note {i}")).unwrap();
+        assert!(checkpoint_sizes(&app).is_empty(), "signed early, at entry {i}");
+    }
+    app.incident_note(&id, "the 64th").unwrap();
+    assert_eq!(checkpoint_sizes(&app), [64]);
+
+    // 65 waits; 59 seconds later 66 still waits; at 61 seconds, 67 is signed with them.
+    app.incident_note(&id, "65").unwrap();
+    clock.advance(CHECKPOINT_AFTER - TimeDelta::seconds(1));
+    app.incident_note(&id, "66").unwrap();
+    assert_eq!(checkpoint_sizes(&app), [64]);
+    clock.advance(TimeDelta::seconds(2));
+    app.incident_note(&id, "67").unwrap();
+    assert_eq!(checkpoint_sizes(&app), [64, 67]);
+
+    // The tick signs what has waited long enough, and only that.
+    app.incident_note(&id, "68").unwrap();
+    assert!(!app.tick(t0));
+    assert_eq!(checkpoint_sizes(&app), [64, 67]);
+    clock.advance(CHECKPOINT_AFTER);
+    assert!(!app.tick(t0));
+    assert_eq!(checkpoint_sizes(&app), [64, 67, 68]);
+
+    // Closing the incident is signed with it; so is locking.
+    app.close_incident(&id).unwrap();
+    assert_eq!(checkpoint_sizes(&app), [64, 67, 68, 69]);
+    let id = app.start_incident("ransomware", true, None, None).unwrap().progress.incident.id;
+    app.incident_note(&id, "before the lock").unwrap();
+    app.lock();
+    assert_eq!(checkpoint_sizes(&app), [64, 67, 68, 69, 71]);
+    assert!(app.unlock("Ada Admin", PASS, t0).is_ok());
+    let bundle = app.user().unwrap().verify_log().unwrap();
+    assert_eq!((bundle.entries, bundle.checkpoints, bundle.declared), (71, 5, 0));
+}

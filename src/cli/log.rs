@@ -63,8 +63,12 @@ pub fn run(auth: &Auth, cmd: LogCommand) -> Result {
             let file = std::fs::File::open(&bundle).map_err(Error::io("open", &bundle))?;
             let v = records::verify_bundle(std::io::BufReader::new(file), pubkey.as_deref())?;
             say(&format!(
-                "ok: log {} verifies: {} entries, {} signed checkpoints, head {}",
-                v.log, v.entries, v.checkpoints, v.head
+                "ok: log {} verifies: {} entries, {} signed checkpoint{}, head {}",
+                v.log,
+                v.entries,
+                v.checkpoints,
+                if v.checkpoints == 1 { "" } else { "s" },
+                v.head
             ));
             if v.signer_checked {
                 say(&format!("signer: {} (the trusted key)", v.signer.fingerprint()));
@@ -78,6 +82,20 @@ pub fn run(auth: &Auth, cmd: LogCommand) -> Result {
                      is in that person's name",
                     v.people
                 ));
+            }
+            if v.declared > 0 {
+                say(&format!(
+                    "unsigned: {} entries are covered without their author's signature: their \
+                     session ended without signing a checkpoint (the app was killed, or the \
+                     power went), and the next person to write declared them:",
+                    v.declared
+                ));
+                for d in &v.declarations {
+                    say(&format!(
+                        "  entries {} to {}, declared by {} at entry {}",
+                        d.from, d.to, d.by, d.at
+                    ));
+                }
             }
         }
         LogCommand::Key { out } => {

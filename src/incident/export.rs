@@ -66,6 +66,7 @@ pub fn activity(playbook: &Playbook, e: &Activity) -> String {
         Event::ClockResumed { clock } => format!("Clock resumed: {clock}"),
         other @ (Event::EmergencyAccessUsed { .. }
         | Event::WardCopyRepaired { .. }
+        | Event::EntriesUnsigned { .. }
         | Event::TrainingAssigned { .. }
         | Event::TrainingAcknowledged { .. }
         | Event::PhishingImported { .. }) => other.kind().replace('_', " "),

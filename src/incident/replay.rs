@@ -158,6 +158,7 @@ pub fn replay(
             }
             Event::EmergencyAccessUsed { .. }
             | Event::WardCopyRepaired { .. }
+            | Event::EntriesUnsigned { .. }
             | Event::TrainingAssigned { .. }
             | Event::TrainingAcknowledged { .. }
             | Event::PhishingImported { .. } => None,

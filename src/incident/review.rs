@@ -350,6 +350,7 @@ pub fn timeline(
             | Event::ClockResumed { .. }
             | Event::EmergencyAccessUsed { .. }
             | Event::WardCopyRepaired { .. }
+            | Event::EntriesUnsigned { .. }
             | Event::TrainingAssigned { .. }
             | Event::TrainingAcknowledged { .. }
             | Event::PhishingImported { .. } => MarkKind::Other,

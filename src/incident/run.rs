@@ -339,7 +339,9 @@ pub fn close(session: &Session, playbooks: &[Playbook], id: &str) -> Result<Prog
             ward.closed = true;
             w.put(&record, &ward)?;
         }
-        w.append(Some(id), &event)
+        w.append(Some(id), &event)?;
+        // The record of an incident closed is signed with its close.
+        w.checkpoint_log()
     })?;
     progress(session, playbooks, id)
 }

@@ -32,7 +32,7 @@ use crate::{Error, Result};
 mod key;
 mod verify;
 pub use key::{PublicKey, fingerprint};
-pub use verify::{Verified, verify_bundle};
+pub use verify::{DECLARATIONS_LISTED, Declaration, Verified, verify_bundle};
 
 pub const BUNDLE_FORMAT: &str = "caregiver-log-bundle/1";
 const CHECKPOINT_HEADER: &str = "caregiver-log-checkpoint/v1";
@@ -40,6 +40,11 @@ const SIGNER_HEADER: &str = "caregiver-log-signer/v1";
 /// The actor of the entries emergency access made (logged at the next full unlock): the
 /// checkpoint that covers one may be signed by whoever unlocked.
 pub const EMERGENCY_ACTOR: &str = "emergency access";
+/// The kind of the entry that declares entries a checkpoint covers without their authors'
+/// signatures: `{"from", "to", "names"}`, the entries `from` to `to` (the one just before
+/// it), in the names listed, were found waiting for a checkpoint after their session ended
+/// without signing one (the app killed, the power cut). Its writer's checkpoint covers them.
+pub const UNSIGNED_KIND: &str = "entries_unsigned";
 /// `prev` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -627,6 +632,168 @@ mod tests {
         lines.remove(2 * 7 - 1);
         let e = verify_lines(&lines).unwrap_err().to_string();
         assert!(e.contains("line 14: the checkpoint for 7 entries does not match entry 6"), "{e}");
+    }
+
+    /// A bundle as workstations write them now: entries by `actors` in turn (one each, or
+    /// one name per entry), a checkpoint by the writer's own key after each entry whose
+    /// number `signed_at` says, and signer lines for every name.
+    fn paced(actors: &[&str], signed_at: impl Fn(u64) -> bool) -> Vec<String> {
+        let (device, _) = DeviceKey::generate().unwrap();
+        let mut lines = vec![device.header_line()];
+        let mut keys = std::collections::HashMap::new();
+        for name in actors {
+            if keys.contains_key(name) {
+                continue;
+            }
+            let seed = crate::crypto::SecretKey::generate().unwrap();
+            let person = LogSigner::from_seed(&seed, device.log_id()).unwrap();
+            lines.push(serde_json::to_string(&device.certify(name, person.public())).unwrap());
+            keys.insert(*name, person);
+        }
+        let mut head = GENESIS.to_owned();
+        for (i, actor) in actors.iter().enumerate() {
+            let seq = i as u64 + 1;
+            let payload = serde_json::json!({"text": format!("note {seq}")});
+            let line = line((device.log_id(), seq, &head), actor, None, "note", &payload, None);
+            head = line_hash(&line);
+            lines.push(line);
+            if signed_at(seq) || seq == actors.len() as u64 {
+                lines.push(serde_json::to_string(&keys[actor].checkpoint(seq, &head)).unwrap());
+            }
+        }
+        lines
+    }
+
+    /// Checkpoints every 64 entries: editing, deleting, swapping, inserting and truncating,
+    /// each inside a signed stretch (before the last checkpoint) and after the last
+    /// checkpoint but one (the bundle's last stretch), are each named at the first line
+    /// that shows it.
+    #[test]
+    fn tampering_is_named_before_and_after_the_last_checkpoint() {
+        let good = paced(&["Ada"; 150], |seq| seq % 64 == 0);
+        let v = verify_lines(&good).unwrap();
+        assert_eq!((v.entries, v.checkpoints), (150, 3));
+        // Lines: 0 header, 1 signer; entry k at line k + 1 (+1 after checkpoint 64, +2
+        // after 128) as indexes.
+        let index = |k: usize| k + 1 + usize::from(k > 64) + usize::from(k > 128);
+        let edit = |k: usize| {
+            let mut l = good.clone();
+            l[index(k)] = l[index(k)].replace(&format!("note {k}\""), "note X\"");
+            l
+        };
+        let delete = |k: usize| {
+            let mut l = good.clone();
+            l.remove(index(k));
+            l
+        };
+        let swap = |k: usize| {
+            let mut l = good.clone();
+            l.swap(index(k), index(k + 1));
+            l
+        };
+        let insert = |k: usize| {
+            let mut l = good.clone();
+            let copy = l[index(k)].clone();
+            l.insert(index(k), copy);
+            l
+        };
+        let cut = |k: usize| good[..=index(k)].to_vec();
+        // (what, bundle, the line (1-based) and words named).
+        let cases: Vec<(&str, Vec<String>, String)> = vec![
+            ("edit before", edit(30), "line 33: entry 31 does not follow on from entry 30".into()),
+            (
+                "edit at a checkpoint",
+                edit(64),
+                "line 67: the checkpoint for 64 entries does not match entry 64".into(),
+            ),
+            (
+                "edit after",
+                edit(140),
+                "line 145: entry 141 does not follow on from entry 140".into(),
+            ),
+            (
+                "edit the last",
+                edit(150),
+                "line 155: the checkpoint for 150 entries does not match entry 150".into(),
+            ),
+            ("delete before", delete(30), "line 32: entry 31 follows entry 29".into()),
+            ("delete after", delete(140), "line 144: entry 141 follows entry 139".into()),
+            ("swap before", swap(30), "line 32: entry 31 follows entry 29".into()),
+            ("swap after", swap(140), "line 144: entry 141 follows entry 139".into()),
+            ("insert before", insert(30), "line 33: entry 30 follows entry 30".into()),
+            ("insert after", insert(140), "line 145: entry 140 follows entry 140".into()),
+            (
+                "cut before",
+                cut(30),
+                "entries 1 to 30 are not covered by a signed checkpoint".into(),
+            ),
+            (
+                "cut after",
+                cut(140),
+                "entries 129 to 140 are not covered by a signed checkpoint".into(),
+            ),
+        ];
+        for (what, lines, want) in cases {
+            let err = verify_lines(&lines).unwrap_err();
+            assert_eq!(err.code(), "log_broken", "{what}");
+            assert!(err.to_string().contains(&want), "{what}: {err}");
+        }
+    }
+
+    /// An `entries_unsigned` entry lets its writer's checkpoint cover the entries before it
+    /// since the last checkpoint, in anyone's name, counted and listed; one that does not
+    /// reach back to the last checkpoint, or does not end just before itself, declares
+    /// nothing, and the entries it meant are in another's name.
+    #[test]
+    fn a_declaration_covers_the_stretch_before_it_and_nothing_else() {
+        let ok = declared_bundle(2, 3);
+        let v = verify_lines(&ok).unwrap();
+        assert_eq!((v.entries, v.declared), (5, 2));
+        assert_eq!(v.declarations, [Declaration { at: 4, by: "Cora".into(), from: 2, to: 3 }]);
+        for (from, to) in [(3, 3), (2, 2), (0, 3)] {
+            let err = verify_lines(&declared_bundle(from, to)).unwrap_err().to_string();
+            assert!(
+                err.contains("entry 2 is in the name of Lena, but the checkpoint that covers it (line 10) is signed by the key of Cora"),
+                "{from}..{to}: {err}"
+            );
+        }
+    }
+
+    /// Lena writes 1 to 3 (signed at 1), Cora declares `from`..`to` at 4 and writes 5, and
+    /// signs at 5.
+    fn declared_bundle(from: u64, to: u64) -> Vec<String> {
+        let (device, _) = DeviceKey::generate().unwrap();
+        let key = |_: &str| {
+            let seed = crate::crypto::SecretKey::generate().unwrap();
+            LogSigner::from_seed(&seed, device.log_id()).unwrap()
+        };
+        let (lena, cora) = (key("Lena"), key("Cora"));
+        let mut lines = vec![device.header_line()];
+        for (name, k) in [("Lena", &lena), ("Cora", &cora)] {
+            lines.push(serde_json::to_string(&device.certify(name, k.public())).unwrap());
+        }
+        let mut head = GENESIS.to_owned();
+        let declared = serde_json::json!({"from": from, "names": ["Lena"], "to": to});
+        let note = serde_json::json!({"text": "a note"});
+        let writes = [
+            ("Lena", "note", &note),
+            ("Lena", "note", &note),
+            ("Lena", "note", &note),
+            ("Cora", UNSIGNED_KIND, &declared),
+            ("Cora", "note", &note),
+        ];
+        for (i, (actor, kind, payload)) in writes.into_iter().enumerate() {
+            let seq = i as u64 + 1;
+            let line = line((device.log_id(), seq, &head), actor, None, kind, payload, None);
+            head = line_hash(&line);
+            lines.push(line);
+            match seq {
+                1 => lines.push(serde_json::to_string(&lena.checkpoint(seq, &head)).unwrap()),
+                5 => lines.push(serde_json::to_string(&cora.checkpoint(seq, &head)).unwrap()),
+                _ => {}
+            }
+        }
+        lines
     }
 
     /// Writes a 100,000-entry bundle to look at or time by hand:

@@ -1,29 +1,25 @@
 //! Checking a bundle ([`verify_bundle`]): line by line, in flat memory, its signatures a
-//! batch at a time across the cores.
+//! batch at a time across the cores. Each line is read once into one reused buffer, parsed
+//! once into fields that borrow from it (a payload is skipped, not built), and hashed in
+//! place: the chain costs about what hashing the file does.
 
+use std::borrow::Cow;
 use std::io::BufRead;
 
-use data_encoding::BASE64;
+use data_encoding::{BASE64, HEXLOWER};
 use ring::signature::{ED25519, UnparsedPublicKey};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 use super::{
     BUNDLE_FORMAT, Checkpoint, EMERGENCY_ACTOR, Entry, GENESIS, Header, PublicKey, SignerLine,
-    line_hash, log_id,
+    UNSIGNED_KIND, log_id,
 };
 use crate::{Error, Result};
 
 /// Why a log does not verify, naming the entry or line.
 fn broken(line: usize, what: impl Into<String>) -> Error {
     Error::LogBroken { reason: format!("line {line}: {}", what.into()) }
-}
-
-/// A line that cannot be read as text.
-fn unreadable(line: usize, e: &std::io::Error) -> Error {
-    if e.kind() == std::io::ErrorKind::InvalidData {
-        broken(line, "not UTF-8 text: this is not a bundle, or it is damaged")
-    } else {
-        broken(line, format!("cannot read: {e}"))
-    }
 }
 
 /// What a verified bundle held.
@@ -42,7 +38,26 @@ pub struct Verified {
     /// How many people's keys the workstation's key certified in the bundle (its signer
     /// lines).
     pub people: u64,
+    /// How many entries were declared unsigned (`entries_unsigned`): found waiting for a
+    /// checkpoint after their session ended without signing one, and covered by the
+    /// declaring person's checkpoint instead of their author's.
+    pub declared: u64,
+    /// The declarations, in order (the first [`DECLARATIONS_LISTED`]).
+    pub declarations: Vec<Declaration>,
 }
+
+/// An `entries_unsigned` entry the check accepted: entries `from` to `to` are covered by
+/// the checkpoint of `by`, who declared them at entry `at`, not by their authors'.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declaration {
+    pub at: u64,
+    pub by: String,
+    pub from: u64,
+    pub to: u64,
+}
+
+/// How many declarations a [`Verified`] lists (all are counted): memory stays flat.
+pub const DECLARATIONS_LISTED: usize = 20;
 
 /// Checks a bundle while reading it: the header's key (against `trusted`, when the checker
 /// holds a trusted copy), each signer line's certificate by that key, every entry's
@@ -51,11 +66,13 @@ pub struct Verified {
 /// person's checkpoint covers is in that person's name (or emergency access's), and that
 /// the last entry is covered by a checkpoint. The first problem is named by line and
 /// entry; a signer other than `trusted` is named by both fingerprints.
-pub fn verify_bundle(reader: impl BufRead, trusted: Option<&PublicKey>) -> Result<Verified> {
-    let mut lines = reader.lines().enumerate();
-    let (_, first) = lines.next().ok_or_else(|| broken(1, "the bundle is empty"))?;
-    let first = first.map_err(|e| unreadable(1, &e))?;
-    let header: Header = serde_json::from_str(&first)
+pub fn verify_bundle(mut reader: impl BufRead, trusted: Option<&PublicKey>) -> Result<Verified> {
+    let mut buf = Vec::with_capacity(1024);
+    if !next_line(&mut reader, &mut buf, 1)? {
+        return Err(broken(1, "the bundle is empty"));
+    }
+    let first = text(&buf, 1)?;
+    let header: Header = serde_json::from_str(first)
         .map_err(|_| broken(1, "not a Caregiver Playbook log bundle header"))?;
     if header.t != "header" || header.format != BUNDLE_FORMAT {
         return Err(broken(1, format!("unknown bundle format `{}`", header.format)));
@@ -87,9 +104,15 @@ pub fn verify_bundle(reader: impl BufRead, trusted: Option<&PublicKey>) -> Resul
     let mut batch: Vec<PendingSignature> = Vec::with_capacity(SIGNATURE_BATCH);
     let mut checkpoints = 0u64;
     let mut signed_up_to = 0u64;
-    for (index, line) in lines {
-        let n = index + 1;
-        match chain.read_line(n, line) {
+    let mut n = 1;
+    loop {
+        n += 1;
+        let line = match next_line(&mut reader, &mut buf, n) {
+            Ok(true) => text(&buf, n),
+            Ok(false) => break,
+            Err(e) => Err(e),
+        };
+        match line.and_then(|line| chain.read_line(n, line)) {
             Ok(None) => {}
             Ok(Some(p)) => {
                 checkpoints += 1;
@@ -117,6 +140,8 @@ pub fn verify_bundle(reader: impl BufRead, trusted: Option<&PublicKey>) -> Resul
     }
     Ok(Verified {
         people: chain.signers.len() as u64,
+        declared: chain.declared,
+        declarations: chain.declarations,
         log: chain.log,
         entries: seq,
         checkpoints,
@@ -124,6 +149,64 @@ pub fn verify_bundle(reader: impl BufRead, trusted: Option<&PublicKey>) -> Resul
         signer,
         signer_checked: trusted.is_some(),
     })
+}
+
+/// Reads the next line into `buf` (without its `\n` or `\r\n`): false at the end.
+fn next_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, n: usize) -> Result<bool> {
+    buf.clear();
+    let read = reader.read_until(b'\n', buf).map_err(|e| broken(n, format!("cannot read: {e}")))?;
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    }
+    Ok(read > 0)
+}
+
+/// A line as text: a bundle is UTF-8.
+fn text(buf: &[u8], n: usize) -> Result<&str> {
+    std::str::from_utf8(buf)
+        .map_err(|_| broken(n, "not UTF-8 text: this is not a bundle, or it is damaged"))
+}
+
+/// An entry line as the check reads it: the fields the chain and the names need borrowed
+/// from the line, the rest checked for their type and skipped (the payload is JSON of any
+/// shape; it is read only for an `entries_unsigned` declaration).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryFields<'a> {
+    #[serde(borrow)]
+    t: Cow<'a, str>,
+    #[serde(borrow)]
+    log: Cow<'a, str>,
+    seq: u64,
+    #[serde(borrow)]
+    prev: Cow<'a, str>,
+    #[serde(borrow)]
+    #[allow(dead_code)]
+    time: Cow<'a, str>,
+    #[serde(borrow)]
+    actor: Cow<'a, str>,
+    #[serde(borrow)]
+    #[allow(dead_code)]
+    role: Cow<'a, str>,
+    #[serde(borrow)]
+    #[allow(dead_code)]
+    incident: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[allow(dead_code)]
+    payload: IgnoredAny,
+    #[allow(dead_code)]
+    corrects: Option<u64>,
+}
+
+/// The payload of an `entries_unsigned` declaration.
+#[derive(Deserialize)]
+struct Declared {
+    from: u64,
+    to: u64,
 }
 
 /// Checks a batch of signatures on every core: the earliest failure, if any. Each pending
@@ -183,7 +266,13 @@ struct Named {
 struct Chain {
     log: String,
     seq: u64,
+    /// The hash of entry `seq`'s line, hex.
     head: String,
+    /// The first entry after the last checkpoint.
+    span_start: u64,
+    /// Entries declared unsigned so far, and the first declarations.
+    declared: u64,
+    declarations: Vec<Declaration>,
     /// The keys checkpoints are signed with: the workstation's first, then each person's.
     keys: Vec<UnparsedPublicKey<[u8; 32]>>,
     /// Each certified person's key by fingerprint: (index in `keys`, name).
@@ -201,6 +290,9 @@ impl Chain {
             log,
             seq: 0,
             head: GENESIS.to_owned(),
+            span_start: 1,
+            declared: 0,
+            declarations: Vec::new(),
             keys: vec![UnparsedPublicKey::new(&ED25519, *device.as_bytes())],
             signers: std::collections::HashMap::new(),
             first: None,
@@ -212,24 +304,19 @@ impl Chain {
     /// now), an entry (checked against the chain) or a checkpoint (checked against the
     /// chain and the names of the entries it covers; its signature is returned to check
     /// later).
-    fn read_line(
-        &mut self,
-        n: usize,
-        line: std::io::Result<String>,
-    ) -> Result<Option<PendingSignature>> {
-        let line = line.map_err(|e| unreadable(n, &e))?;
+    fn read_line(&mut self, n: usize, line: &str) -> Result<Option<PendingSignature>> {
         if line.is_empty() {
             return Ok(None);
         }
         if line.starts_with("{\"t\":\"entry\"") {
-            self.read_entry(n, &line)?;
+            self.read_entry(n, line)?;
             return Ok(None);
         }
         if line.starts_with("{\"t\":\"signer\"") {
-            self.read_signer(n, &line)?;
+            self.read_signer(n, line)?;
             return Ok(None);
         }
-        let cp: Checkpoint = serde_json::from_str(&line).map_err(|_| {
+        let cp: Checkpoint = serde_json::from_str(line).map_err(|_| {
             broken(n, "neither an entry nor a checkpoint (the file was cut short, or damaged)")
         })?;
         if cp.t != "checkpoint" || cp.log != self.log {
@@ -272,6 +359,7 @@ impl Chain {
             }
         };
         (self.first, self.other) = (None, None);
+        self.span_start = self.seq + 1;
         let sig = BASE64
             .decode(cp.sig.as_bytes())
             .map_err(|_| broken(n, "the checkpoint's signature is not base64"))?;
@@ -285,10 +373,13 @@ impl Chain {
     }
 
     fn read_entry(&mut self, n: usize, line: &str) -> Result<()> {
-        let entry: Entry = serde_json::from_str(line).map_err(|_| {
-            broken(n, "an entry that cannot be read (the file was cut short, or damaged)")
-        })?;
+        let cannot =
+            || broken(n, "an entry that cannot be read (the file was cut short, or damaged)");
+        let entry: EntryFields<'_> = serde_json::from_str(line).map_err(|_| cannot())?;
         let seq = self.seq;
+        if entry.t != "entry" {
+            return Err(cannot());
+        }
         if entry.log != self.log {
             return Err(broken(n, format!("entry {} belongs to another log", entry.seq)));
         }
@@ -311,17 +402,50 @@ impl Chain {
             ));
         }
         self.seq = entry.seq;
-        self.head = line_hash(line);
-        if entry.actor != EMERGENCY_ACTOR {
-            match &self.first {
-                None => self.first = Some(Named { line: n, seq: entry.seq, actor: entry.actor }),
-                Some(first) if self.other.is_none() && first.actor != entry.actor => {
-                    self.other = Some(Named { line: n, seq: entry.seq, actor: entry.actor });
-                }
-                Some(_) => {}
+        let digest = ring::digest::digest(&ring::digest::SHA256, line.as_bytes());
+        self.head.clear();
+        HEXLOWER.encode_append(digest.as_ref(), &mut self.head);
+        if entry.actor == EMERGENCY_ACTOR {
+            return Ok(());
+        }
+        if entry.kind == UNSIGNED_KIND && self.declares_the_span(line, entry.seq, &entry.actor) {
+            // The entries before it, since the last checkpoint, are covered as declared:
+            // the names the next checkpoint answers for start again here.
+            (self.first, self.other) = (None, None);
+        }
+        match &self.first {
+            None => {
+                self.first = Some(Named { line: n, seq: entry.seq, actor: entry.actor.into() });
             }
+            Some(first) if self.other.is_none() && first.actor != entry.actor => {
+                self.other = Some(Named { line: n, seq: entry.seq, actor: entry.actor.into() });
+            }
+            Some(_) => {}
         }
         Ok(())
+    }
+
+    /// Whether the `entries_unsigned` entry `seq` (its line) declares every entry since the
+    /// last checkpoint: its range ends just before it and starts no later than the span.
+    /// One that does not declares nothing (its entries must then be signed as any are).
+    fn declares_the_span(&mut self, line: &str, seq: u64, by: &str) -> bool {
+        let Some(declared) = serde_json::from_str::<Entry>(line)
+            .ok()
+            .and_then(|e| serde_json::from_value::<Declared>(e.payload).ok())
+        else {
+            return false;
+        };
+        let whole =
+            declared.to + 1 == seq && declared.from <= self.span_start && declared.from >= 1;
+        if whole {
+            let from = declared.from.max(self.span_start);
+            self.declared += declared.to + 1 - from;
+            if self.declarations.len() < DECLARATIONS_LISTED {
+                let by = by.to_owned();
+                self.declarations.push(Declaration { at: seq, by, from, to: declared.to });
+            }
+        }
+        whole
     }
 
     /// A person's key, certified by the workstation's key: checked now (there are few).

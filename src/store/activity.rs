@@ -1,10 +1,32 @@
 //! The activity log in the store: one row per entry, its line sealed under the main key
-//! (bound to its number), with the line's hash and the signed checkpoint beside it, signed
-//! by the log key of the person whose session appended it (`logkeys.rs`). See `crate::log`
-//! for the format.
+//! (bound to its number), with the line's hash beside it; and one row per signed
+//! checkpoint, signed by the log key of the person whose entries it covers (`logkeys.rs`).
+//! See `crate::log` for the format.
+//!
+//! **Checkpoints at a pace.** Every entry is chained and durable at once, in its own
+//! transaction. A checkpoint is signed when [`CHECKPOINT_EVERY`] of the session's entries
+//! wait for one, or the oldest has waited [`CHECKPOINT_AFTER`] (at the next append or
+//! tick), and always when the session locks, at incident close, at export and before paper
+//! prints the log's anchor ([`Session::checkpoint_log`]). Why that is enough: inside the
+//! store each entry is sealed (AES-GCM, bound to its number) and counted by the store's
+//! sealed state, so no one without the main key changes one unseen; outside it, one
+//! signature over the chain's head covers every entry before it. What the signature adds
+//! is *who*: a checkpoint may cover only its signer's entries (and emergency access's).
+//!
+//! Which entries wait is kept in memory ([`Run`]: this session's unbroken run at the end of
+//! the log) and checked against the log's last row before it is trusted, so a rolled-back
+//! write or another process's entries are never signed as this person's. When the entries
+//! waiting are not all this session's (another session ended without locking: the app was
+//! killed, or the power went; or another process wrote meanwhile), they are opened: this
+//! person's own are signed; those in another's name cannot be (their key left with them),
+//! so the session appends an `entries_unsigned` entry in its own name declaring them
+//! (`from`, `to`, the names), and its next checkpoint covers them as declared, which the
+//! bundle's checkers accept and count (`docs/log-bundle.md`). Nothing is lost: the entries
+//! stay chained, sealed and counted; only their authors' signatures are missing.
 
 use std::io::Write;
 
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Serialize, de::DeserializeOwned};
 use zeroize::Zeroizing;
@@ -23,9 +45,62 @@ fn entry_binding(seq: u64) -> Binding<'static> {
     Binding { domain: "log-entry", table: "log_entries", row: "", version: seq as i64 }
 }
 
+/// A checkpoint is signed once this many of a session's entries wait for one. At 64, a
+/// bundle's signatures cost its checker about a sixtieth of what one per entry did (verify
+/// runs at hash speed), an append signs once in 64 (the append costs about what the
+/// durable insert does), and an incident's busiest minutes (a lead logging a call or step
+/// every few seconds) are signed every few minutes at worst, [`CHECKPOINT_AFTER`] bounding
+/// the rest.
+pub const CHECKPOINT_EVERY: u64 = 64;
+/// ... or once the oldest has waited this long (checked at each append and each tick of the
+/// window): on a ward, where an entry comes every minute or so, each is signed within a
+/// minute, so a killed app or a power cut leaves at most a minute of one person's entries
+/// without their signature (still chained, sealed and counted; see the module's comment).
+pub const CHECKPOINT_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// This session's entries at the end of the log that wait for a checkpoint: `first` to
+/// `last`, the line hash of `last`, and when the first was written.
+#[derive(Debug, Clone)]
+pub(super) struct Run {
+    first: u64,
+    last: u64,
+    head: String,
+    since: DateTime<Utc>,
+}
+
+/// The log's end: its size and head, and the size of its last signed checkpoint.
+struct Tail {
+    size: u64,
+    head: String,
+    signed: u64,
+}
+
+fn tail(tx: &Connection) -> Result<Tail> {
+    let (size, head, signed): (i64, String, i64) = tx
+        .prepare_cached(
+            "SELECT COALESCE((SELECT seq FROM log_entries ORDER BY seq DESC LIMIT 1), 0),
+                    COALESCE((SELECT head FROM log_entries ORDER BY seq DESC LIMIT 1), ?1),
+                    COALESCE((SELECT size FROM log_checkpoints ORDER BY size DESC LIMIT 1), 0)",
+        )
+        .and_then(|mut st| st.query_row([GENESIS], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
+        .map_err(Error::sql("read the log's head"))?;
+    Ok(Tail { size: size as u64, head, signed: signed as u64 })
+}
+
+/// Signs and keeps the checkpoint at `size` entries (whose last line hashes to `head`).
+fn sign_at(tx: &Connection, signer: &LogSigner, size: u64, head: &str) -> Result<()> {
+    let checkpoint = signer.checkpoint(size, head);
+    let line = serde_json::to_string(&checkpoint)
+        .map_err(|e| Error::Invalid { what: "checkpoint", reason: e.to_string() })?;
+    tx.prepare_cached("INSERT INTO log_checkpoints (size, line) VALUES (?1, ?2)")
+        .and_then(|mut st| st.execute(params![size as i64, line]))
+        .map_err(Error::sql("sign the log"))?;
+    Ok(())
+}
+
 impl Session {
-    /// Appends one entry and its signed checkpoint, durably, in one transaction. Returns
-    /// the entry's number. `event` is one variant of the log's vocabulary (a serde-tagged
+    /// Appends one entry, durably, in one transaction (and the signed checkpoint, when one
+    /// is due). Returns the entry's number. `event` is one variant of the log's vocabulary (a serde-tagged
     /// enum: its `kind` and `payload` become the entry's).
     pub fn append<E: Serialize>(&self, incident: Option<&str>, event: &E) -> Result<u64> {
         self.write(|w| w.append(incident, event))
@@ -152,17 +227,24 @@ impl Session {
         Ok(())
     }
 
-    /// The log's last checkpoint (id, size, head) and its key's fingerprint: what paper
-    /// prints to anchor the log.
+    /// The log's last signed checkpoint (id, size, head) and its key's fingerprint: what
+    /// paper prints to anchor the log. The entries waiting for one are signed first (when
+    /// this session can), so paper anchors the whole log.
     pub fn log_anchor(&self) -> Result<Anchor> {
         self.ready()?;
+        // Best effort: a session that cannot sign (its key not yet certified) prints the
+        // last checkpoint there is.
+        let _ = self.checkpoint_log();
         let key = self.device_public()?;
         let (size, head): (i64, String) = self
             .store
             .conn
-            .query_row("SELECT seq, head FROM log_entries ORDER BY seq DESC LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT c.size, e.head FROM log_checkpoints c JOIN log_entries e ON e.seq = c.size
+                 ORDER BY c.size DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()
             .map_err(Error::sql("read the log's head"))?
             .unwrap_or((0, GENESIS.to_owned()));
@@ -181,11 +263,13 @@ impl Session {
         Ok(*self.device_public()?)
     }
 
-    /// Writes the whole log as a bundle (`docs/log-bundle.md`), one row at a time.
-    /// Incident leads and admins.
+    /// Writes the whole log as a bundle (`docs/log-bundle.md`), one row at a time, each
+    /// entry followed by the checkpoint signed at it, if one was; the entries waiting for a
+    /// checkpoint are signed first, so the bundle ends with one. Incident leads and admins.
     pub fn export_log(&self, out: &mut impl Write) -> Result<u64> {
         self.require(Permission::HandleRecords, "export the activity log")?;
         self.check_state()?;
+        self.checkpoint_log()?;
         let key = self.device_public()?;
         let io = |e: std::io::Error| Error::Invalid { what: "export", reason: e.to_string() };
         writeln!(out, "{}", log::header_line(key)).map_err(io)?;
@@ -195,7 +279,10 @@ impl Session {
         let mut stmt = self
             .store
             .conn
-            .prepare("SELECT seq, sealed, checkpoint FROM log_entries ORDER BY seq")
+            .prepare(
+                "SELECT e.seq, e.sealed, c.line FROM log_entries e
+                 LEFT JOIN log_checkpoints c ON c.size = e.seq ORDER BY e.seq",
+            )
             .map_err(Error::sql("read the log"))?;
         let mut rows = stmt.query([]).map_err(Error::sql("read the log"))?;
         let mut count = 0;
@@ -203,10 +290,12 @@ impl Session {
             let seq: i64 = row.get(0).map_err(Error::sql("read the log"))?;
             let seq = seq as u64;
             let sealed: Vec<u8> = row.get(1).map_err(Error::sql("read the log"))?;
-            let checkpoint: String = row.get(2).map_err(Error::sql("read the log"))?;
+            let checkpoint: Option<String> = row.get(2).map_err(Error::sql("read the log"))?;
             let line = self.open_entry(seq, &sealed)?;
             out.write_all(&line).and_then(|()| out.write_all(b"\n")).map_err(io)?;
-            writeln!(out, "{checkpoint}").map_err(io)?;
+            if let Some(checkpoint) = checkpoint {
+                writeln!(out, "{checkpoint}").map_err(io)?;
+            }
             count += 1;
         }
         Ok(count)
@@ -221,8 +310,9 @@ impl Session {
     }
 }
 
-/// Appends inside the caller's transaction: reads the head, seals the line, signs the
-/// checkpoint with the appending person's key.
+/// Appends inside the caller's transaction: reads the log's end (settling entries waiting
+/// for a checkpoint that are not this session's), seals the line, and signs the checkpoint
+/// when one is due.
 fn append_in<E: Serialize>(
     tx: &Connection,
     session: &Session,
@@ -233,33 +323,197 @@ fn append_in<E: Serialize>(
     corrects: Option<u64>,
 ) -> Result<u64> {
     let (kind, payload) = log::kind_and_payload(event)?;
-    let (size, head): (i64, String) = tx
-        .prepare_cached("SELECT seq, head FROM log_entries ORDER BY seq DESC LIMIT 1")
-        .and_then(|mut st| st.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-        .map_err(Error::sql("read the log's head"))?
-        .unwrap_or((0, GENESIS.to_owned()));
-    let size = size as u64;
+    let mut end = tail(tx)?;
+    if end.signed < end.size && !session.run_is(&end) {
+        session.settle_others(tx, signer, &end)?;
+        end = tail(tx)?;
+    }
     if let Some(c) = corrects
-        && !(1..=size).contains(&c)
+        && !(1..=end.size).contains(&c)
     {
         return Err(Error::Invalid {
             what: "correction",
             reason: format!("there is no entry {c}"),
         });
     }
-    let seq = size + 1;
-    let at = Position { log: signer.log_id(), seq, prev: &head };
-    let line = log::entry_line(at, by, incident, &kind, &payload, corrects)?;
-    let sealed = session.main.seal(&entry_binding(seq), line.as_bytes())?;
-    let checkpoint = signer.checkpoint(seq, &log::line_hash(&line));
-    let checkpoint_line = serde_json::to_string(&checkpoint)
-        .map_err(|e| Error::Invalid { what: "checkpoint", reason: e.to_string() })?;
-    tx.prepare_cached(
-        "INSERT INTO log_entries (seq, sealed, head, checkpoint) VALUES (?1, ?2, ?3, ?4)",
-    )
-    .and_then(|mut st| st.execute(params![seq as i64, sealed, checkpoint.head, checkpoint_line]))
-    .map_err(Error::sql("append to the log"))?;
+    let seq = insert_entry(
+        tx,
+        session,
+        signer,
+        by,
+        end.size,
+        &end.head,
+        (&kind, &payload, incident, corrects),
+    )?;
+    let head = session.log_run.borrow().as_ref().map(|r| r.head.clone()).unwrap_or_default();
+    let due = session.log_run.borrow().as_ref().is_some_and(|run| {
+        seq - end.signed >= CHECKPOINT_EVERY || by.time - run.since >= CHECKPOINT_AFTER
+    });
+    if due {
+        sign_at(tx, signer, seq, &head)?;
+        session.log_run.replace(None);
+    }
     Ok(seq)
+}
+
+/// Inside the caller's transaction: signs a checkpoint at the log's end, settling first the
+/// entries that wait for one and are not this session's. False if none waits.
+fn sign_all(tx: &Connection, session: &Session, signer: &LogSigner) -> Result<bool> {
+    let mut end = tail(tx)?;
+    if end.signed == end.size {
+        session.log_run.replace(None);
+        return Ok(false);
+    }
+    if !session.run_is(&end) {
+        session.settle_others(tx, signer, &end)?;
+        end = tail(tx)?;
+    }
+    sign_at(tx, signer, end.size, &end.head)?;
+    session.log_run.replace(None);
+    Ok(true)
+}
+
+/// What an entry says: (kind, payload, incident, corrects).
+type Said<'a> = (&'a str, &'a serde_json::Value, Option<&'a str>, Option<u64>);
+
+/// Seals and inserts the entry after `size` (whose line hashed to `prev`), and extends the
+/// session's run of waiting entries with it.
+fn insert_entry(
+    tx: &Connection,
+    session: &Session,
+    signer: &LogSigner,
+    by: Author<'_>,
+    size: u64,
+    prev: &str,
+    (kind, payload, incident, corrects): Said<'_>,
+) -> Result<u64> {
+    let seq = size + 1;
+    let at = Position { log: signer.log_id(), seq, prev };
+    let line = log::entry_line(at, by, incident, kind, payload, corrects)?;
+    let sealed = session.main.seal(&entry_binding(seq), line.as_bytes())?;
+    let head = log::line_hash(&line);
+    tx.prepare_cached("INSERT INTO log_entries (seq, sealed, head) VALUES (?1, ?2, ?3)")
+        .and_then(|mut st| st.execute(params![seq as i64, sealed, head]))
+        .map_err(Error::sql("append to the log"))?;
+    let mut run = session.log_run.borrow_mut();
+    match run.as_mut() {
+        Some(r) if r.last == size => {
+            r.last = seq;
+            r.head = head;
+        }
+        _ => *run = Some(Run { first: seq, last: seq, head, since: by.time }),
+    }
+    Ok(seq)
+}
+
+impl Session {
+    /// Whether the entries waiting for a checkpoint at the log's end `end` are exactly this
+    /// session's run (its last one still the log's last, by number and hash).
+    fn run_is(&self, end: &Tail) -> bool {
+        self.log_run.borrow().as_ref().is_some_and(|run| {
+            run.first == end.signed + 1 && run.last == end.size && run.head == end.head
+        })
+    }
+
+    /// Entries wait for a checkpoint that are not (known to be) this session's: opens them.
+    /// This person's own and emergency access's become the session's run; before the first
+    /// in another's name, the run so far is signed; from it on, the entries are declared in
+    /// an `entries_unsigned` entry in this person's name, which the session's next
+    /// checkpoint covers with them.
+    fn settle_others(&self, tx: &Connection, signer: &LogSigner, end: &Tail) -> Result<()> {
+        let mut stmt = tx
+            .prepare_cached("SELECT seq, sealed, head FROM log_entries WHERE seq > ?1 ORDER BY seq")
+            .map_err(Error::sql("read the log"))?;
+        let mut rows = stmt.query([end.signed as i64]).map_err(Error::sql("read the log"))?;
+        let me = self.user_name();
+        let mut before: Option<(u64, String)> = None;
+        let mut others: Option<u64> = None;
+        let mut names: Vec<String> = Vec::new();
+        while let Some(row) = rows.next().map_err(Error::sql("read the log"))? {
+            let seq: i64 = row.get(0).map_err(Error::sql("read the log"))?;
+            let sealed: Vec<u8> = row.get(1).map_err(Error::sql("read the log"))?;
+            let head: String = row.get(2).map_err(Error::sql("read the log"))?;
+            let seq = seq as u64;
+            // An entry that does not open (damaged: verify names it) is not this person's
+            // to sign; declaring it keeps the log going.
+            let actor = self
+                .open_entry(seq, &sealed)
+                .ok()
+                .and_then(|line| serde_json::from_slice::<log::Entry>(&line).ok())
+                .map_or_else(|| format!("(entry {seq}, which does not open)"), |e| e.actor);
+            if actor != me && actor != EMERGENCY_ACTOR {
+                others.get_or_insert(seq);
+                if !names.contains(&actor) {
+                    names.push(actor);
+                }
+            } else if others.is_none() {
+                before = Some((seq, head));
+            }
+        }
+        drop(rows);
+        let now = self.now();
+        let Some(from) = others else {
+            // All this person's own, or emergency access's: the session takes them on.
+            self.log_run.replace(Some(Run {
+                first: end.signed + 1,
+                last: end.size,
+                head: end.head.clone(),
+                since: now,
+            }));
+            return Ok(());
+        };
+        if let Some((seq, head)) = before {
+            sign_at(tx, signer, seq, &head)?;
+        }
+        names.sort();
+        let declared = serde_json::json!({ "from": from, "to": end.size, "names": names });
+        let by = Author { actor: me, role: self.role().as_str(), time: now };
+        self.log_run.replace(None);
+        insert_entry(
+            tx,
+            self,
+            signer,
+            by,
+            end.size,
+            &end.head,
+            (log::UNSIGNED_KIND, &declared, None, None),
+        )?;
+        if let Some(run) = self.log_run.borrow_mut().as_mut() {
+            run.first = from;
+        }
+        Ok(())
+    }
+
+    /// Signs a checkpoint over every entry that waits for one (declaring first those in
+    /// another's name, as an append does). At lock, at export, before paper prints the
+    /// log's anchor. Returns whether it signed one.
+    pub fn checkpoint_log(&self) -> Result<bool> {
+        let end = tail(&self.store.conn)?;
+        if end.signed == end.size {
+            self.log_run.replace(None);
+            return Ok(false);
+        }
+        let signer = self.log_signer()?;
+        let tx = write_transaction(&self.store.conn)?;
+        self.ready()?;
+        if !sign_all(&tx, self, signer)? {
+            return Ok(false);
+        }
+        self.seal_state(&tx)?;
+        tx.commit().map_err(Error::sql("commit the log's checkpoint"))?;
+        Ok(true)
+    }
+
+    /// Signs a checkpoint if this session's oldest entry waiting for one has waited
+    /// [`CHECKPOINT_AFTER`] (the window's tick asks). Returns whether it signed one.
+    pub fn checkpoint_if_due(&self) -> Result<bool> {
+        let due = self
+            .log_run
+            .borrow()
+            .as_ref()
+            .is_some_and(|run| self.now() - run.since >= CHECKPOINT_AFTER);
+        if due { self.checkpoint_log() } else { Ok(false) }
+    }
 }
 
 impl Writer<'_> {
@@ -278,6 +532,12 @@ impl Writer<'_> {
         event: &E,
     ) -> Result<u64> {
         self.entry(incident, event, Some(corrects))
+    }
+
+    /// Signs a checkpoint over every entry waiting for one, inside this write (an incident
+    /// closed is signed with its close).
+    pub fn checkpoint_log(&self) -> Result<()> {
+        sign_all(&self.tx, self.session, self.session.log_signer()?).map(|_| ())
     }
 
     fn entry<E: Serialize>(

@@ -19,6 +19,7 @@
 
 mod access;
 mod activity;
+pub use activity::{CHECKPOINT_AFTER, CHECKPOINT_EVERY};
 mod backup;
 mod holders;
 mod keys;
@@ -318,6 +319,9 @@ pub struct Session {
     device: std::cell::OnceCell<crate::log::PublicKey>,
     /// The person's own log key, which signs the checkpoints of their entries.
     signer: std::cell::OnceCell<crate::log::LogSigner>,
+    /// This session's entries that wait for a signed checkpoint (`activity.rs`): a hint,
+    /// checked against the log before it is trusted.
+    log_run: std::cell::RefCell<Option<activity::Run>>,
 }
 
 /// Emergency access: holds the ward key only, so it can open playbooks and the ward call
@@ -586,6 +590,7 @@ impl Store {
             user,
             device: Default::default(),
             signer: Default::default(),
+            log_run: Default::default(),
         };
         Ok((session, RecoveryKey::from_secret(&recovery)))
     }
@@ -763,6 +768,7 @@ impl Store {
             user,
             device: Default::default(),
             signer: Default::default(),
+            log_run: Default::default(),
         }
     }
 
@@ -935,8 +941,10 @@ impl Session {
         self.user.must_change || self.user.forced_change
     }
 
-    /// Locks: drops every key and returns the locked store.
+    /// Locks: signs the log's waiting entries (best effort: `activity.rs`), drops every
+    /// key and returns the locked store.
     pub fn lock(self) -> Store {
+        let _ = self.checkpoint_log();
         self.store
     }
 

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_failed_unlocks_per_name.sql"),
     include_str!("../../migrations/0006_store_state.sql"),
     include_str!("../../migrations/0007_keys_per_person.sql"),
+    include_str!("../../migrations/0008_log_checkpoints.sql"),
 ];
 
 /// The schema version this binary writes.

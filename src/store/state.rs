@@ -55,6 +55,7 @@
 //! also bring the state along (or the next unlock says the store was tampered with).
 
 mod digest;
+mod rewrite;
 mod tables;
 mod watch;
 
@@ -64,10 +65,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use self::digest::Rows;
+pub use self::rewrite::rewrite_as_key_holder;
+use self::rewrite::{pack_in_record, take_in_checkpoints};
 use self::tables::{check_triggers, count_rows, last_access, log_head};
 pub(super) use self::watch::Tracker;
 use self::watch::{Changes, Pending, collect, lock};
-use super::records::{record_binding, write_transaction};
+use super::records::write_transaction;
 use super::{
     CHECK_PLAINTEXT, EmergencySession, Kind, Scope, Session, Writer, check_binding, check_name,
     get_meta, open_json, put_meta, seal_json,
@@ -172,6 +175,14 @@ const TRACKED: &[Tracked] = &[
         version: &["size", "checkpoint"],
     },
     Tracked {
+        table: CHECKPOINT_TABLE,
+        noun: "signed checkpoints of the activity log",
+        id: "size",
+        kind: None,
+        scope: ScopeOf::Fixed(Scope::Main),
+        version: &["line"],
+    },
+    Tracked {
         table: "access_events",
         noun: "emergency-access records of kind {}",
         id: "seq",
@@ -183,6 +194,8 @@ const TRACKED: &[Tracked] = &[
 
 /// The log: its head is kept as (size, head hash), not as a set.
 const LOG_TABLE: &str = "log_entries";
+/// The log's signed checkpoints (schema 8): tracked as a set, once the state says so.
+const CHECKPOINT_TABLE: &str = "log_checkpoints";
 /// The emergency-access record (tracked above): its last number is kept too.
 const ACCESS_TABLE: &str = "access_events";
 
@@ -220,6 +233,11 @@ struct State {
     access_last: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pack_version: Option<u64>,
+    /// Whether `rows` counts the log's signed checkpoints: a main state written before
+    /// schema 8 does not, and takes them in at the next full unlock (trust on first use, as
+    /// the state itself was; the checkpoints sat unwatched in the log's rows until then).
+    #[serde(default)]
+    checkpoints: bool,
     #[serde(default)]
     rows: Rows,
 }
@@ -342,12 +360,13 @@ fn noun(table: &str, kind: &str) -> String {
     noun.replace("{}", kind)
 }
 
-/// What differs between the rows the state counts and those found, worst first.
-fn compare_rows(expected: &Rows, found: &Rows) -> Vec<String> {
+/// What differs between the rows the state counts and those found, worst first; `skip`: a
+/// table the state does not count yet.
+fn compare_rows(expected: &Rows, found: &Rows, skip: Option<&str>) -> Vec<String> {
     let empty = BTreeMap::new();
     let mut counts = Vec::new();
     let mut digests = Vec::new();
-    for t in TRACKED {
+    for t in TRACKED.iter().filter(|t| Some(t.table) != skip) {
         let want = expected.get(t.table).unwrap_or(&empty);
         let got = found.get(t.table).unwrap_or(&empty);
         let mut kinds: Vec<&String> = want.keys().chain(got.keys()).collect();
@@ -428,7 +447,8 @@ fn compare(conn: &Connection, scope: Scope, state: &State, rows: &Rows) -> Resul
             }
         }
     }
-    problems.extend(compare_rows(&state.rows, rows));
+    let skip = (scope == Scope::Main && !state.checkpoints).then_some(CHECKPOINT_TABLE);
+    problems.extend(compare_rows(&state.rows, rows, skip));
     problems.extend(check_triggers(conn)?);
     Ok(problems)
 }
@@ -530,6 +550,7 @@ pub(super) fn write_fresh(
             log: log_head(conn)?,
             access_logged,
             pack_version,
+            checkpoints: true,
             rows: rows_main,
             ..State::default()
         };
@@ -544,30 +565,6 @@ pub(super) fn write_fresh(
     fold(conn, tracker, pending, Some(main), ward)
 }
 
-/// The pack version the pack records hold (trust on first use only: afterwards the state
-/// keeps it): the signed pack's (main scope), else that of the record a store from before
-/// packs were kept signed wrote (ward scope).
-fn pack_in_record(conn: &Connection, main: &SealingKey, ward: &SealingKey) -> Result<Option<u64>> {
-    for (kind, id, key) in [(Kind::SignedPack, "signed-pack", main), (Kind::PackInfo, "pack", ward)]
-    {
-        let row: Option<(i64, Vec<u8>)> = conn
-            .query_row(
-                "SELECT version, sealed FROM records WHERE record_id = ?1 AND kind = ?2",
-                [id, kind.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(Error::sql("read the pack in force"))?;
-        let Some((version, sealed)) = row else { continue };
-        let info: serde_json::Value =
-            open_json(key, &record_binding(kind, id, version), &sealed, || {
-                "the pack in force".into()
-            })?;
-        return Ok(info.get("version").and_then(serde_json::Value::as_u64));
-    }
-    Ok(None)
-}
-
 /// A full unlock: checks both states; a store from before schema 6 gets its states now
 /// (trust on first use).
 pub(super) fn at_unlock(
@@ -576,7 +573,10 @@ pub(super) fn at_unlock(
     main: &SealingKey,
     ward: &SealingKey,
 ) -> Result<()> {
-    if check(conn, Some(main), Some(ward))?.is_empty() {
+    let counts_checkpoints = |c: &Connection| {
+        Ok::<_, Error>(read_state(c, Scope::Main, main)?.is_none_or(|s| s.checkpoints))
+    };
+    if check(conn, Some(main), Some(ward))?.is_empty() && counts_checkpoints(conn)? {
         return Ok(());
     }
     let tx = write_transaction(conn)?;
@@ -587,6 +587,9 @@ pub(super) fn at_unlock(
             missing.push(scope);
         }
     }
+    if !counts_checkpoints(&tx)? {
+        take_in_checkpoints(&tx, main)?;
+    }
     write_fresh(&tx, tracker, main, ward, &missing)?;
     tx.commit().map_err(Error::sql("commit the store's state"))
 }
@@ -595,28 +598,6 @@ pub(super) fn at_unlock(
 /// let in: see the module's limits).
 pub(super) fn at_emergency_unlock(conn: &Connection, ward: &SealingKey) -> Result<()> {
     check(conn, None, Some(ward)).map(|_| ())
-}
-
-/// What someone who holds a scope's data key can do to the file: write that scope's state
-/// afresh from what the tables hold now (keeping its counters). The attack tests use it to
-/// get past the state to the checks behind it (a user record re-sealed by a staff member,
-/// a playbook forged with the ward key): it needs the key, so it gives nobody anything
-/// their key does not already give them.
-#[doc(hidden)]
-pub fn rewrite_as_key_holder(conn: &Connection, scope: Scope, key: &SealingKey) -> Result<()> {
-    let mut state = read_state(conn, scope, key)?.unwrap_or_default();
-    let (main, ward) = count_rows(conn, scope == Scope::Main, scope == Scope::Ward)?;
-    match scope {
-        Scope::Main => {
-            state.rows = main;
-            state.log = log_head(conn)?;
-        }
-        Scope::Ward => {
-            state.rows = ward;
-            state.access_last = last_access(conn)?;
-        }
-    }
-    write_state(conn, scope, key, &state)
 }
 
 impl Session {
@@ -698,7 +679,8 @@ mod tests {
     fn the_expected_triggers_are_those_of_a_new_store() {
         let mut conn = Connection::open_in_memory().unwrap();
         schema::migrate(&mut conn).unwrap();
-        assert_eq!(expected_triggers().len(), 4);
+        assert_eq!(expected_triggers().len(), 6);
+        assert!(!expected_triggers().contains_key("log_entries_no_change"));
         assert!(check_triggers(&conn).unwrap().is_empty());
         conn.execute_batch("DROP TRIGGER log_entries_no_delete").unwrap();
         assert_eq!(

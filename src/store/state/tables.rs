@@ -75,11 +75,20 @@ pub(super) fn last_access(conn: &Connection) -> Result<i64> {
         .map_err(Error::sql("read the emergency-access record"))
 }
 
-/// The triggers the migrations make (`CREATE TRIGGER name ... END`), by name, with their SQL
-/// as SQLite keeps it.
+/// The triggers the migrations make (`CREATE TRIGGER name ... END`) and do not drop again
+/// (`DROP TRIGGER name;`, applied before the same migration's creates), by name, with their
+/// SQL as SQLite keeps it.
 pub(super) fn expected_triggers() -> BTreeMap<&'static str, &'static str> {
     let mut out = BTreeMap::new();
     for sql in schema::MIGRATIONS {
+        let mut rest = *sql;
+        while let Some(start) = rest.find("DROP TRIGGER ") {
+            let from = rest.get(start..).unwrap_or_default();
+            if let Some(name) = from.split_whitespace().nth(2) {
+                out.remove(name.trim_end_matches(';'));
+            }
+            rest = from.get("DROP TRIGGER ".len()..).unwrap_or_default();
+        }
         let mut rest = *sql;
         while let Some(start) = rest.find("CREATE TRIGGER ") {
             let from = rest.get(start..).unwrap_or_default();
