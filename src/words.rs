@@ -2,8 +2,12 @@
 //! terminal, the printed reports, the timeline picture), so "3 h" in the review is "3 h" in
 //! the HICS 214 and on the picture.
 //!
-//! A moment on paper reads in UTC, 24-hour, to the minute ("2026-11-28 09:30") or, where
-//! entries come seconds apart, to the second; the page says "UTC" once, in a heading.
+//! A moment a person reads is in the workstation's time zone ([`Zone`]: the system's, or the
+//! one an admin set for a workstation whose system zone is wrong), 24-hour, with the zone's
+//! abbreviation on every time ("2026-11-28 09:30 EST"), so a page that spans a change of
+//! daylight-saving time still reads right; to the minute or, where entries come seconds
+//! apart, to the second. The log, the bundles and the JSON exports keep UTC (RFC 3339):
+//! [`minute`] and [`second`] are UTC, for what machines read.
 //!
 //! A duration reads in its two largest units, the smaller left out when it is zero, and is
 //! cut (not rounded) to the smaller unit: "40 s", "45 min", "3 h", "3 h 5 min", "2 d",
@@ -15,13 +19,77 @@
 //! imports are written in the documentation.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
 
-/// A moment to the minute: "2026-11-28 09:30".
+use crate::{Error, Result};
+
+/// The time zone people on this workstation read times in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Zone(Tz);
+
+impl Zone {
+    pub const UTC: Zone = Zone(Tz::UTC);
+
+    /// An IANA zone by name (`America/New_York`, `Europe/London`, `UTC`).
+    pub fn named(name: &str) -> Result<Zone> {
+        name.trim().parse::<Tz>().map(Zone).map_err(|_| Error::Invalid {
+            what: "time zone",
+            reason: format!(
+                "`{}` is not a time zone name such as America/New_York, America/Chicago or Europe/London",
+                name.chars().take(60).collect::<String>()
+            ),
+        })
+    }
+
+    /// The system's zone (`TZ` if set to a zone name, else the system setting), or UTC when
+    /// the system names none this build knows.
+    pub fn system() -> Zone {
+        std::env::var("TZ")
+            .ok()
+            .map(|tz| tz.trim_start_matches(':').to_owned())
+            .and_then(|tz| tz.parse::<Tz>().ok())
+            .or_else(|| iana_time_zone::get_timezone().ok().and_then(|n| n.parse::<Tz>().ok()))
+            .map_or(Zone::UTC, Zone)
+    }
+
+    /// Its IANA name.
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    /// A moment to the minute, with the zone's abbreviation: "2026-11-28 09:30 EST".
+    pub fn minute(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.0).format("%Y-%m-%d %H:%M %Z").to_string()
+    }
+
+    /// A moment to the second: "2026-11-28 09:30:15 EST".
+    pub fn second(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.0).format("%Y-%m-%d %H:%M:%S %Z").to_string()
+    }
+
+    /// `t` in this zone, formatted with chrono's `fmt` (`%Z`: the abbreviation).
+    pub fn format(&self, t: DateTime<Utc>, fmt: &str) -> String {
+        t.with_timezone(&self.0).format(fmt).to_string()
+    }
+
+    /// How far this zone's clocks are ahead of UTC at `t`, in milliseconds.
+    pub fn offset_ms(&self, t: DateTime<Utc>) -> i64 {
+        use chrono::Offset;
+        i64::from(t.with_timezone(&self.0).offset().fix().local_minus_utc()) * 1000
+    }
+
+    /// The time of day only, with the abbreviation: "09:30 EST".
+    pub fn clock(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.0).format("%H:%M %Z").to_string()
+    }
+}
+
+/// A moment to the minute, in UTC: "2026-11-28 09:30".
 pub fn minute(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// A moment to the second: "2026-11-28 09:30:15".
+/// A moment to the second, in UTC: "2026-11-28 09:30:15".
 pub fn second(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
 }
@@ -67,6 +135,32 @@ fn seconds(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    /// Local time with its abbreviation, across both daylight-saving changes of 2026 in New
+    /// York: the hour that does not exist, and the one that comes twice, each read right.
+    #[test]
+    fn local_times_read_with_their_zone_across_daylight_saving() {
+        let ny = Zone::named("America/New_York").unwrap();
+        for (at, reads) in [
+            ("2026-03-08T06:59:00Z", "2026-03-08 01:59 EST"),
+            ("2026-03-08T07:00:00Z", "2026-03-08 03:00 EDT"),
+            ("2026-11-01T05:30:00Z", "2026-11-01 01:30 EDT"),
+            ("2026-11-01T06:30:00Z", "2026-11-01 01:30 EST"),
+            ("2026-11-28T19:05:00Z", "2026-11-28 14:05 EST"),
+        ] {
+            assert_eq!(ny.minute(utc(at)), reads, "{at}");
+        }
+        assert_eq!(ny.second(utc("2026-11-28T19:05:07Z")), "2026-11-28 14:05:07 EST");
+        assert_eq!(ny.clock(utc("2026-07-04T16:00:00Z")), "12:00 EDT");
+        assert_eq!(ny.offset_ms(utc("2026-07-04T16:00:00Z")), -4 * 3_600_000);
+        assert_eq!(Zone::UTC.minute(utc("2026-11-28T19:05:00Z")), "2026-11-28 19:05 UTC");
+        let err = Zone::named("Mars/Olympus").unwrap_err().to_string();
+        assert!(err.contains("`Mars/Olympus` is not a time zone name"), "{err}");
+    }
 
     #[test]
     fn counts_read_with_commas_between_thousands() {

@@ -300,22 +300,23 @@ impl App {
     /// The after-action review of an incident (so far, while it runs).
     pub fn review(&self, id: &str) -> Result<Review> {
         let (progress, playbook) = self.progress_and_playbook(id)?;
-        Ok(review::review(&progress, &playbook, self.now()))
+        Ok(review::review(&progress, &playbook, self.now(), &self.zone()))
     }
 
     /// The incident's timeline picture, as SVG.
     pub fn timeline_svg(&self, id: &str) -> Result<String> {
         let (progress, playbook) = self.progress_and_playbook(id)?;
-        incident::timeline::render_svg(&review::timeline(&progress, &playbook, self.now()))
+        let timeline = review::timeline(&progress, &playbook, self.now(), &self.zone());
+        incident::timeline::render_svg(&timeline)
     }
 
     /// The review screen: the review, its timeline picture and the log's anchor.
     pub fn review_view(&self, id: &str) -> Result<ReviewView> {
         let (progress, playbook) = self.progress_and_playbook(id)?;
-        let now = self.now();
-        let timeline = review::timeline(&progress, &playbook, now);
+        let (now, zone) = (self.now(), self.zone());
+        let timeline = review::timeline(&progress, &playbook, now, &zone);
         Ok(ReviewView {
-            review: review::review(&progress, &playbook, now),
+            review: review::review(&progress, &playbook, now, &zone),
             timeline_svg: incident::timeline::render_svg(&timeline)?,
             anchor: self.user()?.log_anchor()?,
         })
@@ -323,13 +324,13 @@ impl App {
 
     /// The review as text, with the log's anchor at its foot.
     pub fn review_text(&self, id: &str) -> Result<String> {
-        Ok(review::text(&self.review(id)?, &self.user()?.log_anchor()?))
+        Ok(review::text(&self.review(id)?, &self.user()?.log_anchor()?, &self.zone()))
     }
 
     /// The review as printable HTML, with the timeline and the log's anchor.
     pub fn review_html(&self, id: &str) -> Result<String> {
         let view = self.review_view(id)?;
-        Ok(review::html(&view.review, &view.timeline_svg, &view.anchor, self.now()))
+        Ok(review::html(&view.review, &view.timeline_svg, &view.anchor, (self.now(), &self.zone())))
     }
 
     /// The reminders that have come due: open incidents' step timers nobody has said they

@@ -125,6 +125,17 @@ impl App {
         self.clock.now()
     }
 
+    /// The zone people read times in: the one an admin set for this workstation (readable
+    /// once signed in), else the system's.
+    pub fn zone(&self) -> crate::words::Zone {
+        self.user()
+            .ok()
+            .and_then(|s| s.settings().ok())
+            .and_then(|s| s.time_zone)
+            .and_then(|name| crate::words::Zone::named(&name).ok())
+            .unwrap_or_else(crate::words::Zone::system)
+    }
+
     /// The store file, opened (locked).
     fn open_store(&self) -> Result<Store> {
         Store::open(&self.store_path, self.clock.clone())

@@ -25,7 +25,8 @@ impl App {
     pub fn export_incident(&self, id: &str, format: Format) -> Result<Export> {
         // What leaves the workstation is checked against the store's state first.
         self.user()?.check_state()?;
-        let bytes = export::incident_file(self.user()?, &self.in_force()?, id, format, self.now())?;
+        let reader = (self.now(), &self.zone());
+        let bytes = export::incident_file(self.user()?, &self.in_force()?, id, format, reader)?;
         let ext = match format {
             Format::Html => "hics214.html",
             Format::Csv => "csv",

@@ -119,7 +119,10 @@ impl App {
             ReportFormat::Csv => (report::csv(&items)?, "csv"),
             ReportFormat::Html => {
                 let d = report::dashboard(&items, &session.campaigns()?)?;
-                (report::html(&d, &items, session.user_name(), now).into_bytes(), "html")
+                (
+                    report::html(&d, &items, session.user_name(), (now, &self.zone())).into_bytes(),
+                    "html",
+                )
             }
         };
         Ok(Export { file_name: format!("training-report-{}.{ext}", self.today()), bytes })

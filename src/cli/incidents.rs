@@ -8,6 +8,7 @@ use caregiver::contacts::channels;
 use caregiver::incident::clocks::discovery_words;
 use caregiver::incident::export::Format;
 use caregiver::incident::{Action, Progress};
+use caregiver::words::Zone;
 use clap::{Subcommand, ValueEnum};
 
 use super::{Auth, Result, print_json, say, warn, when, write_file};
@@ -166,13 +167,13 @@ pub enum IncidentCommand {
     },
 }
 
-fn summary(p: &Progress) {
+fn summary(p: &Progress, zone: &Zone) {
     let drill = if p.incident.drill { "  [DRILL]" } else { "" };
     say(&format!("{}  {}{drill}", p.incident.id, p.incident.title));
     say(&format!(
         "lead {}; discovered {}; {} done, {} skipped; {}",
         p.incident.lead,
-        when(p.incident.discovered),
+        when(zone, p.incident.discovered),
         p.done,
         p.skipped,
         match (&p.current, p.closed) {
@@ -184,17 +185,18 @@ fn summary(p: &Progress) {
 }
 
 /// The legal clocks, one line each and the state below.
-fn clocks(p: &Progress) {
+fn clocks(p: &Progress, zone: &Zone) {
     for d in &p.deadlines {
-        let due = d.due.map_or_else(|| "\u{2014}".to_owned(), when);
+        let due = d.due_words(zone);
         say(&format!("  clock {} ({}): due {due}: {}", d.step, d.status.words(), d.described()));
-        say(&format!("      {}", d.state_words()));
+        say(&format!("      {}", d.state_words(zone)));
     }
 }
 
 fn show(app: &App, p: &Progress) {
+    let zone = &app.zone();
     let now = app.now();
-    summary(p);
+    summary(p, zone);
     say("positions:");
     for a in &p.positions {
         say(&format!("  {:<40} {}", a.name, a.person));
@@ -202,10 +204,10 @@ fn show(app: &App, p: &Progress) {
     if !p.closed {
         for t in p.timers.iter().filter(|t| !t.acknowledged) {
             let state = if t.due <= now { "DUE" } else { "set" };
-            say(&format!("  reminder {state} {} ({}): {}", when(t.due), t.step, t.say));
+            say(&format!("  reminder {state} {} ({}): {}", when(zone, t.due), t.step, t.say));
         }
     }
-    clocks(p);
+    clocks(p, zone);
     say("log:");
     for e in &p.events {
         let what = [e.step.as_deref(), e.detail.as_deref()]
@@ -220,6 +222,7 @@ fn show(app: &App, p: &Progress) {
 
 pub fn run(auth: &Auth, cmd: IncidentCommand) -> Result {
     let app = auth.signed_in()?;
+    let zone = &app.zone();
     match cmd {
         IncidentCommand::Start { playbook_id, drill, discovered, lead } => {
             let view = app.start_incident(&playbook_id, drill, discovered, lead)?;
@@ -263,7 +266,7 @@ pub fn run(auth: &Auth, cmd: IncidentCommand) -> Result {
             ));
         }
         IncidentCommand::AckTimer { id, step_id } => {
-            summary(&app.acknowledge_timer(&id, &step_id)?.progress);
+            summary(&app.acknowledge_timer(&id, &step_id)?.progress, zone);
         }
         IncidentCommand::List { json } => {
             let list = app.incidents()?;
@@ -272,12 +275,7 @@ pub fn run(auth: &Auth, cmd: IncidentCommand) -> Result {
             }
             for i in list.iter().filter(|_| !json) {
                 let drill = if i.drill { "  [DRILL]" } else { "" };
-                say(&format!(
-                    "{}  {}  {}{drill}",
-                    i.id,
-                    i.started.format("%Y-%m-%d %H:%M"),
-                    i.title
-                ));
+                say(&format!("{}  {}  {}{drill}", i.id, zone.minute(i.started), i.title));
             }
         }
         IncidentCommand::Show { id } => show(&app, &app.progress(&id)?),
@@ -287,7 +285,7 @@ pub fn run(auth: &Auth, cmd: IncidentCommand) -> Result {
                 (_, Some(answer)) => Action::Choose(answer),
                 _ => Action::Done,
             };
-            summary(&app.incident_step(&id, &step_id, action)?.progress);
+            summary(&app.incident_step(&id, &step_id, action)?.progress, zone);
         }
         IncidentCommand::Note { id, text } => {
             for w in channels::check(&text) {
@@ -300,15 +298,17 @@ pub fn run(auth: &Auth, cmd: IncidentCommand) -> Result {
             let p = app.correct_discovery(&id, at, &reason)?.progress;
             say(&format!(
                 "discovered {}",
-                discovery_words(p.incident.discovered, &p.discovery_changes)
+                discovery_words(p.incident.discovered, &p.discovery_changes, zone)
             ));
-            clocks(&p);
+            clocks(&p, zone);
         }
         IncidentCommand::Pause { id, clock, reason, written } => {
-            clocks(&app.pause_clock(&id, &clock, &reason, written)?.progress);
+            clocks(&app.pause_clock(&id, &clock, &reason, written)?.progress, zone);
         }
-        IncidentCommand::Resume { id, clock } => clocks(&app.resume_clock(&id, &clock)?.progress),
-        IncidentCommand::Close { id } => summary(&app.close_incident(&id)?.progress),
+        IncidentCommand::Resume { id, clock } => {
+            clocks(&app.resume_clock(&id, &clock)?.progress, zone)
+        }
+        IncidentCommand::Close { id } => summary(&app.close_incident(&id)?.progress, zone),
         IncidentCommand::Export { id, format, out } => {
             write_file(&out, &app.export_incident(&id, format.into())?.bytes)?;
             say(&format!("Exported incident {id} to {}", out.display()));

@@ -184,7 +184,7 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
     caregiver::clock::Clock::now(&SystemClock)
 }
 
-/// A time as a person reads it on the terminal (UTC for now, marked).
-pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+/// A time as a person reads it on the terminal: in the workstation's zone, marked.
+pub fn when(zone: &caregiver::words::Zone, t: chrono::DateTime<chrono::Utc>) -> String {
+    zone.minute(t)
 }

@@ -138,7 +138,7 @@ pub fn run_pack(auth: &Auth, cmd: PackCommand) -> Result {
             say(&format!(
                 "ok: pack version {}, signed {}, expires {}, {} playbooks",
                 info.version,
-                when(info.created),
+                when(&caregiver::words::Zone::system(), info.created),
                 info.expires.format("%Y-%m-%d"),
                 info.playbooks.len()
             ));
@@ -156,13 +156,16 @@ pub fn run_pack(auth: &Auth, cmd: PackCommand) -> Result {
             ));
         }
         PackCommand::Status => match auth.signed_in()?.pack_info()? {
-            Some(info) => say(&format!(
-                "pack version {} in force, signed {}, expires {}, imported {}",
-                info.version,
-                info.created.format("%Y-%m-%d"),
-                info.expires.format("%Y-%m-%d"),
-                info.imported.map_or_else(String::new, when)
-            )),
+            Some(info) => {
+                let zone = auth.signed_in()?.zone();
+                say(&format!(
+                    "pack version {} in force, signed {}, expires {}, imported {}",
+                    info.version,
+                    info.created.format("%Y-%m-%d"),
+                    info.expires.format("%Y-%m-%d"),
+                    info.imported.map_or_else(String::new, |t| when(&zone, t))
+                ))
+            }
             None => say("no pack imported: the built-in default pack is in force"),
         },
     }

@@ -79,6 +79,9 @@ pub enum SettingsCommand {
     Show,
     /// Lock the desktop app after this many idle minutes (1 to 120).
     IdleLock { minutes: u32 },
+    /// The time zone people read times in on this workstation (an IANA name such as
+    /// America/New_York), for one whose system zone is wrong; `system` for the system's.
+    TimeZone { zone: String },
 }
 
 /// `caregiver init`: a new store and its first admin; prints the recovery key once.
@@ -173,8 +176,23 @@ pub fn run_emergency(auth: &Auth, cmd: EmergencyCommand) -> Result {
 pub fn run_settings(auth: &Auth, cmd: SettingsCommand) -> Result {
     match cmd {
         SettingsCommand::Show => {
-            let s = auth.signed_in()?.settings()?;
+            let app = auth.signed_in()?;
+            let s = app.settings()?;
             say(&format!("idle-lock  {} minutes", s.idle_lock_minutes));
+            let zone = app.zone();
+            let how = if s.time_zone.is_some() { "set by an admin" } else { "the system's" };
+            say(&format!("time-zone  {} ({how}; now {})", zone.name(), zone.clock(app.now())));
+        }
+        SettingsCommand::TimeZone { zone } => {
+            let mut app = auth.signed_in()?;
+            let zone = (zone != "system").then_some(zone);
+            app.set_time_zone(zone.as_deref())?;
+            let zone = app.zone();
+            say(&format!(
+                "Times on this workstation now read in {} (now {}).",
+                zone.name(),
+                zone.clock(app.now())
+            ));
         }
         SettingsCommand::IdleLock { minutes } => {
             auth.signed_in()?.set_idle_lock_minutes(minutes)?;

@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::words::Zone;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 use serde::Serialize;
 
@@ -284,13 +285,13 @@ impl DeadlineState {
         format!("{} ({}{when})", self.what, self.rule)
     }
 
-    /// Its due time in UTC to the minute, or a dash when it has none.
-    pub fn due_words(&self) -> String {
-        self.due.map_or_else(|| "\u{2014}".to_owned(), crate::words::minute)
+    /// Its due time in `zone` to the minute, or a dash when it has none.
+    pub fn due_words(&self, zone: &Zone) -> String {
+        self.due.map_or_else(|| "\u{2014}".to_owned(), |t| zone.minute(t))
     }
 
-    /// Its state in words, with the time left, its pauses and a skip.
-    pub fn state_words(&self) -> String {
+    /// Its state in words, with the time left, its pauses and a skip; times in `zone`.
+    pub fn state_words(&self, zone: &Zone) -> String {
         let left = self.left_minutes.map(crate::words::minutes).unwrap_or_default();
         let mut out = match self.status {
             DeadlineStatus::Undecided => format!("undecided: applies only {}", self.when_words()),
@@ -300,9 +301,9 @@ impl DeadlineState {
                 format!("OVERDUE by {}", crate::words::minutes(-self.left_minutes.unwrap_or(0)))
             }
             DeadlineStatus::Met | DeadlineStatus::Late => format!(
-                "{} {} UTC",
+                "{} {}",
                 self.status.words(),
-                self.finished.map(crate::words::minute).unwrap_or_default()
+                self.finished.map(|t| zone.minute(t)).unwrap_or_default()
             ),
             DeadlineStatus::Missed => "MISSED".to_owned(),
             DeadlineStatus::NotApplicable => "not applicable: its branch was not taken".to_owned(),
@@ -310,15 +311,13 @@ impl DeadlineState {
         for p in &self.pauses {
             let kind = if p.written { "written" } else { "oral" };
             let to = match (p.to, p.lapsed) {
-                (Some(to), true) => {
-                    format!(" to {} UTC (oral, 30 days over)", crate::words::minute(to))
-                }
-                (Some(to), false) => format!(" to {} UTC", crate::words::minute(to)),
+                (Some(to), true) => format!(" to {} (oral, 30 days over)", zone.minute(to)),
+                (Some(to), false) => format!(" to {}", zone.minute(to)),
                 (None, _) => ", still paused".to_owned(),
             };
             out.push_str(&format!(
-                "; law-enforcement delay ({kind}) from {} UTC{to}: {}",
-                crate::words::minute(p.from),
+                "; law-enforcement delay ({kind}) from {}{to}: {}",
+                zone.minute(p.from),
                 p.reason
             ));
         }
@@ -333,18 +332,21 @@ impl DeadlineState {
     }
 }
 
-/// The discovery time in words, with every correction: `2026-11-28 06:30 UTC (set at the
-/// start to 2026-11-28 08:00 UTC; corrected ... by Lee Lead: reason)`.
-pub fn discovery_words(discovered: DateTime<Utc>, changes: &[DiscoveryChange]) -> String {
-    let now = format!("{} UTC", crate::words::minute(discovered));
+/// The discovery time in words, in `zone`, with every correction: `2026-11-28 06:30 EST
+/// (recorded at the start as 2026-11-28 08:00 EST; set to ... on ... by Lee Lead: reason)`.
+pub fn discovery_words(
+    discovered: DateTime<Utc>,
+    changes: &[DiscoveryChange],
+    zone: &Zone,
+) -> String {
+    let now = zone.minute(discovered);
     let Some(first) = changes.first() else { return now };
-    let mut out =
-        format!("{now} (recorded at the start as {} UTC", crate::words::minute(first.was));
+    let mut out = format!("{now} (recorded at the start as {}", zone.minute(first.was));
     for c in changes {
         out.push_str(&format!(
-            "; set to {} UTC on {} UTC by {}: {}",
-            crate::words::minute(c.discovered),
-            crate::words::minute(c.at),
+            "; set to {} on {} by {}: {}",
+            zone.minute(c.discovered),
+            zone.minute(c.at),
             c.by,
             c.reason
         ));

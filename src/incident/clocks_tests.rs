@@ -220,7 +220,11 @@ fn a_branch_not_taken_is_not_applicable() {
                     "{name}: no due date when not applicable"
                 );
                 if status == Na {
-                    assert!(c.state_words().starts_with("not applicable"), "{}", c.state_words());
+                    assert!(
+                        c.state_words(&Zone::UTC).starts_with("not applicable"),
+                        "{}",
+                        c.state_words(&Zone::UTC)
+                    );
                 }
             }
         }
@@ -291,7 +295,7 @@ fn moving_discovery_moves_the_clocks() {
         if let Some(last) = p.discovery_changes.last() {
             assert_eq!(p.incident.discovered, last.discovered);
             assert_eq!(p.discovery_entry, Some(last.seq));
-            let words = discovery_words(p.incident.discovered, &p.discovery_changes);
+            let words = discovery_words(p.incident.discovered, &p.discovery_changes, &Zone::UTC);
             assert!(words.contains("recorded at the start as 2026-11-28 06:00 UTC"), "{words}");
         }
     }

@@ -14,7 +14,8 @@ use crate::incident::{Activity, Progress};
 use crate::log::Anchor;
 use crate::playbook::Playbook;
 use crate::store::Permission;
-use crate::{Error, Result, html, words};
+use crate::words::Zone;
+use crate::{Error, Result, html};
 
 /// The formats of `caregiver incident export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +42,9 @@ fn step_title<'a>(playbook: &'a Playbook, id: &'a str) -> &'a str {
     playbook.steps.iter().find(|s| s.id == id).map_or(id, |s| s.title.as_str())
 }
 
-/// One activity row in words, as HICS 214's "notable activities" column wants it.
-pub fn activity(playbook: &Playbook, e: &Activity) -> String {
+/// One activity row in words, as HICS 214's "notable activities" column wants it; times in
+/// `zone`.
+pub fn activity(playbook: &Playbook, e: &Activity, zone: &Zone) -> String {
     let step = e.step.as_deref().map(|s| step_title(playbook, s)).unwrap_or_default();
     let detail = e.detail.as_deref().unwrap_or_default();
     match &e.event {
@@ -61,7 +63,11 @@ pub fn activity(playbook: &Playbook, e: &Activity) -> String {
         Event::TimerAcknowledged { .. } => format!("Reminder seen: {step}"),
         Event::IncidentClosed { .. } => "Incident closed".to_owned(),
         Event::DrillEnded { .. } => "Drill ended".to_owned(),
-        Event::DiscoveryCorrected { .. } => format!("Discovery time corrected: {detail}"),
+        Event::DiscoveryCorrected { discovered, reason, was } => format!(
+            "Discovery time corrected: set to {} (was {}): {reason}",
+            zone.minute(*discovered),
+            zone.minute(*was)
+        ),
         Event::ClockPaused { .. } => format!("Clock paused: {detail}"),
         Event::ClockResumed { clock } => format!("Clock resumed: {clock}"),
         other @ (Event::EmergencyAccessUsed { .. }
@@ -73,22 +79,26 @@ pub fn activity(playbook: &Playbook, e: &Activity) -> String {
     }
 }
 
-/// The HICS 214 Activity Log of one incident, as a self-contained HTML page that prints.
+/// The HICS 214 Activity Log of one incident, as a self-contained HTML page that prints,
+/// its times in the workstation's `zone`.
 pub fn hics214_html(
     p: &Progress,
     playbook: &Playbook,
     prepared_by: &str,
     anchor: &Anchor,
-    now: DateTime<Utc>,
+    (now, zone): (DateTime<Utc>, &Zone),
 ) -> String {
     let i = &p.incident;
-    let from = words::minute(i.started);
-    let to = p.events.last().map_or_else(|| from.clone(), |e| words::minute(e.time));
+    let from = zone.minute(i.started);
+    let to = p.events.last().map_or_else(|| from.clone(), |e| zone.minute(e.time));
     let resources =
-        p.positions.iter().map(|a| [a.person.clone(), a.name.clone(), words::minute(a.since)]);
-    let rows =
-        p.events.iter().map(|e| [words::minute(e.time), activity(playbook, e), e.actor.clone()]);
-    let clocks = p.deadlines.iter().map(|d| [d.described(), d.due_words(), d.state_words()]);
+        p.positions.iter().map(|a| [a.person.clone(), a.name.clone(), zone.minute(a.since)]);
+    let rows = p
+        .events
+        .iter()
+        .map(|e| [zone.minute(e.time), activity(playbook, e, zone), e.actor.clone()]);
+    let clocks =
+        p.deadlines.iter().map(|d| [d.described(), d.due_words(zone), d.state_words(zone)]);
     let body = maud::html! {
         h1 { "ACTIVITY LOG (HICS 214)" }
         table {
@@ -98,33 +108,33 @@ pub fn hics214_html(
             }
             tr {
                 th { "2. Operational Period" }
-                td { "From " (from) " to " (to) " (UTC, 24-hour)" }
+                td { "From " (from) " to " (to) " (24-hour, " (zone.name()) ")" }
             }
             tr { th { "3. Name" } td { (i.lead) } }
             tr { th { "4. HIMT Position" } td { "Incident Commander (incident lead)" } }
             tr {
                 th { "Discovered" }
                 td {
-                    (crate::incident::clocks::discovery_words(i.discovered, &p.discovery_changes))
+                    (crate::incident::clocks::discovery_words(i.discovered, &p.discovery_changes, zone))
                     ": legal clocks run from here"
                 }
             }
         }
         @if !p.deadlines.is_empty() {
-            (html::table(&["Legal clock", "Due (UTC)", "State"], clocks))
+            (html::table(&["Legal clock", "Due", "State"], clocks))
         }
         (html::table(
-            &["Resources assigned (as ICS 214): Name", "HIMT Position", "Since (UTC)"],
+            &["Resources assigned (as ICS 214): Name", "HIMT Position", "Since"],
             resources,
         ))
-        (html::table(&["5. Date/Time (UTC)", "Notable Activities", "By"], rows))
+        (html::table(&["5. Date/Time", "Notable Activities", "By"], rows))
         table {
             tr {
                 th { "6. Prepared by" }
                 td {
                     "Name: " (prepared_by) br;
                     "Signature: ______________________" br;
-                    "Date/Time: " (words::minute(now)) " UTC" br;
+                    "Date/Time: " (zone.minute(now)) br;
                     "Facility: ______________________"
                 }
             }
@@ -134,27 +144,30 @@ pub fn hics214_html(
     html::page(&format!("HICS 214 Activity Log: {}", i.title), body)
 }
 
-/// The incident's activity as CSV (RFC 4180): one row per log entry, every cell guarded
-/// against formulas.
-pub fn csv(p: &Progress, playbook: &Playbook) -> Result<String> {
+/// The incident's activity as CSV (RFC 4180): one row per log entry, its time in UTC (RFC
+/// 3339, as the log) and in `zone` as people read it, every cell guarded against formulas.
+pub fn csv(p: &Progress, playbook: &Playbook, zone: &Zone) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| Error::Invalid { what: "export", reason: e.to_string() };
-    let header = ["entry", "time_utc", "incident", "drill", "by", "kind", "step", "activity"];
+    let header =
+        ["entry", "time_utc", "time_local", "incident", "drill", "by", "kind", "step", "activity"];
     write_row(&mut w, header).map_err(fail)?;
     for e in &p.events {
         let seq = e.seq.to_string();
         let time = e.time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let local = zone.second(e.time);
         write_row(
             &mut w,
             [
                 seq.as_str(),
                 time.as_str(),
+                local.as_str(),
                 p.incident.id.as_str(),
                 if p.incident.drill { "yes" } else { "no" },
                 e.actor.as_str(),
                 e.event.kind(),
                 e.step.as_deref().unwrap_or_default(),
-                activity(playbook, e).as_str(),
+                activity(playbook, e, zone).as_str(),
             ],
         )
         .map_err(fail)?;
@@ -171,17 +184,17 @@ pub fn incident_file(
     playbooks: &[Playbook],
     id: &str,
     format: Format,
-    now: DateTime<Utc>,
+    reader: (DateTime<Utc>, &Zone),
 ) -> Result<Vec<u8>> {
     session.require(Permission::HandleRecords, "export an incident")?;
     let p = crate::incident::progress(session, playbooks, id)?;
     let playbook = crate::incident::playbook(playbooks, &p.incident.playbook)?;
     Ok(match format {
         Format::Html => {
-            hics214_html(&p, playbook, session.user_name(), &session.log_anchor()?, now)
+            hics214_html(&p, playbook, session.user_name(), &session.log_anchor()?, reader)
                 .into_bytes()
         }
-        Format::Csv => csv(&p, playbook)?.into_bytes(),
+        Format::Csv => csv(&p, playbook, reader.1)?.into_bytes(),
         Format::Json => {
             let mut bundle = Vec::new();
             session.export_log(&mut bundle)?;
@@ -205,7 +218,7 @@ mod tests {
         p.incident.lead = HOSTILE.to_owned();
         let anchor = anchor();
         let now = p.incident.started + chrono::Duration::hours(1);
-        let html = hics214_html(&p, &playbook, HOSTILE, &anchor, now);
+        let html = hics214_html(&p, &playbook, HOSTILE, &anchor, (now, &Zone::UTC));
         // The page's title, the incident's name, the lead, the skip, the preparer.
         assert_escaped(&html, 5);
         assert!(html.contains("<strong class=\"drill\">DRILL</strong>"), "{html}");
@@ -221,15 +234,36 @@ mod tests {
         for e in &mut p.events {
             e.actor = "=HYPERLINK(\"x\")".into();
         }
-        let text = csv(&p, &playbook).unwrap();
+        let text = csv(&p, &playbook, &Zone::UTC).unwrap();
         let mut rows = ::csv::Reader::from_reader(text.as_bytes());
         let mut n = 0;
         for row in rows.records() {
             let row = row.unwrap();
-            assert_eq!((&row[2], &row[4]), ("'@inc", "'=HYPERLINK(\"x\")"));
+            assert_eq!((&row[3], &row[5]), ("'@inc", "'=HYPERLINK(\"x\")"));
             assert!(row.iter().all(|c| !c.starts_with(crate::csv_safe::formula_start)), "{row:?}");
             n += 1;
         }
         assert_eq!(n, p.events.len());
+    }
+
+    /// The HICS 214 and the CSV read in the workstation's zone, with its abbreviation on
+    /// every time; the CSV keeps UTC beside it, as the log does.
+    #[test]
+    fn the_hics_214_and_the_csv_read_in_local_time() {
+        let playbook = crate::playbook::find("ransomware").unwrap();
+        let p = crate::incident::review::tests::walked_because(5, Some(30), "reason");
+        let ny = Zone::named("America/New_York").unwrap();
+        let now = p.incident.started + chrono::Duration::hours(1);
+        let html = hics214_html(&p, &playbook, "Lee Lead", &anchor(), (now, &ny));
+        let started = ny.minute(p.incident.started);
+        assert!(started.ends_with(" EST"), "{started}");
+        assert!(html.contains(&format!("From {started} to ")), "{html}");
+        assert!(html.contains("(24-hour, America/New_York)"), "{html}");
+        assert!(!html.contains("UTC"), "{html}");
+        let text = csv(&p, &playbook, &ny).unwrap();
+        let mut rows = ::csv::Reader::from_reader(text.as_bytes());
+        let first = rows.records().next().unwrap().unwrap();
+        assert_eq!(&first[1], "2026-11-28T06:00:00.000Z");
+        assert_eq!(&first[2], "2026-11-28 01:00:00 EST");
     }
 }

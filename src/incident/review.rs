@@ -6,6 +6,7 @@
 //! and the printed review end with the log's anchor (its last checkpoint and its key's
 //! fingerprint), as the HICS 214 does.
 
+use crate::words::Zone;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -105,7 +106,7 @@ fn band_target(band: &str) -> Option<i64> {
 }
 
 /// Reviews an incident as it stands at `now` (open ones too: the review so far).
-pub fn review(p: &Progress, playbook: &Playbook, now: DateTime<Utc>) -> Review {
+pub fn review(p: &Progress, playbook: &Playbook, now: DateTime<Utc>, zone: &Zone) -> Review {
     let i = &p.incident;
     let end = p.closed_at.unwrap_or(now);
     let minutes_since_start = |t: DateTime<Utc>| (t - i.started).num_minutes();
@@ -214,7 +215,7 @@ pub fn review(p: &Progress, playbook: &Playbook, now: DateTime<Utc>) -> Review {
                 number: n + 1,
                 time: e.time,
                 by: e.actor.clone(),
-                what: crate::incident::export::activity(playbook, e),
+                what: crate::incident::export::activity(playbook, e, zone),
             })
             .collect(),
     }
@@ -231,8 +232,9 @@ fn outcome_word(status: StepStatus) -> &'static str {
     }
 }
 
-/// The review as plain text, for the terminal, with the log's anchor at its foot.
-pub fn text(r: &Review, anchor: &Anchor) -> String {
+/// The review as plain text, for the terminal, with the log's anchor at its foot; times in
+/// `zone`.
+pub fn text(r: &Review, anchor: &Anchor, zone: &Zone) -> String {
     let span = words::minutes;
     let mut out = String::new();
     let drill = if r.incident.drill { " [DRILL]" } else { "" };
@@ -240,13 +242,13 @@ pub fn text(r: &Review, anchor: &Anchor) -> String {
     out.push_str(&format!(
         "Incident {}, started {}, {} {}\n",
         r.incident.id,
-        r.incident.started.format("%Y-%m-%d %H:%M UTC"),
+        zone.minute(r.incident.started),
         if r.closed_at.is_some() { "closed after" } else { "open for" },
         span(r.minutes)
     ));
     out.push_str(&format!(
         "Discovered {}\n",
-        discovery_words(r.incident.discovered, &r.discovery_changes)
+        discovery_words(r.incident.discovered, &r.discovery_changes, zone)
     ));
     out.push_str(&format!(
         "{} done, {} decisions, {} skipped, {} not reached; {} notes, {} observations\n",
@@ -284,9 +286,9 @@ pub fn text(r: &Review, anchor: &Anchor) -> String {
         out.push_str(&format!(
             "  {:<14} due {}: {}\n                 {}\n",
             d.status.words(),
-            d.due.map_or_else(|| "\u{2014}".to_owned(), |t| format!("{} UTC", words::minute(t))),
+            d.due_words(zone),
             d.described(),
-            d.state_words()
+            d.state_words(zone)
         ));
     }
     out.push('\n');
@@ -304,6 +306,7 @@ pub fn timeline(
     p: &Progress,
     playbook: &Playbook,
     now: DateTime<Utc>,
+    zone: &Zone,
 ) -> crate::incident::timeline::Timeline {
     use crate::incident::timeline::{DeadlineMark, Mark, MarkKind, Timeline};
     let i = &p.incident;
@@ -356,7 +359,7 @@ pub fn timeline(
             | Event::PhishingImported { .. } => MarkKind::Other,
         };
         // The lane says the position; the review's numbered entries say who.
-        let label = crate::incident::export::activity(playbook, e);
+        let label = crate::incident::export::activity(playbook, e, zone);
         marks.push(Mark { time, lane: lane(name), kind, label });
     }
     // A clock on a branch not taken, or not decided, is not drawn: the review lists it.
@@ -395,25 +398,31 @@ pub fn timeline(
         lanes,
         marks,
         deadlines,
+        zone: *zone,
     }
 }
 
 /// The review as one printable HTML page: the summary, the timeline picture (the same SVG
 /// the window shows), the tables, and the log's anchor at the foot.
-pub fn html(r: &Review, timeline_svg: &str, anchor: &Anchor, now: DateTime<Utc>) -> String {
+pub fn html(
+    r: &Review,
+    timeline_svg: &str,
+    anchor: &Anchor,
+    (now, zone): (DateTime<Utc>, &Zone),
+) -> String {
     let span = words::minutes;
     let i = &r.incident;
     let entries = r
         .entries
         .iter()
-        .map(|e| [e.number.to_string(), words::second(e.time), e.by.clone(), e.what.clone()]);
+        .map(|e| [e.number.to_string(), zone.second(e.time), e.by.clone(), e.what.clone()]);
     let steps = r.steps.iter().map(|s| {
         let outcome = outcome_word(s.status);
         [
             s.title.clone(),
             s.role.clone(),
             s.detail.as_ref().map_or_else(|| outcome.to_owned(), |d| format!("{outcome}: {d}")),
-            s.finished.map(words::minute).unwrap_or_default(),
+            s.finished.map(|t| zone.minute(t)).unwrap_or_default(),
             s.by.clone().unwrap_or_default(),
             s.minutes.map(span).unwrap_or_default(),
         ]
@@ -433,12 +442,13 @@ pub fn html(r: &Review, timeline_svg: &str, anchor: &Anchor, now: DateTime<Utc>)
             },
         ]
     });
-    let deadlines = r.deadlines.iter().map(|d| [d.described(), d.due_words(), d.state_words()]);
+    let deadlines =
+        r.deadlines.iter().map(|d| [d.described(), d.due_words(zone), d.state_words(zone)]);
     let body = maud::html! {
         h1 { "After-action review: " (i.title) (html::drill(i.drill)) }
         p {
-            "Incident " (i.id) "; lead " (i.lead) "; discovered " (discovery_words(i.discovered, &r.discovery_changes))
-            "; started " (words::minute(i.started)) " UTC; "
+            "Incident " (i.id) "; lead " (i.lead) "; discovered " (discovery_words(i.discovered, &r.discovery_changes, zone))
+            "; started " (zone.minute(i.started)) "; "
             (if r.closed_at.is_some() { "closed after" } else { "open for" }) " "
             (span(r.minutes)) "."
             br;
@@ -448,18 +458,19 @@ pub fn html(r: &Review, timeline_svg: &str, anchor: &Anchor, now: DateTime<Utc>)
         h2 { "Timeline" }
         (html::picture(timeline_svg))
         h2 { "Entries (numbered as in the timeline)" }
-        (html::table(&["No.", "Time (UTC)", "By", "Activity"], entries))
+        (html::table(&["No.", "Time", "By", "Activity"], entries))
         h2 { "Steps" }
-        (html::table(&["Step", "Position", "Outcome", "When (UTC)", "By", "Took"], steps))
+        (html::table(&["Step", "Position", "Outcome", "When", "By", "Took"], steps))
         h2 { "Time per phase" }
         (html::table(&["Phase", "Steps", "Time"], phases))
         h2 { "Time bands against their targets" }
         (html::table(&["Band", "Target", "Finished", "Last step at", "Verdict"], bands))
         h2 { "Legal clocks" }
-        (html::table(&["Clock", "Due (UTC)", "State"], deadlines))
+        (html::table(&["Clock", "Due", "State"], deadlines))
         p {
-            "Made " (words::minute(now))
-            " UTC by Caregiver Playbook from the workstation's signed activity log."
+            "Made " (zone.minute(now))
+            " by Caregiver Playbook from the workstation's signed activity log (times "
+            (zone.name()) ", 24-hour)."
         }
         (html::anchor(anchor))
     };
@@ -510,7 +521,7 @@ pub(crate) mod tests {
             (5, None, 60, true),
             (5, None, 125, false),
         ] {
-            let r = review(&walked(first, closed), &playbook, t(now));
+            let r = review(&walked(first, closed), &playbook, t(now), &Zone::UTC);
             let immediate = r.bands.iter().find(|b| b.band == "immediate").unwrap();
             assert_eq!(immediate.met, Some(met), "first {first}, closed {closed:?}, now {now}");
             assert_eq!(immediate.target_minutes, Some(120));
@@ -522,7 +533,7 @@ pub(crate) mod tests {
     #[test]
     fn the_review_counts_and_explains() {
         let playbook = crate::playbook::find("ransomware").unwrap();
-        let r = review(&walked(5, Some(30)), &playbook, t(50));
+        let r = review(&walked(5, Some(30)), &playbook, t(50), &Zone::UTC);
         assert_eq!((r.done, r.skipped, r.decisions, r.minutes), (1, 1, 1, 30));
         let skipped = r.steps.iter().find(|s| s.status == StepStatus::Skipped).unwrap();
         assert_eq!(skipped.detail.as_deref(), Some("on paper already"));
@@ -532,7 +543,7 @@ pub(crate) mod tests {
         assert_eq!(r.deadlines[0].due, Some(t(-30) + Duration::days(60)));
         assert_eq!(r.entries.len(), 5);
         assert_eq!(r.entries[4].what, "Incident closed");
-        let text = text(&r, &anchor());
+        let text = text(&r, &anchor(), &Zone::UTC);
         assert!(
             text.contains(
                 "SKIPPED  Switch the unit to paper downtime procedures (on paper already)"
@@ -549,7 +560,7 @@ pub(crate) mod tests {
             ),
             "{text}"
         );
-        let html = html(&r, "<svg></svg>", &anchor(), t(60));
+        let html = html(&r, "<svg></svg>", &anchor(), (t(60), &Zone::UTC));
         assert!(html.contains("<td>SKIPPED: on paper already</td>") && html.contains("DRILL"));
         assert_anchored(&html);
     }
@@ -564,7 +575,8 @@ pub(crate) mod tests {
         p.incident.title = HOSTILE.to_owned();
         p.incident.lead = HOSTILE.to_owned();
         let svg = "<svg><text>drawn</text></svg>";
-        let html = html(&review(&p, &playbook, t(50)), svg, &anchor(), t(60));
+        let html =
+            html(&review(&p, &playbook, t(50), &Zone::UTC), svg, &anchor(), (t(60), &Zone::UTC));
         // The page's title and heading, the lead, the skip's outcome and its entry.
         assert_escaped(&html, 5);
         assert!(html.contains("<svg><text>drawn</text></svg>"));
@@ -576,7 +588,7 @@ pub(crate) mod tests {
     fn the_timeline_puts_each_entry_in_its_positions_lane() {
         let playbook = crate::playbook::find("ransomware").unwrap();
         let p = walked(5, Some(30));
-        let tl = timeline(&p, &playbook, t(60));
+        let tl = timeline(&p, &playbook, t(60), &Zone::UTC);
         assert_eq!(tl.start, t(-30));
         assert_eq!(tl.end, t(30));
         assert_eq!(tl.marks.len(), 5);
@@ -589,7 +601,7 @@ pub(crate) mod tests {
         assert_eq!(lane_of("Incident closed"), "Incident Commander");
         let mut long_before = p.clone();
         long_before.incident.discovered = t(-24 * 60);
-        assert_eq!(timeline(&long_before, &playbook, t(60)).start, t(0));
+        assert_eq!(timeline(&long_before, &playbook, t(60), &Zone::UTC).start, t(0));
         crate::incident::timeline::render_svg(&tl).unwrap();
     }
 }

@@ -230,6 +230,10 @@ impl Kind {
 pub struct Settings {
     /// The desktop app locks after this many idle minutes.
     pub idle_lock_minutes: u32,
+    /// The IANA time zone people on this workstation read times in, set by an admin where
+    /// the system's is wrong; `None`: the system's (`words::Zone::system`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 impl Record for Settings {
@@ -238,7 +242,7 @@ impl Record for Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { idle_lock_minutes: 10 }
+        Self { idle_lock_minutes: 10, time_zone: None }
     }
 }
 

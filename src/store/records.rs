@@ -285,7 +285,17 @@ impl Session {
                 reason: "must be 1 to 120 minutes".into(),
             });
         }
-        self.put("settings", &Settings { idle_lock_minutes: minutes }).map(|_| ())
+        let settings = Settings { idle_lock_minutes: minutes, ..self.settings()? };
+        self.put("settings", &settings).map(|_| ())
+    }
+
+    /// Sets the time zone people on this workstation read times in (an IANA name such as
+    /// `America/New_York`), or `None` for the system's. Admins.
+    pub fn set_time_zone(&self, zone: Option<&str>) -> Result<()> {
+        self.require(Permission::ManageWorkstation, "change the time zone")?;
+        let time_zone = zone.map(|z| crate::words::Zone::named(z).map(|z| z.name().to_owned()));
+        let settings = Settings { time_zone: time_zone.transpose()?, ..self.settings()? };
+        self.put("settings", &settings).map(|_| ())
     }
 }
 

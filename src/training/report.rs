@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::records::{Campaign, Completion, Item, ItemState, completion};
 use crate::csv_safe::write_row;
 use crate::training::charts::{self, Bar, Rates};
-use crate::{Error, Result, html, words};
+use crate::{Error, Result, html};
 
 /// What the dashboard shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -136,7 +136,12 @@ pub fn csv(items: &[Item]) -> Result<Vec<u8>> {
 
 /// The compliance report as one printable page: the charts, the overdue list, every
 /// person's standing, and the campaigns.
-pub fn html(d: &Dashboard, items: &[Item], prepared_by: &str, now: DateTime<Utc>) -> String {
+pub fn html(
+    d: &Dashboard,
+    items: &[Item],
+    prepared_by: &str,
+    (now, zone): (DateTime<Utc>, &crate::words::Zone),
+) -> String {
     let department = |i: &Item| i.department.clone().unwrap_or_default();
     let overdue = d
         .overdue
@@ -148,7 +153,7 @@ pub fn html(d: &Dashboard, items: &[Item], prepared_by: &str, now: DateTime<Utc>
             department(i),
             i.title.clone(),
             state_words(&i.state),
-            i.last_ack.map(words::minute).unwrap_or_default(),
+            i.last_ack.map(|t| zone.minute(t)).unwrap_or_default(),
         ]
     });
     let campaigns = d.campaigns.iter().map(|c| {
@@ -163,7 +168,7 @@ pub fn html(d: &Dashboard, items: &[Item], prepared_by: &str, now: DateTime<Utc>
     let body = maud::html! {
         h1 { "Security training compliance report" }
         p {
-            "Prepared " (words::minute(now)) " UTC by " (prepared_by)
+            "Prepared " (zone.minute(now)) " by " (prepared_by)
             " from this workstation's store; every acknowledgment is an entry of its signed"
             " activity log."
         }
@@ -177,7 +182,7 @@ pub fn html(d: &Dashboard, items: &[Item], prepared_by: &str, now: DateTime<Utc>
         (html::table(&["Campaign", "Imported", "Sent", "Clicked", "Reported"], campaigns))
         h2 { "Everyone" }
         (html::table(
-            &["Person", "Department", "Module", "Status", "Last acknowledged (UTC)"],
+            &["Person", "Department", "Module", "Status", "Last acknowledged"],
             everyone,
         ))
     };
@@ -217,7 +222,7 @@ mod tests {
             unmatched: 0,
         }];
         let d = dashboard(&items, &campaigns).unwrap();
-        let html = html(&d, &items, HOSTILE, at);
+        let html = html(&d, &items, HOSTILE, (at, &crate::words::Zone::UTC));
         // Overdue and everyone: name, department, module (6); the campaign; the preparer.
         assert_escaped(&html, 8);
         assert!(html.contains("<td>2 (20%)</td><td>5 (50%)</td>"), "{html}");

@@ -469,3 +469,59 @@ fn the_two_drills_show_not_applicable_clocks_and_the_yearly_hhs_date() {
     assert!(!review.contains("MISSED") && !review.contains("OVERDUE"), "{review}");
     assert!(review.contains("within 10 business days of discovery, if"), "{review}");
 }
+
+/// What a person reads is in the workstation's zone, with its abbreviation: the system's
+/// (here `TZ`), or the one an admin set for a workstation whose system zone is wrong; the
+/// log and its exports keep UTC. Across a daylight-saving change, each time carries its own
+/// abbreviation.
+#[test]
+fn people_read_local_time_the_system_zone_or_the_one_an_admin_set() {
+    let cli = Cli::new();
+    let id = cli.ok(&[
+        "incident",
+        "start",
+        "phi-breach",
+        "--drill",
+        "--discovered",
+        "2026-10-31T18:30:00Z",
+    ]);
+    let id = id.trim().to_owned();
+    let in_new_york = |args: &[&str]| {
+        let p: &Path = cli.tmp.path();
+        let (code, out, err) = run(caregiver(p)
+            .env("TZ", "America/New_York")
+            .arg("--store")
+            .arg(p.join("store.db"))
+            .args(args)
+            .args(["--passphrase-file"])
+            .arg(p.join("pass"))
+            .args(["--user", ADMIN]));
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    };
+    // Discovered the day before New York's clocks go back: EDT then.
+    let show = in_new_york(&["incident", "show", &id]);
+    assert!(show.contains("discovered 2026-10-31 14:30 EDT"), "{show}");
+    let settings = in_new_york(&["settings", "show"]);
+    assert!(settings.contains("time-zone  America/New_York (the system's;"), "{settings}");
+
+    // The admin sets Chicago: the system's zone no longer counts.
+    let set = cli.ok(&["settings", "time-zone", "America/Chicago"]);
+    assert!(set.contains("now read in America/Chicago"), "{set}");
+    let show = in_new_york(&["incident", "show", &id]);
+    assert!(show.contains("discovered 2026-10-31 13:30 CDT"), "{show}");
+    let review = cli.ok(&["incident", "review", &id]);
+    assert!(review.contains("Discovered 2026-10-31 13:30 CDT"), "{review}");
+    let html = cli.tmp.path().join("214.html");
+    cli.ok(&["incident", "export", &id, "--format", "html", "--out", html.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(html.contains("(24-hour, America/Chicago)") && html.contains(" CST"), "{html}");
+
+    // What is not a zone is refused, naming it; `system` goes back to the system's.
+    let (code, _, err) = cli.run(&["settings", "time-zone", "Mars/Olympus"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[invalid_input]") && err.contains("`Mars/Olympus`"), "{err}");
+    cli.ok(&["settings", "time-zone", "system"]);
+    let show = in_new_york(&["incident", "show", &id]);
+    assert!(show.contains("discovered 2026-10-31 14:30 EDT"), "{show}");
+}

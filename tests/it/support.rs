@@ -12,7 +12,9 @@ pub fn caregiver(tmp: &Path) -> Command {
         .env("HOME", tmp.join("home"))
         .env("XDG_DATA_HOME", tmp.join("xdg-data"))
         .env("CAREGIVER_DATA_DIR", tmp.join("data"))
-        .env("LANG", "C.UTF-8");
+        .env("LANG", "C.UTF-8")
+        // Times people read are in the system's zone: the tests read UTC unless they say.
+        .env("TZ", "UTC");
     cmd
 }
 

@@ -234,7 +234,7 @@ pub(super) fn draw(c: &Canvas, t: &Timeline, l: &Layout, overlay: &mut String) -
 
     // Time axis, above and below the lanes, with a light grid through them.
     c.text(
-        "UTC",
+        &t.zone.format(t.range().0, "%Z"),
         (MARGIN + 6, l.y_axis_top + 1),
         Font::new(TEXT_PX, MUTED).bold().anchor(HPos::Left, VPos::Top),
     )?;
@@ -322,11 +322,12 @@ pub(super) fn draw(c: &Canvas, t: &Timeline, l: &Layout, overlay: &mut String) -
     }
 
     // Foot.
+    let zone = t.zone.name();
     let foot = if t.marks.is_empty() {
-        "Times in UTC.".to_owned()
+        format!("Times in {zone}.")
     } else {
         format!(
-            "Times in UTC. {} entries; the numbers match the numbered list of entries.",
+            "Times in {zone}. {} entries; the numbers match the numbered list of entries.",
             t.marks.len()
         )
     };
@@ -355,13 +356,14 @@ fn drill_band(c: &Canvas, y: i32) -> Result<()> {
     )
 }
 
-/// "28 Nov 2026 09:30 – 14:05 UTC (4 h 35 min)"
+/// "28 Nov 2026 09:30 EST – 14:05 EST (4 h 35 min)", in the timeline's zone.
 fn span_line(t: &Timeline) -> String {
     let (lo, hi) = t.range();
-    let same_day = lo.date_naive() == hi.date_naive();
-    let from = lo.format("%d %b %Y %H:%M").to_string();
-    let to = if same_day { hi.format("%H:%M") } else { hi.format("%d %b %Y %H:%M") }.to_string();
-    format!("{from} – {to} UTC ({})", crate::words::duration(hi.signed_duration_since(lo)))
+    let z = &t.zone;
+    let same_day = z.format(lo, "%F") == z.format(hi, "%F");
+    let from = z.format(lo, "%d %b %Y %H:%M %Z");
+    let to = z.format(hi, if same_day { "%H:%M %Z" } else { "%d %b %Y %H:%M %Z" });
+    format!("{from} – {to} ({})", crate::words::duration(hi.signed_duration_since(lo)))
 }
 
 fn overlay_rect(out: &mut String, (x, y): (i32, i32), (w, h): (i32, i32), title: &str) {

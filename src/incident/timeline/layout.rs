@@ -57,6 +57,8 @@ pub(super) struct Layout {
 pub(super) struct Scale {
     pub(super) t0: i64,
     pub(super) t1: i64,
+    /// The zone ticks and times read in.
+    pub(super) zone: crate::words::Zone,
 }
 
 impl Scale {
@@ -115,7 +117,7 @@ impl Layout {
             t0 = mid.saturating_sub(MIN_SPAN_MS / 2);
             t1 = mid.saturating_add(MIN_SPAN_MS / 2);
         }
-        let scale = Scale { t0, t1 };
+        let scale = Scale { t0, t1, zone: t.zone };
         let (ticks, tick_dates) = ticks(&scale);
 
         let mut y = if t.drill { DRILL_BAND_H } else { 0 };
@@ -224,19 +226,22 @@ pub(super) fn ticks(s: &Scale) -> (Vec<Tick>, bool) {
     };
     let with_dates = step < DAY && (s.t0.div_euclid(DAY) != s.t1.div_euclid(DAY) || step >= HOUR);
     let mut out = Vec::new();
-    let mut ms = s.t0.div_euclid(step).saturating_mul(step);
+    // Round times on the zone's clock (its offset at the start: a daylight-saving change
+    // inside the span moves later ticks by its hour, still labelled as they read).
+    let offset = DateTime::from_timestamp_millis(s.t0).map_or(0, |t| s.zone.offset_ms(t));
+    let mut ms = s.t0.saturating_add(offset).div_euclid(step).saturating_mul(step) - offset;
     if ms < s.t0 {
         ms = ms.saturating_add(step);
     }
     let mut last_date = None;
     while ms <= s.t1 && out.len() < 64 {
         let Some(at) = DateTime::from_timestamp_millis(ms) else { break };
-        let date = at.format("%d %b").to_string();
+        let date = s.zone.format(at, "%d %b");
         let show_date = with_dates && last_date.as_ref() != Some(&date);
         last_date = Some(date.clone());
         out.push(Tick {
             x: s.x(ms),
-            time: at.format(format).to_string(),
+            time: s.zone.format(at, format),
             date: show_date.then_some(date),
         });
         ms = ms.saturating_add(step);
@@ -245,7 +250,7 @@ pub(super) fn ticks(s: &Scale) -> (Vec<Tick>, bool) {
     if out.is_empty() {
         for ms in [s.t0, s.t1] {
             if let Some(at) = DateTime::from_timestamp_millis(ms) {
-                out.push(Tick { x: s.x(ms), time: at.format("%H:%M:%S").to_string(), date: None });
+                out.push(Tick { x: s.x(ms), time: s.zone.format(at, "%H:%M:%S"), date: None });
             }
         }
     }
@@ -302,7 +307,8 @@ fn place_deadlines(t: &Timeline, s: &Scale) -> (Vec<PlacedDeadline>, i32) {
     for d in drawn {
         let x = s.x(d.time.timestamp_millis());
         let label = clean(&d.label);
-        let text = format!("{} {}: {}", clock(d.time), deadline_word(d.met), shorten(&label, 40));
+        let text =
+            format!("{} {}: {}", clock(d.time, &t.zone), deadline_word(d.met), shorten(&label, 40));
         let w = text_w(&text, LABEL_PX);
         // Labels start at their line, or end at it near the right edge.
         let (x_from, x_to, anchor) = if x + 4 + w <= W - 4 {
@@ -324,7 +330,7 @@ fn place_deadlines(t: &Timeline, s: &Scale) -> (Vec<PlacedDeadline>, i32) {
             Some((text, i32::try_from(r).unwrap_or(0), anchor))
         });
         let tooltip =
-            format!("Deadline {} UTC ({}): {label}", full_time(d.time), deadline_word(d.met));
+            format!("Deadline {} ({}): {label}", t.zone.second(d.time), deadline_word(d.met));
         out.push(PlacedDeadline { x, met: d.met, text: placed, tooltip });
     }
     (out, i32::try_from(rows.len()).unwrap_or(0))
@@ -421,8 +427,8 @@ fn place_marks(t: &Timeline, s: &Scale, y_lanes: i32) -> Vec<PlacedMark> {
                 y: lane_y(y_lanes, lane) + SLOTS.get(sm.slot).copied().unwrap_or(0),
                 text: text.map(|t| (t, side)),
                 tooltip: format!(
-                    "{number}. {} UTC · {} · {lane_name}: {label}",
-                    full_time(sm.mark.time),
+                    "{number}. {} · {} · {lane_name}: {label}",
+                    t.zone.second(sm.mark.time),
                     sm.mark.kind.name()
                 ),
             });
@@ -436,12 +442,8 @@ fn mark_words(number: usize, label: &str) -> String {
     format!("{number} {}", shorten(label, MAX_LABEL_CHARS))
 }
 
-pub(super) fn clock(t: DateTime<Utc>) -> String {
-    t.format("%H:%M").to_string()
-}
-
-fn full_time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S").to_string()
+pub(super) fn clock(t: DateTime<Utc>, zone: &crate::words::Zone) -> String {
+    zone.format(t, "%H:%M")
 }
 
 /// Text fit for XML 1.0 and one line: control characters become spaces or U+FFFD.

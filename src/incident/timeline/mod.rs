@@ -1,7 +1,7 @@
 //! An incident's timeline as an SVG picture, for the after-action review: the desktop window
 //! shows it and the HTML report prints it, the same picture in both.
 //!
-//! Time runs left to right (clock times in UTC); each lane (a HICS position or a workstation)
+//! Time runs left to right (clock times in the workstation's zone, `Timeline::zone`); each lane (a HICS position or a workstation)
 //! is a horizontal band. Each entry is a mark whose shape tells its kind (a colour-blind-safe
 //! palette doubles it, never alone); deadlines are dashed vertical lines. Marks are numbered
 //! from 1 in the order of [`Timeline::marks`]: the report numbers its list of entries the
@@ -46,6 +46,8 @@ pub struct Timeline {
     /// The entries, numbered from 1 in this order on the picture.
     pub marks: Vec<Mark>,
     pub deadlines: Vec<DeadlineMark>,
+    /// The zone the clock times read in (the workstation's).
+    pub zone: crate::words::Zone,
 }
 
 /// One entry of the incident's log on the timeline.

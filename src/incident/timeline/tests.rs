@@ -44,6 +44,7 @@ fn sample() -> Timeline {
         end: at(12, 50),
         lanes,
         marks,
+        zone: crate::words::Zone::UTC,
         deadlines: vec![
             DeadlineMark {
                 time: at(10, 30),
@@ -177,6 +178,7 @@ fn empty_timelines_say_so() {
         end: at(9, 30),
         lanes: vec![],
         marks: vec![],
+        zone: crate::words::Zone::UTC,
         deadlines: vec![],
     };
     let svg = render_svg(&t).unwrap();
@@ -231,14 +233,15 @@ fn tick_spacing_follows_the_span() {
         (30 * HOUR, "12:00", 5),
         (9 * DAY, "29 Nov 2026", 5),
     ] {
-        let (ticks, _) = ticks(&Scale { t0: base, t1: base + span });
+        let (ticks, _) = ticks(&Scale { t0: base, t1: base + span, zone: crate::words::Zone::UTC });
         let labels: Vec<&str> = ticks.iter().map(|t| t.time.as_str()).collect();
         assert_eq!(labels.len(), count, "{labels:?}");
         assert_eq!(labels.first(), Some(&first));
         assert!(ticks.windows(2).all(|w| w[0].x < w[1].x));
     }
     // Across midnight, the date is shown under the first tick and at each new day.
-    let (ticks, dated) = ticks(&Scale { t0: base + 12 * HOUR, t1: base + 18 * HOUR });
+    let (ticks, dated) =
+        ticks(&Scale { t0: base + 12 * HOUR, t1: base + 18 * HOUR, zone: crate::words::Zone::UTC });
     assert!(dated);
     let dates: Vec<&str> = ticks.iter().filter_map(|t| t.date.as_deref()).collect();
     assert_eq!(dates, ["28 Nov", "29 Nov"]);
@@ -262,6 +265,7 @@ fn huge() -> Timeline {
         end: at(14, 0),
         lanes,
         marks,
+        zone: crate::words::Zone::UTC,
         deadlines: (0..20)
             .map(|i| DeadlineMark {
                 time: at(8, 10) + chrono::TimeDelta::minutes(i64::from(i) * 17),
