@@ -56,6 +56,7 @@ impl App {
     /// Sets the workstation's time zone (an IANA name), or `None` for the system's: every
     /// time a person reads follows it. Admins.
     pub fn set_time_zone(&mut self, zone: Option<&str>) -> Result<()> {
+        self.zone.set(None);
         self.user()?.set_time_zone(zone)
     }
 

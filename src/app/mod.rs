@@ -89,6 +89,9 @@ pub struct App {
     contact_tree: RefCell<Option<ContactTreeRead>>,
     /// Reminders already announced (incident, step, due): each is announced once.
     announced: std::collections::HashSet<(String, String, DateTime<Utc>)>,
+    /// The zone people read times in, as last worked out (the window asks every second):
+    /// forgotten at every unlock, lock and change of the setting.
+    zone: std::cell::Cell<Option<crate::words::Zone>>,
 }
 
 /// An app dropped (the CLI's command done, the window closed) locks first, so the
@@ -113,6 +116,7 @@ impl App {
             modules: std::cell::OnceCell::new(),
             contact_tree: RefCell::new(None),
             announced: Default::default(),
+            zone: Default::default(),
         }
     }
 
@@ -128,12 +132,18 @@ impl App {
     /// The zone people read times in: the one an admin set for this workstation (readable
     /// once signed in), else the system's.
     pub fn zone(&self) -> crate::words::Zone {
-        self.user()
+        if let Some(zone) = self.zone.get() {
+            return zone;
+        }
+        let zone = self
+            .user()
             .ok()
             .and_then(|s| s.settings().ok())
             .and_then(|s| s.time_zone)
             .and_then(|name| crate::words::Zone::named(&name).ok())
-            .unwrap_or_else(crate::words::Zone::system)
+            .unwrap_or_else(crate::words::Zone::system);
+        self.zone.set(Some(zone));
+        zone
     }
 
     /// The store file, opened (locked).

@@ -47,6 +47,8 @@ pub struct Status {
     pub idle_lock_secs: u64,
     /// Seconds left before the idle lock (0 when locked).
     pub idle_remaining_secs: u64,
+    /// The IANA zone people read times in (`App::zone`): the window shows every time in it.
+    pub time_zone: &'static str,
 }
 
 /// What the lock screen shows: names for the picker, and whether emergency access exists.
@@ -89,6 +91,7 @@ impl App {
             user,
             idle_lock_secs: self.idle_limit.as_secs(),
             idle_remaining_secs: remaining.as_secs(),
+            time_zone: self.zone().name(),
         }
     }
 
@@ -150,6 +153,7 @@ impl App {
             .map(|s| minutes(s.idle_lock_minutes))
             .unwrap_or_else(|_| default_idle());
         self.contact_tree.replace(None);
+        self.zone.set(None);
         self.state = State::User(Box::new(session));
         self.last_activity = now;
     }
@@ -172,6 +176,7 @@ impl App {
             let _ = session.checkpoint_log();
         }
         self.state = State::Locked;
+        self.zone.set(None);
         self.library.replace(None);
         self.contact_tree.replace(None);
     }

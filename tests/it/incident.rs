@@ -134,7 +134,10 @@ fn a_ransomware_drill_runs_through_its_decisions_to_the_end_and_the_log_verifies
     let csv_path = cli.tmp.path().join("214.csv");
     cli.ok(&["incident", "export", &id, "--format", "csv", "--out", csv_path.to_str().unwrap()]);
     let csv = std::fs::read_to_string(&csv_path).unwrap();
-    assert!(csv.starts_with("entry,time_utc,incident,drill,by,kind,step,activity\n"), "{csv}");
+    assert!(
+        csv.starts_with("entry,time_utc,time_local,incident,drill,by,kind,step,activity\n"),
+        "{csv}"
+    );
     assert_eq!(csv.lines().count(), 1 + 1 + steps_seen.len() + 2);
     assert!(csv.contains(",yes,Ada Admin,decision,"), "{csv}");
     let (code, _, err) = cli.run(&["incident", "export", &id, "--format", "pdf", "--out", "x"]);

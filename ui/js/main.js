@@ -8,6 +8,7 @@ import { renderAdmin } from "./screens/admin.js";
 import { renderHome } from "./screens/home.js";
 import { renderLock } from "./screens/lock.js";
 import { leaveGuided, renderGuided } from "./screens/guided.js";
+import { setZone } from "./time.js";
 import { renderCalls } from "./screens/calls.js";
 import { renderContacts } from "./screens/contacts.js";
 import { renderModule, renderTraining } from "./screens/training.js";
@@ -97,6 +98,7 @@ async function refresh({ force = false } = {}) {
     return;
   }
   const status = result.data;
+  setZone(status.time_zone);
   drawChrome(status);
   showReminders(status);
   // Someone went elsewhere while the core answered this poll: that navigation's own refresh

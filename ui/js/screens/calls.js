@@ -6,7 +6,8 @@
 import { request } from "../api.js";
 import { channelName, channels as channelList, isUnsecure } from "../channels.js";
 import { fill, h, showAlert } from "../dom.js";
-import { header, incidentNav, utc } from "./guided.js";
+import { header, incidentNav } from "./guided.js";
+import { local } from "../time.js";
 
 const OUTCOMES = [
   ["reached", "Reached"],
@@ -24,9 +25,9 @@ function numbers(c) {
 function stateText(s) {
   const st = s.state;
   switch (st.state) {
-    case "reached": return ["reached", `Reached ${utc(st.at)}`];
-    case "alternate_reached": return ["reached", `Alternate reached ${utc(st.at)}`];
-    case "waiting": return ["waiting", `Not reached yet · alternate at ${utc(st.escalate_at)}`];
+    case "reached": return ["reached", `Reached ${local(st.at)}`];
+    case "alternate_reached": return ["reached", `Alternate reached ${local(st.at)}`];
+    case "waiting": return ["waiting", `Not reached yet · alternate at ${local(st.escalate_at)}`];
     case "escalate": return ["escalate", `ESCALATE: ${st.reason}`];
     default: return ["not-called", "Not called yet"];
   }
@@ -82,7 +83,7 @@ function draw(main, opts, r, view, known) {
       !c.closed && s.alternate && s.state.state === "escalate"
         ? h("div", { class: "alternate" }, h("p", {}, h("strong", {}, `Alternate: ${s.alternate.name} `), numbers(s.alternate)), outcomeButtons(s.alternate, act, `Call to ${s.alternate.name}`))
         : null,
-      s.calls.length ? h("p", { class: "small" }, s.calls.map((k) => `${utc(k.at)} ${k.contact === p.id ? "" : "(alternate) "}${k.outcome} by ${k.by}`).join(" · ")) : null);
+      s.calls.length ? h("p", { class: "small" }, s.calls.map((k) => `${local(k.at)} ${k.contact === p.id ? "" : "(alternate) "}${k.outcome} by ${k.by}`).join(" · ")) : null);
   });
   // Indentation shows who calls whom.
   items.forEach((li) => li.classList.add(`depth-${Math.min(Number(li.dataset.depth), 4)}`));

@@ -5,6 +5,7 @@
 
 import { request } from "../api.js";
 import { fill, h, showAlert } from "../dom.js";
+import { local } from "../time.js";
 
 /** "3 days 4 h", "2 h 5 min", "12 min" from milliseconds (its size). */
 export function span(ms) {
@@ -17,10 +18,6 @@ export function span(ms) {
   return `${min} min`;
 }
 
-/** "2026-11-28 14:05 UTC". */
-export function utc(iso) {
-  return `${iso.slice(0, 16).replace("T", " ")} UTC`;
-}
 
 /** A legal clock's words for now: time left (frozen while paused), how late, or its
  * state when it is not running. The core derives the state; a branch not taken is
@@ -64,10 +61,10 @@ export function upcoming(v) {
   if (!next && !open.length) return null;
   return h("section", { class: "clocks", "aria-labelledby": "clocks-title" },
     h("h2", { id: "clocks-title" }, "Clocks"),
-    next ? h("p", { class: "meta", id: "next-reminder" }, `Next reminder at ${utc(next.due)}: ${next.say}`) : null,
+    next ? h("p", { class: "meta", id: "next-reminder" }, `Next reminder at ${local(next.due)}: ${next.say}`) : null,
     open.length ? h("ul", { class: "deadlines", id: "deadlines" }, open.map((d) =>
       h("li", { class: d.status === "overdue" ? "overdue" : "", dataset: { due: d.due || "", status: d.status } },
-        h("span", { class: "countdown" }, countdown(d, now)), ` · ${d.what}`, d.due ? ` (due ${utc(d.due)})` : ""))) : null);
+        h("span", { class: "countdown" }, countdown(d, now)), ` · ${d.what}`, d.due ? ` (due ${local(d.due)})` : ""))) : null);
 }
 
 /** The incident's own menu: team, review and exports. */

@@ -4,6 +4,7 @@
 
 import { request } from "../api.js";
 import { fill, h, showAlert } from "../dom.js";
+import { local } from "../time.js";
 import { printBinder } from "./playbook.js";
 import { wardIncidentsSection } from "./ward.js";
 
@@ -145,7 +146,7 @@ function openIncidentsSection(onResume) {
         return h("li", { class: "playbook", dataset: { incidentId: i.id } },
           h("button", { type: "button", class: "playbook-open resume", onclick: () => onResume(i.id) },
             h("span", { class: "playbook-title" }, `${i.drill ? "DRILL: " : ""}${i.title}`),
-            h("span", { class: "playbook-situation" }, `${where} · started ${i.started.slice(0, 16).replace("T", " ")} UTC by ${i.lead}`)));
+            h("span", { class: "playbook-situation" }, `${where} · started ${local(i.started)} by ${i.lead}`)));
       })));
   });
   return section;

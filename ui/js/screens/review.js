@@ -5,7 +5,8 @@
 
 import { request } from "../api.js";
 import { fill, h, showAlert } from "../dom.js";
-import { header, incidentNav, utc } from "./guided.js";
+import { header, incidentNav } from "./guided.js";
+import { local } from "../time.js";
 
 const OUTCOME = { done: "done", skipped: "SKIPPED", chosen: "decided", current: "open", pending: "not reached" };
 const VERDICT = {
@@ -60,14 +61,14 @@ export async function renderReview(main, opts) {
       h("figcaption", { class: "small" }, "Time runs left to right; one row per position. The table below lists every step.")),
     h("details", { class: "entries" },
       h("summary", {}, `All ${rv.entries.length} entries, numbered as in the timeline`),
-      table("review-entries", ["No.", "Time (UTC)", "By", "Activity"],
-        rv.entries.map((e) => h("tr", {}, h("td", {}, String(e.number)), h("td", {}, utc(e.time)), h("td", {}, e.by), h("td", {}, e.what))))),
+      table("review-entries", ["No.", "Time", "By", "Activity"],
+        rv.entries.map((e) => h("tr", {}, h("td", {}, String(e.number)), h("td", {}, local(e.time)), h("td", {}, e.by), h("td", {}, e.what))))),
     h("h2", {}, "Steps"),
-    table("review-steps", ["Step", "Position", "Outcome", "When (UTC)", "By", "Took"],
+    table("review-steps", ["Step", "Position", "Outcome", "When", "By", "Took"],
       rv.steps.map((s) => h("tr", { dataset: { step: s.step, status: s.status } },
         h("td", {}, s.title), h("td", {}, s.role),
         h("td", {}, OUTCOME[s.status] || s.status, s.detail ? `: ${s.detail}` : ""),
-        h("td", {}, s.finished ? utc(s.finished) : ""), h("td", {}, s.by || ""),
+        h("td", {}, s.finished ? local(s.finished) : ""), h("td", {}, s.by || ""),
         h("td", {}, s.minutes === null ? "" : minutes(s.minutes))))),
     h("h2", {}, "Time per phase"),
     table("review-phases", ["Phase", "Steps", "Time"],
@@ -81,8 +82,8 @@ export async function renderReview(main, opts) {
         h("td", {}, b.met === null ? "" : b.met ? "met" : `NOT MET (${b.late_steps} late)`)))),
     h("h2", {}, "Deadlines"),
     rv.deadlines.length
-      ? table("review-deadlines", ["Deadline", "Due (UTC)", "Outcome"],
-        rv.deadlines.map((d) => h("tr", { dataset: { outcome: d.status } }, h("td", {}, `${d.what} (${d.rule}${d.when ? `, ${d.when}` : ""})`), h("td", {}, d.due ? utc(d.due) : "—"), h("td", {}, VERDICT[d.status] || d.status))))
+      ? table("review-deadlines", ["Deadline", "Due", "Outcome"],
+        rv.deadlines.map((d) => h("tr", { dataset: { outcome: d.status } }, h("td", {}, `${d.what} (${d.rule}${d.when ? `, ${d.when}` : ""})`), h("td", {}, d.due ? local(d.due) : "—"), h("td", {}, VERDICT[d.status] || d.status))))
       : h("p", {}, "This playbook sets no legal deadline."),
     h("p", { class: "small anchor", id: "review-anchor" },
       `Activity log ${anchor.log}, last checkpoint: ${anchor.size} entries, head ${anchor.head}. `,

@@ -3,7 +3,8 @@
 
 import { request } from "../api.js";
 import { fill, h, showAlert } from "../dom.js";
-import { clocks, header, incidentNav, incidentScreen, upcoming, utc } from "./guided.js";
+import { clocks, header, incidentNav, incidentScreen, upcoming } from "./guided.js";
+import { local } from "../time.js";
 
 const STATUS_WORDS = { pending: "to do", current: "NOW", done: "done", skipped: "skipped", chosen: "decided" };
 
@@ -25,7 +26,7 @@ function draw(main, opts, r, people) {
   const held = h("table", { class: "users", id: "positions" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Position"), h("th", { scope: "col" }, "Held by"), h("th", { scope: "col" }, "Since"))),
     h("tbody", {}, p.positions.map((a) => h("tr", { dataset: { position: a.position } },
-      h("td", {}, a.name), h("td", {}, a.person), h("td", {}, utc(a.since))))));
+      h("td", {}, a.name), h("td", {}, a.person), h("td", {}, local(a.since))))));
 
   let assign = null;
   if (v.can_command && !p.closed) {
@@ -48,7 +49,7 @@ function draw(main, opts, r, people) {
   const mine = v.my_steps.length
     ? h("ol", { class: "steps", id: "my-sheet" }, v.my_steps.map((s) => h("li", { class: `step status-${s.status}`, dataset: { step: s.id, status: s.status } },
       h("h4", {}, s.title, h("span", { class: "tag" }, STATUS_WORDS[s.status] || s.status)),
-      s.finished ? h("p", { class: "meta" }, `${STATUS_WORDS[s.status]} ${utc(s.finished)}${s.by ? ` by ${s.by}` : ""}${s.detail ? `: ${s.detail}` : ""}`) : null)))
+      s.finished ? h("p", { class: "meta" }, `${STATUS_WORDS[s.status]} ${local(s.finished)}${s.by ? ` by ${s.by}` : ""}${s.detail ? `: ${s.detail}` : ""}`) : null)))
     : h("p", { id: "my-sheet-empty" }, "You hold no position in this incident. The incident lead can assign you one.");
 
   fill(main, ...header(v), clocks(v, act),

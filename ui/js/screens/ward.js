@@ -5,6 +5,7 @@
 import { request } from "../api.js";
 import { callLine } from "../calllines.js";
 import { fill, h, showAlert } from "../dom.js";
+import { local } from "../time.js";
 
 export function wardIncidentsSection() {
   const section = h("section", { id: "ward-incidents", "aria-labelledby": "ward-incidents-title", hidden: true });
@@ -35,7 +36,7 @@ function incidentCard(w) {
   });
   return h("article", { class: "card ward-incident", dataset: { incidentId: i.id } },
     h("h3", {}, `${i.drill ? "DRILL: " : ""}${i.title}`),
-    h("p", { class: "meta" }, `Started ${i.started.slice(0, 16).replace("T", " ")} UTC`),
+    h("p", { class: "meta" }, `Started ${local(i.started)}`),
     h("h4", {}, "Steps for ward staff"),
     h("ol", { class: "steps" }, w.steps.map((s, n) => h("li", { class: "step", dataset: { step: s.id } },
       h("h4", {}, s.title),
