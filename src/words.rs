@@ -52,6 +52,11 @@ impl Zone {
             .map_or(Zone::UTC, Zone)
     }
 
+    /// Its rules, for clock arithmetic.
+    pub fn tz(&self) -> Tz {
+        self.0
+    }
+
     /// Its IANA name.
     pub fn name(&self) -> &'static str {
         self.0.name()

@@ -135,13 +135,7 @@ impl App {
         if let Some(zone) = self.zone.get() {
             return zone;
         }
-        let zone = self
-            .user()
-            .ok()
-            .and_then(|s| s.settings().ok())
-            .and_then(|s| s.time_zone)
-            .and_then(|name| crate::words::Zone::named(&name).ok())
-            .unwrap_or_else(crate::words::Zone::system);
+        let zone = self.user().map_or_else(|_| crate::words::Zone::system(), Session::zone);
         self.zone.set(Some(zone));
         zone
     }

@@ -150,6 +150,8 @@ pub(crate) struct Facts<'a> {
     pub pauses: BTreeMap<String, Vec<Pause>>,
     pub current: Option<&'a str>,
     pub closed: bool,
+    /// The workstation's zone: calendar and business days, and the year's end, are its.
+    pub zone: chrono_tz::Tz,
 }
 
 /// Whether a clock's branch was taken: since when, not (yet), or never.
@@ -218,11 +220,11 @@ pub(crate) fn derive(p: &Playbook, mut f: Facts<'_>, now: DateTime<Utc>) -> Vec<
             (_, Branch::NotTaken) => None,
             (ClockFrom::Discovery, _) => Some(f.discovered),
             (ClockFrom::Start, _) => Some(f.started),
-            (ClockFrom::YearEnd, _) => year_end(f.discovered, &Utc),
+            (ClockFrom::YearEnd, _) => year_end(f.discovered, &f.zone),
             (ClockFrom::When, Branch::Taken(at)) => Some(*at),
             (ClockFrom::When, Branch::Undecided) => None,
         };
-        let base = anchor.and_then(|a| add_span(a, d.within, &p.holidays, &Utc));
+        let base = anchor.and_then(|a| add_span(a, d.within, &p.holidays, &f.zone));
         let finished = match state.status {
             StepStatus::Done | StepStatus::Chosen => state.finished,
             _ => None,

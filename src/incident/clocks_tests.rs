@@ -85,7 +85,7 @@ fn replayed(playbook: &str, discovered: i64, script: &[Line<'_>], now: i64) -> P
     let p = crate::playbook::find(playbook).unwrap();
     let mut i = incident(playbook, discovered);
     i.discovered = t(discovered);
-    replay(i, &p, &entries(script), t(now)).unwrap()
+    replay(i, &p, &entries(script), t(now), &Zone::UTC).unwrap()
 }
 
 fn clock<'a>(p: &'a Progress, name: &str) -> &'a DeadlineState {

@@ -20,6 +20,7 @@ pub fn replay(
     p: &Playbook,
     entries: &[events::Entry],
     now: DateTime<Utc>,
+    zone: &crate::words::Zone,
 ) -> Result<Progress> {
     let mut steps: Vec<StepState> = p
         .steps
@@ -188,6 +189,7 @@ pub fn replay(
         pauses,
         current: current.as_deref(),
         closed,
+        zone: zone.tz(),
     };
     let deadlines = clocks::derive(p, facts, now);
     let positions = positions

@@ -137,12 +137,13 @@ pub fn all_progress(
             by_incident.entry(id).or_default().push(e);
         }
     }
+    let zone = session.zone();
     list(session)?
         .into_iter()
         .map(|i| {
             let own = by_incident.remove(&i.id).unwrap_or_default();
             let p = playbook(playbooks, &i.playbook)?;
-            replay(i, p, &own, session.now())
+            replay(i, p, &own, session.now(), &zone)
         })
         .collect()
 }
@@ -152,7 +153,7 @@ pub fn progress(session: &Session, playbooks: &[Playbook], id: &str) -> Result<P
     let incident = find(session, id)?.value;
     let p = playbook(playbooks, &incident.playbook)?;
     let entries = session.events(Some(id))?;
-    replay(incident, p, &entries, session.now())
+    replay(incident, p, &entries, session.now(), &session.zone())
 }
 
 /// Acts on the current step. Only the current step can be acted on; a decision needs a

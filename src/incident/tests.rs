@@ -32,7 +32,7 @@ pub(crate) fn replay(
     p: &crate::playbook::Playbook,
     entries: &[events::Entry],
 ) -> Result<Progress> {
-    super::replay(incident, p, entries, t(1_000))
+    super::replay(incident, p, entries, t(1_000), &crate::words::Zone::UTC)
 }
 
 /// One scripted entry: (minute, actor, kind, payload).

@@ -276,6 +276,16 @@ impl Session {
         Ok(self.get::<Settings>("settings")?.unwrap_or_default())
     }
 
+    /// The zone people on this workstation read times in, and legal clocks count days in:
+    /// the one an admin set, else the system's.
+    pub fn zone(&self) -> crate::words::Zone {
+        self.settings()
+            .ok()
+            .and_then(|s| s.time_zone)
+            .and_then(|name| crate::words::Zone::named(&name).ok())
+            .unwrap_or_else(crate::words::Zone::system)
+    }
+
     /// Sets the idle time after which the desktop app locks (1 to 120 minutes).
     pub fn set_idle_lock_minutes(&self, minutes: u32) -> Result<()> {
         self.require(Permission::ManageWorkstation, "change the idle lock")?;
