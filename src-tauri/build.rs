@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "reset_passphrase",
     "get_settings",
     "set_idle_lock",
+    "set_time_zone",
     "new_emergency_code",
     "new_recovery_key",
     "pack_status",

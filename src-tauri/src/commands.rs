@@ -180,6 +180,15 @@ pub async fn set_idle_lock(state: State<'_, AppState>, minutes: u32) -> Reply<()
     Ok(state.app().set_idle_lock_minutes(minutes)?)
 }
 
+/// Sets the workstation's time zone (an IANA name), or the system's when `zone` is none;
+/// returns the zone times now read in.
+#[tauri::command]
+pub async fn set_time_zone(state: State<'_, AppState>, zone: Option<String>) -> Reply<String> {
+    let mut app = state.app();
+    app.set_time_zone(zone.as_deref())?;
+    Ok(app.zone().name().to_owned())
+}
+
 #[tauri::command]
 pub async fn new_emergency_code(state: State<'_, AppState>) -> Reply<ShownOnce> {
     Ok(ShownOnce { secret: state.app().new_emergency_code()? })

@@ -58,6 +58,7 @@ fn main() -> ExitCode {
             commands::reset_passphrase,
             commands::get_settings,
             commands::set_idle_lock,
+            commands::set_time_zone,
             commands::new_emergency_code,
             commands::new_recovery_key,
             commands::pack_status,

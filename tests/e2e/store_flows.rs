@@ -243,3 +243,44 @@ async fn the_idle_lock_warns_then_locks_the_window() {
     assert!(!app.find("#idle-warning").await.is_displayed().await.unwrap());
     app.close().await;
 }
+
+/// The admin sets the workstation's time zone in the window: every time the window shows
+/// reads in it with its abbreviation, and "Use this computer's zone" goes back.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_sets_the_time_zone_and_the_window_reads_in_it() {
+    let app = App::launch_with_cli(|cli| {
+        cli.init();
+        cli.ok(&["incident", "start", "ransomware", "--drill"]);
+    })
+    .await;
+    app.unlock(ADMIN, ADMIN_PASS, "home").await;
+    app.click("#nav-admin").await;
+    app.wait_screen("admin").await;
+    let said = app.find("#zone-now").await.text().await.unwrap();
+    assert!(said.ends_with("this computer's zone."), "{said}");
+    app.fill("#zone-name", "America/Chicago").await;
+    app.click("#zone-submit").await;
+    app.wait_attr("#zone-system", "type", "button").await;
+    let said = app.find("#zone-now").await.text().await.unwrap();
+    assert_eq!(said, "Times read in America/Chicago, set here.");
+
+    app.click("#nav-home").await;
+    app.wait_screen("home").await;
+    let line = app.find("#open-incidents .playbook-situation").await.text().await.unwrap();
+    let chicago = caregiver::words::Zone::named("America/Chicago").unwrap();
+    let today = chicago.format(chrono::Utc::now(), "%Y-%m-%d");
+    assert!(line.contains(&format!("started {today} ")), "{line}");
+    assert!(line.contains(" CST by Ada Admin"), "{line}");
+
+    app.click("#nav-admin").await;
+    app.wait_screen("admin").await;
+    app.click("#zone-system").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.exists("#zone-system").await {
+        assert!(std::time::Instant::now() < deadline, "the admin screen kept the zone set");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let said = app.find("#zone-now").await.text().await.unwrap();
+    assert!(said.ends_with("this computer's zone."), "{said}");
+    app.close().await;
+}

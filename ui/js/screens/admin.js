@@ -19,7 +19,8 @@ export async function renderAdmin(main) {
     addUserSection(() => renderAdmin(main)),
     emergencySection(),
     recoverySection(),
-    await idleSection());
+    await idleSection(),
+    await zoneSection(() => renderAdmin(main)));
 }
 
 async function usersSection(reload) {
@@ -158,6 +159,32 @@ function recoverySection() {
     explain: "Whoever holds this key can reset any passphrase of this workstation's store. Print it, seal it in an envelope and lock it away.",
     print: "Print the key",
   });
+}
+
+/** The zone every time on this workstation reads in: the system's, or one set here for a
+ * workstation whose system zone is wrong. */
+async function zoneSection(reload) {
+  const status = h("div", { class: "status", role: "status" });
+  const alert = h("div", { class: "alert", role: "alert", hidden: true });
+  const [settings, now] = await Promise.all([request("get_settings"), request("session_status")]);
+  const set = settings.state === "ready" ? settings.data.time_zone : null;
+  const inForce = now.state === "ready" ? now.data.time_zone : "UTC";
+  const form = h("form", { class: "card", id: "zone-form", novalidate: true },
+    h("p", { id: "zone-now" }, set ? `Times read in ${inForce}, set here.` : `Times read in ${inForce}, this computer's zone.`),
+    field({ id: "zone-name", label: "Time zone (for example America/New_York, America/Chicago, America/Denver, America/Los_Angeles)", value: set || "", autocomplete: "off" }),
+    h("div", { class: "actions" },
+      h("button", { type: "submit", id: "zone-submit" }, "Save"),
+      set ? h("button", { type: "button", id: "zone-system", onclick: () => save(null) }, "Use this computer's zone") : null),
+    status, alert);
+  async function save(zone) {
+    const r = await whileBusy(form, status, alert, "Saving…", () => request("set_time_zone", { zone }));
+    if (r.state === "ready") await reload();
+  }
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    save(form.querySelector("#zone-name").value.trim());
+  });
+  return h("section", { "aria-labelledby": "zone-title" }, h("h2", { id: "zone-title" }, "Time zone"), form);
 }
 
 async function idleSection() {
