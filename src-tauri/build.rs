@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "set_idle_lock",
     "set_time_zone",
+    "running_clocks",
+    "set_clock_reminders",
     "new_emergency_code",
     "new_recovery_key",
     "pack_status",

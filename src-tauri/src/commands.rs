@@ -14,6 +14,7 @@ use std::time::Instant;
 use caregiver::app::admin::NewUser;
 use caregiver::app::calls::CallsView;
 use caregiver::app::contacts::ContactFile;
+use caregiver::app::deadlines::RunningClock;
 use caregiver::app::incidents::{IncidentView, Reminder, ReviewView, WardIncidentView};
 use caregiver::app::library::PlaybookScreen;
 use caregiver::app::records::Export;
@@ -178,6 +179,18 @@ pub async fn get_settings(state: State<'_, AppState>) -> Reply<Settings> {
 #[tauri::command]
 pub async fn set_idle_lock(state: State<'_, AppState>, minutes: u32) -> Reply<()> {
     Ok(state.app().set_idle_lock_minutes(minutes)?)
+}
+
+/// Every running legal clock of the open incidents, the most urgent first.
+#[tauri::command]
+pub async fn running_clocks(state: State<'_, AppState>) -> Reply<Vec<RunningClock>> {
+    Ok(state.app().running_clocks()?)
+}
+
+/// Sets the clock reminders' lead times from words (`7d 1d 4h`); returns them in minutes.
+#[tauri::command]
+pub async fn set_clock_reminders(state: State<'_, AppState>, lead: String) -> Reply<Vec<u32>> {
+    Ok(state.app().set_clock_reminders(&lead)?)
 }
 
 /// Sets the workstation's time zone (an IANA name), or the system's when `zone` is none;

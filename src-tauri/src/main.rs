@@ -59,6 +59,8 @@ fn main() -> ExitCode {
             commands::get_settings,
             commands::set_idle_lock,
             commands::set_time_zone,
+            commands::running_clocks,
+            commands::set_clock_reminders,
             commands::new_emergency_code,
             commands::new_recovery_key,
             commands::pack_status,

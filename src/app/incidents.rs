@@ -351,6 +351,7 @@ impl App {
         // contacts called: the ticker runs this every ten seconds while holding the app,
         // so every window command waits for it (20,000 contacts: a few milliseconds).
         let contacts = self.contact_tree()?;
+        let (lead, zone) = (session.settings()?.clock_reminders, self.zone());
         let mut out = Vec::new();
         for progress in open.into_iter().filter(|p| !p.closed) {
             let i = &progress.incident;
@@ -376,6 +377,7 @@ impl App {
             for t in progress.timers.iter().filter(|t| !t.acknowledged && t.due <= now) {
                 out.push(reminder(t.step.clone(), t.say.clone(), t.due));
             }
+            out.extend(super::deadlines::clock_reminders(&progress, &lead, now, &zone));
         }
         out.extend(self.training_reminders(&acks)?);
         Ok(out)

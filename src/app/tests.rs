@@ -232,6 +232,8 @@ fn an_incident_runs_through_a_reminder_a_call_and_a_deadline_on_a_fake_clock() {
 fn discovery_moves_and_pauses_freeze_the_legal_clocks_on_a_fake_clock() {
     let (_dir, mut app, clock, t0) = app();
     app.setup("Ada Admin", PASS, t0).unwrap();
+    // Whatever this machine's zone: the clocks count, and read, in UTC here.
+    app.set_time_zone(Some("UTC")).unwrap();
     let view = app.start_incident("phi-breach", true, None, None).unwrap();
     let id = view.progress.incident.id.clone();
     let individuals = |app: &App| {
@@ -419,4 +421,49 @@ fn checkpoints_come_at_a_pace_and_at_lock_and_close() {
     assert!(app.unlock("Ada Admin", PASS, t0).is_ok());
     let bundle = app.user().unwrap().verify_log().unwrap();
     assert_eq!((bundle.entries, bundle.checkpoints, bundle.declared), (71, 5, 0));
+}
+
+/// The workstation's clocks, soonest first, and their reminders at the lead times the
+/// admin set, each announced once, on the fake clock: 7 days before, 1 day before, and
+/// overdue; a paused clock reminds no one.
+#[test]
+fn running_clocks_are_listed_and_remind_at_their_lead_times() {
+    let (_dir, mut app, clock, t0) = app();
+    app.setup("Ada Admin", PASS, t0).unwrap();
+    app.set_time_zone(Some("UTC")).unwrap();
+    let id = app.start_incident("phi-breach", true, None, None).unwrap().progress.incident.id;
+    let clocks = app.running_clocks().unwrap();
+    assert!(!clocks.is_empty());
+    assert!(clocks.windows(2).all(|w| w[0].clock.due <= w[1].clock.due), "soonest first");
+    let individuals = clocks.iter().find(|c| c.clock.step == "notify-individuals").unwrap();
+    assert_eq!(individuals.incident, id);
+    assert_eq!(individuals.due_words, "2027-01-27 06:00 UTC");
+    let of_individuals = |app: &mut App| -> Vec<String> {
+        let all = app.announce_reminders();
+        all.into_iter()
+            .filter(|r| r.step.starts_with("clock:notify-individuals:"))
+            .map(|r| r.say)
+            .collect()
+    };
+    assert!(of_individuals(&mut app).is_empty(), "60 days ahead: no reminder yet");
+
+    // 53 days on: 7 days left, once.
+    clock.advance(TimeDelta::days(53));
+    let said = of_individuals(&mut app);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].contains("due 2027-01-27 06:00 UTC, 7 d left"), "{}", said[0]);
+    assert!(of_individuals(&mut app).is_empty(), "announced once");
+    // 59 days on: 1 day left.
+    clock.advance(TimeDelta::days(6));
+    assert_eq!(of_individuals(&mut app).len(), 1);
+    // Overdue.
+    clock.advance(TimeDelta::days(1) + TimeDelta::minutes(1));
+    let said = of_individuals(&mut app);
+    assert!(said.len() == 1 && said[0].starts_with("OVERDUE: "), "{said:?}");
+
+    // The admin's own lead times, in words; nonsense is refused.
+    assert_eq!(app.set_clock_reminders("2d, 4h 30m").unwrap(), [2 * 24 * 60, 4 * 60, 30]);
+    let err = app.set_clock_reminders("soon").unwrap_err();
+    assert!(err.to_string().contains("`soon` is not a lead time"), "{err}");
+    assert_eq!(app.set_clock_reminders("").unwrap_err().code(), "invalid_input");
 }

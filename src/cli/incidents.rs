@@ -112,6 +112,13 @@ pub enum IncidentCommand {
     },
     /// Where an incident stands, and what happened in it.
     Show { id: String },
+    /// Every legal clock of the open incidents that runs, is paused or is overdue, overdue
+    /// and soonest due first.
+    Clocks {
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Act on the current step: --done, --skip REASON, or --choose ANSWER for a decision.
     #[command(group(clap::ArgGroup::new("action").required(true).args(["done", "skip", "choose"])))]
     Step {
@@ -267,6 +274,19 @@ pub fn run(auth: &Auth, cmd: IncidentCommand) -> Result {
         }
         IncidentCommand::AckTimer { id, step_id } => {
             summary(&app.acknowledge_timer(&id, &step_id)?.progress, zone);
+        }
+        IncidentCommand::Clocks { json } => {
+            let clocks = app.running_clocks()?;
+            if json {
+                print_json(&clocks);
+            } else if clocks.is_empty() {
+                say("No legal clock is running.");
+            }
+            for c in clocks.iter().filter(|_| !json) {
+                let drill = if c.drill { " [DRILL]" } else { "" };
+                say(&format!("due {}  {}", c.due_words, c.state_words));
+                say(&format!("    {}{drill} ({}): {}", c.title, c.incident, c.clock.described()));
+            }
         }
         IncidentCommand::List { json } => {
             let list = app.incidents()?;

@@ -82,6 +82,12 @@ pub enum SettingsCommand {
     /// The time zone people read times in on this workstation (an IANA name such as
     /// America/New_York), for one whose system zone is wrong; `system` for the system's.
     TimeZone { zone: String },
+    /// How long before a legal clock is due its reminders come: one to six lead times such
+    /// as 7d 1d 4h (days, hours, minutes).
+    ClockReminders {
+        #[arg(required = true)]
+        lead: Vec<String>,
+    },
 }
 
 /// `caregiver init`: a new store and its first admin; prints the recovery key once.
@@ -182,6 +188,17 @@ pub fn run_settings(auth: &Auth, cmd: SettingsCommand) -> Result {
             let zone = app.zone();
             let how = if s.time_zone.is_some() { "set by an admin" } else { "the system's" };
             say(&format!("time-zone  {} ({how}; now {})", zone.name(), zone.clock(app.now())));
+            say(&format!(
+                "clock-reminders  {} before a legal clock is due",
+                caregiver::app::deadlines::lead_words(&s.clock_reminders)
+            ));
+        }
+        SettingsCommand::ClockReminders { lead } => {
+            let set = auth.signed_in()?.set_clock_reminders(&lead.join(" "))?;
+            say(&format!(
+                "Legal clocks now remind {} before they are due, and when overdue.",
+                caregiver::app::deadlines::lead_words(&set)
+            ));
         }
         SettingsCommand::TimeZone { zone } => {
             let mut app = auth.signed_in()?;

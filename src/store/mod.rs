@@ -234,6 +234,14 @@ pub struct Settings {
     /// the system's is wrong; `None`: the system's (`words::Zone::system`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
+    /// How long before a legal clock is due its reminders come, in minutes, longest
+    /// first (default 7 days and 1 day).
+    #[serde(default = "default_clock_reminders")]
+    pub clock_reminders: Vec<u32>,
+}
+
+fn default_clock_reminders() -> Vec<u32> {
+    vec![7 * 24 * 60, 24 * 60]
 }
 
 impl Record for Settings {
@@ -242,7 +250,7 @@ impl Record for Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { idle_lock_minutes: 10, time_zone: None }
+        Self { idle_lock_minutes: 10, time_zone: None, clock_reminders: default_clock_reminders() }
     }
 }
 

@@ -299,6 +299,25 @@ impl Session {
         self.put("settings", &settings).map(|_| ())
     }
 
+    /// Sets how long before a legal clock is due its reminders come (minutes; one to six,
+    /// each up to a year). Admins.
+    pub fn set_clock_reminders(&self, mut minutes: Vec<u32>) -> Result<()> {
+        self.require(Permission::ManageWorkstation, "change the clock reminders")?;
+        minutes.sort_unstable_by(|a, b| b.cmp(a));
+        minutes.dedup();
+        if minutes.is_empty()
+            || minutes.len() > 6
+            || minutes.iter().any(|m| !(1..=525_600).contains(m))
+        {
+            return Err(Error::Invalid {
+                what: "clock reminders",
+                reason: "must be one to six lead times, each from 1 minute to 365 days".into(),
+            });
+        }
+        let settings = Settings { clock_reminders: minutes, ..self.settings()? };
+        self.put("settings", &settings).map(|_| ())
+    }
+
     /// Sets the time zone people on this workstation read times in (an IANA name such as
     /// `America/New_York`), or `None` for the system's. Admins.
     pub fn set_time_zone(&self, zone: Option<&str>) -> Result<()> {

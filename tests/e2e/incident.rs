@@ -309,3 +309,33 @@ async fn ward_staff_under_emergency_access_log_an_observation() {
     );
     app.close().await;
 }
+
+/// The workstation's Clocks screen lists the running legal clocks of the open incidents,
+/// the most urgent first, in local time, and opens the incident from a clock.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_clocks_screen_lists_running_clocks_and_opens_their_incident() {
+    let app = App::launch_with_cli(|cli| {
+        cli.init();
+        cli.ok(&["settings", "time-zone", "America/New_York"]);
+        cli.ok(&[
+            "incident",
+            "start",
+            "phi-breach",
+            "--drill",
+            "--discovered",
+            "2026-11-20T15:00:00Z",
+        ]);
+    })
+    .await;
+    app.unlock(ADMIN, ADMIN_PASS, "home").await;
+    app.click("#nav-clocks").await;
+    app.wait_screen("clocks").await;
+    let first = app.find("#clock-list li").await;
+    assert_eq!(first.attr("data-clock").await.unwrap().as_deref(), Some("notify-individuals"));
+    let due = app.find("#clock-list li .clock-due").await.text().await.unwrap();
+    assert!(due.starts_with("Due 2027-01-19 10:00 EST · running, "), "{due}");
+    let id = first.attr("data-incident-id").await.unwrap().unwrap();
+    app.click("#clock-list li .clock-incident").await;
+    app.wait_screen(&format!("incident:{id}")).await;
+    app.close().await;
+}

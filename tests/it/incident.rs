@@ -528,3 +528,41 @@ fn people_read_local_time_the_system_zone_or_the_one_an_admin_set() {
     let show = in_new_york(&["incident", "show", &id]);
     assert!(show.contains("discovered 2026-10-31 14:30 EDT"), "{show}");
 }
+
+/// `caregiver incident clocks` lists every running legal clock of the open incidents,
+/// soonest due first, in the workstation's zone; `caregiver settings clock-reminders` sets
+/// how long before they are due the reminders come.
+#[test]
+fn the_workstations_clocks_and_their_reminders_from_the_cli() {
+    let cli = Cli::new();
+    assert!(cli.ok(&["incident", "clocks"]).contains("No legal clock is running."));
+    let id = cli.ok(&[
+        "incident",
+        "start",
+        "phi-breach",
+        "--drill",
+        "--discovered",
+        "2026-11-20T15:00:00Z",
+    ]);
+    let id = id.trim().to_owned();
+    let clocks = cli.ok(&["incident", "clocks"]);
+    let first = clocks.lines().next().unwrap();
+    assert!(first.starts_with("due 2027-01-19 15:00 UTC  running, "), "{clocks}");
+    assert!(
+        clocks.contains(&format!("[DRILL] ({id}): Notify each affected individual")),
+        "{clocks}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["incident", "clocks", "--json"])).unwrap();
+    assert_eq!(json[0]["clock"]["step"], "notify-individuals", "{json}");
+
+    let set = cli.ok(&["settings", "clock-reminders", "14d", "2d", "4h"]);
+    assert!(set.contains("remind 14 d, 2 d, 4 h before they are due"), "{set}");
+    assert!(cli.ok(&["settings", "show"]).contains("clock-reminders  14 d, 2 d, 4 h before"));
+    let (code, _, err) = cli.run(&["settings", "clock-reminders", "soon"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("error[invalid_input]") && err.contains("`soon` is not a lead time"),
+        "{err}"
+    );
+}

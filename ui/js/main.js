@@ -9,6 +9,7 @@ import { renderHome } from "./screens/home.js";
 import { renderLock } from "./screens/lock.js";
 import { leaveGuided, renderGuided } from "./screens/guided.js";
 import { setZone } from "./time.js";
+import { renderClocks } from "./screens/clocks.js";
 import { renderCalls } from "./screens/calls.js";
 import { renderContacts } from "./screens/contacts.js";
 import { renderModule, renderTraining } from "./screens/training.js";
@@ -74,6 +75,7 @@ const SCREENS = {
   "training": (_, status) => renderTraining(main, { role: status.user.role, onModule: (id) => goTo(to.module(id)) }),
   "module": ({ id }) => renderModule(main, { id, onBack: () => goTo(to.training()) }),
   "contacts": (_, status) => renderContacts(main, { admin: status.user.role === "admin" }),
+  "clocks": () => renderClocks(main, { onIncident: guide }),
   // Under emergency access a playbook is for reading: nothing to start.
   "playbook": ({ id }, status) => renderPlaybook(main,
     { id, onBack: home, onStart: status.phase === "unlocked" ? startIncident : undefined }),
@@ -139,6 +141,7 @@ function drawChrome(status) {
       items.push(navButton("Home", "nav-home", home));
       items.push(navButton("Training", "nav-training", () => goTo(to.training())));
       items.push(navButton("Contacts", "nav-contacts", () => goTo(to.contacts())));
+      items.push(navButton("Clocks", "nav-clocks", () => goTo(to.clocks())));
       items.push(navButton("Change passphrase", "nav-passphrase", () => goTo(to.passphrase())));
       if (role === "admin") items.push(navButton("Admin", "nav-admin", () => goTo(to.admin())));
     }

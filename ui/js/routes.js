@@ -11,6 +11,7 @@ export const to = Object.freeze({
   training: () => ({ name: "training" }),
   module: (id) => ({ name: "module", id }),
   contacts: () => ({ name: "contacts" }),
+  clocks: () => ({ name: "clocks" }),
   passphrase: () => ({ name: "passphrase" }),
   playbook: (id) => ({ name: "playbook", id }),
   ward: (id) => ({ name: "ward", id }),

@@ -20,7 +20,8 @@ export async function renderAdmin(main) {
     emergencySection(),
     recoverySection(),
     await idleSection(),
-    await zoneSection(() => renderAdmin(main)));
+    await zoneSection(() => renderAdmin(main)),
+    await clockRemindersSection());
 }
 
 async function usersSection(reload) {
@@ -185,6 +186,26 @@ async function zoneSection(reload) {
     save(form.querySelector("#zone-name").value.trim());
   });
   return h("section", { "aria-labelledby": "zone-title" }, h("h2", { id: "zone-title" }, "Time zone"), form);
+}
+
+/** How long before a legal clock is due its reminders come. */
+async function clockRemindersSection() {
+  const status = h("div", { class: "status", role: "status" });
+  const alert = h("div", { class: "alert", role: "alert", hidden: true });
+  const current = await request("get_settings");
+  const minutes = current.state === "ready" ? current.data.clock_reminders : [10080, 1440];
+  const words = (list) => list.map((m) => (m % 1440 === 0 ? `${m / 1440}d` : m % 60 === 0 ? `${m / 60}h` : `${m}m`)).join(" ");
+  const form = h("form", { class: "card", id: "lead-form", novalidate: true },
+    field({ id: "lead-times", label: "Remind this long before a legal clock is due (days d, hours h, minutes m)", value: words(minutes), autocomplete: "off" }),
+    h("button", { type: "submit", id: "lead-submit" }, "Save"),
+    status, alert);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const lead = form.querySelector("#lead-times").value;
+    const r = await whileBusy(form, status, alert, "Saving…", () => request("set_clock_reminders", { lead }));
+    if (r.state === "ready") status.textContent = `Saved: reminders come ${words(r.data)} before a clock is due, and when it is overdue.`;
+  });
+  return h("section", { "aria-labelledby": "lead-title" }, h("h2", { id: "lead-title" }, "Legal clock reminders"), form);
 }
 
 async function idleSection() {
