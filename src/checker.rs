@@ -37,7 +37,7 @@ impl std::fmt::Display for Diagnostic {
 }
 
 impl Diagnostic {
-    fn new(file: &str, (line, column): Position, message: String) -> Self {
+    pub(crate) fn new(file: &str, (line, column): Position, message: String) -> Self {
         Diagnostic { file: file.to_owned(), line, column, message }
     }
 }

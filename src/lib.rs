@@ -15,6 +15,7 @@ pub mod html;
 pub mod incident;
 pub mod limits;
 pub mod log;
+pub mod managed;
 pub mod paths;
 pub mod playbook;
 pub mod store;

@@ -77,6 +77,9 @@ enum Command {
     /// Security training: modules, assignments, acknowledgments, phishing simulations.
     #[command(subcommand)]
     Training(TrainingCommand),
+    /// Managed deployment: check the configuration IT pushes to every workstation.
+    #[command(subcommand)]
+    Deploy(cli::deploy::DeployCommand),
 }
 
 fn main() -> ExitCode {
@@ -109,5 +112,6 @@ fn run(cli: Cli) -> cli::Result {
         Command::Contacts(cmd) => cli::contacts::run(auth, cmd),
         Command::Calltree(cmd) => cli::contacts::run_calltree(auth, cmd),
         Command::Training(cmd) => cli::training::run(auth, cmd),
+        Command::Deploy(cmd) => cli::deploy::run(cmd),
     }
 }

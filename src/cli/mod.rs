@@ -3,6 +3,7 @@
 //! module holds what they share: who signs in, reading secrets, printing, writing files.
 
 pub mod contacts;
+pub mod deploy;
 pub mod incidents;
 pub mod log;
 pub mod playbooks;

@@ -9,6 +9,7 @@ mod checkpoints;
 mod cli;
 mod commands;
 mod contacts;
+mod deploy;
 mod forged_playbooks;
 mod incident;
 mod insider;
