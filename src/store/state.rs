@@ -296,6 +296,14 @@ pub(super) fn seal(
     main: Option<&SealingKey>,
     ward: &SealingKey,
 ) -> Result<()> {
+    // A statement that failed `OR ROLLBACK` (a record's write) has already ended the
+    // transaction: what the caller goes on to write must not be sealed and committed alone.
+    if conn.is_autocommit() {
+        return Err(Error::Invalid {
+            what: "write",
+            reason: "a statement failed and rolled it back; nothing was saved".into(),
+        });
+    }
     fold(conn, tracker, collect(conn, tracker)?, main, ward)
 }
 

@@ -100,16 +100,17 @@ pub(super) struct Row {
 }
 
 pub(super) fn push_value(buf: &mut Vec<u8>, value: ValueRef<'_>) {
-    let (tag, bytes): (u8, std::borrow::Cow<'_, [u8]>) = match value {
-        ValueRef::Null => (0, (&[][..]).into()),
-        ValueRef::Integer(i) => (1, i.to_be_bytes().to_vec().into()),
-        ValueRef::Real(f) => (2, f.to_be_bytes().to_vec().into()),
-        ValueRef::Text(t) => (3, t.into()),
-        ValueRef::Blob(b) => (4, b.into()),
+    let (tag, int, bytes): (u8, [u8; 8], &[u8]) = match value {
+        ValueRef::Null => (0, [0; 8], &[]),
+        ValueRef::Integer(i) => (1, i.to_be_bytes(), &[]),
+        ValueRef::Real(f) => (2, f.to_be_bytes(), &[]),
+        ValueRef::Text(t) => (3, [0; 8], t),
+        ValueRef::Blob(b) => (4, [0; 8], b),
     };
+    let bytes = if matches!(tag, 1 | 2) { &int[..] } else { bytes };
     buf.push(tag);
     buf.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
-    buf.extend_from_slice(&bytes);
+    buf.extend_from_slice(bytes);
 }
 
 pub(super) fn kind_text(value: ValueRef<'_>) -> String {
@@ -138,16 +139,13 @@ impl Columns {
         &self,
         get: impl Fn(usize) -> rusqlite::Result<ValueRef<'a>>,
     ) -> rusqlite::Result<Row> {
-        let mut buf = Vec::with_capacity(128);
-        push_value(&mut buf, ValueRef::Text(self.tracked.table.as_bytes()));
-        push_value(&mut buf, get(self.id)?);
         let kind = match self.kind {
             Some(i) => get(i)?,
             None => ValueRef::Null,
         };
-        push_value(&mut buf, kind);
+        let mut versions = Vec::with_capacity(self.version.len());
         for &i in &self.version {
-            push_value(&mut buf, get(i)?);
+            versions.push(get(i)?);
         }
         let scope = match (self.tracked.scope, self.scope) {
             (ScopeOf::Fixed(s), _) => s,
@@ -157,9 +155,28 @@ impl Columns {
         Ok(Row {
             scope,
             kind: kind_text(kind),
-            hash: crypto::sha256(&[b"caregiver-playbook/state-row", &buf]),
+            hash: row_hash(self.tracked.table, get(self.id)?, kind, &versions),
         })
     }
+}
+
+/// A tracked row's hash: its table, id, kind and version columns, each typed and
+/// length-prefixed. The one place it is computed, for the tables, the triggers' notes and
+/// the rows a write notes itself alike.
+pub(super) fn row_hash(
+    table: &str,
+    id: ValueRef<'_>,
+    kind: ValueRef<'_>,
+    versions: &[ValueRef<'_>],
+) -> [u8; 32] {
+    let mut buf = Vec::with_capacity(128);
+    push_value(&mut buf, ValueRef::Text(table.as_bytes()));
+    push_value(&mut buf, id);
+    push_value(&mut buf, kind);
+    for v in versions {
+        push_value(&mut buf, *v);
+    }
+    crypto::sha256(&[b"caregiver-playbook/state-row", &buf])
 }
 
 pub(super) fn scope_of(value: ValueRef<'_>) -> Scope {

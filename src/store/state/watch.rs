@@ -174,18 +174,31 @@ impl Pending {
             Scope::Main => &mut self.main,
             Scope::Ward => &mut self.ward,
         };
-        let group = changes.rows.entry((table, row.kind)).or_default();
+        changes.add(table, &row.kind, &row.hash, sign);
+    }
+}
+
+impl Changes {
+    /// Adds (`sign` 1) or takes away (-1) one row's hash in its group.
+    fn add(&mut self, table: &'static str, kind: &str, hash: &[u8; 32], sign: i64) {
+        // Few groups change in one write: look before allocating a key.
+        let found = self.rows.iter_mut().find(|((t, k), _)| *t == table && k == kind);
+        let group = match found {
+            Some((_, group)) => group,
+            None => self.rows.entry((table, kind.to_owned())).or_default(),
+        };
         group.n += sign;
         if sign > 0 {
-            group.sum.add(&Sum::of(&row.hash));
+            group.sum.add(&Sum::of(hash));
         } else {
-            group.sum.sub(&Sum::of(&row.hash));
+            group.sum.sub(&Sum::of(hash));
         }
     }
 }
 
 /// Takes the changes noted since the last seal (and forgets them).
 pub(super) fn collect(conn: &Connection, tracker: &Tracker) -> Result<Pending> {
+    let notes = std::mem::take(&mut *lock(&tracker.notes));
     let mut pending = Pending::default();
     {
         let mut stmt = conn
@@ -228,7 +241,6 @@ pub(super) fn collect(conn: &Connection, tracker: &Tracker) -> Result<Pending> {
     conn.prepare_cached("DELETE FROM temp.state_changes")
         .and_then(|mut st| st.execute([]))
         .map_err(Error::sql("clear the changes sealed"))?;
-    let notes = std::mem::take(&mut *lock(&tracker.notes));
     pending.main.access_logged = notes.access_logged;
     pending.main.pack_version = notes.pack_version;
     Ok(pending)
