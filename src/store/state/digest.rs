@@ -1,7 +1,9 @@
 //! The set digest of tracked rows: each row hashed from its clear columns, a group's rows
 //! summed mod 2^256, so a row written changes its group in O(1) and order does not matter.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use rusqlite::types::ValueRef;
 use serde::{Deserialize, Serialize};
@@ -93,9 +95,9 @@ pub(super) type Rows = BTreeMap<String, BTreeMap<String, Group>>;
 
 /// One row as the state sees it: its scope, its group and its hash.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) struct Row {
+pub(super) struct Row<'a> {
     pub(super) scope: Scope,
-    pub(super) kind: String,
+    pub(super) kind: Cow<'a, str>,
     pub(super) hash: [u8; 32],
 }
 
@@ -113,13 +115,13 @@ pub(super) fn push_value(buf: &mut Vec<u8>, value: ValueRef<'_>) {
     buf.extend_from_slice(bytes);
 }
 
-pub(super) fn kind_text(value: ValueRef<'_>) -> String {
+pub(super) fn kind_text(value: ValueRef<'_>) -> Cow<'_, str> {
     match value {
-        ValueRef::Null => String::new(),
-        ValueRef::Integer(i) => i.to_string(),
-        ValueRef::Real(f) => f.to_string(),
-        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-        ValueRef::Blob(b) => data_encoding::HEXLOWER.encode(b),
+        ValueRef::Null => Cow::Borrowed(""),
+        ValueRef::Integer(i) => i.to_string().into(),
+        ValueRef::Real(f) => f.to_string().into(),
+        ValueRef::Text(t) => String::from_utf8_lossy(t),
+        ValueRef::Blob(b) => data_encoding::HEXLOWER.encode(b).into(),
     }
 }
 
@@ -130,22 +132,27 @@ pub(super) struct Columns {
     pub(super) id: usize,
     pub(super) kind: Option<usize>,
     pub(super) scope: Option<usize>,
-    pub(super) version: Vec<usize>,
+    pub(super) version: Range<usize>,
 }
 
 impl Columns {
-    /// The row whose column `i` is `get(i)`.
+    /// The row whose column `i` is `get(i)`; `buf` is scratch space, kept across rows so
+    /// that hashing one allocates nothing.
     pub(super) fn row<'a>(
         &self,
+        buf: &mut Vec<u8>,
         get: impl Fn(usize) -> rusqlite::Result<ValueRef<'a>>,
-    ) -> rusqlite::Result<Row> {
+    ) -> rusqlite::Result<Row<'a>> {
+        buf.clear();
+        push_value(buf, ValueRef::Text(self.tracked.table.as_bytes()));
+        push_value(buf, get(self.id)?);
         let kind = match self.kind {
             Some(i) => get(i)?,
             None => ValueRef::Null,
         };
-        let mut versions = Vec::with_capacity(self.version.len());
-        for &i in &self.version {
-            versions.push(get(i)?);
+        push_value(buf, kind);
+        for i in self.version.clone() {
+            push_value(buf, get(i)?);
         }
         let scope = match (self.tracked.scope, self.scope) {
             (ScopeOf::Fixed(s), _) => s,
@@ -155,28 +162,9 @@ impl Columns {
         Ok(Row {
             scope,
             kind: kind_text(kind),
-            hash: row_hash(self.tracked.table, get(self.id)?, kind, &versions),
+            hash: crypto::sha256(&[b"caregiver-playbook/state-row", buf]),
         })
     }
-}
-
-/// A tracked row's hash: its table, id, kind and version columns, each typed and
-/// length-prefixed. The one place it is computed, for the tables, the triggers' notes and
-/// the rows a write notes itself alike.
-pub(super) fn row_hash(
-    table: &str,
-    id: ValueRef<'_>,
-    kind: ValueRef<'_>,
-    versions: &[ValueRef<'_>],
-) -> [u8; 32] {
-    let mut buf = Vec::with_capacity(128);
-    push_value(&mut buf, ValueRef::Text(table.as_bytes()));
-    push_value(&mut buf, id);
-    push_value(&mut buf, kind);
-    for v in versions {
-        push_value(&mut buf, *v);
-    }
-    crypto::sha256(&[b"caregiver-playbook/state-row", &buf])
 }
 
 pub(super) fn scope_of(value: ValueRef<'_>) -> Scope {
