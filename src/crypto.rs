@@ -99,21 +99,63 @@ pub struct Binding<'a> {
 }
 
 impl Binding<'_> {
-    fn associated_data(&self, key_id: u32) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64);
-        for part in [
+    /// The associated data: on the stack when it fits (every binding the store makes does),
+    /// so sealing or opening a record allocates nothing for it.
+    fn associated_data(&self, key_id: u32) -> AssociatedData {
+        let parts = [
             b"caregiver-playbook/v1".as_slice(),
             self.domain.as_bytes(),
             self.table.as_bytes(),
             self.row.as_bytes(),
-        ] {
+        ];
+        let len = parts.iter().map(|p| 4 + p.len()).sum::<usize>() + 8 + 4;
+        let mut out = AssociatedData::with_len(len);
+        let mut at = 0;
+        for part in parts {
             // Length-prefixed, so ("ab", "c") and ("a", "bc") differ.
-            out.extend_from_slice(&(part.len() as u32).to_be_bytes());
-            out.extend_from_slice(part);
+            at = out.put(at, &(part.len() as u32).to_be_bytes());
+            at = out.put(at, part);
         }
-        out.extend_from_slice(&self.version.to_be_bytes());
-        out.extend_from_slice(&key_id.to_be_bytes());
+        at = out.put(at, &self.version.to_be_bytes());
+        out.put(at, &key_id.to_be_bytes());
         out
+    }
+}
+
+/// A binding's associated data, built in place.
+enum AssociatedData {
+    Inline([u8; 160], usize),
+    Heap(Vec<u8>),
+}
+
+impl AssociatedData {
+    fn with_len(len: usize) -> Self {
+        if len <= 160 {
+            AssociatedData::Inline([0; 160], len)
+        } else {
+            AssociatedData::Heap(vec![0; len])
+        }
+    }
+
+    /// Writes `bytes` at `at`; returns where the next part goes.
+    fn put(&mut self, at: usize, bytes: &[u8]) -> usize {
+        let buf = match self {
+            AssociatedData::Inline(buf, len) => buf.get_mut(..*len).unwrap_or_default(),
+            AssociatedData::Heap(v) => v.as_mut_slice(),
+        };
+        if let Some(dst) = buf.get_mut(at..at + bytes.len()) {
+            dst.copy_from_slice(bytes);
+        }
+        at + bytes.len()
+    }
+}
+
+impl AsRef<[u8]> for AssociatedData {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            AssociatedData::Inline(buf, len) => buf.get(..*len).unwrap_or_default(),
+            AssociatedData::Heap(v) => v,
+        }
     }
 }
 
@@ -142,29 +184,59 @@ impl SealingKey {
 
     /// Seals `plaintext`, bound to `at`, under a fresh random nonce.
     pub fn seal(&self, at: &Binding<'_>, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let mut nonce = [0u8; NONCE_LEN];
-        SystemRandom::new().fill(&mut nonce).map_err(|_| CryptoError::Random)?;
-        let mut out = Vec::with_capacity(HEADER_LEN + plaintext.len() + TAG_LEN);
+        self.seal_with(at, plaintext.len(), |buf| {
+            buf.extend_from_slice(plaintext);
+            Ok(())
+        })
+    }
+
+    /// Seals what `write` appends to the buffer it is given, bound to `at`, in place: the
+    /// plaintext is written once, straight after the header's room, and encrypted where it
+    /// lies (one allocation for the whole blob, no copy). `hint` is the plaintext's expected
+    /// length. If `write` fails, what it wrote is wiped.
+    pub fn seal_with<E: From<CryptoError>>(
+        &self,
+        at: &Binding<'_>,
+        hint: usize,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<Vec<u8>, E> {
+        let nonce = fresh_nonce()?;
+        let mut out = Zeroizing::new(Vec::with_capacity(HEADER_LEN + hint + TAG_LEN));
         out.push(FORMAT_V1);
         out.extend_from_slice(&self.id.to_be_bytes());
         out.extend_from_slice(&nonce);
-        out.extend_from_slice(plaintext);
-        let mut body = out.split_off(HEADER_LEN);
+        write(&mut out)?;
+        let body = out.get_mut(HEADER_LEN..).ok_or(CryptoError::Malformed)?;
         let tag = self
             .key
             .seal_in_place_separate_tag(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(at.associated_data(self.id)),
-                &mut body,
+                body,
             )
             .map_err(|_| CryptoError::Rejected)?;
-        out.extend_from_slice(&body);
         out.extend_from_slice(tag.as_ref());
-        Ok(out)
+        // Ciphertext from here on: nothing left to wipe.
+        Ok(std::mem::take(&mut *out))
     }
 
     /// Opens a blob sealed by [`SealingKey::seal`] with this key, bound to `at`.
     pub fn open(&self, at: &Binding<'_>, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        let mut plain = Zeroizing::new(Vec::new());
+        let len = self.open_in(at, sealed, &mut plain)?.len();
+        plain.truncate(len);
+        Ok(plain)
+    }
+
+    /// As [`SealingKey::open`], decrypting in `scratch` (a buffer kept across many opens:
+    /// no allocation per blob, and one wipe, when the caller drops it, for them all). The
+    /// plaintext is the slice returned; the next open overwrites it.
+    pub fn open_in<'s>(
+        &self,
+        at: &Binding<'_>,
+        sealed: &[u8],
+        scratch: &'s mut Zeroizing<Vec<u8>>,
+    ) -> Result<&'s [u8], CryptoError> {
         if key_id_of(sealed)? != self.id {
             return Err(CryptoError::OtherKey);
         }
@@ -172,19 +244,22 @@ impl SealingKey {
             .get(5..HEADER_LEN)
             .and_then(|n| n.try_into().ok())
             .ok_or(CryptoError::Malformed)?;
-        let mut body =
-            Zeroizing::new(sealed.get(HEADER_LEN..).ok_or(CryptoError::Malformed)?.to_vec());
-        let len = self
+        let body = sealed.get(HEADER_LEN..).ok_or(CryptoError::Malformed)?;
+        if scratch.capacity() < body.len() {
+            // Growing in place would free the old buffer unwiped: wipe it, then replace it.
+            *scratch = Zeroizing::new(Vec::with_capacity(body.len()));
+        }
+        scratch.clear();
+        scratch.extend_from_slice(body);
+        let plain = self
             .key
             .open_in_place(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(at.associated_data(self.id)),
-                &mut body,
+                scratch.as_mut_slice(),
             )
-            .map_err(|_| CryptoError::Rejected)?
-            .len();
-        body.truncate(len);
-        Ok(body)
+            .map_err(|_| CryptoError::Rejected)?;
+        Ok(plain)
     }
 
     /// Seals another key (wrapping).
@@ -196,6 +271,42 @@ impl SealingKey {
     pub fn unwrap_key(&self, at: &Binding<'_>, wrapped: &[u8]) -> Result<SecretKey, CryptoError> {
         SecretKey::from_slice(&self.open(at, wrapped)?)
     }
+}
+
+/// How many nonces one read of the system's random source gives.
+const NONCES_PER_FILL: usize = 64;
+
+/// Random bytes from the system's source, taken a block at a time and handed out as
+/// nonces once each.
+struct NoncePool {
+    bytes: [u8; NONCE_LEN * NONCES_PER_FILL],
+    next: usize,
+}
+
+thread_local! {
+    static NONCES: std::cell::RefCell<NoncePool> = const {
+        std::cell::RefCell::new(NoncePool { bytes: [0; NONCE_LEN * NONCES_PER_FILL], next: NONCES_PER_FILL })
+    };
+}
+
+/// A fresh random nonce. One system call per [`NONCES_PER_FILL`] seals rather than one per
+/// seal (a measurable share of sealing a small record): each nonce is still 96 bits from
+/// the system's source, used once (nonces are not secret: every blob carries its own). The
+/// pool is per thread; the process never forks a child that seals (a fork would copy it).
+fn fresh_nonce() -> Result<[u8; NONCE_LEN], CryptoError> {
+    NONCES.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if pool.next >= NONCES_PER_FILL {
+            SystemRandom::new().fill(&mut pool.bytes).map_err(|_| CryptoError::Random)?;
+            pool.next = 0;
+        }
+        let at = pool.next * NONCE_LEN;
+        pool.next += 1;
+        pool.bytes
+            .get(at..at + NONCE_LEN)
+            .and_then(|n| n.try_into().ok())
+            .ok_or(CryptoError::Random)
+    })
 }
 
 /// The key id a blob says it was sealed under.
@@ -229,8 +340,15 @@ pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
 /// Pads `bytes` with trailing spaces to a multiple of `bucket`, so a sealed record's length
 /// shows only a size class. Used on JSON, where trailing whitespace is ignored.
 pub fn pad_to_bucket(bytes: &mut Vec<u8>, bucket: usize) {
-    let target = bytes.len().div_ceil(bucket.max(1)) * bucket.max(1);
-    bytes.resize(target.max(bucket), b' ');
+    pad_tail(bytes, 0, bucket);
+}
+
+/// As [`pad_to_bucket`], for the part of `bytes` from `start` on (a sealing buffer whose
+/// header comes first).
+pub fn pad_tail(bytes: &mut Vec<u8>, start: usize, bucket: usize) {
+    let len = bytes.len().saturating_sub(start);
+    let target = len.div_ceil(bucket.max(1)) * bucket.max(1);
+    bytes.resize(start + target.max(bucket), b' ');
 }
 
 /// A secret derived from `seed` for one use (`label`), with HKDF-SHA256: one stored seed

@@ -406,16 +406,26 @@ pub fn new_record_id() -> Result<String> {
 
 /// A value as it is sealed: JSON, padded to a size class.
 fn encode_json<T: Serialize>(value: &T) -> Result<Zeroizing<Vec<u8>>> {
-    let mut json = Zeroizing::new(serde_json::to_vec(value).map_err(|e| Error::Invalid {
-        what: "record",
-        reason: format!("cannot be encoded: {e}"),
-    })?);
-    crypto::pad_to_bucket(&mut json, PAD_BUCKET);
+    let mut json = Zeroizing::new(Vec::with_capacity(256));
+    write_json(&mut json, value)?;
     Ok(json)
 }
 
+/// Appends `value` as JSON padded to a size class (the padding counts from where the JSON
+/// starts: a sealing buffer already holds its header).
+fn write_json<T: Serialize>(buf: &mut Vec<u8>, value: &T) -> Result<()> {
+    let start = buf.len();
+    serde_json::to_writer(&mut *buf, value).map_err(|e| Error::Invalid {
+        what: "record",
+        reason: format!("cannot be encoded: {e}"),
+    })?;
+    crypto::pad_tail(buf, start, PAD_BUCKET);
+    Ok(())
+}
+
+/// Seals `value` as padded JSON, written once into the sealing buffer and encrypted there.
 fn seal_json<T: Serialize>(key: &SealingKey, at: &Binding<'_>, value: &T) -> Result<Vec<u8>> {
-    Ok(key.seal(at, &encode_json(value)?)?)
+    key.seal_with(at, 2 * PAD_BUCKET, |buf| write_json(buf, value))
 }
 
 fn open_json<T: DeserializeOwned>(
@@ -425,6 +435,17 @@ fn open_json<T: DeserializeOwned>(
     what: impl FnOnce() -> String,
 ) -> Result<T> {
     decode_json(&key.open(at, sealed).map_err(|_| Error::Damaged { what: what() })?)
+}
+
+/// As [`open_json`], decrypting in `scratch` (see [`SealingKey::open_in`]).
+fn open_json_in<T: DeserializeOwned>(
+    key: &SealingKey,
+    at: &Binding<'_>,
+    sealed: &[u8],
+    scratch: &mut Zeroizing<Vec<u8>>,
+    what: impl FnOnce() -> String,
+) -> Result<T> {
+    decode_json(key.open_in(at, sealed, scratch).map_err(|_| Error::Damaged { what: what() })?)
 }
 
 fn decode_json<T: DeserializeOwned>(plain: &[u8]) -> Result<T> {

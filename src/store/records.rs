@@ -13,10 +13,11 @@ use serde::{Serialize, de::DeserializeOwned};
 use super::holders::{Authority, Trust};
 use super::{
     EmergencySession, Kind, Permission, Scope, Session, Settings, SignedRows, open_json,
-    open_signed, seal_json, seal_signed, sign_rows,
+    open_json_in, open_signed, seal_json, seal_signed, sign_rows,
 };
 use crate::crypto::{Binding, SealingKey};
 use crate::{Error, Result};
+use zeroize::Zeroizing;
 
 /// A Rust type stored as sealed records of one [`Kind`].
 pub trait Record: Serialize + DeserializeOwned {
@@ -49,7 +50,7 @@ pub(super) fn write_record<R: Record>(
         .prepare_cached("SELECT version, kind FROM records WHERE record_id = ?1")
         .and_then(|mut st| st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
         .map_err(Error::sql("read a record version"))?;
-    let version = match current {
+    let version = match &current {
         Some((_, other)) if other != kind.as_str() => {
             return Err(Error::Invalid {
                 what: "record id",
@@ -67,18 +68,35 @@ pub(super) fn write_record<R: Record>(
     } else {
         (seal_json(key, &at, value)?, None)
     };
-    conn.prepare_cached(
-        "INSERT INTO records (record_id, kind, scope, version, sealed, signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (record_id) DO UPDATE SET version = excluded.version, sealed = excluded.sealed, signature = excluded.signature",
-    )
-    .and_then(|mut st| {
-        st.execute(params![id, kind.as_str(), kind.scope().as_str(), version, sealed, signature])
-    })
+    // The version read above says whether the row is there (this write transaction holds
+    // the write lock): an INSERT or an UPDATE, not an upsert. `OR ROLLBACK`: a constraint that
+    // fails (none should) ends the whole write, so SQLite keeps no statement journal for the
+    // statement (the TEMP triggers would otherwise make it copy every page the row touches);
+    // the write's caller gets the error and nothing is committed.
+    let (kind_s, scope_s) = (kind.as_str(), kind.scope().as_str());
+    let changed = if current.is_none() {
+        conn.prepare_cached(
+            "INSERT OR ROLLBACK INTO records (record_id, kind, scope, version, sealed, signature)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .and_then(|mut st| st.execute(params![id, kind_s, scope_s, version, sealed, signature]))
+    } else {
+        conn.prepare_cached(
+            "UPDATE OR ROLLBACK records SET version = ?3, sealed = ?4, signature = ?5
+             WHERE record_id = ?1 AND kind = ?2",
+        )
+        .and_then(|mut st| st.execute(params![id, kind_s, version, sealed, signature]))
+    }
     .map_err(Error::sql("write a record"))?;
+    if changed != 1 {
+        return Err(Error::Damaged { what: format!("the {} record {id}", kind.as_str()) });
+    }
     Ok(version)
 }
 
 /// Reads every record of a kind. A kind only admins write is checked against `trust`.
+/// Each row is read in place (its blob borrowed from SQLite) and decrypted in one buffer
+/// kept for the whole read.
 fn read_records<T: DeserializeOwned>(
     conn: &Connection,
     key: &SealingKey,
@@ -90,20 +108,24 @@ fn read_records<T: DeserializeOwned>(
             "SELECT record_id, version, sealed, signature FROM records WHERE kind = ?1 ORDER BY record_id",
         )
         .map_err(Error::sql("read records"))?;
-    let rows = stmt
-        .query_map([kind.as_str()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-                r.get::<_, Option<Vec<u8>>>(3)?,
-            ))
-        })
-        .map_err(Error::sql("read records"))?;
+    let mut rows = stmt.query([kind.as_str()]).map_err(Error::sql("read records"))?;
+    let mut scratch = Zeroizing::new(Vec::new());
     let mut out = Vec::new();
-    for row in rows {
-        let (id, version, sealed, signature) = row.map_err(Error::sql("read a record"))?;
-        let value = open_record(key, trust, kind, &id, version, &sealed, signature.as_deref())?;
+    while let Some(row) = rows.next().map_err(Error::sql("read records"))? {
+        let read = |i| row.get_ref(i).map_err(Error::sql("read a record"));
+        let id: String = row.get(0).map_err(Error::sql("read a record"))?;
+        let version: i64 = row.get(1).map_err(Error::sql("read a record"))?;
+        let sealed = read(2)?.as_blob().map_err(|e| Error::sql("read a record")(e.into()))?;
+        let value = if kind.signed() {
+            let signature =
+                read(3)?.as_blob_or_null().map_err(|e| Error::sql("read a record")(e.into()))?;
+            open_record(key, trust, kind, &id, version, sealed, signature)?
+        } else {
+            let at = record_binding(kind, &id, version);
+            open_json_in(key, &at, sealed, &mut scratch, || {
+                format!("the {} record {id}", kind.as_str())
+            })?
+        };
         out.push(Stored { value, id, version });
     }
     Ok(out)
@@ -231,8 +253,8 @@ impl Session {
     pub fn put<R: Record>(&self, id: &str, value: &R) -> Result<i64> {
         let tx = write_transaction(&self.store.conn)?;
         self.ready()?;
-        let version =
-            write_record(&tx, self.key_for(R::KIND.scope()), self.admin.as_ref(), id, value)?;
+        let key = self.key_for(R::KIND.scope());
+        let version = write_record(&tx, key, self.admin.as_ref(), id, value)?;
         self.seal_state(&tx)?;
         tx.commit().map_err(Error::sql("commit the record"))?;
         Ok(version)
@@ -245,8 +267,9 @@ impl Session {
     ) -> Result<()> {
         let tx = write_transaction(&self.store.conn)?;
         self.ready()?;
+        let key = self.key_for(R::KIND.scope());
         for (id, value) in items {
-            write_record(&tx, self.key_for(R::KIND.scope()), self.admin.as_ref(), id, value)?;
+            write_record(&tx, key, self.admin.as_ref(), id, value)?;
         }
         self.seal_state(&tx)?;
         tx.commit().map_err(Error::sql("commit the records"))

@@ -54,6 +54,7 @@
 //! Migrations run before the triggers are installed: one that changes tracked rows must
 //! also bring the state along (or the next unlock says the store was tampered with).
 
+mod codec;
 mod digest;
 mod rewrite;
 mod tables;
@@ -73,7 +74,7 @@ use self::watch::{Changes, Pending, collect, lock};
 use super::records::write_transaction;
 use super::{
     CHECK_PLAINTEXT, EmergencySession, Kind, Scope, Session, Writer, check_binding, check_name,
-    get_meta, open_json, put_meta, seal_json,
+    get_meta, put_meta,
 };
 use crate::crypto::{Binding, SealingKey};
 use crate::log::GENESIS;
@@ -277,11 +278,20 @@ fn read_sealed(conn: &Connection, scope: Scope) -> Result<Option<Vec<u8>>> {
 }
 
 fn open_state(scope: Scope, key: &SealingKey, sealed: &[u8]) -> Result<State> {
-    open_json(key, &state_binding(scope), sealed, String::new).map_err(|_| {
+    let at = state_binding(scope);
+    key.open(&at, sealed).ok().and_then(|plain| codec::decode(&plain)).ok_or_else(|| {
         tampered(format!(
             "the store's {} state record does not open: it was changed or replaced",
             scope.as_str()
         ))
+    })
+}
+
+/// Seals a state in its binary encoding (`state/codec.rs`).
+fn seal_state_record(scope: Scope, key: &SealingKey, state: &State) -> Result<Vec<u8>> {
+    key.seal_with(&state_binding(scope), 1024, |buf| {
+        codec::encode(state, buf);
+        Ok::<(), Error>(())
     })
 }
 
@@ -290,7 +300,7 @@ fn read_state(conn: &Connection, scope: Scope, key: &SealingKey) -> Result<Optio
 }
 
 fn write_state(conn: &Connection, scope: Scope, key: &SealingKey, state: &State) -> Result<()> {
-    let sealed = seal_json(key, &state_binding(scope), state)?;
+    let sealed = seal_state_record(scope, key, state)?;
     conn.prepare_cached("INSERT OR REPLACE INTO store_state (scope, sealed) VALUES (?1, ?2)")
         .and_then(|mut st| st.execute(params![scope.as_str(), sealed]))
         .map_err(Error::sql("write the store's state"))?;
@@ -314,6 +324,14 @@ pub(super) fn seal(
     main: Option<&SealingKey>,
     ward: &SealingKey,
 ) -> Result<()> {
+    // A statement that failed `OR ROLLBACK` (a record's write) has already ended the
+    // transaction: what the caller goes on to write must not be sealed and committed alone.
+    if conn.is_autocommit() {
+        return Err(Error::Invalid {
+            what: "write",
+            reason: "a statement failed and rolled it back; nothing was saved".into(),
+        });
+    }
     fold(conn, tracker, collect(conn, tracker)?, main, ward)
 }
 
@@ -342,7 +360,7 @@ fn fold(
             _ => open_state(scope, key, &sealed)?,
         };
         state.apply(changes);
-        let sealed = seal_json(key, &state_binding(scope), &state)?;
+        let sealed = seal_state_record(scope, key, &state)?;
         conn.prepare_cached("UPDATE store_state SET sealed = ?2 WHERE scope = ?1")
             .and_then(|mut st| st.execute(params![scope.as_str(), sealed]))
             .map_err(Error::sql("write the store's state"))?;
@@ -672,6 +690,88 @@ mod tests {
         assert!(s.is_zero());
         let json = serde_json::to_string(&b).unwrap();
         assert_eq!(serde_json::from_str::<Sum>(&json).unwrap(), b);
+    }
+
+    /// A state sealed as JSON (every store written before the binary encoding: the schema 6
+    /// and 7 fixtures too) opens and checks; the next write seals it in binary, and the state
+    /// still sees a row deleted behind its back.
+    #[test]
+    fn a_json_state_still_opens_and_the_next_write_makes_it_binary() {
+        use crate::store::{Kind, Record};
+        #[derive(serde::Serialize, serde::Deserialize)]
+        struct Doc(String);
+        impl Record for Doc {
+            const KIND: Kind = Kind::Incident;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let clock = crate::app::SystemClock::shared;
+        let (session, _) =
+            crate::store::Store::create(&path, "Ada Admin", b"correct horse battery", clock())
+                .unwrap();
+        session.put("a", &Doc("one".into())).unwrap();
+        let plain = |session: &Session, scope: Scope, key: &SealingKey| {
+            let sealed = read_sealed(&session.store.conn, scope).unwrap().unwrap();
+            key.open(&state_binding(scope), &sealed).unwrap().to_vec()
+        };
+        for (scope, key) in [(Scope::Main, &session.main), (Scope::Ward, &session.ward)] {
+            assert_eq!(plain(&session, scope, key).first(), Some(&0), "binary");
+            let state = read_state(&session.store.conn, scope, key).unwrap().unwrap();
+            let json = crate::store::seal_json(key, &state_binding(scope), &state).unwrap();
+            session
+                .store
+                .conn
+                .execute(
+                    "UPDATE store_state SET sealed = ?2 WHERE scope = ?1",
+                    params![scope.as_str(), json],
+                )
+                .unwrap();
+            assert_eq!(plain(&session, scope, key).first(), Some(&b'{'), "JSON, as written before");
+        }
+        drop(session);
+        let open = || {
+            crate::store::Store::open(&path, clock())
+                .unwrap()
+                .unlock("Ada Admin", b"correct horse battery")
+        };
+        let session = open().unwrap();
+        session.check_state().unwrap();
+        session.put("b", &Doc("two".into())).unwrap();
+        assert_eq!(plain(&session, Scope::Main, &session.main).first(), Some(&0), "binary again");
+        session.check_state().unwrap();
+        drop(session);
+        Connection::open(&path)
+            .unwrap()
+            .execute("DELETE FROM records WHERE record_id = 'a'", [])
+            .unwrap();
+        assert!(matches!(open(), Err(Error::StoreTampered { .. })));
+    }
+
+    /// A record's write that fails `OR ROLLBACK` ends the transaction: what follows in the
+    /// same write is refused, not sealed and committed on its own.
+    #[test]
+    fn nothing_is_sealed_after_a_write_was_rolled_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let (session, _) = crate::store::Store::create(
+            &path,
+            "Ada Admin",
+            b"correct horse battery",
+            crate::app::SystemClock::shared(),
+        )
+        .unwrap();
+        let conn = &session.store.conn;
+        let tx = write_transaction(conn).unwrap();
+        tx.execute(
+            "INSERT OR ROLLBACK INTO records (record_id, kind, scope, version, sealed)
+             VALUES ('x', 'incident', 'nowhere', 1, x'00')",
+            [],
+        )
+        .unwrap_err();
+        assert!(conn.is_autocommit());
+        assert!(matches!(session.seal_state(&tx), Err(Error::Invalid { what: "write", .. })));
+        assert!(tx.commit().is_err());
+        session.check_state().unwrap();
     }
 
     /// The triggers the check expects are those a new store has, SQL and all.

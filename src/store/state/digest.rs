@@ -1,7 +1,9 @@
 //! The set digest of tracked rows: each row hashed from its clear columns, a group's rows
 //! summed mod 2^256, so a row written changes its group in O(1) and order does not matter.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use rusqlite::types::ValueRef;
 use serde::{Deserialize, Serialize};
@@ -93,32 +95,33 @@ pub(super) type Rows = BTreeMap<String, BTreeMap<String, Group>>;
 
 /// One row as the state sees it: its scope, its group and its hash.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) struct Row {
+pub(super) struct Row<'a> {
     pub(super) scope: Scope,
-    pub(super) kind: String,
+    pub(super) kind: Cow<'a, str>,
     pub(super) hash: [u8; 32],
 }
 
 pub(super) fn push_value(buf: &mut Vec<u8>, value: ValueRef<'_>) {
-    let (tag, bytes): (u8, std::borrow::Cow<'_, [u8]>) = match value {
-        ValueRef::Null => (0, (&[][..]).into()),
-        ValueRef::Integer(i) => (1, i.to_be_bytes().to_vec().into()),
-        ValueRef::Real(f) => (2, f.to_be_bytes().to_vec().into()),
-        ValueRef::Text(t) => (3, t.into()),
-        ValueRef::Blob(b) => (4, b.into()),
+    let (tag, int, bytes): (u8, [u8; 8], &[u8]) = match value {
+        ValueRef::Null => (0, [0; 8], &[]),
+        ValueRef::Integer(i) => (1, i.to_be_bytes(), &[]),
+        ValueRef::Real(f) => (2, f.to_be_bytes(), &[]),
+        ValueRef::Text(t) => (3, [0; 8], t),
+        ValueRef::Blob(b) => (4, [0; 8], b),
     };
+    let bytes = if matches!(tag, 1 | 2) { &int[..] } else { bytes };
     buf.push(tag);
     buf.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
-    buf.extend_from_slice(&bytes);
+    buf.extend_from_slice(bytes);
 }
 
-pub(super) fn kind_text(value: ValueRef<'_>) -> String {
+pub(super) fn kind_text(value: ValueRef<'_>) -> Cow<'_, str> {
     match value {
-        ValueRef::Null => String::new(),
-        ValueRef::Integer(i) => i.to_string(),
-        ValueRef::Real(f) => f.to_string(),
-        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-        ValueRef::Blob(b) => data_encoding::HEXLOWER.encode(b),
+        ValueRef::Null => Cow::Borrowed(""),
+        ValueRef::Integer(i) => i.to_string().into(),
+        ValueRef::Real(f) => f.to_string().into(),
+        ValueRef::Text(t) => String::from_utf8_lossy(t),
+        ValueRef::Blob(b) => data_encoding::HEXLOWER.encode(b).into(),
     }
 }
 
@@ -129,25 +132,27 @@ pub(super) struct Columns {
     pub(super) id: usize,
     pub(super) kind: Option<usize>,
     pub(super) scope: Option<usize>,
-    pub(super) version: Vec<usize>,
+    pub(super) version: Range<usize>,
 }
 
 impl Columns {
-    /// The row whose column `i` is `get(i)`.
+    /// The row whose column `i` is `get(i)`; `buf` is scratch space, kept across rows so
+    /// that hashing one allocates nothing.
     pub(super) fn row<'a>(
         &self,
+        buf: &mut Vec<u8>,
         get: impl Fn(usize) -> rusqlite::Result<ValueRef<'a>>,
-    ) -> rusqlite::Result<Row> {
-        let mut buf = Vec::with_capacity(128);
-        push_value(&mut buf, ValueRef::Text(self.tracked.table.as_bytes()));
-        push_value(&mut buf, get(self.id)?);
+    ) -> rusqlite::Result<Row<'a>> {
+        buf.clear();
+        push_value(buf, ValueRef::Text(self.tracked.table.as_bytes()));
+        push_value(buf, get(self.id)?);
         let kind = match self.kind {
             Some(i) => get(i)?,
             None => ValueRef::Null,
         };
-        push_value(&mut buf, kind);
-        for &i in &self.version {
-            push_value(&mut buf, get(i)?);
+        push_value(buf, kind);
+        for i in self.version.clone() {
+            push_value(buf, get(i)?);
         }
         let scope = match (self.tracked.scope, self.scope) {
             (ScopeOf::Fixed(s), _) => s,
@@ -157,7 +162,7 @@ impl Columns {
         Ok(Row {
             scope,
             kind: kind_text(kind),
-            hash: crypto::sha256(&[b"caregiver-playbook/state-row", &buf]),
+            hash: crypto::sha256(&[b"caregiver-playbook/state-row", buf]),
         })
     }
 }

@@ -40,19 +40,24 @@ pub(super) fn count_rows(conn: &Connection, main: bool, ward: bool) -> Result<(R
             id: 0,
             kind: t.kind.map(|_| 1),
             scope: matches!(t.scope, ScopeOf::Column(_)).then_some(2),
-            version: (3..n).collect(),
+            version: 3..n,
         };
         let sql = format!("SELECT {} FROM {}", cols.join(", "), t.table);
         let mut stmt = conn.prepare(&sql).map_err(Error::sql("read the store's rows"))?;
         let mut rows = stmt.query([]).map_err(Error::sql("read the store's rows"))?;
+        let mut buf = Vec::with_capacity(256);
         while let Some(r) = rows.next().map_err(Error::sql("read the store's rows"))? {
-            let row = columns.row(|i| r.get_ref(i)).map_err(Error::sql("read a row"))?;
+            let row = columns.row(&mut buf, |i| r.get_ref(i)).map_err(Error::sql("read a row"))?;
             let into = match row.scope {
                 Scope::Main if main => &mut rows_main,
                 Scope::Ward if ward => &mut rows_ward,
                 _ => continue,
             };
-            let group = into.entry(t.table.to_owned()).or_default().entry(row.kind).or_default();
+            let groups = into.entry(t.table.to_owned()).or_default();
+            let group = match groups.get_mut(row.kind.as_ref()) {
+                Some(group) => group,
+                None => groups.entry(row.kind.into_owned()).or_default(),
+            };
             group.n += 1;
             group.sum.add(&Sum::of(&row.hash));
         }

@@ -174,49 +174,72 @@ impl Pending {
             Scope::Main => &mut self.main,
             Scope::Ward => &mut self.ward,
         };
-        let group = changes.rows.entry((table, row.kind)).or_default();
+        changes.add(table, &row.kind, &row.hash, sign);
+    }
+}
+
+impl Changes {
+    /// Adds (`sign` 1) or takes away (-1) one row's hash in its group.
+    fn add(&mut self, table: &'static str, kind: &str, hash: &[u8; 32], sign: i64) {
+        // Few groups change in one write: look before allocating a key.
+        let found = self.rows.iter_mut().find(|((t, k), _)| *t == table && k == kind);
+        let group = match found {
+            Some((_, group)) => group,
+            None => self.rows.entry((table, kind.to_owned())).or_default(),
+        };
         group.n += sign;
         if sign > 0 {
-            group.sum.add(&Sum::of(&row.hash));
+            group.sum.add(&Sum::of(hash));
         } else {
-            group.sum.sub(&Sum::of(&row.hash));
+            group.sum.sub(&Sum::of(hash));
         }
     }
 }
 
-/// Takes the changes noted since the last seal (and forgets them).
+/// Takes the changes noted since the last seal (and forgets them). Each noted row is read
+/// in place and hashed in one scratch buffer: nothing is allocated per row but a group
+/// seen for the first time.
 pub(super) fn collect(conn: &Connection, tracker: &Tracker) -> Result<Pending> {
+    let notes = std::mem::take(&mut *lock(&tracker.notes));
     let mut pending = Pending::default();
+    let columns: Vec<Columns> = TRACKED
+        .iter()
+        .map(|t| Columns {
+            tracked: t,
+            id: 2,
+            kind: t.kind.map(|_| 3),
+            scope: matches!(t.scope, ScopeOf::Column(_)).then_some(4),
+            version: 5..5 + t.version.len(),
+        })
+        .collect();
+    let mut buf = Vec::with_capacity(256);
     {
-        let mut stmt = conn
-            .prepare_cached("SELECT * FROM temp.state_changes")
-            .map_err(Error::sql("read the changes to seal"))?;
+        let failed = Error::sql("read the changes to seal");
+        let mut stmt = conn.prepare_cached("SELECT * FROM temp.state_changes").map_err(failed)?;
         let mut rows = stmt.query([]).map_err(Error::sql("read the changes to seal"))?;
         while let Some(r) = rows.next().map_err(Error::sql("read the changes to seal"))? {
-            let table: String = r.get(0).map_err(Error::sql("read the changes to seal"))?;
+            let read = |i| r.get_ref(i).map_err(Error::sql("read the changes to seal"));
+            let table =
+                read(0)?.as_str().map_err(|e| Error::sql("read the changes to seal")(e.into()))?;
             let sign: i64 = r.get(1).map_err(Error::sql("read the changes to seal"))?;
             if table == LOG_TABLE {
                 let seq: i64 = r.get(2).map_err(Error::sql("read the changes to seal"))?;
-                let head: String = r.get(5).map_err(Error::sql("read the changes to seal"))?;
                 if sign != 1 {
                     return Err(Error::Damaged {
                         what: format!("a write to the store (log entry {seq} changed or deleted)"),
                     });
                 }
                 if pending.main.log.as_ref().is_none_or(|(m, _)| seq > *m) {
+                    let head: String = r.get(5).map_err(Error::sql("read the changes to seal"))?;
                     pending.main.log = Some((seq, head));
                 }
                 continue;
             }
-            let Some(t) = TRACKED.iter().find(|t| t.table == table) else { continue };
-            let cols = Columns {
-                tracked: t,
-                id: 2,
-                kind: t.kind.map(|_| 3),
-                scope: matches!(t.scope, ScopeOf::Column(_)).then_some(4),
-                version: (5..5 + t.version.len()).collect(),
-            };
-            let row = cols.row(|i| r.get_ref(i)).map_err(Error::sql("read the changes to seal"))?;
+            let Some(cols) = columns.iter().find(|c| c.tracked.table == table) else { continue };
+            let row = cols
+                .row(&mut buf, |i| r.get_ref(i))
+                .map_err(Error::sql("read the changes to seal"))?;
+            let t = cols.tracked;
             if t.table == ACCESS_TABLE && sign > 0 {
                 let seq: i64 = r.get(2).map_err(Error::sql("read the changes to seal"))?;
                 let last = pending.ward.access_last.get_or_insert(seq);
@@ -228,7 +251,6 @@ pub(super) fn collect(conn: &Connection, tracker: &Tracker) -> Result<Pending> {
     conn.prepare_cached("DELETE FROM temp.state_changes")
         .and_then(|mut st| st.execute([]))
         .map_err(Error::sql("clear the changes sealed"))?;
-    let notes = std::mem::take(&mut *lock(&tracker.notes));
     pending.main.access_logged = notes.access_logged;
     pending.main.pack_version = notes.pack_version;
     Ok(pending)
