@@ -119,7 +119,17 @@ async function draw(status, current) {
   // except on the first screen after start-up, where the first Tab should reach the skip
   // link.
   if (!firstRender && !main.contains(document.activeElement)) main.querySelector("h1")?.focus();
+  if (firstRender) markFirstPaint();
   firstRender = false;
+}
+
+// When the first screen was first painted (wall-clock milliseconds, in the first task after
+// the frame that showed it), for the startup benchmark (scripts/bench-startup.sh), which
+// reads it back over WebDriver.
+function markFirstPaint() {
+  requestAnimationFrame(() => setTimeout(() => {
+    main.dataset.paintedAt = String(performance.timeOrigin + performance.now());
+  }, 0));
 }
 
 function navButton(label, id, onclick) {
