@@ -6,10 +6,12 @@
 //! WebKitWebDriver), one after the other, a warm-up launch each and then `--runs` launches
 //! each, in the order app, blank, blank, app, ... so that a drift of the machine's load
 //! falls on both. For each launch it records:
-//! - **painted**: from the session request (the launch) to the first paint of the first
-//!   screen, as the page itself records it (`data-painted-at` on `#main`, the wall-clock
-//!   time in the first task after the frame that showed the screen), read back over
-//!   WebDriver. The headline figure;
+//! - **painted**: from the session request (the launch) to the first screen on screen, as
+//!   the page itself records it (`data-painted-at` on `#main`: the wall-clock time at the
+//!   start of the frame after the one that drew the screen, which WebKit begins only once
+//!   that one was presented), read back over WebDriver. The headline figure; it splits at
+//!   the page's start (`data-page-start`, `performance.timeOrigin`) into the native part
+//!   (process, window, web process) and the page's part;
 //! - **found**: from the session request to the driver finding that marker (includes the
 //!   driver's polling);
 //! - **PSS**: `--settle` seconds after the marker, the proportional set size of the
@@ -74,6 +76,8 @@ impl Side {
 /// One launch's figures.
 #[derive(Debug, Clone, Copy)]
 struct Launch {
+    /// From the launch to the page's start (`performance.timeOrigin`).
+    page_ms: f64,
     painted_ms: f64,
     found_ms: f64,
     pss_kb: u64,
@@ -117,8 +121,9 @@ async fn run(args: &Args) -> Result<(), String> {
             let launch = launch(&driver, binary, &data_dir, &home, args.settle).await?;
             let label = if round == 0 { "warm-up" } else { "run" };
             println!(
-                "{label} {round} {:5}: painted {:7.1} ms, found {:7.1} ms, PSS {:7.1} MB ({} processes)",
+                "{label} {round} {:5}: page start {:6.1} ms, painted {:6.1} ms, found {:6.1} ms, PSS {:6.1} MB ({} processes)",
                 side.name(),
+                launch.page_ms,
                 launch.painted_ms,
                 launch.found_ms,
                 mb(launch.pss_kb),
@@ -134,6 +139,7 @@ async fn run(args: &Args) -> Result<(), String> {
     let blank_runs = results.remove("blank").unwrap_or_default();
     let med = |runs: &[Launch], f: fn(&Launch) -> f64| median(runs.iter().map(f).collect());
     let (a_paint, b_paint) = (med(&app_runs, |l| l.painted_ms), med(&blank_runs, |l| l.painted_ms));
+    let (a_page, b_page) = (med(&app_runs, |l| l.page_ms), med(&blank_runs, |l| l.page_ms));
     let (a_found, b_found) = (med(&app_runs, |l| l.found_ms), med(&blank_runs, |l| l.found_ms));
     let pss = |l: &Launch| mb(l.pss_kb);
     let (a_pss, b_pss) = (med(&app_runs, pss), med(&blank_runs, pss));
@@ -144,6 +150,17 @@ async fn run(args: &Args) -> Result<(), String> {
         a_paint,
         b_paint,
         a_paint / b_paint
+    );
+    // Each round's app and blank ran back to back, under the same load: the median of the
+    // rounds' ratios is steadier than the ratio of the medians on a shared machine.
+    let paired = median(
+        app_runs.iter().zip(&blank_runs).map(|(a, b)| a.painted_ms / b.painted_ms).collect(),
+    );
+    println!("  the same, median of each round's ratio: {paired:.2}x");
+    println!(
+        "  of which launch to the page's start: app {a_page:.0} ms, blank {b_page:.0} ms; page start to painted: app {:.0} ms, blank {:.0} ms",
+        med(&app_runs, |l| l.painted_ms - l.page_ms),
+        med(&blank_runs, |l| l.painted_ms - l.page_ms)
     );
     println!(
         "  launch to marker found by the driver: app {:.0} ms, blank {:.0} ms: {:.2}x",
@@ -256,9 +273,21 @@ async fn measure(
         .map_err(|e| format!("reading the marker: {e}"))?
         .and_then(|v| v.parse::<f64>().ok())
         .ok_or("the marker holds no time")?;
+    let page_start = marker
+        .attr("data-page-start")
+        .await
+        .map_err(|e| format!("reading the marker: {e}"))?
+        .and_then(|v| v.parse::<f64>().ok())
+        .ok_or("the marker holds no page start")?;
     tokio::time::sleep(Duration::from_secs(settle)).await;
     let (pss_kb, processes) = tree_pss(driver_pid, binary)?;
-    Ok(Launch { painted_ms: painted_at - started_wall, found_ms, pss_kb, processes })
+    Ok(Launch {
+        page_ms: page_start - started_wall,
+        painted_ms: painted_at - started_wall,
+        found_ms,
+        pss_kb,
+        processes,
+    })
 }
 
 /// The PSS (kB) of the process running `binary` under the driver, and of every process

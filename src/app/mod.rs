@@ -89,6 +89,8 @@ pub struct App {
     contact_tree: RefCell<Option<ContactTreeRead>>,
     /// Reminders already announced (incident, step, due): each is announced once.
     announced: std::collections::HashSet<(String, String, DateTime<Utc>)>,
+    /// The store opened ahead of the lock screen (`open_ahead`), for its first call only.
+    ahead: RefCell<Option<Store>>,
 }
 
 impl App {
@@ -105,6 +107,7 @@ impl App {
             modules: std::cell::OnceCell::new(),
             contact_tree: RefCell::new(None),
             announced: Default::default(),
+            ahead: RefCell::new(None),
         }
     }
 
