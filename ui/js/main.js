@@ -47,54 +47,97 @@ const incidentRoutes = {
 // The incident screens share guided.js, whose keys and timers stop whenever a screen is
 // left: its `leaveGuided`, once any of them has loaded it.
 let leaveGuided = () => {};
-async function incidentScreen(load) {
-  const [screen, guided] = await Promise.all([load(), import("./screens/guided.js")]);
+async function withGuided(screen) {
+  const [module, guided] = await Promise.all([screen, import("./screens/guided.js")]);
   leaveGuided = guided.leaveGuided;
-  return screen;
+  return module;
 }
 
-/** Every screen by route name: how to draw it, from the route's parameters and the core's
- * status, and where its buttons lead. */
+/** Every screen by route name: `load` imports its module (at once for the lock screen, on
+ * first use for the others), `draw` draws it from the route's parameters and the core's
+ * status, and says where its buttons lead. */
 const SCREENS = {
-  "setup": async () => (await import("./screens/setup.js")).renderSetup(main, { onDone: home }),
-  "locked": () => {
-    route = to.home();
-    return renderLock(main, { onUnlocked: home });
+  "setup": {
+    load: () => import("./screens/setup.js"),
+    draw: (m) => m.renderSetup(main, { onDone: home }),
   },
-  "emergency": async () => (await import("./screens/home.js")).renderHome(main,
-    { emergency: true, onOpen: open, onSituation: openWard }),
-  "must-change": async () => (await import("./screens/passphrase.js")).renderChangePassphrase(main,
-    { forced: true, onDone: redraw }),
-  "home": async (_, status) => (await import("./screens/home.js")).renderHome(main, {
-    emergency: false, onOpen: open, onResume: guide, onStart: startIncident,
-    // The core says who starts an incident from a situation button; the rest follow the
-    // ward's steps.
-    onSituation: status.user.starts_incidents ? startIncident : openWard,
-  }),
-  "admin": async () => (await import("./screens/admin.js")).renderAdmin(main),
-  "training": async (_, status) => (await import("./screens/training.js")).renderTraining(main,
-    { role: status.user.role, onModule: (id) => goTo(to.module(id)) }),
-  "module": async ({ id }) => (await import("./screens/training.js")).renderModule(main,
-    { id, onBack: () => goTo(to.training()) }),
-  "contacts": async (_, status) => (await import("./screens/contacts.js")).renderContacts(main,
-    { admin: status.user.role === "admin" }),
+  "locked": {
+    load: async () => ({ renderLock }),
+    draw: (m) => {
+      route = to.home();
+      return m.renderLock(main, { onUnlocked: home });
+    },
+  },
+  "emergency": {
+    load: () => import("./screens/home.js"),
+    draw: (m) => m.renderHome(main, { emergency: true, onOpen: open, onSituation: openWard }),
+  },
+  "must-change": {
+    load: () => import("./screens/passphrase.js"),
+    draw: (m) => m.renderChangePassphrase(main, { forced: true, onDone: redraw }),
+  },
+  "home": {
+    load: () => import("./screens/home.js"),
+    draw: (m, _, status) => m.renderHome(main, {
+      emergency: false, onOpen: open, onResume: guide, onStart: startIncident,
+      // The core says who starts an incident from a situation button; the rest follow the
+      // ward's steps.
+      onSituation: status.user.starts_incidents ? startIncident : openWard,
+    }),
+  },
+  "admin": {
+    load: () => import("./screens/admin.js"),
+    draw: (m) => m.renderAdmin(main),
+  },
+  "training": {
+    load: () => import("./screens/training.js"),
+    draw: (m, _, status) => m.renderTraining(main,
+      { role: status.user.role, onModule: (id) => goTo(to.module(id)) }),
+  },
+  "module": {
+    load: () => import("./screens/training.js"),
+    draw: (m, { id }) => m.renderModule(main, { id, onBack: () => goTo(to.training()) }),
+  },
+  "contacts": {
+    load: () => import("./screens/contacts.js"),
+    draw: (m, _, status) => m.renderContacts(main, { admin: status.user.role === "admin" }),
+  },
   // Under emergency access a playbook is for reading: nothing to start.
-  "playbook": async ({ id }, status) => (await import("./screens/playbook.js")).renderPlaybook(main,
-    { id, onBack: home, onStart: status.phase === "unlocked" ? startIncident : undefined }),
-  "ward": async ({ id }, status) => (await import("./screens/wardsteps.js")).renderWardSteps(main,
-    { id, emergency: status.phase === "emergency", onAll: open, onBack: home }),
-  "start": async ({ playbook, drill }, status) => (await import("./screens/start.js")).renderStart(main,
-    { playbookId: playbook, drill, me: status.user.name, onStarted: guide, onBack: home }),
-  "incident": async ({ id }) => (await incidentScreen(() => import("./screens/guided.js")))
-    .renderGuided(main, { id, ...incidentRoutes }),
-  "team": async ({ id }) => (await incidentScreen(() => import("./screens/team.js")))
-    .renderTeam(main, { id, ...incidentRoutes }),
-  "calls": async ({ id }) => (await incidentScreen(() => import("./screens/calls.js")))
-    .renderCalls(main, { id, ...incidentRoutes }),
-  "review": async ({ id }) => (await incidentScreen(() => import("./screens/review.js")))
-    .renderReview(main, { id, ...incidentRoutes }),
-  "passphrase": async () => (await import("./screens/passphrase.js")).renderChangePassphrase(main,
-    { forced: false, onDone: home }),
+  "playbook": {
+    load: () => import("./screens/playbook.js"),
+    draw: (m, { id }, status) => m.renderPlaybook(main,
+      { id, onBack: home, onStart: status.phase === "unlocked" ? startIncident : undefined }),
+  },
+  "ward": {
+    load: () => import("./screens/wardsteps.js"),
+    draw: (m, { id }, status) => m.renderWardSteps(main,
+      { id, emergency: status.phase === "emergency", onAll: open, onBack: home }),
+  },
+  "start": {
+    load: () => import("./screens/start.js"),
+    draw: (m, { playbook, drill }, status) => m.renderStart(main,
+      { playbookId: playbook, drill, me: status.user.name, onStarted: guide, onBack: home }),
+  },
+  "incident": {
+    load: () => withGuided(import("./screens/guided.js")),
+    draw: (m, { id }) => m.renderGuided(main, { id, ...incidentRoutes }),
+  },
+  "team": {
+    load: () => withGuided(import("./screens/team.js")),
+    draw: (m, { id }) => m.renderTeam(main, { id, ...incidentRoutes }),
+  },
+  "calls": {
+    load: () => withGuided(import("./screens/calls.js")),
+    draw: (m, { id }) => m.renderCalls(main, { id, ...incidentRoutes }),
+  },
+  "review": {
+    load: () => withGuided(import("./screens/review.js")),
+    draw: (m, { id }) => m.renderReview(main, { id, ...incidentRoutes }),
+  },
+  "passphrase": {
+    load: () => import("./screens/passphrase.js"),
+    draw: (m) => m.renderChangePassphrase(main, { forced: false, onDone: home }),
+  },
 };
 
 async function refresh({ force = false } = {}) {
@@ -121,10 +164,21 @@ async function refresh({ force = false } = {}) {
   }
 }
 
+// Draws counted, so that a draw still importing its screen when a later one starts gives
+// way to it.
+let draws = 0;
+
 async function draw(status, current) {
+  const mine = ++draws;
+  const screen = SCREENS[current.name];
+  if (!screen) return;
+  // The screen is marked only once its module is here, so its first synchronous drawing
+  // follows the mark at once, as the end-to-end tests expect.
+  const module = await screen.load();
+  if (mine !== draws) return;
   leaveGuided();
   main.dataset.screen = screenKey(current);
-  await SCREENS[current.name]?.(current, status);
+  await screen.draw(module, current, status);
   // Move focus to the new screen's heading (unless the screen put it on its one action),
   // except on the first screen after start-up, where the first Tab should reach the skip
   // link.
