@@ -37,6 +37,10 @@ fn main() -> ExitCode {
         .plugin(tauri_plugin_notification::init())
         .manage(state)
         .setup(|app| {
+            // The lock screen's store is opened on a thread of its own while the window is
+            // made, so neither waits for the other.
+            let handle = app.handle().clone();
+            std::thread::spawn(move || handle.state::<commands::AppState>().app().open_ahead());
             start_idle_lock(app.handle().clone());
             Ok(())
         })

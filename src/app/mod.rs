@@ -93,6 +93,8 @@ pub struct App {
     /// The zone people read times in, as last worked out (the window asks every second):
     /// forgotten at every unlock, lock and change of the setting.
     zone: std::cell::Cell<Option<crate::words::Zone>>,
+    /// The store opened ahead of the lock screen (`open_ahead`), for its first call only.
+    ahead: RefCell<Option<Store>>,
 }
 
 /// An app dropped (the CLI's command done, the window closed) locks first, so the
@@ -118,6 +120,7 @@ impl App {
             contact_tree: RefCell::new(None),
             announced: Default::default(),
             zone: Default::default(),
+            ahead: RefCell::new(None),
         }
     }
 

@@ -104,8 +104,25 @@ impl App {
         Ok(recovery)
     }
 
+    /// Opens the store ahead of the lock screen, so that the lock screen's first call finds
+    /// it open (the desktop calls this on a thread of its own at start, while the window is
+    /// made: opening checks the schema and installs the state's triggers, tens of
+    /// milliseconds on a busy machine). Only the next `lock_screen` uses it; a failure here
+    /// is left for that call to report.
+    pub fn open_ahead(&mut self) {
+        if matches!(self.state, State::Locked)
+            && self.store_path.is_file()
+            && let Ok(store) = self.open_store()
+        {
+            self.ahead.replace(Some(store));
+        }
+    }
+
     pub fn lock_screen(&self) -> Result<LockScreen> {
-        let store = self.open_store()?;
+        let store = match self.ahead.take() {
+            Some(store) => store,
+            None => self.open_store()?,
+        };
         Ok(LockScreen {
             names: store.lock_screen_names()?,
             emergency_available: store.has_emergency_code()?,
@@ -177,6 +194,7 @@ impl App {
         }
         self.state = State::Locked;
         self.zone.set(None);
+        self.ahead.replace(None);
         self.library.replace(None);
         self.contact_tree.replace(None);
     }

@@ -55,6 +55,29 @@ fn setup_then_lock_then_unlock() {
     assert_eq!(app.unlock("Ada Admin", PASS, t0).unwrap().phase, Phase::Unlocked);
 }
 
+/// The store opened ahead of the lock screen serves its first call, and still reads what
+/// changed since it was opened (another process adding a user meanwhile); with no store
+/// yet, nothing is opened.
+#[test]
+fn the_lock_screen_uses_the_store_opened_ahead() {
+    let (dir, mut app, clock, t0) = app();
+    app.open_ahead();
+    assert_eq!(app.status(t0).phase, Phase::Setup);
+    app.setup("Ada Admin", PASS, t0).unwrap();
+    app.lock();
+
+    app.open_ahead();
+    let store = Store::open(&dir.path().join("data/store.db"), clock.clone()).unwrap();
+    let mut other = store.unlock("Ada Admin", PASS).unwrap();
+    other.add_user("Nora Nurse", Role::Staff, PASS, None).unwrap();
+    let names = vec!["Ada Admin".to_owned(), "Nora Nurse".to_owned()];
+    assert_eq!(app.lock_screen().unwrap().names, names);
+    // Its first call took it: the next opens the file again.
+    assert!(app.ahead.borrow().is_none());
+    assert_eq!(app.lock_screen().unwrap().names, names);
+    assert_eq!(app.unlock("Nora Nurse", PASS, t0).unwrap().phase, Phase::Unlocked);
+}
+
 /// Table-driven: (idle minutes set, seconds idle, locked?).
 #[test]
 fn the_idle_lock_follows_the_admins_setting() {
