@@ -25,6 +25,10 @@ const warning = document.getElementById("idle-warning");
 let shown = { key: null };
 let route = to.home();
 let firstRender = true;
+// What the lock screen shows, asked for as the page starts, at the same time as the session's
+// status (most starts land on the lock screen): one round trip and one "Loading…" frame
+// fewer before it is on screen. Used once; an answer nobody needs is dropped.
+let lockScreenAhead = request("lock_screen");
 
 function goTo(next) {
   route = next;
@@ -66,7 +70,10 @@ const SCREENS = {
     load: async () => ({ renderLock }),
     draw: (m) => {
       route = to.home();
-      return m.renderLock(main, { onUnlocked: home });
+      // The first lock screen uses the names asked for at start, alongside the status.
+      const ahead = lockScreenAhead;
+      lockScreenAhead = null;
+      return m.renderLock(main, { onUnlocked: home, ahead });
     },
   },
   "emergency": {

@@ -4,9 +4,9 @@
 import { request } from "../api.js";
 import { field, fill, h, showAlert, whileBusy } from "../dom.js";
 
-export async function renderLock(main, { onUnlocked }) {
-  fill(main, h("p", { class: "status", role: "status" }, "Loading…"));
-  const result = await request("lock_screen");
+export async function renderLock(main, { onUnlocked, ahead = null }) {
+  if (!ahead) fill(main, h("p", { class: "status", role: "status" }, "Loading…"));
+  const result = await (ahead ?? request("lock_screen"));
   if (result.state === "error") {
     const alert = h("div", { class: "alert", role: "alert" });
     showAlert(alert, result.error);
