@@ -85,6 +85,10 @@ pub enum Error {
     #[error("the app is locked: unlock it to go on")]
     Locked,
 
+    /// The workstation's managed configuration sets this, and forbids local changes.
+    #[error("{what} is managed by {by}: ask them to change it")]
+    Managed { what: &'static str, by: String },
+
     /// A playbook pack was refused: bad signature, changed or extra file, expired, older.
     /// The message says at which step (signing, verifying, pinning the key, importing).
     #[error("{step}: {reason}")]
@@ -192,6 +196,7 @@ impl Error {
             Error::AdminKeyMissing => "admin_key_missing",
             Error::LogSignerMissing => "log_signer_missing",
             Error::Locked => "locked",
+            Error::Managed { .. } => "managed",
             Error::PackRejected { .. } => "pack_rejected",
             Error::LogBroken { .. } => "log_broken",
             Error::SignerMismatch { .. } => "log_signer_mismatch",

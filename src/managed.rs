@@ -107,10 +107,19 @@ pub struct Managed {
     pub managed_by: String,
     /// The keys that may sign the hospital's packs.
     pub keys: Vec<PublicKey>,
-    /// The signed pack (its text) and what it holds, if the configuration ships one.
-    pub pack: Option<(String, PackInfo)>,
+    /// The signed pack, if the configuration ships one.
+    pub pack: Option<ManagedPack>,
     pub settings: ManagedSettings,
     pub policy: Policy,
+}
+
+/// A signed pack the managed configuration ships, verified at load.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManagedPack {
+    pub text: String,
+    pub info: PackInfo,
+    /// The managed key it verified against.
+    pub key: PublicKey,
 }
 
 /// Reads and checks the managed configuration in `dir` at `now`: `Ok(None)` when the folder
@@ -220,7 +229,7 @@ fn check_pack(
     path: &Path,
     keys: &[PublicKey],
     now: DateTime<Utc>,
-) -> Result<(String, PackInfo), Diagnostic> {
+) -> Result<ManagedPack, Diagnostic> {
     let name = path.display().to_string();
     let problem = |message: String| Diagnostic::new(&name, START, message);
     let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
@@ -234,7 +243,7 @@ fn check_pack(
     let mut last = None;
     for key in keys {
         match pack::verify(&text, key.as_bytes(), now) {
-            Ok((info, _)) => return Ok((text, info)),
+            Ok((info, _)) => return Ok(ManagedPack { text, info, key: *key }),
             Err(e) => last = Some(e),
         }
     }

@@ -56,11 +56,13 @@ impl App {
     /// Sets the workstation's time zone (an IANA name), or `None` for the system's: every
     /// time a person reads follows it. Admins.
     pub fn set_time_zone(&mut self, zone: Option<&str>) -> Result<()> {
+        self.refuse_if_managed("the time zone")?;
         self.zone.set(None);
         self.user()?.set_time_zone(zone)
     }
 
     pub fn set_idle_lock_minutes(&mut self, minutes: u32) -> Result<()> {
+        self.refuse_if_managed("the idle lock")?;
         self.user()?.set_idle_lock_minutes(minutes)?;
         self.idle_limit = Duration::from_secs(u64::from(minutes) * 60);
         Ok(())

@@ -66,6 +66,13 @@ impl App {
             State::User(s) => pack::load(s)?,
             State::Emergency(e) => pack::load_ward(e)?,
         };
+        // The managed pack, unless the store holds a newer one (no rollback).
+        let loaded = match self.managed().and_then(|m| m.pack.as_ref()) {
+            Some(m) if loaded.info.as_ref().is_none_or(|i| m.info.version >= i.version) => {
+                pack::load_managed(&m.text, m.key.as_bytes())?
+            }
+            _ => loaded,
+        };
         let lib = Arc::new(Library {
             versions,
             info: loaded.info,
@@ -107,12 +114,14 @@ impl App {
 
     /// Pins the public key that signs this organisation's packs (admins).
     pub fn trust_pack_key(&self, public_key: &str) -> Result<()> {
+        self.refuse_if_managed("the pack signing key")?;
         let key = pack::read_public_key(public_key).map_err(|e| PackStep::Trust.during(e))?;
         pack::trust(self.user()?, &key)
     }
 
     /// Imports a signed pack (admins); its playbooks are in force from now on.
     pub fn import_pack(&self, pack_text: &str) -> Result<PackInfo> {
+        self.refuse_if_managed("the playbook pack")?;
         let info = pack::import(self.user()?, pack_text, self.now())?;
         self.library.replace(None);
         Ok(info)

@@ -19,6 +19,7 @@ pub mod contacts;
 pub mod deadlines;
 pub mod incidents;
 pub mod library;
+pub mod managed;
 pub mod records;
 pub mod session;
 pub mod training;
@@ -95,6 +96,10 @@ pub struct App {
     zone: std::cell::Cell<Option<crate::words::Zone>>,
     /// The store opened ahead of the lock screen (`open_ahead`), for its first call only.
     ahead: RefCell<Option<Store>>,
+    /// The managed configuration, read at the first need (`managed.rs`), and where from
+    /// (`None`: the platform's place).
+    managed: std::cell::OnceCell<managed::ManagedState>,
+    managed_dir: Option<PathBuf>,
 }
 
 /// An app dropped (the CLI's command done, the window closed) locks first, so the
@@ -121,6 +126,8 @@ impl App {
             announced: Default::default(),
             zone: Default::default(),
             ahead: RefCell::new(None),
+            managed: std::cell::OnceCell::new(),
+            managed_dir: None,
         }
     }
 
@@ -139,7 +146,11 @@ impl App {
         if let Some(zone) = self.zone.get() {
             return zone;
         }
-        let zone = self.user().map_or_else(|_| crate::words::Zone::system(), Session::zone);
+        let managed = self.managed().and_then(|m| m.settings.time_zone.as_deref());
+        let zone = match managed.and_then(|z| crate::words::Zone::named(z).ok()) {
+            Some(zone) => zone,
+            None => self.user().map_or_else(|_| crate::words::Zone::system(), Session::zone),
+        };
         self.zone.set(Some(zone));
         zone
     }

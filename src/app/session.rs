@@ -49,6 +49,8 @@ pub struct Status {
     pub idle_remaining_secs: u64,
     /// The IANA zone people read times in (`App::zone`): the window shows every time in it.
     pub time_zone: &'static str,
+    /// What IT manages on this workstation (`App::managed_view`).
+    pub managed: super::managed::ManagedView,
 }
 
 /// What the lock screen shows: names for the picker, and whether emergency access exists.
@@ -92,6 +94,7 @@ impl App {
             idle_lock_secs: self.idle_limit.as_secs(),
             idle_remaining_secs: remaining.as_secs(),
             time_zone: self.zone().name(),
+            managed: self.managed_view(),
         }
     }
 
@@ -165,10 +168,13 @@ impl App {
     }
 
     fn sign_in(&mut self, session: Session, now: Instant) {
-        self.idle_limit = session
-            .settings()
-            .map(|s| minutes(s.idle_lock_minutes))
-            .unwrap_or_else(|_| default_idle());
+        let local = session.settings().map(|s| s.idle_lock_minutes).ok();
+        // The managed idle lock is the longest the app waits: a local one may be shorter.
+        let managed = self.managed().and_then(|m| m.settings.idle_lock_minutes);
+        self.idle_limit = match (local, managed) {
+            (Some(l), Some(m)) => minutes(l.min(m)),
+            (l, m) => l.or(m).map_or_else(default_idle, minutes),
+        };
         self.contact_tree.replace(None);
         self.zone.set(None);
         self.state = State::User(Box::new(session));

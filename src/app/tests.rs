@@ -26,7 +26,8 @@ fn app() -> (tempfile::TempDir, App, Arc<FakeClock>, Instant) {
     let dir = tempfile::tempdir().unwrap();
     let clock = FakeClock::starting_at(start());
     let now = Instant::now();
-    let app = App::new(dir.path().join("data/store.db"), clock.clone(), now);
+    let app = App::new(dir.path().join("data/store.db"), clock.clone(), now)
+        .with_managed_dir(dir.path().join("managed"));
     (dir, app, clock, now)
 }
 

@@ -29,7 +29,7 @@ pub fn run(cmd: DeployCommand) -> Result {
                 m.managed_by
             ));
             match &m.pack {
-                Some((_, info)) => say(&format!(
+                Some(managed::ManagedPack { info, .. }) => say(&format!(
                     "pack version {}, {} playbooks, expires {}",
                     info.version,
                     info.playbooks.len(),

@@ -188,6 +188,15 @@ pub fn run_settings(auth: &Auth, cmd: SettingsCommand) -> Result {
             let zone = app.zone();
             let how = if s.time_zone.is_some() { "set by an admin" } else { "the system's" };
             say(&format!("time-zone  {} ({how}; now {})", zone.name(), zone.clock(app.now())));
+            let managed = app.managed_view();
+            if let Some(by) = &managed.managed_by {
+                let locked =
+                    if managed.forbid_local_changes { "; local changes forbidden" } else { "" };
+                say(&format!("managed-by  {by}{locked}"));
+            }
+            if let Some(problem) = &managed.problem {
+                say(&format!("managed-by  none: {problem}"));
+            }
             say(&format!(
                 "clock-reminders  {} before a legal clock is due",
                 caregiver::app::deadlines::lead_words(&s.clock_reminders)

@@ -489,6 +489,13 @@ fn load_stored(stored: Stored) -> Result<InForce> {
     }
 }
 
+/// The playbooks in force from a pack the managed configuration ships, checked against
+/// `key` (one of the managed keys it verified with at load).
+pub fn load_managed(text: &str, key: &[u8]) -> Result<InForce> {
+    let (info, playbooks) = check_signed(text, key)?.parse()?;
+    Ok(InForce { info: Some(info), playbooks: merged(playbooks)?, problem: None })
+}
+
 /// The playbooks in force for a signed-in user: the signed pack in the main scope,
 /// verified against the pinned key (both main scope: the ward key cannot write them).
 pub fn load(session: &Session) -> Result<InForce> {

@@ -79,6 +79,9 @@ impl App {
                 .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
                 // Everything the app or WebKit might write goes under the temp root.
                 .env("CAREGIVER_DATA_DIR", &data_dir)
+                // The managed configuration is looked for beside the data folder (empty
+                // unless the test puts one there), never in the machine's own place.
+                .env("CAREGIVER_MANAGED_DIR", managed_dir(&data_dir))
                 .env("CAREGIVER_EXPORT_DIR", root.path().join("exports"))
                 .env("HOME", &home)
                 .env("XDG_DATA_HOME", home.join(".local/share"))
@@ -319,6 +322,12 @@ pub struct Cli {
     pass_file: PathBuf,
 }
 
+/// Where the app (and the CLI) of a test look for the managed configuration: beside its
+/// data folder.
+pub fn managed_dir(data_dir: &Path) -> PathBuf {
+    data_dir.with_file_name("managed")
+}
+
 impl Cli {
     fn new(data_dir: &Path) -> Cli {
         std::fs::create_dir_all(data_dir).unwrap();
@@ -342,6 +351,7 @@ impl Cli {
             .arg("--passphrase-file")
             .arg(&self.pass_file)
             .env("CAREGIVER_DATA_DIR", &self.data_dir)
+            .env("CAREGIVER_MANAGED_DIR", managed_dir(&self.data_dir))
             .env_remove("CAREGIVER_STORE")
             .env_remove("CAREGIVER_USER")
             .output()
@@ -349,6 +359,11 @@ impl Cli {
         let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
         assert!(out.status.success(), "caregiver {args:?}: {}", text(out.stderr));
         text(out.stdout)
+    }
+
+    /// The folder the app looks in for its managed configuration (see [`managed_dir`]).
+    pub fn managed_dir(&self) -> PathBuf {
+        managed_dir(&self.data_dir)
     }
 
     /// A file for a command to read (a secret, an import), beside the data folder.

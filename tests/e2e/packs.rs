@@ -75,3 +75,43 @@ async fn a_pack_that_fails_its_check_gives_way_to_the_built_in_pack_with_a_warni
     assert_eq!(footer.attr("data-version").await.unwrap().as_deref(), Some("built-in"));
     app.close().await;
 }
+
+/// A workstation IT manages: the managed pack is in force from the first run, and the
+/// footer says who manages it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_managed_pack_is_in_force_with_the_managed_banner() {
+    let (secret, public) = pack::keygen().unwrap();
+    let playbooks = tempfile::tempdir().unwrap();
+    let text = include_str!("../../playbooks/ehr-downtime.toml").replacen(
+        "title = \"EHR or clinical system downtime (planned and unplanned)\"",
+        "title = \"EHR downtime (managed by IT)\"",
+        1,
+    );
+    std::fs::write(playbooks.path().join("ehr-downtime.toml"), text).unwrap();
+    let signed = pack::sign(playbooks.path(), &secret, 11, 30, chrono::Utc::now()).unwrap();
+    let app = App::launch_with_cli(|cli| {
+        cli.init();
+        let managed = cli.managed_dir();
+        std::fs::create_dir_all(&managed).unwrap();
+        std::fs::write(managed.join("pack.json"), &signed).unwrap();
+        std::fs::write(
+            managed.join("managed.toml"),
+            format!(
+                "managed_by = \"St Example's IT\"\n[pack]\nfile = \"pack.json\"\nkeys = [\"{public}\"]\n[policy]\nforbid_local_changes = true\n"
+            ),
+        )
+        .unwrap();
+    })
+    .await;
+    app.unlock(ADMIN, ADMIN_PASS, "home").await;
+    let (state, _) = app.settled_state("#playbooks-status").await;
+    assert_eq!(state, "ready");
+    let titles = app.texts("#playbook-list .playbook-title").await;
+    assert!(titles.iter().any(|t| t == "EHR downtime (managed by IT)"), "{titles:?}");
+    let footer = app.find("#pack-in-force[data-version]").await;
+    assert_eq!(footer.attr("data-version").await.unwrap().as_deref(), Some("11"));
+    app.wait_attr("#managed-by", "data-managed", "yes").await;
+    let banner = app.find("#managed-by").await.text().await.unwrap();
+    assert_eq!(banner, "Managed by St Example's IT (settings locked)");
+    app.close().await;
+}

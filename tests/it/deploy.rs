@@ -173,3 +173,126 @@ fn an_expired_pack_is_named() {
     assert_eq!(code, 1);
     assert!(err.contains("the pack expired on"), "{err}");
 }
+
+/// Runs the CLI against a store in `tmp` with the managed configuration looked for in
+/// `managed` (as workstations look in the platform's place): (exit code, stdout, stderr).
+fn on_workstation(tmp: &Path, managed: &Path, args: &[&str]) -> (i32, String, String) {
+    let pass = tmp.join("admin.pass");
+    std::fs::write(&pass, "correct horse battery staple").unwrap();
+    let mut all: Vec<&str> = args.to_vec();
+    if args[0] != "init" {
+        all.extend(["--user", "Ada Admin"]);
+    }
+    all.extend(["--passphrase-file", pass.to_str().unwrap()]);
+    run(caregiver(tmp)
+        .env("CAREGIVER_MANAGED_DIR", managed)
+        .arg("--store")
+        .arg(tmp.join("store.db"))
+        .args(&all))
+}
+
+fn sign(d: &Deploy, version: &str, out: &Path) {
+    let (code, _, err) = run(caregiver(d.tmp.path()).args([
+        "pack",
+        "sign",
+        d.tmp.path().join("playbooks").to_str().unwrap(),
+        "--key",
+        d.tmp.path().join("signing.key").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--pack-version",
+        version,
+    ]));
+    assert_eq!(code, 0, "{err}");
+}
+
+/// A managed workstation: the managed pack is in force from the first run, its zone and
+/// idle lock hold, and a local admin can change none of them while the policy forbids it.
+#[test]
+fn the_managed_pack_and_settings_are_in_force_and_locked() {
+    let d = Deploy::new();
+    let ws = tempfile::tempdir().unwrap();
+    let cli = |args: &[&str]| on_workstation(ws.path(), &d.dir, args);
+    let (code, _, err) = cli(&["init", "--admin", "Ada Admin"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, list, _) = cli(&["playbook", "list"]);
+    assert!(list.contains("Ransomware (St Example's)"), "{list}");
+    let (_, show, _) = cli(&["settings", "show"]);
+    assert!(
+        show.contains("managed-by  St Example's IT, service desk x4357; local changes forbidden"),
+        "{show}"
+    );
+    assert!(show.contains("time-zone  America/New_York"), "{show}");
+    for change in [
+        vec!["settings", "idle-lock", "30"],
+        vec!["settings", "time-zone", "Europe/London"],
+        vec!["pack", "trust", &d.public],
+    ] {
+        let (code, _, err) = cli(&change);
+        assert_eq!(code, 1, "{change:?}");
+        assert!(
+            err.contains("error[managed]") && err.contains("is managed by St Example's IT"),
+            "{change:?}: {err}"
+        );
+    }
+}
+
+/// Without the policy, a newer pack the store holds stays in force over an older managed
+/// one (no rollback), and a newer managed one takes over again; a managed configuration
+/// with a problem changes nothing, and says why.
+#[test]
+fn the_managed_pack_never_rolls_back_and_a_bad_configuration_changes_nothing() {
+    let d = Deploy::new();
+    let text = std::fs::read_to_string(d.dir.join("managed.toml")).unwrap();
+    std::fs::write(
+        d.dir.join("managed.toml"),
+        text.replace("forbid_local_changes = true", "forbid_local_changes = false"),
+    )
+    .unwrap();
+    sign(&d, "5", &d.dir.join("pack.json"));
+    let ws = tempfile::tempdir().unwrap();
+    let cli = |args: &[&str]| on_workstation(ws.path(), &d.dir, args);
+    assert_eq!(cli(&["init", "--admin", "Ada Admin"]).0, 0);
+    // A local pack, version 7, with its own title.
+    crate::support::edited_pack_folder(
+        &d.tmp.path().join("local"),
+        "Ransomware or suspected malware outbreak",
+        "Ransomware (local edition)",
+    );
+    let local = d.tmp.path().join("local.json");
+    let (code, _, err) = run(caregiver(d.tmp.path()).args([
+        "pack",
+        "sign",
+        d.tmp.path().join("local").to_str().unwrap(),
+        "--key",
+        d.tmp.path().join("signing.key").to_str().unwrap(),
+        "--out",
+        local.to_str().unwrap(),
+        "--pack-version",
+        "7",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(cli(&["pack", "trust", &d.public]).0, 0);
+    let (code, _, err) = cli(&["pack", "import", local.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (_, list, _) = cli(&["playbook", "list"]);
+    assert!(
+        list.contains("Ransomware (local edition)"),
+        "the older managed pack rolled back: {list}"
+    );
+    sign(&d, "9", &d.dir.join("pack.json"));
+    let (_, list, _) = cli(&["playbook", "list"]);
+    assert!(list.contains("Ransomware (St Example's)"), "the newer managed pack: {list}");
+
+    // Signed by a key it does not list: not in force, named; the store's pack is.
+    let other = Deploy::new();
+    std::fs::copy(other.dir.join("pack.json"), d.dir.join("pack.json")).unwrap();
+    let (_, list, _) = cli(&["playbook", "list"]);
+    assert!(list.contains("Ransomware (local edition)"), "{list}");
+    let (_, show, _) = cli(&["settings", "show"]);
+    assert!(
+        show.contains("managed-by  none: the managed configuration has problems")
+            && show.contains("pack.json"),
+        "{show}"
+    );
+}

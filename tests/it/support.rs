@@ -12,6 +12,8 @@ pub fn caregiver(tmp: &Path) -> Command {
         .env("HOME", tmp.join("home"))
         .env("XDG_DATA_HOME", tmp.join("xdg-data"))
         .env("CAREGIVER_DATA_DIR", tmp.join("data"))
+        // Never the machine's own managed configuration: one a test puts here, or none.
+        .env("CAREGIVER_MANAGED_DIR", tmp.join("managed"))
         .env("LANG", "C.UTF-8")
         // Times people read are in the system's zone: the tests read UTC unless they say.
         .env("TZ", "UTC");

@@ -163,6 +163,7 @@ async function refresh({ force = false } = {}) {
   }
   const status = result.data;
   setZone(status.time_zone);
+  showManaged(status.managed);
   drawChrome(status);
   showReminders(status);
   // Someone went elsewhere while the core answered this poll: that navigation's own refresh
@@ -303,6 +304,18 @@ async function showAbout() {
   const dataDir = document.getElementById("app-data-dir");
   dataDir.textContent = `Data folder: ${result.data.data_dir}`;
   dataDir.dataset.path = result.data.data_dir;
+}
+
+/** "Managed by your IT department", in the footer, when IT manages this workstation; why
+ * not, when its configuration has problems. */
+function showManaged(m) {
+  const el = document.getElementById("managed-by");
+  const text = m.managed_by
+    ? `Managed by ${m.managed_by}${m.forbid_local_changes ? " (settings locked)" : ""}`
+    : (m.problem || "");
+  el.textContent = text;
+  el.hidden = !text;
+  el.dataset.managed = m.managed_by ? "yes" : (m.problem ? "problem" : "no");
 }
 
 // The first screen first; the footer's version and data folder after it.

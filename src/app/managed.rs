@@ -1,0 +1,95 @@
+//! The managed configuration in force (`crate::managed`): what IT pushed to this
+//! workstation, read once per process from the platform's system-wide place. Its signed
+//! pack is in force over the store's unless the store's is newer (no rollback); its time
+//! zone is the one times read in; its idle lock is the longest the app waits; and when its
+//! policy forbids local changes, no local admin changes the pack, the pinned key or these
+//! settings (`managed`). A configuration with problems changes nothing: the app goes on
+//! with what the store holds, and the window says why.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::App;
+use crate::managed::{self, Managed};
+use crate::{Error, Result};
+
+/// The managed configuration as read at the first need.
+#[derive(Debug)]
+pub(super) enum ManagedState {
+    /// No `managed.toml` in the place looked at.
+    None,
+    Good(Box<Managed>),
+    /// Its problems, each naming its file.
+    Bad(Vec<String>),
+}
+
+/// What the window and the CLI say of the managed configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ManagedView {
+    pub managed_by: Option<String>,
+    /// Why the managed configuration is not in force (the app goes on without it).
+    pub problem: Option<String>,
+    pub forbid_local_changes: bool,
+}
+
+impl App {
+    /// Reads the managed configuration from `dir` instead of the platform's place.
+    pub fn with_managed_dir(mut self, dir: PathBuf) -> Self {
+        self.managed_dir = Some(dir);
+        self
+    }
+
+    pub(super) fn managed_state(&self) -> &ManagedState {
+        self.managed.get_or_init(|| {
+            let dir = self.managed_dir.clone().unwrap_or_else(managed::system_dir);
+            match managed::load(&dir, self.now()) {
+                Ok(None) => ManagedState::None,
+                Ok(Some(m)) => ManagedState::Good(Box::new(m)),
+                Err(problems) => {
+                    ManagedState::Bad(problems.iter().map(ToString::to_string).collect())
+                }
+            }
+        })
+    }
+
+    /// The managed configuration in force, if there is a good one.
+    pub(super) fn managed(&self) -> Option<&Managed> {
+        match self.managed_state() {
+            ManagedState::Good(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// What IT manages here, for the window's banner and `caregiver settings show`.
+    pub fn managed_view(&self) -> ManagedView {
+        match self.managed_state() {
+            ManagedState::None => {
+                ManagedView { managed_by: None, problem: None, forbid_local_changes: false }
+            }
+            ManagedState::Good(m) => ManagedView {
+                managed_by: Some(m.managed_by.clone()),
+                problem: None,
+                forbid_local_changes: m.policy.forbid_local_changes,
+            },
+            ManagedState::Bad(problems) => ManagedView {
+                managed_by: None,
+                problem: Some(format!(
+                    "the managed configuration has problems, so it is not in force: {}",
+                    problems.join("; ")
+                )),
+                forbid_local_changes: false,
+            },
+        }
+    }
+
+    /// Refuses a local change to `what` when the managed policy forbids local changes.
+    pub(super) fn refuse_if_managed(&self, what: &'static str) -> Result<()> {
+        match self.managed() {
+            Some(m) if m.policy.forbid_local_changes => {
+                Err(Error::Managed { what, by: m.managed_by.clone() })
+            }
+            _ => Ok(()),
+        }
+    }
+}
