@@ -261,8 +261,9 @@ async function showReminders(status) {
   const r = await request("reminders");
   const due = r.state === "ready" ? r.data : [];
   const here = route.name === "incident" ? route.id : null;
-  // The step's screen shows its own timers with "Seen"; call escalations show here too.
-  const others = due.filter((d) => d.incident !== here || d.step.startsWith(CALL_STEP));
+  // The step's screen shows its own timers with "Seen"; call escalations and legal clocks'
+  // reminders show here too.
+  const others = due.filter((d) => d.incident !== here || d.step.startsWith(CALL_STEP) || d.step.startsWith("clock:"));
   reminderBar.hidden = others.length === 0;
   reminderBar.replaceChildren(...others.map((d) => h("div", { class: "reminder", dataset: { incident: d.incident, step: d.step } },
     h("strong", {}, `${d.drill ? "DRILL " : ""}${d.title}: `), d.say,
