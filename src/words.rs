@@ -83,6 +83,26 @@ impl Zone {
         i64::from(t.with_timezone(&self.0).offset().fix().local_minus_utc()) * 1000
     }
 
+    /// A date and time as a person types it on this zone's clock (`2026-11-28T06:30`, or
+    /// with seconds): the moment it names. In the hour a spring change skips, the first
+    /// moment after it; in the hour an autumn change repeats, the first of the two.
+    pub fn local(&self, text: &str) -> Option<DateTime<Utc>> {
+        use chrono::TimeZone;
+        let naive = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
+            .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S"))
+            .ok()?;
+        match self.0.from_local_datetime(&naive) {
+            chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
+                Some(t.to_utc())
+            }
+            chrono::LocalResult::None => (1..=180)
+                .find_map(|m| {
+                    self.0.from_local_datetime(&(naive + TimeDelta::minutes(m))).earliest()
+                })
+                .map(|t| t.to_utc()),
+        }
+    }
+
     /// The time of day only, with the abbreviation: "09:30 EST".
     pub fn clock(&self, t: DateTime<Utc>) -> String {
         t.with_timezone(&self.0).format("%H:%M %Z").to_string()
@@ -163,6 +183,16 @@ mod tests {
         assert_eq!(ny.clock(utc("2026-07-04T16:00:00Z")), "12:00 EDT");
         assert_eq!(ny.offset_ms(utc("2026-07-04T16:00:00Z")), -4 * 3_600_000);
         assert_eq!(Zone::UTC.minute(utc("2026-11-28T19:05:00Z")), "2026-11-28 19:05 UTC");
+        // A time typed on New York's clock: the skipped hour moves on, the doubled one is
+        // the first; nonsense is nothing.
+        for (typed, at) in [
+            ("2026-11-28T14:05", "2026-11-28T19:05:00Z"),
+            ("2026-03-08T02:30", "2026-03-08T07:00:00Z"),
+            ("2026-11-01T01:30:00", "2026-11-01T05:30:00Z"),
+        ] {
+            assert_eq!(ny.local(typed), Some(utc(at)), "{typed}");
+        }
+        assert_eq!(ny.local("28/11/2026 14:05"), None);
         let err = Zone::named("Mars/Olympus").unwrap_err().to_string();
         assert!(err.contains("`Mars/Olympus` is not a time zone name"), "{err}");
     }

@@ -241,8 +241,10 @@ pub async fn start_incident(
     discovered: Option<String>,
     lead: Option<String>,
 ) -> Reply<IncidentView> {
-    let discovered = caregiver::app::incidents::parse_discovered(discovered.as_deref())?;
-    Ok(state.app().start_incident(&playbook, drill, discovered, lead)?)
+    let app = state.app();
+    let discovered =
+        caregiver::app::incidents::parse_discovered(discovered.as_deref(), &app.zone())?;
+    Ok(app.start_incident(&playbook, drill, discovered, lead)?)
 }
 
 #[tauri::command]

@@ -393,15 +393,26 @@ impl App {
     }
 }
 
-/// A discovery time typed by a person: RFC 3339 with its offset; empty means now.
-pub fn parse_discovered(text: Option<&str>) -> Result<Option<DateTime<Utc>>> {
+/// A discovery time typed by a person: RFC 3339 with its offset, or a date and time on the
+/// workstation's clock (`2026-11-28T06:30`, as the window's field gives it) read in `zone`;
+/// empty means now.
+pub fn parse_discovered(
+    text: Option<&str>,
+    zone: &crate::words::Zone,
+) -> Result<Option<DateTime<Utc>>> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(t) => {
-            DateTime::parse_from_rfc3339(t).map(|d| Some(d.to_utc())).map_err(|_| Error::Invalid {
+        Some(t) => DateTime::parse_from_rfc3339(t)
+            .map(|d| d.to_utc())
+            .ok()
+            .or_else(|| zone.local(t))
+            .map(Some)
+            .ok_or_else(|| Error::Invalid {
                 what: "discovery time",
-                reason: "write it as 2026-11-28T06:30:00Z".into(),
-            })
-        }
+                reason: format!(
+                    "write it as 2026-11-28T06:30 (in {}) or 2026-11-28T06:30:00Z",
+                    zone.name()
+                ),
+            }),
     }
 }

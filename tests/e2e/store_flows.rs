@@ -272,6 +272,16 @@ async fn an_admin_sets_the_time_zone_and_the_window_reads_in_it() {
     assert!(line.contains(&format!("started {today} ")), "{line}");
     assert!(line.contains(" CST by Ada Admin"), "{line}");
 
+    // A discovery time typed on the Start screen is on the workstation's clock too: 09:00
+    // in Chicago, and the 60-day clock due at 09:00 there.
+    app.click("button.situation[data-situation=ransomware]").await;
+    app.wait_screen("start:ransomware").await;
+    app.eval("document.getElementById('start-discovered').value = '2026-11-20T09:00'; return 1")
+        .await;
+    app.click("#start-confirm").await;
+    let due = app.find("#deadlines li").await.text().await.unwrap();
+    assert!(due.contains("(due 2027-01-19 09:00 CST)"), "{due}");
+
     app.click("#nav-admin").await;
     app.wait_screen("admin").await;
     app.click("#zone-system").await;

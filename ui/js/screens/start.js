@@ -4,11 +4,11 @@
 
 import { request } from "../api.js";
 import { fill, h, showAlert } from "../dom.js";
+import { local } from "../time.js";
 
-/** "2026-11-28T14:05" in local time, as a datetime-local input wants it. */
+/** Now on the workstation's clock, as the field holds it: "2026-11-28T06:30". */
 function localInputValue(date) {
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  return local(date.toISOString()).slice(0, 16).replace(" ", "T");
 }
 
 export async function renderStart(main, { playbookId, drill, me, onStarted, onBack }) {
@@ -50,11 +50,11 @@ export async function renderStart(main, { playbookId, drill, me, onStarted, onBa
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     startButton.disabled = true;
-    const when = discovered.value ? new Date(discovered.value) : null;
+    // As typed, on the workstation's clock: the core reads it in the workstation's zone.
     const r = await request("start_incident", {
       playbook: playbookId,
       drill: drillBox.checked,
-      discovered: when && !Number.isNaN(when.getTime()) ? when.toISOString() : null,
+      discovered: discovered.value || null,
       lead: lead.value,
     });
     startButton.disabled = false;
