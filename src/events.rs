@@ -154,6 +154,17 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().to_utc()
     }
 
+    /// The store writes the `entries_unsigned` declaration itself (it is generic over the
+    /// vocabulary), with the log's kind name: it must be this variant's kind and payload.
+    #[test]
+    fn the_stores_declaration_is_the_entries_unsigned_event() {
+        let event = Event::EntriesUnsigned { from: 2, names: vec!["Lena Lead".into()], to: 3 };
+        let (kind, payload) = crate::log::kind_and_payload(&event).unwrap();
+        assert_eq!(kind, crate::log::UNSIGNED_KIND);
+        assert_eq!(event.kind(), crate::log::UNSIGNED_KIND);
+        assert_eq!(payload, json!({ "from": 2, "names": ["Lena Lead"], "to": 3 }));
+    }
+
     /// Every kind, as the code wrote it with `json!` before events were typed: the typed
     /// variant writes the same kind and the same payload bytes, and reads back as itself.
     #[test]

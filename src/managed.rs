@@ -38,14 +38,19 @@ use crate::playbook::pack::{self, PackInfo};
 
 /// The managed configuration's file.
 pub const MANAGED_FILE: &str = "managed.toml";
-/// Where a workstation looks for it unless told otherwise (`CAREGIVER_MANAGED_DIR`).
+/// Where a test build looks for it instead (`CAREGIVER_MANAGED_DIR`). A release build never
+/// reads it: on a ward PC every user can set an environment variable (a shortcut's), and a
+/// configuration of their own would put their pack, signed by a key of their own, in force.
 pub const MANAGED_DIR_ENV: &str = "CAREGIVER_MANAGED_DIR";
 /// The longest idle lock a managed configuration may set (the app's own limit).
 const MAX_IDLE_MINUTES: u32 = 120;
 
-/// The platform's system-wide place for the managed configuration.
+/// The platform's system-wide place for the managed configuration (in a test build,
+/// [`MANAGED_DIR_ENV`] if set).
 pub fn system_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os(MANAGED_DIR_ENV).filter(|d| !d.is_empty()) {
+    if cfg!(debug_assertions)
+        && let Some(dir) = std::env::var_os(MANAGED_DIR_ENV).filter(|d| !d.is_empty())
+    {
         return PathBuf::from(dir);
     }
     if cfg!(windows) {

@@ -57,7 +57,6 @@ impl App {
     /// time a person reads follows it. Admins.
     pub fn set_time_zone(&mut self, zone: Option<&str>) -> Result<()> {
         self.refuse_if_managed("the time zone")?;
-        self.zone.set(None);
         self.user()?.set_time_zone(zone)
     }
 

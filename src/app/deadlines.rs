@@ -101,15 +101,7 @@ pub(super) fn clock_reminders(
     now: DateTime<Utc>,
     zone: &Zone,
 ) -> Vec<Reminder> {
-    let i = &p.incident;
-    let reminder = |step: String, say: String, due: DateTime<Utc>| Reminder {
-        incident: i.id.clone(),
-        title: i.title.clone(),
-        drill: i.drill,
-        step,
-        say,
-        due,
-    };
+    let reminder = |step, say, due| Reminder::of(&p.incident, step, say, due);
     let mut out = Vec::new();
     for d in &p.deadlines {
         let Some(due) = d.due else { continue };

@@ -78,6 +78,19 @@ pub struct Reminder {
     pub due: DateTime<Utc>,
 }
 
+impl Reminder {
+    /// A reminder of incident `i`: its `step` (a step's id, `call:CONTACT` or
+    /// `clock:STEP:LEAD`), what to say, and when it came due.
+    pub(super) fn of(
+        i: &incident::Incident,
+        step: String,
+        say: String,
+        due: DateTime<Utc>,
+    ) -> Self {
+        Reminder { incident: i.id.clone(), title: i.title.clone(), drill: i.drill, step, say, due }
+    }
+}
+
 /// How many steps can be reached from `from` (itself included), over every branch.
 fn reachable(playbook: &Playbook, from: &str) -> usize {
     let mut seen = std::collections::HashSet::new();
@@ -355,14 +368,7 @@ impl App {
         let mut out = Vec::new();
         for progress in open.into_iter().filter(|p| !p.closed) {
             let i = &progress.incident;
-            let reminder = |step: String, say: String, due: DateTime<Utc>| Reminder {
-                incident: i.id.clone(),
-                title: i.title.clone(),
-                drill: i.drill,
-                step,
-                say,
-                due,
-            };
+            let reminder = |step, say, due| Reminder::of(i, step, say, due);
             // Calls gone unanswered past their wait: call the alternate.
             for s in calltree::called(&contacts, Some(&i.playbook), &progress.calls, now) {
                 if let calltree::State::Escalate { since, reason } = s.state {

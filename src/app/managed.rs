@@ -61,6 +61,12 @@ impl App {
         }
     }
 
+    /// The zone the managed configuration sets, if any.
+    pub(super) fn managed_zone(&self) -> Option<crate::words::Zone> {
+        let name = self.managed()?.settings.time_zone.as_deref()?;
+        crate::words::Zone::named(name).ok()
+    }
+
     /// What IT manages here, for the window's banner and `caregiver settings show`.
     pub fn managed_view(&self) -> ManagedView {
         match self.managed_state() {

@@ -91,9 +91,6 @@ pub struct App {
     contact_tree: RefCell<Option<ContactTreeRead>>,
     /// Reminders already announced (incident, step, due): each is announced once.
     announced: std::collections::HashSet<(String, String, DateTime<Utc>)>,
-    /// The zone people read times in, as last worked out (the window asks every second):
-    /// forgotten at every unlock, lock and change of the setting.
-    zone: std::cell::Cell<Option<crate::words::Zone>>,
     /// The store opened ahead of the lock screen (`open_ahead`), for its first call only.
     ahead: RefCell<Option<Store>>,
     /// The managed configuration, read at the first need (`managed.rs`), and where from
@@ -124,7 +121,6 @@ impl App {
             modules: std::cell::OnceCell::new(),
             contact_tree: RefCell::new(None),
             announced: Default::default(),
-            zone: Default::default(),
             ahead: RefCell::new(None),
             managed: std::cell::OnceCell::new(),
             managed_dir: None,
@@ -140,19 +136,15 @@ impl App {
         self.clock.now()
     }
 
-    /// The zone people read times in: the one an admin set for this workstation (readable
-    /// once signed in), else the system's.
+    /// The zone people read times in: the managed configuration's, else the one an admin
+    /// set for this workstation (readable once signed in), else the system's.
     pub fn zone(&self) -> crate::words::Zone {
-        if let Some(zone) = self.zone.get() {
-            return zone;
+        match &self.state {
+            // The session's (the managed one given it at sign-in, else the store's setting,
+            // else the system's): the same zone its legal clocks count days in.
+            State::User(s) => s.zone(),
+            _ => self.managed_zone().unwrap_or_else(crate::words::Zone::system),
         }
-        let managed = self.managed().and_then(|m| m.settings.time_zone.as_deref());
-        let zone = match managed.and_then(|z| crate::words::Zone::named(z).ok()) {
-            Some(zone) => zone,
-            None => self.user().map_or_else(|_| crate::words::Zone::system(), Session::zone),
-        };
-        self.zone.set(Some(zone));
-        zone
     }
 
     /// The store file, opened (locked).

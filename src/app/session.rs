@@ -167,7 +167,8 @@ impl App {
         Ok(self.status(now))
     }
 
-    fn sign_in(&mut self, session: Session, now: Instant) {
+    fn sign_in(&mut self, mut session: Session, now: Instant) {
+        session.set_managed_zone(self.managed_zone());
         let local = session.settings().map(|s| s.idle_lock_minutes).ok();
         // The managed idle lock is the longest the app waits: a local one may be shorter.
         let managed = self.managed().and_then(|m| m.settings.idle_lock_minutes);
@@ -176,7 +177,6 @@ impl App {
             (l, m) => l.or(m).map_or_else(default_idle, minutes),
         };
         self.contact_tree.replace(None);
-        self.zone.set(None);
         self.state = State::User(Box::new(session));
         self.last_activity = now;
     }
@@ -199,7 +199,6 @@ impl App {
             let _ = session.checkpoint_log();
         }
         self.state = State::Locked;
-        self.zone.set(None);
         self.ahead.replace(None);
         self.library.replace(None);
         self.contact_tree.replace(None);

@@ -222,7 +222,7 @@ fn show(app: &App, p: &Progress) {
             .flatten()
             .collect::<Vec<_>>()
             .join(": ");
-        let time = e.time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let time = zone.second(e.time);
         say(&format!("  {:>4}  {time}  {:<16} {:<16} {what}", e.seq, e.actor, e.event.kind()));
     }
 }

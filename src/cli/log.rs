@@ -147,10 +147,12 @@ pub fn run(auth: &Auth, cmd: LogCommand) -> Result {
             ));
         }
         LogCommand::Timeline { incident } => {
-            for e in auth.signed_in()?.merged_timeline(incident.as_deref())? {
+            let app = auth.signed_in()?;
+            let zone = app.zone();
+            for e in app.merged_timeline(incident.as_deref())? {
                 say(&format!(
                     "{}  {}  {:>5}  {:<16} {:<20} {}",
-                    e.time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    zone.second(e.time),
                     e.log,
                     e.seq,
                     e.actor,

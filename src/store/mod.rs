@@ -334,6 +334,10 @@ pub struct Session {
     /// This session's entries that wait for a signed checkpoint (`activity.rs`): a hint,
     /// checked against the log before it is trusted.
     log_run: std::cell::RefCell<Option<activity::Run>>,
+    /// The zone the workstation's managed configuration sets, over the store's setting.
+    managed_zone: Option<crate::words::Zone>,
+    /// The zone as last worked out (`Session::zone`), forgotten when it is set again.
+    zone: std::cell::Cell<Option<crate::words::Zone>>,
 }
 
 /// Emergency access: holds the ward key only, so it can open playbooks and the ward call
@@ -624,6 +628,8 @@ impl Store {
             device: Default::default(),
             signer: Default::default(),
             log_run: Default::default(),
+            managed_zone: None,
+            zone: Default::default(),
         };
         Ok((session, RecoveryKey::from_secret(&recovery)))
     }
@@ -802,6 +808,8 @@ impl Store {
             device: Default::default(),
             signer: Default::default(),
             log_run: Default::default(),
+            managed_zone: None,
+            zone: Default::default(),
         }
     }
 

@@ -318,13 +318,26 @@ impl Session {
     }
 
     /// The zone people on this workstation read times in, and legal clocks count days in:
-    /// the one an admin set, else the system's.
+    /// the managed configuration's, else the one an admin set, else the system's. Worked
+    /// out once per session (and again after `set_time_zone`).
     pub fn zone(&self) -> crate::words::Zone {
-        self.settings()
+        if let Some(zone) = self.managed_zone.or(self.zone.get()) {
+            return zone;
+        }
+        let zone = self
+            .settings()
             .ok()
             .and_then(|s| s.time_zone)
             .and_then(|name| crate::words::Zone::named(&name).ok())
-            .unwrap_or_else(crate::words::Zone::system)
+            .unwrap_or_else(crate::words::Zone::system);
+        self.zone.set(Some(zone));
+        zone
+    }
+
+    /// The zone the workstation's managed configuration sets: it holds over the store's
+    /// setting for this session.
+    pub(crate) fn set_managed_zone(&mut self, zone: Option<crate::words::Zone>) {
+        self.managed_zone = zone;
     }
 
     /// Sets the idle time after which the desktop app locks (1 to 120 minutes).
@@ -365,7 +378,9 @@ impl Session {
         self.require(Permission::ManageWorkstation, "change the time zone")?;
         let time_zone = zone.map(|z| crate::words::Zone::named(z).map(|z| z.name().to_owned()));
         let settings = Settings { time_zone: time_zone.transpose()?, ..self.settings()? };
-        self.put("settings", &settings).map(|_| ())
+        self.put("settings", &settings)?;
+        self.zone.set(None);
+        Ok(())
     }
 }
 

@@ -26,8 +26,17 @@ impl Cli {
     }
 
     fn run(&self, args: &[&str]) -> (i32, String, String) {
+        self.run_in(None, args)
+    }
+
+    /// As [`Cli::run`], on a machine whose system zone is `tz` (`TZ`) when given.
+    fn run_in(&self, tz: Option<&str>, args: &[&str]) -> (i32, String, String) {
         let p: &Path = self.tmp.path();
-        run(caregiver(p)
+        let mut cmd = caregiver(p);
+        if let Some(tz) = tz {
+            cmd.env("TZ", tz);
+        }
+        run(cmd
             .arg("--store")
             .arg(p.join("store.db"))
             .args(args)
@@ -490,15 +499,7 @@ fn people_read_local_time_the_system_zone_or_the_one_an_admin_set() {
     ]);
     let id = id.trim().to_owned();
     let in_new_york = |args: &[&str]| {
-        let p: &Path = cli.tmp.path();
-        let (code, out, err) = run(caregiver(p)
-            .env("TZ", "America/New_York")
-            .arg("--store")
-            .arg(p.join("store.db"))
-            .args(args)
-            .args(["--passphrase-file"])
-            .arg(p.join("pass"))
-            .args(["--user", ADMIN]));
+        let (code, out, err) = cli.run_in(Some("America/New_York"), args);
         assert_eq!(code, 0, "{args:?}: {err}");
         out
     };
