@@ -276,6 +276,8 @@ async fn an_admin_sets_the_time_zone_and_the_window_reads_in_it() {
     // in Chicago, and the 60-day clock due at 09:00 there.
     app.click("button.situation[data-situation=ransomware]").await;
     app.wait_screen("start:ransomware").await;
+    // The screen is marked before its data is drawn: wait for the field.
+    app.find("#start-discovered").await;
     app.eval("document.getElementById('start-discovered').value = '2026-11-20T09:00'; return 1")
         .await;
     app.click("#start-confirm").await;
