@@ -24,6 +24,8 @@ const COMMANDS: &[&str] = &[
     "set_time_zone",
     "running_clocks",
     "set_clock_reminders",
+    "set_organisation",
+    "get_organisation",
     "new_emergency_code",
     "new_recovery_key",
     "pack_status",

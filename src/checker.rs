@@ -172,6 +172,12 @@ pub(crate) trait Checked: Sized {
     fn id(&self) -> &str;
 
     fn title(&self) -> &str;
+
+    /// Whether a file of the set, by name, is of this format (a pack holds playbooks and
+    /// clock rule sets, both `*.toml`).
+    fn takes(_name: &str) -> bool {
+        true
+    }
 }
 
 /// Every `*.<extension>` file at the top of an embedded folder (`folder` names it in
@@ -181,8 +187,11 @@ pub(crate) fn embedded<T: Checked>(
     folder: &str,
     extension: &str,
 ) -> Result<Vec<T>, Vec<Diagnostic>> {
-    let mut files: Vec<_> =
-        dir.files().filter(|f| f.path().extension().is_some_and(|e| e == extension)).collect();
+    let mut files: Vec<_> = dir
+        .files()
+        .filter(|f| f.path().extension().is_some_and(|e| e == extension))
+        .filter(|f| T::takes(&f.path().to_string_lossy()))
+        .collect();
     files.sort_by_key(|f| f.path());
     let texts = files.into_iter().map(|f| {
         let name = format!("{folder}/{}", f.path().display());
@@ -202,9 +211,21 @@ pub(crate) fn embedded<T: Checked>(
 /// is a file, or a folder meaning its `*.<extension>` files (not its subfolders), in name
 /// order. An empty result means all is well.
 pub(crate) fn validate_paths<T: Checked>(paths: &[&Path], extension: &str) -> Vec<Diagnostic> {
+    check_paths::<T>(paths, extension).1
+}
+
+/// [`validate_paths`], with each file's value that checked out, by file name.
+pub(crate) fn check_paths<T: Checked>(
+    paths: &[&Path],
+    extension: &str,
+) -> (Vec<(String, T)>, Vec<Diagnostic>) {
     let (texts, problems) = read_text_files(paths, extension);
-    let texts = texts.iter().map(|(name, text)| (name.clone(), Ok(text.as_str())));
-    check_all::<T>(texts, problems).1
+    let texts = texts
+        .iter()
+        .filter(|(name, _)| T::takes(name))
+        .map(|(name, text)| (name.clone(), Ok(text.as_str())));
+    let (found, problems) = check_all::<T>(texts, problems);
+    (found.into_iter().map(|(name, value, _)| (name, value)).collect(), problems)
 }
 
 /// A file found, with where a duplicate of its id is reported.

@@ -22,6 +22,7 @@ use caregiver::app::session::shown_once;
 use caregiver::app::training::{ModuleView, ResultsFile};
 use caregiver::app::{App, LockScreen, Status, SystemClock};
 use caregiver::contacts::calltree::WardCallList;
+use caregiver::incident::clocks::Organisation;
 use caregiver::playbook::PlaybookSummary;
 use caregiver::playbook::pack::PackInfo;
 use caregiver::playbook::view::Hit;
@@ -191,6 +192,23 @@ pub async fn running_clocks(state: State<'_, AppState>) -> Reply<Vec<RunningCloc
 #[tauri::command]
 pub async fn set_clock_reminders(state: State<'_, AppState>, lead: String) -> Reply<Vec<u32>> {
     Ok(state.app().set_clock_reminders(&lead)?)
+}
+
+/// Sets the organisation's profile the clock rules look at (admins); returns it as the
+/// clocks now read it.
+#[tauri::command]
+pub async fn set_organisation(
+    state: State<'_, AppState>,
+    states: Vec<String>,
+    traits: Vec<String>,
+) -> Reply<Organisation> {
+    Ok(state.app().set_organisation(&states, &traits)?)
+}
+
+/// The organisation's profile as the clocks read it.
+#[tauri::command]
+pub async fn get_organisation(state: State<'_, AppState>) -> Reply<Organisation> {
+    Ok(state.app().organisation()?)
 }
 
 /// Sets the workstation's time zone (an IANA name), or the system's when `zone` is none;

@@ -65,6 +65,8 @@ fn main() -> ExitCode {
             commands::set_time_zone,
             commands::running_clocks,
             commands::set_clock_reminders,
+            commands::set_organisation,
+            commands::get_organisation,
             commands::new_emergency_code,
             commands::new_recovery_key,
             commands::pack_status,

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::App;
 use super::incidents::Reminder;
+use crate::incident::clocks::Organisation;
 use crate::incident::{self, DeadlineState, DeadlineStatus, Progress};
 use crate::words::{self, Zone};
 use crate::{Error, Result};
@@ -56,6 +57,24 @@ impl App {
         let minutes = lead_times(text)?;
         self.user()?.set_clock_reminders(minutes)?;
         Ok(self.user()?.settings()?.clock_reminders)
+    }
+
+    /// Sets the organisation's profile the clock rules look at: the states and territories
+    /// it operates in (postal codes) and its traits (`publicly-traded`,
+    /// `business-associate`). Admins. Returns the profile as the clocks now read it.
+    pub fn set_organisation(
+        &mut self,
+        jurisdictions: &[String],
+        traits: &[String],
+    ) -> Result<Organisation> {
+        let session = self.user()?;
+        session.set_organisation(jurisdictions, traits)?;
+        incident::organisation(session)
+    }
+
+    /// The organisation's profile as the clocks read it (any signed-in user).
+    pub fn organisation(&self) -> Result<Organisation> {
+        incident::organisation(self.user()?)
     }
 }
 

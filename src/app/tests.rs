@@ -291,7 +291,14 @@ fn discovery_moves_and_pauses_freeze_the_legal_clocks_on_a_fake_clock() {
     // A law-enforcement delay: the time left does not move while it holds.
     let paused =
         app.pause_clock(&id, "notify-individuals", "Det. Ray, county police, by phone", false);
-    let left = paused.unwrap().progress.deadlines[0].left_minutes;
+    let left = paused
+        .unwrap()
+        .progress
+        .deadlines
+        .iter()
+        .find(|d| d.clock == "hipaa-individuals")
+        .unwrap()
+        .left_minutes;
     assert_eq!(individuals(&app).status, DeadlineStatus::Paused);
     clock.advance(TimeDelta::days(5));
     assert_eq!(individuals(&app).left_minutes, left, "frozen");

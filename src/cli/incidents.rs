@@ -195,7 +195,9 @@ fn summary(p: &Progress, zone: &Zone) {
 fn clocks(p: &Progress, zone: &Zone) {
     for d in &p.deadlines {
         let due = d.due_words(zone);
-        say(&format!("  clock {} ({}): due {due}: {}", d.step, d.status.words(), d.described()));
+        let step = if d.clock == d.step { String::new() } else { format!("; step {}", d.step) };
+        let status = d.status.words();
+        say(&format!("  clock {} ({status}{step}): due {due}: {}", d.clock, d.described()));
         say(&format!("      {}", d.state_words(zone)));
     }
 }

@@ -88,6 +88,16 @@ pub enum SettingsCommand {
         #[arg(required = true)]
         lead: Vec<String>,
     },
+    /// The organisation's profile the legal clocks' rules look at: each state or territory
+    /// it operates in (`--state CA`, repeated), and its traits (`--trait publicly-traded`,
+    /// `--trait business-associate`). Replaces the profile; with no option, none of
+    /// either (rules for a state or a trait then do not apply).
+    Organisation {
+        #[arg(long = "state", value_name = "CODE")]
+        states: Vec<String>,
+        #[arg(long = "trait", value_name = "TRAIT")]
+        traits: Vec<String>,
+    },
 }
 
 /// `caregiver init`: a new store and its first admin; prints the recovery key once.
@@ -201,6 +211,14 @@ pub fn run_settings(auth: &Auth, cmd: SettingsCommand) -> Result {
                 "clock-reminders  {} before a legal clock is due",
                 caregiver::app::deadlines::lead_words(&s.clock_reminders)
             ));
+            say(&format!("organisation  {}", organisation_words(&app.organisation()?)));
+        }
+        SettingsCommand::Organisation { states, traits } => {
+            let set = auth.signed_in()?.set_organisation(&states, &traits)?;
+            say(&format!(
+                "The legal clocks now read the organisation as: {}.",
+                organisation_words(&set)
+            ));
         }
         SettingsCommand::ClockReminders { lead } => {
             let set = auth.signed_in()?.set_clock_reminders(&lead.join(" "))?;
@@ -265,4 +283,30 @@ pub fn restore(auth: &Auth, file: &std::path::Path) -> Result {
     say(&format!("The backup is of store {}: {relation}.", restored.store_id));
     say(&format!("Its admins: {}", restored.admins.join(", ")));
     Ok(())
+}
+
+/// The organisation's profile in words: `states CA, NY; publicly traded; insurer notice
+/// window 72 hours`.
+fn organisation_words(o: &caregiver::incident::clocks::Organisation) -> String {
+    let states = match &o.jurisdictions {
+        None => "states not set (clocks for one state stay undecided)".to_owned(),
+        Some(l) if l.is_empty() => "no state".to_owned(),
+        Some(l) => format!("states {}", l.join(", ")),
+    };
+    let traits = match &o.traits {
+        None => "traits not set".to_owned(),
+        Some(l) if l.is_empty() => "no trait".to_owned(),
+        Some(l) => l.join(", "),
+    };
+    let windows: Vec<String> = o
+        .windows
+        .iter()
+        .map(|(role, span)| format!("{role} notice window {}", span.words()))
+        .collect();
+    let windows = if windows.is_empty() {
+        "no notice window in the contact list".to_owned()
+    } else {
+        windows.join(", ")
+    };
+    format!("{states}; {traits}; {windows}")
 }

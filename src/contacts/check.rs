@@ -124,11 +124,12 @@ pub(crate) enum Field {
     Alternate,
     EscalateAfterMinutes,
     IncidentTypes,
+    NoticeWithin,
 }
 
 impl Field {
     /// Every field, in the order of the CSV columns.
-    pub(crate) const ALL: [Field; 23] = [
+    pub(crate) const ALL: [Field; 24] = [
         Field::Id,
         Field::Name,
         Field::Kind,
@@ -152,6 +153,7 @@ impl Field {
         Field::Alternate,
         Field::EscalateAfterMinutes,
         Field::IncidentTypes,
+        Field::NoticeWithin,
     ];
 
     /// The CSV column name.
@@ -180,6 +182,7 @@ impl Field {
             Field::Alternate => "alternate",
             Field::EscalateAfterMinutes => "escalate_after_minutes",
             Field::IncidentTypes => "incident_types",
+            Field::NoticeWithin => "notice_within",
         }
     }
 }
@@ -290,6 +293,7 @@ pub(crate) fn blank_contact() -> Contact {
         alternate: None,
         escalate_after_minutes: DEFAULT_ESCALATE_MINUTES,
         incident_types: Vec::new(),
+        notice_within: None,
     }
 }
 

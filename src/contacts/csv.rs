@@ -72,6 +72,7 @@ pub const COLUMNS: &[&str] = &[
     "alternate",
     "escalate_after_minutes",
     "incident_types",
+    "notice_within",
 ];
 
 /// The columns a file must have.
@@ -135,6 +136,7 @@ fn cell(c: &Contact, field: Field) -> String {
         Field::ContractRef => text(&c.contract_ref),
         Field::PolicyNumber => text(&c.policy_number),
         Field::ClaimLine => text(&c.claim_line),
+        Field::NoticeWithin => text(&c.notice_within),
         Field::Channels => c.channels.join(&LIST_SEPARATOR.to_string()),
         Field::Notes => text(&c.notes),
         Field::CalledBy => text(&c.called_by),
@@ -349,6 +351,7 @@ fn set_field(c: &mut Contact, field: Field, text: &str, problems: &mut Vec<Strin
         Field::ContractRef => c.contract_ref = read_text(text),
         Field::PolicyNumber => c.policy_number = read_text(text),
         Field::ClaimLine => c.claim_line = read_text(text),
+        Field::NoticeWithin => c.notice_within = read_text(text),
         Field::Channels => c.channels = read_list(text),
         Field::Notes => c.notes = read_text(text),
         Field::CalledBy => c.called_by = read_text(text),

@@ -109,7 +109,7 @@ fn what_write_writes() {
     assert_eq!(
         rest,
         "pat,\"'=HYPERLINK(\"\"x\"\")\",internal,,,,,'+1 555 555 0100,,,,,,,,,,phone;sms,\
-         \"''quoted' and, \"\"more\"\"\nnext line\",,,10,\r\n"
+         \"''quoted' and, \"\"more\"\"\nnext line\",,,10,,\r\n"
     );
     let back = parse(&bytes, TYPES);
     assert_eq!(back.into_contacts(), vec![c]);

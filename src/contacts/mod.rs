@@ -82,6 +82,11 @@ pub struct Contact {
     /// The cyber insurance policy number.
     pub policy_number: Option<String>,
     pub claim_line: Option<String>,
+    /// Outside parties: how soon they must be told of an incident, as their contract or
+    /// policy says (`72 hours`): the cyber insurer's notice window, which its legal clock
+    /// reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_within: Option<String>,
     /// The channels approved for this contact (see [`CHANNELS`]), in order of preference.
     pub channels: Vec<String>,
     pub notes: Option<String>,

@@ -78,6 +78,7 @@ fn label(field: Field) -> &'static str {
         Field::Alternate => "X-CAREGIVER-ALTERNATE",
         Field::EscalateAfterMinutes => "X-CAREGIVER-ESCALATE-AFTER",
         Field::IncidentTypes => "X-CAREGIVER-INCIDENT-TYPES",
+        Field::NoticeWithin => "X-CAREGIVER-NOTICE-WITHIN",
     }
 }
 
@@ -98,6 +99,7 @@ const EXTENSIONS: &[(&str, Field)] = &[
     ("ALTERNATE", Field::Alternate),
     ("ESCALATE-AFTER", Field::EscalateAfterMinutes),
     ("INCIDENT-TYPES", Field::IncidentTypes),
+    ("NOTICE-WITHIN", Field::NoticeWithin),
 ];
 
 /// Writes contacts as vCard 4.0, one card each, in order.
@@ -164,6 +166,7 @@ fn to_card(c: &Contact) -> std::result::Result<VCard, String> {
             Field::ContractRef => c.contract_ref.clone(),
             Field::PolicyNumber => c.policy_number.clone(),
             Field::ClaimLine => c.claim_line.clone(),
+            Field::NoticeWithin => c.notice_within.clone(),
             Field::Channels => (!c.channels.is_empty()).then(|| c.channels.join(";")),
             Field::CalledBy => c.called_by.clone(),
             Field::Alternate => c.alternate.clone(),
@@ -561,6 +564,7 @@ fn to_row(line: usize, card: &VCard) -> Row {
             Field::ContractRef => c.contract_ref = read_text(text),
             Field::PolicyNumber => c.policy_number = read_text(text),
             Field::ClaimLine => c.claim_line = read_text(text),
+            Field::NoticeWithin => c.notice_within = read_text(text),
             Field::Channels => c.channels = read_list(text),
             Field::CalledBy => c.called_by = read_text(text),
             Field::Alternate => c.alternate = read_text(text),

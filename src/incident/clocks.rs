@@ -6,8 +6,11 @@
 //! pauses that freeze it (45 CFR 164.412: an oral request lasts at most 30 days unless a
 //! written statement is recorded), and its state at a given moment.
 //!
-//! The arithmetic takes any `chrono` time zone; incidents use UTC until the workstation's
-//! zone is set (issue 13's local time).
+//! The arithmetic takes any `chrono` time zone: incidents count in the workstation's.
+//! A clock that follows a rule of the pack may apply only in one state, only to an
+//! organisation with a trait, or read its span from a contact's notice window: the
+//! [`Organisation`] profile decides those, and a clock it cannot decide yet (no profile
+//! set, no window recorded) is undecided and says what is missing.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -115,8 +118,16 @@ pub struct DiscoveryChange {
 /// One legal clock of an incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeadlineState {
-    /// The clock's name: the id of the step that meets it.
+    /// The clock's name, as `pause` and `resume` take it: its rule's id, or its step's.
+    pub clock: String,
+    /// The id of the step that meets it.
     pub step: String,
+    /// The clock rule it follows, and the rule's citation.
+    pub rule_id: Option<String>,
+    pub source: Option<crate::playbook::rules::Source>,
+    /// Why it is undecided or not applicable beyond its branch (its state, the
+    /// organisation's profile, a notice window not recorded).
+    pub note: Option<String>,
     pub what: String,
     /// The rule in words: `within 60 days of discovery`.
     pub rule: String,
@@ -138,6 +149,106 @@ pub struct DeadlineState {
     pub pauses: Vec<Pause>,
 }
 
+/// What the clocks need to know of the organisation: set by an admin (the states it
+/// operates in, its traits) and read from the contact list (notice windows).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Organisation {
+    /// The states and territories it operates in (`None`: not set yet).
+    pub jurisdictions: Option<Vec<String>>,
+    /// Its traits, from [`crate::playbook::clockrules::TRAITS`] (`None`: not set yet).
+    pub traits: Option<Vec<String>>,
+    /// Notice windows from the contact list, by contact role (the cyber insurer's policy).
+    pub windows: BTreeMap<String, Span>,
+}
+
+/// Whether a clock applies to this organisation, as far as its rule's conditions go.
+enum Fit {
+    Applies,
+    /// Not known yet: what is missing.
+    Unknown(String),
+    /// Never: why.
+    Not(String),
+}
+
+impl Organisation {
+    fn fit(&self, d: &crate::playbook::format::Deadline) -> Fit {
+        if let Some(state) = &d.jurisdiction {
+            match &self.jurisdictions {
+                None => {
+                    return Fit::Unknown(format!(
+                        "applies only to an organisation in {state}: an admin sets the organisation's states"
+                    ));
+                }
+                Some(list) if !list.contains(state) => {
+                    return Fit::Not(format!(
+                        "applies only in {state}; this organisation is in {}",
+                        words_or_none(list)
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(t) = &d.requires {
+            let name = crate::playbook::clockrules::TRAITS
+                .iter()
+                .find(|(id, _)| id == t)
+                .map_or(t.as_str(), |(_, n)| n);
+            match &self.traits {
+                None => {
+                    return Fit::Unknown(format!(
+                        "applies only if the organisation is {name}: an admin sets the organisation's profile"
+                    ));
+                }
+                Some(list) if !list.contains(t) => {
+                    return Fit::Not(format!(
+                        "applies only if the organisation is {name}, and it is not"
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(role) = &d.within_contact
+            && !d.window_known
+            && !self.windows.contains_key(role)
+        {
+            return Fit::Unknown(format!(
+                "no notice window is recorded for the {role} contact: an admin adds `notice_within` to the contact list"
+            ));
+        }
+        Fit::Applies
+    }
+
+    /// The rule in words, with the span in force: `within 72 hours of discovery (the
+    /// cyber-insurer contact's notice window)`.
+    fn rule_words(&self, d: &crate::playbook::format::Deadline) -> String {
+        match d.within_contact.as_ref() {
+            Some(role) if self.windows.contains_key(role) => format!(
+                "within {} of {} (the {role} contact's notice window)",
+                self.span(d).words(),
+                d.from.words()
+            ),
+            Some(role) if !d.window_known => {
+                format!("within the {role} contact's notice window of {}", d.from.words())
+            }
+            _ => d.rule_words(),
+        }
+    }
+
+    /// Whether the clock has a span: its own, or its contact's notice window.
+    fn span_known(&self, d: &crate::playbook::format::Deadline) -> bool {
+        d.window_known || d.within_contact.as_ref().is_some_and(|r| self.windows.contains_key(r))
+    }
+
+    /// The clock's span: the contact's notice window when it has one, else the rule's.
+    fn span(&self, d: &crate::playbook::format::Deadline) -> Span {
+        d.within_contact.as_ref().and_then(|r| self.windows.get(r)).copied().unwrap_or(d.within)
+    }
+}
+
+fn words_or_none(list: &[String]) -> String {
+    if list.is_empty() { "no state".to_owned() } else { list.join(", ") }
+}
+
 /// What the replay knows that the clocks are derived from.
 pub(crate) struct Facts<'a> {
     pub discovered: DateTime<Utc>,
@@ -152,6 +263,7 @@ pub(crate) struct Facts<'a> {
     pub closed: bool,
     /// The workstation's zone: calendar and business days, and the year's end, are its.
     pub zone: chrono_tz::Tz,
+    pub organisation: &'a Organisation,
 }
 
 /// Whether a clock's branch was taken: since when, not (yet), or never.
@@ -204,17 +316,36 @@ fn due_at(base: DateTime<Utc>, pauses: &[Pause], t: DateTime<Utc>) -> DateTime<U
 }
 
 /// Every clock of the playbook, as it stands at `now`.
-pub(crate) fn derive(p: &Playbook, mut f: Facts<'_>, now: DateTime<Utc>) -> Vec<DeadlineState> {
+pub(crate) fn derive(p: &Playbook, f: Facts<'_>, now: DateTime<Utc>) -> Vec<DeadlineState> {
     let ahead = ahead(p, f.current);
     let mut out = Vec::new();
-    for (s, state) in p.steps.iter().zip(f.steps) {
-        let Some(d) = &s.deadline else { continue };
-        let mut pauses = f.pauses.remove(&s.id).unwrap_or_default();
+    let clocks =
+        p.steps.iter().zip(f.steps).flat_map(|(s, st)| s.deadlines.iter().map(move |d| (s, st, d)));
+    for (s, state, d) in clocks {
+        // A pause names its clock; one logged before clocks had names of their own names
+        // the step, and holds each clock the step meets.
+        let mut pauses = f.pauses.get(&d.clock).cloned().unwrap_or_default();
+        if d.clock != s.id {
+            pauses.extend(f.pauses.get(&s.id).cloned().unwrap_or_default());
+            pauses.sort_by_key(|p| p.from);
+        }
         pauses.iter_mut().for_each(|pause| pause.settle(now));
         let mut branch =
             d.when.as_ref().map_or(Branch::Taken(f.discovered), |w| branch(p, w, &f, &ahead));
         if let Some(Branch::Taken(_)) = d.unless.as_ref().map(|u| self::branch(p, u, &f, &ahead)) {
             branch = Branch::NotTaken;
+        }
+        let mut note = None;
+        match (f.organisation.fit(d), &branch) {
+            (_, Branch::NotTaken) | (Fit::Applies, _) => {}
+            (Fit::Not(why), _) => {
+                branch = Branch::NotTaken;
+                note = Some(why);
+            }
+            (Fit::Unknown(why), _) => {
+                branch = Branch::Undecided;
+                note = Some(why);
+            }
         }
         let anchor = match (d.from, &branch) {
             (_, Branch::NotTaken) => None,
@@ -224,7 +355,9 @@ pub(crate) fn derive(p: &Playbook, mut f: Facts<'_>, now: DateTime<Utc>) -> Vec<
             (ClockFrom::When, Branch::Taken(at)) => Some(*at),
             (ClockFrom::When, Branch::Undecided) => None,
         };
-        let base = anchor.and_then(|a| add_span(a, d.within, &p.holidays, &f.zone));
+        let base = anchor
+            .filter(|_| f.organisation.span_known(d))
+            .and_then(|a| add_span(a, f.organisation.span(d), &d.holidays, &f.zone));
         let finished = match state.status {
             StepStatus::Done | StepStatus::Chosen => state.finished,
             _ => None,
@@ -260,9 +393,13 @@ pub(crate) fn derive(p: &Playbook, mut f: Facts<'_>, now: DateTime<Utc>) -> Vec<
             _ => due.map(|d| (d - now).num_minutes()),
         };
         out.push(DeadlineState {
+            clock: d.clock.clone(),
             step: s.id.clone(),
+            rule_id: d.rule.clone(),
+            source: d.source.clone(),
+            note,
             what: d.what.clone(),
-            rule: d.rule_words(),
+            rule: f.organisation.rule_words(d),
             when: d.when_words(p),
             from: d.from,
             anchor,
@@ -284,7 +421,8 @@ impl DeadlineState {
     /// discovery, if "Are 500 or more people affected in total?" is answered "Yes")`.
     pub fn described(&self) -> String {
         let when = self.when.as_deref().map(|w| format!(", {w}")).unwrap_or_default();
-        format!("{} ({}{when})", self.what, self.rule)
+        let source = self.source.as_ref().map(|s| format!("; source: {s}")).unwrap_or_default();
+        format!("{} ({}{when}{source})", self.what, self.rule)
     }
 
     /// Its due time in `zone` to the minute, or a dash when it has none.
@@ -296,7 +434,10 @@ impl DeadlineState {
     pub fn state_words(&self, zone: &Zone) -> String {
         let left = self.left_minutes.map(crate::words::minutes).unwrap_or_default();
         let mut out = match self.status {
-            DeadlineStatus::Undecided => format!("undecided: applies only {}", self.when_words()),
+            DeadlineStatus::Undecided => match &self.note {
+                Some(note) => format!("undecided: {note}"),
+                None => format!("undecided: applies only {}", self.when_words()),
+            },
             DeadlineStatus::Running => format!("running, {left} left"),
             DeadlineStatus::Paused => format!("paused, {left} left (frozen)"),
             DeadlineStatus::Overdue => {
@@ -308,7 +449,10 @@ impl DeadlineState {
                 self.finished.map(|t| zone.minute(t)).unwrap_or_default()
             ),
             DeadlineStatus::Missed => "MISSED".to_owned(),
-            DeadlineStatus::NotApplicable => "not applicable: its branch was not taken".to_owned(),
+            DeadlineStatus::NotApplicable => match &self.note {
+                Some(note) => format!("not applicable: {note}"),
+                None => "not applicable: its branch was not taken".to_owned(),
+            },
         };
         for p in &self.pauses {
             let kind = if p.written { "written" } else { "oral" };

@@ -85,7 +85,7 @@ fn replayed(playbook: &str, discovered: i64, script: &[Line<'_>], now: i64) -> P
     let p = crate::playbook::find(playbook).unwrap();
     let mut i = incident(playbook, discovered);
     i.discovered = t(discovered);
-    replay(i, &p, &entries(script), t(now), &Zone::UTC).unwrap()
+    replay(i, &p, &entries(script), t(now), &Zone::UTC, &Organisation::default()).unwrap()
 }
 
 fn clock<'a>(p: &'a Progress, name: &str) -> &'a DeadlineState {
@@ -391,7 +391,7 @@ fn business_days_skip_weekends_and_listed_holidays() {
     assert!(!is_business_day(date("2026-11-28"), &[]));
     // The medical-device playbook's FDA clock: 10 work days, skipping its federal holidays.
     let p = crate::playbook::find("medical-device").unwrap();
-    let fda = p.steps.iter().find(|s| s.id == "report-fda").unwrap().deadline.clone().unwrap();
+    let fda = p.steps.iter().find(|s| s.id == "report-fda").unwrap().deadlines[0].clone();
     assert_eq!(fda.within, span(10, Unit::BusinessDays));
     let due = add_span(utc("2026-11-20T09:00:00Z"), fda.within, &p.holidays, &Utc);
     assert_eq!(due, Some(utc("2026-12-07T09:00:00Z")), "Thanksgiving skipped");
@@ -463,4 +463,199 @@ fn clocks_hold_across_daylight_saving_changes() {
         lapsed: false,
     }];
     assert_eq!(due_at(base, &pauses, utc("2026-11-02T00:00:00Z")), base + Duration::hours(32));
+}
+
+fn with(
+    playbook: &str,
+    discovered: i64,
+    script: &[Line<'_>],
+    now: i64,
+    org: &Organisation,
+) -> Progress {
+    let p = crate::playbook::find(playbook).unwrap();
+    let mut script = script.to_vec();
+    script[0].3 = serde_json::to_value(incident(playbook, discovered)).unwrap();
+    replay(incident(playbook, discovered), &p, &entries(&script), t(now), &Zone::UTC, org).unwrap()
+}
+
+fn named<'a>(p: &'a Progress, clock: &str) -> &'a DeadlineState {
+    p.deadlines.iter().find(|d| d.clock == clock).unwrap()
+}
+
+fn org(states: Option<&[&str]>, traits: Option<&[&str]>, insurer: Option<&str>) -> Organisation {
+    let list = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect();
+    Organisation {
+        jurisdictions: states.map(list),
+        traits: traits.map(list),
+        windows: insurer
+            .map(|w| ("cyber-insurer".to_owned(), crate::playbook::format::parse_span(w).unwrap()))
+            .into_iter()
+            .collect(),
+    }
+}
+
+const RANSOMWARE: &[(&str, &str)] = &[
+    ("check-spread", "More than one, or shared systems failing, or not sure"),
+    ("care-capacity", "Yes, keep accepting"),
+    ("materiality-check", "Yes, decided it is material"),
+];
+
+/// Table-driven: the clock rules shipped as data apply as the organisation's profile says:
+/// a state's rule only in that state, the SEC's only to a publicly traded organisation,
+/// the insurer's from the insurer contact's notice window; each is undecided, saying what
+/// is missing, until the profile or the window is set. Business days skip the rule set's
+/// own holidays (California's day after Thanksgiving is not a federal holiday).
+#[test]
+fn clock_rules_fit_the_organisation() {
+    use DeadlineStatus::{NotApplicable as Na, Running, Undecided};
+    let day = |d: &str| utc(&format!("{d}:00Z"));
+    let ransom = walk("ransomware", RANSOMWARE, "contain-network", &[], None);
+    let filing = walk("ransomware", RANSOMWARE, "file-8k", &[], None);
+    let phi = walk("phi-breach", UNDER_500, "state-report", &[], None);
+    let three_days = -3 * DAY;
+    // With only the federal holidays, the same 15 business days end a day sooner.
+    let federal = crate::playbook::find("medical-device").unwrap().holidays;
+    let span = crate::playbook::format::parse_span("15 business days").unwrap();
+    assert_eq!(add_span(t(three_days), span, &federal, &Utc), Some(utc("2026-12-17T06:00:00Z")));
+    // (playbook, script, discovered, organisation, clock, state, due, words in the state)
+    type Case<'a> = (
+        &'a str,
+        &'a [Line<'a>],
+        i64,
+        Organisation,
+        &'a str,
+        DeadlineStatus,
+        Option<DateTime<Utc>>,
+        &'a str,
+    );
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "phi-breach",
+            &phi,
+            three_days,
+            org(None, None, None),
+            "ca-1280-15",
+            Undecided,
+            Some(day("2026-12-18T06:00")),
+            "applies only to an organisation in CA",
+        ),
+        (
+            "phi-breach",
+            &phi,
+            three_days,
+            org(Some(&["NY"]), None, None),
+            "ca-1280-15",
+            Na,
+            None,
+            "applies only in CA; this organisation is in NY",
+        ),
+        // Discovered Wednesday 25 November: Thanksgiving and the day after are California
+        // holidays, so the 15th business day is Friday 18 December (17 December under the
+        // federal holidays alone).
+        (
+            "phi-breach",
+            &phi,
+            three_days,
+            org(Some(&["CA"]), None, None),
+            "ca-1280-15",
+            Running,
+            Some(day("2026-12-18T06:00")),
+            "left",
+        ),
+        (
+            "ransomware",
+            &ransom,
+            0,
+            org(Some(&["NY"]), None, None),
+            "ny-405-46",
+            Running,
+            Some(t(72 * 60)),
+            "left",
+        ),
+        (
+            "ransomware",
+            &ransom,
+            0,
+            org(Some(&["CA"]), None, None),
+            "ny-405-46",
+            Na,
+            None,
+            "applies only in NY",
+        ),
+        (
+            "ransomware",
+            &ransom,
+            0,
+            org(None, None, None),
+            "cyber-insurer-notice",
+            Undecided,
+            None,
+            "no notice window is recorded for the cyber-insurer contact",
+        ),
+        (
+            "ransomware",
+            &ransom,
+            0,
+            org(None, None, Some("48 hours")),
+            "cyber-insurer-notice",
+            Running,
+            Some(t(48 * 60)),
+            "left",
+        ),
+        (
+            "ransomware",
+            &filing,
+            0,
+            org(None, Some(&[]), None),
+            "sec-8k-105",
+            Na,
+            None,
+            "publicly traded",
+        ),
+        (
+            "ransomware",
+            &filing,
+            0,
+            org(None, None, None),
+            "sec-8k-105",
+            Undecided,
+            None,
+            "an admin sets the organisation's profile",
+        ),
+    ];
+    for (playbook, script, discovered, o, name, status, due, words) in cases {
+        let p = with(playbook, discovered, script, 60, &o);
+        let c = named(&p, name);
+        assert_eq!((c.status, c.due), (status, due), "{name} with {o:?}");
+        let said = c.state_words(&Zone::UTC);
+        assert!(said.contains(words), "{name}: {said}");
+        assert!(c.source.as_ref().is_some_and(|s| !s.date.is_empty()), "{name} cites its source");
+    }
+    // The SEC's 4 business days count from the materiality decision, not discovery.
+    let public = with("ransomware", 0, &filing, 60, &org(None, Some(&["publicly-traded"]), None));
+    let sec = named(&public, "sec-8k-105");
+    let decided = filing.iter().find(|l| l.2 == "decision" && l.3["step"] == "materiality-check");
+    let decided = t(decided.unwrap().0);
+    assert_eq!(sec.anchor, Some(decided));
+    assert_eq!(sec.status, Running);
+    // Saturday 28 November 06:00 + minutes: Monday 30 = 1, ... Thursday 3 December = 4.
+    assert_eq!(sec.due, Some(decided + Duration::days(5)));
+    // The insurer's window is in the rule's words once the contact list gives it.
+    let insured = with("ransomware", 0, &ransom, 60, &org(None, None, Some("48 hours")));
+    assert!(named(&insured, "cyber-insurer-notice").rule.contains("48 hours"));
+}
+
+/// The FDA's yearly user-facility report (Form FDA 3419) is due by 1 January: `0 days`
+/// after the end of the calendar year, on the branch where a report was made.
+#[test]
+fn the_fda_yearly_report_is_due_on_the_first_of_january() {
+    let answers = [("harm-check", "Yes, or not sure")];
+    let p = crate::playbook::find("medical-device").unwrap();
+    let harm = p.steps.iter().position(|s| s.id == "harm-check").unwrap();
+    let after = p.steps.get(harm + 1).unwrap().id.clone();
+    let script = walk("medical-device", &answers, &after, &[], None);
+    let progress = with("medical-device", 0, &script, 60, &Organisation::default());
+    let yearly = named(&progress, "fda-803-33");
+    assert_eq!(yearly.due, Some(utc("2027-01-01T00:00:00Z")), "{yearly:?}");
+    assert_eq!(yearly.status, DeadlineStatus::Running);
 }

@@ -21,6 +21,7 @@ pub fn replay(
     entries: &[events::Entry],
     now: DateTime<Utc>,
     zone: &crate::words::Zone,
+    organisation: &clocks::Organisation,
 ) -> Result<Progress> {
     let mut steps: Vec<StepState> = p
         .steps
@@ -150,10 +151,15 @@ pub fn replay(
                 ))
             }
             Event::ClockResumed { clock } => {
-                if let Some(open) =
-                    pauses.get_mut(clock).and_then(|l| l.last_mut()).filter(|p| p.to.is_none())
-                {
-                    open.end(at);
+                // A pause logged before clocks had names of their own names the step.
+                let step = p.steps.iter().find(|s| s.deadlines.iter().any(|d| d.clock == *clock));
+                let names = [Some(clock.as_str()), step.map(|s| s.id.as_str())];
+                for name in names.into_iter().flatten() {
+                    if let Some(open) =
+                        pauses.get_mut(name).and_then(|l| l.last_mut()).filter(|p| p.to.is_none())
+                    {
+                        open.end(at);
+                    }
                 }
                 Some(clock.clone())
             }
@@ -190,6 +196,7 @@ pub fn replay(
         current: current.as_deref(),
         closed,
         zone: zone.tz(),
+        organisation,
     };
     let deadlines = clocks::derive(p, facts, now);
     let positions = positions

@@ -539,8 +539,9 @@ pub(crate) mod tests {
         assert_eq!(skipped.detail.as_deref(), Some("on paper already"));
         assert_eq!(r.steps[0].minutes, Some(5), "reached at 0, done at 5");
         // The 60-day deadline from discovery still runs after the close: not missed.
-        assert_eq!(r.deadlines[0].status, DeadlineStatus::Running);
-        assert_eq!(r.deadlines[0].due, Some(t(-30) + Duration::days(60)));
+        let breach = r.deadlines.iter().find(|d| d.step == "breach-decision").unwrap();
+        assert_eq!(breach.status, DeadlineStatus::Running);
+        assert_eq!(breach.due, Some(t(-30) + Duration::days(60)));
         assert_eq!(r.entries.len(), 5);
         assert_eq!(r.entries[4].what, "Incident closed");
         let text = text(&r, &anchor(), &Zone::UTC);

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::clocks::Organisation;
 use super::{Action, Incident, Progress, WardIncident, replay};
 use crate::events::{self, Event};
 use crate::playbook::Playbook;
@@ -138,12 +139,13 @@ pub fn all_progress(
         }
     }
     let zone = session.zone();
+    let organisation = organisation(session)?;
     list(session)?
         .into_iter()
         .map(|i| {
             let own = by_incident.remove(&i.id).unwrap_or_default();
             let p = playbook(playbooks, &i.playbook)?;
-            replay(i, p, &own, session.now(), &zone)
+            replay(i, p, &own, session.now(), &zone, &organisation)
         })
         .collect()
 }
@@ -153,7 +155,40 @@ pub fn progress(session: &Session, playbooks: &[Playbook], id: &str) -> Result<P
     let incident = find(session, id)?.value;
     let p = playbook(playbooks, &incident.playbook)?;
     let entries = session.events(Some(id))?;
-    replay(incident, p, &entries, session.now(), &session.zone())
+    replay(incident, p, &entries, session.now(), &session.zone(), &organisation(session)?)
+}
+
+/// The organisation's profile as last read, with the versions of the records it was read
+/// from: the settings (states, traits) and the contact list (notice windows).
+#[derive(Debug)]
+pub struct OrganisationRead {
+    versions: (Option<i64>, Option<i64>),
+    organisation: Organisation,
+}
+
+/// What the legal clocks need to know of the organisation: read again only when the
+/// settings or the contact list have a new version (two reads of a clear column).
+pub fn organisation(session: &Session) -> Result<Organisation> {
+    let versions = (session.settings_version()?, session.contacts_version()?);
+    if let Some(read) = session.organisation.borrow().as_ref()
+        && read.versions == versions
+    {
+        return Ok(read.organisation.clone());
+    }
+    let settings = session.settings()?;
+    let windows = session
+        .contacts()?
+        .into_iter()
+        .filter_map(|c| {
+            Some((c.role?, crate::playbook::format::parse_span(c.notice_within.as_deref()?)?))
+        })
+        .collect();
+    let organisation =
+        Organisation { jurisdictions: settings.jurisdictions, traits: settings.traits, windows };
+    session
+        .organisation
+        .replace(Some(OrganisationRead { versions, organisation: organisation.clone() }));
+    Ok(organisation)
 }
 
 /// Acts on the current step. Only the current step can be acted on; a decision needs a
@@ -395,9 +430,23 @@ pub fn correct_discovery(
 }
 
 /// The clock of this incident named `clock` (its step's id).
+/// A clock by its name (its rule's id, or its step's), or by the id of the one step that
+/// meets it when the step meets one clock.
 fn clock_of<'a>(p: &'a Progress, clock: &str) -> Result<&'a crate::incident::DeadlineState> {
-    p.deadlines.iter().find(|d| d.step == clock).ok_or_else(|| {
-        let names: Vec<&str> = p.deadlines.iter().map(|d| d.step.as_str()).collect();
+    let on_step: Vec<_> = p.deadlines.iter().filter(|d| d.step == clock).collect();
+    let found = p.deadlines.iter().find(|d| d.clock == clock);
+    found.or(if on_step.len() == 1 { on_step.first().copied() } else { None }).ok_or_else(|| {
+        let names: Vec<String> = p
+            .deadlines
+            .iter()
+            .map(|d| {
+                if d.clock == d.step {
+                    d.clock.clone()
+                } else {
+                    format!("{} (step {})", d.clock, d.step)
+                }
+            })
+            .collect();
         Error::Invalid {
             what: "clock",
             reason: format!(
@@ -434,7 +483,7 @@ pub fn pause_clock(
         S::Overdue | S::Missed => return refuse("is past due: a delay cannot revive it"),
         S::Undecided | S::Running | S::Paused => {}
     }
-    let event = Event::ClockPaused { clock: clock.to_owned(), reason, written };
+    let event = Event::ClockPaused { clock: state.clock.clone(), reason, written };
     session.write(|w| {
         require_command(w.role(), session.user_name(), &now.incident, "pause a legal clock")?;
         w.append(Some(id), &event)
@@ -450,10 +499,11 @@ pub fn resume_clock(
     clock: &str,
 ) -> Result<Progress> {
     let now = progress(session, playbooks, id)?;
-    if clock_of(&now, clock)?.status != crate::incident::DeadlineStatus::Paused {
+    let state = clock_of(&now, clock)?;
+    if state.status != crate::incident::DeadlineStatus::Paused {
         return Err(Error::Invalid { what: "clock", reason: "is not paused".into() });
     }
-    let event = Event::ClockResumed { clock: clock.to_owned() };
+    let event = Event::ClockResumed { clock: state.clock.clone() };
     session.write(|w| {
         require_command(w.role(), session.user_name(), &now.incident, "resume a legal clock")?;
         w.append(Some(id), &event)

@@ -32,7 +32,7 @@ pub(crate) fn replay(
     p: &crate::playbook::Playbook,
     entries: &[events::Entry],
 ) -> Result<Progress> {
-    super::replay(incident, p, entries, t(1_000), &crate::words::Zone::UTC)
+    super::replay(incident, p, entries, t(1_000), &crate::words::Zone::UTC, &Default::default())
 }
 
 /// One scripted entry: (minute, actor, kind, payload).
@@ -196,8 +196,8 @@ fn deadlines_run_from_discovery() {
     }
     let open =
         replay(incident(0), &p, &entries(&[(0, "A", "incident_started", started())])).unwrap();
-    assert_eq!(open.deadlines.len(), 1);
-    assert_eq!(open.deadlines[0].status, DeadlineStatus::Running);
+    let breach = open.deadlines.iter().find(|d| d.step == "breach-decision").unwrap();
+    assert_eq!(breach.status, DeadlineStatus::Running);
 }
 
 #[test]

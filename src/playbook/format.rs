@@ -15,6 +15,7 @@ use crate::checker::{Checked, Checker, Diagnostic, Position, S};
 
 mod deadline;
 
+pub(crate) use deadline::span_and_anchor;
 pub use deadline::{ClockFrom, Condition, Deadline, Span, Unit, parse_span};
 use deadline::{RawDeadline, check_when};
 
@@ -135,7 +136,8 @@ pub struct Step {
     pub checklist: Vec<String>,
     pub calls: Vec<String>,
     pub timer: Option<Timer>,
-    pub deadline: Option<Deadline>,
+    /// Its legal or policy clocks: those its step meets.
+    pub deadlines: Vec<Deadline>,
     pub next: Option<String>,
     pub question: Option<String>,
     pub choices: Vec<Choice>,
@@ -238,6 +240,8 @@ pub(super) struct RawStep {
     calls: Vec<S<String>>,
     timer: Option<S<RawTimer>>,
     deadline: Option<S<RawDeadline>>,
+    #[serde(default)]
+    deadlines: Vec<S<RawDeadline>>,
     next: Option<S<String>>,
     question: Option<S<String>>,
     #[serde(default)]
@@ -302,6 +306,10 @@ impl Checked for Playbook {
     fn title(&self) -> &str {
         &self.title
     }
+
+    fn takes(name: &str) -> bool {
+        !super::clockrules::is_rule_file(name)
+    }
 }
 
 fn check(c: &mut Checker<'_>, raw: RawPlaybook) -> Playbook {
@@ -332,21 +340,7 @@ fn check(c: &mut Checker<'_>, raw: RawPlaybook) -> Playbook {
         c.span(&r.id, "`[[contact_roles]]` is not read: a call names a standard contact role (see playbooks/README.md), the only ones the contact list holds");
     }
 
-    let mut holidays = Vec::new();
-    for h in &raw.holidays {
-        match NaiveDate::parse_from_str(h.get_ref(), "%Y-%m-%d") {
-            Ok(day) => holidays.push(day),
-            Err(_) => c.span(
-                h,
-                format!(
-                    "cannot read the holiday `{}`: write a date like `2026-12-25`",
-                    h.get_ref()
-                ),
-            ),
-        }
-    }
-    holidays.sort_unstable();
-    holidays.dedup();
+    let holidays = holidays(c, &raw.holidays);
 
     if raw.steps.get_ref().is_empty() {
         c.span(&raw.steps, "a playbook needs at least one step");
@@ -365,8 +359,17 @@ fn check(c: &mut Checker<'_>, raw: RawPlaybook) -> Playbook {
     for s in raw.steps.get_ref() {
         steps.push(check_step(c, s.get_ref(), &roles, &index, &mut phase_set));
     }
+    let mut clocks: BTreeMap<String, String> = BTreeMap::new();
     for (s, step) in raw.steps.get_ref().iter().zip(steps.iter_mut()) {
         check_when(c, s.get_ref(), raw.steps.get_ref(), &index, step);
+        for d in &mut step.deadlines {
+            if d.rule.is_none() {
+                d.holidays.clone_from(&holidays);
+            }
+            if let Some(other) = clocks.insert(d.clock.clone(), step.id.clone()) {
+                c.span(&s.get_ref().id, format!("the clock `{}` is also met by the step `{other}`: a clock is met by one step", d.clock));
+            }
+        }
     }
     let known =
         |r: &str| STANDARD_ROLES.iter().any(|(s, _)| *s == r) || roles.iter().any(|(s, _)| s == r);
@@ -443,7 +446,19 @@ fn check_step(
         }
         Timer { after_minutes: after.unwrap_or(0), say: c.text_required(&t.say, "`say`") }
     });
-    let deadline = s.deadline.as_ref().map(|d| deadline::check(c, d.get_ref()));
+    let deadlines: Vec<Deadline> = s
+        .deadline
+        .iter()
+        .chain(&s.deadlines)
+        .map(|d| deadline::check(c, d, s.id.get_ref()))
+        .collect();
+    let written = s.deadline.iter().chain(&s.deadlines).zip(&deadlines);
+    for (raw, _) in written.filter(|(_, d)| d.rule.is_none()).skip(1) {
+        c.span(raw, "a step has one clock written in it at most: give each other clock a `rule`");
+    }
+    if s.deadline.is_some() && !s.deadlines.is_empty() {
+        c.span(&s.id, "write either `deadline` or `deadlines`, not both");
+    }
     let target = |c: &mut Checker<'_>, v: &S<String>| {
         let t = v.get_ref();
         if t != END && !index.contains_key(t) {
@@ -480,11 +495,31 @@ fn check_step(
         checklist,
         calls,
         timer,
-        deadline,
+        deadlines,
         next,
         question,
         choices,
     }
+}
+
+/// Dates that are not business days, sorted, each reported at its place if it is not a date.
+pub(crate) fn holidays(c: &mut Checker<'_>, raw: &[S<String>]) -> Vec<NaiveDate> {
+    let mut holidays = Vec::new();
+    for h in raw {
+        match NaiveDate::parse_from_str(h.get_ref(), "%Y-%m-%d") {
+            Ok(day) => holidays.push(day),
+            Err(_) => c.span(
+                h,
+                format!(
+                    "cannot read the holiday `{}`: write a date like `2026-12-25`",
+                    h.get_ref()
+                ),
+            ),
+        }
+    }
+    holidays.sort_unstable();
+    holidays.dedup();
+    holidays
 }
 
 /// Every step reachable from the first; from every step, some path to the end.

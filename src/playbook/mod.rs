@@ -1,6 +1,7 @@
 //! Playbooks: the format and its checker ([`format`]), the default pack embedded in the
 //! binary (so a fresh install works offline), and the terminal views ([`sheet`]).
 
+pub mod clockrules;
 pub mod format;
 pub mod pack;
 pub mod rules;
@@ -30,10 +31,39 @@ pub struct PlaybookSummary {
     pub title: String,
 }
 
-/// Every playbook of the embedded pack, checked, sorted by title.
+/// Every playbook of the embedded pack, checked, sorted by title, its clocks' rules from
+/// the embedded rule sets.
 pub fn embedded() -> Result<Vec<Playbook>> {
-    checker::embedded(&EMBEDDED, "playbooks", EXTENSION)
+    let (mut list, sets) = embedded_unresolved()?;
+    resolve_all(&mut list, &clockrules::Rules::new(&sets))?;
+    Ok(list)
+}
+
+/// The embedded playbooks (their clocks that follow rules not yet filled in) and the
+/// embedded clock rule sets.
+/// Parsed once per process: the files are compiled in.
+pub(crate) fn embedded_unresolved() -> Result<(Vec<Playbook>, Vec<clockrules::RuleSet>)> {
+    type Parsed = std::result::Result<(Vec<Playbook>, Vec<clockrules::RuleSet>), Vec<Diagnostic>>;
+    static PARSED: std::sync::OnceLock<Parsed> = std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            let list = checker::embedded(&EMBEDDED, "playbooks", EXTENSION)?;
+            let sets = checker::embedded(&EMBEDDED, "playbooks", EXTENSION)?;
+            Ok((list, sets))
+        })
+        .clone()
         .map_err(|diagnostics| Error::PlaybookInvalid { diagnostics })
+}
+
+/// Fills in every clock that follows a rule; a rule not in `rules` is an error naming the
+/// playbook (a pack's files were checked against its rules before, with their names).
+pub(crate) fn resolve_all(list: &mut [Playbook], rules: &clockrules::Rules) -> Result<()> {
+    let mut problems = Vec::new();
+    for p in list.iter_mut() {
+        let file = format!("{}.toml", p.id);
+        problems.extend(clockrules::resolve(p, rules, &file));
+    }
+    if problems.is_empty() { Ok(()) } else { Err(Error::PlaybookInvalid { diagnostics: problems }) }
 }
 
 /// The playbooks of the embedded pack as the home screen lists them.
@@ -49,11 +79,24 @@ pub fn find(id: &str) -> Result<Playbook> {
         .ok_or_else(|| Error::PlaybookNotFound { id: id.to_owned() })
 }
 
-/// Checks playbook files (`caregiver playbook validate`): every problem in every file, in
-/// order, and playbook ids used by more than one file. A folder means every `*.toml` file
-/// in it (not its subfolders). An empty result means all is well.
+/// Checks playbook and clock rule files (`caregiver playbook validate`): every problem in
+/// every file, in order, ids used by more than one file, and each clock's rule against the
+/// built-in rules with these over them. A folder means every `*.toml` file in it (not its
+/// subfolders). An empty result means all is well.
 pub fn validate_paths(paths: &[&Path]) -> Vec<Diagnostic> {
-    checker::validate_paths::<Playbook>(paths, EXTENSION)
+    let (playbooks, mut problems) = checker::check_paths::<Playbook>(paths, EXTENSION);
+    let (sets, rule_problems) = checker::check_paths::<clockrules::RuleSet>(paths, EXTENSION);
+    for d in rule_problems {
+        if !problems.contains(&d) {
+            problems.push(d);
+        }
+    }
+    let built_in = embedded_unresolved().map(|(_, sets)| sets).unwrap_or_default();
+    let rules = clockrules::Rules::new(built_in.iter().chain(sets.iter().map(|(_, set)| set)));
+    for (file, mut p) in playbooks {
+        problems.extend(clockrules::resolve(&mut p, &rules, &file));
+    }
+    problems
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::playbook::clockrules::{self, RuleSet, Rules};
 use crate::playbook::{self, Playbook};
 use crate::store::{EmergencySession, Kind, Permission, Record, Session};
 use crate::{Error, Result};
@@ -305,20 +306,11 @@ fn check_signed(pack: &str, public_key: &[u8]) -> Result<Checked> {
 }
 
 impl Checked {
-    /// Every playbook parsed (every problem of every file collected), and what the pack
-    /// holds.
-    fn parse(&self) -> Result<(PackInfo, Vec<Playbook>)> {
-        let mut playbooks = Vec::new();
-        let mut problems = Vec::new();
-        for (name, text) in &self.files {
-            match playbook::parse(name, text) {
-                Ok(p) => playbooks.push(p),
-                Err(d) => problems.extend(d),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(Error::PlaybookInvalid { diagnostics: problems });
-        }
+    /// Every playbook and clock rule set parsed (every problem of every file collected,
+    /// each clock's rule looked up), and what the pack holds.
+    fn parse(&self) -> Result<(PackInfo, Parsed)> {
+        let parsed = parse_files(self.files.iter().map(|(n, t)| (n.as_str(), t.as_str())))?;
+        let playbooks = &parsed.0;
         let info = PackInfo {
             version: self.manifest.version,
             created: self.manifest.created,
@@ -326,8 +318,37 @@ impl Checked {
             imported: None,
             playbooks: playbooks.iter().map(|p| p.id.clone()).collect(),
         };
-        Ok((info, playbooks))
+        Ok((info, parsed))
     }
+}
+
+/// A pack's playbooks (their rules not yet filled in) and clock rule sets.
+type Parsed = (Vec<Playbook>, Vec<RuleSet>);
+
+/// Parses a pack's files: each `*.clocks.toml` as a rule set, the others as playbooks; then
+/// each playbook's clock rules against the built-in rules with the pack's over them. Every
+/// problem is collected, with its file.
+fn parse_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Parsed> {
+    let mut playbooks = Vec::new();
+    let mut sets = Vec::new();
+    let mut problems = Vec::new();
+    for (name, text) in files {
+        let parsed = if clockrules::is_rule_file(name) {
+            clockrules::parse(name, text).map(|r| sets.push(r))
+        } else {
+            playbook::parse(name, text).map(|p| playbooks.push((name, p)))
+        };
+        problems.extend(parsed.err().unwrap_or_default());
+    }
+    let (_, built_in) = playbook::embedded_unresolved()?;
+    let rules = Rules::new(built_in.iter().chain(&sets));
+    for (name, p) in &playbooks {
+        problems.extend(clockrules::resolve(&mut p.clone(), &rules, name));
+    }
+    if !problems.is_empty() {
+        return Err(Error::PlaybookInvalid { diagnostics: problems });
+    }
+    Ok((playbooks.into_iter().map(|(_, p)| p).collect(), sets))
 }
 
 /// Checks a pack against a public key: signature, file hashes (no file changed, missing or
@@ -480,9 +501,9 @@ fn load_stored(stored: Stored) -> Result<InForce> {
     let checked = decode_key(&key).and_then(|k| check_signed(&pack.text, &k));
     let parsed = checked.and_then(|c| c.parse());
     match parsed {
-        Ok((mut info, playbooks)) => {
+        Ok((mut info, parsed)) => {
             info.imported = Some(pack.imported);
-            Ok(InForce { info: Some(info), playbooks: merged(playbooks)?, problem: None })
+            Ok(InForce { info: Some(info), playbooks: merged(parsed)?, problem: None })
         }
         Err(Error::PackRejected { reason, .. }) => InForce::built_in(Some(reason)),
         Err(other) => InForce::built_in(Some(other.to_string())),
@@ -492,8 +513,8 @@ fn load_stored(stored: Stored) -> Result<InForce> {
 /// The playbooks in force from a pack the managed configuration ships, checked against
 /// `key` (one of the managed keys it verified with at load).
 pub fn load_managed(text: &str, key: &[u8]) -> Result<InForce> {
-    let (info, playbooks) = check_signed(text, key)?.parse()?;
-    Ok(InForce { info: Some(info), playbooks: merged(playbooks)?, problem: None })
+    let (info, parsed) = check_signed(text, key)?.parse()?;
+    Ok(InForce { info: Some(info), playbooks: merged(parsed)?, problem: None })
 }
 
 /// The playbooks in force for a signed-in user: the signed pack in the main scope,
@@ -541,9 +562,9 @@ pub fn ward_load_versions(emergency: &EmergencySession) -> Result<(Option<i64>, 
 }
 
 /// The embedded pack with `imported` over it (same id replaces, new id adds), sorted by
-/// title.
-fn merged(imported: Vec<Playbook>) -> Result<Vec<Playbook>> {
-    let mut list = playbook::embedded()?;
+/// title, every clock's rule from the embedded rules with the imported ones over them.
+fn merged((imported, sets): Parsed) -> Result<Vec<Playbook>> {
+    let (mut list, built_in) = playbook::embedded_unresolved()?;
     for p in imported {
         match list.iter_mut().find(|q| q.id == p.id) {
             Some(slot) => *slot = p,
@@ -551,18 +572,12 @@ fn merged(imported: Vec<Playbook>) -> Result<Vec<Playbook>> {
         }
     }
     list.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.id.cmp(&b.id)));
+    playbook::resolve_all(&mut list, &Rules::new(built_in.iter().chain(&sets)))?;
     Ok(list)
 }
 
 /// The playbooks in force for a set of playbook files: the embedded pack, with these
 /// taking precedence (same id replaces, new id adds). Sorted by title.
 pub fn in_force(imported: &[PackedPlaybook]) -> Result<Vec<Playbook>> {
-    let mut parsed = Vec::new();
-    for f in imported {
-        parsed.push(
-            playbook::parse(&f.file, &f.text)
-                .map_err(|d| Error::PlaybookInvalid { diagnostics: d })?,
-        );
-    }
-    merged(parsed)
+    merged(parse_files(imported.iter().map(|f| (f.file.as_str(), f.text.as_str())))?)
 }

@@ -130,25 +130,23 @@ pub(super) fn sources(c: &mut Checker<'_>, raw: &S<Vec<S<RawSource>>>) -> Vec<So
     if raw.get_ref().is_empty() {
         c.span(raw, "`sources` needs at least one source");
     }
-    let mut out = Vec::new();
-    for s in raw.get_ref() {
-        let s = s.get_ref();
-        let title = c.text_required(&s.title, "a source's `title`");
-        let date = s.date.get_ref().trim().to_owned();
-        let year = year_of(&date);
-        if year.is_none() {
-            c.span(&s.date, format!("a source's `date` must be YYYY, YYYY-MM or YYYY-MM-DD (the edition cited), not `{date}`"));
-        }
-        let plain: String =
-            title.to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect();
-        if let Some((_, instead)) =
-            WITHDRAWN.iter().find(|(names, _)| names(&plain, year.unwrap_or(0)))
-        {
-            c.span(&s.title, format!("withdrawn source: {instead}"));
-        }
-        out.push(Source { title, date });
+    raw.get_ref().iter().map(|s| source(c, s.get_ref())).collect()
+}
+
+/// One citation: a title and a date; a withdrawn one is reported with what replaces it.
+pub(super) fn source(c: &mut Checker<'_>, s: &RawSource) -> Source {
+    let title = c.text_required(&s.title, "a source's `title`");
+    let date = s.date.get_ref().trim().to_owned();
+    let year = year_of(&date);
+    if year.is_none() {
+        c.span(&s.date, format!("a source's `date` must be YYYY, YYYY-MM or YYYY-MM-DD (the edition cited), not `{date}`"));
     }
-    out
+    let plain: String = title.to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect();
+    if let Some((_, instead)) = WITHDRAWN.iter().find(|(names, _)| names(&plain, year.unwrap_or(0)))
+    {
+        c.span(&s.title, format!("withdrawn source: {instead}"));
+    }
+    Source { title, date }
 }
 
 /// The sheets, and the HICS rules on the steps' roles. `known` tells whether a role id is

@@ -120,11 +120,12 @@ fn step(out: &mut String, p: &Playbook, s: &Step, with_role: bool) {
     if let Some(t) = &s.timer {
         wrap(out, &format!("Reminder after {}: {}", minutes(t.after_minutes), t.say), "    ");
     }
-    if let Some(d) = &s.deadline {
+    for d in &s.deadlines {
+        let source = d.source.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default();
         wrap(
             out,
             &format!(
-                "Deadline: {}{}: {}",
+                "Deadline: {}{}: {}{source}",
                 d.rule_words(),
                 d.when_words(p).map(|w| format!(", {w}")).unwrap_or_default(),
                 d.what

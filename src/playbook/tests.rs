@@ -54,13 +54,13 @@ fn a_good_playbook_parses_with_its_flow() {
     assert_eq!(p.successors(0), vec!["b".to_owned(), "end".to_owned()]);
     assert_eq!(p.successors(1), vec!["end".to_owned()]);
     assert_eq!(p.steps[1].timer.as_ref().unwrap().after_minutes, 15);
-    let d = p.steps[1].deadline.as_ref().unwrap();
+    let d = &p.steps[1].deadlines[0];
     assert_eq!(d.within, format::Span { amount: 60, unit: format::Unit::Days });
     let branch = GOOD.replace(
         r#"from = "discovery""#,
         r#"from = "when", when = { step = "a", choice = "Left" }, unless = { step = "b" }"#,
     );
-    let d = parse("t.toml", &branch).unwrap().steps[1].deadline.clone().unwrap();
+    let d = parse("t.toml", &branch).unwrap().steps[1].deadlines[0].clone();
     assert_eq!(d.from, format::ClockFrom::When);
     assert_eq!(d.when, Some(format::Condition { step: "a".into(), choice: Some("Left".into()) }));
     assert_eq!(d.unless, Some(format::Condition { step: "b".into(), choice: None }));
@@ -69,7 +69,8 @@ fn a_good_playbook_parses_with_its_flow() {
         ("10 work days", Some((10, format::Unit::BusinessDays))),
         ("1 work day", Some((1, format::Unit::BusinessDays))),
         ("72 hours", Some((72, format::Unit::Hours))),
-        ("0 days", None),
+        ("0 days", Some((0, format::Unit::Days))),
+        ("0 hours", None),
         ("10 business", None),
     ] {
         let got = format::parse_span(text).map(|s| (s.amount, s.unit));
@@ -275,7 +276,7 @@ fn the_embedded_pack_is_valid_and_complete() {
         assert!(p.steps.iter().any(|s| s.ward), "{} has no ward step", p.id);
         assert!(p.steps.iter().any(|s| s.question.is_some()), "{} has no decision", p.id);
         assert!(
-            p.steps.iter().any(|s| s.timer.is_some() || s.deadline.is_some()),
+            p.steps.iter().any(|s| s.timer.is_some() || !s.deadlines.is_empty()),
             "{} has no timer or deadline",
             p.id
         );

@@ -238,6 +238,14 @@ pub struct Settings {
     /// first (default 7 days and 1 day).
     #[serde(default = "default_clock_reminders")]
     pub clock_reminders: Vec<u32>,
+    /// The states and territories the organisation operates in, for clock rules that
+    /// apply in one (`None`: not set yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdictions: Option<Vec<String>>,
+    /// The organisation's traits clock rules may require (`publicly-traded`, ...; `None`:
+    /// not set yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traits: Option<Vec<String>>,
 }
 
 fn default_clock_reminders() -> Vec<u32> {
@@ -250,7 +258,13 @@ impl Record for Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { idle_lock_minutes: 10, time_zone: None, clock_reminders: default_clock_reminders() }
+        Self {
+            idle_lock_minutes: 10,
+            time_zone: None,
+            clock_reminders: default_clock_reminders(),
+            jurisdictions: None,
+            traits: None,
+        }
     }
 }
 
@@ -338,6 +352,9 @@ pub struct Session {
     managed_zone: Option<crate::words::Zone>,
     /// The zone as last worked out (`Session::zone`), forgotten when it is set again.
     zone: std::cell::Cell<Option<crate::words::Zone>>,
+    /// The organisation's profile for the legal clocks as last read, with the versions of
+    /// the settings and the contact list it was read at (`incident::run`).
+    pub(crate) organisation: std::cell::RefCell<Option<crate::incident::OrganisationRead>>,
 }
 
 /// Emergency access: holds the ward key only, so it can open playbooks and the ward call
@@ -630,6 +647,7 @@ impl Store {
             log_run: Default::default(),
             managed_zone: None,
             zone: Default::default(),
+            organisation: Default::default(),
         };
         Ok((session, RecoveryKey::from_secret(&recovery)))
     }
@@ -810,6 +828,7 @@ impl Store {
             log_run: Default::default(),
             managed_zone: None,
             zone: Default::default(),
+            organisation: Default::default(),
         }
     }
 

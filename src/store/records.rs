@@ -372,6 +372,43 @@ impl Session {
         self.put("settings", &settings).map(|_| ())
     }
 
+    /// Sets the organisation's profile the legal clocks' rules look at: the states and
+    /// territories it operates in (postal codes) and its traits. Admins.
+    pub fn set_organisation(&self, jurisdictions: &[String], traits: &[String]) -> Result<()> {
+        self.require(Permission::ManageWorkstation, "change the organisation's profile")?;
+        use crate::playbook::clockrules::{JURISDICTIONS, TRAITS};
+        let mut states: Vec<String> =
+            jurisdictions.iter().map(|j| j.trim().to_uppercase()).collect();
+        if let Some(bad) = states.iter().find(|j| !JURISDICTIONS.contains(&j.as_str())) {
+            return Err(Error::Invalid {
+                what: "jurisdiction",
+                reason: format!(
+                    "`{bad}` is not a US state's or territory's two-letter postal code"
+                ),
+            });
+        }
+        let mut traits: Vec<String> = traits.iter().map(|t| t.trim().to_owned()).collect();
+        if let Some(bad) = traits.iter().find(|t| !TRAITS.iter().any(|(id, _)| id == t)) {
+            let known: Vec<&str> = TRAITS.iter().map(|(id, _)| *id).collect();
+            return Err(Error::Invalid {
+                what: "organisation trait",
+                reason: format!("unknown trait `{bad}`: use one of {}", known.join(", ")),
+            });
+        }
+        states.sort_unstable();
+        states.dedup();
+        traits.sort_unstable();
+        traits.dedup();
+        let settings =
+            Settings { jurisdictions: Some(states), traits: Some(traits), ..self.settings()? };
+        self.put("settings", &settings).map(|_| ())
+    }
+
+    /// The version of the settings' record (`None`: none written yet).
+    pub fn settings_version(&self) -> Result<Option<i64>> {
+        self.version_of::<Settings>("settings")
+    }
+
     /// Sets the time zone people on this workstation read times in (an IANA name such as
     /// `America/New_York`), or `None` for the system's. Admins.
     pub fn set_time_zone(&self, zone: Option<&str>) -> Result<()> {

@@ -4,45 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{caregiver, over_the_size_limit, run};
+use crate::support::{Workstation, caregiver, over_the_size_limit, run};
 
-const ADMIN: &str = "Ada Admin";
+type Ws = Workstation;
 
-struct Ws {
-    tmp: tempfile::TempDir,
-}
-
-impl Ws {
-    fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        std::fs::write(tmp.path().join("pass"), "correct horse battery staple").unwrap();
-        let ws = Self { tmp };
-        let (code, _, err) = ws.run(&["init", "--admin", ADMIN]);
-        assert_eq!(code, 0, "{err}");
-        ws
-    }
-
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let p: &Path = self.tmp.path();
-        let mut cmd = caregiver(p);
-        cmd.arg("--store").arg(p.join("store.db")).args(args);
-        cmd.arg("--passphrase-file").arg(p.join("pass"));
-        if args[0] != "init" {
-            cmd.args(["--user", ADMIN]);
-        }
-        run(&mut cmd)
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let (code, out, err) = self.run(args);
-        assert_eq!(code, 0, "{args:?}: {err}");
-        out
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.tmp.path().join(name)
-    }
-
+impl Workstation {
     fn contacts(&self) -> serde_json::Value {
         serde_json::from_str(&self.ok(&["contacts", "list", "--json"])).unwrap()
     }

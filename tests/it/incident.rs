@@ -418,9 +418,9 @@ fn the_two_drills_show_not_applicable_clocks_and_the_yearly_hhs_date() {
         "--reason",
         "Det. Ray, county police, by phone: notice would hinder the investigation",
     ]);
-    assert!(clock_line(&paused, "notify-individuals").contains("(paused)"), "{paused}");
+    assert!(clock_line(&paused, "hipaa-individuals").contains("(paused;"), "{paused}");
     let resumed = cli.ok(&["incident", "resume", &id, "--clock", "notify-individuals"]);
-    assert!(clock_line(&resumed, "notify-individuals").contains("(running)"), "{resumed}");
+    assert!(clock_line(&resumed, "hipaa-individuals").contains("(running;"), "{resumed}");
     let (code, _, err) = cli.run(&["incident", "resume", &id, "--clock", "notify-individuals"]);
     assert_eq!(code, 1, "{err}");
 
@@ -437,9 +437,9 @@ fn the_two_drills_show_not_applicable_clocks_and_the_yearly_hhs_date() {
         ],
     );
     let show = cli.ok(&["incident", "show", &id]);
-    for clock in ["notify-media", "notify-hhs-now"] {
+    for clock in ["hipaa-media", "hipaa-hhs-500"] {
         let line = clock_line(&show, clock);
-        assert!(line.contains("(not applicable)") && line.contains("due \u{2014}"), "{line}");
+        assert!(line.contains("(not applicable;") && line.contains("due \u{2014}"), "{line}");
     }
     let yearly_due = caregiver::incident::clocks::year_end(earlier, &chrono::Utc)
         .and_then(|end| {
@@ -447,10 +447,10 @@ fn the_two_drills_show_not_applicable_clocks_and_the_yearly_hhs_date() {
             caregiver::incident::clocks::add_span(end, sixty, &[], &chrono::Utc)
         })
         .unwrap();
-    let yearly = clock_line(&show, "log-for-hhs");
+    let yearly = clock_line(&show, "hipaa-hhs-yearly");
     assert!(yearly.contains(&caregiver::words::minute(yearly_due)), "{yearly}");
-    assert!(yearly.contains("(met)") && yearly.contains("164.408(c)"), "{yearly}");
-    assert!(clock_line(&show, "notify-individuals").contains("(met)"), "{show}");
+    assert!(yearly.contains("(met;") && yearly.contains("164.408(c)"), "{yearly}");
+    assert!(clock_line(&show, "hipaa-individuals").contains("(met;"), "{show}");
 
     let review = cli.ok(&["incident", "review", &id]);
     assert!(!review.contains("MISSED"), "{review}");
@@ -476,7 +476,7 @@ fn the_two_drills_show_not_applicable_clocks_and_the_yearly_hhs_date() {
         &[("harm-check", "No"), ("fleet-check", "No, only this device"), ("privacy-check", "No")],
     );
     let show = cli.ok(&["incident", "show", &id]);
-    assert!(clock_line(&show, "report-fda").contains("(not applicable)"), "{show}");
+    assert!(clock_line(&show, "fda-803-30").contains("(not applicable;"), "{show}");
     let review = cli.ok(&["incident", "review", &id]);
     assert!(!review.contains("MISSED") && !review.contains("OVERDUE"), "{review}");
     assert!(review.contains("within 10 business days of discovery, if"), "{review}");

@@ -7,6 +7,7 @@ mod attacker;
 mod attribution;
 mod checkpoints;
 mod cli;
+mod clockrules;
 mod commands;
 mod contacts;
 mod deploy;

@@ -1,6 +1,6 @@
 //! Shared fixtures: run the real `caregiver` binary with an isolated environment.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// A `caregiver` command whose HOME and data folders point into `tmp`, so a test can
@@ -181,4 +181,53 @@ pub fn edited_pack_folder(dir: &Path, title: &str, new_title: &str) {
         .replacen("id = \"network-outage\"", "id = \"pager-outage\"", 1)
         .replacen("title = \"Network or internet outage\"", "title = \"Pager system outage\"", 1);
     std::fs::write(dir.join("pager-outage.toml"), extra).unwrap();
+}
+
+/// The first admin's name in a [`Workstation`].
+pub const ADMIN: &str = "Ada Admin";
+
+/// A store with its first admin in a temp folder, driven through the real CLI as that admin
+/// (the passphrase from a file).
+pub struct Workstation {
+    pub tmp: tempfile::TempDir,
+}
+
+impl Workstation {
+    pub fn new() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("pass"), "correct horse battery staple").unwrap();
+        let ws = Self { tmp };
+        let (code, _, err) = ws.run(&["init", "--admin", ADMIN]);
+        assert_eq!(code, 0, "{err}");
+        ws
+    }
+
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        self.run_in(None, args)
+    }
+
+    /// As [`Workstation::run`], on a machine whose system zone is `tz` (`TZ`) when given.
+    pub fn run_in(&self, tz: Option<&str>, args: &[&str]) -> (i32, String, String) {
+        let p: &Path = self.tmp.path();
+        let mut cmd = caregiver(p);
+        if let Some(tz) = tz {
+            cmd.env("TZ", tz);
+        }
+        cmd.arg("--store").arg(p.join("store.db")).args(args);
+        cmd.arg("--passphrase-file").arg(p.join("pass"));
+        if args.first() != Some(&"init") {
+            cmd.args(["--user", ADMIN]);
+        }
+        run(&mut cmd)
+    }
+
+    pub fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
 }

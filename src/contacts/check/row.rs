@@ -226,7 +226,7 @@ pub(super) fn tidy(c: &mut Contact, label: Label, warnings: &mut Vec<String>) {
 }
 
 /// The optional text fields, each with its field.
-fn optional_texts(c: &mut Contact) -> [(Field, &mut Option<String>); 17] {
+fn optional_texts(c: &mut Contact) -> [(Field, &mut Option<String>); 18] {
     [
         (Field::Role, &mut c.role),
         (Field::Position, &mut c.position),
@@ -242,6 +242,7 @@ fn optional_texts(c: &mut Contact) -> [(Field, &mut Option<String>); 17] {
         (Field::ContractRef, &mut c.contract_ref),
         (Field::PolicyNumber, &mut c.policy_number),
         (Field::ClaimLine, &mut c.claim_line),
+        (Field::NoticeWithin, &mut c.notice_within),
         (Field::Notes, &mut c.notes),
         (Field::CalledBy, &mut c.called_by),
         (Field::Alternate, &mut c.alternate),
@@ -309,6 +310,15 @@ pub(super) fn check_fields(
                 label(field)
             ));
         }
+    }
+    if let Some(window) = &c.notice_within
+        && crate::playbook::format::parse_span(window).is_none()
+    {
+        problems.push(format!(
+            "{} `{window}` is not a notice window: write a number and a unit, like `72 hours`, \
+             `30 days` or `5 business days`",
+            label(Field::NoticeWithin)
+        ));
     }
     if let Some(email) = &c.email
         && !is_email(email)

@@ -1,21 +1,48 @@
-//! A step's legal or policy clock in the playbook format: its span (minutes, hours, days,
-//! weeks, business days), what it counts from (discovery, the start, its branch, the end of
-//! the calendar year of discovery), and the branch it applies on (`when`) or not
-//! (`unless`): a step reached, or a decision answered with one of its choices. The
-//! checker reports a reference to an unknown step or a choice the decision does not have
-//! at its place, like every other playbook problem.
+//! A step's legal or policy clocks in the playbook format: each either follows a clock
+//! rule of the pack (`rule = "hipaa-individuals"`, see [`crate::playbook::clockrules`]) or
+//! is written in the step (its span: minutes, hours, days, weeks, business days; what it
+//! counts from: discovery, the start, its branch, the end of the calendar year of
+//! discovery; what to do), and applies on a branch (`when`) or not (`unless`): a step
+//! reached, or a decision answered with one of its choices. The checker reports a
+//! reference to an unknown step or a choice the decision does not have at its place, like
+//! every other playbook problem; a rule the pack does not hold is reported once the
+//! pack's rules are read ([`crate::playbook::clockrules::resolve`]).
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Playbook, RawStep, Step};
-use crate::checker::{Checker, S};
+use crate::checker::{Checker, Position, S};
+use crate::playbook::rules::Source;
 
 /// A legal or policy clock: how long after its anchor it is due, and on which branch it
 /// applies (see `playbooks/README.md`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deadline {
+    /// The clock's name, as `pause` and `resume` take it: its rule's id, or its step's id
+    /// for a clock written in the step. Unique within a playbook.
+    pub clock: String,
+    /// The clock rule it follows (`None`: written in the step).
+    pub rule: Option<String>,
+    /// Where the rule's duty is written (a rule's citation, with its date).
+    pub source: Option<Source>,
+    /// The rule applies only to an organisation in this state or territory (`CA`).
+    pub jurisdiction: Option<String>,
+    /// The rule applies only to an organisation with this trait (`publicly-traded`).
+    pub requires: Option<String>,
+    /// The span is the notice window of the contact with this role (the cyber insurer's
+    /// policy); `within` is used when that contact has none (see `window_known`).
+    pub within_contact: Option<String>,
+    /// Whether `within` holds a span of its own (a rule may give only `within-contact`).
+    pub window_known: bool,
+    /// Days that are not business days: the rule set's and the playbook's.
+    #[serde(skip)]
+    pub holidays: Vec<NaiveDate>,
+    /// Where the step names its rule, for the problem when the pack has no such rule.
+    #[serde(skip)]
+    pub(crate) rule_at: Option<Position>,
     pub within: Span,
     /// What the time counts from.
     pub from: ClockFrom,
@@ -133,11 +160,12 @@ impl ClockFrom {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDeadline {
-    within: S<String>,
-    from: S<String>,
+    rule: Option<S<String>>,
+    within: Option<S<String>>,
+    from: Option<S<String>>,
     when: Option<S<RawWhen>>,
     unless: Option<S<RawWhen>>,
-    what: S<String>,
+    what: Option<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -148,7 +176,8 @@ struct RawWhen {
 }
 
 /// Reads a clock's span: a whole number and a unit (`72 hours`, `60 days`, `10 business
-/// days`; `work days` is read as business days).
+/// days`; `work days` is read as business days). Zero only for `0 days` (a yearly report
+/// due at the end of the year itself).
 pub fn parse_span(text: &str) -> Option<Span> {
     let mut parts = text.split_whitespace();
     let amount: u32 = parts.next()?.parse().ok()?;
@@ -161,30 +190,37 @@ pub fn parse_span(text: &str) -> Option<Span> {
         ["business" | "work", "day" | "days"] => Unit::BusinessDays,
         _ => return None,
     };
-    (amount > 0 && amount <= 100_000).then_some(Span { amount, unit })
+    let zero_days = amount == 0 && unit == Unit::Days;
+    ((amount > 0 || zero_days) && amount <= 100_000).then_some(Span { amount, unit })
 }
 
-/// Checks a step's deadline; its `when` and `unless` are checked once every step is read
-/// ([`check_when`]).
-pub(super) fn check(c: &mut Checker<'_>, d: &RawDeadline) -> Deadline {
-    let within = parse_span(d.within.get_ref());
-    if within.is_none() {
-        c.span(
-            &d.within,
-            format!(
-                "cannot read the deadline `{}`: write a number and a unit, like `60 days`, `72 hours` or `10 business days`",
-                d.within.get_ref()
-            ),
-        );
-    }
-    let from = match d.from.get_ref().as_str() {
+/// Reads a span and an anchor, reporting either at its place.
+pub(crate) fn span_and_anchor(
+    c: &mut Checker<'_>,
+    within: Option<&S<String>>,
+    from: &S<String>,
+) -> (Option<Span>, ClockFrom) {
+    let span = within.and_then(|w| {
+        let span = parse_span(w.get_ref());
+        if span.is_none() {
+            c.span(
+                w,
+                format!(
+                    "cannot read the deadline `{}`: write a number and a unit, like `60 days`, `72 hours` or `10 business days`",
+                    w.get_ref()
+                ),
+            );
+        }
+        span
+    });
+    let anchor = match from.get_ref().as_str() {
         "discovery" => ClockFrom::Discovery,
         "start" => ClockFrom::Start,
         "when" => ClockFrom::When,
         "year-end" => ClockFrom::YearEnd,
         other => {
             c.span(
-                &d.from,
+                from,
                 format!(
                     "unknown deadline anchor `{other}`: use one of discovery, start, when, year-end"
                 ),
@@ -192,17 +228,65 @@ pub(super) fn check(c: &mut Checker<'_>, d: &RawDeadline) -> Deadline {
             ClockFrom::Discovery
         }
     };
-    if from == ClockFrom::When && d.when.is_none() {
-        c.span(&d.from, "`from = \"when\"` needs a `when`: the step reached or the decision's answer it counts from");
+    if span.is_some_and(|s| s.amount == 0)
+        && anchor != ClockFrom::YearEnd
+        && let Some(w) = within
+    {
+        c.span(w, "`0 days` is only for a clock counted from `year-end`");
     }
-    Deadline {
-        within: within.unwrap_or(Span { amount: 1, unit: Unit::Days }),
-        from,
+    (span, anchor)
+}
+
+/// Checks a step's deadline, named `step` unless it follows a rule; its `when` and
+/// `unless` are checked once every step is read ([`check_when`]), its rule once the pack's
+/// rules are ([`crate::playbook::clockrules::resolve`]).
+pub(super) fn check(c: &mut Checker<'_>, d: &S<RawDeadline>, step: &str) -> Deadline {
+    let at = d;
+    let d = d.get_ref();
+    let placeholder = Span { amount: 1, unit: Unit::Days };
+    let mut deadline = Deadline {
+        clock: step.to_owned(),
+        rule: None,
+        source: None,
+        jurisdiction: None,
+        requires: None,
+        within_contact: None,
+        window_known: true,
+        holidays: Vec::new(),
+        rule_at: None,
+        within: placeholder,
+        from: ClockFrom::Discovery,
         // Checked once every step is read (`check_when`).
         when: None,
         unless: None,
-        what: c.text_required(&d.what, "`what`"),
+        what: String::new(),
+    };
+    if let Some(rule) = &d.rule {
+        let id = c.id(rule, "clock rule id", "hipaa-individuals");
+        for (key, given) in
+            [("within", d.within.is_some()), ("from", d.from.is_some()), ("what", d.what.is_some())]
+        {
+            if given {
+                c.span(rule, format!("a clock that follows a rule takes its `{key}` from the rule: remove `{key}`"));
+            }
+        }
+        deadline.clock = id.clone();
+        deadline.rule = Some(id);
+        deadline.rule_at = Some(c.position(rule));
+        return deadline;
     }
+    let (Some(within), Some(from), Some(what)) = (&d.within, &d.from, &d.what) else {
+        c.span(at, "a deadline needs `rule`, or all of `within`, `from` and `what`");
+        return deadline;
+    };
+    let (span, anchor) = span_and_anchor(c, Some(within), from);
+    if anchor == ClockFrom::When && d.when.is_none() {
+        c.span(from, "`from = \"when\"` needs a `when`: the step reached or the decision's answer it counts from");
+    }
+    deadline.within = span.unwrap_or(placeholder);
+    deadline.from = anchor;
+    deadline.what = c.text_required(what, "`what`");
+    deadline
 }
 
 /// A deadline's `when`: a step of this playbook (not `end`), and a choice its decision has.
@@ -213,12 +297,10 @@ pub(super) fn check_when(
     index: &BTreeMap<String, usize>,
     step: &mut Step,
 ) {
-    let Some(d) = s.deadline.as_ref().map(S::get_ref) else { return };
-    let when = d.when.as_ref().and_then(|w| condition(c, w.get_ref(), raw, index));
-    let unless = d.unless.as_ref().and_then(|w| condition(c, w.get_ref(), raw, index));
-    if let Some(deadline) = step.deadline.as_mut() {
-        deadline.when = when;
-        deadline.unless = unless;
+    for (d, deadline) in s.deadline.iter().chain(&s.deadlines).zip(step.deadlines.iter_mut()) {
+        let d = d.get_ref();
+        deadline.when = d.when.as_ref().and_then(|w| condition(c, w.get_ref(), raw, index));
+        deadline.unless = d.unless.as_ref().and_then(|w| condition(c, w.get_ref(), raw, index));
     }
 }
 

@@ -21,7 +21,8 @@ export async function renderAdmin(main) {
     recoverySection(),
     await idleSection(),
     await zoneSection(() => renderAdmin(main)),
-    await clockRemindersSection());
+    await clockRemindersSection(),
+    await organisationSection());
 }
 
 async function usersSection(reload) {
@@ -206,6 +207,36 @@ async function clockRemindersSection() {
     if (r.state === "ready") status.textContent = `Saved: reminders come ${words(r.data)} before a clock is due, and when it is overdue.`;
   });
   return h("section", { "aria-labelledby": "lead-title" }, h("h2", { id: "lead-title" }, "Legal clock reminders"), form);
+}
+
+/** The organisation's profile the legal clocks' rules look at: its states and traits. */
+async function organisationSection() {
+  const status = h("div", { class: "status", role: "status" });
+  const alert = h("div", { class: "alert", role: "alert", hidden: true });
+  const current = await request("get_organisation");
+  const org = current.state === "ready" ? current.data : {};
+  const traits = org.traits || [];
+  const box = (id, label, checked) => {
+    const input = h("input", { type: "checkbox", id });
+    input.checked = checked;
+    return h("label", { class: "check", for: id }, input, label);
+  };
+  const form = h("form", { class: "card", id: "org-form", novalidate: true },
+    field({ id: "org-states", label: "States and territories the organisation operates in (two-letter codes, such as CA NY)", value: (org.jurisdictions || []).join(" "), autocomplete: "off" }),
+    box("org-public", "Publicly traded (reports to the SEC)", traits.includes("publicly-traded")),
+    box("org-ba", "A business associate of another covered entity", traits.includes("business-associate")),
+    h("button", { type: "submit", id: "org-submit" }, "Save"),
+    status, alert);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const states = form.querySelector("#org-states").value.split(/[\s,;]+/).filter(Boolean);
+    const chosen = [["#org-public", "publicly-traded"], ["#org-ba", "business-associate"]]
+      .filter(([id]) => form.querySelector(id).checked).map(([, t]) => t);
+    const r = await whileBusy(form, status, alert, "Saving…", () => request("set_organisation", { states, traits: chosen }));
+    if (r.state === "ready") status.textContent = `Saved: ${r.data.jurisdictions.length ? r.data.jurisdictions.join(", ") : "no state"}${r.data.traits.length ? `; ${r.data.traits.join(", ")}` : ""}.`;
+  });
+  return h("section", { "aria-labelledby": "org-title" }, h("h2", { id: "org-title" }, "Organisation, for the legal clocks"),
+    h("p", { class: "hint" }, "Clock rules for one state, or for publicly traded organisations, apply only as this profile says. Until it is saved they show as undecided."), form);
 }
 
 async function idleSection() {

@@ -28,8 +28,8 @@ export function countdown(d, now = Date.now()) {
     case "met": return "met";
     case "late": return "met, late";
     case "missed": return "MISSED";
-    case "not_applicable": return "not applicable";
-    case "undecided": return "undecided: applies only on its branch";
+    case "not_applicable": return d.note ? `not applicable: ${d.note}` : "not applicable";
+    case "undecided": return d.note ? `undecided: ${d.note}` : "undecided: applies only on its branch";
     case "paused": return `paused, ${span((d.left_minutes || 0) * 60000)} left`;
     default: return due >= now ? `${span(due - now)} left` : `OVERDUE by ${span(now - due)}`;
   }

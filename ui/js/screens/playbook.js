@@ -17,7 +17,7 @@ function stepList(playbook, indexes, { withRole, sheet }) {
       s.checklist.length ? h("ul", { class: "checklist" }, s.checklist.map((c) => h("li", {}, c))) : null,
       callLine(s.callLines),
       s.timer ? h("p", { class: "meta" }, `Reminder after ${s.timer.text}: ${s.timer.say}`) : null,
-      s.deadline ? h("p", { class: "meta deadline" }, `Deadline: within ${s.deadline.text} of ${s.deadline.from.replace("-", " ")}: ${s.deadline.what}`) : null,
+      s.deadlines.map((d) => h("p", { class: "meta deadline" }, `Deadline: within ${d.text} of ${d.from.replace("-", " ")}: ${d.what}`, d.source ? ` (${d.source.title}, ${d.source.date})` : "")),
       s.question ? h("div", { class: "decision" },
         h("p", {}, h("strong", {}, "Decide: "), s.question),
         h("ul", {}, s.choices.map((c) => h("li", {}, `${c.label} → ${c.goto === "end" ? "the end" : stepTitle(playbook, c.goto)}`)))) : null,
@@ -46,7 +46,9 @@ export function prepare(view) {
     s.bandName = bandNames[s.band] || s.band;
     s.roleName = (view.roles.find((r) => r.id === s.role) || {}).name;
     if (s.timer) s.timer.text = minutes(s.timer.after_minutes);
-    if (s.deadline) s.deadline.text = `${s.deadline.within.amount} ${s.deadline.within.unit.replace("-", " ")}`;
+    s.deadlines.forEach((d) => {
+      d.text = d.window_known ? `${d.within.amount} ${d.within.unit.replace("-", " ")}` : `the ${d.within_contact} contact's notice window`;
+    });
   });
   return view;
 }
