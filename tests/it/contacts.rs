@@ -2,9 +2,9 @@
 //! nothing imported, or the bad rows skipped and reported; exports that import back to the
 //! same tree; calls during an incident, in the HICS 214.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::support::{Workstation, caregiver, over_the_size_limit, run};
+use crate::support::{Workstation, over_the_size_limit};
 
 type Ws = Workstation;
 
