@@ -126,7 +126,7 @@ pub(super) fn clock_reminders(
         let Some(due) = d.due else { continue };
         match d.status {
             DeadlineStatus::Overdue => out.push(reminder(
-                format!("clock:{}:overdue", d.step),
+                format!("clock:{}:overdue", d.clock),
                 format!("OVERDUE: {}, due {}", d.what, zone.minute(due)),
                 due,
             )),
@@ -136,7 +136,7 @@ pub(super) fn clock_reminders(
                 if let Some(m) = reached {
                     let left = words::duration(due - now);
                     out.push(reminder(
-                        format!("clock:{}:{m}", d.step),
+                        format!("clock:{}:{m}", d.clock),
                         format!("{}: due {}, {left} left", d.what, zone.minute(due)),
                         due - TimeDelta::minutes(i64::from(*m)),
                     ));

@@ -472,7 +472,7 @@ fn running_clocks_are_listed_and_remind_at_their_lead_times() {
     let of_individuals = |app: &mut App| -> Vec<String> {
         let all = app.announce_reminders();
         all.into_iter()
-            .filter(|r| r.step.starts_with("clock:notify-individuals:"))
+            .filter(|r| r.step.starts_with("clock:hipaa-individuals:"))
             .map(|r| r.say)
             .collect()
     };

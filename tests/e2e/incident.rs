@@ -331,11 +331,48 @@ async fn the_clocks_screen_lists_running_clocks_and_opens_their_incident() {
     app.click("#nav-clocks").await;
     app.wait_screen("clocks").await;
     let first = app.find("#clock-list li").await;
-    assert_eq!(first.attr("data-clock").await.unwrap().as_deref(), Some("notify-individuals"));
+    assert_eq!(first.attr("data-clock").await.unwrap().as_deref(), Some("hipaa-individuals"));
     let due = app.find("#clock-list li .clock-due").await.text().await.unwrap();
     assert!(due.starts_with("Due 2027-01-19 10:00 EST · running, "), "{due}");
     let id = first.attr("data-incident-id").await.unwrap().unwrap();
     app.click("#clock-list li .clock-incident").await;
     app.wait_screen(&format!("incident:{id}")).await;
+    app.close().await;
+}
+
+/// An admin sets the organisation's state in the window (Admin > Organisation): the
+/// California rule's clock, undecided until then, runs and is listed on the Clocks screen.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_sets_the_organisations_state_and_its_rules_clock_runs() {
+    let discovered = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+    let app = App::launch_with_cli(|cli| {
+        cli.init();
+        cli.ok(&["incident", "start", "phi-breach", "--drill", "--discovered", &discovered]);
+    })
+    .await;
+    app.unlock(ADMIN, ADMIN_PASS, "home").await;
+    app.click("#nav-clocks").await;
+    app.wait_screen("clocks").await;
+    app.find("#clock-list").await;
+    assert!(!app.exists("#clock-list li[data-clock=ca-1280-15]").await, "undecided: not running");
+
+    app.click("#nav-admin").await;
+    app.wait_screen("admin").await;
+    app.fill("#org-states", "ca").await;
+    app.click("#org-submit").await;
+    let status = app.find("#org-form .status").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !status.text().await.unwrap().starts_with("Saved: CA") {
+        assert!(Instant::now() < deadline, "the organisation was not saved");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    app.click("#nav-clocks").await;
+    app.wait_screen("clocks").await;
+    let ca = app.find("#clock-list li[data-clock=ca-1280-15]").await;
+    assert_eq!(ca.attr("data-status").await.unwrap().as_deref(), Some("running"));
+    let text = ca.text().await.unwrap();
+    assert!(text.contains("California Department of Public Health"), "{text}");
+    assert!(text.contains("within 15 business days of discovery"), "{text}");
     app.close().await;
 }

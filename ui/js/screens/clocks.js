@@ -13,7 +13,7 @@ export async function renderClocks(main, { onIncident }) {
     fill(main, h("h1", { tabindex: "-1" }, "Legal clocks"), alert);
     return showAlert(alert, r.error);
   }
-  const rows = r.data.map((c) => h("li", { class: "card clock", dataset: { status: c.clock.status, incidentId: c.incident, clock: c.clock.step } },
+  const rows = r.data.map((c) => h("li", { class: "card clock", dataset: { status: c.clock.status, incidentId: c.incident, clock: c.clock.clock } },
     h("p", { class: "clock-due" }, h("strong", {}, `Due ${c.due_words}`), ` · ${c.state_words}`),
     h("p", {}, c.clock.what),
     h("p", { class: "meta" }, `${c.clock.rule}${c.clock.when ? `, ${c.clock.when}` : ""}`),

@@ -57,7 +57,11 @@ export function upcoming(v) {
   const now = Date.now();
   const next = p.timers.filter((t) => !t.acknowledged && Date.parse(t.due) > now)
     .sort((a, b) => Date.parse(a.due) - Date.parse(b.due))[0];
-  const open = p.deadlines.filter((d) => d.status !== "met" && d.status !== "late");
+  // The clocks that run first, the soonest due at the top; those not yet decided after
+  // them; none that is met or does not apply.
+  const rank = (d) => (d.status === "undecided" ? 1 : 0);
+  const open = p.deadlines.filter((d) => !["met", "late", "not_applicable"].includes(d.status))
+    .sort((a, b) => rank(a) - rank(b) || (Date.parse(a.due || "9999") - Date.parse(b.due || "9999")));
   if (!next && !open.length) return null;
   return h("section", { class: "clocks", "aria-labelledby": "clocks-title" },
     h("h2", { id: "clocks-title" }, "Clocks"),
