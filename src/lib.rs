@@ -9,6 +9,7 @@ pub mod clock;
 pub mod contacts;
 pub mod crypto;
 pub mod csv_safe;
+pub mod csv_table;
 pub mod error;
 pub mod events;
 pub mod html;

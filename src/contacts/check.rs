@@ -33,7 +33,6 @@
 mod row;
 
 use std::collections::HashMap;
-use std::fmt;
 
 use serde::Serialize;
 
@@ -49,20 +48,7 @@ pub use crate::checker::is_valid_id;
 /// The longest wait before escalating to the alternate: one day.
 pub const MAX_ESCALATE_MINUTES: u32 = 1440;
 
-/// One problem (or warning) at a line of an imported file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowProblem {
-    /// 1-based line in the file: where the row or card starts, or the exact line of a
-    /// syntax problem.
-    pub line: usize,
-    pub message: String,
-}
-
-impl fmt::Display for RowProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
-    }
-}
+pub use crate::csv_table::RowProblem;
 
 /// What an import found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -158,6 +144,22 @@ impl Field {
 
     /// The CSV column name.
     pub(crate) fn column(self) -> &'static str {
+        <Self as crate::csv_table::Columns>::column(self)
+    }
+}
+
+impl crate::csv_table::Columns for Field {
+    const ALL: &'static [Field] = &Field::ALL;
+    const REQUIRED: &'static [&'static str] = super::csv::REQUIRED_COLUMNS;
+    const FILE: &'static str = "contacts file";
+    const FILE_WITH_ARTICLE: &'static str = "a contacts file";
+    const MAX_ROWS: usize = crate::limits::MAX_CONTACTS;
+
+    fn alias(name: &str) -> Option<&'static str> {
+        (name == "organization").then_some("organisation")
+    }
+
+    fn column(self) -> &'static str {
         match self {
             Field::Id => "id",
             Field::Name => "name",

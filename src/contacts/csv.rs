@@ -15,35 +15,20 @@
 //! `;` instead of `,` (a spreadsheet in some languages) are read when the header has a `;`
 //! and no `,`.
 //!
-//! # A quote that is never closed
-//!
-//! The csv crate, like RFC 4180, lets a quoted cell run over several lines, and at the end
-//! of the file it quietly ends a quoted cell that was never closed: one cut-off quote can
-//! swallow the rest of the file into one cell. So before the csv crate reads a row, a small
-//! scanner that follows the same quoting rules finds where each row starts and ends and
-//! where each quoted cell opens. A quoted cell that runs over a line break is taken to be
-//! cut off, and reported at the line where its quote opens, when
-//! - the file ends inside it; or
-//! - its "closing" quote is followed by more text, not by the end of the cell (a cut-off
-//!   quote runs on to the next quote in the file, which usually opens a later cell:
-//!   `...,"Line one`); or
-//! - its row has the wrong number of cells.
-//!
-//! Reading then starts again on the line after the one where the quote opened, so the
-//! rows the quote swallowed are read (and checked) as rows of their own.
+//! Rows are read as every import reads CSV ([`crate::csv_table`]: the header, cut-off
+//! quotes, encodings).
 //!
 //! A quoted cell over a line break that is not cut off is a cell with line breaks in it
 //! (Alt+Enter in Excel): fine in `notes`, a problem of its row in any other column.
 
-use ::csv::{QuoteStyle, StringRecord, Terminator, WriterBuilder};
+use ::csv::{QuoteStyle, Terminator, WriterBuilder};
 
 use super::Contact;
 use super::check::{
-    self, Field, Parsed, Row, RowProblem, blank_contact, read_kind, read_list, read_minutes,
-    read_text,
+    self, Field, Parsed, Row, blank_contact, read_kind, read_list, read_minutes, read_text,
 };
-use crate::csv_safe::{unguard, write_row};
-use crate::limits::{MAX_COLUMNS, MAX_CONTACTS, quoted, too_many_rows};
+use crate::csv_safe::write_row;
+use crate::csv_table::{self, BOM};
 use crate::{Error, Result};
 
 /// The columns, in the order [`write`] writes them. List columns (`channels`,
@@ -81,17 +66,30 @@ pub const REQUIRED_COLUMNS: &[&str] = &["name"];
 /// The separator of items in a list column.
 pub const LIST_SEPARATOR: char = ';';
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// Reads a CSV file of contacts and checks them; `incident_types` are the playbook ids
 /// that the `incident_types` column may name. A file with more than
 /// [`MAX_CONTACTS`](crate::limits::MAX_CONTACTS) rows is refused: reading stops there.
 pub fn parse(bytes: &[u8], incident_types: &[&str]) -> Result<Parsed> {
-    let mut reader = match Reader::new(bytes) {
-        Ok(reader) => reader,
+    let table = match csv_table::read::<Field>(bytes)? {
+        Ok(table) => table,
         Err(problems) => return Ok(Parsed { problems, ..Parsed::default() }),
     };
-    reader.read_rows(incident_types)
+    let rows = table
+        .rows
+        .into_iter()
+        .map(|r| {
+            let mut contact = blank_contact();
+            let mut problems = Vec::new();
+            for (field, text) in &r.values {
+                set_field(&mut contact, *field, text, &mut problems);
+            }
+            let mut row = Row::new(r.line, contact);
+            row.problems = problems;
+            row.located = r.located;
+            row
+        })
+        .collect();
+    Ok(check::check_rows(rows, table.problems, incident_types, Field::column))
 }
 
 /// Writes contacts as CSV (see the module's documentation).
@@ -146,190 +144,6 @@ fn cell(c: &Contact, field: Field) -> String {
     }
 }
 
-/// The CSV reader: the scanner, the header's columns, and what it found.
-struct Reader<'a> {
-    scanner: Scanner<'a>,
-    cells: Cells,
-    /// For each cell of a row, the field it holds (`None`: an ignored column).
-    columns: Vec<Option<Field>>,
-    problems: Vec<RowProblem>,
-}
-
-impl<'a> Reader<'a> {
-    /// Reads the header. A header that cannot be used is the only problem.
-    fn new(bytes: &'a [u8]) -> std::result::Result<Self, Vec<RowProblem>> {
-        let at_1 = |message: &str| vec![RowProblem { line: 1, message: message.to_owned() }];
-        if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-            return Err(at_1(
-                "the file is UTF-16 text (\"Unicode text\"): save it as \"CSV UTF-8\" instead",
-            ));
-        }
-        let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
-        let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-        let delimiter =
-            if !first_line.contains(&b',') && first_line.contains(&b';') { b';' } else { b',' };
-        let mut scanner = Scanner::new(bytes, delimiter);
-        let Some(header) = scanner.next_record() else {
-            return Err(at_1("the file is empty: its first line must name the columns"));
-        };
-        let line = header.line;
-        let at = |message: String| RowProblem { line, message };
-        if header.unclosed.is_some() || !header.multiline.is_empty() {
-            return Err(vec![at(
-                "a column name opens a quote that is not closed on its line".into()
-            )]);
-        }
-        let Some(raw) = bytes.get(header.start..header.end) else {
-            return Err(vec![at("the column names cannot be read".into())]);
-        };
-        if std::str::from_utf8(raw).is_err() {
-            return Err(vec![at(
-                "the column names are not UTF-8 text: save the file as \"CSV UTF-8\"".into(),
-            )]);
-        }
-        let mut cells = Cells::new(delimiter);
-        let Some(names) = cells.read(raw) else {
-            return Err(vec![at("the column names cannot be read".into())]);
-        };
-
-        if names.len() > MAX_COLUMNS {
-            return Err(vec![at(format!(
-                "the first line names more than {MAX_COLUMNS} columns: a contacts file has {}",
-                COLUMNS.len()
-            ))]);
-        }
-        let mut reader = Reader { scanner, cells, columns: Vec::new(), problems: Vec::new() };
-        let mut unknown = Vec::new();
-        let mut fatal = Vec::new();
-        for name in &names {
-            let wanted = column_form(name);
-            let field = Field::ALL.iter().copied().find(|f| f.column() == wanted);
-            match field {
-                Some(f) if reader.columns.contains(&Some(f)) => {
-                    fatal.push(at(format!("the column `{}` appears twice", f.column())));
-                    reader.columns.push(None);
-                }
-                Some(f) => reader.columns.push(Some(f)),
-                None => {
-                    if !wanted.is_empty() {
-                        unknown.push(quoted(&wanted));
-                    }
-                    reader.columns.push(None);
-                }
-            }
-        }
-        if reader.columns.iter().all(Option::is_none) && fatal.is_empty() {
-            // Perhaps a first row of contacts: say nothing of its cells.
-            return Err(vec![at(format!(
-                "the first line must name the columns (none of its cells is a column name), \
-                 for example {}",
-                COLUMNS.join(",")
-            ))]);
-        }
-        for required in REQUIRED_COLUMNS {
-            if !reader.columns.iter().flatten().any(|f| f.column() == *required) {
-                fatal.push(at(format!("the column `{required}` is missing")));
-            }
-        }
-        let mut problems: Vec<RowProblem> = unknown
-            .into_iter()
-            .map(|name| {
-                at(format!(
-                    "unknown column `{name}` (its cells were ignored): the columns are {}",
-                    COLUMNS.join(", ")
-                ))
-            })
-            .collect();
-        if !fatal.is_empty() {
-            fatal.append(&mut problems);
-            return Err(fatal);
-        }
-        reader.problems = problems;
-        Ok(reader)
-    }
-
-    fn read_rows(&mut self, incident_types: &[&str]) -> Result<Parsed> {
-        let width = self.columns.len();
-        let mut rows = Vec::new();
-        let mut read = 0;
-        while let Some(record) = self.scanner.next_record() {
-            read += 1;
-            if read > MAX_CONTACTS {
-                return Err(too_many_rows(super::FILE, record.line, MAX_CONTACTS, "rows"));
-            }
-            let cut_off = record.unclosed.or_else(|| {
-                let ragged = record.multiline.iter().find(|q| !q.closed_cleanly);
-                let miscounted = record.multiline.first().filter(|_| record.cells != width);
-                ragged.or(miscounted).map(|q| q.open_line)
-            });
-            if let Some(line) = cut_off {
-                self.problems.push(RowProblem {
-                    line,
-                    message: "a quoted cell opens on this line and is not closed: add the \
-                              closing quote (\")"
-                        .into(),
-                });
-                self.scanner.restart_at_line(line + 1);
-                continue;
-            }
-            if let Some(row) = self.read_row(&record, width) {
-                rows.push(row);
-            }
-        }
-        Ok(check::check_rows(
-            rows,
-            std::mem::take(&mut self.problems),
-            incident_types,
-            Field::column,
-        ))
-    }
-
-    /// Reads one row; `None` when it is blank or cannot be read (the problem is noted).
-    fn read_row(&mut self, record: &RawRecord, width: usize) -> Option<Row> {
-        let line = record.line;
-        let raw = self.scanner.bytes.get(record.start..record.end)?;
-        let mut located = Vec::new();
-        if let Err(e) = std::str::from_utf8(raw) {
-            // Read on with the bad bytes replaced, so that the row's id is known and its
-            // other problems are reported too; the row is left out.
-            let before = raw.get(..e.valid_up_to()).unwrap_or_default();
-            located.push(RowProblem {
-                line: line + before.iter().filter(|&&b| b == b'\n').count(),
-                message: "the text is not UTF-8 (an accented letter saved in another encoding?): \
-                          save the file as \"CSV UTF-8\""
-                    .into(),
-            });
-        }
-        let Some(cells) = self.cells.read(raw) else {
-            self.problems.push(RowProblem { line, message: "the row cannot be read".into() });
-            return None;
-        };
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            return None;
-        }
-        if cells.len() != width {
-            self.problems.extend(located);
-            self.problems.push(wrong_width(line, cells.len(), width));
-            return None;
-        }
-        let mut contact = blank_contact();
-        let mut problems = Vec::new();
-        for (field, text) in self.columns.iter().zip(cells.iter()) {
-            let Some(field) = *field else { continue };
-            let text = unguard(text.trim());
-            set_field(&mut contact, field, text, &mut problems);
-        }
-        let mut row = Row::new(line, contact);
-        row.problems = problems;
-        row.located = located;
-        Some(row)
-    }
-}
-
-fn wrong_width(line: usize, cells: usize, width: usize) -> RowProblem {
-    RowProblem { line, message: format!("the row has {cells} cells, the header has {width}") }
-}
-
 /// Sets one field of a contact from its cell.
 fn set_field(c: &mut Contact, field: Field, text: &str, problems: &mut Vec<String>) {
     let label = field.column();
@@ -360,229 +174,6 @@ fn set_field(c: &mut Contact, field: Field, text: &str, problems: &mut Vec<Strin
             c.escalate_after_minutes = read_minutes(text, label, problems);
         }
         Field::IncidentTypes => c.incident_types = read_list(text),
-    }
-}
-
-/// A header cell as a column name: `Work Phone` and `work-phone` are `work_phone`.
-fn column_form(name: &str) -> String {
-    let name: String = name
-        .trim()
-        .chars()
-        .map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() })
-        .collect();
-    match name.as_str() {
-        "organization" => "organisation".to_owned(),
-        _ => name,
-    }
-}
-
-/// Reads the cells of one row's bytes, each row on its own, with the parser the csv crate
-/// runs (`csv_core`), built once and reset for each row: building one takes longer than
-/// reading a row (a new `csv::Reader` for each row was a third of an import's time).
-#[derive(Debug)]
-struct Cells {
-    parser: csv_core::Reader,
-    out: Vec<u8>,
-    ends: Vec<usize>,
-}
-
-impl Cells {
-    fn new(delimiter: u8) -> Self {
-        let parser = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
-        Cells { parser, out: Vec::new(), ends: Vec::new() }
-    }
-
-    /// The cells of one row's bytes, as `csv::Reader` reads them; bytes that are not
-    /// UTF-8 are read as U+FFFD. `None` when the bytes hold no row.
-    fn read(&mut self, raw: &[u8]) -> Option<StringRecord> {
-        use csv_core::ReadRecordResult::{End, InputEmpty, OutputEndsFull, OutputFull, Record};
-        self.parser.reset();
-        // A row's cells are never longer than its bytes, nor more than its bytes plus one.
-        self.out.resize(raw.len() + 1, 0);
-        self.ends.resize(raw.len() + 2, 0);
-        let (mut input, mut nout, mut nend) = (raw, 0, 0);
-        loop {
-            let out = self.out.get_mut(nout..).unwrap_or_default();
-            let ends = self.ends.get_mut(nend..).unwrap_or_default();
-            let (result, nin, o, e) = self.parser.read_record(input, out, ends);
-            input = input.get(nin..).unwrap_or_default();
-            (nout, nend) = (nout + o, nend + e);
-            match result {
-                // Then an empty input: the end of the row.
-                InputEmpty => {}
-                OutputFull => self.out.resize(self.out.len() * 2, 0),
-                OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
-                Record => break,
-                End => return None,
-            }
-        }
-        let mut start = 0;
-        let ends = self.ends.get(..nend)?;
-        Some(
-            ends.iter()
-                .map(|&end| {
-                    let cell = self.out.get(start..end).unwrap_or_default();
-                    start = end;
-                    String::from_utf8_lossy(cell)
-                })
-                .collect::<StringRecord>(),
-        )
-    }
-}
-
-/// Where one row lies in the file, as the scanner found it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct RawRecord {
-    /// The line where the row starts.
-    line: usize,
-    /// Its bytes, without the line end.
-    start: usize,
-    end: usize,
-    /// How many cells it has.
-    cells: usize,
-    /// Quoted cells that run over a line break.
-    multiline: Vec<MultilineCell>,
-    /// The line where a quote opens that the file ends inside.
-    unclosed: Option<usize>,
-}
-
-/// A quoted cell that runs over a line break.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct MultilineCell {
-    cell: usize,
-    /// The line where its quote opens.
-    open_line: usize,
-    /// Whether its closing quote is followed by the end of the cell (`"...",` or `"..."` at
-    /// the end of the line), as a closing quote is. A cut-off quote runs on to the next
-    /// quote in the file, usually one that opens a cell: `..."Line one`.
-    closed_cleanly: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    StartCell,
-    Unquoted,
-    Quoted,
-    /// A quote inside a quoted cell: the end of the quote, or the first of `""`.
-    QuoteInQuoted,
-}
-
-/// Finds rows and quoted cells by the csv crate's rules (RFC 4180 with `\n`, `\r\n` or
-/// `\r` line ends, a quote opens only at the start of a cell, `""` inside quotes is a
-/// quote, blank lines are skipped).
-#[derive(Debug)]
-struct Scanner<'a> {
-    bytes: &'a [u8],
-    delimiter: u8,
-    at: usize,
-    line: usize,
-    /// Where each line starts.
-    line_starts: Vec<usize>,
-}
-
-impl<'a> Scanner<'a> {
-    fn new(bytes: &'a [u8], delimiter: u8) -> Self {
-        let mut line_starts = vec![0];
-        line_starts
-            .extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
-        Scanner { bytes, delimiter, at: 0, line: 1, line_starts }
-    }
-
-    /// Goes on from the start of line `line` (1-based); past the end, nothing is left.
-    fn restart_at_line(&mut self, line: usize) {
-        match line.checked_sub(1).and_then(|i| self.line_starts.get(i)) {
-            Some(&start) => {
-                self.at = start;
-                self.line = line;
-            }
-            None => self.at = self.bytes.len(),
-        }
-    }
-
-    fn byte(&self) -> Option<u8> {
-        self.bytes.get(self.at).copied()
-    }
-
-    /// Steps over a line end (`\n`, `\r\n` or `\r`).
-    fn skip_line_end(&mut self) {
-        if self.byte() == Some(b'\r') {
-            self.at += 1;
-        }
-        if self.byte() == Some(b'\n') {
-            self.at += 1;
-            self.line += 1;
-        }
-    }
-
-    fn next_record(&mut self) -> Option<RawRecord> {
-        while matches!(self.byte(), Some(b'\n' | b'\r')) {
-            self.skip_line_end();
-        }
-        self.byte()?;
-        let mut record = RawRecord {
-            line: self.line,
-            start: self.at,
-            end: self.at,
-            cells: 1,
-            multiline: Vec::new(),
-            unclosed: None,
-        };
-        let mut state = State::StartCell;
-        let mut cell = 0;
-        let mut quote_line = self.line;
-        loop {
-            let Some(b) = self.byte() else {
-                record.end = self.at;
-                if state == State::Quoted {
-                    record.unclosed = Some(quote_line);
-                }
-                break;
-            };
-            let line_end = b == b'\n' || b == b'\r';
-            if line_end && state != State::Quoted {
-                record.end = self.at;
-                self.skip_line_end();
-                break;
-            }
-            match state {
-                State::StartCell | State::Unquoted | State::QuoteInQuoted
-                    if b == self.delimiter =>
-                {
-                    cell += 1;
-                    state = State::StartCell;
-                }
-                State::StartCell if b == b'"' => {
-                    state = State::Quoted;
-                    quote_line = self.line;
-                }
-                State::StartCell => state = State::Unquoted,
-                State::Unquoted => {}
-                State::Quoted if b == b'"' => state = State::QuoteInQuoted,
-                State::Quoted => {
-                    if b == b'\n' {
-                        self.line += 1;
-                        if record.multiline.last().map(|q| q.cell) != Some(cell) {
-                            record.multiline.push(MultilineCell {
-                                cell,
-                                open_line: quote_line,
-                                closed_cleanly: true,
-                            });
-                        }
-                    }
-                }
-                State::QuoteInQuoted if b == b'"' => state = State::Quoted,
-                State::QuoteInQuoted => {
-                    // Text after the closing quote: the csv crate keeps it in the cell.
-                    if let Some(q) = record.multiline.last_mut().filter(|q| q.cell == cell) {
-                        q.closed_cleanly = false;
-                    }
-                    state = State::Unquoted;
-                }
-            }
-            self.at += 1;
-        }
-        record.cells = cell + 1;
-        Some(record)
     }
 }
 

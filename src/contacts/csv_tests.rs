@@ -1,7 +1,9 @@
 use proptest::prelude::*;
 
 use super::*;
-use ::csv::ReaderBuilder;
+use ::csv::{ReaderBuilder, StringRecord};
+
+use crate::csv_table::RowProblem;
 
 use crate::contacts::ContactKind;
 use crate::contacts::testing::{TYPES, contact, ids, messages, tree};
