@@ -4,10 +4,14 @@
 #   - system packages: the WebKitGTK stack Tauri builds against, Xvfb and WebKitWebDriver
 #     for the end-to-end tests, python3 and openssl for the outsider checks;
 #   - Rust (rustup, stable) if cargo is missing;
-#   - tauri-driver, pinned to 2.x (the latest on the registry is a 3.0 alpha).
+#   - tauri-driver, pinned to 2.x (the latest on the registry is a 3.0 alpha);
+#   - for package.sh only (it calls `setup_tauri_cli`): the Tauri CLI, pinned. It writes the
+#     .deb and .rpm itself (no dpkg-deb, no rpmbuild) and builds from source with the tools
+#     above; the install test then needs only apt-get and dpkg, which every Debian has.
 set -euo pipefail
 
 TAURI_DRIVER_VERSION="2.1.0"
+TAURI_CLI_VERSION="2.12.4"
 PACKAGES=(
   build-essential pkg-config curl file ca-certificates
   libwebkit2gtk-4.1-dev
@@ -42,3 +46,11 @@ if ! tauri-driver --help 2>/dev/null | grep -q -- '--native-port'; then
   echo "setup: installing tauri-driver ${TAURI_DRIVER_VERSION}"
   cargo install "tauri-driver@${TAURI_DRIVER_VERSION}" --locked --quiet
 fi
+
+# The Tauri CLI (`cargo tauri`), pinned; package.sh calls this, the other scripts need not.
+setup_tauri_cli() {
+  if ! cargo tauri --version 2>/dev/null | grep -qx "tauri-cli ${TAURI_CLI_VERSION}"; then
+    echo "setup: installing the Tauri CLI ${TAURI_CLI_VERSION}"
+    cargo install "tauri-cli@${TAURI_CLI_VERSION}" --locked --quiet
+  fi
+}

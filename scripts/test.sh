@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs the whole test suite: formatting, lints, the core and
 # CLI tests, and the end-to-end tests in the real webview (under a virtual display when
-# there is none). Fails if any test wrote into the real user's data folder.
+# there is none); as root (CI), the install test too (scripts/test-install.sh: the .deb
+# built, installed on this machine, driven and removed). Fails if any test wrote into the
+# real user's data folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
@@ -26,6 +28,13 @@ if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
   cargo test --locked -p caregiver-desktop
 else
   xvfb-run -a -s "-screen 0 1280x800x24" cargo test --locked -p caregiver-desktop
+fi
+echo "== install test (the .deb installed on this machine)"
+if [ "$(id -u)" -eq 0 ]; then
+  bash scripts/test-install.sh
+else
+  echo "test: skipped the install test: it installs the .deb on this machine with apt-get and"
+  echo "test: writes /etc/caregiver-playbook, so it runs only as root (CI does): scripts/test-install.sh"
 fi
 
 if [ "$(snapshot)" != "$before" ]; then

@@ -3,7 +3,6 @@
 //! held at the moment of the action.
 
 use std::path::Path;
-use std::time::Duration;
 
 use zeroize::Zeroizing;
 
@@ -52,7 +51,6 @@ impl App {
         self.user()?.settings()
     }
 
-    /// Sets the idle lock (admins); it applies to this window at once.
     /// Sets the workstation's time zone (an IANA name), or `None` for the system's: every
     /// time a person reads follows it. Admins.
     pub fn set_time_zone(&mut self, zone: Option<&str>) -> Result<()> {
@@ -60,10 +58,12 @@ impl App {
         self.user()?.set_time_zone(zone)
     }
 
+    /// Sets the idle lock (admins); it applies to this window at once, never longer than
+    /// the managed idle lock.
     pub fn set_idle_lock_minutes(&mut self, minutes: u32) -> Result<()> {
         self.refuse_if_managed("the idle lock")?;
         self.user()?.set_idle_lock_minutes(minutes)?;
-        self.idle_limit = Duration::from_secs(u64::from(minutes) * 60);
+        self.idle_limit = self.idle_limit_with(Some(minutes));
         Ok(())
     }
 

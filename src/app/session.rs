@@ -167,15 +167,20 @@ impl App {
         Ok(self.status(now))
     }
 
+    /// The idle lock with the store's setting `local`: the managed idle lock is the longest
+    /// the app waits, a local one may be shorter.
+    pub(super) fn idle_limit_with(&self, local: Option<u32>) -> Duration {
+        let managed = self.managed().and_then(|m| m.settings.idle_lock_minutes);
+        match (local, managed) {
+            (Some(l), Some(m)) => minutes(l.min(m)),
+            (l, m) => l.or(m).map_or_else(default_idle, minutes),
+        }
+    }
+
     fn sign_in(&mut self, mut session: Session, now: Instant) {
         session.set_managed_zone(self.managed_zone());
         let local = session.settings().map(|s| s.idle_lock_minutes).ok();
-        // The managed idle lock is the longest the app waits: a local one may be shorter.
-        let managed = self.managed().and_then(|m| m.settings.idle_lock_minutes);
-        self.idle_limit = match (local, managed) {
-            (Some(l), Some(m)) => minutes(l.min(m)),
-            (l, m) => l.or(m).map_or_else(default_idle, minutes),
-        };
+        self.idle_limit = self.idle_limit_with(local);
         self.contact_tree.replace(None);
         self.state = State::User(Box::new(session));
         self.last_activity = now;

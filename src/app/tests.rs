@@ -498,3 +498,88 @@ fn running_clocks_are_listed_and_remind_at_their_lead_times() {
     assert!(err.to_string().contains("`soon` is not a lead time"), "{err}");
     assert_eq!(app.set_clock_reminders("").unwrap_err().code(), "invalid_input");
 }
+
+// ---- the managed configuration (issue 16) ----
+
+const MANAGED_TITLE: &str = "EHR downtime (managed)";
+
+/// Writes a managed configuration into the app's managed folder (`app()`'s): a pack of
+/// version 9 (one playbook retitled) signed with a new key, that key, an idle lock of 5
+/// minutes, and the policy.
+fn write_managed(dir: &Path, forbid_local_changes: bool) {
+    let (secret, public) = crate::playbook::pack::keygen().unwrap();
+    let playbooks = dir.join("managed-playbooks");
+    std::fs::create_dir_all(&playbooks).unwrap();
+    let text = include_str!("../../playbooks/ehr-downtime.toml").replacen(
+        "title = \"EHR or clinical system downtime (planned and unplanned)\"",
+        &format!("title = \"{MANAGED_TITLE}\""),
+        1,
+    );
+    std::fs::write(playbooks.join("ehr-downtime.toml"), text).unwrap();
+    let signed = crate::playbook::pack::sign(&playbooks, &secret, 9, 30, start()).unwrap();
+    let managed = dir.join("managed");
+    std::fs::create_dir_all(&managed).unwrap();
+    std::fs::write(managed.join("pack.json"), signed).unwrap();
+    std::fs::write(
+        managed.join("managed.toml"),
+        format!(
+            "managed_by = \"St Example's IT\"\n[pack]\nfile = \"pack.json\"\nkeys = [\"{public}\"]\n[settings]\nidle_lock_minutes = 5\n[policy]\nforbid_local_changes = {forbid_local_changes}\n"
+        ),
+    )
+    .unwrap();
+}
+
+/// A pack of `version` signed with a key of the workstation's own admin: (its public key,
+/// the pack).
+fn local_pack(dir: &Path, version: u64) -> (String, String) {
+    let (secret, public) = crate::playbook::pack::keygen().unwrap();
+    let playbooks = dir.join(format!("local-playbooks-{version}"));
+    std::fs::create_dir_all(&playbooks).unwrap();
+    let text = include_str!("../../playbooks/ehr-downtime.toml").replacen(
+        "title = \"EHR or clinical system downtime (planned and unplanned)\"",
+        "title = \"EHR downtime (local)\"",
+        1,
+    );
+    std::fs::write(playbooks.join("ehr-downtime.toml"), text).unwrap();
+    (public, crate::playbook::pack::sign(&playbooks, &secret, version, 30, start()).unwrap())
+}
+
+fn titles(app: &App) -> Vec<String> {
+    app.playbooks().unwrap().into_iter().map(|p| p.title).collect()
+}
+
+/// A local admin cannot untrust the managed key: with the policy, pinning another key or
+/// importing a pack is refused; without it, the store's pin changes but the managed pack
+/// is still checked against the managed key and stays in force over an older local pack.
+/// Nor can they make the idle lock longer than the managed one, with or without it.
+#[test]
+fn a_local_admin_cannot_untrust_the_managed_key_or_lengthen_the_idle_lock() {
+    for forbid in [true, false] {
+        let (dir, mut app, _, t0) = app();
+        write_managed(dir.path(), forbid);
+        app.setup("Ada Admin", PASS, t0).unwrap();
+        assert!(titles(&app).iter().any(|t| t == MANAGED_TITLE), "{forbid}");
+        assert_eq!(app.status(t0).idle_lock_secs, 300);
+        let (other_key, older) = local_pack(dir.path(), 5);
+
+        let trusted = app.trust_pack_key(&other_key);
+        let imported = app.import_pack(&older);
+        let lengthened = app.set_idle_lock_minutes(30);
+        if forbid {
+            for refused in [trusted, imported.map(|_| ()), lengthened] {
+                assert_eq!(refused.unwrap_err().code(), "managed");
+            }
+        } else {
+            trusted.unwrap();
+            assert_eq!(imported.unwrap().version, 5);
+            lengthened.unwrap();
+        }
+        let titles = titles(&app);
+        assert!(titles.iter().any(|t| t == MANAGED_TITLE), "{forbid}: {titles:?}");
+        assert!(!titles.iter().any(|t| t == "EHR downtime (local)"), "{forbid}: {titles:?}");
+        assert_eq!(app.pack_info().unwrap().unwrap().version, 9);
+        assert_eq!(app.status(t0).idle_lock_secs, 300, "{forbid}");
+        app.touch(t0);
+        assert!(app.tick(t0 + Duration::from_secs(300)), "{forbid}: not locked at 5 minutes");
+    }
+}

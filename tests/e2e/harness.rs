@@ -1,6 +1,11 @@
 //! The shared harness: start tauri-driver on two free ports with an isolated environment,
 //! wait until both it and WebKitWebDriver accept connections, open a WebDriver session on
 //! the built app, and stop the driver with SIGTERM when the [`App`] is dropped.
+//!
+//! The app and CLI under test are the ones cargo builds for this run, unless
+//! `CAREGIVER_E2E_APP` and `CAREGIVER_E2E_CLI` name others: the install test
+//! (`installed.rs`, run by `scripts/test-install.sh`) sets them to the installed package's
+//! `/usr/bin/caregiver-desktop` and `/usr/bin/caregiver`.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -14,8 +19,18 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use tempfile::TempDir;
 
-/// The binary cargo built for this test run.
-pub const APP_BIN: &str = env!("CARGO_BIN_EXE_caregiver-desktop");
+/// Names the desktop app the tests drive, instead of the one cargo built for this run.
+pub const APP_ENV: &str = "CAREGIVER_E2E_APP";
+/// Names the `caregiver` CLI the tests run, instead of this workspace's.
+pub const CLI_ENV: &str = "CAREGIVER_E2E_CLI";
+
+/// The desktop app under test: [`APP_ENV`] if set, else the binary cargo built for this run.
+pub fn app_bin() -> PathBuf {
+    match std::env::var_os(APP_ENV).filter(|p| !p.is_empty()) {
+        Some(path) => path.into(),
+        None => env!("CARGO_BIN_EXE_caregiver-desktop").into(),
+    }
+}
 
 /// The admin of stores made by [`App::launch_with_store`].
 pub const ADMIN: &str = "Ada Admin";
@@ -58,10 +73,22 @@ impl App {
         Self::launch_prepared(|data_dir| prepare(&Cli::new(data_dir))).await
     }
 
+    /// Starts the app on the data folder `data_dir`, which the caller made and keeps: it
+    /// outlives the app (the install test looks at the store after the package is gone).
+    /// Home, exports and the driver's log are in the app's own temp folder.
+    pub async fn launch_on(data_dir: &Path) -> App {
+        let root = tempfile::Builder::new().prefix("caregiver-e2e-").tempdir().unwrap();
+        Self::start(root, data_dir.to_path_buf()).await
+    }
+
     async fn launch_prepared(prepare: impl FnOnce(&Path)) -> App {
         let root = tempfile::Builder::new().prefix("caregiver-e2e-").tempdir().unwrap();
         let data_dir = root.path().join("data");
         prepare(&data_dir);
+        Self::start(root, data_dir).await
+    }
+
+    async fn start(root: TempDir, data_dir: PathBuf) -> App {
         let home = root.path().join("home");
         std::fs::create_dir_all(&home).unwrap();
         assert!(
@@ -80,7 +107,9 @@ impl App {
                 // Everything the app or WebKit might write goes under the temp root.
                 .env("CAREGIVER_DATA_DIR", &data_dir)
                 // The managed configuration is looked for beside the data folder (empty
-                // unless the test puts one there), never in the machine's own place.
+                // unless the test puts one there), never in the machine's own place. A
+                // release build (the installed package) ignores this and reads the
+                // machine's own place, /etc/caregiver-playbook.
                 .env("CAREGIVER_MANAGED_DIR", managed_dir(&data_dir))
                 .env("CAREGIVER_EXPORT_DIR", root.path().join("exports"))
                 .env("HOME", &home)
@@ -113,7 +142,8 @@ impl App {
         panic!("the driver did not start, three times:\n{}", failures.join("\n\n"));
     }
 
-    /// The temp folder that holds this app's data folder, home and driver log.
+    /// The temp folder that holds this app's home and driver log, and its data folder
+    /// unless it was started [`App::launch_on`] one of the caller's.
     pub fn root(&self) -> &Path {
         self.root.path()
     }
@@ -329,7 +359,8 @@ pub fn managed_dir(data_dir: &Path) -> PathBuf {
 }
 
 impl Cli {
-    fn new(data_dir: &Path) -> Cli {
+    /// The CLI on `data_dir` (made if missing); the admin's passphrase file goes beside it.
+    pub fn new(data_dir: &Path) -> Cli {
         std::fs::create_dir_all(data_dir).unwrap();
         let pass_file = data_dir.with_file_name("admin-passphrase");
         std::fs::write(&pass_file, ADMIN_PASS).unwrap();
@@ -374,11 +405,15 @@ impl Cli {
     }
 }
 
-/// The `caregiver` binary of this workspace, built (once per test run) if it is not.
-fn caregiver_cli() -> PathBuf {
+/// The `caregiver` CLI under test: [`CLI_ENV`] if set, else this workspace's, built (once
+/// per test run) if it is not.
+pub fn caregiver_cli() -> PathBuf {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     BUILT
         .get_or_init(|| {
+            if let Some(path) = std::env::var_os(CLI_ENV).filter(|p| !p.is_empty()) {
+                return path.into();
+            }
             let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
             let status = Command::new(env!("CARGO"))
                 .args(["build", "--quiet", "--locked", "-p", "caregiver", "--bin", "caregiver"])
@@ -470,7 +505,11 @@ fn wait_for_port(port: u16, driver: &mut DriverGuard, root: &Path) -> Result<(),
 async fn connect(port: u16, root: &Path) -> Result<Client, String> {
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), "wry".into());
-    caps.insert("tauri:options".into(), serde_json::json!({ "application": APP_BIN, "args": [] }));
+    let application = app_bin();
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": application, "args": [] }),
+    );
     let url = format!("http://127.0.0.1:{port}");
     let mut last = None;
     // A loaded machine sometimes drops the first session requests: keep trying a while.

@@ -1,7 +1,8 @@
 //! End-to-end tests: the real `caregiver-desktop` in the real webview (WebKitGTK), driven
 //! over WebDriver through tauri-driver. Each test gets its own app with its own temp data
 //! folder and home. Run them with `scripts/test.sh` (which provides a virtual display), or
-//! `xvfb-run -a cargo test -p caregiver-desktop --test e2e`.
+//! `xvfb-run -a cargo test -p caregiver-desktop --test e2e`. The install test (`installed`,
+//! ignored: it needs root and installs the package) runs from `scripts/test-install.sh`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -9,6 +10,7 @@ mod calls;
 mod harness;
 mod home;
 mod incident;
+mod installed;
 mod library;
 mod packs;
 mod screens;

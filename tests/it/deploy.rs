@@ -1,6 +1,7 @@
 //! The managed configuration IT pushes (issue 16): `caregiver deploy check` reads a folder
 //! as workstations will, with a real signing key and a real signed pack made by the CLI,
-//! and names every problem with its file (and, in managed.toml, its line and column).
+//! and names every problem with its file (and, in managed.toml, its line and column); on a
+//! workstation, a configuration with a problem puts nothing in force and says why.
 
 use std::path::{Path, PathBuf};
 
@@ -153,8 +154,8 @@ fn every_problem_is_named_with_its_file() {
     }
 }
 
-/// A pack that has expired is named with the date it expired (signed with the library, as
-/// the CLI does, on a clock set back).
+/// A pack that has expired is named, with its file and the date it expired (signed with
+/// the library, as the CLI does, on a clock set back).
 #[test]
 fn an_expired_pack_is_named() {
     let d = Deploy::new();
@@ -171,6 +172,7 @@ fn an_expired_pack_is_named() {
     std::fs::write(d.dir.join("pack.json"), text).unwrap();
     let (code, _, err) = d.check();
     assert_eq!(code, 1);
+    assert!(err.contains(&format!("{}:1:1: ", d.file("pack.json"))), "{err}");
     assert!(err.contains("the pack expired on"), "{err}");
 }
 
@@ -295,4 +297,126 @@ fn the_managed_pack_never_rolls_back_and_a_bad_configuration_changes_nothing() {
             && show.contains("pack.json"),
         "{show}"
     );
+}
+
+/// Each problem a managed configuration can have on a workstation (a pack whose text no
+/// longer matches its signature, an expired pack, no key, unreadable files, a missing
+/// pack) puts nothing of it in force: the workstation goes on with the pack its store
+/// holds, the last good one it imported, and `settings show` names the file. Put right, the
+/// managed pack is in force again. A rollback is not a problem: an older managed pack gives
+/// way to the store's newer one (above).
+#[test]
+fn a_managed_configuration_with_a_problem_leaves_the_store_pack_in_force_and_names_the_file() {
+    let d = Deploy::new();
+    let toml = std::fs::read_to_string(d.dir.join("managed.toml"))
+        .unwrap()
+        .replace("forbid_local_changes = true", "forbid_local_changes = false");
+    std::fs::write(d.dir.join("managed.toml"), &toml).unwrap();
+    sign(&d, "9", &d.dir.join("pack.json"));
+    let good_pack = std::fs::read_to_string(d.dir.join("pack.json")).unwrap();
+    let ws = tempfile::tempdir().unwrap();
+    let cli = |args: &[&str]| on_workstation(ws.path(), &d.dir, args);
+    assert_eq!(cli(&["init", "--admin", "Ada Admin"]).0, 0);
+    crate::support::edited_pack_folder(
+        &d.tmp.path().join("local"),
+        "Ransomware or suspected malware outbreak",
+        "Ransomware (local edition)",
+    );
+    let local = d.tmp.path().join("local.json");
+    let (code, _, err) = run(caregiver(d.tmp.path()).args([
+        "pack",
+        "sign",
+        d.tmp.path().join("local").to_str().unwrap(),
+        "--key",
+        d.tmp.path().join("signing.key").to_str().unwrap(),
+        "--out",
+        local.to_str().unwrap(),
+        "--pack-version",
+        "7",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(cli(&["pack", "trust", &d.public]).0, 0);
+    assert_eq!(cli(&["pack", "import", local.to_str().unwrap()]).0, 0);
+    let in_force = |want: &str, what: &str| {
+        let (code, list, err) = cli(&["playbook", "list"]);
+        assert_eq!(code, 0, "{what}: {err}");
+        assert!(list.contains(want), "{what}: want {want}\n{list}");
+    };
+    in_force("Ransomware (St Example's)", "the good managed pack");
+
+    let pack = d.dir.join("pack.json");
+    let managed = d.dir.join("managed.toml");
+    let expired = {
+        let key = std::fs::read_to_string(d.tmp.path().join("signing.key")).unwrap();
+        let long_ago = chrono::Utc::now() - chrono::Duration::days(400);
+        let playbooks = d.tmp.path().join("playbooks");
+        caregiver::app::library::sign_pack(&playbooks, &key, Some(9), 30, long_ago).unwrap().1
+    };
+    let no_keys = {
+        let start = toml.find("keys = [").unwrap();
+        let end = start + toml[start..].find(']').unwrap() + 1;
+        format!("{}keys = []{}", &toml[..start], &toml[end..])
+    };
+    let unreadable = |path: &Path| {
+        std::fs::remove_file(path).unwrap();
+        std::fs::create_dir(path).unwrap();
+    };
+    type Spoil<'a> = Box<dyn Fn() + 'a>;
+    let cases: Vec<(&str, Spoil, &Path, &str)> = vec![
+        (
+            "a pack edited after signing",
+            Box::new(|| {
+                let edited = good_pack.replace("Ransomware (St Example's)", "Ransomware (edited)");
+                std::fs::write(&pack, edited).unwrap();
+            }),
+            &pack,
+            "does not check out against the keys listed",
+        ),
+        (
+            "an expired pack",
+            Box::new(|| std::fs::write(&pack, &expired).unwrap()),
+            &pack,
+            "the pack expired on",
+        ),
+        (
+            "no key",
+            Box::new(|| std::fs::write(&managed, &no_keys).unwrap()),
+            &pack,
+            "no key listed in `[pack] keys` can check it",
+        ),
+        ("an unreadable pack", Box::new(|| unreadable(&pack)), &pack, "cannot be read"),
+        (
+            "an unreadable managed.toml",
+            Box::new(|| unreadable(&managed)),
+            &managed,
+            "cannot be read",
+        ),
+        (
+            "no pack",
+            Box::new(|| std::fs::remove_file(&pack).unwrap()),
+            &pack,
+            "not found: `[pack] file` names it",
+        ),
+    ];
+    for (what, spoil, file, says) in cases {
+        spoil();
+        in_force("Ransomware (local edition)", what);
+        let (code, show, err) = cli(&["settings", "show"]);
+        assert_eq!(code, 0, "{what}: {err}");
+        assert!(
+            show.contains("managed-by  none: the managed configuration has problems")
+                && show.contains(&format!("{}:", file.display()))
+                && show.contains(says),
+            "{what}: want {} and {says}\n{show}",
+            file.display()
+        );
+        for path in [&pack, &managed] {
+            if path.is_dir() {
+                std::fs::remove_dir(path).unwrap();
+            }
+        }
+        std::fs::write(&pack, &good_pack).unwrap();
+        std::fs::write(&managed, &toml).unwrap();
+        in_force("Ransomware (St Example's)", &format!("{what}, put right"));
+    }
 }
