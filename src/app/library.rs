@@ -64,7 +64,11 @@ impl App {
         let loaded = match &self.state {
             State::Locked => return Err(Error::Locked),
             State::User(s) => pack::load(s)?,
-            State::Emergency(e) => pack::load_ward(e)?,
+            State::Emergency(e) => {
+                let keys = self.managed().map(|m| m.keys.clone()).unwrap_or_default();
+                let anchors: Vec<&[u8]> = keys.iter().map(|k| k.as_bytes().as_slice()).collect();
+                pack::load_ward(e, &anchors)?
+            }
         };
         // The managed pack, unless the store holds a newer one (no rollback).
         let loaded = match self.managed().and_then(|m| m.pack.as_ref()) {

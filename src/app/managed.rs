@@ -3,8 +3,13 @@
 //! pack is in force over the store's unless the store's is newer (no rollback); its time
 //! zone is the one times read in; its idle lock is the longest the app waits; and when its
 //! policy forbids local changes, no local admin changes the pack, the pinned key or these
-//! settings (`managed`). A configuration with problems changes nothing: the app goes on
-//! with what the store holds, and the window says why.
+//! settings (`managed`). When an admin signs in (the first admin, at setup, included) and
+//! the managed pack is newer than the store's, it is imported into the store, its key
+//! pinned in place of any other, with the import's checks (signature, expiry, no
+//! rollback): the store, and the ward's copies, then hold the last good managed pack, so a
+//! configuration pushed broken later leaves that pack in force. A configuration with
+//! problems changes nothing: the app goes on with what the store holds, and the window
+//! says why.
 
 use std::path::PathBuf;
 
@@ -12,6 +17,8 @@ use serde::Serialize;
 
 use super::App;
 use crate::managed::{self, Managed};
+use crate::playbook::pack::{self, PACK_KEY, PackInfo, PackKey, SIGNED_PACK, SignedPack};
+use crate::store::Permission;
 use crate::{Error, Result};
 
 /// The managed configuration as read at the first need.
@@ -97,5 +104,28 @@ impl App {
             }
             _ => Ok(()),
         }
+    }
+
+    /// Imports the managed pack into the store when the signed-in user may import packs
+    /// and it is newer than the store's (see the module's documentation): `None` when
+    /// there was nothing to do.
+    pub(super) fn adopt_managed_pack(&self) -> Result<Option<PackInfo>> {
+        let Some(m) = self.managed().and_then(|m| m.pack.as_ref()) else { return Ok(None) };
+        let session = self.user()?;
+        if !session.role().may(Permission::ManagePacks) {
+            return Ok(None);
+        }
+        let stored = session.get::<SignedPack>(SIGNED_PACK)?.map(|p| p.version);
+        let current = stored.max(session.pack_version_in_force()?);
+        if current.is_some_and(|v| v >= m.info.version) {
+            return Ok(None);
+        }
+        let key = data_encoding::BASE64.encode(m.key.as_bytes());
+        if session.get::<PackKey>(PACK_KEY)?.map(|k| k.0) != Some(key) {
+            pack::trust(session, m.key.as_bytes())?;
+        }
+        let info = pack::import(session, &m.text, self.now())?;
+        self.library.replace(None);
+        Ok(Some(info))
     }
 }

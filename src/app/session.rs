@@ -184,6 +184,9 @@ impl App {
         self.contact_tree.replace(None);
         self.state = State::User(Box::new(session));
         self.last_activity = now;
+        // Best effort: a managed pack not taken in now is in force over the store's all the
+        // same, and is taken in at the next admin's sign-in.
+        let _ = self.adopt_managed_pack();
     }
 
     /// Break-glass access with the ward's code; the store records the use.

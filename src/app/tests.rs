@@ -13,6 +13,7 @@ use crate::clock::FakeClock;
 use crate::contacts::calltree::Outcome;
 use crate::events::Event;
 use crate::incident::DeadlineStatus;
+use crate::playbook::pack::{PACK_KEY, PackKey, SIGNED_PACK, SignedPack};
 use crate::store::Role;
 
 const PASS: &[u8] = b"correct horse battery staple";
@@ -507,6 +508,11 @@ const MANAGED_TITLE: &str = "EHR downtime (managed)";
 /// version 9 (one playbook retitled) signed with a new key, that key, an idle lock of 5
 /// minutes, and the policy.
 fn write_managed(dir: &Path, forbid_local_changes: bool) {
+    write_managed_version(dir, forbid_local_changes, 9);
+}
+
+/// [`write_managed`], the pack of `version`.
+fn write_managed_version(dir: &Path, forbid_local_changes: bool, version: u64) {
     let (secret, public) = crate::playbook::pack::keygen().unwrap();
     let playbooks = dir.join("managed-playbooks");
     std::fs::create_dir_all(&playbooks).unwrap();
@@ -516,7 +522,7 @@ fn write_managed(dir: &Path, forbid_local_changes: bool) {
         1,
     );
     std::fs::write(playbooks.join("ehr-downtime.toml"), text).unwrap();
-    let signed = crate::playbook::pack::sign(&playbooks, &secret, 9, 30, start()).unwrap();
+    let signed = crate::playbook::pack::sign(&playbooks, &secret, version, 30, start()).unwrap();
     let managed = dir.join("managed");
     std::fs::create_dir_all(&managed).unwrap();
     std::fs::write(managed.join("pack.json"), signed).unwrap();
@@ -550,7 +556,8 @@ fn titles(app: &App) -> Vec<String> {
 
 /// A local admin cannot untrust the managed key: with the policy, pinning another key or
 /// importing a pack is refused; without it, the store's pin changes but the managed pack
-/// is still checked against the managed key and stays in force over an older local pack.
+/// is still checked against the managed key and stays in force, and an older local pack is
+/// refused as a rollback (the managed pack is in the store since setup).
 /// Nor can they make the idle lock longer than the managed one, with or without it.
 #[test]
 fn a_local_admin_cannot_untrust_the_managed_key_or_lengthen_the_idle_lock() {
@@ -571,7 +578,10 @@ fn a_local_admin_cannot_untrust_the_managed_key_or_lengthen_the_idle_lock() {
             }
         } else {
             trusted.unwrap();
-            assert_eq!(imported.unwrap().version, 5);
+            // The managed pack was taken into the store at setup: an older one is a rollback.
+            let refused = imported.unwrap_err();
+            assert_eq!(refused.code(), "pack_rejected", "{refused}");
+            assert!(refused.to_string().contains("not newer than the version in force (9)"));
             lengthened.unwrap();
         }
         let titles = titles(&app);
@@ -582,4 +592,65 @@ fn a_local_admin_cannot_untrust_the_managed_key_or_lengthen_the_idle_lock() {
         app.touch(t0);
         assert!(app.tick(t0 + Duration::from_secs(300)), "{forbid}: not locked at 5 minutes");
     }
+}
+
+/// The managed pack is taken into the store when an admin signs in (the first admin at
+/// setup) and it is newer than the store's: its key pinned, the ward's copies written. A
+/// configuration pushed broken later leaves that last good pack in force, and says why;
+/// a newer managed pack is in force at once for anyone, and in the store from the next
+/// admin's sign-in.
+#[test]
+fn the_store_keeps_the_last_good_managed_pack() {
+    let (dir, mut app, clock, t0) = app();
+    write_managed(dir.path(), true);
+    app.setup("Ada Admin", PASS, t0).unwrap();
+    let stored = |app: &App| {
+        let session = app.user().unwrap();
+        let pack = session.get::<SignedPack>(SIGNED_PACK).unwrap().map(|p| p.version);
+        let key = session.get::<PackKey>(PACK_KEY).unwrap().map(|k| k.0);
+        (pack, key)
+    };
+    let managed_key = |dir: &Path| {
+        let text = std::fs::read_to_string(dir.join("managed/managed.toml")).unwrap();
+        text.split("keys = [\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+    };
+    assert_eq!(stored(&app), (Some(9), Some(managed_key(dir.path()))));
+    app.add_user(NewUser {
+        name: "Sam Staff",
+        role: Role::Staff,
+        first_passphrase: b"first passphrase 12",
+        department: None,
+    })
+    .unwrap();
+    app.lock();
+
+    // IT pushes a pack edited after signing: nothing of it is in force, the store's is.
+    let pack_file = dir.path().join("managed/pack.json");
+    let good = std::fs::read_to_string(&pack_file).unwrap();
+    std::fs::write(&pack_file, good.replacen(MANAGED_TITLE, "EHR downtime (tampered)", 1)).unwrap();
+    let store = dir.path().join("data/store.db");
+    let mut broken =
+        App::new(store.clone(), clock.clone(), t0).with_managed_dir(dir.path().join("managed"));
+    broken.unlock("Ada Admin", PASS, t0).unwrap();
+    let problem = broken.managed_view().problem.unwrap();
+    assert!(problem.contains("pack.json"), "{problem}");
+    assert!(titles(&broken).iter().any(|t| t == MANAGED_TITLE));
+    assert!(!titles(&broken).iter().any(|t| t.contains("tampered")));
+    assert_eq!(broken.pack_info().unwrap().unwrap().version, 9);
+    broken.lock();
+
+    // A newer managed pack, signed with a new key: in force at once for a staff member,
+    // who cannot write packs; in the store, with its key, from the next admin's sign-in.
+    write_managed_version(dir.path(), true, 10);
+    let mut staff =
+        App::new(store.clone(), clock.clone(), t0).with_managed_dir(dir.path().join("managed"));
+    staff.unlock("Sam Staff", b"first passphrase 12", t0).unwrap();
+    staff.change_own_passphrase(b"second passphrase 34").unwrap();
+    assert_eq!(staff.pack_info().unwrap().unwrap().version, 10);
+    let session = staff.user().unwrap();
+    assert_eq!(session.get::<SignedPack>(SIGNED_PACK).unwrap().map(|p| p.version), Some(9));
+    staff.lock();
+    let mut admin = App::new(store, clock, t0).with_managed_dir(dir.path().join("managed"));
+    admin.unlock("Ada Admin", PASS, t0).unwrap();
+    assert_eq!(stored(&admin), (Some(10), Some(managed_key(dir.path()))));
 }

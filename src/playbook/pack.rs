@@ -471,6 +471,9 @@ struct Stored {
     pack: Option<SignedPack>,
     key: Option<String>,
     old_records: bool,
+    /// Keys trusted from outside the store (the managed configuration's): when given, the
+    /// pack must check out against one of them, whatever key the store pins.
+    anchors: Vec<Vec<u8>>,
 }
 
 /// A record read for a load: a damaged one (garbage sealed under the ward key, say) is a
@@ -498,7 +501,18 @@ fn load_stored(stored: Stored) -> Result<InForce> {
     let Some(key) = stored.key else {
         return InForce::built_in(Some("no pinned pack signing key to check it against: an admin pins the key (`caregiver pack trust`) and imports the pack again".into()));
     };
-    let checked = decode_key(&key).and_then(|k| check_signed(&pack.text, &k));
+    let checked = if stored.anchors.is_empty() {
+        decode_key(&key).and_then(|k| check_signed(&pack.text, &k))
+    } else {
+        let mut tried = stored.anchors.iter().map(|k| check_signed(&pack.text, k));
+        let first = tried.next().unwrap_or_else(|| Err(invalid("no key")));
+        match first {
+            Ok(c) => Ok(c),
+            Err(e) => tried.find(Result::is_ok).unwrap_or(Err(e)).map_err(|_| {
+                invalid("the ward's copy of the pack is not signed by a key the managed configuration lists: it was changed outside the app")
+            }),
+        }
+    };
     let parsed = checked.and_then(|c| c.parse());
     match parsed {
         Ok((mut info, parsed)) => {
@@ -524,12 +538,14 @@ pub fn load(session: &Session) -> Result<InForce> {
     let key = session.get::<PackKey>(PACK_KEY)?.map(|k| k.0);
     let old_records =
         pack.is_none() && !session.list::<PackedPlaybook>().map(|l| l.is_empty()).unwrap_or(false);
-    load_stored(Stored { pack, key, old_records })
+    load_stored(Stored { pack, key, old_records, anchors: Vec::new() })
 }
 
 /// The playbooks in force under emergency access: the ward's copy of the signed pack,
-/// verified against the ward's copy of the pinned key.
-pub fn load_ward(emergency: &EmergencySession) -> Result<InForce> {
+/// verified against the ward's copy of the pinned key, or, on a managed workstation,
+/// against the keys the managed configuration lists (`anchors`): the holder of the
+/// emergency code can replace the ward's copy of the key, not the files IT pushed.
+pub fn load_ward(emergency: &EmergencySession, anchors: &[&[u8]]) -> Result<InForce> {
     let pack = match readable(emergency.get::<WardPack>(WARD_PACK), "the ward's copy of the pack")?
     {
         Ok(p) => p.map(|p| p.0),
@@ -544,7 +560,8 @@ pub fn load_ward(emergency: &EmergencySession) -> Result<InForce> {
     };
     let old_records = pack.is_none()
         && !emergency.list::<PackedPlaybook>().map(|l| l.is_empty()).unwrap_or(false);
-    load_stored(Stored { pack, key, old_records })
+    let anchors = anchors.iter().map(|k| k.to_vec()).collect();
+    load_stored(Stored { pack, key, old_records, anchors })
 }
 
 /// The versions of the records a load reads (pack, key): a load is still current while

@@ -280,6 +280,40 @@ fn a_swapped_ward_key_misleads_emergency_access_only_until_the_next_full_unlock(
     assert_eq!(em.pack_info().unwrap().unwrap().version, 2);
 }
 
+/// On a managed workstation the keys IT pushed anchor emergency access: the same swap of
+/// the ward's key copy and a pack of their own shows nothing of theirs, even before a full
+/// unlock: the ward's copy must check out against a managed key. With the managed pack
+/// there, that pack is shown; with only the managed keys, the built-in pack and why.
+#[test]
+fn on_a_managed_workstation_the_managed_keys_anchor_emergency_access() {
+    let w = ward(true);
+    let (theirs, their_key) = pack_of_their_own(w.tmp.path());
+    let a = w.attacker();
+    a.write("ward_pack", "ward-pack", &ward_pack(&theirs, 99));
+    a.write("ward_pack_key", "ward-pack-key", &their_key);
+    let managed = w.tmp.path().join("managed");
+    std::fs::create_dir_all(&managed).unwrap();
+    let toml = |pack: bool| {
+        let pack_line = if pack { "file = \"pack.json\"\n" } else { "" };
+        format!("managed_by = \"St Example's IT\"\n[pack]\n{pack_line}keys = [\"{}\"]\n", w.public)
+    };
+    write(&managed.join("pack.json"), &w.pack);
+    for with_pack in [true, false] {
+        write(&managed.join("managed.toml"), &toml(with_pack));
+        let mut em = w.app().with_managed_dir(managed.clone());
+        em.unlock_emergency(w.code.as_bytes(), Instant::now()).unwrap();
+        let seen = shown(&em);
+        assert!(!seen.contains(FORGED_STEP), "with the managed pack: {with_pack}");
+        if with_pack {
+            assert!(seen.starts_with(GENUINE_TITLE), "{seen}");
+        } else {
+            assert!(seen.starts_with(BUILT_IN_TITLE), "{seen}");
+            let why = em.pack_info().unwrap_err().to_string();
+            assert!(why.contains("not signed by a key the managed configuration lists"), "{why}");
+        }
+    }
+}
+
 /// The pinned key changed (an admin pinned a new one): the pack in force no longer
 /// verifies, in a full session and under emergency access. The built-in pack is shown,
 /// with a warning on every listing; `pack status` fails with what failed.
