@@ -615,7 +615,7 @@ fn the_store_keeps_the_last_good_managed_pack() {
         text.split("keys = [\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
     };
     assert_eq!(stored(&app), (Some(9), Some(managed_key(dir.path()))));
-    app.add_user(NewUser {
+    app.add_user(admin::NewUser {
         name: "Sam Staff",
         role: Role::Staff,
         first_passphrase: b"first passphrase 12",
