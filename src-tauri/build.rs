@@ -61,6 +61,12 @@ const COMMANDS: &[&str] = &[
     "assign_training",
     "import_phishing",
     "training_report",
+    "breach_form",
+    "assess_breach",
+    "breach_register",
+    "breach_entry",
+    "record_breach",
+    "export_breaches",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

@@ -11,6 +11,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::breach::{Affected, Assessment};
 use crate::contacts::calltree::Outcome;
 use crate::incident::Incident;
 use crate::log::Logged;
@@ -62,6 +63,14 @@ pub enum Event {
     ClockPaused { clock: String, reason: String, written: bool },
     /// A paused clock runs again.
     ClockResumed { clock: String },
+    /// The incident's privacy officer completed and signed the breach risk assessment (45
+    /// CFR 164.402): the form as filled in and its outcome. The decisions it answers follow
+    /// as their own `decision` entries, in the same write.
+    BreachAssessed(Assessment),
+    /// The incident's breach report in the register was recorded or changed: the counts
+    /// affected (in all and by state; `None`: not known) and the names of the fields that
+    /// changed. Never a value of another field, never a name.
+    BreachRecorded { affected: Option<Affected>, fields: Vec<String> },
     /// Emergency access was used (`at`), logged at the next full unlock.
     EmergencyAccessUsed {
         at: DateTime<Utc>,
@@ -111,6 +120,8 @@ impl Event {
             Event::DiscoveryCorrected { .. } => "discovery_corrected",
             Event::ClockPaused { .. } => "clock_paused",
             Event::ClockResumed { .. } => "clock_resumed",
+            Event::BreachAssessed(_) => "breach_assessed",
+            Event::BreachRecorded { .. } => "breach_recorded",
             Event::EmergencyAccessUsed { .. } => "emergency_access_used",
             Event::WardCopyRepaired { .. } => "ward_copy_repaired",
             Event::EntriesUnsigned { .. } => "entries_unsigned",

@@ -68,6 +68,9 @@ enum Command {
     /// Run an incident: start a playbook, act on its steps, take notes, close it.
     #[command(subcommand)]
     Incident(IncidentCommand),
+    /// Breaches: the privacy officer's risk assessment, and the breach register.
+    #[command(subcommand)]
+    Breach(cli::breach::BreachCommand),
     /// The contact tree: people and outside parties to call, and who calls whom.
     #[command(subcommand)]
     Contacts(ContactsCommand),
@@ -109,6 +112,7 @@ fn run(cli: Cli) -> cli::Result {
         Command::Restore { file } => cli::users::restore(auth, &file),
         Command::Log(cmd) => cli::log::run(auth, cmd),
         Command::Incident(cmd) => cli::incidents::run(auth, cmd),
+        Command::Breach(cmd) => cli::breach::run(auth, cmd),
         Command::Contacts(cmd) => cli::contacts::run(auth, cmd),
         Command::Calltree(cmd) => cli::contacts::run_calltree(auth, cmd),
         Command::Training(cmd) => cli::training::run(auth, cmd),

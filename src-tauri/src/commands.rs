@@ -12,6 +12,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use caregiver::app::admin::NewUser;
+use caregiver::app::breaches::{RegisterView, Selection};
 use caregiver::app::calls::CallsView;
 use caregiver::app::contacts::ContactFile;
 use caregiver::app::deadlines::RunningClock;
@@ -469,4 +470,71 @@ pub async fn import_phishing(
 #[tauri::command]
 pub async fn training_report(state: State<'_, AppState>, format: String) -> Reply<Saved> {
     save(state.app().training_report(format.parse()?)?)
+}
+
+/// The breach risk assessment's parts in the regulation's words, and their source.
+#[tauri::command]
+pub async fn breach_form() -> Reply<caregiver::breach::assessment::FormText> {
+    Ok(caregiver::breach::assessment::form_text())
+}
+
+/// The privacy officer signs the breach risk assessment; its result answers the decisions.
+#[tauri::command]
+pub async fn assess_breach(
+    state: State<'_, AppState>,
+    id: String,
+    form: caregiver::breach::AssessmentForm,
+) -> Reply<IncidentView> {
+    Ok(state.app().assess_breach(&id, form)?)
+}
+
+#[tauri::command]
+pub async fn breach_register(state: State<'_, AppState>) -> Reply<RegisterView> {
+    Ok(state.app().breach_register()?)
+}
+
+#[tauri::command]
+pub async fn breach_entry(
+    state: State<'_, AppState>,
+    id: String,
+) -> Reply<caregiver::breach::BreachEntry> {
+    Ok(state.app().breach(&id)?)
+}
+
+#[tauri::command]
+pub async fn record_breach(
+    state: State<'_, AppState>,
+    id: String,
+    change: caregiver::breach::BreachChange,
+) -> Reply<caregiver::breach::BreachEntry> {
+    Ok(state.app().record_breach(&id, &change)?)
+}
+
+/// Where a register export was saved, how many breaches it holds, and those without a
+/// number affected.
+#[derive(Debug, Serialize)]
+pub struct SavedBreaches {
+    pub path: String,
+    pub rows: usize,
+    pub unknown_count: Vec<String>,
+}
+
+/// Saves the register as CSV: a year's submission (`year`), or one incident's breach.
+#[tauri::command]
+pub async fn export_breaches(
+    state: State<'_, AppState>,
+    year: Option<i32>,
+    id: Option<String>,
+) -> Reply<SavedBreaches> {
+    let selection = match (year, id) {
+        (Some(year), _) => Selection::Year(year),
+        (None, Some(id)) => Selection::Incident(id),
+        (None, None) => {
+            let reason = "say a year or an incident".to_owned();
+            return Err(caregiver::Error::Invalid { what: "export", reason }.into());
+        }
+    };
+    let done = state.app().export_breaches(&selection)?;
+    let Saved { path } = save(done.export)?;
+    Ok(SavedBreaches { path, rows: done.rows, unknown_count: done.unknown_count })
 }

@@ -102,6 +102,12 @@ fn main() -> ExitCode {
             commands::assign_training,
             commands::import_phishing,
             commands::training_report,
+            commands::breach_form,
+            commands::assess_breach,
+            commands::breach_register,
+            commands::breach_entry,
+            commands::record_breach,
+            commands::export_breaches,
         ])
         .run(tauri::generate_context!());
     match result {

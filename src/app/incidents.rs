@@ -179,7 +179,7 @@ impl App {
     }
 
     /// Runs `act` on the playbooks in force and draws the incident it leaves.
-    fn view(
+    pub(super) fn view(
         &self,
         act: impl FnOnce(&Session, &[Playbook]) -> Result<Progress>,
     ) -> Result<IncidentView> {

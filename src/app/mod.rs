@@ -8,11 +8,13 @@
 //! session or emergency access; the idle lock; the injected clock; and the playbooks in
 //! force, loaded once and reloaded when the pack in force changes. Methods are split by
 //! feature: [`session`] (unlock, lock, idle), [`library`] (playbooks and packs),
-//! [`incidents`], [`deadlines`] (the legal clocks across incidents), [`calls`], [`contacts`], [`training`], [`admin`] (users and the
+//! [`incidents`], [`deadlines`] (the legal clocks across incidents), [`breaches`] (the
+//! breach risk assessment and the breach register), [`calls`], [`contacts`], [`training`], [`admin`] (users and the
 //! workstation), [`records`] (the activity log and exports) and `ward` (the ward copies,
 //! checked against the main-scope truth at every full unlock).
 
 pub mod admin;
+pub mod breaches;
 pub mod calls;
 mod clock;
 pub mod contacts;

@@ -16,14 +16,14 @@ use crate::incident::DeadlineStatus;
 use crate::playbook::pack::{PACK_KEY, PackKey, SIGNED_PACK, SignedPack};
 use crate::store::Role;
 
-const PASS: &[u8] = b"correct horse battery staple";
+pub(crate) const PASS: &[u8] = b"correct horse battery staple";
 
-fn start() -> DateTime<Utc> {
+pub(crate) fn start() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-28T06:00:00Z").unwrap().to_utc()
 }
 
 /// A fresh app on a store in a temp folder, on a fake clock at `t0`.
-fn app() -> (tempfile::TempDir, App, Arc<FakeClock>, Instant) {
+pub(crate) fn app() -> (tempfile::TempDir, App, Arc<FakeClock>, Instant) {
     let dir = tempfile::tempdir().unwrap();
     let clock = FakeClock::starting_at(start());
     let now = Instant::now();

@@ -174,7 +174,7 @@ pub enum IncidentCommand {
     },
 }
 
-fn summary(p: &Progress, zone: &Zone) {
+pub(super) fn summary(p: &Progress, zone: &Zone) {
     let drill = if p.incident.drill { "  [DRILL]" } else { "" };
     say(&format!("{}  {}{drill}", p.incident.id, p.incident.title));
     say(&format!(
@@ -192,7 +192,7 @@ fn summary(p: &Progress, zone: &Zone) {
 }
 
 /// The legal clocks, one line each and the state below.
-fn clocks(p: &Progress, zone: &Zone) {
+pub(super) fn clocks(p: &Progress, zone: &Zone) {
     for d in &p.deadlines {
         let due = d.due_words(zone);
         let step = if d.clock == d.step { String::new() } else { format!("; step {}", d.step) };

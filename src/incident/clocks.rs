@@ -335,8 +335,17 @@ pub(crate) fn derive(p: &Playbook, f: Facts<'_>, now: DateTime<Utc>) -> Vec<Dead
         if let Some(Branch::Taken(_)) = d.unless.as_ref().map(|u| self::branch(p, u, &f, &ahead)) {
             branch = Branch::NotTaken;
         }
+        let finished = match state.status {
+            StepStatus::Done | StepStatus::Chosen => state.finished,
+            _ => None,
+        };
         let mut note = None;
-        match (f.organisation.fit(d), &branch) {
+        // A clock met already needs no profile to say it applies.
+        let fit = match f.organisation.fit(d) {
+            Fit::Unknown(_) if finished.is_some() => Fit::Applies,
+            fit => fit,
+        };
+        match (fit, &branch) {
             (_, Branch::NotTaken) | (Fit::Applies, _) => {}
             (Fit::Not(why), _) => {
                 branch = Branch::NotTaken;
@@ -358,10 +367,6 @@ pub(crate) fn derive(p: &Playbook, f: Facts<'_>, now: DateTime<Utc>) -> Vec<Dead
         let base = anchor
             .filter(|_| f.organisation.span_known(d))
             .and_then(|a| add_span(a, f.organisation.span(d), &d.holidays, &f.zone));
-        let finished = match state.status {
-            StepStatus::Done | StepStatus::Chosen => state.finished,
-            _ => None,
-        };
         // An open delay holds the clock only if it began before the clock ran out.
         let paused = base.is_some_and(|b| {
             let due = due_at(b, &pauses, now);

@@ -70,6 +70,8 @@ pub fn activity(playbook: &Playbook, e: &Activity, zone: &Zone) -> String {
         ),
         Event::ClockPaused { .. } => format!("Clock paused: {detail}"),
         Event::ClockResumed { clock } => format!("Clock resumed: {clock}"),
+        Event::BreachAssessed(_) => detail.to_owned(),
+        Event::BreachRecorded { .. } => format!("Breach register: {detail}"),
         other @ (Event::EmergencyAccessUsed { .. }
         | Event::WardCopyRepaired { .. }
         | Event::EntriesUnsigned { .. }
@@ -122,6 +124,9 @@ pub fn hics214_html(
         }
         @if !p.deadlines.is_empty() {
             (html::table(&["Legal clock", "Due", "State"], clocks))
+        }
+        @if let Some(assessed) = &p.assessment {
+            (assessed.html(p.affected.as_ref(), zone))
         }
         (html::table(
             &["Resources assigned (as ICS 214): Name", "HIMT Position", "Since"],

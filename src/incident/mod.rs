@@ -151,6 +151,11 @@ pub struct Progress {
     pub discovery_entry: Option<u64>,
     /// The calls made from the contact tree, oldest first.
     pub calls: Vec<crate::contacts::calltree::Call>,
+    /// The latest breach risk assessment (45 CFR 164.402), with who signed it and when.
+    pub assessment: Option<crate::breach::Assessed>,
+    /// How many people the breach affected, in all and by state, as the breach register
+    /// last recorded it (`None`: not recorded, or not known).
+    pub affected: Option<crate::breach::Affected>,
 }
 
 impl Progress {

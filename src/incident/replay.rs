@@ -49,6 +49,7 @@ pub fn replay(
     let mut pauses: BTreeMap<String, Vec<Pause>> = BTreeMap::new();
     let mut discovery_changes: Vec<DiscoveryChange> = Vec::new();
     let mut discovery_entry = None;
+    let (mut assessment, mut affected) = (None, None);
     reach(p, &mut steps, &mut timers, current.as_deref(), incident.started);
     if let Some(first) = &current {
         first_reached.insert(first.clone(), incident.started);
@@ -163,6 +164,16 @@ pub fn replay(
                 }
                 Some(clock.clone())
             }
+            Event::BreachAssessed(a) => {
+                let signed = crate::breach::Assessed::new(entry.seq, at, &entry.actor, a.clone());
+                let summary = signed.summary();
+                assessment = Some(signed);
+                Some(summary)
+            }
+            Event::BreachRecorded { affected: counts, fields } => {
+                affected.clone_from(counts);
+                Some(crate::breach::register::recorded_words(counts.as_ref(), fields))
+            }
             Event::EmergencyAccessUsed { .. }
             | Event::WardCopyRepaired { .. }
             | Event::EntriesUnsigned { .. }
@@ -223,6 +234,8 @@ pub fn replay(
         discovery_changes,
         discovery_entry,
         calls: crate::contacts::calltree::calls_of(entries),
+        assessment,
+        affected,
     })
 }
 

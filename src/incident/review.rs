@@ -40,6 +40,10 @@ pub struct Review {
     pub deadlines: Vec<DeadlineState>,
     /// Corrections of the discovery time (the incident holds the latest).
     pub discovery_changes: Vec<DiscoveryChange>,
+    /// The latest breach risk assessment, as signed.
+    pub assessment: Option<crate::breach::Assessed>,
+    /// How many people the breach affected, as the register last recorded it.
+    pub affected: Option<crate::breach::Affected>,
     pub bands: Vec<BandTarget>,
     /// Every entry of the incident, numbered from 1 as the timeline numbers its marks.
     pub entries: Vec<ReviewEntry>,
@@ -206,6 +210,8 @@ pub fn review(p: &Progress, playbook: &Playbook, now: DateTime<Utc>, zone: &Zone
         phases,
         deadlines: p.deadlines.clone(),
         discovery_changes: p.discovery_changes.clone(),
+        assessment: p.assessment.clone(),
+        affected: p.affected.clone(),
         bands,
         entries: p
             .events
@@ -291,6 +297,10 @@ pub fn text(r: &Review, anchor: &Anchor, zone: &Zone) -> String {
             d.state_words(zone)
         ));
     }
+    if let Some(a) = &r.assessment {
+        out.push('\n');
+        out.push_str(&a.text(r.affected.as_ref(), zone));
+    }
     out.push('\n');
     for line in anchor.lines() {
         out.push_str(&line);
@@ -341,7 +351,7 @@ pub fn timeline(
             Event::IncidentStarted(_) => MarkKind::Started,
             Event::StepDone { .. } => MarkKind::Done,
             Event::StepSkipped { .. } => MarkKind::Skipped,
-            Event::Decision { .. } => MarkKind::Decision,
+            Event::Decision { .. } | Event::BreachAssessed(_) => MarkKind::Decision,
             Event::Note { .. } => MarkKind::Note,
             Event::CallMade { .. } => MarkKind::Call,
             Event::PositionAssigned { .. } => MarkKind::Assigned,
@@ -351,6 +361,7 @@ pub fn timeline(
             | Event::DiscoveryCorrected { .. }
             | Event::ClockPaused { .. }
             | Event::ClockResumed { .. }
+            | Event::BreachRecorded { .. }
             | Event::EmergencyAccessUsed { .. }
             | Event::WardCopyRepaired { .. }
             | Event::EntriesUnsigned { .. }
@@ -467,6 +478,9 @@ pub fn html(
         (html::table(&["Band", "Target", "Finished", "Last step at", "Verdict"], bands))
         h2 { "Legal clocks" }
         (html::table(&["Clock", "Due", "State"], deadlines))
+        @if let Some(assessed) = &r.assessment {
+            (assessed.html(r.affected.as_ref(), zone))
+        }
         p {
             "Made " (zone.minute(now))
             " by Caregiver Playbook from the workstation's signed activity log (times "

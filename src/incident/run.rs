@@ -220,6 +220,12 @@ pub fn step(
         .find(|s| s.id == step_id)
         .ok_or_else(|| Error::PlaybookNotFound { id: step_id.to_owned() })?;
     let step = step_id.to_owned();
+    if let Some(form) = &s.form {
+        // The privacy officer's signed assessment answers it (`crate::breach::assessment`).
+        return refuse(format!(
+            "this decision is answered by the {form} breach risk assessment, which the incident's privacy officer completes and signs (the form on this step, or caregiver breach assess)"
+        ));
+    }
     let event = match (&action, s.question.is_some()) {
         (Action::Skip(reason), _) if reason.trim().is_empty() => {
             return refuse("a skip needs a reason".into());

@@ -103,6 +103,12 @@ pub const SEVERITIES: &[&str] = &["low", "moderate", "high", "critical"];
 /// A step id meaning "the playbook is finished".
 pub const END: &str = "end";
 
+/// The forms a decision may be answered by (its `form`), each with the results it gives:
+/// the form's result takes the choice whose `means` names it. The four-factor form is the
+/// breach risk assessment of 45 CFR 164.402 (`crate::breach::assessment`).
+pub const FORMS: &[(&str, &[&str])] =
+    &[("four-factor", &["breach", "low-probability", "exception"])];
+
 /// A checked playbook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Playbook {
@@ -141,6 +147,9 @@ pub struct Step {
     pub next: Option<String>,
     pub question: Option<String>,
     pub choices: Vec<Choice>,
+    /// The form that answers this decision (one of [`FORMS`]): it cannot be answered by
+    /// hand.
+    pub form: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -154,6 +163,8 @@ pub struct Timer {
 pub struct Choice {
     pub label: String,
     pub goto: String,
+    /// On a decision a form answers: the form's results that take this choice.
+    pub means: Vec<String>,
 }
 
 impl Playbook {
@@ -246,6 +257,7 @@ pub(super) struct RawStep {
     question: Option<S<String>>,
     #[serde(default)]
     choices: Vec<S<RawChoice>>,
+    form: Option<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -260,6 +272,8 @@ struct RawTimer {
 struct RawChoice {
     label: S<String>,
     goto: S<String>,
+    /// One result (`"breach"`) or a list of them.
+    means: Option<S<toml::Value>>,
 }
 
 /// The example in messages about ids.
@@ -468,14 +482,16 @@ fn check_step(
     };
     let next = s.next.as_ref().map(|n| target(c, n));
     let question = s.question.as_ref().map(|q| c.text_required(q, "`question`"));
-    let choices: Vec<Choice> = s
+    let mut choices: Vec<Choice> = s
         .choices
         .iter()
         .map(|ch| {
             let ch = ch.get_ref();
-            Choice { label: c.text_required(&ch.label, "`label`"), goto: target(c, &ch.goto) }
+            let (label, goto) = (c.text_required(&ch.label, "`label`"), target(c, &ch.goto));
+            Choice { label, goto, means: Vec::new() }
         })
         .collect();
+    let form = check_form(c, s, &mut choices);
     match (&s.question, s.choices.len()) {
         (Some(q), n) if n < 2 => c.span(q, "a question needs two or more [[steps.choices]]"),
         (None, n) if n > 0 => c.span(&s.id, "this step has choices but no `question`"),
@@ -499,6 +515,7 @@ fn check_step(
         next,
         question,
         choices,
+        form,
     }
 }
 
@@ -520,6 +537,71 @@ pub(crate) fn holidays(c: &mut Checker<'_>, raw: &[S<String>]) -> Vec<NaiveDate>
     holidays.sort_unstable();
     holidays.dedup();
     holidays
+}
+
+/// A decision a form answers: `form` names one of [`FORMS`], and each choice's `means` the
+/// form's results that take it (one, or a list); each result is taken by exactly one choice.
+fn check_form(c: &mut Checker<'_>, s: &RawStep, choices: &mut [Choice]) -> Option<String> {
+    let names: Vec<&str> = FORMS.iter().map(|(name, _)| *name).collect();
+    let form = s.form.as_ref().map(|f| (f, c.one_of(f, "form", &names)));
+    let results = form
+        .as_ref()
+        .and_then(|(_, name)| FORMS.iter().find(|(n, _)| n == name))
+        .map_or(&[][..], |(_, results)| *results);
+    if let (Some((f, _)), None) = (&form, &s.question) {
+        c.span(*f, "a form answers a decision: add a `question` and its [[steps.choices]]");
+    }
+    let mut taken: Vec<&str> = Vec::new();
+    for (raw, choice) in s.choices.iter().zip(choices.iter_mut()) {
+        let raw = raw.get_ref();
+        let Some(means) = &raw.means else {
+            if let (Some((_, name)), false) = (&form, results.is_empty()) {
+                let label = &raw.label;
+                c.span(label, format!("a choice of a decision the `{name}` form answers needs `means`: which of its results ({}) take it", results.join(", ")));
+            }
+            continue;
+        };
+        if form.is_none() {
+            c.span(
+                means,
+                "`means` says which result of a form takes this choice: give the step a `form`",
+            );
+            continue;
+        }
+        if results.is_empty() {
+            continue;
+        }
+        let values: Option<Vec<&str>> = match means.get_ref() {
+            toml::Value::String(one) => Some(vec![one.as_str()]),
+            toml::Value::Array(list) if !list.is_empty() => {
+                list.iter().map(toml::Value::as_str).collect()
+            }
+            _ => None,
+        };
+        let Some(values) = values else {
+            c.span(means, "`means` is a result (`\"breach\"`) or a list of them (`[\"breach\", \"low-probability\"]`)");
+            continue;
+        };
+        for value in values {
+            if !results.contains(&value) {
+                c.span(
+                    means,
+                    format!("unknown result `{value}`: the form gives {}", results.join(", ")),
+                );
+            } else if taken.contains(&value) {
+                c.span(means, format!("another choice of this decision already means `{value}`"));
+            } else {
+                taken.push(value);
+                choice.means.push(value.to_owned());
+            }
+        }
+    }
+    if let (Some((f, name)), Some(_)) = (&form, &s.question) {
+        for missing in results.iter().filter(|r| !taken.contains(r)) {
+            c.span(*f, format!("no choice means `{missing}`: every result of the `{name}` form must take a choice"));
+        }
+    }
+    form.map(|(_, name)| name)
 }
 
 /// Every step reachable from the first; from every step, some path to the end.

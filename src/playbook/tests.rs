@@ -232,6 +232,72 @@ fn decisions_need_a_question_and_two_choices_and_no_next() {
     );
 }
 
+/// A decision a form answers: each choice says which of the form's results take it, and
+/// every result takes exactly one choice; each mistake at its place.
+#[test]
+fn a_form_decision_says_which_result_takes_each_choice() {
+    let formed = |left: &str, right: &str| {
+        GOOD.replacen(
+            "question = \"Which way?\"",
+            "question = \"Which way?\"\nform = \"four-factor\"",
+            1,
+        )
+        .replacen("goto = \"b\"\n", &format!("goto = \"b\"\n{left}"), 1)
+        .replacen("goto = \"end\"\n", &format!("goto = \"end\"\n{right}"), 1)
+    };
+    let good = formed("means = [\"breach\", \"low-probability\"]\n", "means = \"exception\"\n");
+    let p = parse("t.toml", &good).unwrap();
+    assert_eq!(p.steps[0].form.as_deref(), Some("four-factor"));
+    assert_eq!(p.steps[0].choices[0].means, ["breach", "low-probability"]);
+    assert_eq!(p.steps[0].choices[1].means, ["exception"]);
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        (
+            good.replace("four-factor", "five-factor"),
+            vec!["t.toml:18:8: unknown form `five-factor`: use one of four-factor"],
+        ),
+        (
+            formed("means = [\"breach\", \"low-probability\"]\n", ""),
+            vec![
+                "t.toml:26:9: a choice of a decision the `four-factor` form answers needs `means`: which of its results (breach, low-probability, exception) take it",
+                "t.toml:18:8: no choice means `exception`: every result of the `four-factor` form must take a choice",
+            ],
+        ),
+        (
+            formed("means = \"breach\"\n", "means = [\"breach\", \"maybe\", \"exception\"]\n"),
+            vec![
+                "t.toml:28:9: another choice of this decision already means `breach`",
+                "t.toml:28:9: unknown result `maybe`: the form gives breach, low-probability, exception",
+                "t.toml:18:8: no choice means `low-probability`: every result of the `four-factor` form must take a choice",
+            ],
+        ),
+        (
+            formed("means = 3\n", "means = [\"breach\", \"low-probability\", \"exception\"]\n"),
+            vec![
+                "t.toml:23:9: `means` is a result (`\"breach\"`) or a list of them (`[\"breach\", \"low-probability\"]`)",
+            ],
+        ),
+        (
+            GOOD.replacen("goto = \"end\"\n", "goto = \"end\"\nmeans = \"breach\"\n", 1),
+            vec![
+                "t.toml:26:9: `means` says which result of a form takes this choice: give the step a `form`",
+            ],
+        ),
+        (
+            GOOD.replacen(
+                "band = \"intermediate\"",
+                "band = \"intermediate\"\nform = \"four-factor\"",
+                1,
+            ),
+            vec![
+                "t.toml:34:8: a form answers a decision: add a `question` and its [[steps.choices]]",
+            ],
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(problems(&text), want, "{text}");
+    }
+}
+
 #[test]
 fn syntax_errors_and_unknown_keys_name_their_place() {
     let broken = GOOD.replacen("title = \"Test\"", "title = \"Test", 1);

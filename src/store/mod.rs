@@ -140,10 +140,12 @@ pub enum Kind {
     Training,
     /// A simulated-phishing campaign's results.
     PhishingCampaign,
+    /// An incident's breach report in the breach register (`crate::breach::register`).
+    BreachReport,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::Playbook,
         Kind::SignedPack,
         Kind::WardPack,
@@ -161,6 +163,7 @@ impl Kind {
         Kind::WardIncident,
         Kind::Training,
         Kind::PhishingCampaign,
+        Kind::BreachReport,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -182,6 +185,7 @@ impl Kind {
             Kind::WardIncident => "ward_incident",
             Kind::Training => "training",
             Kind::PhishingCampaign => "phishing_campaign",
+            Kind::BreachReport => "breach_report",
         }
     }
 
@@ -220,7 +224,8 @@ impl Kind {
             | Kind::ImportedSigners
             | Kind::Incident
             | Kind::Training
-            | Kind::PhishingCampaign => Scope::Main,
+            | Kind::PhishingCampaign
+            | Kind::BreachReport => Scope::Main,
         }
     }
 }

@@ -31,10 +31,13 @@ pub enum Permission {
     HandleRecords,
     /// See everyone's training: the dashboard, the report and every person's standing.
     SeeTrainingOfEveryone,
+    /// Change any incident's entry in the breach register without holding its
+    /// privacy-officer position (whoever holds it always may).
+    KeepBreachRegister,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Permission::ManageUsers,
         Permission::ManageWorkstation,
         Permission::ManagePacks,
@@ -43,10 +46,11 @@ impl Permission {
         Permission::CommandIncidents,
         Permission::HandleRecords,
         Permission::SeeTrainingOfEveryone,
+        Permission::KeepBreachRegister,
     ];
 
     /// Who holds it, as an error message says it.
-    fn holders(self) -> &'static str {
+    pub(crate) fn holders(self) -> &'static str {
         let lead = Role::Lead.may(self);
         match (lead, Role::Staff.may(self)) {
             (false, _) => "admins",

@@ -174,6 +174,17 @@ impl App {
         self.data_dir.join(STORE_FILE)
     }
 
+    /// `name`, given the first passphrase `first` by an admin, sets their own, `own` (as at
+    /// a first unlock), through the core while the app runs.
+    pub fn set_own_passphrase(&self, name: &str, first: &str, own: &str) {
+        Store::open(&self.store_path(), clock())
+            .unwrap()
+            .unlock(name, first.as_bytes())
+            .unwrap()
+            .change_passphrase(name, own.as_bytes())
+            .unwrap();
+    }
+
     /// Waits until the main area shows `screen` (its `data-screen`), and fails with what it
     /// shows instead.
     pub async fn wait_screen(&self, screen: &str) {

@@ -16,13 +16,7 @@ async fn a_staff_member_acknowledges_a_module_and_the_dashboard_shows_it() {
         s.set_department(SAM, Some("Ward 4")).unwrap();
     })
     .await;
-    // Sam has set their own passphrase (as at a first unlock).
-    Store::open(&app.store_path(), crate::harness::clock())
-        .unwrap()
-        .unlock(SAM, SAM_FIRST.as_bytes())
-        .unwrap()
-        .change_passphrase(SAM, SAM_PASS.as_bytes())
-        .unwrap();
+    app.set_own_passphrase(SAM, SAM_FIRST, SAM_PASS);
 
     app.unlock(SAM, SAM_PASS, "home").await;
     app.click("#nav-training").await;

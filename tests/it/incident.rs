@@ -367,7 +367,14 @@ fn walk_drill(cli: &Cli, id: &str, playbook: &str, answers: &[(&str, &str)]) {
         walked += 1;
         assert!(walked < 40, "the walk does not end at {step}");
         let s = p.steps.iter().find(|s| s.id == step).unwrap();
-        state = if s.question.is_some() {
+        state = if s.form.is_some() {
+            // The privacy officer's signed assessment answers it, with the answer's meaning.
+            let answer = answers.iter().find(|(d, _)| *d == step).map(|(_, a)| *a).unwrap();
+            let means = &s.choices.iter().find(|c| c.label == answer).unwrap().means[0];
+            cli.ok(&["incident", "assign", id, "privacy-officer", ADMIN]);
+            let args = crate::breach::assess_args(id, means);
+            cli.ok(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        } else if s.question.is_some() {
             let answer = answers.iter().find(|(d, _)| *d == step).map(|(_, a)| *a).unwrap();
             cli.ok(&["incident", "step", id, &step, "--choose", answer])
         } else {

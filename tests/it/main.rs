@@ -5,6 +5,7 @@
 
 mod attacker;
 mod attribution;
+mod breach;
 mod checkpoints;
 mod cli;
 mod clockrules;

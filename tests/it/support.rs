@@ -122,6 +122,12 @@ pub fn write_every_kind(session: &caregiver::store::Session, marker: &str) {
         unmatched: 1,
     };
     session.put("phishing_campaign-1", &c).unwrap();
+    let report = caregiver::breach::BreachReport {
+        incident: "inc-1".into(),
+        description: Some(text("breach report")),
+        ..Default::default()
+    };
+    session.put("breach_report-1", &report).unwrap();
 }
 
 /// The admin of the stores these tests make.
@@ -156,6 +162,7 @@ pub fn read_each_kind(session: &caregiver::store::Session) -> Vec<caregiver::Res
         all::<WardIncident>(session),
         all::<Assignments>(session),
         all::<Campaign>(session),
+        all::<caregiver::breach::BreachReport>(session),
     ]
 }
 

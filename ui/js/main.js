@@ -10,7 +10,7 @@ import { routeFor, screenKey, to } from "./routes.js";
 
 // Only the lock screen's modules load with the page: every other screen is imported on
 // first use (a dynamic `import()`, allowed by the CSP's script-src 'self'), so the lock
-// screen waits for 6 small modules, not 21 (scripts/bench-startup.sh, benches/README.md).
+// screen waits for 6 small modules, not 25 (scripts/bench-startup.sh, benches/README.md).
 
 const POLL_MS = 3000;
 const TOUCH_EVERY_MS = 10000;
@@ -47,6 +47,8 @@ const incidentRoutes = {
   onTeam: (id) => goTo(to.team(id)),
   onReview: (id) => goTo(to.review(id)),
   onCalls: (id) => goTo(to.calls(id)),
+  onAssess: (id) => goTo(to.assess(id)),
+  onBreach: (id) => goTo(to.breach(id)),
 };
 
 // The incident screens share guided.js, whose keys and timers stop whenever a screen is
@@ -146,6 +148,18 @@ const SCREENS = {
     load: () => withGuided(import("./screens/review.js")),
     draw: (m, { id }) => m.renderReview(main, { id, ...incidentRoutes }),
   },
+  "assess": {
+    load: () => withGuided(import("./screens/assess.js")),
+    draw: (m, { id }) => m.renderAssess(main, { id, ...incidentRoutes }),
+  },
+  "breaches": {
+    load: () => import("./screens/breaches.js"),
+    draw: (m) => m.renderBreaches(main, { onBreach: (id) => goTo(to.breach(id)), onIncident: guide }),
+  },
+  "breach": {
+    load: () => import("./screens/breaches.js"),
+    draw: (m, { id }) => m.renderBreach(main, { id, onBack: () => goTo(to.breaches()), onIncident: guide }),
+  },
   "passphrase": {
     load: () => import("./screens/passphrase.js"),
     draw: (m) => m.renderChangePassphrase(main, { forced: false, onDone: home }),
@@ -228,6 +242,7 @@ function drawChrome(status) {
       items.push(navButton("Training", "nav-training", () => goTo(to.training())));
       items.push(navButton("Contacts", "nav-contacts", () => goTo(to.contacts())));
       items.push(navButton("Clocks", "nav-clocks", () => goTo(to.clocks())));
+      items.push(navButton("Breaches", "nav-breaches", () => goTo(to.breaches())));
       items.push(navButton("Change passphrase", "nav-passphrase", () => goTo(to.passphrase())));
       if (role === "admin") items.push(navButton("Admin", "nav-admin", () => goTo(to.admin())));
     }

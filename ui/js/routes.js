@@ -20,6 +20,9 @@ export const to = Object.freeze({
   team: (id) => ({ name: "team", id }),
   calls: (id) => ({ name: "calls", id }),
   review: (id) => ({ name: "review", id }),
+  assess: (id) => ({ name: "assess", id }),
+  breaches: () => ({ name: "breaches" }),
+  breach: (id) => ({ name: "breach", id }),
 });
 
 /**
@@ -53,6 +56,8 @@ export function screenKey(route) {
     case "team":
     case "calls":
     case "review":
+    case "assess":
+    case "breach":
       return `${route.name}:${route.id}`;
     default:
       return route.name;

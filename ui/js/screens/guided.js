@@ -1,5 +1,7 @@
 // Guided mode: one step at a time, in large type. Done, Skip (with a reason) and Note; a
-// decision shows its answers. Every action goes to the core, which logs it and says what
+// decision shows its answers, except one a form answers (the breach risk assessment),
+// which opens the form for the incident's privacy officer and says who completes it to
+// anyone else. Every action goes to the core, which logs it and says what
 // comes next. Above the step: the reminders that have come due (each with "Seen") and the
 // nearest legal deadline as a countdown. Keys: D done, S skip, N note, 1-9 an answer.
 
@@ -186,7 +188,7 @@ function draw(main, opts, r) {
   const openSkip = () => { skipBox.hidden = false; reason.focus(); };
   const openNote = () => { noteBox.hidden = false; noteText.focus(); };
   const choose = (c) => act("incident_step", { step: s.id, action: "choose", value: c.label });
-  const actions = s.question
+  const actions = s.form ? formActions(v, opts) : s.question
     ? h("div", { class: "actions choices", role: "group", "aria-label": s.question },
       s.choices.map((c, i) => h("button", { type: "button", class: "primary", dataset: { choice: String(i + 1) }, onclick: () => choose(c) },
         h("span", { class: "key", "aria-hidden": "true" }, String(i + 1)), c.label)))
@@ -208,12 +210,12 @@ function draw(main, opts, r) {
     s.question ? h("h2", { id: "decision" }, s.question) : null,
     actions,
     h("div", { class: "actions secondary" },
-      h("button", { type: "button", id: "step-skip", "aria-keyshortcuts": "S", onclick: openSkip }, "Skip…"),
+      s.form ? null : h("button", { type: "button", id: "step-skip", "aria-keyshortcuts": "S", onclick: openSkip }, "Skip…"),
       h("button", { type: "button", id: "step-note", "aria-keyshortcuts": "N", onclick: openNote }, "Note…")),
     skipBox, noteBox, alert,
-    h("p", { class: "small keys" }, s.question
-      ? "Keys: 1-9 choose an answer · S skip · N note"
-      : "Keys: D done · S skip · N note"),
+    h("p", { class: "small keys" }, s.form ? "Keys: N note"
+      : s.question ? "Keys: 1-9 choose an answer · S skip · N note"
+        : "Keys: D done · S skip · N note"),
     h("div", { class: "upcoming-slot" }, upcoming(v)),
     nav);
 
@@ -224,11 +226,25 @@ function draw(main, opts, r) {
     if (!main.contains(document.getElementById("guided-title"))) return;
     const key = e.key.toLowerCase();
     if (key === "d" && !s.question) { e.preventDefault(); act("incident_step", { step: s.id, action: "done" }); }
-    else if (key === "s") { e.preventDefault(); openSkip(); }
+    else if (key === "s" && !s.form) { e.preventDefault(); openSkip(); }
     else if (key === "n") { e.preventDefault(); openNote(); }
-    else if (s.question && /^[1-9]$/.test(key) && s.choices[Number(key) - 1]) { e.preventDefault(); choose(s.choices[Number(key) - 1]); }
+    else if (s.question && !s.form && /^[1-9]$/.test(key) && s.choices[Number(key) - 1]) { e.preventDefault(); choose(s.choices[Number(key) - 1]); }
   };
   document.addEventListener("keydown", keyHandler);
+}
+
+/** A decision the breach risk assessment answers: the form, for the incident's privacy
+ * officer; for anyone else, who completes it. */
+function formActions(v, { id, onAssess }) {
+  if (v.my_positions.includes("privacy-officer")) {
+    return h("div", { class: "actions" },
+      h("button", { type: "button", class: "primary big", id: "assess-open", onclick: () => onAssess(id) },
+        "Complete the breach risk assessment"));
+  }
+  const officer = v.progress.positions.find((a) => a.position === "privacy-officer");
+  return h("p", { class: "lead", id: "assess-who" }, officer
+    ? `${officer.person}, the incident's Privacy Officer, answers this with the breach risk assessment, signed under their own unlock.`
+    : "The incident's Privacy Officer answers this with the breach risk assessment, signed under their own unlock. Nobody holds that position yet: the incident lead assigns it on the Team screen.");
 }
 
 /** Leaving guided mode stops its keys. */

@@ -20,6 +20,18 @@ function minutes(m) {
   return m < 1 ? "under 1 min" : `${m} min`;
 }
 
+/** The signed breach risk assessment, as the core words it, and the register's count. */
+function assessment(a, affected, table) {
+  return h("section", { id: "review-assessment" },
+    h("h2", {}, "Breach risk assessment (45 CFR 164.402)"),
+    h("p", {}, `Signed by ${a.by} (Privacy Officer) at ${local(a.at)}. Result: `, h("strong", {}, a.result), "."),
+    table("review-assessment-parts", ["Part", "Answer", "Reason or finding"],
+      a.lines.map((l) => h("tr", {}, h("td", {}, l.part), h("td", {}, l.answer), h("td", {}, l.text)))),
+    h("p", {}, `Conclusion: ${a.assessment.form.conclusion}`),
+    affected ? h("p", {}, `Breach register: ${affected.total} affected${Object.keys(affected.by_state).length
+      ? ` (${Object.entries(affected.by_state).map(([s, n]) => `${s} ${n}`).join(", ")})` : ""}.`) : null);
+}
+
 /** The core's SVG as a node: parsed as SVG (never as HTML), its text already escaped. */
 function svgNode(text) {
   const doc = new DOMParser().parseFromString(text, "image/svg+xml");
@@ -85,6 +97,7 @@ export async function renderReview(main, opts) {
       ? table("review-deadlines", ["Deadline", "Due", "Outcome"],
         rv.deadlines.map((d) => h("tr", { dataset: { outcome: d.status } }, h("td", {}, `${d.what} (${d.rule}${d.when ? `, ${d.when}` : ""})`), h("td", {}, d.due ? local(d.due) : "—"), h("td", {}, VERDICT[d.status] || d.status))))
       : h("p", {}, "This playbook sets no legal deadline."),
+    rv.assessment ? assessment(rv.assessment, rv.affected, table) : null,
     h("p", { class: "small anchor", id: "review-anchor" },
       `Activity log ${anchor.log}, last checkpoint: ${anchor.size} entries, head ${anchor.head}. `,
       `Signed by the workstation key with fingerprint ${anchor.fingerprint}.`),
