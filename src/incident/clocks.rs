@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use super::{StepState, StepStatus};
 use crate::playbook::Playbook;
-use crate::playbook::format::{ClockFrom, Condition, Span, Unit};
+use crate::playbook::format::{ClockFrom, Condition, Counted, Span, Unit};
 
 /// How long an oral law-enforcement request may delay a notice (45 CFR 164.412(b)).
 pub const ORAL_DELAY_DAYS: i64 = 30;
@@ -264,6 +264,21 @@ pub(crate) struct Facts<'a> {
     /// The workstation's zone: calendar and business days, and the year's end, are its.
     pub zone: chrono_tz::Tz,
     pub organisation: &'a Organisation,
+    /// The breach register's counts as each of its records gave them, in order.
+    pub counted: &'a [(DateTime<Utc>, Option<crate::breach::Affected>)],
+}
+
+/// Since when the register's counts have said `what`: the first of the records since which
+/// every one says so (the latest included). `None`: the latest does not, or none has.
+fn counted_since(what: Counted, f: &Facts<'_>) -> Option<DateTime<Utc>> {
+    let mut since = None;
+    for (at, counts) in f.counted {
+        match counts {
+            Some(a) if what.holds(a) => since = since.or(Some(*at)),
+            _ => since = None,
+        }
+    }
+    since
 }
 
 /// Whether a clock's branch was taken: since when, not (yet), or never.
@@ -330,8 +345,20 @@ pub(crate) fn derive(p: &Playbook, f: Facts<'_>, now: DateTime<Utc>) -> Vec<Dead
             pauses.sort_by_key(|p| p.from);
         }
         pauses.iter_mut().for_each(|pause| pause.settle(now));
-        let mut branch =
-            d.when.as_ref().map_or(Branch::Taken(f.discovered), |w| branch(p, w, &f, &ahead));
+        let mut branch = match (&d.when, d.or_when) {
+            (None, Some(_)) => Branch::NotTaken,
+            (None, None) => Branch::Taken(f.discovered),
+            (Some(w), _) => branch(p, w, &f, &ahead),
+        };
+        // The register's counts take the branch too: the numbers, whatever was answered.
+        if let Some(since) = d.or_when.and_then(|c| counted_since(c, &f)) {
+            branch = match branch {
+                Branch::Taken(at) => Branch::Taken(at.min(since)),
+                _ => Branch::Taken(since),
+            };
+        } else if d.when.is_none() && d.or_when.is_some() && !f.closed {
+            branch = Branch::Undecided;
+        }
         if let Some(Branch::Taken(_)) = d.unless.as_ref().map(|u| self::branch(p, u, &f, &ahead)) {
             branch = Branch::NotTaken;
         }

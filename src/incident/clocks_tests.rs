@@ -659,3 +659,52 @@ fn the_fda_yearly_report_is_due_on_the_first_of_january() {
     assert_eq!(yearly.due, Some(utc("2027-01-01T00:00:00Z")), "{yearly:?}");
     assert_eq!(yearly.status, DeadlineStatus::Running);
 }
+
+/// Table-driven: the breach register's counts drive the media and HHS clocks whatever the
+/// decisions said (`or_when`): a drill answered "under 500, no state over 500" whose
+/// register then counts 600 Californians has a running media notice and HHS notice, from
+/// the record that said so; counts put right take them back; with no counts, the answers
+/// alone decide.
+#[test]
+fn the_registers_counts_drive_the_media_and_hhs_clocks() {
+    use DeadlineStatus::{Met, NotApplicable as Na, Running};
+    let counts = |total: u64, ca: u64| json!({ "affected": { "total": total, "by_state": { "CA": ca } }, "fields": ["affected"] });
+    // Walked to the end: the notices on the branch taken are done, the others not.
+    let answered_under = walk("phi-breach", UNDER_500, "end", &[], None);
+    // (records at minutes 30 and 40, [(clock, state)])
+    type Case<'a> = (&'a [(i64, serde_json::Value)], &'a [(&'a str, DeadlineStatus)]);
+    let cases: &[Case<'_>] = &[
+        (&[], &[("hipaa-media", Na), ("hipaa-hhs-500", Na), ("hipaa-hhs-yearly", Met)]),
+        (&[(30, counts(600, 600))], &[("hipaa-media", Running), ("hipaa-hhs-500", Running)]),
+        (
+            &[(30, counts(300, 300))],
+            &[("hipaa-media", Na), ("hipaa-hhs-500", Na), ("hipaa-hhs-yearly", Met)],
+        ),
+        // Put right: 600 was a typo for 60.
+        (
+            &[(30, counts(600, 600)), (40, counts(60, 60))],
+            &[("hipaa-media", Na), ("hipaa-hhs-500", Na)],
+        ),
+    ];
+    for (records, want) in cases {
+        let mut script = answered_under.clone();
+        for (minute, payload) in *records {
+            script.push((*minute, "Pat Privacy", "breach_recorded", payload.clone()));
+        }
+        let p = replayed("phi-breach", 0, &script, 60);
+        for (name, status) in *want {
+            let c = named(&p, name);
+            assert_eq!(c.status, *status, "{name} with {records:?}: {}", c.state_words(&Zone::UTC));
+        }
+    }
+    // The media notice counts from discovery, as the rule says; its words name the count.
+    let mut script = answered_under.clone();
+    script.push((30, "Pat Privacy", "breach_recorded", counts(600, 600)));
+    let media = named(&replayed("phi-breach", 0, &script, 60), "hipaa-media").clone();
+    assert_eq!(media.due, Some(t(0) + Duration::days(60)));
+    let when = media.when.unwrap();
+    assert!(
+        when.contains("or if the breach register counts more than 500 residents of one state"),
+        "{when}"
+    );
+}

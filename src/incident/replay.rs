@@ -50,6 +50,8 @@ pub fn replay(
     let mut discovery_changes: Vec<DiscoveryChange> = Vec::new();
     let mut discovery_entry = None;
     let (mut assessment, mut affected) = (None, None);
+    // The register's counts as each record gave them, for the clocks they drive.
+    let mut counted = Vec::new();
     reach(p, &mut steps, &mut timers, current.as_deref(), incident.started);
     if let Some(first) = &current {
         first_reached.insert(first.clone(), incident.started);
@@ -172,6 +174,7 @@ pub fn replay(
             }
             Event::BreachRecorded { affected: counts, fields } => {
                 affected.clone_from(counts);
+                counted.push((at, counts.clone()));
                 Some(crate::breach::register::recorded_words(counts.as_ref(), fields))
             }
             Event::EmergencyAccessUsed { .. }
@@ -208,6 +211,7 @@ pub fn replay(
         closed,
         zone: zone.tz(),
         organisation,
+        counted: &counted,
     };
     let deadlines = clocks::derive(p, facts, now);
     let positions = positions

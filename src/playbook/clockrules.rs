@@ -213,7 +213,7 @@ pub fn resolve(p: &mut Playbook, rules: &Rules, file: &str) -> Vec<Diagnostic> {
                 ));
                 continue;
             };
-            if rule.from == ClockFrom::When && d.when.is_none() {
+            if rule.from == ClockFrom::When && d.when.is_none() && d.or_when.is_none() {
                 problems.push(Diagnostic::new(
                     file,
                     at,

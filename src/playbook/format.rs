@@ -16,7 +16,7 @@ use crate::checker::{Checked, Checker, Diagnostic, Position, S};
 mod deadline;
 
 pub(crate) use deadline::span_and_anchor;
-pub use deadline::{ClockFrom, Condition, Deadline, Span, Unit, parse_span};
+pub use deadline::{ClockFrom, Condition, Counted, Deadline, Span, Unit, parse_span};
 use deadline::{RawDeadline, check_when};
 
 /// The standard roles: HICS positions and the cyber additions (id, name).

@@ -168,6 +168,11 @@ holidays = ["2026-02-30"]"#,
             ],
         ),
         (
+            r#"what = "Notify" }"#,
+            r#"what = "Notify", or_when = { affected = "lots" } }"#,
+            &["t.toml:35:94: unknown count `lots`: use one of media, hhs-now, under-500"],
+        ),
+        (
             r#"calls = []"#,
             r#"calls = ["ghostbusters"]"#,
             &[

@@ -48,6 +48,9 @@ pub struct Deadline {
     pub from: ClockFrom,
     /// The clock applies only on the branch this names (`None`: always).
     pub when: Option<Condition>,
+    /// The clock applies too when the breach register's counts say so (`or_when`): the
+    /// number affected drives it, whatever the decision said.
+    pub or_when: Option<Counted>,
     /// The clock does not apply once this branch is taken (the "no notice needed" one).
     pub unless: Option<Condition>,
     pub what: String,
@@ -87,6 +90,41 @@ pub enum ClockFrom {
     YearEnd,
 }
 
+/// What the breach register's counts of the people affected may say (45 CFR 164.406 and
+/// 164.408): the branch a clock takes from the numbers rather than from a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Counted {
+    /// More than 500 residents of one state: the media notice.
+    Media,
+    /// 500 or more in all: HHS at the same time as the individuals.
+    HhsNow,
+    /// Fewer than 500 in all: the yearly report to HHS.
+    Under500,
+}
+
+impl Counted {
+    pub const ALL: [(&'static str, Counted); 3] =
+        [("media", Counted::Media), ("hhs-now", Counted::HhsNow), ("under-500", Counted::Under500)];
+
+    /// Whether counts say so.
+    pub fn holds(self, a: &crate::breach::Affected) -> bool {
+        match self {
+            Counted::Media => a.media_notice(),
+            Counted::HhsNow => a.hhs_now(),
+            Counted::Under500 => !a.hhs_now(),
+        }
+    }
+
+    pub fn words(self) -> &'static str {
+        match self {
+            Counted::Media => "the breach register counts more than 500 residents of one state",
+            Counted::HhsNow => "the breach register counts 500 or more people affected",
+            Counted::Under500 => "the breach register counts fewer than 500 people affected",
+        }
+    }
+}
+
 /// A branch: a step reached, or a decision answered with one of its choices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Condition {
@@ -119,6 +157,11 @@ impl Deadline {
     /// The branch it applies on, in words (`None`: always).
     pub fn when_words(&self, p: &Playbook) -> Option<String> {
         let when = self.when.as_ref().map(|w| w.words(p, "if", "once"));
+        let counted = self.or_when.map(|c| format!("if {}", c.words()));
+        let when = match (when, counted) {
+            (Some(w), Some(c)) => Some(format!("{w}, or {c}")),
+            (w, c) => w.or(c),
+        };
         let unless = self.unless.as_ref().map(|w| w.words(p, "unless", "until"));
         match (when, unless) {
             (Some(w), Some(u)) => Some(format!("{w}, {u}")),
@@ -164,8 +207,15 @@ pub(super) struct RawDeadline {
     within: Option<S<String>>,
     from: Option<S<String>>,
     when: Option<S<RawWhen>>,
+    or_when: Option<S<RawCounted>>,
     unless: Option<S<RawWhen>>,
     what: Option<S<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCounted {
+    affected: S<String>,
 }
 
 #[derive(Deserialize)]
@@ -258,9 +308,15 @@ pub(super) fn check(c: &mut Checker<'_>, d: &S<RawDeadline>, step: &str) -> Dead
         from: ClockFrom::Discovery,
         // Checked once every step is read (`check_when`).
         when: None,
+        or_when: None,
         unless: None,
         what: String::new(),
     };
+    deadline.or_when = d.or_when.as_ref().map(|o| {
+        let names: Vec<&str> = Counted::ALL.iter().map(|(n, _)| *n).collect();
+        let name = c.one_of(&o.get_ref().affected, "count", &names);
+        Counted::ALL.iter().find(|(n, _)| *n == name).map_or(Counted::Media, |(_, k)| *k)
+    });
     if let Some(rule) = &d.rule {
         let id = c.id(rule, "clock rule id", "hipaa-individuals");
         for (key, given) in
@@ -280,7 +336,7 @@ pub(super) fn check(c: &mut Checker<'_>, d: &S<RawDeadline>, step: &str) -> Dead
         return deadline;
     };
     let (span, anchor) = span_and_anchor(c, Some(within), from);
-    if anchor == ClockFrom::When && d.when.is_none() {
+    if anchor == ClockFrom::When && d.when.is_none() && d.or_when.is_none() {
         c.span(from, "`from = \"when\"` needs a `when`: the step reached or the decision's answer it counts from");
     }
     deadline.within = span.unwrap_or(placeholder);
