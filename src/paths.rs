@@ -67,7 +67,16 @@ pub fn export_dir() -> Result<PathBuf> {
 /// Saves a file the desktop app exports in [`export_dir`], whole or not at all; returns
 /// where.
 pub fn save_export(file_name: &str, bytes: &[u8]) -> Result<PathBuf> {
-    let dir = export_dir()?;
+    save_export_in(None, file_name, bytes)
+}
+
+/// [`save_export`] in `dir` when given (the exports folder IT's managed configuration
+/// names), else in [`export_dir`].
+pub fn save_export_in(dir: Option<&Path>, file_name: &str, bytes: &[u8]) -> Result<PathBuf> {
+    let dir = match dir {
+        Some(dir) => dir.to_path_buf(),
+        None => export_dir()?,
+    };
     ensure_data_dir(&dir)?;
     let path = dir.join(file_name);
     write_replacing(&path, bytes)?;

@@ -59,9 +59,11 @@ impl AppState {
     }
 }
 
-/// Saves an export in the exports folder (`CAREGIVER_EXPORT_DIR`, else Documents).
-fn save(export: Export) -> Reply<Saved> {
-    let path = caregiver::paths::save_export(&export.file_name, &export.bytes)?;
+/// Saves an export in the exports folder: the managed configuration's, else
+/// `CAREGIVER_EXPORT_DIR`, else Documents.
+fn save(app: &App, export: Export) -> Reply<Saved> {
+    let dir = app.exports_dir();
+    let path = caregiver::paths::save_export_in(dir.as_deref(), &export.file_name, &export.bytes)?;
     Ok(Saved { path: path.display().to_string() })
 }
 
@@ -323,7 +325,8 @@ pub async fn export_incident(
     format: String,
 ) -> Reply<Saved> {
     let format: caregiver::incident::export::Format = format.parse()?;
-    save(state.app().export_incident(&id, format)?)
+    let app = state.app();
+    save(&app, app.export_incident(&id, format)?)
 }
 
 #[tauri::command]
@@ -418,7 +421,8 @@ pub async fn import_contacts(
 #[tauri::command]
 pub async fn export_contacts(state: State<'_, AppState>, format: String) -> Reply<Saved> {
     let format: caregiver::contacts::Format = format.parse()?;
-    save(state.app().export_contacts(format)?)
+    let app = state.app();
+    save(&app, app.export_contacts(format)?)
 }
 
 #[tauri::command]
@@ -469,7 +473,8 @@ pub async fn import_phishing(
 
 #[tauri::command]
 pub async fn training_report(state: State<'_, AppState>, format: String) -> Reply<Saved> {
-    save(state.app().training_report(format.parse()?)?)
+    let app = state.app();
+    save(&app, app.training_report(format.parse()?)?)
 }
 
 /// The breach risk assessment's parts in the regulation's words, and their source.
@@ -534,7 +539,8 @@ pub async fn export_breaches(
             return Err(caregiver::Error::Invalid { what: "export", reason }.into());
         }
     };
-    let done = state.app().export_breaches(&selection)?;
-    let Saved { path } = save(done.export)?;
+    let app = state.app();
+    let done = app.export_breaches(&selection)?;
+    let Saved { path } = save(&app, done.export)?;
     Ok(SavedBreaches { path, rows: done.rows, unknown_count: done.unknown_count })
 }

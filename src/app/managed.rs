@@ -35,6 +35,8 @@ pub(super) enum ManagedState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ManagedView {
     pub managed_by: Option<String>,
+    /// The ward or unit this workstation serves, as IT names it (the window's footer).
+    pub ward_label: Option<String>,
     /// Why the managed configuration is not in force (the app goes on without it).
     pub problem: Option<String>,
     pub forbid_local_changes: bool,
@@ -74,19 +76,29 @@ impl App {
         crate::words::Zone::named(name).ok()
     }
 
+    /// The folder the window saves exports in, when IT's configuration names one.
+    pub fn exports_dir(&self) -> Option<PathBuf> {
+        self.managed()?.settings.exports_dir.clone()
+    }
+
     /// What IT manages here, for the window's banner and `caregiver settings show`.
     pub fn managed_view(&self) -> ManagedView {
         match self.managed_state() {
-            ManagedState::None => {
-                ManagedView { managed_by: None, problem: None, forbid_local_changes: false }
-            }
+            ManagedState::None => ManagedView {
+                managed_by: None,
+                ward_label: None,
+                problem: None,
+                forbid_local_changes: false,
+            },
             ManagedState::Good(m) => ManagedView {
                 managed_by: Some(m.managed_by.clone()),
+                ward_label: m.settings.ward_label.clone(),
                 problem: None,
                 forbid_local_changes: m.policy.forbid_local_changes,
             },
             ManagedState::Bad(problems) => ManagedView {
                 managed_by: None,
+                ward_label: None,
                 problem: Some(format!(
                     "the managed configuration has problems, so it is not in force: {}",
                     problems.join("; ")

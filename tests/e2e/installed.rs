@@ -215,7 +215,7 @@ async fn shows_the_managed_pack(app: &App) {
     assert_eq!(footer.attr("data-version").await.unwrap().as_deref(), Some("11"));
     app.wait_attr("#managed-by", "data-managed", "yes").await;
     let banner = app.find("#managed-by").await.text().await.unwrap();
-    assert_eq!(banner, format!("Managed by {MANAGED_BY} (settings locked)"));
+    assert_eq!(banner, format!("Ward 4 East · Managed by {MANAGED_BY} (settings locked)"));
 }
 
 /// What the test changed on the machine, undone even when it fails: the managed

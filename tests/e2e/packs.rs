@@ -89,15 +89,19 @@ async fn the_managed_pack_is_in_force_with_the_managed_banner() {
     );
     std::fs::write(playbooks.path().join("ehr-downtime.toml"), text).unwrap();
     let signed = pack::sign(playbooks.path(), &secret, 11, 30, chrono::Utc::now()).unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    let exports_dir = exports.path().join("ward 4 exports");
     let app = App::launch_with_cli(|cli| {
         cli.init();
+        cli.ok(&["incident", "start", "ransomware", "--drill"]);
         let managed = cli.managed_dir();
         std::fs::create_dir_all(&managed).unwrap();
         std::fs::write(managed.join("pack.json"), &signed).unwrap();
         std::fs::write(
             managed.join("managed.toml"),
             format!(
-                "managed_by = \"St Example's IT\"\n[pack]\nfile = \"pack.json\"\nkeys = [\"{public}\"]\n[policy]\nforbid_local_changes = true\n"
+                "managed_by = \"St Example's IT\"\n[pack]\nfile = \"pack.json\"\nkeys = [\"{public}\"]\n[settings]\nward_label = \"Ward 4 East\"\nexports_dir = \"{}\"\n[policy]\nforbid_local_changes = true\n",
+                exports_dir.display()
             ),
         )
         .unwrap();
@@ -112,6 +116,22 @@ async fn the_managed_pack_is_in_force_with_the_managed_banner() {
     assert_eq!(footer.attr("data-version").await.unwrap().as_deref(), Some("11"));
     app.wait_attr("#managed-by", "data-managed", "yes").await;
     let banner = app.find("#managed-by").await.text().await.unwrap();
-    assert_eq!(banner, "Managed by St Example's IT (settings locked)");
+    assert_eq!(banner, "Ward 4 East · Managed by St Example's IT (settings locked)");
+
+    // The window saves exports in the folder IT named.
+    app.click("#open-incidents li button").await;
+    app.click("#nav-review").await;
+    app.find("#review-title").await;
+    app.click("#export-html").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let path = loop {
+        if let Some(p) = app.attr_now("#export-status", "data-path").await {
+            break std::path::PathBuf::from(p);
+        }
+        assert!(std::time::Instant::now() < deadline, "not saved");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(path.parent(), Some(exports_dir.as_path()), "{}", path.display());
+    assert!(std::fs::read_to_string(&path).unwrap().contains("HICS 214"));
     app.close().await;
 }

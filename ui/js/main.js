@@ -327,7 +327,7 @@ async function showAbout() {
 function showManaged(m) {
   const el = document.getElementById("managed-by");
   const text = m.managed_by
-    ? `Managed by ${m.managed_by}${m.forbid_local_changes ? " (settings locked)" : ""}`
+    ? `${m.ward_label ? `${m.ward_label} · ` : ""}Managed by ${m.managed_by}${m.forbid_local_changes ? " (settings locked)" : ""}`
     : (m.problem || "");
   el.textContent = text;
   el.hidden = !text;
