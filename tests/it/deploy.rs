@@ -194,10 +194,15 @@ fn on_workstation(tmp: &Path, managed: &Path, args: &[&str]) -> (i32, String, St
 }
 
 fn sign(d: &Deploy, version: &str, out: &Path) {
+    sign_folder(d, &d.tmp.path().join("playbooks"), version, out);
+}
+
+/// Signs `folder` with the managed key as pack `version`, written to `out`.
+fn sign_folder(d: &Deploy, folder: &Path, version: &str, out: &Path) {
     let (code, _, err) = run(caregiver(d.tmp.path()).args([
         "pack",
         "sign",
-        d.tmp.path().join("playbooks").to_str().unwrap(),
+        folder.to_str().unwrap(),
         "--key",
         d.tmp.path().join("signing.key").to_str().unwrap(),
         "--out",
@@ -206,6 +211,20 @@ fn sign(d: &Deploy, version: &str, out: &Path) {
         version,
     ]));
     assert_eq!(code, 0, "{err}");
+}
+
+/// A pack of version 7, signed with the managed key, whose ransomware playbook is titled
+/// "Ransomware (local edition)": its file.
+fn local_edition(d: &Deploy) -> PathBuf {
+    let folder = d.tmp.path().join("local");
+    crate::support::edited_pack_folder(
+        &folder,
+        "Ransomware or suspected malware outbreak",
+        "Ransomware (local edition)",
+    );
+    let local = d.tmp.path().join("local.json");
+    sign_folder(d, &folder, "7", &local);
+    local
 }
 
 /// A managed workstation: the managed pack is in force from the first run, its zone and
@@ -257,24 +276,7 @@ fn the_managed_pack_never_rolls_back_and_a_bad_configuration_changes_nothing() {
     let cli = |args: &[&str]| on_workstation(ws.path(), &d.dir, args);
     assert_eq!(cli(&["init", "--admin", "Ada Admin"]).0, 0);
     // A local pack, version 7, with its own title.
-    crate::support::edited_pack_folder(
-        &d.tmp.path().join("local"),
-        "Ransomware or suspected malware outbreak",
-        "Ransomware (local edition)",
-    );
-    let local = d.tmp.path().join("local.json");
-    let (code, _, err) = run(caregiver(d.tmp.path()).args([
-        "pack",
-        "sign",
-        d.tmp.path().join("local").to_str().unwrap(),
-        "--key",
-        d.tmp.path().join("signing.key").to_str().unwrap(),
-        "--out",
-        local.to_str().unwrap(),
-        "--pack-version",
-        "7",
-    ]));
-    assert_eq!(code, 0, "{err}");
+    let local = local_edition(&d);
     assert_eq!(cli(&["pack", "trust", &d.public]).0, 0);
     let (code, _, err) = cli(&["pack", "import", local.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
@@ -319,24 +321,7 @@ fn a_managed_configuration_with_a_problem_leaves_the_store_pack_in_force_and_nam
     let ws = tempfile::tempdir().unwrap();
     let cli = |args: &[&str]| on_workstation(ws.path(), &d.dir, args);
     // The workstation is set up with an earlier managed pack, version 7, with its own title.
-    crate::support::edited_pack_folder(
-        &d.tmp.path().join("local"),
-        "Ransomware or suspected malware outbreak",
-        "Ransomware (local edition)",
-    );
-    let local = d.tmp.path().join("local.json");
-    let (code, _, err) = run(caregiver(d.tmp.path()).args([
-        "pack",
-        "sign",
-        d.tmp.path().join("local").to_str().unwrap(),
-        "--key",
-        d.tmp.path().join("signing.key").to_str().unwrap(),
-        "--out",
-        local.to_str().unwrap(),
-        "--pack-version",
-        "7",
-    ]));
-    assert_eq!(code, 0, "{err}");
+    let local = local_edition(&d);
     std::fs::copy(&local, d.dir.join("pack.json")).unwrap();
     assert_eq!(cli(&["init", "--admin", "Ada Admin"]).0, 0);
     // Version 9 is pushed, but something spoils it before anyone signs in.
