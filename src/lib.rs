@@ -4,6 +4,7 @@
 //! See `ARCHITECTURE.md` for the codemap and the invariants.
 
 pub mod app;
+pub mod assets;
 pub mod breach;
 pub mod checker;
 pub mod clock;

@@ -83,6 +83,10 @@ enum Command {
     /// Managed deployment: check the configuration IT pushes to every workstation.
     #[command(subcommand)]
     Deploy(cli::deploy::DeployCommand),
+    /// The asset register: critical systems, data sets and medical devices, their restore
+    /// order and patch status.
+    #[command(subcommand)]
+    Assets(cli::assets::AssetsCommand),
 }
 
 fn main() -> ExitCode {
@@ -117,5 +121,6 @@ fn run(cli: Cli) -> cli::Result {
         Command::Calltree(cmd) => cli::contacts::run_calltree(auth, cmd),
         Command::Training(cmd) => cli::training::run(auth, cmd),
         Command::Deploy(cmd) => cli::deploy::run(cmd),
+        Command::Assets(cmd) => cli::assets::run(auth, cmd),
     }
 }

@@ -70,12 +70,12 @@ impl App {
         if let Some(read) = self.contact_tree.borrow().as_ref()
             && read.version == version
         {
-            return Ok(read.tree.clone());
+            return Ok(read.value.clone());
         }
         // The version is read first: a write in between makes the copy look older than it
         // is, so it is read again next time, never kept when stale.
         let tree = Arc::new(session.contacts()?);
-        self.contact_tree.replace(Some(super::ContactTreeRead { version, tree: tree.clone() }));
+        self.contact_tree.replace(Some(super::Cached { version, value: tree.clone() }));
         Ok(tree)
     }
 

@@ -14,6 +14,7 @@
 //! checked against the main-scope truth at every full unlock).
 
 pub mod admin;
+pub mod assets;
 pub mod breaches;
 pub mod calls;
 mod clock;
@@ -69,11 +70,12 @@ impl Library {
     }
 }
 
-/// The contact tree as read, and the version of its record then (`None`: no tree yet).
+/// A record as read (the contact tree, the asset register), and the version of its record
+/// then (`None`: none yet): still what the record holds while the version is.
 #[derive(Debug)]
-struct ContactTreeRead {
+struct Cached<T> {
     version: Option<i64>,
-    tree: Arc<Vec<Contact>>,
+    value: Arc<T>,
 }
 
 /// One store file's application state. See the module documentation.
@@ -90,7 +92,10 @@ pub struct App {
     /// and opened again only when the version changes. The reminder ticker needs the tree
     /// every ten seconds, while holding the app, and opening 20,000 contacts takes tens of
     /// milliseconds. Dropped with the keys, on lock.
-    contact_tree: RefCell<Option<ContactTreeRead>>,
+    contact_tree: RefCell<Option<Cached<Vec<Contact>>>>,
+    /// The asset register as last read, likewise (filtering 20,000 assets must not open
+    /// them each time). Dropped with the keys, on lock.
+    asset_register: RefCell<Option<Cached<Vec<crate::assets::Asset>>>>,
     /// Reminders already announced (incident, step, due): each is announced once.
     announced: std::collections::HashSet<(String, String, DateTime<Utc>)>,
     /// The store opened ahead of the lock screen (`open_ahead`), for its first call only.
@@ -122,6 +127,7 @@ impl App {
             library: RefCell::new(None),
             modules: std::cell::OnceCell::new(),
             contact_tree: RefCell::new(None),
+            asset_register: RefCell::new(None),
             announced: Default::default(),
             ahead: RefCell::new(None),
             managed: std::cell::OnceCell::new(),

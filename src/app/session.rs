@@ -182,6 +182,7 @@ impl App {
         let local = session.settings().map(|s| s.idle_lock_minutes).ok();
         self.idle_limit = self.idle_limit_with(local);
         self.contact_tree.replace(None);
+        self.asset_register.replace(None);
         self.state = State::User(Box::new(session));
         self.last_activity = now;
         // Best effort: a managed pack not taken in now is in force over the store's all the
@@ -210,6 +211,7 @@ impl App {
         self.ahead.replace(None);
         self.library.replace(None);
         self.contact_tree.replace(None);
+        self.asset_register.replace(None);
     }
 
     /// The person did something: the idle clock restarts.

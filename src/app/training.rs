@@ -64,8 +64,9 @@ pub struct ResultsFile<'a> {
 }
 
 impl App {
-    fn today(&self) -> NaiveDate {
-        self.now().with_timezone(&chrono::Local).date_naive()
+    /// The workstation's date today, in its zone (`App::zone`).
+    pub(super) fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&self.zone().tz()).date_naive()
     }
 
     /// The signed-in person's training: each module that applies, with where it stands.

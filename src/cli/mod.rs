@@ -2,6 +2,7 @@
 //! method of the application layer ([`caregiver::app::App`]) and prints the result; this
 //! module holds what they share: who signs in, reading secrets, printing, writing files.
 
+pub mod assets;
 pub mod breach;
 pub mod contacts;
 pub mod deploy;

@@ -142,10 +142,13 @@ pub enum Kind {
     PhishingCampaign,
     /// An incident's breach report in the breach register (`crate::breach::register`).
     BreachReport,
+    /// The asset register: the critical systems, data sets and medical devices, their
+    /// priority, dependencies, restore order and patch status (one record).
+    Asset,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 19] = [
         Kind::Playbook,
         Kind::SignedPack,
         Kind::WardPack,
@@ -164,6 +167,7 @@ impl Kind {
         Kind::Training,
         Kind::PhishingCampaign,
         Kind::BreachReport,
+        Kind::Asset,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -186,6 +190,7 @@ impl Kind {
             Kind::Training => "training",
             Kind::PhishingCampaign => "phishing_campaign",
             Kind::BreachReport => "breach_report",
+            Kind::Asset => "asset",
         }
     }
 
@@ -203,6 +208,7 @@ impl Kind {
                 | Kind::SignedPack
                 | Kind::Training
                 | Kind::PhishingCampaign
+                | Kind::Asset
         )
     }
 
@@ -225,7 +231,8 @@ impl Kind {
             | Kind::Incident
             | Kind::Training
             | Kind::PhishingCampaign
-            | Kind::BreachReport => Scope::Main,
+            | Kind::BreachReport
+            | Kind::Asset => Scope::Main,
         }
     }
 }

@@ -34,10 +34,15 @@ pub enum Permission {
     /// Change any incident's entry in the breach register without holding its
     /// privacy-officer position (whoever holds it always may).
     KeepBreachRegister,
+    /// Read the asset register: the critical assets, their weaknesses (unsupported systems,
+    /// patches behind) and the restore order. No one else sees anything of it.
+    ReadAssets,
+    /// Replace the asset register (import) and export it whole.
+    ManageAssets,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 11] = [
         Permission::ManageUsers,
         Permission::ManageWorkstation,
         Permission::ManagePacks,
@@ -47,6 +52,8 @@ impl Permission {
         Permission::HandleRecords,
         Permission::SeeTrainingOfEveryone,
         Permission::KeepBreachRegister,
+        Permission::ReadAssets,
+        Permission::ManageAssets,
     ];
 
     /// Who holds it, as an error message says it.
@@ -73,7 +80,7 @@ impl Role {
             Role::Admin => true,
             Role::Lead => matches!(
                 permission,
-                P::CommandIncidents | P::HandleRecords | P::SeeTrainingOfEveryone
+                P::CommandIncidents | P::HandleRecords | P::SeeTrainingOfEveryone | P::ReadAssets
             ),
             Role::Staff | Role::Clinician => false,
         }
@@ -104,8 +111,14 @@ mod tests {
             [
                 Permission::CommandIncidents,
                 Permission::HandleRecords,
-                Permission::SeeTrainingOfEveryone
+                Permission::SeeTrainingOfEveryone,
+                Permission::ReadAssets,
             ]
+        );
+        let e = Role::Clinician.require(Permission::ReadAssets, "read the asset register");
+        assert_eq!(
+            e.unwrap_err().to_string(),
+            "only admins and incident leads may read the asset register"
         );
         let e = Role::Lead.require(Permission::ManageUsers, "add users").unwrap_err();
         assert_eq!(

@@ -590,7 +590,11 @@ fn crash_child() {
         // Copies of a store from before keys per person, each moved by two unlocks.
         for i in 0u64.. {
             let copy = Path::new(&path).join(format!("move-{i:04}.db"));
-            std::fs::copy(fixture_path(5), &copy).unwrap();
+            // Copied under another name and renamed: a kill during the copy (not the
+            // app's doing) leaves no half a store to check.
+            let partial = copy.with_extension("partial");
+            std::fs::copy(fixture_path(5), &partial).unwrap();
+            std::fs::rename(&partial, &copy).unwrap();
             println!("start {i}");
             for (name, pass) in [(FIXTURE_ADMIN, FIXTURE_PASS), (FIXTURE_NURSE, FIXTURE_NURSE_PASS)]
             {

@@ -128,6 +128,14 @@ pub fn write_every_kind(session: &caregiver::store::Session, marker: &str) {
         ..Default::default()
     };
     session.put("breach_report-1", &report).unwrap();
+    let assets = caregiver::assets::csv::parse(
+        format!("id,name,kind,tier\nehr-db,{},system,1\n", text("asset")).as_bytes(),
+        &[],
+    )
+    .unwrap();
+    let register =
+        caregiver::assets::AssetRegister(assets.assets.into_iter().map(|(_, a)| a).collect());
+    session.put("asset-1", &register).unwrap();
 }
 
 /// The admin of the stores these tests make.
@@ -163,6 +171,7 @@ pub fn read_each_kind(session: &caregiver::store::Session) -> Vec<caregiver::Res
         all::<Assignments>(session),
         all::<Campaign>(session),
         all::<caregiver::breach::BreachReport>(session),
+        all::<caregiver::assets::AssetRegister>(session),
     ]
 }
 

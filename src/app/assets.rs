@@ -1,0 +1,156 @@
+//! The asset register through the application layer: listing it (admins and incident
+//! leads) with each asset's patch status on the workstation's date, how far behind the
+//! fleet is by tier, and importing (with a preview) and exporting it as CSV (admins).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::App;
+use crate::Result;
+use crate::assets::{self, Asset, AssetRegister, AssetView, Filter};
+use crate::limits::Listed;
+use crate::store::Permission;
+
+/// What importing an asset file does, or would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssetPreview {
+    /// Rows that can be imported.
+    pub good: usize,
+    /// The bad rows' problems as `line N: message`, the first 100 listed, the rest counted.
+    pub problems: Listed<String>,
+    /// How many rows have problems (left out when the bad rows are skipped).
+    pub bad_rows: usize,
+    /// Against the register now, by asset id.
+    pub added: usize,
+    pub changed: usize,
+    pub removed: usize,
+    /// The import replaced the register.
+    pub imported: bool,
+}
+
+impl AssetPreview {
+    fn of(parsed: &assets::csv::Parsed, current: &[Asset]) -> Self {
+        let old: HashMap<&str, &Asset> = current.iter().map(|a| (a.id.as_str(), a)).collect();
+        let (mut added, mut changed) = (0, 0);
+        for (_, a) in &parsed.assets {
+            match old.get(a.id.as_str()) {
+                None => added += 1,
+                Some(o) if *o != a => changed += 1,
+                Some(_) => {}
+            }
+        }
+        let kept = parsed.assets.iter().filter(|(_, a)| old.contains_key(a.id.as_str())).count();
+        AssetPreview {
+            good: parsed.assets.len(),
+            problems: Listed::of(parsed.problems.iter().map(ToString::to_string)),
+            bad_rows: parsed
+                .problems
+                .iter()
+                .map(|p| p.line)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            added,
+            changed,
+            removed: current.len() - kept,
+            imported: false,
+        }
+    }
+}
+
+/// One tier's patch standing: how many assets, how many behind the latest version, how
+/// many overdue, how many past their vendor's end of support.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TierStanding {
+    pub tier: u8,
+    pub assets: usize,
+    pub behind: usize,
+    pub overdue: usize,
+    pub unsupported: usize,
+}
+
+impl App {
+    /// The register (admins and incident leads), opened again only when its record has a
+    /// new version: who may read it is checked at every call.
+    fn register(&self) -> Result<Arc<Vec<Asset>>> {
+        let session = self.user()?;
+        session.require(Permission::ReadAssets, "read the asset register")?;
+        let version = session.version_of::<AssetRegister>(assets::REGISTER)?;
+        if let Some(read) = self.asset_register.borrow().as_ref()
+            && read.version == version
+        {
+            return Ok(read.value.clone());
+        }
+        // The version is read first: a write in between makes the copy look older than it
+        // is, so it is read again next time, never kept when stale.
+        let list = Arc::new(session.assets()?);
+        self.asset_register.replace(Some(super::Cached { version, value: list.clone() }));
+        Ok(list)
+    }
+
+    /// The register as lists show it (admins and incident leads): in restore order, with
+    /// patch status; `filter` keeps the overdue or unsupported ones, or one tier.
+    pub fn assets(&self, filter: Filter) -> Result<Vec<AssetView>> {
+        Ok(assets::list(&self.register()?, filter, self.today()))
+    }
+
+    /// How far behind the fleet is, by tier (admins and incident leads).
+    pub fn assets_behind(&self) -> Result<Vec<TierStanding>> {
+        let list = self.register()?;
+        Ok(assets::behind_by_tier(&list, self.today())
+            .into_iter()
+            .map(|(tier, assets, behind, overdue, unsupported)| TierStanding {
+                tier,
+                assets,
+                behind,
+                overdue,
+                unsupported,
+            })
+            .collect())
+    }
+
+    fn parse_assets(&self, bytes: &[u8]) -> Result<assets::csv::Parsed> {
+        let ids: Vec<String> = self.in_force()?.iter().map(|p| p.id.clone()).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        assets::csv::parse(bytes, &ids)
+    }
+
+    /// What importing an asset file would do (admins): nothing is written.
+    pub fn preview_assets(&self, bytes: &[u8]) -> Result<AssetPreview> {
+        let session = self.user()?;
+        session.require(Permission::ManageAssets, "change the asset register")?;
+        Ok(AssetPreview::of(&self.parse_assets(bytes)?, &self.register()?))
+    }
+
+    /// Imports an asset file, replacing the register (admins). A file with bad rows
+    /// imports nothing unless `skip_bad_rows`; then the good rows replace the register
+    /// (rows that depend on a bad row are left out with it).
+    pub fn import_assets(&self, bytes: &[u8], skip_bad_rows: bool) -> Result<AssetPreview> {
+        let session = self.user()?;
+        session.require(Permission::ManageAssets, "change the asset register")?;
+        let parsed = self.parse_assets(bytes)?;
+        let mut preview = AssetPreview::of(&parsed, &self.register()?);
+        if !preview.problems.is_empty() && !skip_bad_rows {
+            return Err(crate::Error::ImportRejected { problems: preview.problems });
+        }
+        if parsed.assets.is_empty() {
+            return Err(crate::Error::Invalid {
+                what: "assets",
+                reason: "the file holds no asset to import".into(),
+            });
+        }
+        session.replace_assets(parsed.assets.into_iter().map(|(_, a)| a).collect())?;
+        preview.imported = true;
+        Ok(preview)
+    }
+
+    /// The register as CSV (admins): the whole list of weaknesses in one file.
+    pub fn export_assets(&self) -> Result<super::records::Export> {
+        let session = self.user()?;
+        session.require(Permission::ManageAssets, "export the asset register")?;
+        session.check_state()?;
+        let bytes = assets::csv::write(&session.assets()?)?;
+        Ok(super::records::Export { file_name: "asset-register.csv".into(), bytes })
+    }
+}

@@ -1,0 +1,104 @@
+//! The asset register from the CLI, as IT feeds it: a CMDB export imported whole; a file
+//! with bad rows named FILE:line and nothing imported, or the good rows with
+//! --skip-bad-rows; an export that imports back unchanged; the overdue and tier lists; and
+//! who may see it: admins and incident leads, never clinicians or staff.
+
+use std::path::Path;
+
+use crate::insider::{ADMIN, ADMIN_PASS, Ward};
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/assets")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn admin(ward: &Ward, args: &[&str]) -> (i32, String, String) {
+    ward.as_user_run(ADMIN, ADMIN_PASS, args)
+}
+
+#[test]
+fn a_file_with_bad_rows_imports_nothing_and_names_each_line() {
+    let ward = Ward::with_admin();
+    let file = fixture("problems.csv");
+    let (code, _, err) = admin(&ward, &["assets", "import", &file]);
+    assert_eq!(code, 1);
+    assert!(err.contains(&format!("{file}:line 4: unknown tier `5`")), "{err}");
+    assert!(err.contains(&format!("{file}:line 8: `loop-a` is in a dependency loop")), "{err}");
+    assert!(err.contains(&format!("{file}:line 7: `depends_on` names `billing`")), "{err}");
+    assert!(err.contains(&format!("{file}:line 6: the id `ad-core` is also used")), "{err}");
+    assert!(err.contains("error[import_rejected]"), "{err}");
+    let (code, out, _) = admin(&ward, &["assets", "list"]);
+    assert_eq!((code, out.trim()), (0, "No asset to list."), "nothing was imported");
+
+    // Skipping the bad rows imports the one good row, each skipped row reported.
+    let (code, out, err) = admin(&ward, &["assets", "import", &file, "--skip-bad-rows"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Imported 1 assets (1 new, 0 changed, 0 removed); skipped 9 bad rows"),
+        "{out}"
+    );
+    assert!(err.contains(&format!("{file}:line 10: left out: it depends on `ehr-app`")), "{err}");
+}
+
+#[test]
+fn the_register_imports_lists_and_exports_back_unchanged() {
+    let ward = Ward::with_admin();
+    let (code, out, err) = admin(&ward, &["assets", "import", &fixture("sample.csv")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Imported 7 assets (7 new, 0 changed, 0 removed)."), "{out}");
+
+    let (_, list, _) = admin(&ward, &["assets", "list"]);
+    let first: Vec<&str> = list.lines().map(|l| l.split_whitespace().nth(3).unwrap()).collect();
+    assert_eq!(first[..5], ["ad-core", "ehr-db", "ehr-app", "pacs", "ct-scanner"], "{list}");
+    let (_, json, _) = admin(&ward, &["assets", "list", "--json", "--overdue"]);
+    let overdue: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let pump = overdue.as_array().unwrap().iter().find(|a| a["id"] == "pump-4e-07").unwrap();
+    assert_eq!(pump["patch"]["unsupported"], true);
+    assert_eq!(pump["vendor_validated_only"], true);
+    let (_, tier2, _) = admin(&ward, &["assets", "list", "--tier", "2"]);
+    assert_eq!(tier2.lines().count(), 2, "{tier2}");
+    let (code, _, err) = admin(&ward, &["assets", "list", "--tier", "7"]);
+    assert_eq!(code, 2, "clap refuses a tier out of range: {err}");
+
+    let out = ward.path("export.csv");
+    let (code, _, err) = admin(&ward, &["assets", "export", "--format", "csv", "--out", &out]);
+    assert_eq!(code, 0, "{err}");
+    let (code, again, err) = admin(&ward, &["assets", "import", &out]);
+    assert_eq!(code, 0, "{err}");
+    assert!(again.contains("Imported 7 assets (0 new, 0 changed, 0 removed)."), "{again}");
+}
+
+/// Incident leads read the register; clinicians and staff are refused, and nobody but an
+/// admin imports or exports it.
+#[test]
+fn leads_read_the_register_and_clinicians_and_staff_see_nothing_of_it() {
+    let ward = Ward::with_admin();
+    admin(&ward, &["assets", "import", &fixture("sample.csv")]);
+    ward.add("Lee Lead", "lead", b"lead passphrase 12");
+    ward.add("Cal Clinician", "clinician", b"clinician passphrase 12");
+    ward.add("Sam Staff", "staff", b"staff passphrase 12");
+    let list = ward.as_user("Lee Lead", b"lead passphrase 12", &["assets", "list"]);
+    assert!(list.contains("pump-4e-07"), "{list}");
+    let out = ward.path("lead.csv");
+    let (code, _, err) = ward.as_user_run(
+        "Lee Lead",
+        b"lead passphrase 12",
+        &["assets", "export", "--format", "csv", "--out", &out],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("only admins may export the asset register"), "{err}");
+    let people: [(&str, &[u8]); 2] =
+        [("Cal Clinician", b"clinician passphrase 12"), ("Sam Staff", b"staff passphrase 12")];
+    for (name, pass) in people {
+        let (code, out, err) = ward.as_user_run(name, pass, &["assets", "list"]);
+        assert_eq!(code, 1, "{name}");
+        assert!(out.is_empty() && !err.contains("pump"), "{name}: {err}");
+        assert!(
+            err.contains("error[permission_denied]: only admins and incident leads may read the asset register"),
+            "{name}: {err}"
+        );
+    }
+}
