@@ -70,10 +70,53 @@ pub struct TierStanding {
     pub unsupported: usize,
 }
 
+/// What of the asset register a playbook step shows (`register = "..."`): the agreed
+/// restore order (the assets with a place in it, in order), or the medical devices (to find
+/// one by its tag). `assets` is `None` for a person who may not read the register: the
+/// window and the CLI say who can.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegisterPanel {
+    pub view: String,
+    pub assets: Option<Vec<AssetView>>,
+}
+
+impl RegisterPanel {
+    pub(super) fn of(view: &str, register: Option<(&[Asset], chrono::NaiveDate)>) -> Self {
+        let assets = register.map(|(list, today)| {
+            assets::list(list, Filter::default(), today)
+                .into_iter()
+                .filter(|v| match view {
+                    "devices" => v.asset.kind == assets::AssetKind::MedicalDevice,
+                    _ => v.asset.restore_order.is_some(),
+                })
+                .collect()
+        });
+        RegisterPanel { view: view.to_owned(), assets }
+    }
+}
+
 impl App {
+    /// The medical device whose asset tag (or serial number) is `tag`, ignoring case, dashes and
+    /// spaces (admins and incident leads).
+    pub fn asset_by_tag(&self, tag: &str) -> Result<AssetView> {
+        let norm =
+            |t: &str| t.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+        let want = norm(tag);
+        assets::list(&self.register()?, Filter::default(), self.today())
+            .into_iter()
+            .find(|v| v.asset.asset_tag.as_deref().is_some_and(|t| norm(t) == want))
+            .ok_or_else(|| crate::Error::Invalid {
+                what: "asset tag",
+                reason: format!(
+                    "no asset in the register has the tag `{}`",
+                    crate::limits::quoted(tag)
+                ),
+            })
+    }
+
     /// The register (admins and incident leads), opened again only when its record has a
     /// new version: who may read it is checked at every call.
-    fn register(&self) -> Result<Arc<Vec<Asset>>> {
+    pub(super) fn register(&self) -> Result<Arc<Vec<Asset>>> {
         let session = self.user()?;
         session.require(Permission::ReadAssets, "read the asset register")?;
         let version = session.version_of::<AssetRegister>(assets::REGISTER)?;

@@ -44,6 +44,8 @@ pub struct IncidentView {
     pub step_warnings: Vec<channels::Warning>,
     /// The contacts of the tree the current step says to call (by contact role).
     pub step_contacts: Vec<Contact>,
+    /// What of the asset register the current step shows (`register` in the playbook).
+    pub register: Option<super::assets::RegisterPanel>,
 }
 
 /// An open incident as emergency access shows it: the ward steps to follow, and for each
@@ -110,6 +112,9 @@ struct Viewer<'a> {
     playbooks: &'a [Playbook],
     contacts: &'a [Contact],
     role: Role,
+    /// The asset register, for those who may read it (`None`: the signed-in person may
+    /// not), with the workstation's date.
+    assets: Option<(std::sync::Arc<Vec<crate::assets::Asset>>, chrono::NaiveDate)>,
 }
 
 fn incident_view(progress: Progress, with: &Viewer<'_>) -> Result<IncidentView> {
@@ -150,6 +155,12 @@ fn incident_view(progress: Progress, with: &Viewer<'_>) -> Result<IncidentView> 
         step_warnings: step.as_ref().map_or_else(Vec::new, |s| {
             channels::check(&format!("{}\n{}", s.instruction, s.checklist.join("\n")))
         }),
+        register: step.as_ref().and_then(|s| s.register.as_deref()).map(|view| {
+            super::assets::RegisterPanel::of(
+                view,
+                with.assets.as_ref().map(|(a, d)| (a.as_slice(), *d)),
+            )
+        }),
         step,
         progress,
     })
@@ -175,7 +186,12 @@ impl App {
         let session = self.user()?;
         let (playbooks, contacts) = (self.in_force()?, self.contact_tree()?);
         let role = session.role_now()?;
-        then(&Viewer { session, playbooks: &playbooks, contacts: &contacts, role })
+        let assets = if role.may(crate::store::Permission::ReadAssets) {
+            Some((self.register()?, self.today()))
+        } else {
+            None
+        };
+        then(&Viewer { session, playbooks: &playbooks, contacts: &contacts, role, assets })
     }
 
     /// Runs `act` on the playbooks in force and draws the incident it leaves.

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use caregiver::Error;
-use caregiver::assets::Filter;
+use caregiver::app::assets::RegisterPanel;
+use caregiver::assets::{AssetView, Filter};
 use caregiver::words::count;
 use clap::{Subcommand, ValueEnum};
 
@@ -35,6 +36,11 @@ pub enum AssetsCommand {
         /// Only one clinical priority tier (1 life-critical to 4).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=4))]
         tier: Option<u8>,
+    },
+    /// Find a medical device by its asset tag or serial number (admins and incident leads).
+    Find {
+        #[arg(long, value_name = "TAG")]
+        tag: String,
     },
     /// Export the asset register (admins).
     Export {
@@ -81,24 +87,33 @@ pub fn run(auth: &Auth, cmd: AssetsCommand) -> Result {
                 say("No asset to list.");
             }
             for v in &list {
-                let a = &v.asset;
-                let order = a.restore_order.map_or_else(|| "-".to_owned(), |n| n.to_string());
-                let mut patch = match (v.patch.current, v.patch.days_behind) {
-                    (Some(true), _) => "current".to_owned(),
-                    (Some(false), Some(d)) => format!("{d} days behind"),
-                    (Some(false), None) => "behind".to_owned(),
-                    (None, _) => "version unknown".to_owned(),
-                };
-                if v.patch.overdue {
-                    patch.push_str(", OVERDUE");
-                }
-                if v.patch.unsupported {
-                    patch.push_str(", UNSUPPORTED");
-                }
-                if a.vendor_validated_only {
-                    patch.push_str(", vendor-validated patches only");
-                }
-                say(&format!("{order:>4}  tier {}  {:<24} {:<32} {patch}", a.tier, a.id, a.name));
+                say(&line(v));
+            }
+        }
+        AssetsCommand::Find { tag } => {
+            let v = auth.signed_in()?.asset_by_tag(&tag)?;
+            let a = &v.asset;
+            say(&line(&v));
+            let text = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+            say(&format!(
+                "  {} {} ({}), OS {} {}, firmware {}",
+                text(&a.make),
+                text(&a.model),
+                text(&a.asset_tag),
+                text(&a.os),
+                text(&a.os_version),
+                text(&a.firmware)
+            ));
+            say(&format!(
+                "  location {}; segment {}; MDS2 {}; SBOM {}; end of support {}",
+                text(&a.location),
+                text(&a.network_segment),
+                if a.mds2_on_file { "on file" } else { "not on file" },
+                if a.sbom_on_file { "on file" } else { "not on file" },
+                a.end_of_support.map_or_else(|| "-".into(), |d| d.to_string())
+            ));
+            if let Some(c) = &a.compensating_controls {
+                say(&format!("  compensating controls: {c}"));
             }
         }
         AssetsCommand::Export { format: AssetFormat::Csv, out } => {
@@ -109,4 +124,49 @@ pub fn run(auth: &Auth, cmd: AssetsCommand) -> Result {
         }
     }
     Ok(())
+}
+
+/// One asset as a line: its place in the restore order, tier, id, name and patch status.
+fn line(v: &AssetView) -> String {
+    let a = &v.asset;
+    let order = a.restore_order.map_or_else(|| "-".to_owned(), |n| n.to_string());
+    let mut patch = match (v.patch.current, v.patch.days_behind) {
+        (Some(true), _) => "current".to_owned(),
+        (Some(false), Some(d)) => format!("{d} days behind"),
+        (Some(false), None) => "behind".to_owned(),
+        (None, _) => "version unknown".to_owned(),
+    };
+    if v.patch.overdue {
+        patch.push_str(", OVERDUE");
+    }
+    if v.patch.unsupported {
+        patch.push_str(", UNSUPPORTED");
+    }
+    if a.vendor_validated_only {
+        patch.push_str(", vendor-validated patches only");
+    }
+    format!("{order:>4}  tier {}  {:<24} {:<32} {patch}", a.tier, a.id, a.name)
+}
+
+/// What of the asset register the current step shows, under `incident show`.
+pub fn print_panel(panel: &RegisterPanel) {
+    let title =
+        if panel.view == "devices" { "medical devices" } else { "the agreed restore order" };
+    say(&format!("asset register, {title}:"));
+    match &panel.assets {
+        None => say("  (the asset register is for incident leads and admins)"),
+        Some(list) if list.is_empty() => say("  (none in the register)"),
+        Some(list) => {
+            for v in list {
+                let rto = v.asset.rto_hours.map(|h| format!("; RTO {h} h")).unwrap_or_default();
+                let dt = v
+                    .asset
+                    .downtime_playbook
+                    .as_deref()
+                    .map(|p| format!("; downtime: {p}"))
+                    .unwrap_or_default();
+                say(&format!("  {}{rto}{dt}", line(v)));
+            }
+        }
+    }
 }

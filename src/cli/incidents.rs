@@ -300,7 +300,13 @@ pub fn run(auth: &Auth, cmd: IncidentCommand) -> Result {
                 say(&format!("{}  {}  {}{drill}", i.id, zone.minute(i.started), i.title));
             }
         }
-        IncidentCommand::Show { id } => show(&app, &app.progress(&id)?),
+        IncidentCommand::Show { id } => {
+            let view = app.incident(&id)?;
+            show(&app, &view.progress);
+            if let Some(panel) = &view.register {
+                super::assets::print_panel(panel);
+            }
+        }
         IncidentCommand::Step { id, step_id, done: _, skip, choose } => {
             let action = match (skip, choose) {
                 (Some(reason), _) => Action::Skip(reason),

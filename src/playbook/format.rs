@@ -150,7 +150,13 @@ pub struct Step {
     /// The form that answers this decision (one of [`FORMS`]): it cannot be answered by
     /// hand.
     pub form: Option<String>,
+    /// What of the asset register the step shows (one of [`REGISTER_VIEWS`]): the agreed
+    /// restore order, or the medical devices to find one by its tag.
+    pub register: Option<String>,
 }
+
+/// What of the asset register a step may show (`register = "..."`).
+pub const REGISTER_VIEWS: &[&str] = &["restore-order", "devices"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Timer {
@@ -258,6 +264,7 @@ pub(super) struct RawStep {
     #[serde(default)]
     choices: Vec<S<RawChoice>>,
     form: Option<S<String>>,
+    register: Option<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -492,6 +499,7 @@ fn check_step(
         })
         .collect();
     let form = check_form(c, s, &mut choices);
+    let register = s.register.as_ref().map(|r| c.one_of(r, "register view", REGISTER_VIEWS));
     match (&s.question, s.choices.len()) {
         (Some(q), n) if n < 2 => c.span(q, "a question needs two or more [[steps.choices]]"),
         (None, n) if n > 0 => c.span(&s.id, "this step has choices but no `question`"),
@@ -516,6 +524,7 @@ fn check_step(
         question,
         choices,
         form,
+        register,
     }
 }
 

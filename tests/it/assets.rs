@@ -102,3 +102,56 @@ fn leads_read_the_register_and_clinicians_and_staff_see_nothing_of_it() {
         );
     }
 }
+
+/// The ransomware playbook's restore step shows the agreed restore order from the
+/// register to leads and admins, and tells a clinician who can see it; the medical-device
+/// playbook's steps find a device by its tag.
+#[test]
+fn the_restore_step_shows_the_order_and_a_device_is_found_by_its_tag() {
+    let ward = Ward::with_admin();
+    admin(&ward, &["assets", "import", &fixture("sample.csv")]);
+    ward.add("Cal Clinician", "clinician", b"clinician passphrase 12");
+    let (_, id, err) = admin(&ward, &["incident", "start", "ransomware", "--drill"]);
+    let id = id.trim().to_owned();
+    assert!(!id.is_empty(), "{err}");
+    let p = caregiver::playbook::find("ransomware").unwrap();
+    let answers = [
+        ("check-spread", "More than one, or shared systems failing, or not sure"),
+        ("care-capacity", "Yes, keep accepting"),
+    ];
+    loop {
+        let (_, show, _) = admin(&ward, &["incident", "show", &id]);
+        let step =
+            show.split("current step: ").nth(1).unwrap().lines().next().unwrap().trim().to_owned();
+        if step == "restore-systems" {
+            let at = show
+                .find("asset register, the agreed restore order:")
+                .unwrap_or_else(|| panic!("{show}"));
+            let ids: Vec<&str> =
+                show[at..].lines().skip(1).map(|l| l.split_whitespace().nth(3).unwrap()).collect();
+            assert_eq!(ids, ["ad-core", "ehr-db", "ehr-app", "pacs", "ct-scanner"], "{show}");
+            assert!(show.contains("RTO 4 h; downtime: ehr-downtime"), "{show}");
+            break;
+        }
+        let s = p.steps.iter().find(|s| s.id == step).unwrap();
+        let args: Vec<&str> = match answers.iter().find(|(d, _)| *d == step) {
+            Some((_, answer)) => vec!["incident", "step", &id, &step, "--choose", answer],
+            None if s.question.is_none() => vec!["incident", "step", &id, &step, "--done"],
+            None => panic!("no answer for {step}"),
+        };
+        let (code, _, err) = admin(&ward, &args);
+        assert_eq!(code, 0, "{err}");
+    }
+    let show =
+        ward.as_user("Cal Clinician", b"clinician passphrase 12", &["incident", "show", &id]);
+    assert!(show.contains("(the asset register is for incident leads and admins)"), "{show}");
+    assert!(!show.contains("ehr-db"), "{show}");
+
+    let (code, found, err) = admin(&ward, &["assets", "find", "--tag", "bme 004417"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(found.contains("pump-4e-07") && found.contains("ExampleMed Infusa 3000"), "{found}");
+    assert!(found.contains("compensating controls: Isolated VLAN"), "{found}");
+    let (code, _, err) = admin(&ward, &["assets", "find", "--tag", "BME-999999"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no asset in the register has the tag `BME-999999`"), "{err}");
+}

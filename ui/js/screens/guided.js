@@ -207,6 +207,7 @@ function draw(main, opts, r) {
           h("strong", {}, `Call ${c.name}`), ` (${c.role}): `,
           [c.work_phone, c.mobile_phone, c.pager, c.support_line].filter(Boolean).join(" · "))))
         : h("p", { class: "meta" }, `Call: ${s.calls.join(", ")}`)) : null,
+    v.register ? registerPanel(v.register) : null,
     s.question ? h("h2", { id: "decision" }, s.question) : null,
     actions,
     h("div", { class: "actions secondary" },
@@ -231,6 +232,41 @@ function draw(main, opts, r) {
     else if (s.question && !s.form && /^[1-9]$/.test(key) && s.choices[Number(key) - 1]) { e.preventDefault(); choose(s.choices[Number(key) - 1]); }
   };
   document.addEventListener("keydown", keyHandler);
+}
+
+/** What of the asset register the step shows: the agreed restore order, or the medical
+ * devices with a box to find one by its tag (the list is the core's; the box only narrows
+ * what is shown). Those who may not read the register are told who can. */
+function registerPanel(r) {
+  const devices = r.view === "devices";
+  const title = devices ? "Medical devices in the asset register" : "The agreed restore order";
+  if (!r.assets) {
+    return h("section", { class: "register", id: "step-register", "aria-labelledby": "register-title" },
+      h("h2", { id: "register-title" }, title),
+      h("p", { class: "meta" }, "The asset register is for incident leads and admins: ask one of them."));
+  }
+  const row = (a) => h("tr", { dataset: { asset: a.id } },
+    h("td", {}, a.restore_order ?? "—"), h("td", {}, a.name),
+    h("td", {}, devices ? (a.asset_tag || "—") : `Tier ${a.tier}`),
+    h("td", {}, devices ? [a.make, a.model, a.firmware && `firmware ${a.firmware}`].filter(Boolean).join(" ") : (a.rto_hours != null ? `${a.rto_hours} h` : "—")),
+    h("td", {}, a.patch.unsupported ? "UNSUPPORTED" : a.patch.overdue ? "patch OVERDUE" : (a.downtime_playbook || "")));
+  const body = h("tbody", {}, r.assets.map(row));
+  const table = h("table", { class: "register-table" },
+    h("thead", {}, h("tr", {}, ["Order", "Name", devices ? "Tag" : "Tier", devices ? "Device" : "Recovery time", devices ? "Status" : "Downtime"].map((c) => h("th", { scope: "col" }, c)))),
+    body);
+  const find = devices ? h("input", { id: "register-tag", type: "search", autocomplete: "off" }) : null;
+  if (find) {
+    find.addEventListener("input", () => {
+      const want = find.value.replace(/[^0-9a-z]/gi, "").toLowerCase();
+      body.replaceChildren(...r.assets
+        .filter((a) => !want || (a.asset_tag || "").replace(/[^0-9a-z]/gi, "").toLowerCase().includes(want))
+        .map(row));
+    });
+  }
+  return h("section", { class: "register", id: "step-register", "aria-labelledby": "register-title" },
+    h("h2", { id: "register-title" }, title),
+    find ? h("div", { class: "field" }, h("label", { for: "register-tag" }, "Find a device by its asset tag"), find) : null,
+    r.assets.length ? table : h("p", { class: "meta" }, "The register lists none yet: an admin imports it."));
 }
 
 /** A decision the breach risk assessment answers: the form, for the incident's privacy
