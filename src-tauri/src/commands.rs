@@ -12,6 +12,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use caregiver::app::admin::NewUser;
+use caregiver::app::assets::{AssetPreview, TierStanding};
 use caregiver::app::breaches::{RegisterView, Selection};
 use caregiver::app::calls::CallsView;
 use caregiver::app::contacts::ContactFile;
@@ -22,6 +23,7 @@ use caregiver::app::records::Export;
 use caregiver::app::session::shown_once;
 use caregiver::app::training::{ModuleView, ResultsFile};
 use caregiver::app::{App, LockScreen, Status, SystemClock};
+use caregiver::assets::{AssetView, Filter};
 use caregiver::contacts::calltree::WardCallList;
 use caregiver::incident::clocks::Organisation;
 use caregiver::playbook::PlaybookSummary;
@@ -423,6 +425,43 @@ pub async fn export_contacts(state: State<'_, AppState>, format: String) -> Repl
     let format: caregiver::contacts::Format = format.parse()?;
     let app = state.app();
     save(&app, app.export_contacts(format)?)
+}
+
+/// The asset register in restore order (admins and incident leads): only the overdue or
+/// unsupported assets when `overdue`, only one tier when `tier`.
+#[tauri::command]
+pub async fn assets(
+    state: State<'_, AppState>,
+    overdue: bool,
+    tier: Option<u8>,
+) -> Reply<Vec<AssetView>> {
+    Ok(state.app().assets(Filter { overdue, tier })?)
+}
+
+/// How far behind the fleet is, by tier (admins and incident leads).
+#[tauri::command]
+pub async fn assets_behind(state: State<'_, AppState>) -> Reply<Vec<TierStanding>> {
+    Ok(state.app().assets_behind()?)
+}
+
+#[tauri::command]
+pub async fn preview_assets(state: State<'_, AppState>, bytes: Vec<u8>) -> Reply<AssetPreview> {
+    Ok(state.app().preview_assets(&bytes)?)
+}
+
+#[tauri::command]
+pub async fn import_assets(
+    state: State<'_, AppState>,
+    bytes: Vec<u8>,
+    skip_bad_rows: bool,
+) -> Reply<AssetPreview> {
+    Ok(state.app().import_assets(&bytes, skip_bad_rows)?)
+}
+
+#[tauri::command]
+pub async fn export_assets(state: State<'_, AppState>) -> Reply<Saved> {
+    let app = state.app();
+    save(&app, app.export_assets()?)
 }
 
 #[tauri::command]

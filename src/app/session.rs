@@ -36,6 +36,11 @@ pub struct UserView {
     /// Whether a situation button starts the playbook as an incident (incident leads and
     /// admins: the permission table) or opens the ward's steps (everyone else).
     pub starts_incidents: bool,
+    /// Whether they read the asset register (admins and incident leads: the permission
+    /// table), so the window offers its screen.
+    pub reads_assets: bool,
+    /// Whether they import and export it (admins).
+    pub manages_assets: bool,
 }
 
 /// Everything the window needs to decide what to show.
@@ -81,6 +86,8 @@ impl App {
                     role: s.role(),
                     must_change_passphrase: s.must_change_passphrase(),
                     starts_incidents: s.role().may(Permission::CommandIncidents),
+                    reads_assets: s.role().may(Permission::ReadAssets),
+                    manages_assets: s.role().may(Permission::ManageAssets),
                 }),
             ),
         };

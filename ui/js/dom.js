@@ -66,6 +66,15 @@ export function showAlert(el, error) {
     h("p", { class: "error-code" }, `Code for IT support: ${error.code}`));
 }
 
+/**
+ * The core's list of a file's problems or warnings: the first ones, then "… and 4,900 more
+ * problems" for those it only counted.
+ */
+export function listed({ first, more }, things) {
+  return h("ul", {}, first.map((x) => h("li", {}, x)),
+    more ? h("li", {}, `… and ${more.toLocaleString("en-US")} more ${things}`) : null);
+}
+
 /** Prints only `sheet` (a recovery key, an emergency code). */
 export function printSheet(sheet) {
   document.body.classList.add("print-sheet-mode");

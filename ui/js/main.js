@@ -116,6 +116,11 @@ const SCREENS = {
     load: () => import("./screens/clocks.js"),
     draw: (m) => m.renderClocks(main, { onIncident: guide }),
   },
+  // The core says who imports and exports the register (admins).
+  "assets": {
+    load: () => import("./screens/assets.js"),
+    draw: (m, _, status) => m.renderAssets(main, { manages: status.user.manages_assets }),
+  },
   // Under emergency access a playbook is for reading: nothing to start.
   "playbook": {
     load: () => import("./screens/playbook.js"),
@@ -235,7 +240,7 @@ function drawChrome(status) {
   document.body.dataset.phase = status.phase;
   const items = [];
   if (status.phase === "unlocked") {
-    const { name, role, must_change_passphrase: mustChange } = status.user;
+    const { name, role, must_change_passphrase: mustChange, reads_assets: readsAssets } = status.user;
     items.push(h("span", { class: "who", id: "signed-in" }, `${name} (${role})`));
     if (!mustChange) {
       items.push(navButton("Home", "nav-home", home));
@@ -243,6 +248,8 @@ function drawChrome(status) {
       items.push(navButton("Contacts", "nav-contacts", () => goTo(to.contacts())));
       items.push(navButton("Clocks", "nav-clocks", () => goTo(to.clocks())));
       items.push(navButton("Breaches", "nav-breaches", () => goTo(to.breaches())));
+      // The asset register lists weaknesses: only those the core lets read it see the way in.
+      if (readsAssets) items.push(navButton("Assets", "nav-assets", () => goTo(to.assets())));
       items.push(navButton("Change passphrase", "nav-passphrase", () => goTo(to.passphrase())));
       if (role === "admin") items.push(navButton("Admin", "nav-admin", () => goTo(to.admin())));
     }

@@ -12,6 +12,7 @@ export const to = Object.freeze({
   module: (id) => ({ name: "module", id }),
   contacts: () => ({ name: "contacts" }),
   clocks: () => ({ name: "clocks" }),
+  assets: () => ({ name: "assets" }),
   passphrase: () => ({ name: "passphrase" }),
   playbook: (id) => ({ name: "playbook", id }),
   ward: (id) => ({ name: "ward", id }),

@@ -5,7 +5,7 @@
 
 import { request } from "../api.js";
 import { channelName, channels, isUnsecure } from "../channels.js";
-import { fill, h, printSheet, showAlert } from "../dom.js";
+import { fill, h, listed, printSheet, showAlert } from "../dom.js";
 
 function numbers(c) {
   return [["Work", c.work_phone], ["Mobile", c.mobile_phone], ["Pager", c.pager], ["Support", c.support_line],
@@ -79,15 +79,6 @@ export async function renderContacts(main, { admin }) {
     cardsBox,
     admin ? await adminSection(() => renderContacts(main, { admin })) : null,
     alert);
-}
-
-/**
- * The core's list of a file's problems or warnings: the first ones, then "… and 4,900 more
- * problems" for those it only counted.
- */
-function listed({ first, more }, things) {
-  return h("ul", {}, first.map((x) => h("li", {}, x)),
-    more ? h("li", {}, `… and ${more.toLocaleString("en-US")} more ${things}`) : null);
 }
 
 /** Admins: import with a preview (the first bad rows as "line N: message"), and export. */

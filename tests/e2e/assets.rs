@@ -1,0 +1,140 @@
+//! The asset register in the window: an admin imports the sample CSV with a preview, sees
+//! the inventory in restore order, filters it to the overdue or unsupported assets, reads
+//! how far behind each tier is and exports it; an incident lead reads it without the
+//! admin's part; a clinician is not offered the screen.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::harness::{ADMIN, ADMIN_PASS, App};
+
+const LEAD: &str = "Lee Lead";
+const CLINICIAN: &str = "Cleo Clinician";
+const FIRST: &str = "first passphrase 12";
+const OWN: &str = "their own passphrase";
+
+/// The ids of the inventory's rows, in the order shown.
+async fn rows(app: &App) -> Vec<String> {
+    let ids = app
+        .eval(
+            "return [...document.querySelectorAll('#assets-table tbody tr')]\
+             .map((r) => r.dataset.asset)",
+        )
+        .await;
+    serde_json::from_value(ids).unwrap()
+}
+
+/// Hands `text` to the file input `css` as the file `name`, as a person choosing it would.
+async fn choose_file(app: &App, css: &str, name: &str, text: &str) {
+    let script = r#"
+        const [css, name, text] = arguments;
+        const input = document.querySelector(css);
+        const file = new File([text], name, { type: "text/csv" });
+        try {
+            const t = new DataTransfer();
+            t.items.add(file);
+            input.files = t.files;
+        } catch (_) {
+            Object.defineProperty(input, "files", { value: [file], configurable: true });
+        }
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+    "#;
+    app.find(css).await;
+    let args = vec![css.into(), name.into(), text.into()];
+    app.client.execute(script, args).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_imports_the_register_and_leads_read_it_but_clinicians_see_no_way_in() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/assets/sample.csv");
+    let csv = std::fs::read_to_string(&sample).unwrap();
+    let app = App::launch_with_cli(|cli| {
+        cli.init();
+        let first = cli.file("first-passphrase", FIRST.as_bytes());
+        for (name, role) in [(LEAD, "lead"), (CLINICIAN, "clinician")] {
+            cli.ok(&["user", "add", name, "--role", role, "--new-passphrase-file", &first]);
+        }
+    })
+    .await;
+    app.set_own_passphrase(LEAD, FIRST, OWN);
+    app.set_own_passphrase(CLINICIAN, FIRST, OWN);
+
+    app.unlock(ADMIN, ADMIN_PASS, "home").await;
+    app.click("#nav-assets").await;
+    app.wait_screen("assets").await;
+    app.find("#assets-none").await;
+
+    // The preview, then the import.
+    choose_file(&app, "#assets-file", "sample.csv", &csv).await;
+    let summary = app.find("#assets-preview-summary").await.text().await.unwrap();
+    assert_eq!(
+        summary, "7 assets can be imported: 7 new, 0 changed, 0 removed from the register.",
+        "{summary}"
+    );
+    assert!(!app.exists("#assets-preview-problems").await);
+    app.click("#assets-import").await;
+    let said = app.find("#assets-said").await.text().await.unwrap();
+    assert!(said.starts_with("Imported 7 assets: 7 new"), "{said}");
+
+    // The inventory in restore order (those without one after, by tier then id).
+    app.find("#assets-table").await;
+    assert_eq!(
+        rows(&app).await,
+        ["ad-core", "ehr-db", "ehr-app", "pacs", "ct-scanner", "patient-db", "pump-4e-07"]
+    );
+    let pump = app.find("#assets-table tr[data-asset=pump-4e-07] .asset-patch").await;
+    let words = pump.text().await.unwrap();
+    assert!(words.contains("days behind, OVERDUE, UNSUPPORTED, vendor-validated only"), "{words}");
+    let ad = app.find("#assets-table tr[data-asset=ad-core] .asset-patch").await;
+    assert_eq!(ad.text().await.unwrap(), "current");
+
+    // Overdue or unsupported only: the core asked again.
+    app.click("#assets-overdue").await;
+    app.wait_attr("#assets-inventory", "data-filter", "overdue:all").await;
+    assert_eq!(rows(&app).await, ["ehr-db", "pacs", "pump-4e-07"]);
+    // And one tier of those.
+    app.find("#assets-tier").await;
+    app.eval(
+        "const s = document.querySelector('#assets-tier'); s.value = '2';\
+         s.dispatchEvent(new Event('change', { bubbles: true }))",
+    )
+    .await;
+    app.wait_attr("#assets-inventory", "data-filter", "overdue:2").await;
+    assert_eq!(rows(&app).await, ["pacs"]);
+
+    // How far behind, by tier: tier 1 holds 5, 2 behind, 2 overdue, 1 unsupported.
+    let tier1 = app.texts("#assets-behind tr[data-tier='1'] td").await;
+    assert_eq!(tier1, ["5", "2", "2", "1"]);
+    let tier2 = app.texts("#assets-behind tr[data-tier='2'] td").await;
+    assert_eq!(tier2, ["2", "1", "1", "0"]);
+
+    // The export, saved through the core.
+    app.click("#assets-export-csv").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let path = loop {
+        if let Some(p) = app.attr_now("#assets-export-status", "data-path").await {
+            break p;
+        }
+        assert!(Instant::now() < deadline, "no export:\n{}", app.main_text().await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(path.ends_with("asset-register.csv"), "{path}");
+    let exported = std::fs::read_to_string(&path).unwrap();
+    assert!(exported.lines().any(|l| l.starts_with("pump-4e-07,")), "{exported}");
+
+    // An incident lead reads it, without the admin's part.
+    app.click("#nav-lock").await;
+    app.unlock(LEAD, OWN, "home").await;
+    app.click("#nav-assets").await;
+    app.wait_screen("assets").await;
+    app.find("#assets-table").await;
+    assert_eq!(rows(&app).await.len(), 7);
+    assert!(!app.exists("#assets-file").await);
+
+    // A clinician is not offered it.
+    app.click("#nav-lock").await;
+    app.unlock(CLINICIAN, OWN, "home").await;
+    app.find("#nav-home").await;
+    assert!(!app.exists("#nav-assets").await);
+    app.close().await;
+}

@@ -1,0 +1,149 @@
+// The asset register, for admins and incident leads (the core refuses everyone else): the
+// inventory in restore order with each asset's patch status on the workstation's date, a
+// filter (overdue or unsupported only, one tier) that asks the core again, and how far
+// behind the fleet is by tier. Admins also import the register from CSV (with a preview
+// and every bad row as "line N: message") and export it.
+
+import { request } from "../api.js";
+import { fill, h, listed, showAlert } from "../dom.js";
+
+const KINDS = { "system": "System", "data-set": "Data set", "medical-device": "Medical device" };
+const TIERS = [[1, "1 · life-critical"], [2, "2 · care-critical"], [3, "3 · business-critical"], [4, "4 · other"]];
+
+/** An asset's patch status in words, from the core's figures. */
+function patchWords(a) {
+  const p = a.patch;
+  const words = [p.current === true ? "current"
+    : p.current === false ? (p.days_behind === null ? "behind" : `${p.days_behind} days behind`)
+      : "version unknown"];
+  if (p.overdue) words.push("OVERDUE");
+  if (p.unsupported) words.push("UNSUPPORTED");
+  if (a.vendor_validated_only) words.push("vendor-validated only");
+  return words.join(", ");
+}
+
+function inventoryTable(list, filter) {
+  if (!list.length) return h("p", { id: "assets-none" }, filter.overdue || filter.tier ? "No asset matches." : "No asset in the register yet.");
+  const head = ["Restore order", "ID", "Name", "Kind", "Tier", "Patch status", "Needed by"];
+  return h("div", { class: "table-scroll", role: "region", "aria-labelledby": "assets-list-title", tabindex: "0" },
+    h("table", { class: "users assets", id: "assets-table" },
+      h("thead", {}, h("tr", {}, head.map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, list.map((a) => h("tr", { dataset: { asset: a.id }, class: a.patch.overdue || a.patch.unsupported ? "asset-late" : null },
+        h("td", {}, a.restore_order ?? "–"),
+        h("th", { scope: "row" }, a.id),
+        h("td", {}, a.name),
+        h("td", {}, KINDS[a.kind] || a.kind),
+        h("td", {}, a.tier),
+        h("td", { class: "asset-patch" }, patchWords(a)),
+        h("td", {}, a.needed_by.join(", ") || "–"))))));
+}
+
+function behindTable(rows) {
+  const head = ["Tier", "Assets", "Behind", "Overdue", "Unsupported"];
+  return h("table", { class: "users assets", id: "assets-behind" },
+    h("thead", {}, h("tr", {}, head.map((t) => h("th", { scope: "col" }, t)))),
+    h("tbody", {}, rows.map((t) => h("tr", { dataset: { tier: t.tier } },
+      h("th", { scope: "row" }, TIERS.find(([n]) => n === t.tier)?.[1] ?? t.tier),
+      h("td", {}, t.assets), h("td", {}, t.behind), h("td", {}, t.overdue), h("td", {}, t.unsupported)))));
+}
+
+/** The Assets screen. `manages`: the core says this person imports and exports it. */
+export async function renderAssets(main, { manages, said = "" }) {
+  const alert = h("div", { class: "alert", role: "alert", hidden: true });
+  const filter = { overdue: false, tier: null };
+  const [list, behind] = await Promise.all([request("assets", filter), request("assets_behind")]);
+  const failed = [list, behind].find((x) => x.state === "error");
+  if (failed) {
+    fill(main, h("h1", { tabindex: "-1", id: "assets-title" }, "Asset register"), alert);
+    return showAlert(alert, failed.error);
+  }
+  const inventory = h("div", { id: "assets-inventory", dataset: { state: "ready", filter: "all" } }, inventoryTable(list.data, filter));
+  const overdue = h("input", { type: "checkbox", id: "assets-overdue" });
+  const tier = h("select", { id: "assets-tier" },
+    h("option", { value: "" }, "All tiers"), TIERS.map(([n, words]) => h("option", { value: n }, words)));
+  // Each change asks the core again; an answer overtaken by a later change is dropped.
+  let asked = 0;
+  const reask = async () => {
+    const mine = ++asked;
+    filter.overdue = overdue.checked;
+    filter.tier = tier.value ? Number(tier.value) : null;
+    inventory.dataset.state = "loading";
+    const r = await request("assets", filter);
+    if (mine !== asked) return;
+    if (r.state === "error") return showAlert(alert, r.error);
+    alert.hidden = true;
+    inventory.replaceChildren(inventoryTable(r.data, filter));
+    inventory.dataset.filter = `${filter.overdue ? "overdue" : "all"}:${filter.tier ?? "all"}`;
+    inventory.dataset.state = "ready";
+  };
+  overdue.addEventListener("change", reask);
+  tier.addEventListener("change", reask);
+  fill(main,
+    h("h1", { tabindex: "-1", id: "assets-title" }, "Asset register"),
+    h("p", { class: "lead" }, "The critical systems, data sets and medical devices, in the agreed restore order, with their patch status today. It lists weaknesses: do not print it or leave it on screen."),
+    said ? h("p", { class: "status", role: "status", id: "assets-said", tabindex: "-1" }, said) : null,
+    h("section", { "aria-labelledby": "assets-list-title" },
+      h("h2", { id: "assets-list-title" }, "Inventory, in restore order"),
+      h("div", { class: "actions filters", role: "group", "aria-label": "Which assets to show" },
+        h("label", { class: "check", for: "assets-overdue" }, overdue, "Overdue or unsupported only"),
+        h("div", { class: "field inline" }, h("label", { for: "assets-tier" }, "Tier"), tier)),
+      inventory),
+    h("section", { "aria-labelledby": "assets-behind-title" },
+      h("h2", { id: "assets-behind-title" }, "How far behind, by tier"),
+      h("p", { class: "meta" }, "Behind: not on the latest version. Overdue: behind for more than 30 days. Unsupported: past the vendor's end of support."),
+      behindTable(behind.data)),
+    manages ? adminSection(async (done) => {
+      await renderAssets(main, { manages, said: done });
+      main.querySelector("#assets-said")?.focus();
+    }) : null,
+    alert);
+}
+
+/** Admins: import with a preview (each bad row as "line N: message"), and export. */
+function adminSection(reload) {
+  const status = h("div", { class: "status", role: "status", id: "assets-export-status" });
+  const alert = h("div", { class: "alert", role: "alert", hidden: true });
+  const file = h("input", { id: "assets-file", type: "file", accept: ".csv,text/csv" });
+  const preview = h("div", { id: "assets-preview" });
+  let bytes = null;
+  file.addEventListener("change", async () => {
+    alert.hidden = true;
+    status.textContent = "";
+    const f = file.files[0];
+    if (!f) return preview.replaceChildren();
+    bytes = [...new Uint8Array(await f.arrayBuffer())];
+    const r = await request("preview_assets", { bytes });
+    if (r.state === "error") return showAlert(alert, r.error);
+    const p = r.data;
+    const skip = h("input", { type: "checkbox", id: "assets-skip" });
+    const go = h("button", { type: "button", class: "primary", id: "assets-import", disabled: p.bad_rows > 0 },
+      `Import ${p.good} assets`);
+    skip.addEventListener("change", () => { go.disabled = p.bad_rows > 0 && !skip.checked; });
+    go.addEventListener("click", async () => {
+      const res = await request("import_assets", { bytes, skipBadRows: skip.checked });
+      if (res.state === "error") return showAlert(alert, res.error);
+      const d = res.data;
+      reload(`Imported ${d.good} assets: ${d.added} new, ${d.changed} changed, ${d.removed} removed${d.bad_rows ? `; ${d.bad_rows} bad rows skipped` : ""}.`);
+    });
+    preview.replaceChildren(
+      h("p", { id: "assets-preview-summary" }, `${p.good} assets can be imported: ${p.added} new, ${p.changed} changed, ${p.removed} removed from the register.`),
+      p.bad_rows ? h("div", { class: "alert", role: "alert", id: "assets-preview-problems" },
+        h("p", {}, `${p.bad_rows.toLocaleString("en-US")} rows have problems. Nothing is imported while they do, unless you skip them:`),
+        listed(p.problems, "problems"),
+        h("label", { class: "check", for: "assets-skip" }, skip, "Skip the bad rows and import the rest")) : null,
+      go);
+  });
+  const save = async () => {
+    const r = await request("export_assets");
+    if (r.state === "error") return showAlert(alert, r.error);
+    status.textContent = `Saved: ${r.data.path}`;
+    status.dataset.path = r.data.path;
+  };
+  return h("section", { class: "no-print", "aria-labelledby": "assets-admin-title" },
+    h("h2", { id: "assets-admin-title" }, "Keep the register (admins)"),
+    h("div", { class: "field" }, h("label", { for: "assets-file" }, "Import the asset register (CSV): it replaces the register"), file),
+    preview,
+    h("div", { class: "actions" },
+      h("button", { type: "button", id: "assets-export-csv", onclick: save }, "Export as CSV")),
+    status, alert);
+}
