@@ -101,6 +101,32 @@ pub fn read<C: Columns>(bytes: &[u8]) -> Result<std::result::Result<Table<C>, Ve
     }
 }
 
+/// Writes records as every CSV the app exports is written: UTF-8 with a byte order mark and
+/// CRLF line ends (what Excel opens correctly), a header of `C`'s columns in order, quoting
+/// only where needed, each cell guarded against formulas ([`crate::csv_safe`]); `what`
+/// names the file in an error.
+pub fn write<C: Columns, T>(
+    records: &[T],
+    cell: impl Fn(&T, C) -> String,
+    what: &'static str,
+) -> Result<Vec<u8>> {
+    let failed = |e: ::csv::Error| crate::Error::Invalid { what, reason: e.to_string() };
+    let mut out = BOM.to_vec();
+    {
+        let mut writer = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::CRLF)
+            .quote_style(::csv::QuoteStyle::Necessary)
+            .from_writer(&mut out);
+        writer.write_record(C::ALL.iter().map(|c| c.column())).map_err(failed)?;
+        for r in records {
+            crate::csv_safe::write_row(&mut writer, C::ALL.iter().map(|&c| cell(r, c)))
+                .map_err(failed)?;
+        }
+        writer.flush().map_err(|e| failed(e.into()))?;
+    }
+    Ok(out)
+}
+
 /// The column names, joined.
 fn names_of<C: Columns>(separator: &str) -> String {
     C::ALL.iter().map(|c| c.column()).collect::<Vec<_>>().join(separator)

@@ -13,15 +13,13 @@
 
 use std::collections::HashMap;
 
-use ::csv::{QuoteStyle, Terminator, WriterBuilder};
 use chrono::NaiveDate;
 
 use super::{Asset, AssetKind, TIERS};
+use crate::Result;
 use crate::checker::is_valid_id;
-use crate::csv_safe::write_row;
-use crate::csv_table::{self, BOM, Columns, RowProblem};
+use crate::csv_table::{self, Columns, RowProblem};
 use crate::limits::{MAX_NOTES_CHARS, MAX_TEXT_CHARS};
-use crate::{Error, Result};
 
 /// The most assets one file may hold.
 pub const MAX_ASSETS: usize = 100_000;
@@ -447,24 +445,7 @@ fn mark_loops(
 /// Writes the register as CSV: every column in order, UTF-8 with a byte order mark and
 /// CRLF line ends, formula-like cells guarded.
 pub fn write(assets: &[Asset]) -> Result<Vec<u8>> {
-    let mut out = BOM.to_vec();
-    {
-        let mut writer = WriterBuilder::new()
-            .terminator(Terminator::CRLF)
-            .quote_style(QuoteStyle::Necessary)
-            .from_writer(&mut out);
-        let header: Vec<&str> = Field::ALL.iter().map(|f| f.column()).collect();
-        writer.write_record(&header).map_err(write_error)?;
-        for a in assets {
-            write_row(&mut writer, Field::ALL.iter().map(|&f| cell(a, f))).map_err(write_error)?;
-        }
-        writer.flush().map_err(|e| write_error(e.into()))?;
-    }
-    Ok(out)
-}
-
-fn write_error(e: ::csv::Error) -> Error {
-    Error::Invalid { what: "assets CSV", reason: e.to_string() }
+    csv_table::write::<Field, Asset>(assets, cell, "assets CSV")
 }
 
 fn cell(a: &Asset, field: Field) -> String {

@@ -5,10 +5,9 @@ use std::path::PathBuf;
 use caregiver::Error;
 use caregiver::app::assets::RegisterPanel;
 use caregiver::assets::{AssetView, Filter};
-use caregiver::words::count;
 use clap::{Subcommand, ValueEnum};
 
-use super::{Auth, Result, print_json, read_import, say, warn_listed, write_file};
+use super::{Auth, Result, print_json, read_import, say, say_imported, warn_listed, write_file};
 
 /// The register's file formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -64,18 +63,8 @@ pub fn run(auth: &Auth, cmd: AssetsCommand) -> Result {
                 other => other?,
             };
             warn_listed(&preview.problems, "problems", |p| format!("{shown}:{p} (skipped)"));
-            say(&format!(
-                "Imported {} assets ({} new, {} changed, {} removed){}.",
-                preview.good,
-                preview.added,
-                preview.changed,
-                preview.removed,
-                if preview.problems.is_empty() {
-                    String::new()
-                } else {
-                    format!("; skipped {} bad rows, listed above", count(preview.bad_rows))
-                }
-            ));
+            let counts = (preview.added, preview.changed, preview.removed);
+            say_imported("assets", preview.good, counts, preview.bad_rows);
         }
         AssetsCommand::List { json, overdue, tier } => {
             let list = auth.signed_in()?.assets(Filter { overdue, tier })?;

@@ -5,10 +5,9 @@ use std::path::PathBuf;
 use caregiver::Error;
 use caregiver::app::contacts::ContactFile;
 use caregiver::contacts::Format;
-use caregiver::words::count;
 use clap::{Subcommand, ValueEnum};
 
-use super::{Auth, Result, print_json, read_import, say, warn_listed, write_file};
+use super::{Auth, Result, print_json, read_import, say, say_imported, warn_listed, write_file};
 
 /// The contact tree's file formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -77,18 +76,8 @@ pub fn run(auth: &Auth, cmd: ContactsCommand) -> Result {
             };
             warn_listed(&preview.problems, "problems", |p| format!("{shown}:{p} (skipped)"));
             warn_listed(&preview.warnings, "warnings", |w| format!("{shown}:{w} (warning)"));
-            say(&format!(
-                "Imported {} contacts ({} new, {} changed, {} removed){}.",
-                preview.good,
-                preview.added,
-                preview.changed,
-                preview.removed,
-                if preview.problems.is_empty() {
-                    String::new()
-                } else {
-                    format!("; skipped {} bad rows, listed above", count(preview.problems.total()))
-                }
-            ));
+            let counts = (preview.added, preview.changed, preview.removed);
+            say_imported("contacts", preview.good, counts, preview.problems.total());
         }
         ContactsCommand::Export { format, out } => {
             let app = auth.signed_in()?;

@@ -142,6 +142,24 @@ pub fn warn_listed(listed: &Listed<String>, things: &str, line: impl Fn(&str) ->
     }
 }
 
+/// What an import did, in one line: `Imported 7 assets (7 new, 0 changed, 0 removed)`, with
+/// how many bad rows were skipped (listed above it).
+pub fn say_imported(
+    what: &str,
+    good: usize,
+    (added, changed, removed): (usize, usize, usize),
+    skipped: usize,
+) {
+    let skipped = if skipped == 0 {
+        String::new()
+    } else {
+        format!("; skipped {} bad rows, listed above", caregiver::words::count(skipped))
+    };
+    say(&format!(
+        "Imported {good} {what} ({added} new, {changed} changed, {removed} removed){skipped}."
+    ));
+}
+
 pub fn read_text(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(Error::io("read", path))
 }

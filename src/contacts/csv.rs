@@ -21,15 +21,12 @@
 //! A quoted cell over a line break that is not cut off is a cell with line breaks in it
 //! (Alt+Enter in Excel): fine in `notes`, a problem of its row in any other column.
 
-use ::csv::{QuoteStyle, Terminator, WriterBuilder};
-
 use super::Contact;
 use super::check::{
     self, Field, Parsed, Row, blank_contact, read_kind, read_list, read_minutes, read_text,
 };
-use crate::csv_safe::write_row;
-use crate::csv_table::{self, BOM};
-use crate::{Error, Result};
+use crate::Result;
+use crate::csv_table;
 
 /// The columns, in the order [`write`] writes them. List columns (`channels`,
 /// `incident_types`) hold ids separated by `;`.
@@ -94,23 +91,7 @@ pub fn parse(bytes: &[u8], incident_types: &[&str]) -> Result<Parsed> {
 
 /// Writes contacts as CSV (see the module's documentation).
 pub fn write(contacts: &[Contact]) -> Result<Vec<u8>> {
-    let mut out = BOM.to_vec();
-    {
-        let mut writer = WriterBuilder::new()
-            .terminator(Terminator::CRLF)
-            .quote_style(QuoteStyle::Necessary)
-            .from_writer(&mut out);
-        writer.write_record(COLUMNS).map_err(write_error)?;
-        for c in contacts {
-            write_row(&mut writer, Field::ALL.iter().map(|&f| cell(c, f))).map_err(write_error)?;
-        }
-        writer.flush().map_err(|e| write_error(e.into()))?;
-    }
-    Ok(out)
-}
-
-fn write_error(e: ::csv::Error) -> Error {
-    Error::Invalid { what: "contacts CSV", reason: e.to_string() }
+    csv_table::write::<Field, Contact>(contacts, cell, "contacts CSV")
 }
 
 /// A contact's cell for one column.
