@@ -30,6 +30,8 @@ use std::fmt;
 use ::csv::StringRecord;
 use serde::Serialize;
 
+use chrono::NaiveDate;
+
 use crate::Result;
 use crate::csv_safe::unguard;
 use crate::limits::{MAX_COLUMNS, quoted, too_many_rows};
@@ -125,6 +127,44 @@ pub fn write<C: Columns, T>(
         writer.flush().map_err(|e| failed(e.into()))?;
     }
     Ok(out)
+}
+
+/// A cell that holds a whole number up to a million, or nothing; else a problem naming
+/// `column`.
+pub fn number(text: &str, column: &str, problems: &mut Vec<String>) -> Option<u32> {
+    if text.is_empty() {
+        return None;
+    }
+    let n = text.parse::<u32>().ok().filter(|n| *n <= 1_000_000);
+    if n.is_none() {
+        problems.push(format!("`{column}` must be a whole number, not `{}`", quoted(text)));
+    }
+    n
+}
+
+/// A cell that holds a date like 2026-12-31, or nothing; else a problem naming `column`.
+pub fn date(text: &str, column: &str, problems: &mut Vec<String>) -> Option<NaiveDate> {
+    if text.is_empty() {
+        return None;
+    }
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+    if day.is_none() {
+        problems.push(format!("`{column}` must be a date like 2026-12-31, not `{}`", quoted(text)));
+    }
+    day
+}
+
+/// A cell that holds yes or no (y/n, true/false, 1/0; blank: no); else a problem naming
+/// `column`.
+pub fn yes_no(text: &str, column: &str, problems: &mut Vec<String>) -> bool {
+    match text.to_lowercase().as_str() {
+        "" | "no" | "n" | "false" | "0" => false,
+        "yes" | "y" | "true" | "1" => true,
+        _ => {
+            problems.push(format!("`{column}` must be yes or no, not `{}`", quoted(text)));
+            false
+        }
+    }
 }
 
 /// The column names, joined.

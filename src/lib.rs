@@ -21,6 +21,7 @@ pub mod log;
 pub mod managed;
 pub mod paths;
 pub mod playbook;
+pub mod risk;
 pub mod store;
 pub mod training;
 pub mod words;

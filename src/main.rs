@@ -87,6 +87,10 @@ enum Command {
     /// order and patch status.
     #[command(subcommand)]
     Assets(cli::assets::AssetsCommand),
+    /// The risk register: threats, vulnerabilities, scores and treatments, in priority
+    /// order.
+    #[command(subcommand)]
+    Risk(cli::risk::RiskCommand),
 }
 
 fn main() -> ExitCode {
@@ -122,5 +126,6 @@ fn run(cli: Cli) -> cli::Result {
         Command::Training(cmd) => cli::training::run(auth, cmd),
         Command::Deploy(cmd) => cli::deploy::run(cmd),
         Command::Assets(cmd) => cli::assets::run(auth, cmd),
+        Command::Risk(cmd) => cli::risk::run(auth, cmd),
     }
 }

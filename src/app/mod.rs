@@ -24,6 +24,7 @@ pub mod incidents;
 pub mod library;
 pub mod managed;
 pub mod records;
+pub mod risk;
 pub mod session;
 pub mod training;
 mod ward;

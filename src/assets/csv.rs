@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use super::{Asset, AssetKind, TIERS};
 use crate::Result;
 use crate::checker::is_valid_id;
-use crate::csv_table::{self, Columns, RowProblem};
+use crate::csv_table::{self, Columns, RowProblem, date, number, yes_no};
 use crate::limits::{MAX_NOTES_CHARS, MAX_TEXT_CHARS};
 
 /// The most assets one file may hold.
@@ -282,48 +282,6 @@ fn set_field(
         Field::CompensatingControls => a.compensating_controls = opt(),
         Field::InstalledVersion => a.installed_version = opt(),
         Field::LatestVersion => a.latest_version = opt(),
-    }
-}
-
-fn number(text: &str, column: &str, problems: &mut Vec<String>) -> Option<u32> {
-    if text.is_empty() {
-        return None;
-    }
-    let n = text.parse::<u32>().ok().filter(|n| *n <= 1_000_000);
-    if n.is_none() {
-        problems.push(format!(
-            "`{column}` must be a whole number, not `{}`",
-            crate::limits::quoted(text)
-        ));
-    }
-    n
-}
-
-fn date(text: &str, column: &str, problems: &mut Vec<String>) -> Option<NaiveDate> {
-    if text.is_empty() {
-        return None;
-    }
-    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
-    if day.is_none() {
-        problems.push(format!(
-            "`{column}` must be a date like 2026-12-31, not `{}`",
-            crate::limits::quoted(text)
-        ));
-    }
-    day
-}
-
-fn yes_no(text: &str, column: &str, problems: &mut Vec<String>) -> bool {
-    match text.to_lowercase().as_str() {
-        "" | "no" | "n" | "false" | "0" => false,
-        "yes" | "y" | "true" | "1" => true,
-        _ => {
-            problems.push(format!(
-                "`{column}` must be yes or no, not `{}`",
-                crate::limits::quoted(text)
-            ));
-            false
-        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod deploy;
 pub mod incidents;
 pub mod log;
 pub mod playbooks;
+pub mod risk;
 pub mod training;
 pub mod users;
 

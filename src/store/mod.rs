@@ -145,10 +145,12 @@ pub enum Kind {
     /// The asset register: the critical systems, data sets and medical devices, their
     /// priority, dependencies, restore order and patch status (one record).
     Asset,
+    /// The risk register: threats, vulnerabilities, scores and treatments (one record).
+    Risk,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 20] = [
         Kind::Playbook,
         Kind::SignedPack,
         Kind::WardPack,
@@ -168,6 +170,7 @@ impl Kind {
         Kind::PhishingCampaign,
         Kind::BreachReport,
         Kind::Asset,
+        Kind::Risk,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -191,6 +194,7 @@ impl Kind {
             Kind::PhishingCampaign => "phishing_campaign",
             Kind::BreachReport => "breach_report",
             Kind::Asset => "asset",
+            Kind::Risk => "risk",
         }
     }
 
@@ -209,6 +213,7 @@ impl Kind {
                 | Kind::Training
                 | Kind::PhishingCampaign
                 | Kind::Asset
+                | Kind::Risk
         )
     }
 
@@ -232,7 +237,8 @@ impl Kind {
             | Kind::Training
             | Kind::PhishingCampaign
             | Kind::BreachReport
-            | Kind::Asset => Scope::Main,
+            | Kind::Asset
+            | Kind::Risk => Scope::Main,
         }
     }
 }

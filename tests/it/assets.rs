@@ -155,3 +155,46 @@ fn the_restore_step_shows_the_order_and_a_device_is_found_by_its_tag() {
     assert_eq!(code, 1);
     assert!(err.contains("no asset in the register has the tag `BME-999999`"), "{err}");
 }
+
+/// The risk register from the CLI: risks checked against the asset register (an asset it
+/// does not hold is a problem at its line), listed with patient impact first, exported and
+/// imported back unchanged; a clinician is refused.
+#[test]
+fn the_risk_register_imports_in_priority_order_against_the_assets() {
+    let ward = Ward::with_admin();
+    let risks = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/risk/sample.csv");
+    let risks = risks.to_string_lossy().into_owned();
+    // Before the assets are there, every asset a risk names is unknown.
+    let (code, _, err) = admin(&ward, &["risk", "import", &risks]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(&format!(
+            "{risks}:line 2: `assets` names `ehr-db`, which the asset register does not hold"
+        )),
+        "{err}"
+    );
+    admin(&ward, &["assets", "import", &fixture("sample.csv")]);
+    let (code, out, err) = admin(&ward, &["risk", "import", &risks]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Imported 5 risks (5 new, 0 changed, 0 removed)."), "{out}");
+    let (_, list, _) = admin(&ward, &["risk", "list"]);
+    let ids: Vec<&str> = list
+        .lines()
+        .map(|l| l.split(": ").nth(1).unwrap().split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["ransomware-ehr", "pump-takeover", "pacs-outage", "bec-payroll", "phi-email"],
+        "{list}"
+    );
+    assert!(list.lines().next().unwrap().contains("[treatment OVERDUE]"), "{list}");
+    let out = ward.path("risks.csv");
+    admin(&ward, &["risk", "export", "--format", "csv", "--out", &out]);
+    let (_, again, _) = admin(&ward, &["risk", "import", &out]);
+    assert!(again.contains("Imported 5 risks (0 new, 0 changed, 0 removed)."), "{again}");
+    ward.add("Cal Clinician", "clinician", b"clinician passphrase 12");
+    let (code, _, err) =
+        ward.as_user_run("Cal Clinician", b"clinician passphrase 12", &["risk", "list"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("only admins and incident leads may read the risk register"), "{err}");
+}

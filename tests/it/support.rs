@@ -136,6 +136,17 @@ pub fn write_every_kind(session: &caregiver::store::Session, marker: &str) {
     let register =
         caregiver::assets::AssetRegister(assets.assets.into_iter().map(|(_, a)| a).collect());
     session.put("asset-1", &register).unwrap();
+    let risks = caregiver::risk::csv::parse(
+        format!(
+            "id,threat,vulnerability,likelihood,impact,treatment\nr1,{},Unpatched,3,4,mitigate\n",
+            text("risk")
+        )
+        .as_bytes(),
+        &std::collections::HashSet::new(),
+    )
+    .unwrap();
+    let risks = caregiver::risk::RiskRegister(risks.risks.into_iter().map(|(_, r)| r).collect());
+    session.put("risk-1", &risks).unwrap();
 }
 
 /// The admin of the stores these tests make.
@@ -172,6 +183,7 @@ pub fn read_each_kind(session: &caregiver::store::Session) -> Vec<caregiver::Res
         all::<Campaign>(session),
         all::<caregiver::breach::BreachReport>(session),
         all::<caregiver::assets::AssetRegister>(session),
+        all::<caregiver::risk::RiskRegister>(session),
     ]
 }
 
