@@ -402,6 +402,7 @@ impl App {
             out.extend(super::deadlines::clock_reminders(&progress, &lead, now, &zone));
         }
         out.extend(self.training_reminders(&acks)?);
+        out.extend(self.risk_reminders()?);
         Ok(out)
     }
 

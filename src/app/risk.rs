@@ -74,7 +74,7 @@ impl App {
                 reason: "the file holds no risk to import".into(),
             });
         }
-        session.replace_risks(parsed.risks.into_iter().map(|(_, r)| r).collect())?;
+        session.replace_risks(parsed.risks.into_iter().map(|(_, r)| r).collect(), self.today())?;
         preview.imported = true;
         Ok(preview)
     }
@@ -97,4 +97,55 @@ impl App {
         let bytes = risk::csv::write(&session.risks()?)?;
         Ok(super::records::Export { file_name: "risk-register.csv".into(), bytes })
     }
+
+    /// What the risk register asks of admins now: each treatment past its date and each
+    /// review due, once a day, and the yearly risk analysis from 30 days before a year
+    /// since the last one.
+    pub(super) fn risk_reminders(&self) -> Result<Vec<super::incidents::Reminder>> {
+        let session = self.user()?;
+        if !session.role().may(Permission::ManageAssets) {
+            return Ok(Vec::new());
+        }
+        let today = self.today();
+        let key = today.and_hms_opt(0, 0, 0).map_or_else(|| self.now(), |d| d.and_utc());
+        let reminder = |step: String, say: String| super::incidents::Reminder {
+            incident: String::new(),
+            title: "Risk register".into(),
+            drill: false,
+            step,
+            say,
+            due: key,
+        };
+        let mut out = Vec::new();
+        for v in risk::prioritised(&session.risks()?, today) {
+            let r = &v.risk;
+            if v.treatment_overdue {
+                let due = r.due.map(|d| d.to_string()).unwrap_or_default();
+                out.push(reminder(
+                    format!("risk:{}:treatment", r.id),
+                    format!("{}: its treatment ({}) was due {due}", r.threat, r.treatment.as_str()),
+                ));
+            }
+            if v.review_due {
+                out.push(reminder(
+                    format!("risk:{}:review", r.id),
+                    format!("{}: its review is due", r.threat),
+                ));
+            }
+        }
+        if let Some(last) = session.settings()?.risk_analysed {
+            let due = last.checked_add_months(chrono::Months::new(12)).unwrap_or(last);
+            if today + chrono::Days::new(30) >= due {
+                out.push(reminder(
+                    "risk:analysis".into(),
+                    format!("The yearly risk analysis is due {due} (the last was {last}): 45 CFR 164.308(a)(1)(ii)(A)"),
+                ));
+            }
+        }
+        Ok(out)
+    }
 }
+
+#[cfg(test)]
+#[path = "risk_tests.rs"]
+mod tests;

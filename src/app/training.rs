@@ -76,13 +76,13 @@ impl App {
             &self.modules()?,
             &session.training_acks()?,
             self.now(),
-            &chrono::Local,
+            &self.zone().tz(),
         )
     }
 
     /// Where people stand: everyone for admins and leads, yourself for others.
     pub fn training_items(&self) -> Result<Vec<Item>> {
-        self.user()?.training_items(&self.modules()?, self.now(), &chrono::Local)
+        self.user()?.training_items(&self.modules()?, self.now(), &self.zone().tz())
     }
 
     /// A module to read (its quiz without the answers).
@@ -145,8 +145,9 @@ impl App {
     /// and once a day as a desktop notification).
     pub(super) fn training_reminders(&self, acks: &[Ack]) -> Result<Vec<Reminder>> {
         let now = self.now();
-        let items = self.user()?.own_training_items(&self.modules()?, acks, now, &chrono::Local)?;
-        let day = schedule::reminder_day(now, &chrono::Local);
+        let items =
+            self.user()?.own_training_items(&self.modules()?, acks, now, &self.zone().tz())?;
+        let day = schedule::reminder_day(now, &self.zone().tz());
         // The key changes each local day: once per item per day.
         let key = day.and_hms_opt(0, 0, 0).map_or(now, |d| d.and_utc());
         Ok(items

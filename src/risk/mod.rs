@@ -183,12 +183,15 @@ impl Session {
         Ok(self.get::<RiskRegister>(REGISTER)?.unwrap_or_default().0)
     }
 
-    /// Replaces the risk register in one write (admins).
-    pub fn replace_risks(&self, risks: Vec<Risk>) -> Result<()> {
+    /// Replaces the risk register in one write (admins), recording `analysed` as the day
+    /// of the last risk analysis.
+    pub fn replace_risks(&self, risks: Vec<Risk>, analysed: NaiveDate) -> Result<()> {
         let register = RiskRegister(risks);
+        let settings = crate::store::Settings { risk_analysed: Some(analysed), ..self.settings()? };
         self.write(|w| {
             w.require(Permission::ManageAssets, "change the risk register")?;
             w.put(REGISTER, &register)?;
+            w.put("settings", &settings)?;
             Ok(())
         })
     }

@@ -264,6 +264,10 @@ pub struct Settings {
     /// not set yet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traits: Option<Vec<String>>,
+    /// The day the risk register was last imported: the last risk analysis on record
+    /// (45 CFR 164.308(a)(1)(ii)(A)), which falls due again a year on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_analysed: Option<chrono::NaiveDate>,
 }
 
 fn default_clock_reminders() -> Vec<u32> {
@@ -282,6 +286,7 @@ impl Default for Settings {
             clock_reminders: default_clock_reminders(),
             jurisdictions: None,
             traits: None,
+            risk_analysed: None,
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! A nurse who acknowledges a module at 23:30 on 10 March has done it on 10 March, whatever
 //! the date in UTC. So every date here is a *local* date: the store keeps instants in UTC,
-//! and these functions turn them into dates in the zone they are given (`chrono::Local` in
+//! and these functions turn them into dates in the zone they are given (the workstation's zone, `App::zone`, in
 //! the app; any [`TimeZone`] in tests). Counting is in whole local days, so a daylight-
 //! saving change (a 23- or 25-hour day) never shifts a due date or a count by one.
 
