@@ -188,6 +188,17 @@ impl App {
         Ok(preview)
     }
 
+    /// The register printable, dated (admins and incident leads: what they read on screen).
+    pub fn asset_report(&self) -> Result<super::records::Export> {
+        let list = self.register()?;
+        let printed = self.zone().minute(self.now());
+        let html = assets::report::html(&list, self.today(), &printed);
+        Ok(super::records::Export {
+            file_name: "asset-register.html".into(),
+            bytes: html.into_bytes(),
+        })
+    }
+
     /// The register as CSV (admins): the whole list of weaknesses in one file.
     pub fn export_assets(&self) -> Result<super::records::Export> {
         let session = self.user()?;

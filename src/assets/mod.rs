@@ -9,9 +9,11 @@
 //! an import replaces it in one write. It lists weaknesses (unsupported systems, patches
 //! behind), so admins and incident leads read it and no one else sees anything of it
 //! (`Permission::ReadAssets`); admins replace and export it (`Permission::ManageAssets`).
-//! The CSV it is imported from and exported to is [`csv`] (`docs/assets.md`).
+//! The CSV it is imported from and exported to is [`csv`] (`docs/assets.md`); [`report`]
+//! prints it.
 
 pub mod csv;
+pub mod report;
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -124,3 +124,18 @@ fn patch_status_and_the_overdue_list() {
         [(1, 5, 2, 2, 1), (2, 2, 1, 1, 0), (3, 0, 0, 0, 0), (4, 0, 0, 0, 0)]
     );
 }
+
+#[test]
+fn the_printed_register_is_in_restore_order_with_the_overdue_ones() {
+    let assets: Vec<Asset> = parsed(SAMPLE).assets.into_iter().map(|(_, a)| a).collect();
+    let html = report::html(&assets, day("2026-12-02"), "2026-12-02 09:00 UTC");
+    let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle} missing"));
+    assert!(
+        at("<td>ad-core</td>") < at("<td>ehr-db</td>")
+            && at("<td>ehr-db</td>") < at("<td>ct-scanner</td>")
+    );
+    let overdue = at("Overdue or unsupported");
+    assert!(html[overdue..].contains("Isolated VLAN; drug library updated by USB only"));
+    assert!(html.contains("123 days behind, OVERDUE"));
+    assert!(html.contains("Printed 2026-12-02 09:00 UTC"));
+}

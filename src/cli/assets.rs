@@ -41,6 +41,12 @@ pub enum AssetsCommand {
         #[arg(long, value_name = "TAG")]
         tag: String,
     },
+    /// Print the register: HTML in restore order, with the overdue and unsupported assets
+    /// and how far behind each tier is (admins and incident leads).
+    Report {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Export the asset register (admins).
     Export {
         #[arg(long, value_enum)]
@@ -105,6 +111,10 @@ pub fn run(auth: &Auth, cmd: AssetsCommand) -> Result {
                 say(&format!("  compensating controls: {c}"));
             }
         }
+        AssetsCommand::Report { out } => {
+            write_file(&out, &auth.signed_in()?.asset_report()?.bytes)?;
+            say(&format!("Saved the asset register to print at {}", out.display()));
+        }
         AssetsCommand::Export { format: AssetFormat::Csv, out } => {
             let app = auth.signed_in()?;
             let export = app.export_assets()?;
@@ -119,21 +129,7 @@ pub fn run(auth: &Auth, cmd: AssetsCommand) -> Result {
 fn line(v: &AssetView) -> String {
     let a = &v.asset;
     let order = a.restore_order.map_or_else(|| "-".to_owned(), |n| n.to_string());
-    let mut patch = match (v.patch.current, v.patch.days_behind) {
-        (Some(true), _) => "current".to_owned(),
-        (Some(false), Some(d)) => format!("{d} days behind"),
-        (Some(false), None) => "behind".to_owned(),
-        (None, _) => "version unknown".to_owned(),
-    };
-    if v.patch.overdue {
-        patch.push_str(", OVERDUE");
-    }
-    if v.patch.unsupported {
-        patch.push_str(", UNSUPPORTED");
-    }
-    if a.vendor_validated_only {
-        patch.push_str(", vendor-validated patches only");
-    }
+    let patch = caregiver::assets::report::patch_words(v);
     format!("{order:>4}  tier {}  {:<24} {:<32} {patch}", a.tier, a.id, a.name)
 }
 

@@ -82,6 +82,9 @@ fn leads_read_the_register_and_clinicians_and_staff_see_nothing_of_it() {
     ward.add("Sam Staff", "staff", b"staff passphrase 12");
     let list = ward.as_user("Lee Lead", b"lead passphrase 12", &["assets", "list"]);
     assert!(list.contains("pump-4e-07"), "{list}");
+    let printed = ward.path("register.html");
+    ward.as_user("Lee Lead", b"lead passphrase 12", &["assets", "report", "--out", &printed]);
+    assert!(std::fs::read_to_string(&printed).unwrap().contains("In the agreed restore order"));
     let out = ward.path("lead.csv");
     let (code, _, err) = ward.as_user_run(
         "Lee Lead",

@@ -1,0 +1,73 @@
+//! The asset register on paper: the assets in restore order with their recovery objectives,
+//! dependencies and downtime procedure, the overdue and unsupported ones, and how far behind
+//! each tier is, dated, for the binder kept for when the network is down.
+
+use chrono::NaiveDate;
+use maud::html;
+
+use super::{Asset, AssetView, Filter, behind_by_tier, list};
+use crate::html::{page, table};
+
+/// The patch status of a listed asset in words: `current`, `123 days behind, OVERDUE`.
+pub fn patch_words(v: &AssetView) -> String {
+    let mut words = match (v.patch.current, v.patch.days_behind) {
+        (Some(true), _) => "current".to_owned(),
+        (Some(false), Some(d)) => format!("{d} days behind"),
+        (Some(false), None) => "behind".to_owned(),
+        (None, _) => "version unknown".to_owned(),
+    };
+    if v.patch.overdue {
+        words.push_str(", OVERDUE");
+    }
+    if v.patch.unsupported {
+        words.push_str(", UNSUPPORTED");
+    }
+    if v.asset.vendor_validated_only {
+        words.push_str(", vendor-validated patches only");
+    }
+    words
+}
+
+/// The printable register on `today`; `printed` says when, in the workstation's zone.
+pub fn html(assets: &[Asset], today: NaiveDate, printed: &str) -> String {
+    let all = list(assets, Filter::default(), today);
+    let overdue = list(assets, Filter { overdue: true, tier: None }, today);
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    let hours = |h: Option<u32>| h.map(|h| format!("{h} h")).unwrap_or_default();
+    let rows = all.iter().map(|v| {
+        let a = &v.asset;
+        [
+            a.restore_order.map(|n| n.to_string()).unwrap_or_default(),
+            a.id.clone(),
+            a.name.clone(),
+            a.kind.as_str().to_owned(),
+            a.tier.to_string(),
+            hours(a.rto_hours),
+            hours(a.rpo_hours),
+            a.depends_on.join(", "),
+            opt(&a.downtime_playbook),
+            opt(&a.location),
+            patch_words(v),
+        ]
+    });
+    let late = overdue.iter().map(|v| {
+        let a = &v.asset;
+        [a.id.clone(), a.name.clone(), opt(&a.owner), patch_words(v), opt(&a.compensating_controls)]
+    });
+    let tiers = behind_by_tier(assets, today).into_iter().map(|(t, n, behind, over, eos)| {
+        [t.to_string(), n.to_string(), behind.to_string(), over.to_string(), eos.to_string()]
+    });
+    let body = html! {
+        h1 { "Asset register" }
+        p { "Printed " (printed) ". For incident leads and admins: it lists weaknesses." }
+        h2 { "In the agreed restore order" }
+        (table(&["Order", "Id", "Name", "Kind", "Tier", "RTO", "RPO", "Needs", "Downtime playbook", "Location", "Patch status"], rows))
+        h2 { "Overdue or unsupported" }
+        @if overdue.is_empty() { p { "None." } } @else {
+            (table(&["Id", "Name", "Owner", "Patch status", "Compensating controls"], late))
+        }
+        h2 { "How far behind, by tier" }
+        (table(&["Tier", "Assets", "Behind", "Overdue", "Unsupported"], tiers))
+    };
+    page("Asset register", body)
+}
