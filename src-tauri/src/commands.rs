@@ -20,6 +20,7 @@ use caregiver::app::deadlines::RunningClock;
 use caregiver::app::incidents::{IncidentView, Reminder, ReviewView, WardIncidentView};
 use caregiver::app::library::PlaybookScreen;
 use caregiver::app::records::Export;
+use caregiver::app::risk::RiskPreview;
 use caregiver::app::session::shown_once;
 use caregiver::app::training::{ModuleView, ResultsFile};
 use caregiver::app::{App, LockScreen, Status, SystemClock};
@@ -29,6 +30,7 @@ use caregiver::incident::clocks::Organisation;
 use caregiver::playbook::PlaybookSummary;
 use caregiver::playbook::pack::PackInfo;
 use caregiver::playbook::view::Hit;
+use caregiver::risk::RiskView;
 use caregiver::store::{Role, Settings, UserInfo};
 use caregiver::training::records::Item;
 use caregiver::{AppInfo, ErrorReport};
@@ -462,6 +464,45 @@ pub async fn import_assets(
 pub async fn export_assets(state: State<'_, AppState>) -> Reply<Saved> {
     let app = state.app();
     save(&app, app.export_assets()?)
+}
+
+/// The risk register in priority order, with each risk's flags (admins and incident leads).
+#[tauri::command]
+pub async fn risks(state: State<'_, AppState>) -> Reply<Vec<RiskView>> {
+    Ok(state.app().risks()?)
+}
+
+/// The heat map of the open risks: SVG drawn by the core (admins and incident leads).
+#[tauri::command]
+pub async fn risk_heat_map(state: State<'_, AppState>) -> Reply<String> {
+    Ok(state.app().risk_heat_map()?)
+}
+
+#[tauri::command]
+pub async fn preview_risks(state: State<'_, AppState>, bytes: Vec<u8>) -> Reply<RiskPreview> {
+    Ok(state.app().preview_risks(&bytes)?)
+}
+
+#[tauri::command]
+pub async fn import_risks(
+    state: State<'_, AppState>,
+    bytes: Vec<u8>,
+    skip_bad_rows: bool,
+) -> Reply<RiskPreview> {
+    Ok(state.app().import_risks(&bytes, skip_bad_rows)?)
+}
+
+#[tauri::command]
+pub async fn export_risks(state: State<'_, AppState>) -> Reply<Saved> {
+    let app = state.app();
+    save(&app, app.export_risks()?)
+}
+
+/// The printable risk report (`html` or `csv`), saved (admins and incident leads).
+#[tauri::command]
+pub async fn risk_report(state: State<'_, AppState>, format: String) -> Reply<Saved> {
+    let app = state.app();
+    save(&app, app.risk_report(format.parse()?)?)
 }
 
 #[tauri::command]

@@ -144,6 +144,34 @@ impl App {
         }
         Ok(out)
     }
+
+    /// The register's printable report (admins and incident leads): HTML with the heat
+    /// map, or CSV, both in priority order on the workstation's date with each risk's flags.
+    pub fn risk_report(
+        &self,
+        format: super::training::ReportFormat,
+    ) -> Result<super::records::Export> {
+        let session = self.user()?;
+        let risks = session.risks()?;
+        session.check_state()?;
+        let today = self.today();
+        let (bytes, ext) = match format {
+            super::training::ReportFormat::Csv => (risk::report::csv_report(&risks, today)?, "csv"),
+            super::training::ReportFormat::Html => {
+                let reader = (self.now(), &self.zone());
+                (
+                    risk::report::html(&risks, today, session.user_name(), reader).into_bytes(),
+                    "html",
+                )
+            }
+        };
+        Ok(super::records::Export { file_name: format!("risk-report-{today}.{ext}"), bytes })
+    }
+
+    /// The heat map of the open risks, as the core draws it (admins and incident leads).
+    pub fn risk_heat_map(&self) -> Result<String> {
+        Ok(risk::report::heat_map_svg(&self.user()?.risks()?))
+    }
 }
 
 #[cfg(test)]

@@ -3,9 +3,11 @@
 use std::path::PathBuf;
 
 use caregiver::Error;
+use caregiver::app::training::ReportFormat;
 use clap::Subcommand;
 
 use super::assets::AssetFormat;
+use super::training::ReportFormatArg;
 use super::{Auth, Result, print_json, read_import, say, say_imported, warn_listed, write_file};
 
 #[derive(Debug, Subcommand)]
@@ -28,6 +30,15 @@ pub enum RiskCommand {
     Export {
         #[arg(long, value_enum)]
         format: AssetFormat,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Write the printable report: the heat map and the register in priority order with
+    /// its flags (html), or the same list with scores and flags (csv) (admins and incident
+    /// leads).
+    Report {
+        #[arg(long, value_enum)]
+        format: ReportFormatArg,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
@@ -91,6 +102,14 @@ pub fn run(auth: &Auth, cmd: RiskCommand) -> Result {
             let export = auth.signed_in()?.export_risks()?;
             write_file(&out, &export.bytes)?;
             say(&format!("Exported the risk register to {}", out.display()));
+        }
+        RiskCommand::Report { format, out } => {
+            let format = match format {
+                ReportFormatArg::Csv => ReportFormat::Csv,
+                ReportFormatArg::Html => ReportFormat::Html,
+            };
+            write_file(&out, &auth.signed_in()?.risk_report(format)?.bytes)?;
+            say(&format!("Wrote the risk report to {}", out.display()));
         }
     }
     Ok(())

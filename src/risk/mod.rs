@@ -11,6 +11,7 @@
 //! [`csv`] (`docs/risk.md`).
 
 pub mod csv;
+pub mod report;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

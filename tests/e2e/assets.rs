@@ -1,7 +1,8 @@
 //! The asset register in the window: an admin imports the sample CSV with a preview, sees
 //! the inventory in restore order, filters it to the overdue or unsupported assets, reads
-//! how far behind each tier is and exports it; an incident lead reads it without the
-//! admin's part; a clinician is not offered the screen.
+//! how far behind each tier is and exports it; then imports the risk register, sees the
+//! heat map and the risks in priority order and saves the printable report; an incident
+//! lead reads both without the admin's part; a clinician is not offered the screen.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -22,6 +23,29 @@ async fn rows(app: &App) -> Vec<String> {
         )
         .await;
     serde_json::from_value(ids).unwrap()
+}
+
+/// The ids of the risk list's rows, in the order shown.
+async fn risk_rows(app: &App) -> Vec<String> {
+    let ids = app
+        .eval(
+            "return [...document.querySelectorAll('#risks-table tbody tr')]\
+             .map((r) => r.dataset.risk)",
+        )
+        .await;
+    serde_json::from_value(ids).unwrap()
+}
+
+/// The path a save reported in `css`'s `data-path`, waited for.
+async fn saved(app: &App, css: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(p) = app.attr_now(css, "data-path").await {
+            return p;
+        }
+        assert!(Instant::now() < deadline, "nothing saved:\n{}", app.main_text().await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// Hands `text` to the file input `css` as the file `name`, as a person choosing it would.
@@ -110,17 +134,41 @@ async fn an_admin_imports_the_register_and_leads_read_it_but_clinicians_see_no_w
 
     // The export, saved through the core.
     app.click("#assets-export-csv").await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let path = loop {
-        if let Some(p) = app.attr_now("#assets-export-status", "data-path").await {
-            break p;
-        }
-        assert!(Instant::now() < deadline, "no export:\n{}", app.main_text().await);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let path = saved(&app, "#assets-export-status").await;
     assert!(path.ends_with("asset-register.csv"), "{path}");
     let exported = std::fs::read_to_string(&path).unwrap();
     assert!(exported.lines().any(|l| l.starts_with("pump-4e-07,")), "{exported}");
+
+    // The risk register: imported with a preview, then the heat map (the core's SVG) and
+    // the list in priority order.
+    let risks = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/risk/sample.csv");
+    let risks = std::fs::read_to_string(&risks).unwrap();
+    app.find("#risks-none").await;
+    choose_file(&app, "#risks-file", "risks.csv", &risks).await;
+    let summary = app.find("#risks-preview-summary").await.text().await.unwrap();
+    assert_eq!(summary, "5 risks can be imported: 5 new, 0 changed, 0 removed from the register.");
+    app.click("#risks-import").await;
+    // The screen drawn again, with the register.
+    app.find("#risks-table").await;
+    let said = app.find("#assets-said").await.text().await.unwrap();
+    assert!(said.starts_with("Imported 5 risks: 5 new"), "{said}");
+    let cell = "#risk-heat-map svg rect.cell[data-likelihood='4'][data-impact='5']";
+    assert_eq!(app.attr_now(cell, "data-count").await.as_deref(), Some("1"));
+    let title =
+        app.eval(&format!("return document.querySelector(\"{cell} title\").textContent")).await;
+    assert_eq!(title, "Likelihood 4, impact 5: 1 risk");
+    let label = app.attr_now("#risk-heat-map svg", "aria-label").await.unwrap();
+    assert!(label.starts_with("Risk heat map of 4 risks"), "{label}");
+    assert_eq!(
+        risk_rows(&app).await,
+        ["ransomware-ehr", "pump-takeover", "pacs-outage", "bec-payroll", "phi-email"]
+    );
+    // The printable report, saved through the core.
+    app.click("#risks-print").await;
+    let path = saved(&app, "#risks-report-status").await;
+    assert!(path.ends_with(".html") && path.contains("risk-report-"), "{path}");
+    let report = std::fs::read_to_string(&path).unwrap();
+    assert!(report.contains("Likelihood 4, impact 5: 1 risk"), "{report}");
 
     // An incident lead reads it, without the admin's part.
     app.click("#nav-lock").await;
@@ -130,6 +178,8 @@ async fn an_admin_imports_the_register_and_leads_read_it_but_clinicians_see_no_w
     app.find("#assets-table").await;
     assert_eq!(rows(&app).await.len(), 7);
     assert!(!app.exists("#assets-file").await);
+    assert_eq!(risk_rows(&app).await.len(), 5);
+    assert!(app.exists("#risks-print").await && !app.exists("#risks-file").await);
 
     // A clinician is not offered it.
     app.click("#nav-lock").await;

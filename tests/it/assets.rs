@@ -195,9 +195,25 @@ fn the_risk_register_imports_in_priority_order_against_the_assets() {
     admin(&ward, &["risk", "export", "--format", "csv", "--out", &out]);
     let (_, again, _) = admin(&ward, &["risk", "import", &out]);
     assert!(again.contains("Imported 5 risks (0 new, 0 changed, 0 removed)."), "{again}");
+    // The printable report (HTML with the heat map) and its CSV, in priority order.
+    let page = ward.path("risks.html");
+    let (code, said, err) = admin(&ward, &["risk", "report", "--format", "html", "--out", &page]);
+    assert_eq!(code, 0, "{err}");
+    assert!(said.contains("Wrote the risk report to"), "{said}");
+    let page = std::fs::read_to_string(&page).unwrap();
+    assert!(page.contains("<svg role=\"img\"") && page.contains("Likelihood 4, impact 5: 1 risk"));
+    assert!(page.find("<td>ransomware-ehr</td>") < page.find("<td>pump-takeover</td>"));
+    let csv = ward.path("risks-report.csv");
+    admin(&ward, &["risk", "report", "--format", "csv", "--out", &csv]);
+    let table = std::fs::read_to_string(&csv).unwrap();
+    assert!(table.lines().nth(1).unwrap().starts_with("1,ransomware-ehr,"), "{table}");
     ward.add("Cal Clinician", "clinician", b"clinician passphrase 12");
     let (code, _, err) =
         ward.as_user_run("Cal Clinician", b"clinician passphrase 12", &["risk", "list"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("only admins and incident leads may read the risk register"), "{err}");
+    let args = ["risk", "report", "--format", "csv", "--out", &csv];
+    let (code, _, err) = ward.as_user_run("Cal Clinician", b"clinician passphrase 12", &args);
     assert_eq!(code, 1);
     assert!(err.contains("only admins and incident leads may read the risk register"), "{err}");
 }

@@ -3,6 +3,9 @@
 // filter (overdue or unsupported only, one tier) that asks the core again, and how far
 // behind the fleet is by tier. Admins also import the register from CSV (with a preview
 // and every bad row as "line N: message") and export it.
+// Its Risks part: the heat map the core draws (SVG, parsed as SVG, never as HTML), the risk
+// register in priority order with its flags in words, a printable report saved through the
+// core, and for admins the same import with a preview, and export.
 
 import { request } from "../api.js";
 import { fill, h, listed, showAlert } from "../dom.js";
@@ -51,8 +54,9 @@ function behindTable(rows) {
 export async function renderAssets(main, { manages, said = "" }) {
   const alert = h("div", { class: "alert", role: "alert", hidden: true });
   const filter = { overdue: false, tier: null };
-  const [list, behind] = await Promise.all([request("assets", filter), request("assets_behind")]);
-  const failed = [list, behind].find((x) => x.state === "error");
+  const [list, behind, risks, heatMap] = await Promise.all([request("assets", filter),
+    request("assets_behind"), request("risks"), request("risk_heat_map")]);
+  const failed = [list, behind, risks, heatMap].find((x) => x.state === "error");
   if (failed) {
     fill(main, h("h1", { tabindex: "-1", id: "assets-title" }, "Asset register"), alert);
     return showAlert(alert, failed.error);
@@ -76,6 +80,10 @@ export async function renderAssets(main, { manages, said = "" }) {
     inventory.dataset.filter = `${filter.overdue ? "overdue" : "all"}:${filter.tier ?? "all"}`;
     inventory.dataset.state = "ready";
   };
+  const reload = async (done) => {
+    await renderAssets(main, { manages, said: done });
+    main.querySelector("#assets-said")?.focus();
+  };
   overdue.addEventListener("change", reask);
   tier.addEventListener("change", reask);
   fill(main,
@@ -92,19 +100,91 @@ export async function renderAssets(main, { manages, said = "" }) {
       h("h2", { id: "assets-behind-title" }, "How far behind, by tier"),
       h("p", { class: "meta" }, "Behind: not on the latest version. Overdue: behind for more than 30 days. Unsupported: past the vendor's end of support."),
       behindTable(behind.data)),
-    manages ? adminSection(async (done) => {
-      await renderAssets(main, { manages, said: done });
-      main.querySelector("#assets-said")?.focus();
-    }) : null,
+    manages ? adminSection(reload, ASSET_FILE) : null,
+    riskSection(risks.data, heatMap.data),
+    manages ? adminSection(reload, RISK_FILE) : null,
     alert);
 }
 
-/** Admins: import with a preview (each bad row as "line N: message"), and export. */
-function adminSection(reload) {
-  const status = h("div", { class: "status", role: "status", id: "assets-export-status" });
+// Each names its commands in full, so the lists of commands the window calls can be read.
+const ASSET_FILE = {
+  prefix: "assets", noun: "assets", preview: (args) => request("preview_assets", args), import: (args) => request("import_assets", args), export: (args) => request("export_assets", args),
+  title: "Keep the register (admins)", label: "Import the asset register (CSV): it replaces the register",
+};
+const RISK_FILE = {
+  prefix: "risks", noun: "risks", preview: (args) => request("preview_risks", args), import: (args) => request("import_risks", args), export: (args) => request("export_risks", args),
+  title: "Keep the risk register (admins)", label: "Import the risk register (CSV): it replaces the register; import the assets first",
+};
+
+/** An SVG the core drew, parsed as SVG (never as HTML): its text is already escaped. */
+function svgNode(text) {
+  const root = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+  return root && root.nodeName === "svg" ? document.importNode(root, true) : h("p", {}, "The heat map could not be drawn.");
+}
+
+const PATIENT = { 3: "direct: patients could be harmed, or care stops", 2: "care delayed or on paper", 1: "patient information, not care", 0: "none" };
+
+/** A risk's flags in words, from the core's figures. */
+function riskFlags(v) {
+  const words = [];
+  if (v.treatment_overdue) words.push("TREATMENT OVERDUE");
+  if (v.review_due) words.push("review due");
+  return words.join(", ") || "–";
+}
+
+function riskTable(list) {
+  if (!list.length) return h("p", { id: "risks-none" }, "No risk in the register yet.");
+  const head = ["Priority", "ID", "Threat", "Vulnerability", "Assets", "Likelihood", "Impact", "Score", "Patient impact", "Owner", "Treatment", "Due", "Status", "Next review", "Flags"];
+  return h("div", { class: "table-scroll", role: "region", "aria-labelledby": "risks-list-title", tabindex: "0" },
+    h("table", { class: "users assets", id: "risks-table" },
+      h("thead", {}, h("tr", {}, head.map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, list.map((v, n) => h("tr", { dataset: { risk: v.id }, class: v.treatment_overdue || v.review_due ? "asset-late" : null },
+        h("td", {}, n + 1),
+        h("th", { scope: "row" }, v.id),
+        h("td", {}, v.threat),
+        h("td", {}, v.vulnerability),
+        h("td", {}, v.assets.join(", ") || "–"),
+        h("td", {}, v.likelihood),
+        h("td", {}, v.impact),
+        h("td", {}, v.score),
+        h("td", {}, PATIENT[v.patient_impact] ?? v.patient_impact),
+        h("td", {}, v.owner ?? "–"),
+        h("td", {}, v.treatment),
+        h("td", {}, v.due ?? "–"),
+        h("td", {}, v.status),
+        h("td", {}, v.next_review ?? "–"),
+        h("td", { class: "asset-patch risk-flags" }, riskFlags(v)))))));
+}
+
+/** The Risks part: the heat map, the register in priority order, and its printable report. */
+function riskSection(list, svg) {
+  const status = h("div", { class: "status", role: "status", id: "risks-report-status" });
   const alert = h("div", { class: "alert", role: "alert", hidden: true });
-  const file = h("input", { id: "assets-file", type: "file", accept: ".csv,text/csv" });
-  const preview = h("div", { id: "assets-preview" });
+  const print = async () => {
+    const r = await request("risk_report", { format: "html" });
+    if (r.state === "error") return showAlert(alert, r.error);
+    status.textContent = `Saved the report: ${r.data.path}`;
+    status.dataset.path = r.data.path;
+  };
+  return h("section", { "aria-labelledby": "risks-title", id: "risks" },
+    h("h2", { id: "risks-title" }, "Risks"),
+    h("p", { class: "meta" }, "Open risks by likelihood and impact; each cell gives its count and its band (low, medium, high, critical) in words."),
+    h("figure", { class: "chart", id: "risk-heat-map" }, svgNode(svg)),
+    h("h3", { id: "risks-list-title" }, "The risk register, in priority order"),
+    h("p", { class: "meta" }, "Open risks first; the impact on patient care weighs first, then the score (likelihood × impact), then the due date."),
+    riskTable(list),
+    h("div", { class: "actions no-print" },
+      h("button", { type: "button", id: "risks-print", onclick: print }, "Print report")),
+    status, alert);
+}
+
+/** Admins: import with a preview (each bad row as "line N: message"), and export. */
+function adminSection(reload, k) {
+  const pre = k.prefix;
+  const status = h("div", { class: "status", role: "status", id: `${pre}-export-status` });
+  const alert = h("div", { class: "alert", role: "alert", hidden: true });
+  const file = h("input", { id: `${pre}-file`, type: "file", accept: ".csv,text/csv" });
+  const preview = h("div", { id: `${pre}-preview` });
   let bytes = null;
   file.addEventListener("change", async () => {
     alert.hidden = true;
@@ -112,38 +192,38 @@ function adminSection(reload) {
     const f = file.files[0];
     if (!f) return preview.replaceChildren();
     bytes = [...new Uint8Array(await f.arrayBuffer())];
-    const r = await request("preview_assets", { bytes });
+    const r = await k.preview({ bytes });
     if (r.state === "error") return showAlert(alert, r.error);
     const p = r.data;
-    const skip = h("input", { type: "checkbox", id: "assets-skip" });
-    const go = h("button", { type: "button", class: "primary", id: "assets-import", disabled: p.bad_rows > 0 },
-      `Import ${p.good} assets`);
+    const skip = h("input", { type: "checkbox", id: `${pre}-skip` });
+    const go = h("button", { type: "button", class: "primary", id: `${pre}-import`, disabled: p.bad_rows > 0 },
+      `Import ${p.good} ${k.noun}`);
     skip.addEventListener("change", () => { go.disabled = p.bad_rows > 0 && !skip.checked; });
     go.addEventListener("click", async () => {
-      const res = await request("import_assets", { bytes, skipBadRows: skip.checked });
+      const res = await k.import({ bytes, skipBadRows: skip.checked });
       if (res.state === "error") return showAlert(alert, res.error);
       const d = res.data;
-      reload(`Imported ${d.good} assets: ${d.added} new, ${d.changed} changed, ${d.removed} removed${d.bad_rows ? `; ${d.bad_rows} bad rows skipped` : ""}.`);
+      reload(`Imported ${d.good} ${k.noun}: ${d.added} new, ${d.changed} changed, ${d.removed} removed${d.bad_rows ? `; ${d.bad_rows} bad rows skipped` : ""}.`);
     });
     preview.replaceChildren(
-      h("p", { id: "assets-preview-summary" }, `${p.good} assets can be imported: ${p.added} new, ${p.changed} changed, ${p.removed} removed from the register.`),
-      p.bad_rows ? h("div", { class: "alert", role: "alert", id: "assets-preview-problems" },
+      h("p", { id: `${pre}-preview-summary` }, `${p.good} ${k.noun} can be imported: ${p.added} new, ${p.changed} changed, ${p.removed} removed from the register.`),
+      p.bad_rows ? h("div", { class: "alert", role: "alert", id: `${pre}-preview-problems` },
         h("p", {}, `${p.bad_rows.toLocaleString("en-US")} rows have problems. Nothing is imported while they do, unless you skip them:`),
         listed(p.problems, "problems"),
-        h("label", { class: "check", for: "assets-skip" }, skip, "Skip the bad rows and import the rest")) : null,
+        h("label", { class: "check", for: `${pre}-skip` }, skip, "Skip the bad rows and import the rest")) : null,
       go);
   });
   const save = async () => {
-    const r = await request("export_assets");
+    const r = await k.export();
     if (r.state === "error") return showAlert(alert, r.error);
     status.textContent = `Saved: ${r.data.path}`;
     status.dataset.path = r.data.path;
   };
-  return h("section", { class: "no-print", "aria-labelledby": "assets-admin-title" },
-    h("h2", { id: "assets-admin-title" }, "Keep the register (admins)"),
-    h("div", { class: "field" }, h("label", { for: "assets-file" }, "Import the asset register (CSV): it replaces the register"), file),
+  return h("section", { class: "no-print", "aria-labelledby": `${pre}-admin-title` },
+    h("h2", { id: `${pre}-admin-title` }, k.title),
+    h("div", { class: "field" }, h("label", { for: `${pre}-file` }, k.label), file),
     preview,
     h("div", { class: "actions" },
-      h("button", { type: "button", id: "assets-export-csv", onclick: save }, "Export as CSV")),
+      h("button", { type: "button", id: `${pre}-export-csv`, onclick: save }, "Export as CSV")),
     status, alert);
 }
