@@ -93,3 +93,10 @@ export function printSheet(sheet) {
 export function fill(el, ...children) {
   el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
 }
+
+/** A picture the core drew (an SVG string: the timeline, a chart, the heat map), parsed
+ * as SVG, never as HTML, and put in the page; `fallback` says so when it is not one. */
+export function svgNode(text, fallback) {
+  const root = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+  return root && root.nodeName === "svg" ? document.importNode(root, true) : h("p", {}, fallback);
+}

@@ -8,7 +8,7 @@
 // core, and for admins the same import with a preview, and export.
 
 import { request } from "../api.js";
-import { fill, h, listed, showAlert } from "../dom.js";
+import { fill, h, listed, showAlert, svgNode } from "../dom.js";
 
 const KINDS = { "system": "System", "data-set": "Data set", "medical-device": "Medical device" };
 const TIERS = [[1, "1 · life-critical"], [2, "2 · care-critical"], [3, "3 · business-critical"], [4, "4 · other"]];
@@ -116,12 +116,6 @@ const RISK_FILE = {
   title: "Keep the risk register (admins)", label: "Import the risk register (CSV): it replaces the register; import the assets first",
 };
 
-/** An SVG the core drew, parsed as SVG (never as HTML): its text is already escaped. */
-function svgNode(text) {
-  const root = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
-  return root && root.nodeName === "svg" ? document.importNode(root, true) : h("p", {}, "The heat map could not be drawn.");
-}
-
 const PATIENT = { 3: "direct: patients could be harmed, or care stops", 2: "care delayed or on paper", 1: "patient information, not care", 0: "none" };
 
 /** A risk's flags in words, from the core's figures. */
@@ -169,7 +163,7 @@ function riskSection(list, svg) {
   return h("section", { "aria-labelledby": "risks-title", id: "risks" },
     h("h2", { id: "risks-title" }, "Risks"),
     h("p", { class: "meta" }, "Open risks by likelihood and impact; each cell gives its count and its band (low, medium, high, critical) in words."),
-    h("figure", { class: "chart", id: "risk-heat-map" }, svgNode(svg)),
+    h("figure", { class: "chart", id: "risk-heat-map" }, svgNode(svg, "The heat map could not be drawn.")),
     h("h3", { id: "risks-list-title" }, "The risk register, in priority order"),
     h("p", { class: "meta" }, "Open risks first; the impact on patient care weighs first, then the score (likelihood × impact), then the due date."),
     riskTable(list),

@@ -4,7 +4,7 @@
 // and the signed evidence bundle (JSON), saved to the exports folder.
 
 import { request } from "../api.js";
-import { fill, h, showAlert } from "../dom.js";
+import { fill, h, showAlert, svgNode } from "../dom.js";
 import { header, incidentNav } from "./guided.js";
 import { local } from "../time.js";
 
@@ -30,14 +30,6 @@ function assessment(a, affected, table) {
     h("p", {}, `Conclusion: ${a.assessment.form.conclusion}`),
     affected ? h("p", {}, `Breach register: ${affected.total} affected${Object.keys(affected.by_state).length
       ? ` (${Object.entries(affected.by_state).map(([s, n]) => `${s} ${n}`).join(", ")})` : ""}.`) : null);
-}
-
-/** The core's SVG as a node: parsed as SVG (never as HTML), its text already escaped. */
-function svgNode(text) {
-  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
-  const root = doc.documentElement;
-  if (!root || root.nodeName !== "svg") return h("p", {}, "The timeline could not be drawn.");
-  return document.importNode(root, true);
 }
 
 export async function renderReview(main, opts) {
@@ -69,7 +61,7 @@ export async function renderReview(main, opts) {
     h("h1", { tabindex: "-1", id: "review-title" }, "Timeline and after-action review"),
     h("p", { class: "lead", id: "review-summary" },
       `${rv.closed_at ? "Closed after" : "Open for"} ${minutes(rv.minutes)}: ${rv.done} done, ${rv.decisions} decisions, ${rv.skipped} skipped, ${rv.not_reached} not reached; ${rv.notes} notes, ${rv.observations} observations.`),
-    h("figure", { class: "timeline", id: "timeline" }, svgNode(r.data.timeline_svg),
+    h("figure", { class: "timeline", id: "timeline" }, svgNode(r.data.timeline_svg, "The timeline could not be drawn."),
       h("figcaption", { class: "small" }, "Time runs left to right; one row per position. The table below lists every step.")),
     h("details", { class: "entries" },
       h("summary", {}, `All ${rv.entries.length} entries, numbered as in the timeline`),

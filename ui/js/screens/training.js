@@ -4,7 +4,7 @@
 // assign modules, import a phishing campaign's results and save the report.
 
 import { request } from "../api.js";
-import { fill, h, showAlert } from "../dom.js";
+import { fill, h, showAlert, svgNode } from "../dom.js";
 
 const STATE = {
   overdue: (s) => `Overdue: was due ${s.due} (${s.days_over} days ago)`,
@@ -16,12 +16,6 @@ const ORDER = { overdue: 0, due_soon: 1, not_due: 2, done: 3 };
 
 function stateText(s) {
   return (STATE[s.state] || (() => s.state))(s);
-}
-
-/** An SVG the core drew, parsed as SVG (never as HTML). */
-function svgNode(text) {
-  const root = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
-  return root && root.nodeName === "svg" ? document.importNode(root, true) : h("p", {}, "The chart could not be drawn.");
 }
 
 export async function renderTraining(main, { role, onModule }) {
@@ -134,14 +128,14 @@ async function dashboard(role) {
     saved.dataset.path = res.data.path;
   };
   section.append(
-    h("figure", { class: "chart", id: "chart-modules" }, svgNode(d.module_chart)),
-    h("figure", { class: "chart", id: "chart-departments" }, svgNode(d.department_chart)),
+    h("figure", { class: "chart", id: "chart-modules" }, svgNode(d.module_chart, "The chart could not be drawn.")),
+    h("figure", { class: "chart", id: "chart-departments" }, svgNode(d.department_chart, "The chart could not be drawn.")),
     h("h3", {}, "Overdue"),
     d.overdue.length === 0 ? h("p", { id: "overdue-none" }, "Nobody is overdue.")
       : h("table", { class: "users", id: "overdue" },
         h("thead", {}, h("tr", {}, ["Person", "Department", "Module", "Status"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, d.overdue.map((i) => h("tr", {}, h("td", {}, i.user), h("td", {}, i.department || ""), h("td", {}, i.title), h("td", {}, stateText(i.state)))))),
-    h("figure", { class: "chart", id: "chart-phishing" }, svgNode(d.phishing_chart)),
+    h("figure", { class: "chart", id: "chart-phishing" }, svgNode(d.phishing_chart, "The chart could not be drawn.")),
     h("div", { class: "actions" },
       h("button", { type: "button", id: "report-html", onclick: () => save("html") }, "Save the report (printable HTML)"),
       h("button", { type: "button", id: "report-csv", onclick: () => save("csv") }, "Save the report (CSV)")),
