@@ -188,3 +188,47 @@ async fn an_admin_imports_the_register_and_leads_read_it_but_clinicians_see_no_w
     assert!(!app.exists("#nav-assets").await);
     app.close().await;
 }
+
+/// A ransomware incident's restore step shows the agreed restore order from the register,
+/// in order, in the window: the register imported and the drill walked to that step with
+/// the CLI, as IT and a lead would, then the incident resumed from the home screen.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ransomware_restore_step_shows_the_restore_order_in_the_window() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/assets/sample.csv");
+    let app = App::launch_with_cli(|cli| {
+        cli.init();
+        cli.ok(&["assets", "import", sample.to_str().unwrap()]);
+        let id = cli.ok(&["incident", "start", "ransomware", "--drill"]).trim().to_owned();
+        let playbook = caregiver::playbook::find("ransomware").unwrap();
+        let answers = [
+            ("check-spread", "More than one, or shared systems failing, or not sure"),
+            ("care-capacity", "Yes, keep accepting"),
+        ];
+        for _ in 0..40 {
+            let show = cli.ok(&["incident", "show", &id]);
+            let step = show.split("current step: ").nth(1).unwrap().lines().next().unwrap().trim();
+            if step == "restore-systems" {
+                return;
+            }
+            let s = playbook.steps.iter().find(|s| s.id == step).unwrap();
+            match answers.iter().find(|(d, _)| *d == step) {
+                Some((_, answer)) => cli.ok(&["incident", "step", &id, step, "--choose", answer]),
+                None if s.question.is_none() => cli.ok(&["incident", "step", &id, step, "--done"]),
+                None => panic!("no answer for {step}"),
+            };
+        }
+        panic!("the drill never reached the restore step");
+    })
+    .await;
+    app.unlock(ADMIN, ADMIN_PASS, "home").await;
+    app.click("#open-incidents li button").await;
+    app.find("#step-register").await;
+    let title = app.find("#guided-title").await.text().await.unwrap();
+    assert_eq!(title, "Rebuild and restore systems in priority order");
+    let order = app.eval(
+        "return [...document.querySelectorAll('#step-register tr[data-asset]')].map((r) => r.dataset.asset)",
+    )
+    .await;
+    assert_eq!(order, serde_json::json!(["ad-core", "ehr-db", "ehr-app", "pacs", "ct-scanner"]));
+    app.close().await;
+}
