@@ -2,7 +2,7 @@
 //! leads) with each asset's patch status on the workstation's date, how far behind the
 //! fleet is by tier, and importing (with a preview) and exporting it as CSV (admins).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -10,19 +10,21 @@ use serde::Serialize;
 use super::App;
 use crate::Result;
 use crate::assets::{self, Asset, AssetRegister, AssetView, Filter};
+use crate::csv_table::RowProblem;
 use crate::limits::Listed;
+use crate::playbook::format::RegisterView;
 use crate::store::Permission;
 
-/// What importing an asset file does, or would do.
+/// What importing a register file (assets, risks) does, or would do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AssetPreview {
+pub struct RegisterPreview {
     /// Rows that can be imported.
     pub good: usize,
     /// The bad rows' problems as `line N: message`, the first 100 listed, the rest counted.
     pub problems: Listed<String>,
     /// How many rows have problems (left out when the bad rows are skipped).
     pub bad_rows: usize,
-    /// Against the register now, by asset id.
+    /// Against the register now, by id.
     pub added: usize,
     pub changed: usize,
     pub removed: usize,
@@ -30,32 +32,51 @@ pub struct AssetPreview {
     pub imported: bool,
 }
 
-impl AssetPreview {
-    fn of(parsed: &assets::csv::Parsed, current: &[Asset]) -> Self {
-        let old: HashMap<&str, &Asset> = current.iter().map(|a| (a.id.as_str(), a)).collect();
+/// What importing an asset file does, or would do.
+pub type AssetPreview = RegisterPreview;
+
+impl RegisterPreview {
+    /// The rows a file gave (with their lines) and its problems, against `current`, each
+    /// row known by `id`.
+    pub(super) fn of<T: PartialEq>(
+        rows: &[(usize, T)],
+        problems: &[RowProblem],
+        current: &[T],
+        id: fn(&T) -> &str,
+    ) -> Self {
+        let old: HashMap<&str, &T> = current.iter().map(|r| (id(r), r)).collect();
         let (mut added, mut changed) = (0, 0);
-        for (_, a) in &parsed.assets {
-            match old.get(a.id.as_str()) {
+        for (_, r) in rows {
+            match old.get(id(r)) {
                 None => added += 1,
-                Some(o) if *o != a => changed += 1,
+                Some(o) if *o != r => changed += 1,
                 Some(_) => {}
             }
         }
-        let kept = parsed.assets.iter().filter(|(_, a)| old.contains_key(a.id.as_str())).count();
-        AssetPreview {
-            good: parsed.assets.len(),
-            problems: Listed::of(parsed.problems.iter().map(ToString::to_string)),
-            bad_rows: parsed
-                .problems
-                .iter()
-                .map(|p| p.line)
-                .collect::<std::collections::BTreeSet<_>>()
-                .len(),
+        RegisterPreview {
+            good: rows.len(),
+            problems: Listed::of(problems.iter().map(ToString::to_string)),
+            bad_rows: problems.iter().map(|p| p.line).collect::<BTreeSet<_>>().len(),
             added,
             changed,
-            removed: current.len() - kept,
+            removed: current.len() - (rows.len() - added),
             imported: false,
         }
+    }
+
+    /// Whether the rows may replace the register: not while a row has a problem unless the
+    /// bad rows are skipped, and not when nothing is left (`what`: "assets", `one`: "asset").
+    pub(super) fn admit(&self, skip_bad_rows: bool, what: &'static str, one: &str) -> Result<()> {
+        if !self.problems.is_empty() && !skip_bad_rows {
+            return Err(crate::Error::ImportRejected { problems: self.problems.clone() });
+        }
+        if self.good == 0 {
+            return Err(crate::Error::Invalid {
+                what,
+                reason: format!("the file holds no {one} to import"),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -76,22 +97,22 @@ pub struct TierStanding {
 /// window and the CLI say who can.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RegisterPanel {
-    pub view: String,
+    pub view: RegisterView,
     pub assets: Option<Vec<AssetView>>,
 }
 
 impl RegisterPanel {
-    pub(super) fn of(view: &str, register: Option<(&[Asset], chrono::NaiveDate)>) -> Self {
+    pub(super) fn of(view: RegisterView, register: Option<(&[Asset], chrono::NaiveDate)>) -> Self {
         let assets = register.map(|(list, today)| {
             assets::list(list, Filter::default(), today)
                 .into_iter()
                 .filter(|v| match view {
-                    "devices" => v.asset.kind == assets::AssetKind::MedicalDevice,
-                    _ => v.asset.restore_order.is_some(),
+                    RegisterView::Devices => v.asset.kind == assets::AssetKind::MedicalDevice,
+                    RegisterView::RestoreOrder => v.asset.restore_order.is_some(),
                 })
                 .collect()
         });
-        RegisterPanel { view: view.to_owned(), assets }
+        RegisterPanel { view, assets }
     }
 }
 
@@ -163,7 +184,8 @@ impl App {
     pub fn preview_assets(&self, bytes: &[u8]) -> Result<AssetPreview> {
         let session = self.user()?;
         session.require(Permission::ManageAssets, "change the asset register")?;
-        Ok(AssetPreview::of(&self.parse_assets(bytes)?, &self.register()?))
+        let parsed = self.parse_assets(bytes)?;
+        Ok(RegisterPreview::of(&parsed.assets, &parsed.problems, &self.register()?, |a| &a.id))
     }
 
     /// Imports an asset file, replacing the register (admins). A file with bad rows
@@ -173,16 +195,9 @@ impl App {
         let session = self.user()?;
         session.require(Permission::ManageAssets, "change the asset register")?;
         let parsed = self.parse_assets(bytes)?;
-        let mut preview = AssetPreview::of(&parsed, &self.register()?);
-        if !preview.problems.is_empty() && !skip_bad_rows {
-            return Err(crate::Error::ImportRejected { problems: preview.problems });
-        }
-        if parsed.assets.is_empty() {
-            return Err(crate::Error::Invalid {
-                what: "assets",
-                reason: "the file holds no asset to import".into(),
-            });
-        }
+        let mut preview =
+            RegisterPreview::of(&parsed.assets, &parsed.problems, &self.register()?, |a| &a.id);
+        preview.admit(skip_bad_rows, "assets", "asset")?;
         session.replace_assets(parsed.assets.into_iter().map(|(_, a)| a).collect())?;
         preview.imported = true;
         Ok(preview)

@@ -155,7 +155,7 @@ fn incident_view(progress: Progress, with: &Viewer<'_>) -> Result<IncidentView> 
         step_warnings: step.as_ref().map_or_else(Vec::new, |s| {
             channels::check(&format!("{}\n{}", s.instruction, s.checklist.join("\n")))
         }),
-        register: step.as_ref().and_then(|s| s.register.as_deref()).map(|view| {
+        register: step.as_ref().and_then(|s| s.register).map(|view| {
             super::assets::RegisterPanel::of(
                 view,
                 with.assets.as_ref().map(|(a, d)| (a.as_slice(), *d)),

@@ -2,27 +2,15 @@
 //! workstation's date (admins and incident leads), imported with a preview and exported
 //! as CSV (admins). Its risks' assets are checked against the asset register.
 
-use std::collections::{BTreeSet, HashSet};
-
-use serde::Serialize;
+use std::collections::HashSet;
 
 use super::App;
 use crate::Result;
-use crate::limits::Listed;
 use crate::risk::{self, RiskView};
 use crate::store::Permission;
 
 /// What importing a risks file does, or would do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RiskPreview {
-    pub good: usize,
-    pub problems: Listed<String>,
-    pub bad_rows: usize,
-    pub added: usize,
-    pub changed: usize,
-    pub removed: usize,
-    pub imported: bool,
-}
+pub type RiskPreview = super::assets::RegisterPreview;
 
 impl App {
     /// The risk register in priority order (admins and incident leads).
@@ -43,37 +31,12 @@ impl App {
         let session = self.user()?;
         session.require(Permission::ManageAssets, "change the risk register")?;
         let parsed = self.parse_risks(bytes)?;
-        let current = session.risks()?;
-        let old: std::collections::HashMap<&str, &risk::Risk> =
-            current.iter().map(|r| (r.id.as_str(), r)).collect();
-        let added = parsed.risks.iter().filter(|(_, r)| !old.contains_key(r.id.as_str())).count();
-        let changed = parsed
-            .risks
-            .iter()
-            .filter(|(_, r)| old.get(r.id.as_str()).is_some_and(|o| *o != r))
-            .count();
-        let kept = parsed.risks.len() - added;
-        let mut preview = RiskPreview {
-            good: parsed.risks.len(),
-            problems: Listed::of(parsed.problems.iter().map(ToString::to_string)),
-            bad_rows: parsed.problems.iter().map(|p| p.line).collect::<BTreeSet<_>>().len(),
-            added,
-            changed,
-            removed: current.len() - kept,
-            imported: false,
-        };
+        let mut preview =
+            RiskPreview::of(&parsed.risks, &parsed.problems, &session.risks()?, |r| &r.id);
         if !import {
             return Ok(preview);
         }
-        if !preview.problems.is_empty() && !skip_bad_rows {
-            return Err(crate::Error::ImportRejected { problems: preview.problems });
-        }
-        if parsed.risks.is_empty() {
-            return Err(crate::Error::Invalid {
-                what: "risks",
-                reason: "the file holds no risk to import".into(),
-            });
-        }
+        preview.admit(skip_bad_rows, "risks", "risk")?;
         session.replace_risks(parsed.risks.into_iter().map(|(_, r)| r).collect(), self.today())?;
         preview.imported = true;
         Ok(preview)

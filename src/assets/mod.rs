@@ -154,8 +154,31 @@ pub struct AssetView {
     #[serde(flatten)]
     pub asset: Asset,
     pub patch: PatchStatus,
+    /// The patch status in words, as every view prints it: `123 days behind, OVERDUE`.
+    pub patch_words: String,
     /// The ids of the assets that need it.
     pub needed_by: Vec<String>,
+}
+
+/// An asset's patch status in words: `current`, `123 days behind, OVERDUE`.
+fn patch_words(a: &Asset, p: &PatchStatus) -> String {
+    let mut words = match (p.current, p.days_behind) {
+        (Some(true), _) => "current".to_owned(),
+        (Some(false), Some(d)) => format!("{d} days behind"),
+        (Some(false), None) => "behind".to_owned(),
+        (None, _) => "version unknown".to_owned(),
+    };
+    for (on, word) in [
+        (p.overdue, "OVERDUE"),
+        (p.unsupported, "UNSUPPORTED"),
+        (a.vendor_validated_only, "vendor-validated only"),
+    ] {
+        if on {
+            words.push_str(", ");
+            words.push_str(word);
+        }
+    }
+    words
 }
 
 /// Which assets a list shows.
@@ -184,7 +207,8 @@ pub fn list(assets: &[Asset], filter: Filter, today: NaiveDate) -> Vec<AssetView
                 return None;
             }
             let needed_by = needed_by.get(a.id.as_str()).cloned().unwrap_or_default();
-            Some(AssetView { asset: a.clone(), patch, needed_by })
+            let patch_words = patch_words(a, &patch);
+            Some(AssetView { asset: a.clone(), patch, patch_words, needed_by })
         })
         .collect();
     out.sort_by(|a, b| {

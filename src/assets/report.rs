@@ -5,28 +5,8 @@
 use chrono::NaiveDate;
 use maud::html;
 
-use super::{Asset, AssetView, Filter, behind_by_tier, list};
+use super::{Asset, Filter, behind_by_tier, list};
 use crate::html::{page, table};
-
-/// The patch status of a listed asset in words: `current`, `123 days behind, OVERDUE`.
-pub fn patch_words(v: &AssetView) -> String {
-    let mut words = match (v.patch.current, v.patch.days_behind) {
-        (Some(true), _) => "current".to_owned(),
-        (Some(false), Some(d)) => format!("{d} days behind"),
-        (Some(false), None) => "behind".to_owned(),
-        (None, _) => "version unknown".to_owned(),
-    };
-    if v.patch.overdue {
-        words.push_str(", OVERDUE");
-    }
-    if v.patch.unsupported {
-        words.push_str(", UNSUPPORTED");
-    }
-    if v.asset.vendor_validated_only {
-        words.push_str(", vendor-validated patches only");
-    }
-    words
-}
 
 /// The printable register on `today`; `printed` says when, in the workstation's zone.
 pub fn html(assets: &[Asset], today: NaiveDate, printed: &str) -> String {
@@ -47,12 +27,18 @@ pub fn html(assets: &[Asset], today: NaiveDate, printed: &str) -> String {
             a.depends_on.join(", "),
             opt(&a.downtime_playbook),
             opt(&a.location),
-            patch_words(v),
+            v.patch_words.clone(),
         ]
     });
     let late = overdue.iter().map(|v| {
         let a = &v.asset;
-        [a.id.clone(), a.name.clone(), opt(&a.owner), patch_words(v), opt(&a.compensating_controls)]
+        [
+            a.id.clone(),
+            a.name.clone(),
+            opt(&a.owner),
+            v.patch_words.clone(),
+            opt(&a.compensating_controls),
+        ]
     });
     let tiers = behind_by_tier(assets, today).into_iter().map(|(t, n, behind, over, eos)| {
         [t.to_string(), n.to_string(), behind.to_string(), over.to_string(), eos.to_string()]

@@ -2,12 +2,12 @@
 
 use std::path::PathBuf;
 
-use caregiver::Error;
 use caregiver::app::assets::RegisterPanel;
 use caregiver::assets::{AssetView, Filter};
+use caregiver::playbook::format::RegisterView;
 use clap::{Subcommand, ValueEnum};
 
-use super::{Auth, Result, print_json, read_import, say, say_imported, warn_listed, write_file};
+use super::{Auth, Result, import_register, print_json, say, write_file};
 
 /// The register's file formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -59,18 +59,8 @@ pub enum AssetsCommand {
 pub fn run(auth: &Auth, cmd: AssetsCommand) -> Result {
     match cmd {
         AssetsCommand::Import { file, skip_bad_rows } => {
-            let bytes = read_import(&file)?;
-            let shown = file.display();
-            let preview = match auth.signed_in()?.import_assets(&bytes, skip_bad_rows) {
-                Err(Error::ImportRejected { problems }) => {
-                    warn_listed(&problems, "problems", |p| format!("{shown}:{p}"));
-                    return Err(Error::ImportRejected { problems });
-                }
-                other => other?,
-            };
-            warn_listed(&preview.problems, "problems", |p| format!("{shown}:{p} (skipped)"));
-            let counts = (preview.added, preview.changed, preview.removed);
-            say_imported("assets", preview.good, counts, preview.bad_rows);
+            let app = auth.signed_in()?;
+            import_register(&file, "assets", |bytes| app.import_assets(bytes, skip_bad_rows))?;
         }
         AssetsCommand::List { json, overdue, tier } => {
             let list = auth.signed_in()?.assets(Filter { overdue, tier })?;
@@ -129,14 +119,16 @@ pub fn run(auth: &Auth, cmd: AssetsCommand) -> Result {
 fn line(v: &AssetView) -> String {
     let a = &v.asset;
     let order = a.restore_order.map_or_else(|| "-".to_owned(), |n| n.to_string());
-    let patch = caregiver::assets::report::patch_words(v);
-    format!("{order:>4}  tier {}  {:<24} {:<32} {patch}", a.tier, a.id, a.name)
+    format!("{order:>4}  tier {}  {:<24} {:<32} {}", a.tier, a.id, a.name, v.patch_words)
 }
 
 /// What of the asset register the current step shows, under `incident show`.
 pub fn print_panel(panel: &RegisterPanel) {
-    let title =
-        if panel.view == "devices" { "medical devices" } else { "the agreed restore order" };
+    let title = if panel.view == RegisterView::Devices {
+        "medical devices"
+    } else {
+        "the agreed restore order"
+    };
     say(&format!("asset register, {title}:"));
     match &panel.assets {
         None => say("  (the asset register is for incident leads and admins)"),

@@ -143,6 +143,29 @@ pub fn warn_listed(listed: &Listed<String>, things: &str, line: impl Fn(&str) ->
     }
 }
 
+/// Imports a register file (`import` reads its bytes): every problem named as
+/// `FILE:line N: message` on stderr (and the import refused while there is one, unless the
+/// bad rows are skipped, each then reported as skipped), then what it did in one line.
+pub fn import_register(
+    file: &Path,
+    what: &str,
+    import: impl FnOnce(&[u8]) -> caregiver::Result<caregiver::app::assets::RegisterPreview>,
+) -> Result {
+    let bytes = read_import(file)?;
+    let shown = file.display();
+    let preview = match import(&bytes) {
+        Err(Error::ImportRejected { problems }) => {
+            warn_listed(&problems, "problems", |p| format!("{shown}:{p}"));
+            return Err(Error::ImportRejected { problems });
+        }
+        other => other?,
+    };
+    warn_listed(&preview.problems, "problems", |p| format!("{shown}:{p} (skipped)"));
+    let counts = (preview.added, preview.changed, preview.removed);
+    say_imported(what, preview.good, counts, preview.bad_rows);
+    Ok(())
+}
+
 /// What an import did, in one line: `Imported 7 assets (7 new, 0 changed, 0 removed)`, with
 /// how many bad rows were skipped (listed above it).
 pub fn say_imported(

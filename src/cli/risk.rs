@@ -2,13 +2,12 @@
 
 use std::path::PathBuf;
 
-use caregiver::Error;
 use caregiver::app::training::ReportFormat;
 use clap::Subcommand;
 
 use super::assets::AssetFormat;
 use super::training::ReportFormatArg;
-use super::{Auth, Result, print_json, read_import, say, say_imported, warn_listed, write_file};
+use super::{Auth, Result, import_register, print_json, say, write_file};
 
 #[derive(Debug, Subcommand)]
 pub enum RiskCommand {
@@ -47,18 +46,8 @@ pub enum RiskCommand {
 pub fn run(auth: &Auth, cmd: RiskCommand) -> Result {
     match cmd {
         RiskCommand::Import { file, skip_bad_rows } => {
-            let bytes = read_import(&file)?;
-            let shown = file.display();
-            let preview = match auth.signed_in()?.import_risks(&bytes, skip_bad_rows) {
-                Err(Error::ImportRejected { problems }) => {
-                    warn_listed(&problems, "problems", |p| format!("{shown}:{p}"));
-                    return Err(Error::ImportRejected { problems });
-                }
-                other => other?,
-            };
-            warn_listed(&preview.problems, "problems", |p| format!("{shown}:{p} (skipped)"));
-            let counts = (preview.added, preview.changed, preview.removed);
-            say_imported("risks", preview.good, counts, preview.bad_rows);
+            let app = auth.signed_in()?;
+            import_register(&file, "risks", |bytes| app.import_risks(bytes, skip_bad_rows))?;
         }
         RiskCommand::List { json } => {
             let list = auth.signed_in()?.risks()?;

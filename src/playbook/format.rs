@@ -152,11 +152,22 @@ pub struct Step {
     pub form: Option<String>,
     /// What of the asset register the step shows (one of [`REGISTER_VIEWS`]): the agreed
     /// restore order, or the medical devices to find one by its tag.
-    pub register: Option<String>,
+    pub register: Option<RegisterView>,
 }
 
 /// What of the asset register a step may show (`register = "..."`).
-pub const REGISTER_VIEWS: &[&str] = &["restore-order", "devices"];
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RegisterView {
+    /// The assets with a place in the agreed restore order, in that order.
+    RestoreOrder,
+    /// The medical devices, to find one by its asset tag.
+    Devices,
+}
+
+/// The register views by the name a playbook gives them.
+pub const REGISTER_VIEWS: &[(&str, RegisterView)] =
+    &[("restore-order", RegisterView::RestoreOrder), ("devices", RegisterView::Devices)];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Timer {
@@ -499,7 +510,11 @@ fn check_step(
         })
         .collect();
     let form = check_form(c, s, &mut choices);
-    let register = s.register.as_ref().map(|r| c.one_of(r, "register view", REGISTER_VIEWS));
+    let names: Vec<&str> = REGISTER_VIEWS.iter().map(|(n, _)| *n).collect();
+    let register = s.register.as_ref().and_then(|r| {
+        let name = c.one_of(r, "register view", &names);
+        REGISTER_VIEWS.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    });
     match (&s.question, s.choices.len()) {
         (Some(q), n) if n < 2 => c.span(q, "a question needs two or more [[steps.choices]]"),
         (None, n) if n > 0 => c.span(&s.id, "this step has choices but no `question`"),

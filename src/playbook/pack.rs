@@ -342,8 +342,10 @@ fn parse_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Resul
     }
     let (_, built_in) = playbook::embedded_unresolved()?;
     let rules = Rules::new(built_in.iter().chain(&sets));
-    for (name, p) in &playbooks {
-        problems.extend(clockrules::resolve(&mut p.clone(), &rules, name));
+    // Resolved here to name each problem with its file; `merged` resolves the whole list
+    // in force again (the embedded playbooks too), which leaves these as they are.
+    for (name, p) in &mut playbooks {
+        problems.extend(clockrules::resolve(p, &rules, name));
     }
     if !problems.is_empty() {
         return Err(Error::PlaybookInvalid { diagnostics: problems });

@@ -135,6 +135,15 @@ pub struct RiskView {
     pub treatment_overdue: bool,
     /// Its review date has passed.
     pub review_due: bool,
+    /// Those two in words, as every view prints them: `treatment overdue; review due`.
+    pub flags: String,
+    /// Its impact on patient care in words ([`PATIENT_IMPACT`]).
+    pub patient_words: &'static str,
+}
+
+/// The impact on patient care in words.
+pub fn patient_words(n: u8) -> &'static str {
+    PATIENT_IMPACT.iter().find(|(k, _)| *k == n).map_or("none", |(_, w)| w)
 }
 
 /// The register in priority order on `today`: closed risks last; then the impact on
@@ -142,11 +151,22 @@ pub struct RiskView {
 pub fn prioritised(risks: &[Risk], today: NaiveDate) -> Vec<RiskView> {
     let mut out: Vec<RiskView> = risks
         .iter()
-        .map(|r| RiskView {
-            risk: r.clone(),
-            score: r.score(),
-            treatment_overdue: r.status != Status::Closed && r.due.is_some_and(|d| d < today),
-            review_due: r.next_review.is_some_and(|d| d <= today),
+        .map(|r| {
+            let treatment_overdue = r.status != Status::Closed && r.due.is_some_and(|d| d < today);
+            let review_due = r.next_review.is_some_and(|d| d <= today);
+            let flags = [(treatment_overdue, "treatment overdue"), (review_due, "review due")]
+                .into_iter()
+                .filter_map(|(on, w)| on.then_some(w))
+                .collect::<Vec<_>>()
+                .join("; ");
+            RiskView {
+                risk: r.clone(),
+                score: r.score(),
+                treatment_overdue,
+                review_due,
+                flags,
+                patient_words: patient_words(r.patient_impact),
+            }
         })
         .collect();
     out.sort_by(|a, b| {

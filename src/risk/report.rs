@@ -18,7 +18,7 @@ use plotters::prelude::{IntoDrawingArea, SVGBackend};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{Color, FontDesc, FontFamily, FontStyle, RGBColor, TextStyle};
 
-use super::{PATIENT_IMPACT, Risk, RiskView, Status, heat, prioritised};
+use super::{Risk, RiskView, Status, heat, prioritised};
 use crate::csv_table::{self, Columns};
 use crate::{Error, Result, html as page};
 
@@ -211,23 +211,6 @@ fn finish(svg: &str, label: &str, overlay: &str) -> Result<String> {
     ))
 }
 
-/// A risk's flags in words: "treatment overdue", "review due".
-pub fn flags(v: &RiskView) -> String {
-    let mut out = Vec::new();
-    if v.treatment_overdue {
-        out.push("treatment overdue");
-    }
-    if v.review_due {
-        out.push("review due");
-    }
-    out.join("; ")
-}
-
-/// The impact on patient care in words.
-pub fn patient_words(n: u8) -> &'static str {
-    PATIENT_IMPACT.iter().find(|(k, _)| *k == n).map_or("none", |(_, w)| w)
-}
-
 fn day(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
@@ -253,14 +236,14 @@ pub fn html(
             r.likelihood.to_string(),
             r.impact.to_string(),
             format!("{} ({})", v.score, Band::of(v.score).name()),
-            patient_words(r.patient_impact).to_owned(),
+            v.patient_words.to_owned(),
             r.owner.clone().unwrap_or_default(),
             r.treatment.as_str().to_owned(),
             r.plan.clone().unwrap_or_default(),
             day(r.due),
             r.status.as_str().to_owned(),
             day(r.next_review),
-            flags(v),
+            v.flags.clone(),
         ]
     });
     let head = [

@@ -13,18 +13,6 @@ import { fill, h, listed, showAlert, svgNode } from "../dom.js";
 const KINDS = { "system": "System", "data-set": "Data set", "medical-device": "Medical device" };
 const TIERS = [[1, "1 · life-critical"], [2, "2 · care-critical"], [3, "3 · business-critical"], [4, "4 · other"]];
 
-/** An asset's patch status in words, from the core's figures. */
-function patchWords(a) {
-  const p = a.patch;
-  const words = [p.current === true ? "current"
-    : p.current === false ? (p.days_behind === null ? "behind" : `${p.days_behind} days behind`)
-      : "version unknown"];
-  if (p.overdue) words.push("OVERDUE");
-  if (p.unsupported) words.push("UNSUPPORTED");
-  if (a.vendor_validated_only) words.push("vendor-validated only");
-  return words.join(", ");
-}
-
 function inventoryTable(list, filter) {
   if (!list.length) return h("p", { id: "assets-none" }, filter.overdue || filter.tier ? "No asset matches." : "No asset in the register yet.");
   const head = ["Restore order", "ID", "Name", "Kind", "Tier", "Patch status", "Needed by"];
@@ -37,7 +25,7 @@ function inventoryTable(list, filter) {
         h("td", {}, a.name),
         h("td", {}, KINDS[a.kind] || a.kind),
         h("td", {}, a.tier),
-        h("td", { class: "asset-patch" }, patchWords(a)),
+        h("td", { class: "asset-patch" }, a.patch_words),
         h("td", {}, a.needed_by.join(", ") || "–"))))));
 }
 
@@ -116,16 +104,6 @@ const RISK_FILE = {
   title: "Keep the risk register (admins)", label: "Import the risk register (CSV): it replaces the register; import the assets first",
 };
 
-const PATIENT = { 3: "direct: patients could be harmed, or care stops", 2: "care delayed or on paper", 1: "patient information, not care", 0: "none" };
-
-/** A risk's flags in words, from the core's figures. */
-function riskFlags(v) {
-  const words = [];
-  if (v.treatment_overdue) words.push("TREATMENT OVERDUE");
-  if (v.review_due) words.push("review due");
-  return words.join(", ") || "–";
-}
-
 function riskTable(list) {
   if (!list.length) return h("p", { id: "risks-none" }, "No risk in the register yet.");
   const head = ["Priority", "ID", "Threat", "Vulnerability", "Assets", "Likelihood", "Impact", "Score", "Patient impact", "Owner", "Treatment", "Due", "Status", "Next review", "Flags"];
@@ -141,13 +119,13 @@ function riskTable(list) {
         h("td", {}, v.likelihood),
         h("td", {}, v.impact),
         h("td", {}, v.score),
-        h("td", {}, PATIENT[v.patient_impact] ?? v.patient_impact),
+        h("td", {}, v.patient_words),
         h("td", {}, v.owner ?? "–"),
         h("td", {}, v.treatment),
         h("td", {}, v.due ?? "–"),
         h("td", {}, v.status),
         h("td", {}, v.next_review ?? "–"),
-        h("td", { class: "asset-patch risk-flags" }, riskFlags(v)))))));
+        h("td", { class: "asset-patch risk-flags" }, v.flags || "–"))))));
 }
 
 /** The Risks part: the heat map, the register in priority order, and its printable report. */

@@ -249,7 +249,7 @@ function registerPanel(r) {
     h("td", {}, a.restore_order ?? "—"), h("td", {}, a.name),
     h("td", {}, devices ? (a.asset_tag || "—") : `Tier ${a.tier}`),
     h("td", {}, devices ? [a.make, a.model, a.firmware && `firmware ${a.firmware}`].filter(Boolean).join(" ") : (a.rto_hours != null ? `${a.rto_hours} h` : "—")),
-    h("td", {}, a.patch.unsupported ? "UNSUPPORTED" : a.patch.overdue ? "patch OVERDUE" : (a.downtime_playbook || "")));
+    h("td", {}, a.patch.unsupported || a.patch.overdue ? a.patch_words : (a.downtime_playbook || "")));
   const body = h("tbody", {}, r.assets.map(row));
   const table = h("table", { class: "register-table" },
     h("thead", {}, h("tr", {}, ["Order", "Name", devices ? "Tag" : "Tier", devices ? "Device" : "Recovery time", devices ? "Status" : "Downtime"].map((c) => h("th", { scope: "col" }, c)))),
