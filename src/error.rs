@@ -156,6 +156,10 @@ pub enum Error {
     #[error("{}", summarise(diagnostics, "a training module is invalid"))]
     TrainingInvalid { diagnostics: Vec<crate::playbook::Diagnostic> },
 
+    /// Self-assessment questionnaire files with problems, each `file:line:column: message`.
+    #[error("{}", summarise(diagnostics, "a self-assessment questionnaire is invalid"))]
+    AssessmentInvalid { diagnostics: Vec<crate::playbook::Diagnostic> },
+
     /// No training module has this id.
     #[error("no training module with id `{id}`")]
     TrainingNotFound { id: String },
@@ -207,6 +211,7 @@ impl Error {
             Error::TrainingInvalid { .. } => "training_invalid",
             Error::ImportRejected { .. } => "import_rejected",
             Error::TrainingNotFound { .. } => "training_not_found",
+            Error::AssessmentInvalid { .. } => "assessment_invalid",
             Error::StoreTampered { .. } => "store_tampered",
         }
     }

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod assets;
 pub mod breach;
+pub mod charts;
 pub mod checker;
 pub mod clock;
 pub mod contacts;
@@ -14,6 +15,7 @@ pub mod csv_safe;
 pub mod csv_table;
 pub mod error;
 pub mod events;
+pub mod hicp;
 pub mod html;
 pub mod incident;
 pub mod limits;

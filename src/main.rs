@@ -91,6 +91,10 @@ enum Command {
     /// order.
     #[command(subcommand)]
     Risk(cli::risk::RiskCommand),
+    /// The HICP self-assessment: the ten HHS 405(d) practices, scored over time, each gap
+    /// one step from the risk register.
+    #[command(subcommand)]
+    Hicp(cli::hicp::HicpCommand),
 }
 
 fn main() -> ExitCode {
@@ -127,5 +131,6 @@ fn run(cli: Cli) -> cli::Result {
         Command::Deploy(cmd) => cli::deploy::run(cmd),
         Command::Assets(cmd) => cli::assets::run(auth, cmd),
         Command::Risk(cmd) => cli::risk::run(auth, cmd),
+        Command::Hicp(cmd) => cli::hicp::run(auth, cmd),
     }
 }

@@ -12,7 +12,6 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use caregiver::app::admin::NewUser;
-use caregiver::app::assets::{AssetPreview, TierStanding};
 use caregiver::app::breaches::{RegisterView, Selection};
 use caregiver::app::calls::CallsView;
 use caregiver::app::contacts::ContactFile;
@@ -20,17 +19,14 @@ use caregiver::app::deadlines::RunningClock;
 use caregiver::app::incidents::{IncidentView, Reminder, ReviewView, WardIncidentView};
 use caregiver::app::library::PlaybookScreen;
 use caregiver::app::records::Export;
-use caregiver::app::risk::RiskPreview;
 use caregiver::app::session::shown_once;
 use caregiver::app::training::{ModuleView, ResultsFile};
 use caregiver::app::{App, LockScreen, Status, SystemClock};
-use caregiver::assets::{AssetView, Filter};
 use caregiver::contacts::calltree::WardCallList;
 use caregiver::incident::clocks::Organisation;
 use caregiver::playbook::PlaybookSummary;
 use caregiver::playbook::pack::PackInfo;
 use caregiver::playbook::view::Hit;
-use caregiver::risk::RiskView;
 use caregiver::store::{Role, Settings, UserInfo};
 use caregiver::training::records::Item;
 use caregiver::{AppInfo, ErrorReport};
@@ -38,7 +34,7 @@ use serde::Serialize;
 use tauri::State;
 use zeroize::Zeroizing;
 
-type Reply<T> = Result<T, ErrorReport>;
+pub(crate) type Reply<T> = Result<T, ErrorReport>;
 
 /// What the app holds while it runs.
 #[derive(Debug)]
@@ -65,7 +61,7 @@ impl AppState {
 
 /// Saves an export in the exports folder: the managed configuration's, else
 /// `CAREGIVER_EXPORT_DIR`, else Documents.
-fn save(app: &App, export: Export) -> Reply<Saved> {
+pub(crate) fn save(app: &App, export: Export) -> Reply<Saved> {
     let dir = app.exports_dir();
     let path = caregiver::paths::save_export_in(dir.as_deref(), &export.file_name, &export.bytes)?;
     Ok(Saved { path: path.display().to_string() })
@@ -427,82 +423,6 @@ pub async fn export_contacts(state: State<'_, AppState>, format: String) -> Repl
     let format: caregiver::contacts::Format = format.parse()?;
     let app = state.app();
     save(&app, app.export_contacts(format)?)
-}
-
-/// The asset register in restore order (admins and incident leads): only the overdue or
-/// unsupported assets when `overdue`, only one tier when `tier`.
-#[tauri::command]
-pub async fn assets(
-    state: State<'_, AppState>,
-    overdue: bool,
-    tier: Option<u8>,
-) -> Reply<Vec<AssetView>> {
-    Ok(state.app().assets(Filter { overdue, tier })?)
-}
-
-/// How far behind the fleet is, by tier (admins and incident leads).
-#[tauri::command]
-pub async fn assets_behind(state: State<'_, AppState>) -> Reply<Vec<TierStanding>> {
-    Ok(state.app().assets_behind()?)
-}
-
-#[tauri::command]
-pub async fn preview_assets(state: State<'_, AppState>, bytes: Vec<u8>) -> Reply<AssetPreview> {
-    Ok(state.app().preview_assets(&bytes)?)
-}
-
-#[tauri::command]
-pub async fn import_assets(
-    state: State<'_, AppState>,
-    bytes: Vec<u8>,
-    skip_bad_rows: bool,
-) -> Reply<AssetPreview> {
-    Ok(state.app().import_assets(&bytes, skip_bad_rows)?)
-}
-
-#[tauri::command]
-pub async fn export_assets(state: State<'_, AppState>) -> Reply<Saved> {
-    let app = state.app();
-    save(&app, app.export_assets()?)
-}
-
-/// The risk register in priority order, with each risk's flags (admins and incident leads).
-#[tauri::command]
-pub async fn risks(state: State<'_, AppState>) -> Reply<Vec<RiskView>> {
-    Ok(state.app().risks()?)
-}
-
-/// The heat map of the open risks: SVG drawn by the core (admins and incident leads).
-#[tauri::command]
-pub async fn risk_heat_map(state: State<'_, AppState>) -> Reply<String> {
-    Ok(state.app().risk_heat_map()?)
-}
-
-#[tauri::command]
-pub async fn preview_risks(state: State<'_, AppState>, bytes: Vec<u8>) -> Reply<RiskPreview> {
-    Ok(state.app().preview_risks(&bytes)?)
-}
-
-#[tauri::command]
-pub async fn import_risks(
-    state: State<'_, AppState>,
-    bytes: Vec<u8>,
-    skip_bad_rows: bool,
-) -> Reply<RiskPreview> {
-    Ok(state.app().import_risks(&bytes, skip_bad_rows)?)
-}
-
-#[tauri::command]
-pub async fn export_risks(state: State<'_, AppState>) -> Reply<Saved> {
-    let app = state.app();
-    save(&app, app.export_risks()?)
-}
-
-/// The printable risk report (`html` or `csv`), saved (admins and incident leads).
-#[tauri::command]
-pub async fn risk_report(state: State<'_, AppState>, format: String) -> Reply<Saved> {
-    let app = state.app();
-    save(&app, app.risk_report(format.parse()?)?)
 }
 
 #[tauri::command]

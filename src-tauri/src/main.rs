@@ -6,6 +6,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod registers;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -95,17 +96,22 @@ fn main() -> ExitCode {
             commands::preview_contacts,
             commands::import_contacts,
             commands::export_contacts,
-            commands::assets,
-            commands::assets_behind,
-            commands::preview_assets,
-            commands::import_assets,
-            commands::export_assets,
-            commands::risks,
-            commands::risk_heat_map,
-            commands::preview_risks,
-            commands::import_risks,
-            commands::export_risks,
-            commands::risk_report,
+            registers::assets,
+            registers::assets_behind,
+            registers::preview_assets,
+            registers::import_assets,
+            registers::export_assets,
+            registers::risks,
+            registers::risk_heat_map,
+            registers::preview_risks,
+            registers::import_risks,
+            registers::export_risks,
+            registers::risk_report,
+            registers::assets_behind_chart,
+            registers::hicp_questions,
+            registers::hicp_assessments,
+            registers::record_hicp,
+            registers::hicp_gap_to_risk,
             commands::my_training,
             commands::training_module,
             commands::acknowledge_training,

@@ -174,6 +174,12 @@ impl App {
             .collect())
     }
 
+    /// How far behind the fleet is, by tier, as a chart the core draws (admins and
+    /// incident leads).
+    pub fn assets_behind_chart(&self) -> Result<String> {
+        assets::report::behind_chart(&self.register()?, self.today())
+    }
+
     fn parse_assets(&self, bytes: &[u8]) -> Result<assets::csv::Parsed> {
         let ids: Vec<String> = self.in_force()?.iter().map(|p| p.id.clone()).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
@@ -207,7 +213,7 @@ impl App {
     pub fn asset_report(&self) -> Result<super::records::Export> {
         let list = self.register()?;
         let printed = self.zone().minute(self.now());
-        let html = assets::report::html(&list, self.today(), &printed);
+        let html = assets::report::html(&list, self.today(), &printed)?;
         Ok(super::records::Export {
             file_name: "asset-register.html".into(),
             bytes: html.into_bytes(),

@@ -9,7 +9,8 @@
 //! force, loaded once and reloaded when the pack in force changes. Methods are split by
 //! feature: [`session`] (unlock, lock, idle), [`library`] (playbooks and packs),
 //! [`incidents`], [`deadlines`] (the legal clocks across incidents), [`breaches`] (the
-//! breach risk assessment and the breach register), [`calls`], [`contacts`], [`training`], [`admin`] (users and the
+//! breach risk assessment and the breach register), [`calls`], [`contacts`], [`training`], [`assets`], [`risk`] and
+//! [`hicp`] (the asset and risk registers and the HICP self-assessment), [`admin`] (users and the
 //! workstation), [`records`] (the activity log and exports) and `ward` (the ward copies,
 //! checked against the main-scope truth at every full unlock).
 
@@ -20,6 +21,7 @@ pub mod calls;
 mod clock;
 pub mod contacts;
 pub mod deadlines;
+pub mod hicp;
 pub mod incidents;
 pub mod library;
 pub mod managed;

@@ -5,11 +5,33 @@
 use chrono::NaiveDate;
 use maud::html;
 
-use super::{Asset, Filter, behind_by_tier, list};
-use crate::html::{page, table};
+use super::{Asset, Filter, TIERS, behind_by_tier, list};
+use crate::Result;
+use crate::charts::{Bar, percent_bars};
+use crate::html::{page, picture, table};
+
+/// How far behind the fleet is, by tier, as the core draws it: the share of each tier's
+/// assets behind the latest version, with how many are behind and overdue in words beside
+/// each bar (the unsupported ones are in the table beside it).
+pub fn behind_chart(assets: &[Asset], today: NaiveDate) -> Result<String> {
+    let bars: Vec<Bar> = behind_by_tier(assets, today)
+        .into_iter()
+        .map(|(t, n, behind, over, _)| {
+            let name = TIERS.iter().find(|(k, _)| *k == t).map_or("", |(_, w)| w);
+            let name = name.split(':').next().unwrap_or(name);
+            Bar {
+                label: format!("Tier {t}: {name}"),
+                percent: if n == 0 { 0.0 } else { behind as f64 * 100.0 / n as f64 },
+                words: format!("{behind} of {n} behind, {over} overdue"),
+            }
+        })
+        .collect();
+    percent_bars("Assets behind the latest version, by tier", &bars)
+}
 
 /// The printable register on `today`; `printed` says when, in the workstation's zone.
-pub fn html(assets: &[Asset], today: NaiveDate, printed: &str) -> String {
+pub fn html(assets: &[Asset], today: NaiveDate, printed: &str) -> Result<String> {
+    let chart = behind_chart(assets, today)?;
     let all = list(assets, Filter::default(), today);
     let overdue = list(assets, Filter { overdue: true, tier: None }, today);
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
@@ -53,7 +75,8 @@ pub fn html(assets: &[Asset], today: NaiveDate, printed: &str) -> String {
             (table(&["Id", "Name", "Owner", "Patch status", "Compensating controls"], late))
         }
         h2 { "How far behind, by tier" }
+        (picture(&chart))
         (table(&["Tier", "Assets", "Behind", "Overdue", "Unsupported"], tiers))
     };
-    page("Asset register", body)
+    Ok(page("Asset register", body))
 }

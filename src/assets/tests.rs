@@ -128,7 +128,7 @@ fn patch_status_and_the_overdue_list() {
 #[test]
 fn the_printed_register_is_in_restore_order_with_the_overdue_ones() {
     let assets: Vec<Asset> = parsed(SAMPLE).assets.into_iter().map(|(_, a)| a).collect();
-    let html = report::html(&assets, day("2026-12-02"), "2026-12-02 09:00 UTC");
+    let html = report::html(&assets, day("2026-12-02"), "2026-12-02 09:00 UTC").unwrap();
     let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle} missing"));
     assert!(
         at("<td>ad-core</td>") < at("<td>ehr-db</td>")
@@ -138,4 +138,12 @@ fn the_printed_register_is_in_restore_order_with_the_overdue_ones() {
     assert!(html[overdue..].contains("Isolated VLAN; drug library updated by USB only"));
     assert!(html.contains("123 days behind, OVERDUE"));
     assert!(html.contains("Printed 2026-12-02 09:00 UTC"));
+    // The chart of how far behind each tier is, with its words in each bar.
+    assert!(html.contains("Assets behind the latest version, by tier"), "chart");
+    let chart = report::behind_chart(&assets, day("2026-12-02")).unwrap();
+    assert!(chart.starts_with("<svg") && chart.contains("Tier 1: life-critical"));
+    for (t, n, behind, over, _) in behind_by_tier(&assets, day("2026-12-02")) {
+        let words = format!("{behind} of {n} behind, {over} overdue");
+        assert!(chart.contains(&words), "tier {t}: {words}");
+    }
 }

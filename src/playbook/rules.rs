@@ -75,7 +75,7 @@ pub struct Sheet {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawSource {
+pub(crate) struct RawSource {
     title: S<String>,
     date: S<String>,
 }
@@ -126,7 +126,7 @@ fn year_of(date: &str) -> Option<u32> {
 }
 
 /// Every citation has a title and a date; a withdrawn one is reported with what replaces it.
-pub(super) fn sources(c: &mut Checker<'_>, raw: &S<Vec<S<RawSource>>>) -> Vec<Source> {
+pub(crate) fn sources(c: &mut Checker<'_>, raw: &S<Vec<S<RawSource>>>) -> Vec<Source> {
     if raw.get_ref().is_empty() {
         c.span(raw, "`sources` needs at least one source");
     }

@@ -147,10 +147,12 @@ pub enum Kind {
     Asset,
     /// The risk register: threats, vulnerabilities, scores and treatments (one record).
     Risk,
+    /// A HICP self-assessment: its date, size and answers (one record a date).
+    HicpAssessment,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 21] = [
         Kind::Playbook,
         Kind::SignedPack,
         Kind::WardPack,
@@ -171,6 +173,7 @@ impl Kind {
         Kind::BreachReport,
         Kind::Asset,
         Kind::Risk,
+        Kind::HicpAssessment,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -195,6 +198,7 @@ impl Kind {
             Kind::BreachReport => "breach_report",
             Kind::Asset => "asset",
             Kind::Risk => "risk",
+            Kind::HicpAssessment => "hicp_assessment",
         }
     }
 
@@ -214,6 +218,7 @@ impl Kind {
                 | Kind::PhishingCampaign
                 | Kind::Asset
                 | Kind::Risk
+                | Kind::HicpAssessment
         )
     }
 
@@ -238,7 +243,8 @@ impl Kind {
             | Kind::PhishingCampaign
             | Kind::BreachReport
             | Kind::Asset
-            | Kind::Risk => Scope::Main,
+            | Kind::Risk
+            | Kind::HicpAssessment => Scope::Main,
         }
     }
 }

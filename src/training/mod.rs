@@ -11,7 +11,6 @@
 //! Everything here is a pure function of its input: the store keeps who was assigned what,
 //! who acknowledged what and when, and the imported campaign results.
 
-pub mod charts;
 pub mod format;
 pub mod phishing;
 pub mod records;

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::records::{Campaign, Completion, Item, ItemState, completion};
+use crate::charts::{self, Bar, Rates};
 use crate::csv_safe::write_row;
-use crate::training::charts::{self, Bar, Rates};
 use crate::{Error, Result, html};
 
 /// What the dashboard shows.

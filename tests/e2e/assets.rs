@@ -1,8 +1,10 @@
 //! The asset register in the window: an admin imports the sample CSV with a preview, sees
 //! the inventory in restore order, filters it to the overdue or unsupported assets, reads
 //! how far behind each tier is and exports it; then imports the risk register, sees the
-//! heat map and the risks in priority order and saves the printable report; an incident
-//! lead reads both without the admin's part; a clinician is not offered the screen.
+//! heat map and the risks in priority order and saves the printable report; records a HICP
+//! self-assessment, sees its charts and gaps, and adds a gap to the risk register in one
+//! step; an incident lead reads all of it without the admin's part; a clinician is not
+//! offered the screen.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -34,6 +36,28 @@ async fn risk_rows(app: &App) -> Vec<String> {
         )
         .await;
     serde_json::from_value(ids).unwrap()
+}
+
+/// The text a picture the core drew holds (its labels and the words beside its bars).
+async fn svg_text(app: &App, css: &str) -> String {
+    app.find(css).await;
+    let text = app.eval(&format!("return document.querySelector(\"{css}\").textContent")).await;
+    text.as_str().unwrap_or_default().to_owned()
+}
+
+/// What the screen says once it has been drawn again with something else than `before`.
+async fn said_after(app: &App, before: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now =
+            app.eval("return document.querySelector('#assets-said')?.textContent ?? ''").await;
+        let now = now.as_str().unwrap_or_default().to_owned();
+        if !now.is_empty() && now != before {
+            return now;
+        }
+        assert!(Instant::now() < deadline, "nothing new said:\n{}", app.main_text().await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// The path a save reported in `css`'s `data-path`, waited for.
@@ -170,6 +194,46 @@ async fn an_admin_imports_the_register_and_leads_read_it_but_clinicians_see_no_w
     let report = std::fs::read_to_string(&path).unwrap();
     assert!(report.contains("Likelihood 4, impact 5: 1 risk"), "{report}");
 
+    // How far behind each tier is, drawn by the core.
+    let chart = svg_text(&app, "#assets-behind-chart svg").await;
+    assert!(chart.contains("2 of 5 behind, 2 overdue"), "{chart}");
+
+    // The HICP self-assessment: none yet; the questions for a medium organisation, every
+    // one answered in place but the network's segments, saved on today's date.
+    app.find("#hicp-none").await;
+    app.wait_attr("#hicp-form", "data-state", "ready").await;
+    app.eval(
+        "document.querySelectorAll('#hicp-form input[type=radio][value=yes]')\
+         .forEach((r) => { r.checked = true; })",
+    )
+    .await;
+    app.click("#hicp-network-segments-no").await;
+    app.find("#hicp-network-segments-note")
+        .await
+        .send_keys("VLANs for imaging only")
+        .await
+        .unwrap();
+    let before = app.find("#assets-said").await.text().await.unwrap();
+    app.click("#hicp-save").await;
+    let said = said_after(&app, &before).await;
+    assert!(
+        said.starts_with("Saved the self-assessment of") && said.ends_with("1 gaps."),
+        "{said}"
+    );
+    let over_time = svg_text(&app, "#hicp-over-time svg").await;
+    assert!(over_time.contains("(medium)"), "{over_time}");
+    let by_practice = svg_text(&app, "#hicp-by-practice svg").await;
+    assert!(by_practice.contains("6. Network management"), "{by_practice}");
+    let gap = app.find("#hicp-gaps tr[data-gap=network-segments]").await.text().await.unwrap();
+    assert!(gap.contains("VLANs for imaging only") && gap.contains("not in place"), "{gap}");
+    // One step from the gap to the risk register.
+    app.click("#hicp-add-network-segments").await;
+    let said = said_after(&app, &said).await;
+    assert!(said.contains("as hicp-network-segments (score 9)"), "{said}");
+    assert!(risk_rows(&app).await.contains(&"hicp-network-segments".to_owned()));
+    let gap = app.find("#hicp-gaps tr[data-gap=network-segments]").await.text().await.unwrap();
+    assert!(gap.contains("In the risk register"), "{gap}");
+
     // An incident lead reads it, without the admin's part.
     app.click("#nav-lock").await;
     app.unlock(LEAD, OWN, "home").await;
@@ -178,8 +242,10 @@ async fn an_admin_imports_the_register_and_leads_read_it_but_clinicians_see_no_w
     app.find("#assets-table").await;
     assert_eq!(rows(&app).await.len(), 7);
     assert!(!app.exists("#assets-file").await);
-    assert_eq!(risk_rows(&app).await.len(), 5);
+    assert_eq!(risk_rows(&app).await.len(), 6);
     assert!(app.exists("#risks-print").await && !app.exists("#risks-file").await);
+    app.find("#hicp-gaps tr[data-gap=network-segments]").await;
+    assert!(!app.exists("#hicp-save").await && !app.exists("#hicp-add-network-segments").await);
 
     // A clinician is not offered it.
     app.click("#nav-lock").await;

@@ -14,6 +14,7 @@ mod commands;
 mod contacts;
 mod deploy;
 mod forged_playbooks;
+mod hicp;
 mod incident;
 mod insider;
 mod keys;

@@ -147,6 +147,19 @@ pub fn write_every_kind(session: &caregiver::store::Session, marker: &str) {
     .unwrap();
     let risks = caregiver::risk::RiskRegister(risks.risks.into_iter().map(|(_, r)| r).collect());
     session.put("risk-1", &risks).unwrap();
+    // A self-assessment's answers as an admin's filled-in CSV gives them.
+    let hicp = caregiver::hicp::hicp().unwrap();
+    let answers = format!("question,answer,note\nemail-mfa,no,{}\n", text("hicp note"));
+    let answers = caregiver::hicp::csv::read(answers.as_bytes(), &hicp).unwrap();
+    let assessment = caregiver::hicp::Assessment {
+        date: chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+        size: caregiver::hicp::Size::Small,
+        questionnaire: hicp.id,
+        version: hicp.version,
+        by: text("assessor"),
+        answers,
+    };
+    session.put("hicp-1", &assessment).unwrap();
 }
 
 /// The admin of the stores these tests make.
@@ -184,6 +197,7 @@ pub fn read_each_kind(session: &caregiver::store::Session) -> Vec<caregiver::Res
         all::<caregiver::breach::BreachReport>(session),
         all::<caregiver::assets::AssetRegister>(session),
         all::<caregiver::risk::RiskRegister>(session),
+        all::<caregiver::hicp::Assessment>(session),
     ]
 }
 

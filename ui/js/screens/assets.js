@@ -5,10 +5,12 @@
 // and every bad row as "line N: message") and export it.
 // Its Risks part: the heat map the core draws (SVG, parsed as SVG, never as HTML), the risk
 // register in priority order with its flags in words, a printable report saved through the
-// core, and for admins the same import with a preview, and export.
+// core, and for admins the same import with a preview, and export. Its HICP part is
+// `hicp.js`.
 
 import { request } from "../api.js";
 import { fill, h, listed, showAlert, svgNode } from "../dom.js";
+import { hicpSection } from "./hicp.js";
 
 const KINDS = { "system": "System", "data-set": "Data set", "medical-device": "Medical device" };
 const TIERS = [[1, "1 · life-critical"], [2, "2 · care-critical"], [3, "3 · business-critical"], [4, "4 · other"]];
@@ -42,9 +44,14 @@ function behindTable(rows) {
 export async function renderAssets(main, { manages, said = "" }) {
   const alert = h("div", { class: "alert", role: "alert", hidden: true });
   const filter = { overdue: false, tier: null };
-  const [list, behind, risks, heatMap] = await Promise.all([request("assets", filter),
-    request("assets_behind"), request("risks"), request("risk_heat_map")]);
-  const failed = [list, behind, risks, heatMap].find((x) => x.state === "error");
+  const reload = async (done) => {
+    await renderAssets(main, { manages, said: done });
+    main.querySelector("#assets-said")?.focus();
+  };
+  const [list, behind, chart, risks, heatMap, hicp] = await Promise.all([request("assets", filter),
+    request("assets_behind"), request("assets_behind_chart"), request("risks"), request("risk_heat_map"),
+    hicpSection({ manages, reload })]);
+  const failed = [list, behind, chart, risks, heatMap].find((x) => x.state === "error");
   if (failed) {
     fill(main, h("h1", { tabindex: "-1", id: "assets-title" }, "Asset register"), alert);
     return showAlert(alert, failed.error);
@@ -68,10 +75,6 @@ export async function renderAssets(main, { manages, said = "" }) {
     inventory.dataset.filter = `${filter.overdue ? "overdue" : "all"}:${filter.tier ?? "all"}`;
     inventory.dataset.state = "ready";
   };
-  const reload = async (done) => {
-    await renderAssets(main, { manages, said: done });
-    main.querySelector("#assets-said")?.focus();
-  };
   overdue.addEventListener("change", reask);
   tier.addEventListener("change", reask);
   fill(main,
@@ -87,10 +90,12 @@ export async function renderAssets(main, { manages, said = "" }) {
     h("section", { "aria-labelledby": "assets-behind-title" },
       h("h2", { id: "assets-behind-title" }, "How far behind, by tier"),
       h("p", { class: "meta" }, "Behind: not on the latest version. Overdue: behind for more than 30 days. Unsupported: past the vendor's end of support."),
+      h("figure", { class: "chart", id: "assets-behind-chart" }, svgNode(chart.data, "The chart could not be drawn.")),
       behindTable(behind.data)),
     manages ? adminSection(reload, ASSET_FILE) : null,
     riskSection(risks.data, heatMap.data),
     manages ? adminSection(reload, RISK_FILE) : null,
+    hicp,
     alert);
 }
 

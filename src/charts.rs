@@ -1,6 +1,7 @@
-//! The training dashboard's pictures, drawn by the core as SVG with plotters' SVG backend
-//! (the same picture in the window and in the printed report): percentages as horizontal
-//! bars (completion by module, by department), and click and report rates over phishing
+//! The bar charts the core draws as SVG with plotters' SVG backend (the same picture in
+//! the window and in the printed report): percentages as horizontal bars (training
+//! completion by module and by department, the share of assets behind on patches by tier,
+//! HICP scores over time and by practice), and click and report rates over phishing
 //! campaigns as paired bars. Every bar carries its number in words beside it, so the
 //! picture does not rely on colour or on reading a scale.
 
