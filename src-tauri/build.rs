@@ -70,6 +70,8 @@ const COMMANDS: &[&str] = &[
     "hicp_assessments",
     "record_hicp",
     "hicp_gap_to_risk",
+    "kev_matches",
+    "import_kev",
     "my_training",
     "training_module",
     "acknowledge_training",

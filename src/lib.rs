@@ -18,6 +18,7 @@ pub mod events;
 pub mod hicp;
 pub mod html;
 pub mod incident;
+pub mod kev;
 pub mod limits;
 pub mod log;
 pub mod managed;

@@ -95,6 +95,9 @@ enum Command {
     /// one step from the risk register.
     #[command(subcommand)]
     Hicp(cli::hicp::HicpCommand),
+    /// CISA's Known Exploited Vulnerabilities catalogue, matched against the asset register.
+    #[command(subcommand)]
+    Kev(cli::kev::KevCommand),
 }
 
 fn main() -> ExitCode {
@@ -132,5 +135,6 @@ fn run(cli: Cli) -> cli::Result {
         Command::Assets(cmd) => cli::assets::run(auth, cmd),
         Command::Risk(cmd) => cli::risk::run(auth, cmd),
         Command::Hicp(cmd) => cli::hicp::run(auth, cmd),
+        Command::Kev(cmd) => cli::kev::run(auth, cmd),
     }
 }

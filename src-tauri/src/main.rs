@@ -112,6 +112,8 @@ fn main() -> ExitCode {
             registers::hicp_assessments,
             registers::record_hicp,
             registers::hicp_gap_to_risk,
+            registers::kev_matches,
+            registers::import_kev,
             commands::my_training,
             commands::training_module,
             commands::acknowledge_training,

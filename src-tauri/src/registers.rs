@@ -2,12 +2,13 @@
 //! register (its list, the tiers' standing and chart, import and export), the risk register
 //! (its list, heat map, report, import and export) and the HICP self-assessment (the
 //! questions for a size, recording one, every one scored with its charts, a gap made a
-//! risk). As in [`crate::commands`], each calls one method of the application layer.
+//! risk) and CISA's KEV catalogue (imported, matched against the assets). As in [`crate::commands`], each calls one method of the application layer.
 
 use std::collections::BTreeMap;
 
 use caregiver::app::assets::{AssetPreview, TierStanding};
 use caregiver::app::hicp::{AssessmentsView, QuestionsView};
+use caregiver::app::kev::KevView;
 use caregiver::app::risk::RiskPreview;
 use caregiver::assets::{AssetView, Filter};
 use caregiver::hicp::{Given, Scored, Size};
@@ -130,4 +131,16 @@ pub async fn hicp_gap_to_risk(
     impact: u8,
 ) -> Reply<RiskView> {
     Ok(state.app().hicp_gap_to_risk(date, &question, likelihood, impact)?)
+}
+
+/// The KEV catalogue's entries that affect the asset register.
+#[tauri::command]
+pub async fn kev_matches(state: State<'_, AppState>) -> Reply<KevView> {
+    Ok(state.app().kev_matches()?)
+}
+
+/// Imports CISA's KEV CSV, replacing the catalogue (admins): how many entries it holds.
+#[tauri::command]
+pub async fn import_kev(state: State<'_, AppState>, bytes: Vec<u8>) -> Reply<usize> {
+    Ok(state.app().import_kev(&bytes)?)
 }

@@ -10,7 +10,8 @@
 //! feature: [`session`] (unlock, lock, idle), [`library`] (playbooks and packs),
 //! [`incidents`], [`deadlines`] (the legal clocks across incidents), [`breaches`] (the
 //! breach risk assessment and the breach register), [`calls`], [`contacts`], [`training`], [`assets`], [`risk`] and
-//! [`hicp`] (the asset and risk registers and the HICP self-assessment), [`admin`] (users and the
+//! [`hicp`] and [`kev`] (the asset and risk registers, the HICP self-assessment and the KEV
+//! catalogue matched against the assets), [`admin`] (users and the
 //! workstation), [`records`] (the activity log and exports) and `ward` (the ward copies,
 //! checked against the main-scope truth at every full unlock).
 
@@ -23,6 +24,7 @@ pub mod contacts;
 pub mod deadlines;
 pub mod hicp;
 pub mod incidents;
+pub mod kev;
 pub mod library;
 pub mod managed;
 pub mod records;

@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod deploy;
 pub mod hicp;
 pub mod incidents;
+pub mod kev;
 pub mod log;
 pub mod playbooks;
 pub mod risk;

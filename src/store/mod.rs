@@ -149,10 +149,12 @@ pub enum Kind {
     Risk,
     /// A HICP self-assessment: its date, size and answers (one record a date).
     HicpAssessment,
+    /// CISA's Known Exploited Vulnerabilities catalogue as last imported (one record).
+    KevCatalogue,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 21] = [
+    pub const ALL: [Kind; 22] = [
         Kind::Playbook,
         Kind::SignedPack,
         Kind::WardPack,
@@ -174,6 +176,7 @@ impl Kind {
         Kind::Asset,
         Kind::Risk,
         Kind::HicpAssessment,
+        Kind::KevCatalogue,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -199,6 +202,7 @@ impl Kind {
             Kind::Asset => "asset",
             Kind::Risk => "risk",
             Kind::HicpAssessment => "hicp_assessment",
+            Kind::KevCatalogue => "kev_catalogue",
         }
     }
 
@@ -219,6 +223,7 @@ impl Kind {
                 | Kind::Asset
                 | Kind::Risk
                 | Kind::HicpAssessment
+                | Kind::KevCatalogue
         )
     }
 
@@ -244,7 +249,8 @@ impl Kind {
             | Kind::BreachReport
             | Kind::Asset
             | Kind::Risk
-            | Kind::HicpAssessment => Scope::Main,
+            | Kind::HicpAssessment
+            | Kind::KevCatalogue => Scope::Main,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The asset register in the window: an admin imports the sample CSV with a preview, sees
 //! the inventory in restore order, filters it to the overdue or unsupported assets, reads
 //! how far behind each tier is and exports it; then imports the risk register, sees the
-//! heat map and the risks in priority order and saves the printable report; records a HICP
+//! heat map and the risks in priority order and saves the printable report; imports CISA's
+//! KEV catalogue and sees the entry that affects the register; records a HICP
 //! self-assessment, sees its charts and gaps, and adds a gap to the risk register in one
 //! step; an incident lead reads all of it without the admin's part; a clinician is not
 //! offered the screen.
@@ -198,6 +199,19 @@ async fn an_admin_imports_the_register_and_leads_read_it_but_clinicians_see_no_w
     let chart = svg_text(&app, "#assets-behind-chart svg").await;
     assert!(chart.contains("2 of 5 behind, 2 overdue"), "{chart}");
 
+    // CISA's KEV catalogue, carried in by hand: the Windows entry affects four assets and
+    // is past its due date.
+    let kev = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/kev/sample.csv");
+    let kev = std::fs::read_to_string(&kev).unwrap();
+    let before = app.find("#assets-said").await.text().await.unwrap();
+    choose_file(&app, "#kev-file", "known_exploited_vulnerabilities.csv", &kev).await;
+    let said = said_after(&app, &before).await;
+    assert_eq!(said, "Imported the KEV catalogue: 3 entries.");
+    let row = app.texts("#kev-table tr[data-cve=CVE-2017-0144] td").await;
+    assert!(row[1].contains("4 assets in the register run Microsoft Windows"), "{row:?}");
+    assert!(row[1].contains("ad-core, ehr-app, pacs, ct-scanner"), "{row:?}");
+    assert_eq!(row[3], "OVERDUE; used in ransomware");
+
     // The HICP self-assessment: none yet; the questions for a medium organisation, every
     // one answered in place but the network's segments, saved on today's date.
     app.find("#hicp-none").await;
@@ -246,6 +260,8 @@ async fn an_admin_imports_the_register_and_leads_read_it_but_clinicians_see_no_w
     assert!(app.exists("#risks-print").await && !app.exists("#risks-file").await);
     app.find("#hicp-gaps tr[data-gap=network-segments]").await;
     assert!(!app.exists("#hicp-save").await && !app.exists("#hicp-add-network-segments").await);
+    app.find("#kev-table tr[data-cve=CVE-2017-0144]").await;
+    assert!(!app.exists("#kev-file").await);
 
     // A clinician is not offered it.
     app.click("#nav-lock").await;

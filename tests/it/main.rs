@@ -17,6 +17,7 @@ mod forged_playbooks;
 mod hicp;
 mod incident;
 mod insider;
+mod kev;
 mod keys;
 mod log;
 mod pack;

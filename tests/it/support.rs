@@ -160,6 +160,15 @@ pub fn write_every_kind(session: &caregiver::store::Session, marker: &str) {
         answers,
     };
     session.put("hicp-1", &assessment).unwrap();
+    let kev = format!(
+        "cveID,vendorProject,product,dateAdded,notes\nCVE-2024-21887,Ivanti,Connect Secure,2024-01-10,{}\n",
+        text("kev note")
+    );
+    let kev = caregiver::kev::KevCatalogue {
+        imported: None,
+        entries: caregiver::kev::parse(kev.as_bytes()).unwrap(),
+    };
+    session.put("kev-1", &kev).unwrap();
 }
 
 /// The admin of the stores these tests make.
@@ -198,6 +207,7 @@ pub fn read_each_kind(session: &caregiver::store::Session) -> Vec<caregiver::Res
         all::<caregiver::assets::AssetRegister>(session),
         all::<caregiver::risk::RiskRegister>(session),
         all::<caregiver::hicp::Assessment>(session),
+        all::<caregiver::kev::KevCatalogue>(session),
     ]
 }
 

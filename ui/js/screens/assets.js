@@ -6,11 +6,12 @@
 // Its Risks part: the heat map the core draws (SVG, parsed as SVG, never as HTML), the risk
 // register in priority order with its flags in words, a printable report saved through the
 // core, and for admins the same import with a preview, and export. Its HICP part is
-// `hicp.js`.
+// `hicp.js`; its KEV part, `kev.js`.
 
 import { request } from "../api.js";
 import { fill, h, listed, showAlert, svgNode } from "../dom.js";
 import { hicpSection } from "./hicp.js";
+import { kevSection } from "./kev.js";
 
 const KINDS = { "system": "System", "data-set": "Data set", "medical-device": "Medical device" };
 const TIERS = [[1, "1 · life-critical"], [2, "2 · care-critical"], [3, "3 · business-critical"], [4, "4 · other"]];
@@ -48,9 +49,9 @@ export async function renderAssets(main, { manages, said = "" }) {
     await renderAssets(main, { manages, said: done });
     main.querySelector("#assets-said")?.focus();
   };
-  const [list, behind, chart, risks, heatMap, hicp] = await Promise.all([request("assets", filter),
+  const [list, behind, chart, risks, heatMap, kev, hicp] = await Promise.all([request("assets", filter),
     request("assets_behind"), request("assets_behind_chart"), request("risks"), request("risk_heat_map"),
-    hicpSection({ manages, reload })]);
+    kevSection({ manages, reload }), hicpSection({ manages, reload })]);
   const failed = [list, behind, chart, risks, heatMap].find((x) => x.state === "error");
   if (failed) {
     fill(main, h("h1", { tabindex: "-1", id: "assets-title" }, "Asset register"), alert);
@@ -93,6 +94,7 @@ export async function renderAssets(main, { manages, said = "" }) {
       h("figure", { class: "chart", id: "assets-behind-chart" }, svgNode(chart.data, "The chart could not be drawn.")),
       behindTable(behind.data)),
     manages ? adminSection(reload, ASSET_FILE) : null,
+    kev,
     riskSection(risks.data, heatMap.data),
     manages ? adminSection(reload, RISK_FILE) : null,
     hicp,
