@@ -103,6 +103,20 @@ pub fn read<C: Columns>(bytes: &[u8]) -> Result<std::result::Result<Table<C>, Ve
     }
 }
 
+/// Reads a whole file that is refused on any problem (an answers file, a catalogue): its
+/// size checked, its rows, or the header's problems as the refusal.
+pub fn read_strict<C: Columns>(bytes: &[u8]) -> Result<Table<C>> {
+    crate::limits::check_file_size(C::FILE, bytes)?;
+    read::<C>(bytes)?.map_err(rejected)
+}
+
+/// A file refused for its problems: each at its line, the first ones listed.
+pub fn rejected(mut problems: Vec<RowProblem>) -> crate::Error {
+    problems.sort_by_key(|p| p.line);
+    let problems = crate::limits::Listed::of(problems.into_iter().map(|p| p.to_string()));
+    crate::Error::ImportRejected { problems }
+}
+
 /// Writes records as every CSV the app exports is written: UTF-8 with a byte order mark and
 /// CRLF line ends (what Excel opens correctly), a header of `C`'s columns in order, quoting
 /// only where needed, each cell guarded against formulas ([`crate::csv_safe`]); `what`

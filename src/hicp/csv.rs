@@ -7,9 +7,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{Answer, Given, Practice, Questionnaire};
+use crate::Result;
 use crate::csv_table::{self, Columns, RowProblem};
-use crate::limits::{Listed, MAX_NOTES_CHARS, quoted};
-use crate::{Error, Result};
+use crate::limits::{MAX_NOTES_CHARS, quoted};
 
 /// The columns, in the order [`template`] writes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,11 +59,7 @@ pub fn template(practices: &[Practice]) -> Result<Vec<u8>> {
 /// Reads a filled-in answers file: each question's answer and note, or every problem.
 /// Which questions a size must answer is checked when the assessment is recorded.
 pub fn read(bytes: &[u8], q: &Questionnaire) -> Result<BTreeMap<String, Given>> {
-    crate::limits::check_file_size(Field::FILE, bytes)?;
-    let table = match csv_table::read::<Field>(bytes)? {
-        Ok(table) => table,
-        Err(problems) => return Err(rejected(problems)),
-    };
+    let table = csv_table::read_strict::<Field>(bytes)?;
     let mut problems = table.problems;
     let mut answers = BTreeMap::new();
     let mut lines: HashMap<String, usize> = HashMap::new();
@@ -103,14 +99,9 @@ pub fn read(bytes: &[u8], q: &Questionnaire) -> Result<BTreeMap<String, Given>> 
         }
     }
     if !problems.is_empty() {
-        problems.sort_by_key(|p| p.line);
-        return Err(rejected(problems));
+        return Err(csv_table::rejected(problems));
     }
     Ok(answers)
-}
-
-fn rejected(problems: Vec<RowProblem>) -> Error {
-    Error::ImportRejected { problems: Listed::of(problems.into_iter().map(|p| p.to_string())) }
 }
 
 #[cfg(test)]

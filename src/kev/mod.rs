@@ -10,11 +10,11 @@ pub mod matching;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::Result;
 use crate::assets::Asset;
 use crate::csv_table::{self, Columns, RowProblem};
-use crate::limits::{Listed, MAX_NOTES_CHARS, quoted};
+use crate::limits::{MAX_NOTES_CHARS, quoted};
 use crate::store::{Kind, Permission, Record, Session};
-use crate::{Error, Result};
 
 /// The most entries a catalogue file may hold (CISA's held about 1,400 in 2026).
 pub const MAX_ENTRIES: usize = 20_000;
@@ -120,11 +120,7 @@ fn is_cve(text: &str) -> bool {
 /// Reads CISA's CSV: every entry, or every problem at its line (nothing is kept while
 /// there is one).
 pub fn parse(bytes: &[u8]) -> Result<Vec<KevEntry>> {
-    crate::limits::check_file_size(Field::FILE, bytes)?;
-    let table = match csv_table::read::<Field>(bytes)? {
-        Ok(table) => table,
-        Err(problems) => return Err(rejected(problems)),
-    };
+    let table = csv_table::read_strict::<Field>(bytes)?;
     let mut problems = table.problems;
     let mut entries = Vec::new();
     for r in table.rows {
@@ -173,16 +169,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<KevEntry>> {
                 .extend(found.into_iter().map(|message| RowProblem { line: r.line, message })),
         }
     }
-    if problems.is_empty() {
-        Ok(entries)
-    } else {
-        problems.sort_by_key(|p| p.line);
-        Err(rejected(problems))
-    }
-}
-
-fn rejected(problems: Vec<RowProblem>) -> Error {
-    Error::ImportRejected { problems: Listed::of(problems.into_iter().map(|p| p.to_string())) }
+    if problems.is_empty() { Ok(entries) } else { Err(csv_table::rejected(problems)) }
 }
 
 /// One catalogue entry that affects assets of the register.
