@@ -149,6 +149,50 @@ impl<'a> Checker<'a> {
         value.get_ref().clone()
     }
 
+    /// A versioned file's `change` (`material`, the default, or `editorial`) and the
+    /// version whose acknowledgments count for it: its own for a material change; the
+    /// earlier `material_version` an editorial one names. Returns (editorial, that version).
+    pub(crate) fn change(
+        &mut self,
+        change: Option<&S<String>>,
+        material_version: Option<&S<i64>>,
+        version: u32,
+    ) -> (bool, u32) {
+        let editorial = match change.map(|c| (c, c.get_ref().as_str())) {
+            None | Some((_, "material")) => false,
+            Some((_, "editorial")) => true,
+            Some((at, other)) => {
+                self.span(at, format!("unknown change `{other}`: use material (everyone acknowledges again) or editorial (earlier acknowledgments stand)"));
+                false
+            }
+        };
+        let counted = match (editorial, material_version) {
+            (false, None) => version,
+            (false, Some(v)) => {
+                self.span(v, "`material_version` is only for an editorial change: a material change is its own");
+                version
+            }
+            (true, None) => {
+                if let Some(at) = change {
+                    self.span(at, "an editorial change names `material_version`: the version whose acknowledgments still stand");
+                }
+                version
+            }
+            (true, Some(v)) => {
+                let n = u32::try_from(*v.get_ref()).unwrap_or(0);
+                if n == 0 || n >= version {
+                    let last = version.saturating_sub(1);
+                    self.span(
+                        v,
+                        format!("`material_version` must be an earlier version, from 1 to {last}"),
+                    );
+                }
+                n
+            }
+        };
+        (editorial, counted)
+    }
+
     /// A file's `version`: a whole number from 1 up (0 once reported).
     pub(crate) fn version(&mut self, value: &S<i64>) -> u32 {
         let version = *value.get_ref();
@@ -179,6 +223,37 @@ pub(crate) trait Checked: Sized {
         true
     }
 }
+
+/// `impl Checked` for a format whose value has `id` and `title` fields and whose files are
+/// checked by a `parse_located(file, text)` in scope; `takes` (a `fn(&str) -> bool`) when
+/// some files of its folder are not of the format.
+macro_rules! checked_format {
+    ($t:ty, $id_name:literal $(, takes = $takes:expr)?) => {
+        impl $crate::checker::Checked for $t {
+            const ID_NAME: &'static str = $id_name;
+
+            fn check_file(
+                file: &str,
+                text: &str,
+            ) -> Result<(Self, $crate::checker::Position), Vec<$crate::checker::Diagnostic>> {
+                parse_located(file, text)
+            }
+
+            fn id(&self) -> &str {
+                &self.id
+            }
+
+            fn title(&self) -> &str {
+                &self.title
+            }
+
+            $(fn takes(name: &str) -> bool {
+                ($takes)(name)
+            })?
+        }
+    };
+}
+pub(crate) use checked_format;
 
 /// Every `*.<extension>` file at the top of an embedded folder (`folder` names it in
 /// messages), checked, sorted by title then id; or every problem.

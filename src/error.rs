@@ -160,6 +160,10 @@ pub enum Error {
     #[error("{}", summarise(diagnostics, "a self-assessment questionnaire is invalid"))]
     AssessmentInvalid { diagnostics: Vec<crate::playbook::Diagnostic> },
 
+    /// Policy files with problems, each `file:line:column: message`.
+    #[error("{}", summarise(diagnostics, "a policy is invalid"))]
+    PolicyInvalid { diagnostics: Vec<crate::playbook::Diagnostic> },
+
     /// No training module has this id.
     #[error("no training module with id `{id}`")]
     TrainingNotFound { id: String },
@@ -212,6 +216,7 @@ impl Error {
             Error::ImportRejected { .. } => "import_rejected",
             Error::TrainingNotFound { .. } => "training_not_found",
             Error::AssessmentInvalid { .. } => "assessment_invalid",
+            Error::PolicyInvalid { .. } => "policy_invalid",
             Error::StoreTampered { .. } => "store_tampered",
         }
     }

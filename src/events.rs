@@ -91,6 +91,8 @@ pub enum Event {
     TrainingAssigned { due: NaiveDate, module: String, target: Target },
     /// The signed-in person acknowledged a module (after its quiz, if it has one).
     TrainingAcknowledged { module: String, score: Option<Score>, title: String, version: u32 },
+    /// A person read and accepted a version of a written policy, under their own unlock.
+    PolicyAcknowledged { policy: String, title: String, version: u32 },
     /// A phishing simulation's results were imported; `refreshers` clickers were assigned
     /// the refresher.
     PhishingImported {
@@ -128,6 +130,7 @@ impl Event {
             Event::TrainingAssigned { .. } => "training_assigned",
             Event::TrainingAcknowledged { .. } => "training_acknowledged",
             Event::PhishingImported { .. } => "phishing_imported",
+            Event::PolicyAcknowledged { .. } => "policy_acknowledged",
         }
     }
 
@@ -251,6 +254,15 @@ mod tests {
                 },
                 "training_acknowledged",
                 json!({ "module": "m", "version": 2, "title": "M", "score": null }),
+            ),
+            (
+                Event::PolicyAcknowledged {
+                    policy: "information-security".into(),
+                    title: "Information security policy".into(),
+                    version: 2,
+                },
+                "policy_acknowledged",
+                json!({ "policy": "information-security", "title": "Information security policy", "version": 2 }),
             ),
             (
                 Event::PhishingImported {

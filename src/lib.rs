@@ -24,6 +24,7 @@ pub mod log;
 pub mod managed;
 pub mod paths;
 pub mod playbook;
+pub mod policy;
 pub mod risk;
 pub mod store;
 pub mod training;

@@ -98,6 +98,9 @@ enum Command {
     /// CISA's Known Exploited Vulnerabilities catalogue, matched against the asset register.
     #[command(subcommand)]
     Kev(cli::kev::KevCommand),
+    /// The written security policies: read, acknowledge, print, and who has acknowledged.
+    #[command(subcommand)]
+    Policy(cli::policy::PolicyCommand),
 }
 
 fn main() -> ExitCode {
@@ -136,5 +139,6 @@ fn run(cli: Cli) -> cli::Result {
         Command::Risk(cmd) => cli::risk::run(auth, cmd),
         Command::Hicp(cmd) => cli::hicp::run(auth, cmd),
         Command::Kev(cmd) => cli::kev::run(auth, cmd),
+        Command::Policy(cmd) => cli::policy::run(auth, cmd),
     }
 }

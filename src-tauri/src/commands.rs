@@ -18,6 +18,7 @@ use caregiver::app::contacts::ContactFile;
 use caregiver::app::deadlines::RunningClock;
 use caregiver::app::incidents::{IncidentView, Reminder, ReviewView, WardIncidentView};
 use caregiver::app::library::PlaybookScreen;
+use caregiver::app::policies::{PolicyPage, PolicySummary};
 use caregiver::app::records::Export;
 use caregiver::app::session::shown_once;
 use caregiver::app::training::{ModuleView, ResultsFile};
@@ -27,6 +28,7 @@ use caregiver::incident::clocks::Organisation;
 use caregiver::playbook::PlaybookSummary;
 use caregiver::playbook::pack::PackInfo;
 use caregiver::playbook::view::Hit;
+use caregiver::policy::PolicyAck;
 use caregiver::store::{Role, Settings, UserInfo};
 use caregiver::training::records::Item;
 use caregiver::{AppInfo, ErrorReport};
@@ -423,6 +425,39 @@ pub async fn export_contacts(state: State<'_, AppState>, format: String) -> Repl
     let format: caregiver::contacts::Format = format.parse()?;
     let app = state.app();
     save(&app, app.export_contacts(format)?)
+}
+
+/// The policies in force, with the signed-in person's standing on those for them.
+#[tauri::command]
+pub async fn policies(state: State<'_, AppState>) -> Reply<Vec<PolicySummary>> {
+    Ok(state.app().policies()?)
+}
+
+/// One policy to read (the version in force, or an earlier one kept).
+#[tauri::command]
+pub async fn policy(
+    state: State<'_, AppState>,
+    id: String,
+    version: Option<u32>,
+) -> Reply<PolicyPage> {
+    Ok(state.app().policy(&id, version)?)
+}
+
+/// The signed-in person acknowledges the version in force, under their own unlock.
+#[tauri::command]
+pub async fn acknowledge_policy(state: State<'_, AppState>, id: String) -> Reply<PolicyAck> {
+    Ok(state.app().acknowledge_policy(&id)?)
+}
+
+/// A policy saved to print, its version and date on every page.
+#[tauri::command]
+pub async fn print_policy(
+    state: State<'_, AppState>,
+    id: String,
+    version: Option<u32>,
+) -> Reply<Saved> {
+    let app = state.app();
+    save(&app, app.print_policy(&id, version)?)
 }
 
 #[tauri::command]

@@ -43,6 +43,11 @@ impl App {
         Ok(self.library()?.playbooks.clone())
     }
 
+    /// The written policies in force, loaded with the playbooks.
+    pub(super) fn policies_in_force(&self) -> Result<Arc<Vec<crate::policy::Policy>>> {
+        Ok(self.library()?.policies.clone())
+    }
+
     /// The playbooks in force, loaded once per version of the records they come from (the
     /// signed pack and the pinned key: a cheap read of clear columns). Every load verifies
     /// the pack's signature and each file's SHA-256 against the pinned key before any
@@ -82,6 +87,7 @@ impl App {
             info: loaded.info,
             problem: loaded.problem,
             playbooks: Arc::new(loaded.playbooks),
+            policies: Arc::new(loaded.policies),
         });
         self.library.replace(Some(lib.clone()));
         Ok(lib)

@@ -11,7 +11,8 @@
 //! [`incidents`], [`deadlines`] (the legal clocks across incidents), [`breaches`] (the
 //! breach risk assessment and the breach register), [`calls`], [`contacts`], [`training`], [`assets`], [`risk`] and
 //! [`hicp`] and [`kev`] (the asset and risk registers, the HICP self-assessment and the KEV
-//! catalogue matched against the assets), [`admin`] (users and the
+//! catalogue matched against the assets), [`policies`] (the written policies and their
+//! acknowledgments), [`admin`] (users and the
 //! workstation), [`records`] (the activity log and exports) and `ward` (the ward copies,
 //! checked against the main-scope truth at every full unlock).
 
@@ -27,6 +28,7 @@ pub mod incidents;
 pub mod kev;
 pub mod library;
 pub mod managed;
+pub mod policies;
 pub mod records;
 pub mod risk;
 pub mod session;
@@ -66,6 +68,8 @@ struct Library {
     /// Why the imported pack is not in force, when it is not.
     problem: Option<String>,
     playbooks: Arc<Vec<Playbook>>,
+    /// The written policies in force (the built-in ones with the pack's over them).
+    policies: Arc<Vec<crate::policy::Policy>>,
 }
 
 impl Library {

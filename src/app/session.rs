@@ -195,6 +195,8 @@ impl App {
         // Best effort: a managed pack not taken in now is in force over the store's all the
         // same, and is taken in at the next admin's sign-in.
         let _ = self.adopt_managed_pack();
+        // Best effort too: the versions in force are kept at the next admin's sign-in.
+        let _ = self.keep_policy_versions();
     }
 
     /// Break-glass access with the ward's code; the store records the use.

@@ -107,7 +107,10 @@ impl App {
     pub fn training_dashboard(&self) -> Result<Dashboard> {
         let session = self.user()?;
         session.require(Permission::SeeTrainingOfEveryone, "see the training dashboard")?;
-        report::dashboard(&self.training_items()?, &session.campaigns()?)
+        let mut d = report::dashboard(&self.training_items()?, &session.campaigns()?)?;
+        let policies = self.policy_compliance()?;
+        (d.policies, d.policy_chart) = (policies.rows, policies.chart);
+        Ok(d)
     }
 
     /// The compliance report as a file (admins and leads).
@@ -119,7 +122,7 @@ impl App {
         let (bytes, ext) = match format {
             ReportFormat::Csv => (report::csv(&items)?, "csv"),
             ReportFormat::Html => {
-                let d = report::dashboard(&items, &session.campaigns()?)?;
+                let d = self.training_dashboard()?;
                 (
                     report::html(&d, &items, session.user_name(), (now, &self.zone())).into_bytes(),
                     "html",

@@ -11,6 +11,7 @@ pub mod incidents;
 pub mod kev;
 pub mod log;
 pub mod playbooks;
+pub mod policy;
 pub mod risk;
 pub mod training;
 pub mod users;

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use caregiver::app::training::ReportFormat;
 use clap::Subcommand;
 
 use super::assets::AssetFormat;
@@ -93,11 +92,7 @@ pub fn run(auth: &Auth, cmd: RiskCommand) -> Result {
             say(&format!("Exported the risk register to {}", out.display()));
         }
         RiskCommand::Report { format, out } => {
-            let format = match format {
-                ReportFormatArg::Csv => ReportFormat::Csv,
-                ReportFormatArg::Html => ReportFormat::Html,
-            };
-            write_file(&out, &auth.signed_in()?.risk_report(format)?.bytes)?;
+            write_file(&out, &auth.signed_in()?.risk_report(format.into())?.bytes)?;
             say(&format!("Wrote the risk report to {}", out.display()));
         }
     }

@@ -18,6 +18,15 @@ pub enum ReportFormatArg {
     Html,
 }
 
+impl From<ReportFormatArg> for ReportFormat {
+    fn from(f: ReportFormatArg) -> ReportFormat {
+        match f {
+            ReportFormatArg::Csv => ReportFormat::Csv,
+            ReportFormatArg::Html => ReportFormat::Html,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum TrainingCommand {
     /// Where you stand on your modules (admins and leads: everyone), with due dates.
@@ -137,11 +146,7 @@ pub fn run(auth: &Auth, cmd: TrainingCommand) -> Result {
             say(&format!("Acknowledged {} as {}{score}; logged.", ack.module, ack.user));
         }
         TrainingCommand::Report { format, out } => {
-            let format = match format {
-                ReportFormatArg::Csv => ReportFormat::Csv,
-                ReportFormatArg::Html => ReportFormat::Html,
-            };
-            write_file(&out, &auth.signed_in()?.training_report(format)?.bytes)?;
+            write_file(&out, &auth.signed_in()?.training_report(format.into())?.bytes)?;
             say(&format!("Wrote the training report to {}", out.display()));
         }
         TrainingCommand::ImportPhishing { file, campaign } => {

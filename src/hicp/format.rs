@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{PRACTICES, Practice, Question, Questionnaire, Size, Threat};
-use crate::checker::{Checked, Checker, Diagnostic, Position, S};
+use crate::checker::{Checker, Diagnostic, Position, S};
 use crate::playbook::rules::{self, RawSource};
 use crate::risk::PATIENT_IMPACT;
 
@@ -62,21 +62,7 @@ fn parse_located(file: &str, text: &str) -> Result<(Questionnaire, Position), Ve
     c.finish((questionnaire, id_at))
 }
 
-impl Checked for Questionnaire {
-    const ID_NAME: &'static str = "assessment id";
-
-    fn check_file(file: &str, text: &str) -> Result<(Self, Position), Vec<Diagnostic>> {
-        parse_located(file, text)
-    }
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn title(&self) -> &str {
-        &self.title
-    }
-}
+crate::checker::checked_format!(Questionnaire, "assessment id");
 
 fn check(c: &mut Checker<'_>, raw: &RawQuestionnaire) -> Questionnaire {
     let id = c.id(&raw.id, "assessment id", "hicp-2023");

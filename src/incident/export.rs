@@ -77,6 +77,7 @@ pub fn activity(playbook: &Playbook, e: &Activity, zone: &Zone) -> String {
         | Event::EntriesUnsigned { .. }
         | Event::TrainingAssigned { .. }
         | Event::TrainingAcknowledged { .. }
+        | Event::PolicyAcknowledged { .. }
         | Event::PhishingImported { .. }) => other.kind().replace('_', " "),
     }
 }

@@ -182,6 +182,7 @@ pub fn replay(
             | Event::EntriesUnsigned { .. }
             | Event::TrainingAssigned { .. }
             | Event::TrainingAcknowledged { .. }
+            | Event::PolicyAcknowledged { .. }
             | Event::PhishingImported { .. } => None,
         };
         if let Some(next) = moved {

@@ -367,6 +367,7 @@ pub fn timeline(
             | Event::EntriesUnsigned { .. }
             | Event::TrainingAssigned { .. }
             | Event::TrainingAcknowledged { .. }
+            | Event::PolicyAcknowledged { .. }
             | Event::PhishingImported { .. } => MarkKind::Other,
         };
         // The lane says the position; the review's numbered entries say who.

@@ -8,7 +8,7 @@
 //! ```text
 //! { "manifest": "<the manifest JSON, exactly the bytes that were signed>",
 //!   "signature": "<base64 Ed25519 signature of those bytes>",
-//!   "files": { "ransomware.toml": "<file text>", ... } }
+//!   "files": { "ransomware.toml": "<file text>", "policies/information-security.md": ..., ... } }
 //! ```
 //!
 //! and the manifest is `{"format": "caregiver-pack/1", "version": N, "created": RFC 3339,
@@ -32,6 +32,7 @@ use zeroize::Zeroizing;
 
 use crate::playbook::clockrules::{self, RuleSet, Rules};
 use crate::playbook::{self, Playbook};
+use crate::policy::{self, Policy};
 use crate::store::{EmergencySession, Kind, Permission, Record, Session};
 use crate::{Error, Result};
 
@@ -234,6 +235,13 @@ pub fn sign(
     if !problems.is_empty() {
         return Err(Error::PlaybookInvalid { diagnostics: problems });
     }
+    // The written policies, `policies/*.md`, signed with the playbooks.
+    let policies = dir.join(policy::PACK_FOLDER);
+    let problems =
+        if policies.is_dir() { policy::validate_paths(&[&policies]) } else { Vec::new() };
+    if !problems.is_empty() {
+        return Err(Error::PolicyInvalid { diagnostics: problems });
+    }
     let mut files = BTreeMap::new();
     let entries = std::fs::read_dir(dir).map_err(Error::io("read the folder", dir))?;
     for entry in entries.flatten() {
@@ -247,6 +255,18 @@ pub fn sign(
     if files.is_empty() {
         let reason = format!("{} holds no playbook (*.toml) files", dir.display());
         return Err(PackStep::Sign.refuse(reason));
+    }
+    if let Ok(entries) = std::fs::read_dir(&policies) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if path.extension().is_some_and(|e| e == policy::EXTENSION)
+                && !name.eq_ignore_ascii_case("README.md")
+            {
+                let text = std::fs::read_to_string(&path).map_err(Error::io("read", &path))?;
+                files.insert(format!("{}{name}", policy::PACK_FOLDER), text);
+            }
+        }
     }
     let manifest = Manifest {
         format: FORMAT.into(),
@@ -322,19 +342,23 @@ impl Checked {
     }
 }
 
-/// A pack's playbooks (their rules not yet filled in) and clock rule sets.
-type Parsed = (Vec<Playbook>, Vec<RuleSet>);
+/// A pack's playbooks (their rules not yet filled in), clock rule sets and policies.
+type Parsed = (Vec<Playbook>, Vec<RuleSet>, Vec<Policy>);
 
-/// Parses a pack's files: each `*.clocks.toml` as a rule set, the others as playbooks; then
+/// Parses a pack's files: each `*.clocks.toml` as a rule set, each `policies/*.md` as a
+/// policy, the others as playbooks; then
 /// each playbook's clock rules against the built-in rules with the pack's over them. Every
 /// problem is collected, with its file.
 fn parse_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Parsed> {
     let mut playbooks = Vec::new();
     let mut sets = Vec::new();
+    let mut policies = Vec::new();
     let mut problems = Vec::new();
     for (name, text) in files {
         let parsed = if clockrules::is_rule_file(name) {
             clockrules::parse(name, text).map(|r| sets.push(r))
+        } else if name.starts_with(policy::PACK_FOLDER) {
+            policy::format::parse(name, text).map(|p| policies.push(p))
         } else {
             playbook::parse(name, text).map(|p| playbooks.push((name, p)))
         };
@@ -350,7 +374,7 @@ fn parse_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Resul
     if !problems.is_empty() {
         return Err(Error::PlaybookInvalid { diagnostics: problems });
     }
-    Ok((playbooks.into_iter().map(|(_, p)| p).collect(), sets))
+    Ok((playbooks.into_iter().map(|(_, p)| p).collect(), sets, policies))
 }
 
 /// Checks a pack against a public key: signature, file hashes (no file changed, missing or
@@ -455,15 +479,32 @@ pub struct InForce {
     pub info: Option<PackInfo>,
     /// Sorted by title.
     pub playbooks: Vec<Playbook>,
+    /// The written policies: the built-in ones with the pack's over them, sorted by title.
+    pub policies: Vec<Policy>,
     /// Why an imported pack is not in force (the built-in pack is shown instead): a
     /// refusal's reason, for [`PackStep::Load`].
     pub problem: Option<String>,
 }
 
 impl InForce {
+    /// A pack that checked out, over the built-in one.
+    fn of(info: PackInfo, (playbooks, sets, policies): Parsed) -> Result<Self> {
+        Ok(Self {
+            info: Some(info),
+            playbooks: merged((playbooks, sets, Vec::new()))?,
+            policies: policy::in_force(policies)?,
+            problem: None,
+        })
+    }
+
     /// The built-in pack alone; `problem`: why not the imported one.
     fn built_in(problem: Option<String>) -> Result<Self> {
-        Ok(Self { info: None, playbooks: in_force(&[])?, problem })
+        Ok(Self {
+            info: None,
+            playbooks: in_force(&[])?,
+            policies: policy::in_force(Vec::new())?,
+            problem,
+        })
     }
 }
 
@@ -519,7 +560,7 @@ fn load_stored(stored: Stored) -> Result<InForce> {
     match parsed {
         Ok((mut info, parsed)) => {
             info.imported = Some(pack.imported);
-            Ok(InForce { info: Some(info), playbooks: merged(parsed)?, problem: None })
+            Ok(InForce::of(info, parsed)?)
         }
         Err(Error::PackRejected { reason, .. }) => InForce::built_in(Some(reason)),
         Err(other) => InForce::built_in(Some(other.to_string())),
@@ -530,7 +571,7 @@ fn load_stored(stored: Stored) -> Result<InForce> {
 /// `key` (one of the managed keys it verified with at load).
 pub fn load_managed(text: &str, key: &[u8]) -> Result<InForce> {
     let (info, parsed) = check_signed(text, key)?.parse()?;
-    Ok(InForce { info: Some(info), playbooks: merged(parsed)?, problem: None })
+    InForce::of(info, parsed)
 }
 
 /// The playbooks in force for a signed-in user: the signed pack in the main scope,
@@ -582,7 +623,7 @@ pub fn ward_load_versions(emergency: &EmergencySession) -> Result<(Option<i64>, 
 
 /// The embedded pack with `imported` over it (same id replaces, new id adds), sorted by
 /// title, every clock's rule from the embedded rules with the imported ones over them.
-fn merged((imported, sets): Parsed) -> Result<Vec<Playbook>> {
+fn merged((imported, sets, _): Parsed) -> Result<Vec<Playbook>> {
     let (mut list, built_in) = playbook::embedded_unresolved()?;
     for p in imported {
         match list.iter_mut().find(|q| q.id == p.id) {

@@ -50,7 +50,7 @@ pub fn position_kind(role: &str) -> String {
 }
 
 /// One source a playbook follows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
     pub title: String,
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`: the edition, publication or version cited.

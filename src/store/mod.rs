@@ -151,10 +151,12 @@ pub enum Kind {
     HicpAssessment,
     /// CISA's Known Exploited Vulnerabilities catalogue as last imported (one record).
     KevCatalogue,
+    /// A version of a written policy, kept six years after it is superseded.
+    PolicyVersion,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 22] = [
+    pub const ALL: [Kind; 23] = [
         Kind::Playbook,
         Kind::SignedPack,
         Kind::WardPack,
@@ -177,6 +179,7 @@ impl Kind {
         Kind::Risk,
         Kind::HicpAssessment,
         Kind::KevCatalogue,
+        Kind::PolicyVersion,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -203,6 +206,7 @@ impl Kind {
             Kind::Risk => "risk",
             Kind::HicpAssessment => "hicp_assessment",
             Kind::KevCatalogue => "kev_catalogue",
+            Kind::PolicyVersion => "policy_version",
         }
     }
 
@@ -224,6 +228,7 @@ impl Kind {
                 | Kind::Risk
                 | Kind::HicpAssessment
                 | Kind::KevCatalogue
+                | Kind::PolicyVersion
         )
     }
 
@@ -250,7 +255,8 @@ impl Kind {
             | Kind::Asset
             | Kind::Risk
             | Kind::HicpAssessment
-            | Kind::KevCatalogue => Scope::Main,
+            | Kind::KevCatalogue
+            | Kind::PolicyVersion => Scope::Main,
         }
     }
 }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{Module, Question, Quiz, Recurrence, Section};
-use crate::checker::{Checked, Checker, Diagnostic, Position, S};
+use crate::checker::{Checker, Diagnostic, Position, S};
 use crate::store::Role;
 
 #[derive(Deserialize)]
@@ -21,6 +21,9 @@ struct RawModule {
     id: S<String>,
     title: S<String>,
     version: S<i64>,
+    #[serde(default)]
+    change: Option<S<String>>,
+    material_version: Option<S<i64>>,
     owner: S<String>,
     recurrence: S<String>,
     roles: S<Vec<S<String>>>,
@@ -73,26 +76,14 @@ fn parse_located(file: &str, text: &str) -> Result<(Module, Position), Vec<Diagn
     c.finish((module, id_at))
 }
 
-impl Checked for Module {
-    const ID_NAME: &'static str = "module id";
-
-    fn check_file(file: &str, text: &str) -> Result<(Self, Position), Vec<Diagnostic>> {
-        parse_located(file, text)
-    }
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn title(&self) -> &str {
-        &self.title
-    }
-}
+crate::checker::checked_format!(Module, "module id");
 
 fn check(c: &mut Checker<'_>, raw: &RawModule) -> Module {
     let id = c.id(&raw.id, "module id", "phishing-awareness");
     let title = c.text_required(&raw.title, "`title`");
     let version = c.version(&raw.version);
+    let (_, material_version) =
+        c.change(raw.change.as_ref(), raw.material_version.as_ref(), version);
     let owner = c.text_required(&raw.owner, "`owner`");
     let recurrence = match Recurrence::read(raw.recurrence.get_ref()) {
         Ok(r) => r,
@@ -136,10 +127,23 @@ fn check(c: &mut Checker<'_>, raw: &RawModule) -> Module {
     }
 
     let quiz = raw.quiz.as_ref().map(|q| check_quiz(c, q.get_ref()));
-    Module { id, title, version, owner, recurrence, roles, summary, sections, checklist, quiz }
+    Module {
+        id,
+        title,
+        version,
+        material_version,
+        owner,
+        recurrence,
+        roles,
+        summary,
+        sections,
+        checklist,
+        quiz,
+    }
 }
 
-fn check_roles(c: &mut Checker<'_>, raw: &S<Vec<S<String>>>) -> Vec<String> {
+/// A list of the app's roles: at least one, each known, none twice.
+pub(crate) fn check_roles(c: &mut Checker<'_>, raw: &S<Vec<S<String>>>) -> Vec<String> {
     let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
     if raw.get_ref().is_empty() {
         c.span(raw, format!("`roles` needs at least one role: {}", known.join(", ")));

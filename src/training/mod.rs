@@ -40,8 +40,12 @@ pub const EXTENSION: &str = "toml";
 pub struct Module {
     pub id: String,
     pub title: String,
-    /// Raised whenever the module changes (the store may ask for a new acknowledgment).
+    /// Raised whenever the module changes.
     pub version: u32,
+    /// The version whose acknowledgments count: this one, unless its change is editorial
+    /// (`change = "editorial"`, `material_version = N`): a material change asks everyone
+    /// again.
+    pub material_version: u32,
     /// Who keeps this module up to date (a team, not a person's name).
     pub owner: String,
     pub recurrence: Recurrence,

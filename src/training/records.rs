@@ -160,9 +160,11 @@ pub fn items<Tz: TimeZone>(
             if !by_role && mine.is_empty() {
                 continue;
             }
+            // Acknowledgments of a version before the last material change do not count.
             let last = acks
                 .iter()
                 .filter(|a| a.module == m.id && a.user.eq_ignore_ascii_case(&u.name))
+                .filter(|a| a.version >= m.material_version)
                 .map(|a| a.at)
                 .max();
             // Assignments made after the last acknowledgment ask for a new one.

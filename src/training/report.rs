@@ -20,6 +20,10 @@ pub struct Dashboard {
     pub module_chart: String,
     pub department_chart: String,
     pub phishing_chart: String,
+    /// Acknowledgment of the written policies by policy and department (filled in by the
+    /// application layer, which holds the policies in force), and its chart.
+    pub policies: Vec<crate::policy::Compliance>,
+    pub policy_chart: String,
 }
 
 fn percent(done: usize, total: usize) -> f64 {
@@ -64,6 +68,8 @@ pub fn dashboard(items: &[Item], campaigns: &[Campaign]) -> Result<Dashboard> {
         by_department,
         overdue,
         campaigns: campaigns.to_vec(),
+        policies: Vec::new(),
+        policy_chart: String::new(),
     })
 }
 
@@ -177,6 +183,16 @@ pub fn html(
         (html::picture(&d.department_chart))
         h2 { "Overdue" }
         (html::table(&["Person", "Department", "Module", "Status"], overdue))
+        @if !d.policies.is_empty() {
+            h2 { "Written policies" }
+            (html::picture(&d.policy_chart))
+            (html::table(&["Policy", "Version", "Department", "Acknowledged"], d.policies.iter().map(|c| [
+                c.title.clone(),
+                c.version.to_string(),
+                c.department.clone().unwrap_or_else(|| "(no department)".into()),
+                format!("{} of {}", c.acknowledged, c.total),
+            ])))
+        }
         h2 { "Phishing simulations" }
         (html::picture(&d.phishing_chart))
         (html::table(&["Campaign", "Imported", "Sent", "Clicked", "Reported"], campaigns))

@@ -503,3 +503,48 @@ mod never_panics {
         }
     }
 }
+
+/// A material new version of a module asks everyone again; an editorial one keeps the
+/// acknowledgments of the material version it names.
+#[test]
+fn a_material_version_asks_again_and_an_editorial_one_does_not() {
+    use chrono::TimeZone;
+
+    use crate::store::{Role, UserInfo};
+    use crate::training::records::{Ack, items};
+    let now = chrono::Utc.with_ymd_and_hms(2026, 12, 2, 12, 0, 0).unwrap();
+    let nurse = UserInfo {
+        name: "Nina Nurse".into(),
+        role: Role::Clinician,
+        must_change_passphrase: false,
+        department: None,
+        added: Some(now - chrono::Duration::days(200)),
+    };
+    let acked = |version| Ack {
+        user: "Nina Nurse".into(),
+        module: "t".into(),
+        version,
+        at: now - chrono::Duration::days(10),
+        score: None,
+    };
+    let done = |text: &str, version| {
+        let m = parse("t.toml", text).unwrap();
+        items(std::slice::from_ref(&nurse), &[m], &[], &[acked(version)], now, &chrono::Utc)[0]
+            .state
+            .is_done()
+    };
+    assert!(done(GOOD, 1));
+    let v2 = GOOD.replace("version = 1", "version = 2");
+    assert!(!done(&v2, 1), "a material version 2 asks again");
+    assert!(done(&v2, 2));
+    let v3 =
+        GOOD.replace("version = 1", "version = 3\nchange = \"editorial\"\nmaterial_version = 2");
+    assert!(done(&v3, 2), "an editorial version 3 keeps version 2's");
+    assert!(!done(&v3, 1));
+    let bad = GOOD.replace("version = 1", "version = 3\nchange = \"editorial\"");
+    assert!(
+        problems(&bad).iter().any(|p| p.contains("names `material_version`")),
+        "{:?}",
+        problems(&bad)
+    );
+}

@@ -15,6 +15,7 @@ mod incident;
 mod installed;
 mod library;
 mod packs;
+mod policy;
 mod screens;
 mod store_flows;
 mod training;

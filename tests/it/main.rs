@@ -21,6 +21,7 @@ mod kev;
 mod keys;
 mod log;
 mod pack;
+mod policy;
 mod rules;
 mod store;
 mod support;

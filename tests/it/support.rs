@@ -169,6 +169,12 @@ pub fn write_every_kind(session: &caregiver::store::Session, marker: &str) {
         entries: caregiver::kev::parse(kev.as_bytes()).unwrap(),
     };
     session.put("kev-1", &kev).unwrap();
+    let policy = caregiver::policy::embedded().unwrap().remove(0);
+    let policy = caregiver::policy::KeptVersion {
+        policy: caregiver::policy::Policy { body: text("policy text"), ..policy },
+        superseded: None,
+    };
+    session.put("policy-1", &policy).unwrap();
 }
 
 /// The admin of the stores these tests make.
@@ -208,6 +214,7 @@ pub fn read_each_kind(session: &caregiver::store::Session) -> Vec<caregiver::Res
         all::<caregiver::risk::RiskRegister>(session),
         all::<caregiver::hicp::Assessment>(session),
         all::<caregiver::kev::KevCatalogue>(session),
+        all::<caregiver::policy::KeptVersion>(session),
     ]
 }
 

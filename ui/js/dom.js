@@ -100,3 +100,16 @@ export function svgNode(text, fallback) {
   const root = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
   return root && root.nodeName === "svg" ? document.importNode(root, true) : h("p", {}, fallback);
 }
+
+/** A document the core rendered as HTML (a policy's Markdown, whose raw HTML the core has
+ * already turned into text), parsed into inert nodes, never set through innerHTML, with any
+ * script, style, link or inline handler dropped all the same. */
+export function coreHtml(text) {
+  const doc = new DOMParser().parseFromString(`<div>${text}</div>`, "text/html");
+  const root = doc.body.firstElementChild;
+  root.querySelectorAll("script, style, link, iframe, object, embed, img").forEach((n) => n.remove());
+  root.querySelectorAll("*").forEach((n) => [...n.attributes].forEach((a) => {
+    if (a.name.startsWith("on") || a.name === "href" || a.name === "src") n.removeAttribute(a.name);
+  }));
+  return document.importNode(root, true);
+}

@@ -108,6 +108,16 @@ const SCREENS = {
     load: () => import("./screens/training.js"),
     draw: (m, { id }) => m.renderModule(main, { id, onBack: () => goTo(to.training()) }),
   },
+  "policies": {
+    load: () => import("./screens/policies.js"),
+    draw: (m) => m.renderPolicies(main, { onPolicy: (id) => goTo(to.policy(id)) }),
+  },
+  "policy": {
+    load: () => import("./screens/policies.js"),
+    draw: (m, { id, version }) => m.renderPolicy(main, {
+      id, version, onVersion: (v) => goTo(to.policy(id, v)), onBack: () => goTo(to.policies()),
+    }),
+  },
   "contacts": {
     load: () => import("./screens/contacts.js"),
     draw: (m, _, status) => m.renderContacts(main, { admin: status.user.role === "admin" }),
@@ -245,6 +255,7 @@ function drawChrome(status) {
     if (!mustChange) {
       items.push(navButton("Home", "nav-home", home));
       items.push(navButton("Training", "nav-training", () => goTo(to.training())));
+      items.push(navButton("Policies", "nav-policies", () => goTo(to.policies())));
       items.push(navButton("Contacts", "nav-contacts", () => goTo(to.contacts())));
       items.push(navButton("Clocks", "nav-clocks", () => goTo(to.clocks())));
       items.push(navButton("Breaches", "nav-breaches", () => goTo(to.breaches())));

@@ -10,6 +10,8 @@ export const to = Object.freeze({
   admin: () => ({ name: "admin" }),
   training: () => ({ name: "training" }),
   module: (id) => ({ name: "module", id }),
+  policies: () => ({ name: "policies" }),
+  policy: (id, version = null) => ({ name: "policy", id, version }),
   contacts: () => ({ name: "contacts" }),
   clocks: () => ({ name: "clocks" }),
   assets: () => ({ name: "assets" }),
@@ -50,6 +52,8 @@ export function screenKey(route) {
   switch (route.name) {
     case "start":
       return `start:${route.playbook}${route.drill ? ":drill" : ""}`;
+    case "policy":
+      return `policy:${route.id}${route.version ? `:v${route.version}` : ""}`;
     case "playbook":
     case "ward":
     case "module":

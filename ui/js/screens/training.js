@@ -1,6 +1,7 @@
 // Training: the signed-in person's modules (due dates, overdue first), reading one, its
 // READ-DO checklist and quiz, and acknowledging it under their own unlock. Admins and
-// leads also see the compliance dashboard (the core's charts), the overdue list, and can
+// leads also see the compliance dashboard (the core's charts, the written policies'
+// acknowledgment by department among them), the overdue list, and can
 // assign modules, import a phishing campaign's results and save the report.
 
 import { request } from "../api.js";
@@ -130,6 +131,7 @@ async function dashboard(role) {
   section.append(
     h("figure", { class: "chart", id: "chart-modules" }, svgNode(d.module_chart, "The chart could not be drawn.")),
     h("figure", { class: "chart", id: "chart-departments" }, svgNode(d.department_chart, "The chart could not be drawn.")),
+    d.policies.length ? h("figure", { class: "chart", id: "chart-policies" }, svgNode(d.policy_chart, "The chart could not be drawn.")) : null,
     h("h3", {}, "Overdue"),
     d.overdue.length === 0 ? h("p", { id: "overdue-none" }, "Nobody is overdue.")
       : h("table", { class: "users", id: "overdue" },
