@@ -15,6 +15,7 @@ pub mod csv_safe;
 pub mod csv_table;
 pub mod error;
 pub mod events;
+pub mod forensics;
 pub mod hicp;
 pub mod html;
 pub mod incident;

@@ -98,6 +98,12 @@ enum Command {
     /// CISA's Known Exploited Vulnerabilities catalogue, matched against the asset register.
     #[command(subcommand)]
     Kev(cli::kev::KevCommand),
+    /// An incident's evidence: items with their SHA-256, the chain of custody, the form.
+    #[command(subcommand)]
+    Evidence(cli::forensics::EvidenceCommand),
+    /// An incident's indicators of compromise, with their TLP markings; CSV and STIX export.
+    #[command(subcommand)]
+    Ioc(cli::forensics::IocCommand),
 }
 
 fn main() -> ExitCode {
@@ -136,5 +142,7 @@ fn run(cli: Cli) -> cli::Result {
         Command::Risk(cmd) => cli::risk::run(auth, cmd),
         Command::Hicp(cmd) => cli::hicp::run(auth, cmd),
         Command::Kev(cmd) => cli::kev::run(auth, cmd),
+        Command::Evidence(cmd) => cli::forensics::run_evidence(auth, cmd),
+        Command::Ioc(cmd) => cli::forensics::run_ioc(auth, cmd),
     }
 }

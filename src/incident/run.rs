@@ -43,6 +43,11 @@ fn find(session: &Session, id: &str) -> Result<Stored<Incident>> {
         .ok_or_else(|| no_incident(id))
 }
 
+/// An incident by its id (what evidence and indicators are recorded against).
+pub fn by_id(session: &Session, id: &str) -> Result<Incident> {
+    find(session, id).map(|r| r.value)
+}
+
 /// A person's name as a position holder or lead: trimmed, 1 to 80 characters, one line.
 fn person_name(text: &str) -> Result<String> {
     let name = text.trim();

@@ -151,10 +151,19 @@ pub enum Kind {
     HicpAssessment,
     /// CISA's Known Exploited Vulnerabilities catalogue as last imported (one record).
     KevCatalogue,
+    /// An evidence item of an incident (`crate::forensics::evidence`): what it is, where it
+    /// is kept, who collected it and when, its SHA-256. Its custody is in the log.
+    Evidence,
+    /// An indicator of compromise of an incident (`crate::forensics::indicators`), with its
+    /// TLP marking.
+    Indicator,
+    /// An incident's forensic findings the lead records: how the attacker got in, the data
+    /// affected (`crate::forensics::summary`).
+    Findings,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 22] = [
+    pub const ALL: [Kind; 25] = [
         Kind::Playbook,
         Kind::SignedPack,
         Kind::WardPack,
@@ -177,6 +186,9 @@ impl Kind {
         Kind::Risk,
         Kind::HicpAssessment,
         Kind::KevCatalogue,
+        Kind::Evidence,
+        Kind::Indicator,
+        Kind::Findings,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -203,6 +215,9 @@ impl Kind {
             Kind::Risk => "risk",
             Kind::HicpAssessment => "hicp_assessment",
             Kind::KevCatalogue => "kev_catalogue",
+            Kind::Evidence => "evidence",
+            Kind::Indicator => "indicator",
+            Kind::Findings => "forensic_findings",
         }
     }
 
@@ -250,7 +265,10 @@ impl Kind {
             | Kind::Asset
             | Kind::Risk
             | Kind::HicpAssessment
-            | Kind::KevCatalogue => Scope::Main,
+            | Kind::KevCatalogue
+            | Kind::Evidence
+            | Kind::Indicator
+            | Kind::Findings => Scope::Main,
         }
     }
 }
