@@ -70,12 +70,22 @@ pub fn hash_file(path: &Path, progress: impl FnMut(HashProgress)) -> Result<File
 
 /// SHA-256 of everything `reader` gives, in [`BUFFER`]-sized reads: (lower-case hex, bytes).
 pub fn hash_reader(
+    reader: impl Read,
+    total: Option<u64>,
+    progress: impl FnMut(HashProgress),
+) -> std::io::Result<(String, u64)> {
+    hash_reader_with(reader, total, BUFFER, progress)
+}
+
+/// [`hash_reader`] with reads of `block` bytes (`cargo bench --bench hash` compares sizes).
+pub fn hash_reader_with(
     mut reader: impl Read,
     total: Option<u64>,
+    block: usize,
     mut progress: impl FnMut(HashProgress),
 ) -> std::io::Result<(String, u64)> {
     let mut context = ring::digest::Context::new(&ring::digest::SHA256);
-    let mut buffer = vec![0u8; BUFFER];
+    let mut buffer = vec![0u8; block.max(1)];
     let mut done = 0u64;
     progress(HashProgress { done, total });
     loop {
