@@ -8,6 +8,7 @@ pub mod assets;
 pub mod breach;
 pub mod charts;
 pub mod checker;
+pub mod choices;
 pub mod clock;
 pub mod contacts;
 pub mod crypto;

@@ -68,8 +68,8 @@ impl App {
     /// The choices the forensic forms offer.
     pub fn forensics_options() -> ForensicsOptions {
         ForensicsOptions {
-            evidence_kinds: EvidenceKind::ALL.iter().map(|k| (k.key(), k.label())).collect(),
-            indicator_types: IocType::ALL.iter().map(|t| (t.key(), t.label())).collect(),
+            evidence_kinds: EvidenceKind::options(),
+            indicator_types: IocType::options(),
             tlp: Tlp::ALL.iter().map(|t| (t.key(), t.label())).collect(),
             default_tlp: DEFAULT_TLP.key(),
         }
@@ -109,11 +109,23 @@ impl App {
     /// Adds an evidence item to an incident (incident leads and admins); its asset is
     /// checked against the register. The adder holds it first.
     pub fn add_evidence(&self, incident: &str, new: NewEvidence) -> Result<EvidenceView> {
+        let to = (Permission::ManageEvidence, "add evidence");
+        let (found, asset) = self.adding_to(incident, new.asset.as_deref(), to)?;
+        evidence::add(self.user()?, &found, new, asset)
+    }
+
+    /// Before adding to an incident's record: the permission (refused before anything is
+    /// read), the incident, and the asset named, checked against the register.
+    fn adding_to(
+        &self,
+        incident: &str,
+        asset: Option<&str>,
+        (permission, action): (Permission, &'static str),
+    ) -> Result<(crate::incident::Incident, Option<AssetRef>)> {
         let session = self.user()?;
-        session.require(Permission::ManageEvidence, "add evidence")?;
+        session.require(permission, action)?;
         let found = crate::incident::by_id(session, incident)?;
-        let asset = self.asset_ref(new.asset.as_deref())?;
-        evidence::add(session, &found, new, asset)
+        Ok((found, self.asset_ref(asset)?))
     }
 
     /// The hash of a file made elsewhere, checked (64 hexadecimal digits) with its tool.
@@ -188,11 +200,9 @@ impl App {
     /// Records an indicator of compromise (incident leads and admins), checked for its
     /// type's form; its asset checked against the register.
     pub fn add_indicator(&self, incident: &str, new: NewIndicator) -> Result<Indicator> {
-        let session = self.user()?;
-        session.require(Permission::ManageIndicators, "add indicators")?;
-        let found = crate::incident::by_id(session, incident)?;
-        let asset = self.asset_ref(new.asset.as_deref())?;
-        indicators::add(session, &found, new, asset)
+        let to = (Permission::ManageIndicators, "add indicators");
+        let (found, asset) = self.adding_to(incident, new.asset.as_deref(), to)?;
+        indicators::add(self.user()?, &found, new, asset)
     }
 
     /// An incident's indicators (admins, incident leads and staff; not clinicians).

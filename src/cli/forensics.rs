@@ -202,6 +202,17 @@ fn size(bytes: u64) -> String {
     }
 }
 
+/// A list as JSON, or each item shown, or `none` when it is empty.
+fn listed<T: serde::Serialize>(list: &[T], json: bool, none: &str, show: impl Fn(&T)) {
+    if json {
+        print_json(&list);
+    } else if list.is_empty() {
+        say(none);
+    } else {
+        list.iter().for_each(show);
+    }
+}
+
 fn show_item(v: &EvidenceView, zone: &Zone) {
     let (i, c) = (&v.item, &v.custody);
     say(&format!("{}  {}  {}", i.id, i.kind.label(), i.description));
@@ -323,15 +334,9 @@ pub fn run_evidence(auth: &Auth, cmd: EvidenceCommand) -> Result {
             say(&format!("{item}: the file matches (SHA-256 {}).", check.found));
         }
         EvidenceCommand::List { id, json } => {
-            let items = app.evidence(&id)?;
-            if json {
-                print_json(&items);
-            } else if items.is_empty() {
-                say("No evidence item you may see.");
-            }
-            for v in items.iter().filter(|_| !json) {
-                show_item(v, zone);
-            }
+            listed(&app.evidence(&id)?, json, "No evidence item you may see.", |v| {
+                show_item(v, zone)
+            });
         }
         EvidenceCommand::Form { item, out } => {
             let form = app.custody_form(&item)?;
@@ -384,15 +389,9 @@ pub fn run_ioc(auth: &Auth, cmd: IocCommand) -> Result {
             say(&app.add_indicator(&id, new)?.id);
         }
         IocCommand::List { id, json } => {
-            let list = app.indicators(&id)?;
-            if json {
-                print_json(&list);
-            } else if list.is_empty() {
-                say("No indicator recorded.");
-            }
-            for i in list.iter().filter(|_| !json) {
-                show_indicator(i, zone);
-            }
+            listed(&app.indicators(&id)?, json, "No indicator recorded.", |i| {
+                show_indicator(i, zone)
+            });
         }
         IocCommand::Export { id, format, tlp_max, out } => {
             let tlp_max = Tlp::of(&tlp_max)?;

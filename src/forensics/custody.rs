@@ -215,18 +215,12 @@ pub fn transfer(
     let user = session.user_name().to_owned();
     let purpose = text(Some(purpose), "purpose", MAX_WORDS, true, false)?.unwrap_or_default();
     let condition = text(condition, "condition", MAX_WORDS, false, false)?;
-    let wanted = to.trim();
-    let to = session
-        .list_users()?
-        .into_iter()
-        .map(|u| u.name)
-        .find(|n| n.eq_ignore_ascii_case(wanted))
-        .ok_or_else(|| Error::Invalid {
-            what: "receiver",
-            reason: "is not a user of this workstation: someone from outside signs for the item \
+    let to = session.user_named(to)?.ok_or_else(|| Error::Invalid {
+        what: "receiver",
+        reason: "is not a user of this workstation: someone from outside signs for the item \
                      on its printed chain-of-custody form"
-                .into(),
-        })?;
+            .into(),
+    })?;
     if to.eq_ignore_ascii_case(&user) {
         return Err(Error::Invalid {
             what: "receiver",

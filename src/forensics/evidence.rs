@@ -20,62 +20,16 @@ use crate::incident::Incident;
 use crate::store::{Kind, Permission, Record, Role, Session, new_record_id};
 use crate::{Error, Result};
 
-/// What an evidence item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EvidenceKind {
-    DiskImage,
-    MemoryCapture,
-    LogExport,
-    RansomNotePhoto,
-    UsbStick,
-    Paper,
-    Other,
-}
-
-impl EvidenceKind {
-    pub const ALL: [EvidenceKind; 7] = [
-        EvidenceKind::DiskImage,
-        EvidenceKind::MemoryCapture,
-        EvidenceKind::LogExport,
-        EvidenceKind::RansomNotePhoto,
-        EvidenceKind::UsbStick,
-        EvidenceKind::Paper,
-        EvidenceKind::Other,
-    ];
-
-    /// As the CLI and the JSON write it.
-    pub fn key(self) -> &'static str {
-        match self {
-            EvidenceKind::DiskImage => "disk-image",
-            EvidenceKind::MemoryCapture => "memory-capture",
-            EvidenceKind::LogExport => "log-export",
-            EvidenceKind::RansomNotePhoto => "ransom-note-photo",
-            EvidenceKind::UsbStick => "usb-stick",
-            EvidenceKind::Paper => "paper",
-            EvidenceKind::Other => "other",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            EvidenceKind::DiskImage => "Disk image",
-            EvidenceKind::MemoryCapture => "Memory capture",
-            EvidenceKind::LogExport => "Log export",
-            EvidenceKind::RansomNotePhoto => "Ransom note photo",
-            EvidenceKind::UsbStick => "USB stick",
-            EvidenceKind::Paper => "Paper",
-            EvidenceKind::Other => "Other",
-        }
-    }
-
-    /// Reads a key, refusing any other with the list of keys.
-    pub fn of(key: &str) -> Result<EvidenceKind> {
-        let key = key.trim().to_ascii_lowercase().replace('_', "-");
-        Self::ALL.into_iter().find(|k| k.key() == key).ok_or_else(|| Error::Invalid {
-            what: "kind of evidence",
-            reason: format!("use one of {}", Self::ALL.map(EvidenceKind::key).join(", ")),
-        })
+crate::choices::choices! {
+    /// What an evidence item is.
+    EvidenceKind, "kind of evidence" {
+        DiskImage = "disk-image", "Disk image";
+        MemoryCapture = "memory-capture", "Memory capture";
+        LogExport = "log-export", "Log export";
+        RansomNotePhoto = "ransom-note-photo", "Ransom note photo";
+        UsbStick = "usb-stick", "USB stick";
+        Paper = "paper", "Paper";
+        Other = "other", "Other";
     }
 }
 

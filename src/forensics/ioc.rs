@@ -28,74 +28,23 @@ use crate::{Error, Result};
 /// The longest value of any type, in characters (a URL's practical limit).
 pub const MAX_VALUE_CHARS: usize = 2_048;
 
-/// The kinds of indicator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum IocType {
-    Sha256,
-    Sha1,
-    Md5,
-    Ipv4,
-    Ipv6,
-    Domain,
-    Url,
-    FileName,
-    /// An email address or a user name.
-    Account,
+crate::choices::choices! {
+    /// The kinds of indicator.
+    IocType, "indicator type" {
+        Sha256 = "sha256", "SHA-256 file hash";
+        Sha1 = "sha1", "SHA-1 file hash";
+        Md5 = "md5", "MD5 file hash";
+        Ipv4 = "ipv4", "IPv4 address";
+        Ipv6 = "ipv6", "IPv6 address";
+        Domain = "domain", "domain name";
+        Url = "url", "URL";
+        FileName = "file-name", "file name";
+        /// An email address or a user name.
+        Account = "account", "account";
+    }
 }
 
 impl IocType {
-    pub const ALL: [IocType; 9] = [
-        IocType::Sha256,
-        IocType::Sha1,
-        IocType::Md5,
-        IocType::Ipv4,
-        IocType::Ipv6,
-        IocType::Domain,
-        IocType::Url,
-        IocType::FileName,
-        IocType::Account,
-    ];
-
-    /// As the CLI, the JSON and the CSV write it.
-    pub fn key(self) -> &'static str {
-        match self {
-            IocType::Sha256 => "sha256",
-            IocType::Sha1 => "sha1",
-            IocType::Md5 => "md5",
-            IocType::Ipv4 => "ipv4",
-            IocType::Ipv6 => "ipv6",
-            IocType::Domain => "domain",
-            IocType::Url => "url",
-            IocType::FileName => "file-name",
-            IocType::Account => "account",
-        }
-    }
-
-    /// In words, for people and messages.
-    pub fn label(self) -> &'static str {
-        match self {
-            IocType::Sha256 => "SHA-256 file hash",
-            IocType::Sha1 => "SHA-1 file hash",
-            IocType::Md5 => "MD5 file hash",
-            IocType::Ipv4 => "IPv4 address",
-            IocType::Ipv6 => "IPv6 address",
-            IocType::Domain => "domain name",
-            IocType::Url => "URL",
-            IocType::FileName => "file name",
-            IocType::Account => "account",
-        }
-    }
-
-    /// Reads a type's key (any case; `_` for `-`), refusing any other with the list.
-    pub fn of(key: &str) -> Result<IocType> {
-        let key = key.trim().to_ascii_lowercase().replace('_', "-");
-        Self::ALL.into_iter().find(|t| t.key() == key).ok_or_else(|| Error::Invalid {
-            what: "indicator type",
-            reason: format!("use one of {}", Self::ALL.map(IocType::key).join(", ")),
-        })
-    }
-
     /// Checks `value` for this type's form and gives it back as it is kept.
     pub fn check(self, value: &str) -> Result<String> {
         self.form(value).map_err(|Problem { code, reason }| Error::IndicatorInvalid {

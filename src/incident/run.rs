@@ -77,15 +77,10 @@ pub fn start(
     }
     let lead = match options.lead.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
         None => session.user_name().to_owned(),
-        Some(wanted) => session
-            .list_users()?
-            .into_iter()
-            .map(|u| u.name)
-            .find(|n| n.eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| Error::Invalid {
-                what: "incident lead",
-                reason: "is not a user of this workstation".into(),
-            })?,
+        Some(wanted) => session.user_named(wanted)?.ok_or_else(|| Error::Invalid {
+            what: "incident lead",
+            reason: "is not a user of this workstation".into(),
+        })?,
     };
     let incident = Incident {
         id: new_id(now)?,
