@@ -231,8 +231,9 @@ impl App {
             return Err(Error::Invalid {
                 what: "indicator export",
                 reason: format!(
-                    "no indicator of incident {incident} is marked {} or lower ({left_out} are marked above it)",
-                    tlp_max.label()
+                    "no indicator of incident {incident} is marked {} or lower ({} marked above it)",
+                    tlp_max.label(),
+                    crate::words::counted(left_out, "is", "are")
                 ),
             });
         }

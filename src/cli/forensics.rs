@@ -12,7 +12,7 @@ use caregiver::forensics::hash::{FileHash, HashProgress};
 use caregiver::forensics::indicators::{Format, Indicator, NewIndicator};
 use caregiver::forensics::ioc::{Confidence, IocType, Tlp};
 use caregiver::forensics::summary::{FindingsChange, Summary};
-use caregiver::words::Zone;
+use caregiver::words::{Zone, counted};
 use clap::{Subcommand, ValueEnum};
 
 use super::{Auth, Result, print_json, say, warn, write_file};
@@ -262,9 +262,9 @@ fn show_summary(s: &Summary, zone: &Zone) {
     say(&format!("  how it got in: {}", s.entry_vector.as_deref().unwrap_or("not recorded")));
     say(&format!("  data affected: {}", s.data_affected.as_deref().unwrap_or("not recorded")));
     say(&format!(
-        "  evidence: {} items, {} hand-overs pending{}",
-        s.evidence_items,
-        s.pending_transfers,
+        "  evidence: {}, {} pending{}",
+        counted(s.evidence_items, "item", "items"),
+        counted(s.pending_transfers, "hand-over", "hand-overs"),
         if s.mismatched.is_empty() {
             String::new()
         } else {
@@ -401,16 +401,17 @@ pub fn run_ioc(auth: &Auth, cmd: IocCommand) -> Result {
             };
             let done = app.export_indicators(&id, format, tlp_max)?;
             write_file(&out, &done.export.bytes)?;
+            let indicators = |n| counted(n, "indicator", "indicators");
             say(&format!(
-                "Exported {} indicators marked up to {} to {}",
-                done.written,
+                "Exported {} marked up to {} to {}",
+                indicators(done.written),
                 tlp_max.label(),
                 out.display()
             ));
             if done.left_out > 0 {
                 warn(&format!(
-                    "note: {} indicators marked above {} were left out",
-                    done.left_out,
+                    "note: {} marked above {} left out",
+                    indicators(done.left_out),
                     tlp_max.label()
                 ));
             }

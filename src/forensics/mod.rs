@@ -154,10 +154,7 @@ pub fn entry_words(event: &crate::events::Event) -> String {
         }
         Event::IndicatorsShared { format, indicators, tlp_max } => format!(
             "{} as {} up to {}",
-            match indicators.len() {
-                1 => "1 indicator".to_owned(),
-                n => format!("{n} indicators"),
-            },
+            crate::words::counted(indicators.len(), "indicator", "indicators"),
             format.to_uppercase(),
             tlp_max.label()
         ),

@@ -196,6 +196,15 @@ fn a_lead_hands_evidence_over_and_the_receiver_confirms_on_the_cli() {
     let html = std::fs::read_to_string(&form).unwrap();
     assert!(html.contains("Confirmed by Sam Staff at") && html.contains("seal intact"), "{html}");
 
+    // The lead records how it got in; the summary says so.
+    lena(&["evidence", "findings", &id, "--how-it-got-in", "Phishing email to the ward clerk"]);
+    let summary = lena(&["evidence", "summary", &id]);
+    assert!(summary.contains("how it got in: Phishing email to the ward clerk"), "{summary}");
+    assert!(
+        summary.contains("evidence: 2 items, 0 hand-overs pending; DOES NOT MATCH: "),
+        "{summary}"
+    );
+
     // The HICS 214 shows the hand-over; the log (and so the chain) verifies.
     let hics = ward.path("hics.html");
     lena(&["incident", "export", &id, "--format", "html", "--out", &hics]);
