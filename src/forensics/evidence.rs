@@ -62,10 +62,29 @@ impl EvidenceHash {
 
     /// A hash made elsewhere: checked to be 64 hexadecimal digits; the tool named.
     pub fn of_tool(sha256: &str, tool: &str) -> Result<Self> {
-        let sha256 = super::hash::sha256_hex(sha256)?;
-        let tool = text(Some(tool), "tool", crate::limits::MAX_TEXT_CHARS, true, false)?
-            .unwrap_or_default();
-        Ok(EvidenceHash { sha256, source: HashSource::Tool { tool } })
+        EvidenceHash {
+            sha256: sha256.to_owned(),
+            source: HashSource::Tool { tool: tool.to_owned() },
+        }
+        .checked()
+    }
+
+    /// Checked as it will be kept, whoever made it (a front end may send one whole): the
+    /// SHA-256 64 hexadecimal digits, in lower case; the tool or the file named.
+    pub fn checked(self) -> Result<Self> {
+        let one_line = |value: &str, what, max| {
+            text(Some(value), what, max, true, false).map(Option::unwrap_or_default)
+        };
+        let source = match self.source {
+            HashSource::Tool { tool } => {
+                HashSource::Tool { tool: one_line(&tool, "tool", crate::limits::MAX_TEXT_CHARS)? }
+            }
+            // A file name is at most 255 bytes on every file system.
+            HashSource::App { file, bytes } => {
+                HashSource::App { file: one_line(&file, "file name", 255)?, bytes }
+            }
+        };
+        Ok(EvidenceHash { sha256: super::hash::sha256_hex(&self.sha256)?, source })
     }
 
     /// How it was made, in words.
@@ -155,6 +174,7 @@ pub fn add(
     )?;
     let collected_by = text(new.collected_by.as_deref(), "collected by", 80, false, false)?
         .unwrap_or_else(|| session.user_name().to_owned());
+    let hash = new.hash.map(EvidenceHash::checked).transpose()?;
     let collected = new.collected.unwrap_or(now);
     if collected > now + Duration::minutes(5) {
         return Err(Error::Invalid { what: "collection time", reason: "is in the future".into() });
@@ -175,7 +195,7 @@ pub fn add(
                 collected_by,
                 collected,
                 asset,
-                hash: new.hash,
+                hash,
                 added_by: session.user_name().to_owned(),
                 added: now,
             };

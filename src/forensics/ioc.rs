@@ -432,10 +432,24 @@ impl Tlp {
     }
 }
 
-/// STIX 2.1's confidence: 0 (none) to 100.
+/// STIX 2.1's confidence: 0 (none) to 100 (a number over 100 does not deserialize).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(into = "u8", try_from = "u8")]
 pub struct Confidence(u8);
+
+impl From<Confidence> for u8 {
+    fn from(c: Confidence) -> u8 {
+        c.0
+    }
+}
+
+impl TryFrom<u8> for Confidence {
+    type Error = String;
+
+    fn try_from(n: u8) -> std::result::Result<Self, String> {
+        if n <= 100 { Ok(Confidence(n)) } else { Err("a confidence is 0 to 100".into()) }
+    }
+}
 
 impl Confidence {
     /// Reads `low`, `medium`, `high`, `none` or a number from 0 to 100.

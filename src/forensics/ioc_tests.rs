@@ -375,6 +375,9 @@ fn types_markings_and_confidence_read_as_typed() {
         assert_eq!((c.value(), c.words()), (value, words), "{typed}");
     }
     assert_eq!(Confidence::of("85").unwrap().to_string(), "85 (high)");
+    assert_eq!(serde_json::to_string(&Confidence::of("high").unwrap()).unwrap(), "85");
+    assert_eq!(serde_json::from_str::<Confidence>("100").unwrap().value(), 100);
+    assert!(serde_json::from_str::<Confidence>("101").is_err());
     for bad in ["101", "-1", "sure", ""] {
         assert_eq!(
             Confidence::of(bad).unwrap_err().to_string(),

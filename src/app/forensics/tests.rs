@@ -10,7 +10,7 @@ use crate::app::admin::NewUser;
 use crate::app::tests::{PASS, app, start};
 use crate::events::Event;
 use crate::forensics::custody::TransferState;
-use crate::forensics::evidence::{EvidenceHash, EvidenceKind, NewEvidence};
+use crate::forensics::evidence::{EvidenceHash, EvidenceKind, HashSource, NewEvidence};
 use crate::forensics::indicators::{Format, NewIndicator};
 use crate::forensics::ioc::{Confidence, IocType, Tlp};
 use crate::forensics::summary::FindingsChange;
@@ -77,6 +77,11 @@ fn evidence_is_handed_over_and_confirmed_under_each_persons_own_unlock() {
     let e2 = app.add_evidence(&id, new_item("Memory of the file server", Some(tool))).unwrap();
     let e3 = app.add_evidence(&id, new_item("Ransom note, paper", None)).unwrap();
     assert_eq!(e3.item.id, format!("{id}-E3"));
+    // A hash handed in whole (as a front end may) is checked all the same.
+    let sent =
+        EvidenceHash { sha256: "zz".repeat(32), source: HashSource::Tool { tool: "t".into() } };
+    let e = app.add_evidence(&id, new_item("x", Some(sent))).unwrap_err();
+    assert!(e.to_string().starts_with("SHA-256: character 1 is not a hexadecimal digit"), "{e}");
     let e = App::hash_from_tool("abc", "FTK").unwrap_err();
     assert_eq!(e.to_string(), "SHA-256: is 3 hexadecimal digits long; a SHA-256 is 64");
     let future =
