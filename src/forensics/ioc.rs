@@ -101,26 +101,34 @@ fn common(value: &str) -> std::result::Result<(), Problem> {
     Ok(())
 }
 
-/// Takes a defanged value back to its live form: `[.]`, `(.)`, `[dot]` to `.`, `[:]` to
-/// `:`, `[@]`, `[at]` to `@`, and `hxxp`/`hxxps` at the start to `http`/`https`.
+/// Takes a defanged value back to its live form: `[.]`, `(.)`, `{.}`, `[dot]` to `.`, `[:]`
+/// to `:`, `[@]`, `[at]` to `@`, and `hxxp`/`hxxps` at the start to `http`/`https`; again
+/// until none is left (`[[.]]` is `.`), so a value kept refangs to itself.
 pub fn refang(value: &str) -> String {
     let mut out = value.to_owned();
-    for (from, to) in [
-        ("[.]", "."),
-        ("(.)", "."),
-        ("{.}", "."),
-        ("[dot]", "."),
-        ("[:]", ":"),
-        ("[@]", "@"),
-        ("[at]", "@"),
-    ] {
-        out = out.replace(from, to);
+    loop {
+        let mut next = out.clone();
+        for (from, to) in [
+            ("[.]", "."),
+            ("(.)", "."),
+            ("{.}", "."),
+            ("[dot]", "."),
+            ("[:]", ":"),
+            ("[@]", "@"),
+            ("[at]", "@"),
+        ] {
+            next = next.replace(from, to);
+        }
+        if next.get(..4).is_some_and(|s| s.eq_ignore_ascii_case("hxxp")) {
+            next.replace_range(..4, "http");
+        }
+        // Each round that changes anything makes the text shorter, or turns hxxp to
+        // http: it ends.
+        if next == out {
+            return out;
+        }
+        out = next;
     }
-    let lower = out.to_ascii_lowercase();
-    if lower.starts_with("hxxp") {
-        out.replace_range(..4, "http");
-    }
-    out
 }
 
 fn hash(value: &str, digits: usize, name: &str) -> Form {

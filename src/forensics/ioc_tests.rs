@@ -386,3 +386,31 @@ fn types_markings_and_confidence_read_as_typed() {
         );
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, failure_persistence: None, ..Default::default() })]
+
+    /// Any text, of any type: an answer, never a panic; a value kept checks to itself, and
+    /// an error never holds the text it refuses.
+    #[test]
+    fn any_text_gets_an_answer_and_a_kept_value_is_stable(
+        kind in proptest::sample::select(IocType::ALL),
+        text in proptest::prop_oneof![
+            "\\PC*",
+            "[a-fA-F0-9]{0,70}",
+            "[a-z0-9.:/@_\\[\\] -]{0,40}",
+            "(hxxps?|https?|ftp)://[a-z0-9.\\[\\]@-]{0,24}(:[0-9]{1,6})?(/[a-z%']{0,6})?",
+        ],
+    ) {
+        match kind.check(&text) {
+            Ok(kept) => proptest::prop_assert_eq!(kind.check(&kept).ok(), Some(kept)),
+            Err(e) => {
+                proptest::prop_assert_eq!(e.code(), "indicator_invalid");
+                let t = text.trim();
+                if t.chars().count() > 8 {
+                    proptest::prop_assert!(!e.to_string().contains(t), "{} echoes {:?}", e, t);
+                }
+            }
+        }
+    }
+}

@@ -98,10 +98,12 @@ pub(crate) fn text(
     Ok(Some(v.to_owned()))
 }
 
-/// The SHA-256 of a record as written (its JSON), which its log entry carries: a record
-/// changed afterwards no longer has it. Records keep their fields' order and leave out an
-/// absent optional field, so the same record always writes the same JSON.
-pub(crate) fn record_digest<T: Serialize>(record: &T) -> Result<String> {
+/// The SHA-256 (hex) of a record as written: of `serde_json::to_vec(record)`, its compact
+/// JSON, which its log entry carries (`record`); a record changed afterwards no longer has
+/// it. Records keep their fields' order and leave out an absent optional field, so the same
+/// record always writes the same JSON: an export that carries that JSON lets anyone check
+/// it against the signed entry with a SHA-256 tool.
+pub fn record_digest<T: Serialize>(record: &T) -> Result<String> {
     let json = serde_json::to_vec(record)
         .map_err(|e| Error::Invalid { what: "record", reason: e.to_string() })?;
     Ok(data_encoding::HEXLOWER.encode(&crate::crypto::sha256(&[&json])))
