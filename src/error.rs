@@ -173,6 +173,19 @@ pub enum Error {
     /// the log's triggers changed). `what` names what disagrees, never a value.
     #[error("the store was changed outside Caregiver Playbook: {what}")]
     StoreTampered { what: String },
+
+    /// An indicator of compromise without its type's form: the type, a stable code for the
+    /// problem (`ipv4_part_range`, `hash_length`, ...: `docs/forensics.md`) and where it is
+    /// ("part 4 is over 255"). Never the value: an indicator may be marked TLP:RED.
+    #[error("{what}: {reason} ({problem})")]
+    IndicatorInvalid { what: &'static str, problem: &'static str, reason: String },
+
+    /// A file re-hashed to check an evidence item does not match the SHA-256 recorded for
+    /// it (the check itself is logged).
+    #[error(
+        "the file does not match evidence item {item}: its SHA-256 is {found}, the item's is {recorded}"
+    )]
+    EvidenceMismatch { item: String, found: String, recorded: String },
 }
 
 impl Error {
@@ -218,6 +231,8 @@ impl Error {
             Error::AssessmentInvalid { .. } => "assessment_invalid",
             Error::PolicyInvalid { .. } => "policy_invalid",
             Error::StoreTampered { .. } => "store_tampered",
+            Error::IndicatorInvalid { .. } => "indicator_invalid",
+            Error::EvidenceMismatch { .. } => "evidence_mismatch",
         }
     }
 

@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::breach::{Affected, Assessment};
 use crate::contacts::calltree::Outcome;
+use crate::forensics::evidence::EvidenceKind;
+use crate::forensics::ioc::{IocType, Tlp};
 use crate::incident::Incident;
 use crate::log::Logged;
 use crate::store::{AccessEvent, AccessKind};
@@ -102,6 +104,33 @@ pub enum Event {
         reported: usize,
         sent: usize,
     },
+    /// An evidence item was added to the incident (`crate::forensics::evidence`): its id,
+    /// what it is, its SHA-256 if it has one, and the SHA-256 of its record as written
+    /// (`record`), so a record changed afterwards is seen. Its writer holds it first.
+    EvidenceAdded { item: String, record: String, sha256: Option<String>, what: EvidenceKind },
+    /// The item's holder (`from`, the writer) handed it to `to`, for `purpose`, in
+    /// `condition`: pending until `to` confirms it.
+    CustodyTransferred {
+        condition: Option<String>,
+        from: String,
+        item: String,
+        purpose: String,
+        to: String,
+    },
+    /// The writer, the person a hand-over (the entry `transfer`) was addressed to, received
+    /// the item (in `condition`): they hold it from now.
+    CustodyConfirmed { condition: Option<String>, item: String, transfer: u64 },
+    /// The item's file was hashed again: its SHA-256 then, and whether it matched the item's.
+    EvidenceVerified { item: String, matches: bool, sha256: String },
+    /// An indicator of compromise was recorded: its id, type and TLP marking and the SHA-256
+    /// of its record (`record`); never its value, which only some roles may read.
+    IndicatorAdded { indicator: String, record: String, tlp: Tlp, what: IocType },
+    /// Indicators were exported for sharing (`format`: csv or stix), those marked up to
+    /// `tlp_max`: which ones.
+    IndicatorsShared { format: String, indicators: Vec<String>, tlp_max: Tlp },
+    /// The incident's forensic findings were recorded or changed: the names of the fields
+    /// changed (how it got in, the data affected), never their text.
+    FindingsRecorded { fields: Vec<String> },
 }
 
 impl Event {
@@ -131,6 +160,13 @@ impl Event {
             Event::TrainingAcknowledged { .. } => "training_acknowledged",
             Event::PhishingImported { .. } => "phishing_imported",
             Event::PolicyAcknowledged { .. } => "policy_acknowledged",
+            Event::EvidenceAdded { .. } => "evidence_added",
+            Event::CustodyTransferred { .. } => "custody_transferred",
+            Event::CustodyConfirmed { .. } => "custody_confirmed",
+            Event::EvidenceVerified { .. } => "evidence_verified",
+            Event::IndicatorAdded { .. } => "indicator_added",
+            Event::IndicatorsShared { .. } => "indicators_shared",
+            Event::FindingsRecorded { .. } => "findings_recorded",
         }
     }
 

@@ -101,6 +101,12 @@ enum Command {
     /// The written security policies: read, acknowledge, print, and who has acknowledged.
     #[command(subcommand)]
     Policy(cli::policy::PolicyCommand),
+    /// An incident's evidence: items with their SHA-256, the chain of custody, the form.
+    #[command(subcommand)]
+    Evidence(cli::forensics::EvidenceCommand),
+    /// An incident's indicators of compromise, with their TLP markings; CSV and STIX export.
+    #[command(subcommand)]
+    Ioc(cli::forensics::IocCommand),
 }
 
 fn main() -> ExitCode {
@@ -140,5 +146,7 @@ fn run(cli: Cli) -> cli::Result {
         Command::Hicp(cmd) => cli::hicp::run(auth, cmd),
         Command::Kev(cmd) => cli::kev::run(auth, cmd),
         Command::Policy(cmd) => cli::policy::run(auth, cmd),
+        Command::Evidence(cmd) => cli::forensics::run_evidence(auth, cmd),
+        Command::Ioc(cmd) => cli::forensics::run_ioc(auth, cmd),
     }
 }

@@ -142,6 +142,11 @@ pub fn count(n: usize) -> String {
     out
 }
 
+/// A count and its noun, singular for one: "1 indicator", "4,900 indicators".
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
 fn seconds(secs: i64) -> String {
     let sign = if secs < 0 { "-" } else { "" };
     let secs = secs.unsigned_abs();

@@ -423,6 +423,16 @@ pub fn parse_discovered(
     text: Option<&str>,
     zone: &crate::words::Zone,
 ) -> Result<Option<DateTime<Utc>>> {
+    parse_time(text, zone, "discovery time")
+}
+
+/// A time typed by a person, as [`parse_discovered`] reads one: `what` names the field in
+/// an error; empty means none.
+pub fn parse_time(
+    text: Option<&str>,
+    zone: &crate::words::Zone,
+    what: &'static str,
+) -> Result<Option<DateTime<Utc>>> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
         Some(t) => DateTime::parse_from_rfc3339(t)
@@ -431,7 +441,7 @@ pub fn parse_discovered(
             .or_else(|| zone.local(t))
             .map(Some)
             .ok_or_else(|| Error::Invalid {
-                what: "discovery time",
+                what,
                 reason: format!(
                     "write it as 2026-11-28T06:30 (in {}) or 2026-11-28T06:30:00Z",
                     zone.name()

@@ -9,7 +9,8 @@
 //! force, loaded once and reloaded when the pack in force changes. Methods are split by
 //! feature: [`session`] (unlock, lock, idle), [`library`] (playbooks and packs),
 //! [`incidents`], [`deadlines`] (the legal clocks across incidents), [`breaches`] (the
-//! breach risk assessment and the breach register), [`calls`], [`contacts`], [`training`], [`assets`], [`risk`] and
+//! breach risk assessment and the breach register), [`forensics`] (evidence, custody,
+//! indicators of compromise, the forensics summary), [`calls`], [`contacts`], [`training`], [`assets`], [`risk`] and
 //! [`hicp`] and [`kev`] (the asset and risk registers, the HICP self-assessment and the KEV
 //! catalogue matched against the assets), [`policies`] (the written policies and their
 //! acknowledgments), [`admin`] (users and the
@@ -23,6 +24,7 @@ pub mod calls;
 mod clock;
 pub mod contacts;
 pub mod deadlines;
+pub mod forensics;
 pub mod hicp;
 pub mod incidents;
 pub mod kev;

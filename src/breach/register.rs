@@ -22,42 +22,7 @@ use crate::store::{Kind, Permission, Record, Role, Session, Stored, new_record_i
 use crate::words::Zone;
 use crate::{Error, Result};
 
-/// An enum of the options a portal's question offers: each with its key (as the CLI, the
-/// JSON and the CSV write it) and the portal's label.
-macro_rules! options {
-    ($(#[$doc:meta])* $name:ident, $what:literal { $($variant:ident = $key:literal, $label:literal;)* }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-        pub enum $name { $(#[serde(rename = $key)] $variant,)* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            pub fn key(self) -> &'static str {
-                match self { $($name::$variant => $key,)* }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label,)* }
-            }
-
-            /// Reads a key, refusing any other with the list of keys.
-            pub fn of(key: &str) -> Result<$name> {
-                let key = key.trim();
-                Self::ALL.iter().copied().find(|v| v.key() == key).ok_or_else(|| {
-                    let keys: Vec<&str> = Self::ALL.iter().map(|v| v.key()).collect();
-                    Error::Invalid { what: $what, reason: format!("use one of {}", keys.join(", ")) }
-                })
-            }
-
-            fn options() -> Vec<(&'static str, &'static str)> {
-                Self::ALL.iter().map(|v| (v.key(), v.label())).collect()
-            }
-        }
-    };
-}
-
-options! {
+crate::choices::choices! {
     /// The portal's "Type of Breach".
     BreachType, "type of breach" {
         Hacking = "hacking", "Hacking/IT Incident";
@@ -69,7 +34,7 @@ options! {
     }
 }
 
-options! {
+crate::choices::choices! {
     /// The portal's "Location of Breached Information".
     Location, "location of the information" {
         Laptop = "laptop", "Laptop";
@@ -83,7 +48,7 @@ options! {
     }
 }
 
-options! {
+crate::choices::choices! {
     /// The portal's "Type of Protected Health Information Involved".
     PhiType, "type of information" {
         Clinical = "clinical", "Clinical";
@@ -93,7 +58,7 @@ options! {
     }
 }
 
-options! {
+crate::choices::choices! {
     /// The portal's "Safeguards in Place Prior to Breach".
     Safeguard, "safeguards in place" {
         None = "none", "None";
@@ -104,7 +69,7 @@ options! {
     }
 }
 
-options! {
+crate::choices::choices! {
     /// The portal's "Actions Taken in Response to Breach".
     ResponseAction, "action taken" {
         Encryption = "encryption", "Adopted encryption technologies";

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod breach;
 pub mod contacts;
 pub mod deploy;
+pub mod forensics;
 pub mod hicp;
 pub mod incidents;
 pub mod kev;

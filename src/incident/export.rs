@@ -72,6 +72,13 @@ pub fn activity(playbook: &Playbook, e: &Activity, zone: &Zone) -> String {
         Event::ClockResumed { clock } => format!("Clock resumed: {clock}"),
         Event::BreachAssessed(_) => detail.to_owned(),
         Event::BreachRecorded { .. } => format!("Breach register: {detail}"),
+        Event::EvidenceAdded { .. } => format!("Evidence added: {detail}"),
+        Event::CustodyTransferred { .. } => format!("Evidence handed over: {detail}"),
+        Event::CustodyConfirmed { .. } => format!("Evidence received: {detail}"),
+        Event::EvidenceVerified { .. } => format!("Evidence checked: {detail}"),
+        Event::IndicatorAdded { .. } => format!("Indicator of compromise recorded: {detail}"),
+        Event::IndicatorsShared { .. } => format!("Indicators shared: {detail}"),
+        Event::FindingsRecorded { .. } => format!("Forensic findings recorded: {detail}"),
         other @ (Event::EmergencyAccessUsed { .. }
         | Event::WardCopyRepaired { .. }
         | Event::EntriesUnsigned { .. }

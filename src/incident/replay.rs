@@ -177,6 +177,13 @@ pub fn replay(
                 counted.push((at, counts.clone()));
                 Some(crate::breach::register::recorded_words(counts.as_ref(), fields))
             }
+            Event::EvidenceAdded { .. }
+            | Event::CustodyTransferred { .. }
+            | Event::CustodyConfirmed { .. }
+            | Event::EvidenceVerified { .. }
+            | Event::IndicatorAdded { .. }
+            | Event::IndicatorsShared { .. }
+            | Event::FindingsRecorded { .. } => Some(crate::forensics::entry_words(&entry.event)),
             Event::EmergencyAccessUsed { .. }
             | Event::WardCopyRepaired { .. }
             | Event::EntriesUnsigned { .. }

@@ -368,7 +368,14 @@ pub fn timeline(
             | Event::TrainingAssigned { .. }
             | Event::TrainingAcknowledged { .. }
             | Event::PolicyAcknowledged { .. }
-            | Event::PhishingImported { .. } => MarkKind::Other,
+            | Event::PhishingImported { .. }
+            | Event::EvidenceAdded { .. }
+            | Event::CustodyTransferred { .. }
+            | Event::CustodyConfirmed { .. }
+            | Event::EvidenceVerified { .. }
+            | Event::IndicatorAdded { .. }
+            | Event::IndicatorsShared { .. }
+            | Event::FindingsRecorded { .. } => MarkKind::Other,
         };
         // The lane says the position; the review's numbered entries say who.
         let label = crate::incident::export::activity(playbook, e, zone);

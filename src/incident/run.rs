@@ -43,6 +43,11 @@ fn find(session: &Session, id: &str) -> Result<Stored<Incident>> {
         .ok_or_else(|| no_incident(id))
 }
 
+/// An incident by its id (what evidence and indicators are recorded against).
+pub fn by_id(session: &Session, id: &str) -> Result<Incident> {
+    find(session, id).map(|r| r.value)
+}
+
 /// A person's name as a position holder or lead: trimmed, 1 to 80 characters, one line.
 fn person_name(text: &str) -> Result<String> {
     let name = text.trim();
@@ -72,15 +77,10 @@ pub fn start(
     }
     let lead = match options.lead.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
         None => session.user_name().to_owned(),
-        Some(wanted) => session
-            .list_users()?
-            .into_iter()
-            .map(|u| u.name)
-            .find(|n| n.eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| Error::Invalid {
-                what: "incident lead",
-                reason: "is not a user of this workstation".into(),
-            })?,
+        Some(wanted) => session.user_named(wanted)?.ok_or_else(|| Error::Invalid {
+            what: "incident lead",
+            reason: "is not a user of this workstation".into(),
+        })?,
     };
     let incident = Incident {
         id: new_id(now)?,

@@ -153,10 +153,19 @@ pub enum Kind {
     KevCatalogue,
     /// A version of a written policy, kept six years after it is superseded.
     PolicyVersion,
+    /// An evidence item of an incident (`crate::forensics::evidence`): what it is, where it
+    /// is kept, who collected it and when, its SHA-256. Its custody is in the log.
+    Evidence,
+    /// An indicator of compromise of an incident (`crate::forensics::indicators`), with its
+    /// TLP marking.
+    Indicator,
+    /// An incident's forensic findings the lead records: how the attacker got in, the data
+    /// affected (`crate::forensics::summary`).
+    Findings,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 23] = [
+    pub const ALL: [Kind; 26] = [
         Kind::Playbook,
         Kind::SignedPack,
         Kind::WardPack,
@@ -180,6 +189,9 @@ impl Kind {
         Kind::HicpAssessment,
         Kind::KevCatalogue,
         Kind::PolicyVersion,
+        Kind::Evidence,
+        Kind::Indicator,
+        Kind::Findings,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -207,6 +219,9 @@ impl Kind {
             Kind::HicpAssessment => "hicp_assessment",
             Kind::KevCatalogue => "kev_catalogue",
             Kind::PolicyVersion => "policy_version",
+            Kind::Evidence => "evidence",
+            Kind::Indicator => "indicator",
+            Kind::Findings => "forensic_findings",
         }
     }
 
@@ -256,7 +271,10 @@ impl Kind {
             | Kind::Risk
             | Kind::HicpAssessment
             | Kind::KevCatalogue
-            | Kind::PolicyVersion => Scope::Main,
+            | Kind::PolicyVersion
+            | Kind::Evidence
+            | Kind::Indicator
+            | Kind::Findings => Scope::Main,
         }
     }
 }

@@ -39,10 +39,19 @@ pub enum Permission {
     ReadAssets,
     /// Replace the asset register (import) and export it whole.
     ManageAssets,
+    /// An incident's forensic record: add evidence items, see every item and its chain of
+    /// custody (the people it passes through see their own items), record the findings
+    /// (how the attacker got in, the data affected) and read the forensics summary.
+    ManageEvidence,
+    /// Add indicators of compromise and export them (CSV, STIX) for sharing outside.
+    ManageIndicators,
+    /// Read an incident's indicators of compromise. IT staff hunt and block with them;
+    /// clinicians have no use for them, and they are often marked for limited sharing.
+    ReadIndicators,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 14] = [
         Permission::ManageUsers,
         Permission::ManageWorkstation,
         Permission::ManagePacks,
@@ -54,15 +63,18 @@ impl Permission {
         Permission::KeepBreachRegister,
         Permission::ReadAssets,
         Permission::ManageAssets,
+        Permission::ManageEvidence,
+        Permission::ManageIndicators,
+        Permission::ReadIndicators,
     ];
 
     /// Who holds it, as an error message says it.
     pub(crate) fn holders(self) -> &'static str {
-        let lead = Role::Lead.may(self);
-        match (lead, Role::Staff.may(self)) {
-            (false, _) => "admins",
-            (true, false) => "admins and incident leads",
-            (true, true) => "signed-in staff",
+        match (Role::Lead.may(self), Role::Staff.may(self), Role::Clinician.may(self)) {
+            (false, _, _) => "admins",
+            (true, false, _) => "admins and incident leads",
+            (true, true, false) => "admins, incident leads and staff",
+            (true, true, true) => "signed-in staff",
         }
     }
 
@@ -80,9 +92,16 @@ impl Role {
             Role::Admin => true,
             Role::Lead => matches!(
                 permission,
-                P::CommandIncidents | P::HandleRecords | P::SeeTrainingOfEveryone | P::ReadAssets
+                P::CommandIncidents
+                    | P::HandleRecords
+                    | P::SeeTrainingOfEveryone
+                    | P::ReadAssets
+                    | P::ManageEvidence
+                    | P::ManageIndicators
+                    | P::ReadIndicators
             ),
-            Role::Staff | Role::Clinician => false,
+            Role::Staff => matches!(permission, P::ReadIndicators),
+            Role::Clinician => false,
         }
     }
 
@@ -96,13 +115,15 @@ impl Role {
 mod tests {
     use super::*;
 
-    /// The table as a grid: admins hold everything; leads run incidents and records and
-    /// see training; staff and clinicians hold nothing privileged.
+    /// The table as a grid: admins hold everything; leads run incidents, records and the
+    /// forensic record and see training; staff read indicators of compromise and nothing
+    /// else privileged; clinicians hold nothing privileged.
     #[test]
     fn the_table() {
         for p in Permission::ALL {
             assert!(Role::Admin.may(p), "{p:?}");
-            assert!(!Role::Staff.may(p) && !Role::Clinician.may(p), "{p:?}");
+            assert!(!Role::Clinician.may(p), "{p:?}");
+            assert_eq!(Role::Staff.may(p), p == Permission::ReadIndicators, "{p:?}");
         }
         let lead: Vec<Permission> =
             Permission::ALL.into_iter().filter(|p| Role::Lead.may(*p)).collect();
@@ -113,8 +134,15 @@ mod tests {
                 Permission::HandleRecords,
                 Permission::SeeTrainingOfEveryone,
                 Permission::ReadAssets,
+                Permission::ManageEvidence,
+                Permission::ManageIndicators,
+                Permission::ReadIndicators,
             ]
         );
+        let e = Role::Clinician.require(Permission::ReadIndicators, "read indicators").unwrap_err();
+        assert_eq!(e.to_string(), "only admins, incident leads and staff may read indicators");
+        let e = Role::Staff.require(Permission::ManageIndicators, "add indicators").unwrap_err();
+        assert_eq!(e.to_string(), "only admins and incident leads may add indicators");
         let e = Role::Clinician.require(Permission::ReadAssets, "read the asset register");
         assert_eq!(
             e.unwrap_err().to_string(),

@@ -435,6 +435,13 @@ impl Session {
         Ok(out)
     }
 
+    /// The name of the user called `name` (ignoring case) as the store spells it, or `None`
+    /// when no user of this workstation is called that.
+    pub fn user_named(&self, name: &str) -> Result<Option<String>> {
+        let wanted = name.trim();
+        Ok(self.list_users()?.into_iter().map(|u| u.name).find(|n| n.eq_ignore_ascii_case(wanted)))
+    }
+
     /// The admins' names, sorted: whose store this is (a restore says so). Needs no
     /// permission and no passphrase change: only the store's own code asks.
     pub(super) fn admin_names(&self) -> Result<Vec<String>> {

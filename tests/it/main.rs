@@ -13,6 +13,8 @@ mod clockrules;
 mod commands;
 mod contacts;
 mod deploy;
+mod forensics;
+mod forensics_iocs;
 mod forged_playbooks;
 mod hicp;
 mod incident;

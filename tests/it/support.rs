@@ -175,6 +175,40 @@ pub fn write_every_kind(session: &caregiver::store::Session, marker: &str) {
         superseded: None,
     };
     session.put("policy-1", &policy).unwrap();
+    let item = caregiver::forensics::evidence::EvidenceItem {
+        id: "inc-1-E1".into(),
+        incident: "inc-1".into(),
+        kind: caregiver::forensics::evidence::EvidenceKind::Paper,
+        description: text("evidence"),
+        kept_at: None,
+        collected_by: ADMIN_NAME.into(),
+        collected: now,
+        asset: None,
+        hash: None,
+        added_by: ADMIN_NAME.into(),
+        added: now,
+    };
+    session.put("evidence-1", &item).unwrap();
+    let indicator = caregiver::forensics::indicators::Indicator {
+        id: "inc-1-I1".into(),
+        incident: "inc-1".into(),
+        kind: caregiver::forensics::ioc::IocType::FileName,
+        value: text("indicator"),
+        tlp: caregiver::forensics::ioc::Tlp::Red,
+        source: None,
+        first_seen: None,
+        confidence: None,
+        asset: None,
+        added_by: ADMIN_NAME.into(),
+        added: now,
+    };
+    session.put("indicator-1", &indicator).unwrap();
+    let findings = caregiver::forensics::summary::Findings {
+        incident: "inc-1".into(),
+        entry_vector: Some(text("findings")),
+        data_affected: None,
+    };
+    session.put("forensic_findings-1", &findings).unwrap();
 }
 
 /// The admin of the stores these tests make.
@@ -215,6 +249,9 @@ pub fn read_each_kind(session: &caregiver::store::Session) -> Vec<caregiver::Res
         all::<caregiver::hicp::Assessment>(session),
         all::<caregiver::kev::KevCatalogue>(session),
         all::<caregiver::policy::KeptVersion>(session),
+        all::<caregiver::forensics::evidence::EvidenceItem>(session),
+        all::<caregiver::forensics::indicators::Indicator>(session),
+        all::<caregiver::forensics::summary::Findings>(session),
     ]
 }
 
