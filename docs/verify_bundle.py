@@ -178,9 +178,34 @@ def check(bundle, trusted, check_all, workdir):
     # Since the last checkpoint: the first entry in a person's name, and the first after it
     # in another name, as (line, seq, actor).
     named = []
+    # An incident's bundle: entries elided, records attached, and the SHA-256 each entry
+    # vouches for (its payload's `record`) by entry, until its record line comes.
+    elided, records, vouched = 0, 0, {}
     for number, raw, item in lines:
         kind = item.get("t")
-        if kind == "entry":
+        if kind == "elided":
+            n = field(item, "seq", int, number)
+            digest = field(item, "sha256", str, number)
+            if item.get("log") != log:
+                raise Failed(number, f"elided entry {n} belongs to another log")
+            if n != seq + 1 or item.get("prev") != head:
+                raise Failed(number, f"elided entry {n} does not follow on from entry {seq}")
+            if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+                raise Failed(number, f"elided entry {n} has no SHA-256")
+            seq, head = n, digest
+            elided += 1
+        elif kind == "record":
+            if item.get("log") != log:
+                raise Failed(number, "a record of another log")
+            entry = field(item, "entry", int, number)
+            if entry not in vouched:
+                raise Failed(number, f"no entry before it vouches for a record at entry {entry}")
+            text = field(item, "json", str, number)
+            if hashlib.sha256(text.encode()).hexdigest() != vouched.pop(entry):
+                raise Failed(number, f"the {item.get('kind')} record does not match the SHA-256 "
+                                     f"entry {entry} vouches for: it was changed")
+            records += 1
+        elif kind == "entry":
             n = field(item, "seq", int, number)
             if item.get("log") != log:
                 raise Failed(number, f"entry {n} belongs to another log")
@@ -191,6 +216,8 @@ def check(bundle, trusted, check_all, workdir):
             seq, head = n, hashlib.sha256(raw).hexdigest()
             actor = field(item, "actor", str, number)
             payload = item.get("payload")
+            if isinstance(payload, dict) and isinstance(payload.get("record"), str):
+                vouched[n] = payload["record"]
             if actor != EMERGENCY_ACTOR and item.get("kind") == UNSIGNED_KIND \
                     and isinstance(payload, dict):
                 start, end = payload.get("from"), payload.get("to")
@@ -256,7 +283,8 @@ def check(bundle, trusted, check_all, workdir):
             last_signed[key] = (number, size, message, signature, key)
             signed = size
         else:
-            raise Failed(number, "neither an entry, a signer nor a checkpoint")
+            raise Failed(number, "neither an entry, an elided entry, a record, a signer nor a "
+                                 "checkpoint")
     if signed != seq:
         raise Failed(number, f"entries {signed + 1} to {seq} are not covered by a signed "
                              "checkpoint: the bundle was cut short, or its end was changed")
@@ -276,6 +304,10 @@ def check(bundle, trusted, check_all, workdir):
     if signers:
         print(f"people: {len(signers)} keys certified by the signer; each entry a person's "
               "key signed is in that person's name")
+    if elided:
+        print(f"incident bundle: {elided} entries of other incidents elided (their place in "
+              f"the chain kept); {records} records attached, each matching the SHA-256 its "
+              "entry vouches for")
     if declared:
         print(f"unsigned: {declared} entries are covered without their author's signature: "
               "their session ended without signing a checkpoint (the app was killed, or the "

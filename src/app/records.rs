@@ -10,7 +10,7 @@ use crate::Result;
 use crate::events;
 use crate::incident::export::{self, Format};
 use crate::log::{self, PublicKey, Verified};
-use crate::store::{AccessEvent, Imported};
+use crate::store::{AccessEvent, BundleScope, Imported};
 
 /// A file made for someone to keep: its bytes, and the name to save it under.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,13 +26,39 @@ impl App {
         // What leaves the workstation is checked against the store's state first.
         self.user()?.check_state()?;
         let reader = (self.now(), &self.zone());
-        let bytes = export::incident_file(self.user()?, &self.in_force()?, id, format, reader)?;
+        let bytes = match format {
+            Format::Json => self.incident_bundle(id)?,
+            _ => export::incident_file(self.user()?, &self.in_force()?, id, format, reader)?,
+        };
         let ext = match format {
             Format::Html => "hics214.html",
             Format::Csv => "csv",
             Format::Json => "log.jsonl",
         };
         Ok(Export { file_name: format!("incident-{id}.{ext}"), bytes })
+    }
+
+    /// An incident's bundle (incident leads and admins): the whole chain with every other
+    /// entry elided, and the evidence items and indicators its entries vouch for attached,
+    /// each as the JSON whose SHA-256 its signed entry carries.
+    fn incident_bundle(&self, id: &str) -> Result<Vec<u8>> {
+        let session = self.user()?;
+        let incident = crate::incident::by_id(session, id)?;
+        let view = self.forensics(&incident.id)?;
+        let mut scope = BundleScope { incident: &incident.id, ..BundleScope::default() };
+        let mut attach = |kind: &'static str, json: Vec<u8>| {
+            let digest = data_encoding::HEXLOWER.encode(&crate::crypto::sha256(&[&json]));
+            scope.records.insert(digest, (kind, json));
+        };
+        for e in &view.evidence {
+            attach("evidence", serde_json::to_vec(&e.item).map_err(not_written)?);
+        }
+        for i in view.indicators.iter().flatten() {
+            attach("indicator", serde_json::to_vec(i).map_err(not_written)?);
+        }
+        let mut bytes = Vec::new();
+        session.export_incident_log(&mut bytes, &scope)?;
+        Ok(bytes)
     }
 
     /// The whole activity log as a bundle (incident leads and admins): (bytes, entries).
@@ -85,4 +111,8 @@ impl App {
 pub fn verify_bundle(reader: impl BufRead, trusted: Option<&str>) -> Result<Verified> {
     let trusted = trusted.map(PublicKey::read).transpose()?;
     log::verify_bundle(reader, trusted.as_ref())
+}
+
+fn not_written(e: serde_json::Error) -> crate::Error {
+    crate::Error::Invalid { what: "export", reason: e.to_string() }
 }

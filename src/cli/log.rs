@@ -83,6 +83,14 @@ pub fn run(auth: &Auth, cmd: LogCommand) -> Result {
                     v.people
                 ));
             }
+            if v.elided > 0 || v.records > 0 {
+                say(&format!(
+                    "incident bundle: {} entries of other incidents elided (their place in the \
+                     chain kept); {} records attached, each matching the SHA-256 its entry \
+                     vouches for",
+                    v.elided, v.records
+                ));
+            }
             if v.declared > 0 {
                 say(&format!(
                     "unsigned: {} entries are covered without their author's signature: their \

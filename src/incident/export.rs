@@ -208,9 +208,12 @@ pub fn incident_file(
                 .into_bytes()
         }
         Format::Csv => csv(&p, playbook, reader.1)?.into_bytes(),
+        // The incident's bundle, its records attached by the caller that reads them
+        // (`App::export_incident`); here with the chain and the incident's entries only.
         Format::Json => {
             let mut bundle = Vec::new();
-            session.export_log(&mut bundle)?;
+            let scope = crate::store::BundleScope { incident: id, ..Default::default() };
+            session.export_incident_log(&mut bundle, &scope)?;
             bundle
         }
     })

@@ -19,7 +19,9 @@
 //! Lines: a header with the public key, then every entry line, each followed by its
 //! checkpoint line. [`verify_bundle`] checks one while reading it, line by line, so memory
 //! stays flat however long the log, and checks its signer against a key the checker
-//! trusts when given one ([`PublicKey`], named by its [`fingerprint`]).
+//! trusts when given one ([`PublicKey`], named by its [`fingerprint`]). An incident's bundle
+//! keeps the whole chain with the other entries elided, and carries the records its entries
+//! vouch for ([`scoped`]).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use data_encoding::{BASE64, HEXLOWER};
@@ -30,6 +32,7 @@ use crate::crypto::sha256;
 use crate::{Error, Result};
 
 mod key;
+pub mod scoped;
 mod verify;
 pub use key::{PublicKey, fingerprint};
 pub use verify::{DECLARATIONS_LISTED, Declaration, Verified, verify_bundle};

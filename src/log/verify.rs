@@ -44,6 +44,11 @@ pub struct Verified {
     pub declared: u64,
     /// The declarations, in order (the first [`DECLARATIONS_LISTED`]).
     pub declarations: Vec<Declaration>,
+    /// An incident's bundle: how many entries were elided (another incident's, kept only
+    /// as their place in the chain), and how many records it carries, each matching the
+    /// SHA-256 its entry vouches for.
+    pub elided: u64,
+    pub records: u64,
 }
 
 /// An `entries_unsigned` entry the check accepted: entries `from` to `to` are covered by
@@ -148,6 +153,8 @@ pub fn verify_bundle(mut reader: impl BufRead, trusted: Option<&PublicKey>) -> R
         head: chain.head,
         signer,
         signer_checked: trusted.is_some(),
+        elided: chain.elided,
+        records: chain.records,
     })
 }
 
@@ -282,6 +289,11 @@ struct Chain {
     /// whoever that is, in constant memory).
     first: Option<Named>,
     other: Option<Named>,
+    /// Elided entries and attached records so far, and the records the entries vouch for
+    /// that no `record` line has carried yet: (entry, SHA-256).
+    elided: u64,
+    records: u64,
+    vouched: Vec<(u64, String)>,
 }
 
 impl Chain {
@@ -297,6 +309,9 @@ impl Chain {
             signers: std::collections::HashMap::new(),
             first: None,
             other: None,
+            elided: 0,
+            records: 0,
+            vouched: Vec::new(),
         }
     }
 
@@ -314,6 +329,14 @@ impl Chain {
         }
         if line.starts_with("{\"t\":\"signer\"") {
             self.read_signer(n, line)?;
+            return Ok(None);
+        }
+        if line.starts_with("{\"t\":\"elided\"") {
+            self.read_elided(n, line)?;
+            return Ok(None);
+        }
+        if line.starts_with("{\"t\":\"record\"") {
+            self.read_record(n, line)?;
             return Ok(None);
         }
         let cp: Checkpoint = serde_json::from_str(line).map_err(|_| {
@@ -402,6 +425,13 @@ impl Chain {
             ));
         }
         self.seq = entry.seq;
+        if line.contains("\"record\":")
+            && let Some(digest) = serde_json::from_str::<Entry>(line)
+                .ok()
+                .and_then(|e| super::scoped::vouched(&e.payload).map(str::to_owned))
+        {
+            self.vouched.push((entry.seq, digest));
+        }
         let digest = ring::digest::digest(&ring::digest::SHA256, line.as_bytes());
         self.head.clear();
         HEXLOWER.encode_append(digest.as_ref(), &mut self.head);
@@ -446,6 +476,63 @@ impl Chain {
             }
         }
         whole
+    }
+
+    /// An entry of an incident's bundle left out: it takes its place in the chain, its
+    /// line's SHA-256 the head the next entry follows.
+    fn read_elided(&mut self, n: usize, line: &str) -> Result<()> {
+        let e: super::scoped::Elided = serde_json::from_str(line).map_err(|_| {
+            broken(n, "an elided entry that cannot be read (the file was cut short, or damaged)")
+        })?;
+        if e.log != self.log {
+            return Err(broken(n, format!("elided entry {} belongs to another log", e.seq)));
+        }
+        if e.seq != self.seq + 1 || e.prev != self.head {
+            return Err(broken(
+                n,
+                format!(
+                    "elided entry {} does not follow on from entry {}: an entry was changed, removed or inserted",
+                    e.seq, self.seq
+                ),
+            ));
+        }
+        let hex = e.sha256.len() == 64
+            && e.sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if !hex {
+            return Err(broken(n, format!("elided entry {} has no SHA-256", e.seq)));
+        }
+        (self.seq, self.head) = (e.seq, e.sha256);
+        self.elided += 1;
+        Ok(())
+    }
+
+    /// A record attached to an entry of the bundle: its JSON must hash to what the entry
+    /// vouches for.
+    fn read_record(&mut self, n: usize, line: &str) -> Result<()> {
+        let r: super::scoped::Attached = serde_json::from_str(line).map_err(|_| {
+            broken(n, "a record line that cannot be read (the file was cut short, or damaged)")
+        })?;
+        if r.log != self.log {
+            return Err(broken(n, "a record of another log"));
+        }
+        let Some(at) = self.vouched.iter().position(|(seq, _)| *seq == r.entry) else {
+            return Err(broken(
+                n,
+                format!("no entry before it vouches for a record at entry {}", r.entry),
+            ));
+        };
+        let (_, digest) = self.vouched.swap_remove(at);
+        if super::line_hash(&r.json) != digest {
+            return Err(broken(
+                n,
+                format!(
+                    "the {} record does not match the SHA-256 entry {} vouches for: it was changed",
+                    r.kind, r.entry
+                ),
+            ));
+        }
+        self.records += 1;
+        Ok(())
     }
 
     /// A person's key, certified by the workstation's key: checked now (there are few).

@@ -267,6 +267,22 @@ impl Session {
     /// entry followed by the checkpoint signed at it, if one was; the entries waiting for a
     /// checkpoint are signed first, so the bundle ends with one. Incident leads and admins.
     pub fn export_log(&self, out: &mut impl Write) -> Result<u64> {
+        self.write_bundle(out, None)
+    }
+
+    /// Writes an incident's bundle: the whole chain, the entries of other incidents and of
+    /// none elided (declarations of unsigned entries kept whole: the names the checkpoints
+    /// answer for depend on them), each record one of its entries vouches for attached
+    /// after it ([`crate::log::scoped`]). Incident leads and admins.
+    pub fn export_incident_log(
+        &self,
+        out: &mut impl Write,
+        scope: &BundleScope<'_>,
+    ) -> Result<u64> {
+        self.write_bundle(out, Some(scope))
+    }
+
+    fn write_bundle(&self, out: &mut impl Write, scope: Option<&BundleScope<'_>>) -> Result<u64> {
         self.require(Permission::HandleRecords, "export the activity log")?;
         self.check_state()?;
         self.checkpoint_log()?;
@@ -292,7 +308,10 @@ impl Session {
             let sealed: Vec<u8> = row.get(1).map_err(Error::sql("read the log"))?;
             let checkpoint: Option<String> = row.get(2).map_err(Error::sql("read the log"))?;
             let line = self.open_entry(seq, &sealed)?;
-            out.write_all(&line).and_then(|()| out.write_all(b"\n")).map_err(io)?;
+            match scope {
+                None => out.write_all(&line).and_then(|()| out.write_all(b"\n")).map_err(io)?,
+                Some(scope) => write_scoped(out, scope, &line).map_err(io)?,
+            }
             if let Some(checkpoint) = checkpoint {
                 writeln!(out, "{checkpoint}").map_err(io)?;
             }
@@ -308,6 +327,33 @@ impl Session {
         self.export_log(&mut bundle)?;
         log::verify_bundle(bundle.as_slice(), Some(self.device_public()?))
     }
+}
+
+/// What an incident's bundle holds: the incident, and the records its entries vouch for,
+/// by SHA-256: (what the record is, its JSON as hashed).
+#[derive(Debug, Default)]
+pub struct BundleScope<'a> {
+    pub incident: &'a str,
+    pub records: std::collections::HashMap<String, (&'static str, Vec<u8>)>,
+}
+
+/// One entry of an incident's bundle: whole (with the records it vouches for), or elided.
+fn write_scoped(out: &mut impl Write, scope: &BundleScope<'_>, line: &[u8]) -> std::io::Result<()> {
+    let text = String::from_utf8_lossy(line);
+    let entry: Option<log::Entry> = serde_json::from_str(&text).ok();
+    let Some(entry) = entry else {
+        return writeln!(out, "{text}");
+    };
+    if entry.incident.as_deref() != Some(scope.incident) && entry.kind != log::UNSIGNED_KIND {
+        return writeln!(out, "{}", log::scoped::elided_line(&entry, &text));
+    }
+    writeln!(out, "{text}")?;
+    if let Some((kind, json)) =
+        log::scoped::vouched(&entry.payload).and_then(|d| scope.records.get(d))
+    {
+        writeln!(out, "{}", log::scoped::record_line(&entry.log, entry.seq, kind, json))?;
+    }
+    Ok(())
 }
 
 /// Appends inside the caller's transaction: reads the log's end (settling entries waiting

@@ -58,6 +58,14 @@ impl Session {
     pub fn import_log(&self, bundle: &str) -> Result<Imported> {
         self.require(Permission::HandleRecords, "import an activity log")?;
         let verified = log::verify_bundle(bundle.as_bytes(), None)?;
+        if verified.elided > 0 {
+            return Err(Error::Invalid {
+                what: "bundle",
+                reason: "is one incident's bundle, with the other entries left out: import the \
+                         workstation's whole log (caregiver log export) to merge it"
+                    .into(),
+            });
+        }
         if verified.log == log::log_id(self.device_public()?.as_bytes()) {
             return Err(Error::Invalid {
                 what: "bundle",

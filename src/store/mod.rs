@@ -19,7 +19,7 @@
 
 mod access;
 mod activity;
-pub use activity::{CHECKPOINT_AFTER, CHECKPOINT_EVERY};
+pub use activity::{BundleScope, CHECKPOINT_AFTER, CHECKPOINT_EVERY};
 mod backup;
 mod holders;
 mod keys;

@@ -18,20 +18,20 @@ use serde_json::Value;
 use crate::insider::{ADMIN, ADMIN_PASS, Insider, Ward};
 use crate::support::{caregiver, run};
 
-const LENA: &str = "Lena Lead";
-const LENA_PASS: &[u8] = b"lena's own passphrase";
+pub(crate) const LENA: &str = "Lena Lead";
+pub(crate) const LENA_PASS: &[u8] = b"lena's own passphrase";
 const SAM: &str = "Sam Staff";
 const SAM_PASS: &[u8] = b"sam's own passphrase 9";
 
 /// `sha256sum FILE`'s answer.
-fn sha256sum(file: &Path) -> String {
+pub(crate) fn sha256sum(file: &Path) -> String {
     let out = Command::new("sha256sum").arg(file).output().expect("sha256sum runs");
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_owned()
 }
 
 /// A ward with Ada (admin), Lena (lead) and Sam (staff), and an incident Lena leads.
-fn ward() -> (Ward, String) {
+pub(crate) fn ward() -> (Ward, String) {
     let ward = Ward::with_admin();
     ward.add(LENA, "lead", LENA_PASS);
     ward.add(SAM, "staff", SAM_PASS);
@@ -40,7 +40,7 @@ fn ward() -> (Ward, String) {
 }
 
 /// Lena adds a 3 MB file as evidence: (item id, the file).
-fn add_image(ward: &Ward, id: &str) -> (String, String) {
+pub(crate) fn add_image(ward: &Ward, id: &str) -> (String, String) {
     let image = ward.path("ws12.img");
     let bytes: Vec<u8> =
         (0..3_000_017u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();

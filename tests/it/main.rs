@@ -18,6 +18,7 @@ mod forensics_iocs;
 mod forged_playbooks;
 mod hicp;
 mod incident;
+mod incident_bundle;
 mod insider;
 mod kev;
 mod keys;
