@@ -104,7 +104,7 @@ pub struct RegisterPanel {
 impl RegisterPanel {
     pub(super) fn of(view: RegisterView, register: Option<(&[Asset], chrono::NaiveDate)>) -> Self {
         let assets = register.map(|(list, today)| {
-            assets::list(list, Filter::default(), today)
+            assets::list(list, Filter::default(), today, &assets::KevFlags::new())
                 .into_iter()
                 .filter(|v| match view {
                     RegisterView::Devices => v.asset.kind == assets::AssetKind::MedicalDevice,
@@ -123,7 +123,7 @@ impl App {
         let norm =
             |t: &str| t.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
         let want = norm(tag);
-        assets::list(&self.register()?, Filter::default(), self.today())
+        assets::list(&self.register()?, Filter::default(), self.today(), &*self.kev_flags()?)
             .into_iter()
             .find(|v| v.asset.asset_tag.as_deref().is_some_and(|t| norm(t) == want))
             .ok_or_else(|| crate::Error::Invalid {
@@ -154,9 +154,33 @@ impl App {
     }
 
     /// The register as lists show it (admins and incident leads): in restore order, with
-    /// patch status; `filter` keeps the overdue or unsupported ones, or one tier.
+    /// patch status and the KEV entries each is past due on; `filter` keeps the overdue
+    /// (by patch or by KEV) or unsupported ones, or one tier.
     pub fn assets(&self, filter: Filter) -> Result<Vec<AssetView>> {
-        Ok(assets::list(&self.register()?, filter, self.today()))
+        Ok(assets::list(&self.register()?, filter, self.today(), &*self.kev_flags()?))
+    }
+
+    /// The KEV entries each asset is past due on, worked out again only when the register,
+    /// the catalogue or the date changes.
+    fn kev_flags(&self) -> Result<Arc<assets::KevFlags>> {
+        let session = self.user()?;
+        let versions = (
+            session.version_of::<AssetRegister>(assets::REGISTER)?,
+            session.version_of::<crate::kev::KevCatalogue>(crate::kev::CATALOGUE)?,
+            self.today(),
+        );
+        if let Some((v, flags)) = self.kev_flags.borrow().as_ref()
+            && *v == versions
+        {
+            return Ok(flags.clone());
+        }
+        let flags = Arc::new(crate::kev::overdue_flags(
+            &session.kev()?.entries,
+            &self.register()?,
+            versions.2,
+        ));
+        self.kev_flags.replace(Some((versions, flags.clone())));
+        Ok(flags)
     }
 
     /// How far behind the fleet is, by tier (admins and incident leads).
@@ -213,7 +237,7 @@ impl App {
     pub fn asset_report(&self) -> Result<super::records::Export> {
         let list = self.register()?;
         let printed = self.zone().minute(self.now());
-        let html = assets::report::html(&list, self.today(), &printed)?;
+        let html = assets::report::html(&list, self.today(), &printed, &*self.kev_flags()?)?;
         Ok(super::records::Export {
             file_name: "asset-register.html".into(),
             bytes: html.into_bytes(),

@@ -329,7 +329,20 @@ impl App {
     /// The after-action review of an incident (so far, while it runs).
     pub fn review(&self, id: &str) -> Result<Review> {
         let (progress, playbook) = self.progress_and_playbook(id)?;
-        Ok(review::review(&progress, &playbook, self.now(), &self.zone()))
+        let mut review = review::review(&progress, &playbook, self.now(), &self.zone());
+        review.forensics = self.review_forensics(&progress.incident.id);
+        Ok(review)
+    }
+
+    /// The forensics summary a review carries: for a reader who may see the incident's
+    /// forensic record, and only when it holds something (evidence, indicators, findings).
+    fn review_forensics(&self, id: &str) -> Option<crate::forensics::summary::Summary> {
+        let s = self.forensics(id).ok()?.summary?;
+        let empty = s.evidence_items == 0
+            && s.indicators == 0
+            && s.entry_vector.is_none()
+            && s.data_affected.is_none();
+        (!empty).then_some(s)
     }
 
     /// The incident's timeline picture, as SVG.
@@ -344,8 +357,10 @@ impl App {
         let (progress, playbook) = self.progress_and_playbook(id)?;
         let (now, zone) = (self.now(), self.zone());
         let timeline = review::timeline(&progress, &playbook, now, &zone);
+        let mut review = review::review(&progress, &playbook, now, &zone);
+        review.forensics = self.review_forensics(&progress.incident.id);
         Ok(ReviewView {
-            review: review::review(&progress, &playbook, now, &zone),
+            review,
             timeline_svg: incident::timeline::render_svg(&timeline)?,
             anchor: self.user()?.log_anchor()?,
         })

@@ -107,6 +107,12 @@ pub struct App {
     /// The asset register as last read, likewise (filtering 20,000 assets must not open
     /// them each time). Dropped with the keys, on lock.
     asset_register: RefCell<Option<Cached<Vec<crate::assets::Asset>>>>,
+    /// The KEV entries each asset is past due on, for the versions of the register and the
+    /// catalogue and the date they were worked out for.
+    #[allow(clippy::type_complexity)]
+    kev_flags: RefCell<
+        Option<((Option<i64>, Option<i64>, chrono::NaiveDate), Arc<crate::assets::KevFlags>)>,
+    >,
     /// Reminders already announced (incident, step, due): each is announced once.
     announced: std::collections::HashSet<(String, String, DateTime<Utc>)>,
     /// The store opened ahead of the lock screen (`open_ahead`), for its first call only.
@@ -139,6 +145,7 @@ impl App {
             modules: std::cell::OnceCell::new(),
             contact_tree: RefCell::new(None),
             asset_register: RefCell::new(None),
+            kev_flags: RefCell::new(None),
             announced: Default::default(),
             ahead: RefCell::new(None),
             managed: std::cell::OnceCell::new(),

@@ -190,6 +190,7 @@ impl App {
         self.idle_limit = self.idle_limit_with(local);
         self.contact_tree.replace(None);
         self.asset_register.replace(None);
+        self.kev_flags.replace(None);
         self.state = State::User(Box::new(session));
         self.last_activity = now;
         // Best effort: a managed pack not taken in now is in force over the store's all the
@@ -221,6 +222,7 @@ impl App {
         self.library.replace(None);
         self.contact_tree.replace(None);
         self.asset_register.replace(None);
+        self.kev_flags.replace(None);
     }
 
     /// The person did something: the idle clock restarts.

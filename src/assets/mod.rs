@@ -158,7 +158,13 @@ pub struct AssetView {
     pub patch_words: String,
     /// The ids of the assets that need it.
     pub needed_by: Vec<String>,
+    /// The known exploited vulnerabilities it is past due on (CISA KEV), in words:
+    /// `CVE-2024-21887 (due 2024-01-22)`.
+    pub kev: Vec<String>,
 }
+
+/// The KEV entries each asset is past due on, by asset id, in words (`crate::kev`).
+pub type KevFlags = HashMap<String, Vec<String>>;
 
 /// An asset's patch status in words: `current`, `123 days behind, OVERDUE`.
 fn patch_words(a: &Asset, p: &PatchStatus) -> String {
@@ -190,8 +196,9 @@ pub struct Filter {
 }
 
 /// The register's assets that pass `filter` on `today`, in restore order (those without
-/// one after, by tier then id), each with its patch status and what needs it.
-pub fn list(assets: &[Asset], filter: Filter, today: NaiveDate) -> Vec<AssetView> {
+/// one after, by tier then id), each with its patch status, the KEV entries it is past due
+/// on (`kev`: overdue too), and what needs it.
+pub fn list(assets: &[Asset], filter: Filter, today: NaiveDate, kev: &KevFlags) -> Vec<AssetView> {
     let mut needed_by: HashMap<&str, Vec<String>> = HashMap::new();
     for a in assets {
         for d in &a.depends_on {
@@ -203,12 +210,16 @@ pub fn list(assets: &[Asset], filter: Filter, today: NaiveDate) -> Vec<AssetView
         .filter(|a| filter.tier.is_none_or(|t| a.tier == t))
         .filter_map(|a| {
             let patch = a.patch_status(today);
-            if filter.overdue && !(patch.overdue || patch.unsupported) {
+            let kev = kev.get(&a.id).cloned().unwrap_or_default();
+            if filter.overdue && !(patch.overdue || patch.unsupported || !kev.is_empty()) {
                 return None;
             }
             let needed_by = needed_by.get(a.id.as_str()).cloned().unwrap_or_default();
-            let patch_words = patch_words(a, &patch);
-            Some(AssetView { asset: a.clone(), patch, patch_words, needed_by })
+            let mut patch_words = patch_words(a, &patch);
+            if !kev.is_empty() {
+                patch_words.push_str(&format!("; KNOWN EXPLOITED, past due: {}", kev.join(", ")));
+            }
+            Some(AssetView { asset: a.clone(), patch, patch_words, needed_by, kev })
         })
         .collect();
     out.sort_by(|a, b| {

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use maud::html;
 
-use super::{Asset, Filter, TIERS, behind_by_tier, list};
+use super::{Asset, Filter, KevFlags, TIERS, behind_by_tier, list};
 use crate::Result;
 use crate::charts::{Bar, percent_bars};
 use crate::html::{page, picture, table};
@@ -29,11 +29,12 @@ pub fn behind_chart(assets: &[Asset], today: NaiveDate) -> Result<String> {
     percent_bars("Assets behind the latest version, by tier", &bars)
 }
 
-/// The printable register on `today`; `printed` says when, in the workstation's zone.
-pub fn html(assets: &[Asset], today: NaiveDate, printed: &str) -> Result<String> {
+/// The printable register on `today`, with the KEV entries each asset is past due on;
+/// `printed` says when, in the workstation's zone.
+pub fn html(assets: &[Asset], today: NaiveDate, printed: &str, kev: &KevFlags) -> Result<String> {
     let chart = behind_chart(assets, today)?;
-    let all = list(assets, Filter::default(), today);
-    let overdue = list(assets, Filter { overdue: true, tier: None }, today);
+    let all = list(assets, Filter::default(), today, kev);
+    let overdue = list(assets, Filter { overdue: true, tier: None }, today, kev);
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     let hours = |h: Option<u32>| h.map(|h| format!("{h} h")).unwrap_or_default();
     let rows = all.iter().map(|v| {

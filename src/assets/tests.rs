@@ -108,15 +108,15 @@ fn patch_status_and_the_overdue_list() {
     assert_eq!(status("patient-db").current, None);
     assert!(status("pump-4e-07").unsupported && status("pump-4e-07").overdue);
 
-    let overdue = list(&assets, Filter { overdue: true, tier: None }, today);
+    let overdue = list(&assets, Filter { overdue: true, tier: None }, today, &KevFlags::new());
     let ids: Vec<&str> = overdue.iter().map(|v| v.asset.id.as_str()).collect();
     assert_eq!(ids, ["ehr-db", "pacs", "pump-4e-07"], "in restore order, unordered last");
-    let tier2 = list(&assets, Filter { overdue: false, tier: Some(2) }, today);
+    let tier2 = list(&assets, Filter { overdue: false, tier: Some(2) }, today, &KevFlags::new());
     assert_eq!(
         tier2.iter().map(|v| v.asset.id.as_str()).collect::<Vec<_>>(),
         ["pacs", "ct-scanner"]
     );
-    let all = list(&assets, Filter::default(), today);
+    let all = list(&assets, Filter::default(), today, &KevFlags::new());
     let ad = all.iter().find(|v| v.asset.id == "ad-core").unwrap();
     assert_eq!(ad.needed_by, ["ehr-db", "ehr-app", "pacs"]);
     assert_eq!(
@@ -128,7 +128,8 @@ fn patch_status_and_the_overdue_list() {
 #[test]
 fn the_printed_register_is_in_restore_order_with_the_overdue_ones() {
     let assets: Vec<Asset> = parsed(SAMPLE).assets.into_iter().map(|(_, a)| a).collect();
-    let html = report::html(&assets, day("2026-12-02"), "2026-12-02 09:00 UTC").unwrap();
+    let html =
+        report::html(&assets, day("2026-12-02"), "2026-12-02 09:00 UTC", &KevFlags::new()).unwrap();
     let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle} missing"));
     assert!(
         at("<td>ad-core</td>") < at("<td>ehr-db</td>")

@@ -129,6 +129,49 @@ pub struct Summary {
     pub by_tlp: Vec<(String, usize)>,
 }
 
+impl Summary {
+    /// The summary as the after-action review prints it: one answer a line, times in
+    /// `zone`, "not recorded" where nobody has said.
+    pub fn lines(&self, zone: &crate::words::Zone) -> Vec<(&'static str, String)> {
+        let or_not = |v: &Option<String>| v.clone().unwrap_or_else(|| "not recorded".into());
+        let when =
+            |t: Option<DateTime<Utc>>| t.map_or_else(|| "not known".into(), |t| zone.minute(t));
+        let systems = if self.systems_affected.is_empty() {
+            "none named".to_owned()
+        } else {
+            self.systems_affected.iter().map(|s| s.asset.clone()).collect::<Vec<_>>().join("; ")
+        };
+        let tlp =
+            self.by_tlp.iter().map(|(t, n)| format!("{n} {t}")).collect::<Vec<_>>().join(", ");
+        let n = self.evidence_items;
+        let mut evidence = format!("{n} {}", if n == 1 { "item" } else { "items" });
+        if self.pending_transfers > 0 {
+            evidence.push_str(&format!(
+                ", {} hand-overs awaiting confirmation",
+                self.pending_transfers
+            ));
+        }
+        if !self.mismatched.is_empty() {
+            evidence.push_str(&format!(
+                ", NO LONGER MATCHING ITS HASH: {}",
+                self.mismatched.join(", ")
+            ));
+        }
+        vec![
+            ("Systems affected", systems),
+            ("Data affected", or_not(&self.data_affected)),
+            ("How it got in", or_not(&self.entry_vector)),
+            ("First malicious activity", when(self.first_malicious)),
+            ("Last malicious activity", when(self.last_malicious)),
+            ("Evidence", evidence),
+            (
+                "Indicators",
+                if tlp.is_empty() { "none".into() } else { format!("{} ({tlp})", self.indicators) },
+            ),
+        ]
+    }
+}
+
 /// The summary of an incident's record: its evidence (with custody), indicators and
 /// findings.
 pub fn summarise(

@@ -45,6 +45,9 @@ pub struct Review {
     /// How many people the breach affected, as the register last recorded it.
     pub affected: Option<crate::breach::Affected>,
     pub bands: Vec<BandTarget>,
+    /// The forensics summary, for a reader who may see it (filled in by the application
+    /// layer, which reads the incident's evidence and indicators).
+    pub forensics: Option<crate::forensics::summary::Summary>,
     /// Every entry of the incident, numbered from 1 as the timeline numbers its marks.
     pub entries: Vec<ReviewEntry>,
 }
@@ -213,6 +216,7 @@ pub fn review(p: &Progress, playbook: &Playbook, now: DateTime<Utc>, zone: &Zone
         assessment: p.assessment.clone(),
         affected: p.affected.clone(),
         bands,
+        forensics: None,
         entries: p
             .events
             .iter()
@@ -300,6 +304,12 @@ pub fn text(r: &Review, anchor: &Anchor, zone: &Zone) -> String {
     if let Some(a) = &r.assessment {
         out.push('\n');
         out.push_str(&a.text(r.affected.as_ref(), zone));
+    }
+    if let Some(f) = &r.forensics {
+        out.push_str("\nForensics:\n");
+        for (what, answer) in f.lines(zone) {
+            out.push_str(&format!("  {what}: {answer}\n"));
+        }
     }
     out.push('\n');
     for line in anchor.lines() {
@@ -488,6 +498,10 @@ pub fn html(
         (html::table(&["Clock", "Due", "State"], deadlines))
         @if let Some(assessed) = &r.assessment {
             (assessed.html(r.affected.as_ref(), zone))
+        }
+        @if let Some(f) = &r.forensics {
+            h2 { "Forensics" }
+            (html::table(&["", "Answer"], f.lines(zone).into_iter().map(|(w, a)| [w.to_owned(), a])))
         }
         p {
             "Made " (zone.minute(now))

@@ -222,6 +222,29 @@ pub fn matches(entries: &[KevEntry], assets: &[Asset], today: NaiveDate) -> Vec<
     out
 }
 
+/// The entries each asset is past due on: matched, due before `today`, and the asset not
+/// patched since the entry was added to the catalogue (a patch on or after that day is
+/// taken to be the fix). By asset id, each `CVE (due DATE)`.
+pub fn overdue_flags(
+    entries: &[KevEntry],
+    assets: &[Asset],
+    today: NaiveDate,
+) -> crate::assets::KevFlags {
+    let index = matching::Index::new(assets);
+    let mut out = crate::assets::KevFlags::new();
+    for e in entries.iter().filter(|e| e.due.is_some_and(|d| d < today)) {
+        let affected =
+            matching::Affected { vendor: &e.vendor, product: &e.product, versions: None };
+        for a in index.matches(&affected) {
+            if a.last_patched.is_none_or(|p| p < e.date_added) {
+                let due = e.due.map(|d| d.to_string()).unwrap_or_default();
+                out.entry(a.id.clone()).or_default().push(format!("{} (due {due})", e.cve));
+            }
+        }
+    }
+    out
+}
+
 impl Session {
     /// The KEV catalogue as last imported (admins and incident leads).
     pub fn kev(&self) -> Result<KevCatalogue> {

@@ -2,7 +2,8 @@
 //! incidents elided (a note of another incident never leaves), the evidence item and the
 //! indicator its entries vouch for attached; both checkers accept it, with the trusted key;
 //! a record changed in it, or an elided entry's hash, is caught by both; and it cannot be
-//! merged into another workstation's timeline as if it were a whole log.
+//! merged into another workstation's timeline as if it were a whole log. The after-action
+//! review answers the forensics questions.
 
 use std::path::Path;
 use std::process::Command;
@@ -78,6 +79,34 @@ fn an_incidents_bundle_holds_its_entries_and_records_and_verifies() {
     for (code, said) in both(&ward, &broken, &key) {
         assert_eq!(code, 1, "{said}");
     }
+
+    // The after-action review answers the forensics questions.
+    lena(&[
+        "evidence",
+        "findings",
+        &id,
+        "--how-it-got-in",
+        "A phishing email to payroll",
+        "--data-affected",
+        "None found",
+    ]);
+    let review = lena(&["incident", "review", &id]);
+    for part in [
+        "Forensics:",
+        "How it got in: A phishing email to payroll",
+        "Data affected: None found",
+        "Evidence: 1 item",
+        "Indicators: 1 (1 TLP:AMBER)",
+    ] {
+        assert!(review.contains(part), "{part} in {review}");
+    }
+    let page = ward.path("review.html");
+    lena(&["incident", "review", &id, "--format", "html", "--out", &page]);
+    let page = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        page.contains("<h2>Forensics</h2>") && page.contains("A phishing email to payroll"),
+        "{page}"
+    );
 
     // Not a whole log: another workstation refuses to merge it.
     let elsewhere = Ward::with_admin();

@@ -1,7 +1,8 @@
 //! CISA's KEV catalogue from the CLI, as an admin carries it in: imported as CISA publishes
 //! it and matched against the asset register (the Windows servers and the CT scanner, past
 //! the due date); a malformed catalogue named line by line and nothing kept; an incident
-//! lead reads the matches, a clinician is refused.
+//! lead reads the matches, a clinician is refused. An entry past its due date puts the
+//! assets not patched since it was added on the patch overdue list.
 
 use std::path::Path;
 
@@ -39,6 +40,23 @@ fn the_catalogue_is_matched_against_the_register() {
     assert!(out.contains("3 entries, 1 affecting the register"), "{out}");
     assert!(out.contains("CVE-2017-0144") && out.contains("4 assets in the register run Microsoft Windows; due 2022-08-10 [OVERDUE, ransomware]"), "{out}");
     assert!(out.contains("assets: ad-core, ehr-app, pacs, ct-scanner"), "{out}");
+
+    // An entry added after the Windows servers were last patched, past its due date: they
+    // join the patch overdue list, with the entry named; the ones patched since are not.
+    let recent = ward.path("kev-recent.csv");
+    std::fs::write(&recent, "cveID,vendorProject,product,vulnerabilityName,dateAdded,dueDate\nCVE-2026-10001,Microsoft,Windows,Windows example flaw,2026-11-05,2026-11-25\n").unwrap();
+    admin(&["kev", "import", &recent]);
+    let (_, overdue, _) = admin(&["assets", "list", "--overdue"]);
+    assert!(
+        overdue.contains("ehr-app")
+            && overdue.contains("KNOWN EXPLOITED, past due: CVE-2026-10001 (due 2026-11-25)"),
+        "{overdue}"
+    );
+    assert!(
+        !overdue.contains("ad-core"),
+        "patched on 2026-11-12, after the entry was added: {overdue}"
+    );
+    admin(&["kev", "import", &fixture("kev/sample.csv")]);
 
     ward.add("Lee Lead", "lead", b"lead passphrase 12");
     ward.add("Cal Clinician", "clinician", b"clinician passphrase 12");
