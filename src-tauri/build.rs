@@ -2,7 +2,8 @@
 //! each; `capabilities/default.json` grants them. A command not listed here cannot be
 //! called from the window.
 
-/// Every `#[tauri::command]` in `src/commands.rs`, in snake_case.
+/// Every `#[tauri::command]` in `src/` (`commands.rs`, `registers.rs`, `forensics.rs`), in
+/// snake_case.
 const COMMANDS: &[&str] = &[
     "app_info",
     "session_status",
@@ -89,6 +90,19 @@ const COMMANDS: &[&str] = &[
     "breach_entry",
     "record_breach",
     "export_breaches",
+    "forensics",
+    "forensics_options",
+    "add_evidence",
+    "transfer_evidence",
+    "confirm_evidence",
+    "evidence_waiting_for_me",
+    "verify_evidence",
+    "custody_form",
+    "add_indicator",
+    "indicators",
+    "export_indicators",
+    "record_findings",
+    "forensics_summary",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

@@ -6,6 +6,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod forensics;
 mod registers;
 
 use std::path::PathBuf;
@@ -131,6 +132,19 @@ fn main() -> ExitCode {
             commands::breach_entry,
             commands::record_breach,
             commands::export_breaches,
+            forensics::forensics,
+            forensics::forensics_options,
+            forensics::add_evidence,
+            forensics::transfer_evidence,
+            forensics::confirm_evidence,
+            forensics::evidence_waiting_for_me,
+            forensics::verify_evidence,
+            forensics::custody_form,
+            forensics::add_indicator,
+            forensics::indicators,
+            forensics::export_indicators,
+            forensics::record_findings,
+            forensics::forensics_summary,
         ])
         .run(tauri::generate_context!());
     match result {

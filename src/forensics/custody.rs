@@ -38,16 +38,29 @@ pub struct Added {
     pub sha256: Option<String>,
 }
 
-/// Where a hand-over stands.
+/// Where a hand-over stands. Flattened into its [`Transfer`], so its fields are named apart
+/// from the hand-over's own (`confirmed_at` beside `at`): JSON readers keep only the last of
+/// a name written twice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum TransferState {
     /// The person it is addressed to has not confirmed it yet.
     Pending,
-    /// Confirmed by the person it was addressed to, at `at`, in the log's entry `entry`.
-    Confirmed { entry: u64, at: DateTime<Utc>, condition: Option<String> },
+    /// Confirmed by the person it was addressed to, at `at`, in the log's entry `entry`,
+    /// received in `condition`.
+    Confirmed {
+        #[serde(rename = "confirmed_entry")]
+        entry: u64,
+        #[serde(rename = "confirmed_at")]
+        at: DateTime<Utc>,
+        #[serde(rename = "received_condition")]
+        condition: Option<String>,
+    },
     /// Replaced, before anyone confirmed it, by the hand-over in entry `by`.
-    Withdrawn { by: u64 },
+    Withdrawn {
+        #[serde(rename = "withdrawn_by")]
+        by: u64,
+    },
 }
 
 /// One hand-over.

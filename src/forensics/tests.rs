@@ -79,6 +79,19 @@ fn a_hand_over_is_pending_until_its_receiver_confirms_it() {
     );
     assert_eq!(c.entries, [1, 2, 3]);
     assert!(c.not_counted.is_empty());
+
+    // As the window and `--json` read it: the hand-over's own entry, time and condition,
+    // and the confirmation's beside them, each under its own name (a name written twice
+    // in one object is read as the last one by JSON readers).
+    let json = serde_json::to_string(&c.transfers[0]).unwrap();
+    let read: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(read.as_object().unwrap().len(), json.matches("\":").count(), "{json}");
+    let want = json!({
+        "entry": 2, "at": t(20), "from": "Ada Admin", "to": "Sam Staff", "purpose": "imaging",
+        "condition": "sealed", "state": "confirmed", "confirmed_entry": 3,
+        "confirmed_at": t(30), "received_condition": null,
+    });
+    assert_eq!(read, want);
 }
 
 /// A new hand-over by the holder withdraws the pending one, which can no longer be

@@ -9,6 +9,7 @@
 mod assets;
 mod breach;
 mod calls;
+mod forensics;
 mod harness;
 mod home;
 mod incident;

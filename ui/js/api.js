@@ -45,3 +45,17 @@ export async function request(command, args = {}) {
 function errorState(code, message) {
   return { state: "error", error: { code, message } };
 }
+
+/**
+ * A channel the core reports on while one call runs (a file's hashing, each whole
+ * percent), handed to that call as an argument: `onMessage` gets each report, in order.
+ * `null` when the core is unreachable (the call then says so).
+ * @param {(message: any) => void} onMessage
+ */
+export function channel(onMessage) {
+  const core = window.__TAURI__ && window.__TAURI__.core;
+  if (!core || typeof core.Channel !== "function") return null;
+  const c = new core.Channel();
+  c.onmessage = onMessage;
+  return c;
+}

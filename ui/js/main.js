@@ -49,6 +49,7 @@ const incidentRoutes = {
   onCalls: (id) => goTo(to.calls(id)),
   onAssess: (id) => goTo(to.assess(id)),
   onBreach: (id) => goTo(to.breach(id)),
+  onForensics: (id) => goTo(to.forensics(id)),
 };
 
 // The incident screens share guided.js, whose keys and timers stop whenever a screen is
@@ -90,6 +91,7 @@ const SCREENS = {
     load: () => import("./screens/home.js"),
     draw: (m, _, status) => m.renderHome(main, {
       emergency: false, onOpen: open, onResume: guide, onStart: startIncident,
+      onForensics: incidentRoutes.onForensics,
       // The core says who starts an incident from a situation button; the rest follow the
       // ward's steps.
       onSituation: status.user.starts_incidents ? startIncident : openWard,
@@ -166,6 +168,12 @@ const SCREENS = {
   "assess": {
     load: () => withGuided(import("./screens/assess.js")),
     draw: (m, { id }) => m.renderAssess(main, { id, ...incidentRoutes }),
+  },
+  // What each person sees and may do there is the core's (`forensics`): a clinician sees
+  // only the items handed to them, no indicators.
+  "forensics": {
+    load: () => withGuided(import("./screens/forensics.js")),
+    draw: (m, { id }, status) => m.renderForensics(main, { id, me: status.user.name, ...incidentRoutes }),
   },
   "breaches": {
     load: () => import("./screens/breaches.js"),

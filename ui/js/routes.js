@@ -26,6 +26,7 @@ export const to = Object.freeze({
   assess: (id) => ({ name: "assess", id }),
   breaches: () => ({ name: "breaches" }),
   breach: (id) => ({ name: "breach", id }),
+  forensics: (id) => ({ name: "forensics", id }),
 });
 
 /**
@@ -63,6 +64,7 @@ export function screenKey(route) {
     case "review":
     case "assess":
     case "breach":
+    case "forensics":
       return `${route.name}:${route.id}`;
     default:
       return route.name;

@@ -73,13 +73,14 @@ export function upcoming(v) {
         h("span", { class: "countdown" }, countdown(d, now)), ` · ${d.what}`, d.due ? ` (due ${local(d.due)})` : ""))) : null);
 }
 
-/** The incident's own menu: team, review and exports. */
-export function incidentNav(id, { onTeam, onReview, onGuide, onCalls }, here) {
+/** The incident's own menu: team, review and exports, evidence and forensics. */
+export function incidentNav(id, { onTeam, onReview, onGuide, onCalls, onForensics }, here) {
   return h("nav", { class: "actions secondary incident-nav", "aria-label": "This incident" },
     here !== "guide" ? h("button", { type: "button", id: "nav-guide", onclick: () => onGuide(id) }, "← Back to the step") : null,
     here !== "calls" ? h("button", { type: "button", id: "nav-calls", onclick: () => onCalls(id) }, "Calls") : null,
     here !== "team" ? h("button", { type: "button", id: "nav-team", onclick: () => onTeam(id) }, "Team and my job sheet") : null,
-    here !== "review" ? h("button", { type: "button", id: "nav-review", onclick: () => onReview(id) }, "Timeline, review and export") : null);
+    here !== "review" ? h("button", { type: "button", id: "nav-review", onclick: () => onReview(id) }, "Timeline, review and export") : null,
+    here !== "forensics" ? h("button", { type: "button", id: "nav-forensics", onclick: () => onForensics(id) }, "Evidence and forensics") : null);
 }
 
 export function header(v) {

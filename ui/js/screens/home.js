@@ -26,7 +26,7 @@ function situations(emergency, onSituation) {
         h("span", { class: "situation-title" }, title), h("span", { class: "situation-hint" }, hint))))));
 }
 
-export async function renderHome(main, { emergency, onOpen, onResume, onStart, onSituation }) {
+export async function renderHome(main, { emergency, onOpen, onResume, onStart, onSituation, onForensics }) {
   const status = h("div", { id: "playbooks-status", class: "status", role: "status", dataset: { state: "loading" } }, "Loading the playbooks…");
   const list = h("ul", { id: "playbook-list", class: "playbook-list", "aria-labelledby": "playbooks-title", hidden: true });
   const search = h("input", { id: "playbook-search", type: "search", autocomplete: "off", spellcheck: "false", "aria-describedby": "playbook-search-hint" });
@@ -38,6 +38,7 @@ export async function renderHome(main, { emergency, onOpen, onResume, onStart, o
     h("p", { class: "lead" }, "Choose the situation that matches what you see. Each playbook walks you through what to do, one step at a time."),
     emergency ? wardIncidentsSection() : null,
     onResume ? openIncidentsSection(onResume) : null,
+    onForensics ? evidenceWaitingSection(onForensics) : null,
     situations(emergency, onSituation || (emergency || !onStart ? onOpen : onStart)),
     h("div", { class: "field search" },
       h("label", { for: "playbook-search" }, "Something else? Find a playbook"),
@@ -147,6 +148,26 @@ function openIncidentsSection(onResume) {
           h("button", { type: "button", class: "playbook-open resume", onclick: () => onResume(i.id) },
             h("span", { class: "playbook-title" }, `${i.drill ? "DRILL: " : ""}${i.title}`),
             h("span", { class: "playbook-situation" }, `${where} · started ${local(i.started)} by ${i.lead}`)));
+      })));
+  });
+  return section;
+}
+
+/** Evidence someone has handed to the signed-in person, waiting for them to confirm they
+ * received it: until they do, the hand-over is pending and the giver still holds it. */
+function evidenceWaitingSection(onForensics) {
+  const section = h("section", { id: "evidence-waiting", class: "reminders", "aria-labelledby": "evidence-waiting-title", hidden: true });
+  request("evidence_waiting_for_me").then((r) => {
+    if (r.state !== "ready" || r.data.length === 0) return;
+    section.hidden = false;
+    fill(section,
+      h("h2", { id: "evidence-waiting-title" }, "Evidence handed to you: confirm you have it"),
+      h("ul", { class: "numbers-list" }, r.data.map((v) => {
+        const t = v.transfers.find((x) => x.state === "pending");
+        return h("li", { class: "reminder", dataset: { item: v.item.id, incidentId: v.item.incident } },
+          h("strong", {}, `${v.item.id}: `), v.item.description,
+          t ? ` (from ${t.from}, ${local(t.at)}: ${t.purpose})` : null,
+          h("button", { type: "button", class: "primary", onclick: () => onForensics(v.item.incident) }, "Open to confirm"));
       })));
   });
   return section;
