@@ -18,17 +18,9 @@ struct RawBulletin {
     expires: S<String>,
     source: S<String>,
     text: S<String>,
-    audience: S<RawAudience>,
+    audience: S<crate::policy::format::RawAudience>,
     #[serde(default)]
     affected: Vec<S<RawAffected>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAudience {
-    roles: S<Vec<S<String>>>,
-    #[serde(default)]
-    departments: Vec<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -62,9 +54,7 @@ pub fn parse(file: &str, text: &str) -> Result<Bulletin, Vec<Diagnostic>> {
     }
     let source = c.text_required(&raw.source, "`source`");
     let body = c.text_required(&raw.text, "`text`");
-    let a = raw.audience.get_ref();
-    let roles = crate::training::format::check_roles(&mut c, &a.roles);
-    let departments = c.list(&a.departments, "a department");
+    let audience = crate::policy::format::check_audience(&mut c, &raw.audience);
     let mut affected = Vec::new();
     for p in &raw.affected {
         let p = p.get_ref();
@@ -98,16 +88,7 @@ pub fn parse(file: &str, text: &str) -> Result<Bulletin, Vec<Diagnostic>> {
             cves,
         });
     }
-    let bulletin = Bulletin {
-        id,
-        title,
-        severity,
-        issued,
-        expires,
-        source,
-        text: body,
-        audience: crate::policy::Audience { roles, departments },
-        affected,
-    };
+    let bulletin =
+        Bulletin { id, title, severity, issued, expires, source, text: body, audience, affected };
     c.finish(bulletin)
 }

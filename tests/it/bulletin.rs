@@ -4,20 +4,11 @@
 //! one are refused; a nurse has it to read until she acknowledges it, and the admin sees
 //! the read receipt.
 
-use std::path::Path;
-
 use crate::insider::{ADMIN, ADMIN_PASS, Ward};
+use crate::support::fixture;
 
 const NURSE: &str = "Nina Nurse";
 const NURSE_PASS: &[u8] = b"nina passphrase 12";
-
-fn fixture(path: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
-        .to_string_lossy()
-        .into_owned()
-}
 
 #[test]
 fn a_signed_bulletin_reaches_its_audience_and_forged_or_expired_ones_do_not() {

@@ -337,3 +337,12 @@ impl Workstation {
         self.tmp.path().join(name)
     }
 }
+
+/// A file of `tests/fixtures/` (`assets/sample.csv`), as a command takes it.
+pub fn fixture(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+        .to_string_lossy()
+        .into_owned()
+}
