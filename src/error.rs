@@ -164,6 +164,14 @@ pub enum Error {
     #[error("{}", summarise(diagnostics, "a policy is invalid"))]
     PolicyInvalid { diagnostics: Vec<crate::playbook::Diagnostic> },
 
+    /// A threat bulletin file with problems, each `file:line:column: message`.
+    #[error("{}", summarise(diagnostics, "a threat bulletin is invalid"))]
+    BulletinInvalid { diagnostics: Vec<crate::playbook::Diagnostic> },
+
+    /// A signed threat bulletin refused: forged, signed by another key, expired.
+    #[error("the threat bulletin is refused: {reason}")]
+    BulletinRejected { reason: String },
+
     /// No training module has this id.
     #[error("no training module with id `{id}`")]
     TrainingNotFound { id: String },
@@ -230,6 +238,8 @@ impl Error {
             Error::TrainingNotFound { .. } => "training_not_found",
             Error::AssessmentInvalid { .. } => "assessment_invalid",
             Error::PolicyInvalid { .. } => "policy_invalid",
+            Error::BulletinInvalid { .. } => "bulletin_invalid",
+            Error::BulletinRejected { .. } => "bulletin_rejected",
             Error::StoreTampered { .. } => "store_tampered",
             Error::IndicatorInvalid { .. } => "indicator_invalid",
             Error::EvidenceMismatch { .. } => "evidence_mismatch",

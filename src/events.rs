@@ -93,6 +93,9 @@ pub enum Event {
     TrainingAssigned { due: NaiveDate, module: String, target: Target },
     /// The signed-in person acknowledged a module (after its quiz, if it has one).
     TrainingAcknowledged { module: String, score: Option<Score>, title: String, version: u32 },
+    /// A person read a threat bulletin addressed to them, under their own unlock: its read
+    /// receipt.
+    BulletinAcknowledged { bulletin: String, title: String },
     /// A person read and accepted a version of a written policy, under their own unlock.
     PolicyAcknowledged { policy: String, title: String, version: u32 },
     /// A phishing simulation's results were imported; `refreshers` clickers were assigned
@@ -160,6 +163,7 @@ impl Event {
             Event::TrainingAcknowledged { .. } => "training_acknowledged",
             Event::PhishingImported { .. } => "phishing_imported",
             Event::PolicyAcknowledged { .. } => "policy_acknowledged",
+            Event::BulletinAcknowledged { .. } => "bulletin_acknowledged",
             Event::EvidenceAdded { .. } => "evidence_added",
             Event::CustodyTransferred { .. } => "custody_transferred",
             Event::CustodyConfirmed { .. } => "custody_confirmed",

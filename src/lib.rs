@@ -6,6 +6,7 @@
 pub mod app;
 pub mod assets;
 pub mod breach;
+pub mod bulletin;
 pub mod charts;
 pub mod checker;
 pub mod choices;

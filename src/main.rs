@@ -101,6 +101,9 @@ enum Command {
     /// The written security policies: read, acknowledge, print, and who has acknowledged.
     #[command(subcommand)]
     Policy(cli::policy::PolicyCommand),
+    /// Signed threat bulletins: sign, import, read and acknowledge.
+    #[command(subcommand)]
+    Bulletin(cli::bulletin::BulletinCommand),
     /// An incident's evidence: items with their SHA-256, the chain of custody, the form.
     #[command(subcommand)]
     Evidence(cli::forensics::EvidenceCommand),
@@ -146,6 +149,7 @@ fn run(cli: Cli) -> cli::Result {
         Command::Hicp(cmd) => cli::hicp::run(auth, cmd),
         Command::Kev(cmd) => cli::kev::run(auth, cmd),
         Command::Policy(cmd) => cli::policy::run(auth, cmd),
+        Command::Bulletin(cmd) => cli::bulletin::run(auth, cmd),
         Command::Evidence(cmd) => cli::forensics::run_evidence(auth, cmd),
         Command::Ioc(cmd) => cli::forensics::run_ioc(auth, cmd),
     }

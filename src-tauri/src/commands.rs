@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use caregiver::app::admin::NewUser;
 use caregiver::app::breaches::{RegisterView, Selection};
+use caregiver::app::bulletins::BulletinView;
 use caregiver::app::calls::CallsView;
 use caregiver::app::contacts::ContactFile;
 use caregiver::app::deadlines::RunningClock;
@@ -425,6 +426,31 @@ pub async fn export_contacts(state: State<'_, AppState>, format: String) -> Repl
     let format: caregiver::contacts::Format = format.parse()?;
     let app = state.app();
     save(&app, app.export_contacts(format)?)
+}
+
+/// The threat bulletins the signed-in person is still to read (the banner).
+#[tauri::command]
+pub async fn my_bulletins(state: State<'_, AppState>) -> Reply<Vec<BulletinView>> {
+    Ok(state.app().my_bulletins()?)
+}
+
+/// Every bulletin on this workstation, with the assets each affects for those who read the
+/// register.
+#[tauri::command]
+pub async fn bulletins(state: State<'_, AppState>) -> Reply<Vec<BulletinView>> {
+    Ok(state.app().bulletins()?)
+}
+
+/// Imports a signed bulletin (admins).
+#[tauri::command]
+pub async fn import_bulletin(state: State<'_, AppState>, text: String) -> Reply<BulletinView> {
+    Ok(state.app().import_bulletin(&text)?)
+}
+
+/// The signed-in person has read a bulletin addressed to them (the read receipt).
+#[tauri::command]
+pub async fn acknowledge_bulletin(state: State<'_, AppState>, id: String) -> Reply<BulletinView> {
+    Ok(state.app().acknowledge_bulletin(&id)?)
 }
 
 /// The policies in force, with the signed-in person's standing on those for them.

@@ -13,13 +13,14 @@
 //! indicators of compromise, the forensics summary), [`calls`], [`contacts`], [`training`], [`assets`], [`risk`] and
 //! [`hicp`] and [`kev`] (the asset and risk registers, the HICP self-assessment and the KEV
 //! catalogue matched against the assets), [`policies`] (the written policies and their
-//! acknowledgments), [`admin`] (users and the
+//! acknowledgments), [`bulletins`] (signed threat bulletins and their read receipts), [`admin`] (users and the
 //! workstation), [`records`] (the activity log and exports) and `ward` (the ward copies,
 //! checked against the main-scope truth at every full unlock).
 
 pub mod admin;
 pub mod assets;
 pub mod breaches;
+pub mod bulletins;
 pub mod calls;
 mod clock;
 pub mod contacts;

@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod breach;
+pub mod bulletin;
 pub mod contacts;
 pub mod deploy;
 pub mod forensics;

@@ -85,6 +85,7 @@ pub fn activity(playbook: &Playbook, e: &Activity, zone: &Zone) -> String {
         | Event::TrainingAssigned { .. }
         | Event::TrainingAcknowledged { .. }
         | Event::PolicyAcknowledged { .. }
+        | Event::BulletinAcknowledged { .. }
         | Event::PhishingImported { .. }) => other.kind().replace('_', " "),
     }
 }

@@ -190,6 +190,7 @@ pub fn replay(
             | Event::TrainingAssigned { .. }
             | Event::TrainingAcknowledged { .. }
             | Event::PolicyAcknowledged { .. }
+            | Event::BulletinAcknowledged { .. }
             | Event::PhishingImported { .. } => None,
         };
         if let Some(next) = moved {

@@ -378,6 +378,7 @@ pub fn timeline(
             | Event::TrainingAssigned { .. }
             | Event::TrainingAcknowledged { .. }
             | Event::PolicyAcknowledged { .. }
+            | Event::BulletinAcknowledged { .. }
             | Event::PhishingImported { .. }
             | Event::EvidenceAdded { .. }
             | Event::CustodyTransferred { .. }

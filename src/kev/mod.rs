@@ -104,7 +104,7 @@ impl Columns for Field {
 }
 
 /// A CVE id: `CVE-2024-21887`.
-fn is_cve(text: &str) -> bool {
+pub fn is_cve(text: &str) -> bool {
     let mut parts = text.split('-');
     let (Some("CVE"), Some(year), Some(n), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())

@@ -198,7 +198,7 @@ pub fn keygen() -> Result<(Zeroizing<String>, String)> {
     Ok((text, public))
 }
 
-fn read_key(text: &str) -> Result<Ed25519KeyPair> {
+pub(crate) fn read_key(text: &str) -> Result<Ed25519KeyPair> {
     let bad = || PackStep::Sign.refuse("the key file is not a Caregiver Playbook signing key");
     let mut lines = text.lines();
     if lines.next() != Some(KEY_HEADER) {

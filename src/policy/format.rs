@@ -26,9 +26,10 @@ struct RawPolicy {
     sources: S<Vec<S<RawSource>>>,
 }
 
+/// An audience as a file gives it (a policy's, a bulletin's).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawAudience {
+pub(crate) struct RawAudience {
     roles: S<Vec<S<String>>>,
     #[serde(default)]
     departments: Vec<S<String>>,
@@ -118,7 +119,8 @@ fn c_len(whole: &str) -> usize {
     whole.find("\n+++").unwrap_or(0)
 }
 
-fn check_audience(c: &mut Checker<'_>, raw: &S<RawAudience>) -> Audience {
+/// An audience: at least one known role, and departments (none: every one).
+pub(crate) fn check_audience(c: &mut Checker<'_>, raw: &S<RawAudience>) -> Audience {
     let raw_a = raw.get_ref();
     let roles = crate::training::format::check_roles(c, &raw_a.roles);
     let departments = c.list(&raw_a.departments, "a department");

@@ -153,6 +153,8 @@ pub enum Kind {
     KevCatalogue,
     /// A version of a written policy, kept six years after it is superseded.
     PolicyVersion,
+    /// A signed threat bulletin as imported.
+    Bulletin,
     /// An evidence item of an incident (`crate::forensics::evidence`): what it is, where it
     /// is kept, who collected it and when, its SHA-256. Its custody is in the log.
     Evidence,
@@ -165,7 +167,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 26] = [
+    pub const ALL: [Kind; 27] = [
         Kind::Playbook,
         Kind::SignedPack,
         Kind::WardPack,
@@ -189,6 +191,7 @@ impl Kind {
         Kind::HicpAssessment,
         Kind::KevCatalogue,
         Kind::PolicyVersion,
+        Kind::Bulletin,
         Kind::Evidence,
         Kind::Indicator,
         Kind::Findings,
@@ -219,6 +222,7 @@ impl Kind {
             Kind::HicpAssessment => "hicp_assessment",
             Kind::KevCatalogue => "kev_catalogue",
             Kind::PolicyVersion => "policy_version",
+            Kind::Bulletin => "bulletin",
             Kind::Evidence => "evidence",
             Kind::Indicator => "indicator",
             Kind::Findings => "forensic_findings",
@@ -244,6 +248,7 @@ impl Kind {
                 | Kind::HicpAssessment
                 | Kind::KevCatalogue
                 | Kind::PolicyVersion
+                | Kind::Bulletin
         )
     }
 
@@ -272,6 +277,7 @@ impl Kind {
             | Kind::HicpAssessment
             | Kind::KevCatalogue
             | Kind::PolicyVersion
+            | Kind::Bulletin
             | Kind::Evidence
             | Kind::Indicator
             | Kind::Findings => Scope::Main,

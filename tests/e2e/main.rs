@@ -8,6 +8,7 @@
 
 mod assets;
 mod breach;
+mod bulletin;
 mod calls;
 mod forensics;
 mod harness;

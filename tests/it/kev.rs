@@ -4,17 +4,8 @@
 //! lead reads the matches, a clinician is refused. An entry past its due date puts the
 //! assets not patched since it was added on the patch overdue list.
 
-use std::path::Path;
-
 use crate::insider::{ADMIN, ADMIN_PASS, Ward};
-
-fn fixture(path: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
-        .to_string_lossy()
-        .into_owned()
-}
+use crate::support::fixture;
 
 #[test]
 fn the_catalogue_is_matched_against_the_register() {

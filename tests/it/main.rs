@@ -7,6 +7,7 @@ mod assets;
 mod attacker;
 mod attribution;
 mod breach;
+mod bulletin;
 mod checkpoints;
 mod cli;
 mod clockrules;

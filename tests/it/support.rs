@@ -175,6 +175,15 @@ pub fn write_every_kind(session: &caregiver::store::Session, marker: &str) {
         superseded: None,
     };
     session.put("policy-1", &policy).unwrap();
+    let bulletin = caregiver::bulletin::format::parse(
+        "b.toml",
+        &include_str!("../fixtures/bulletins/infusion-pump.toml")
+            .replace("Do not connect", &text("bulletin")),
+    )
+    .unwrap();
+    let kept =
+        caregiver::bulletin::Kept { bulletin, imported_by: ADMIN_NAME.into(), imported: now };
+    session.put("bulletin-1", &kept).unwrap();
     let item = caregiver::forensics::evidence::EvidenceItem {
         id: "inc-1-E1".into(),
         incident: "inc-1".into(),
@@ -249,6 +258,7 @@ pub fn read_each_kind(session: &caregiver::store::Session) -> Vec<caregiver::Res
         all::<caregiver::hicp::Assessment>(session),
         all::<caregiver::kev::KevCatalogue>(session),
         all::<caregiver::policy::KeptVersion>(session),
+        all::<caregiver::bulletin::Kept>(session),
         all::<caregiver::forensics::evidence::EvidenceItem>(session),
         all::<caregiver::forensics::indicators::Indicator>(session),
         all::<caregiver::forensics::summary::Findings>(session),
@@ -326,4 +336,13 @@ impl Workstation {
     pub fn path(&self, name: &str) -> PathBuf {
         self.tmp.path().join(name)
     }
+}
+
+/// A file of `tests/fixtures/` (`assets/sample.csv`), as a command takes it.
+pub fn fixture(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+        .to_string_lossy()
+        .into_owned()
 }

@@ -203,6 +203,7 @@ async function refresh({ force = false } = {}) {
   showManaged(status.managed);
   drawChrome(status);
   showReminders(status);
+  showBulletins(status);
   // Someone went elsewhere while the core answered this poll: that navigation's own refresh
   // draws the screen. (Drawing it here too would draw it twice, and the slower of the two
   // could put back data older than a click made in between.)
@@ -313,6 +314,33 @@ async function showReminders(status) {
       : d.step.startsWith(CALL_STEP)
         ? h("button", { type: "button", onclick: () => goTo(to.calls(d.incident)) }, "Open the calls")
         : h("button", { type: "button", onclick: () => guide(d.incident) }, "Open the incident"))));
+}
+
+// Threat bulletins addressed to the signed-in person, on every screen until they say they
+// have read each one (the core logs the read receipt under their own unlock).
+const bulletinBar = document.getElementById("bulletin-banner");
+async function showBulletins(status) {
+  if (status.phase !== "unlocked" || status.user.must_change_passphrase) {
+    bulletinBar.hidden = true;
+    return;
+  }
+  const r = await request("my_bulletins");
+  const list = r.state === "ready" ? r.data : [];
+  bulletinBar.hidden = list.length === 0;
+  bulletinBar.replaceChildren(...list.map((b) => {
+    const said = h("p", { class: "alert", role: "alert", hidden: true });
+    const read = async () => {
+      const res = await request("acknowledge_bulletin", { id: b.id });
+      if (res.state === "error") return showAlert(said, res.error);
+      showBulletins(status);
+    };
+    return h("section", { class: `bulletin severity-${b.severity}`, dataset: { bulletin: b.id }, "aria-labelledby": `bulletin-${b.id}-title` },
+      h("h2", { id: `bulletin-${b.id}-title` }, `${b.severity.toUpperCase()}: ${b.title}`),
+      h("p", {}, b.text),
+      h("p", { class: "meta" }, `${b.source}, issued ${b.issued}`),
+      h("button", { type: "button", class: "primary", id: `bulletin-${b.id}-read`, onclick: read }, "I have read this"),
+      said);
+  }));
 }
 
 async function lockNow() {

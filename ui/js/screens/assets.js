@@ -6,12 +6,13 @@
 // Its Risks part: the heat map the core draws (SVG, parsed as SVG, never as HTML), the risk
 // register in priority order with its flags in words, a printable report saved through the
 // core, and for admins the same import with a preview, and export. Its HICP part is
-// `hicp.js`; its KEV part, `kev.js`.
+// `hicp.js`; its KEV part, `kev.js`; its threat bulletins, `bulletins.js`.
 
 import { request } from "../api.js";
 import { fill, h, listed, showAlert, svgNode } from "../dom.js";
 import { hicpSection } from "./hicp.js";
 import { kevSection } from "./kev.js";
+import { bulletinSection } from "./bulletins.js";
 
 const KINDS = { "system": "System", "data-set": "Data set", "medical-device": "Medical device" };
 const TIERS = [[1, "1 · life-critical"], [2, "2 · care-critical"], [3, "3 · business-critical"], [4, "4 · other"]];
@@ -49,9 +50,9 @@ export async function renderAssets(main, { manages, said = "" }) {
     await renderAssets(main, { manages, said: done });
     main.querySelector("#assets-said")?.focus();
   };
-  const [list, behind, chart, risks, heatMap, kev, hicp] = await Promise.all([request("assets", filter),
+  const [list, behind, chart, risks, heatMap, kev, bulletins, hicp] = await Promise.all([request("assets", filter),
     request("assets_behind"), request("assets_behind_chart"), request("risks"), request("risk_heat_map"),
-    kevSection({ manages, reload }), hicpSection({ manages, reload })]);
+    kevSection({ manages, reload }), bulletinSection({ manages, reload }), hicpSection({ manages, reload })]);
   const failed = [list, behind, chart, risks, heatMap].find((x) => x.state === "error");
   if (failed) {
     fill(main, h("h1", { tabindex: "-1", id: "assets-title" }, "Asset register"), alert);
@@ -95,6 +96,7 @@ export async function renderAssets(main, { manages, said = "" }) {
       behindTable(behind.data)),
     manages ? adminSection(reload, ASSET_FILE) : null,
     kev,
+    bulletins,
     riskSection(risks.data, heatMap.data),
     manages ? adminSection(reload, RISK_FILE) : null,
     hicp,
