@@ -117,7 +117,7 @@ export async function hicpSection({ manages, reload }) {
   return h("section", { "aria-labelledby": "hicp-title", id: "hicp", dataset: { state: "ready", assessments: view.assessments.length } },
     h("h2", { id: "hicp-title" }, "HICP self-assessment"),
     h("p", { class: "meta" }, "The ten HHS 405(d) Health Industry Cybersecurity Practices. In place scores 2, partly 1, not in place 0; not applicable is left out."),
-    h("figure", { class: "chart", id: "hicp-over-time" }, svgNode(view.over_time, "The chart could not be drawn.")),
+    latest ? h("figure", { class: "chart", id: "hicp-over-time" }, svgNode(view.over_time, "The chart could not be drawn.")) : null,
     latest ? h("figure", { class: "chart", id: "hicp-by-practice" }, svgNode(view.by_practice, "The chart could not be drawn.")) : null,
     latest ? h("h3", { id: "hicp-gaps-title" }, `Gaps of ${latest.date} (${latest.size}), most serious for patients first`) : h("p", { id: "hicp-none" }, "No self-assessment recorded yet."),
     latest ? gapsTable(latest, view, manages && view.may_record, alert, reload) : null,
