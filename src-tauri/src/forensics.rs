@@ -65,10 +65,6 @@ pub struct EvidenceForm {
 /// Hashes the file at `path` on a blocking thread, holding nothing of the app, and tells
 /// the window each whole percent on `progress`.
 async fn hash(path: &str, progress: &Channel<HashProgress>) -> Reply<FileHash> {
-    if path.trim().is_empty() {
-        let reason = "is empty: type the file's full path".to_owned();
-        return Err(caregiver::Error::Invalid { what: "evidence file", reason }.into());
-    }
     let path = PathBuf::from(path.trim());
     let progress = progress.clone();
     let at = path.clone();

@@ -51,6 +51,10 @@ pub struct FileHash {
 /// Hashes a file, telling `progress` after each block. A folder, a missing or unreadable
 /// file is an error naming the path.
 pub fn hash_file(path: &Path, progress: impl FnMut(HashProgress)) -> Result<FileHash> {
+    if path.as_os_str().is_empty() {
+        let reason = "is empty: type the file's full path".to_owned();
+        return Err(Error::Invalid { what: "evidence file", reason });
+    }
     let file = std::fs::File::open(path).map_err(Error::io("read", path))?;
     let meta = file.metadata().map_err(Error::io("read", path))?;
     if !meta.is_file() {

@@ -198,16 +198,21 @@ impl Questionnaire {
     }
 }
 
-/// The embedded HICP questionnaire, checked.
+/// The embedded HICP questionnaire, checked (once per process, when it checks out).
 pub fn hicp() -> Result<Questionnaire> {
-    checker::embedded::<Questionnaire>(&EMBEDDED, "playbooks/assessments", EXTENSION)
+    static CHECKED: std::sync::OnceLock<Questionnaire> = std::sync::OnceLock::new();
+    if let Some(q) = CHECKED.get() {
+        return Ok(q.clone());
+    }
+    let q = checker::embedded::<Questionnaire>(&EMBEDDED, "playbooks/assessments", EXTENSION)
         .map_err(|diagnostics| Error::AssessmentInvalid { diagnostics })?
         .into_iter()
         .find(|q| q.id == HICP)
         .ok_or_else(|| Error::Invalid {
             what: "assessment",
             reason: format!("the built-in questionnaire `{HICP}` is missing"),
-        })
+        })?;
+    Ok(CHECKED.get_or_init(|| q).clone())
 }
 
 /// Checks questionnaire files: every problem in every file, in order. A folder means every

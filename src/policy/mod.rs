@@ -317,11 +317,7 @@ impl Session {
     /// The signed-in person acknowledges the version in force of a policy whose audience
     /// they are in. There is no way to acknowledge for someone else.
     pub fn acknowledge_policy(&self, policy: &Policy) -> Result<PolicyAck> {
-        let me = self
-            .list_users()?
-            .into_iter()
-            .find(|u| u.name == self.user_name())
-            .ok_or(Error::UserNotFound)?;
+        let me = self.me()?;
         if !policy.audience.covers(&me) {
             return Err(Error::Invalid {
                 what: "policy",

@@ -437,6 +437,12 @@ impl Session {
 
     /// The name of the user called `name` (ignoring case) as the store spells it, or `None`
     /// when no user of this workstation is called that.
+    /// The signed-in person as the user list holds them (role, department, when added).
+    pub fn me(&self) -> Result<UserInfo> {
+        let name = self.user_name();
+        self.list_users()?.into_iter().find(|u| u.name == name).ok_or(Error::UserNotFound)
+    }
+
     pub fn user_named(&self, name: &str) -> Result<Option<String>> {
         let wanted = name.trim();
         Ok(self.list_users()?.into_iter().map(|u| u.name).find(|n| n.eq_ignore_ascii_case(wanted)))

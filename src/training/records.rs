@@ -288,11 +288,7 @@ impl Session {
             .iter()
             .find(|m| m.id == module)
             .ok_or_else(|| Error::TrainingNotFound { id: module.to_owned() })?;
-        let me = self
-            .list_users()?
-            .into_iter()
-            .find(|u| u.name == self.user_name())
-            .ok_or(Error::UserNotFound)?;
+        let me = self.me()?;
         let assigned = m.roles.iter().any(|r| r == me.role.as_str())
             || self
                 .training_assignments()?
