@@ -68,11 +68,14 @@ async fn staff_acknowledge_the_policy_and_are_asked_again_for_a_material_version
     assert_eq!(app.texts("#policy-versions li").await.len(), 2);
     app.click("#policy-version-1").await;
     app.wait_screen("policy:information-security:v1").await;
+    // The screen key changes before the version's text is drawn: wait for the text.
+    app.wait_attr("#policy-text", "data-version", "1").await;
     let old = app.find("#policy-text").await.text().await.unwrap();
     assert!(!old.contains("Windows key + L"), "{old}");
     assert!(!app.exists("#policy-ack").await, "an earlier version is not acknowledged");
     app.click("#policy-version-2").await;
     app.wait_screen("policy:information-security:v2").await;
+    app.wait_attr("#policy-text", "data-version", "2").await;
     app.click("#policy-ack").await;
     app.wait_attr("#policy-standing", "data-state", "acknowledged").await;
     // Printed, with its version and date on every page.

@@ -67,7 +67,7 @@ export async function renderPolicy(main, { id, version, onVersion, onBack }) {
     h("p", { class: "meta", id: "policy-meta" },
       `Version ${p.shown}${p.in_force ? "" : " (no longer in force)"} · owner ${p.owner} · next review ${p.review}`),
     h("p", { class: "lead", id: "policy-standing", dataset: { state: p.mine ? p.mine.state : "info" } }, standingText(p.mine)),
-    h("article", { class: "policy-text", id: "policy-text", lang: "en" }, coreHtml(p.html)),
+    h("article", { class: "policy-text", id: "policy-text", lang: "en", dataset: { version: p.shown } }, coreHtml(p.html)),
     h("section", { "aria-labelledby": "policy-sources-title" },
       h("h2", { id: "policy-sources-title" }, "Sources"),
       h("ul", {}, p.sources.map((s) => h("li", {}, s)))),
