@@ -142,3 +142,65 @@ async fn a_lead_runs_two_periods_and_prints_the_objectives_a_213_and_a_214() {
     assert!(log.contains(" CST</td>") || log.contains(" CDT</td>"), "{log}");
     app.close().await;
 }
+
+/// The pictures of the printed action plan packet in `docs/hics-packet.png` (its first
+/// page) and `docs/hics-207.png` (its organization chart) (not a check:
+/// run `xvfb-run -a cargo test -p caregiver-desktop --test e2e hics::packet_picture --
+/// --ignored` to take it again): a lead saves the packet from the Team screen, and the
+/// saved HTML is opened in the webview and photographed.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "takes the picture docs/hics-forms.md shows"]
+async fn packet_picture() {
+    let mut id = String::new();
+    let app = App::launch_with_store(|s| {
+        s.set_time_zone(Some(ZONE)).unwrap();
+        s.add_user(LEE, Role::Lead, FIRST.as_bytes(), None).unwrap();
+        s.replace_contacts(&[
+            crate::calls::contact("lee", LEE, "incident-commander", None, None),
+            crate::calls::contact("ian", IAN, "it-security-lead", Some("lee"), None),
+            crate::calls::contact("sam", "Sam Servicedesk", "it-service-desk", Some("ian"), None),
+        ])
+        .unwrap();
+        let playbooks = caregiver::playbook::embedded().unwrap();
+        let options = StartOptions { lead: Some(LEE.into()), drill: true, ..Default::default() };
+        let started =
+            caregiver::incident::start(s, &playbooks, "ransomware", options, chrono::Utc::now());
+        id = started.unwrap().id;
+        for (position, person) in [
+            ("it-lead", IAN),
+            ("safety-officer", "Sofia Safety"),
+            ("planning-chief", "Pat Planner"),
+            ("clinical-lead", "Nina Nurse"),
+        ] {
+            caregiver::incident::assign(s, &playbooks, &id, position, person).unwrap();
+        }
+        for objective in [
+            "Keep patient care going on paper downtime procedures",
+            "Isolate the infected file server and the ward 4 workstations",
+            "Restore the EHR from clean backups in the register's restore order",
+        ] {
+            caregiver::incident::periods::set_objective(s, &playbooks, &id, objective).unwrap();
+        }
+    })
+    .await;
+    app.set_own_passphrase(LEE, FIRST, OWN);
+    app.unlock(LEE, OWN, "home").await;
+    app.click(&format!("#open-incidents li[data-incident-id=\"{id}\"] button")).await;
+    app.wait_screen(&format!("incident:{id}")).await;
+    app.click("#nav-team").await;
+    app.find("#periods tr[data-period=\"1\"]").await;
+    let path = app.attr_now("#command-status", "data-path").await;
+    assert!(path.is_none());
+    save_form(&app, "IAP", "1", None).await;
+    let path = app.attr_now("#command-status", "data-path").await.unwrap();
+    app.client.set_window_size(900, 1270).await.unwrap();
+    app.client.goto(&format!("file://{path}")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
+    std::fs::write(docs.join("hics-packet.png"), app.client.screenshot().await.unwrap()).unwrap();
+    // The chart's page: the 207 from its heading.
+    app.eval("document.querySelectorAll('h1')[3].scrollIntoView(); return true").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    std::fs::write(docs.join("hics-207.png"), app.client.screenshot().await.unwrap()).unwrap();
+    app.close().await;
+}

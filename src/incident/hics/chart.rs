@@ -19,15 +19,15 @@ fn boxed(x: u32, y: u32, w: u32, title: &str, person: &str) -> maud::Markup {
     html! {
         g {
             rect x=(x) y=(y) width=(w) height=(BOX_H) rx="4" fill="#fff" stroke="#000" stroke-width="1.2" {}
-            text x=(cx) y=(y + 19) text-anchor="middle" font-size="12" font-weight="bold" { (clip(title, w)) }
-            text x=(cx) y=(y + 36) text-anchor="middle" font-size="12" { (clip(person, w)) }
+            text x=(cx) y=(y + 19) text-anchor="middle" font-size="13" font-weight="bold" { (clip(title, w)) }
+            text x=(cx) y=(y + 37) text-anchor="middle" font-size="13" { (clip(person, w)) }
         }
     }
 }
 
-/// A label cut to what fits a box `w` wide (about 6.5 px a character at 12 px).
+/// A label cut to what fits a box `w` wide (about 7.5 px a character at 13 px, bold).
 fn clip(text: &str, w: u32) -> String {
-    let fits = usize::try_from(w.saturating_sub(8) * 2 / 13).unwrap_or(20).max(4);
+    let fits = usize::try_from(w.saturating_sub(8) * 2 / 15).unwrap_or(20).max(4);
     if text.chars().count() <= fits {
         return text.to_owned();
     }
@@ -67,7 +67,10 @@ pub fn svg(held: &[&Assignment]) -> String {
     };
     let deepest = columns.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
     let sections_y = 20 + ROW * 2;
-    let height = sections_y + ROW * (u32::try_from(deepest).unwrap_or(0) + 1) + 10;
+    let height = match u32::try_from(deepest).unwrap_or(0) {
+        0 => sections_y + 10,
+        n => sections_y + 34 + ROW * (n - 1) + BOX_H + 10,
+    };
     let label = format!("HICS 207 Incident Organization Chart: {} positions held", held.len());
     let ic_x = (WIDTH - 220) / 2;
     let svg = html! {
@@ -95,7 +98,7 @@ pub fn svg(held: &[&Assignment]) -> String {
             @for (x, (name, list)) in xs.iter().zip(&columns) {
                 line x1=(x + col_w / 2) y1=(sections_y - 17) x2=(x + col_w / 2) y2=(sections_y) stroke="#000" {}
                 rect x=(x) y=(sections_y) width=(col_w) height="24" fill="#ddd" stroke="#000" {}
-                text x=(x + col_w / 2) y=(sections_y + 16) text-anchor="middle" font-size="12" font-weight="bold" { (clip(name, col_w)) }
+                text x=(x + col_w / 2) y=(sections_y + 17) text-anchor="middle" font-size="13" font-weight="bold" { (clip(name, col_w)) }
                 @for (n, a) in list.iter().enumerate() {
                     (boxed(*x, sections_y + 34 + ROW * u32::try_from(n).unwrap_or(0), col_w, &a.name, &a.person))
                 }

@@ -247,6 +247,11 @@ fn each_form_holds_every_field_the_docs_list() {
         }
     }
     assert_eq!(checked, Form::ALL, "docs/hics-forms.md documents every form, in order");
+    // The pictures it shows are there.
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    for picture in doc.split("](").skip(1).filter_map(|s| s.split(')').next()) {
+        assert!(docs.join(picture).is_file(), "docs/{picture} is missing");
+    }
 }
 
 #[test]
