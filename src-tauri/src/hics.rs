@@ -11,15 +11,22 @@ use tauri::State;
 
 use crate::commands::{AppState, Reply, Saved, save};
 
-/// Starts the incident's next operational period, `length_hours` long (the current one's
-/// when `None`).
+/// Starts the incident's next operational period, `length_hours` long as typed (the
+/// current one's when empty).
 #[tauri::command]
 pub async fn start_period(
     state: State<'_, AppState>,
     id: String,
-    length_hours: Option<u32>,
+    length_hours: String,
 ) -> Reply<IncidentView> {
-    Ok(state.app().start_period(&id, length_hours)?)
+    let length = match length_hours.trim() {
+        "" => None,
+        typed => Some(typed.parse::<u32>().map_err(|_| caregiver::Error::Invalid {
+            what: "period length",
+            reason: "must be 1 to 168 hours".into(),
+        })?),
+    };
+    Ok(state.app().start_period(&id, length)?)
 }
 
 #[tauri::command]

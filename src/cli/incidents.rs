@@ -311,6 +311,14 @@ fn show(app: &App, p: &Progress) {
     let zone = &app.zone();
     let now = app.now();
     summary(p, zone);
+    if let Some(period) = p.periods.last() {
+        say(&format!(
+            "operational period {}: from {} to {} (planned)",
+            period.number,
+            zone.minute(period.from),
+            zone.minute(period.until())
+        ));
+    }
     say("positions:");
     for a in &p.positions {
         say(&format!("  {:<40} {}", a.name, a.person));

@@ -87,7 +87,7 @@ async fn a_lead_runs_two_periods_and_prints_the_objectives_a_213_and_a_214() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // A length the core refuses is named; nothing starts.
-    app.fill("#period-length", "0").await;
+    app.fill("#period-length", "eight").await;
     app.click("#period-start").await;
     let said = app.find(".alert[data-code=invalid_input]").await.text().await.unwrap();
     assert!(said.contains("period length: must be 1 to 168 hours"), "{said}");

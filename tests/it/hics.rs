@@ -74,6 +74,8 @@ fn a_lead_runs_two_periods_and_prints_each_positions_214_and_the_objectives() {
 
     ws.ok(&["incident", "objective", &id, "--close", "2"]);
     let periods = ws.ok(&["incident", "period", &id, "--new", "--length", "8"]);
+    let show = ws.ok(&["incident", "show", &id]);
+    assert!(show.contains("operational period 2: from "), "{show}");
     assert!(
         periods.contains("period 1: from ")
             && periods.contains(", 12 hours, started by Ada Admin\n"),

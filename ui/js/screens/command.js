@@ -61,7 +61,7 @@ export function commandPanel({ id, v, p, alert, redraw }) {
       h("button", { type: "submit", id: "period-start" }, `Start period ${current.number + 1}`));
     period.addEventListener("submit", (e) => {
       e.preventDefault();
-      act("start_period", { lengthHours: Number(period.querySelector("#period-length").value) });
+      act("start_period", { lengthHours: period.querySelector("#period-length").value });
     });
     lead = [objective, period];
   }
