@@ -2,8 +2,8 @@
 //! each; `capabilities/default.json` grants them. A command not listed here cannot be
 //! called from the window.
 
-/// Every `#[tauri::command]` in `src/` (`commands.rs`, `registers.rs`, `forensics.rs`), in
-/// snake_case.
+/// Every `#[tauri::command]` in `src/` (`commands.rs`, `registers.rs`, `forensics.rs`,
+/// `hics.rs`), in snake_case.
 const COMMANDS: &[&str] = &[
     "app_info",
     "session_status",
@@ -107,6 +107,11 @@ const COMMANDS: &[&str] = &[
     "export_indicators",
     "record_findings",
     "forensics_summary",
+    "start_period",
+    "set_objective",
+    "close_objective",
+    "general_message",
+    "incident_form",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

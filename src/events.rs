@@ -134,6 +134,24 @@ pub enum Event {
     /// The incident's forensic findings were recorded or changed: the names of the fields
     /// changed (how it got in, the data affected), never their text.
     FindingsRecorded { fields: Vec<String> },
+    /// A new operational period (HICS) began: its number (the first began with the
+    /// incident) and how many hours it is planned to last. Every entry from this one on
+    /// belongs to it, until the next one begins.
+    PeriodStarted { length_hours: u32, number: u32 },
+    /// An incident objective (HICS 202) was set, numbered from 1 in the incident. It
+    /// carries over into each next operational period until it is closed.
+    ObjectiveSet { number: u32, text: String },
+    /// An incident objective was closed (met, or dropped): it is not carried into the next
+    /// operational period.
+    ObjectiveClosed { number: u32 },
+    /// A general message (HICS 213) from the writer to the holder of a HICS position, to be
+    /// printed and carried when phones are down.
+    GeneralMessage {
+        priority: crate::incident::hics::Priority,
+        subject: String,
+        text: String,
+        to: String,
+    },
 }
 
 impl Event {
@@ -171,6 +189,10 @@ impl Event {
             Event::IndicatorAdded { .. } => "indicator_added",
             Event::IndicatorsShared { .. } => "indicators_shared",
             Event::FindingsRecorded { .. } => "findings_recorded",
+            Event::PeriodStarted { .. } => "period_started",
+            Event::ObjectiveSet { .. } => "objective_set",
+            Event::ObjectiveClosed { .. } => "objective_closed",
+            Event::GeneralMessage { .. } => "general_message",
         }
     }
 

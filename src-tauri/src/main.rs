@@ -7,6 +7,7 @@
 
 mod commands;
 mod forensics;
+mod hics;
 mod registers;
 
 use std::path::PathBuf;
@@ -149,6 +150,11 @@ fn main() -> ExitCode {
             forensics::export_indicators,
             forensics::record_findings,
             forensics::forensics_summary,
+            hics::start_period,
+            hics::set_objective,
+            hics::close_objective,
+            hics::general_message,
+            hics::incident_form,
         ])
         .run(tauri::generate_context!());
     match result {

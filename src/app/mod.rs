@@ -27,6 +27,7 @@ pub mod contacts;
 pub mod deadlines;
 pub mod forensics;
 pub mod hicp;
+pub mod hics;
 pub mod incidents;
 pub mod kev;
 pub mod library;

@@ -7,6 +7,8 @@ use caregiver::contacts::calltree::Outcome;
 use caregiver::contacts::channels;
 use caregiver::incident::clocks::discovery_words;
 use caregiver::incident::export::Format;
+use caregiver::incident::hics::{Priority, Request};
+use caregiver::incident::periods::Message;
 use caregiver::incident::{Action, Progress};
 use caregiver::words::Zone;
 use clap::{Subcommand, ValueEnum};
@@ -47,6 +49,31 @@ impl From<ExportFormat> for Format {
             ExportFormat::Html => Format::Html,
             ExportFormat::Csv => Format::Csv,
             ExportFormat::Json => Format::Json,
+        }
+    }
+}
+
+/// A HICS form's formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormFormat {
+    Html,
+    Csv,
+}
+
+/// A general message's priority (HICS 213).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PriorityArg {
+    Urgent,
+    Medium,
+    Low,
+}
+
+impl From<PriorityArg> for Priority {
+    fn from(p: PriorityArg) -> Priority {
+        match p {
+            PriorityArg::Urgent => Priority::Urgent,
+            PriorityArg::Medium => Priority::Medium,
+            PriorityArg::Low => Priority::Low,
         }
     }
 }
@@ -163,6 +190,55 @@ pub enum IncidentCommand {
     },
     /// Close an incident (or end a drill).
     Close { id: String },
+    /// The operational periods; --new starts the next one (the lead, incident leads and
+    /// admins), --length HOURS long (default: the current period's; the first is 12).
+    Period {
+        id: String,
+        #[arg(long)]
+        new: bool,
+        #[arg(long, value_name = "HOURS", requires = "new")]
+        length: Option<u32>,
+    },
+    /// The incident objectives (HICS 202), carried into each next period until closed:
+    /// list them, --add TEXT or --close N (the lead, incident leads and admins).
+    #[command(group(clap::ArgGroup::new("change").args(["add", "close"])))]
+    Objective {
+        id: String,
+        #[arg(long, value_name = "TEXT")]
+        add: Option<String>,
+        #[arg(long, value_name = "N")]
+        close: Option<u32>,
+    },
+    /// Write a general message (HICS 213) to a HICS position, logged in your name and
+    /// printable with `incident form ID 213`, for a runner to carry when phones are down.
+    Message {
+        id: String,
+        #[arg(long, value_name = "POSITION")]
+        to: String,
+        #[arg(long, value_name = "TEXT")]
+        text: String,
+        /// Default: the message's first words.
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        subject: String,
+        #[arg(long, value_enum, default_value = "low")]
+        priority: PriorityArg,
+    },
+    /// Print a HICS form for an operational period (default: the current one): 202
+    /// Incident Objectives, 203 Organization Assignment List, 213 General Message, 214
+    /// Activity Log of a position (default: incident-commander). Incident leads and admins.
+    Form {
+        id: String,
+        /// 202, 203, 213 or 214.
+        form: String,
+        #[arg(long, value_enum)]
+        format: FormFormat,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[arg(long, value_name = "N")]
+        period: Option<u32>,
+        #[arg(long, value_name = "POS")]
+        position: Option<String>,
+    },
     /// Export an incident: html (the HICS 214 Activity Log), csv, or json (the signed
     /// evidence bundle of this workstation's log). Incident leads and admins.
     Export {
@@ -202,10 +278,47 @@ pub(super) fn clocks(p: &Progress, zone: &Zone) {
     }
 }
 
+/// The operational periods, one line each, the current one marked.
+fn periods(p: &Progress, zone: &Zone) {
+    for period in &p.periods {
+        let current = if period.to.is_none() { "  (current)" } else { "" };
+        say(&format!(
+            "period {}: from {} to {}, {} hours, started by {}{current}",
+            period.number,
+            zone.minute(period.from),
+            zone.minute(period.until()),
+            period.length_hours,
+            period.by
+        ));
+    }
+}
+
+/// The objectives, open and closed.
+fn objectives(p: &Progress, zone: &Zone) {
+    if p.objectives.is_empty() {
+        say("No objective set.");
+    }
+    for o in &p.objectives {
+        let state = match &o.closed {
+            Some((at, by)) => format!("closed {} by {by}", zone.minute(*at)),
+            None => "open".to_owned(),
+        };
+        say(&format!("{:>3}. {}  ({state})", o.number, o.text));
+    }
+}
+
 fn show(app: &App, p: &Progress) {
     let zone = &app.zone();
     let now = app.now();
     summary(p, zone);
+    if let Some(period) = p.periods.last() {
+        say(&format!(
+            "operational period {}: from {} to {} (planned)",
+            period.number,
+            zone.minute(period.from),
+            zone.minute(period.until())
+        ));
+    }
     say("positions:");
     for a in &p.positions {
         say(&format!("  {:<40} {}", a.name, a.person));
@@ -337,6 +450,39 @@ pub fn run(auth: &Auth, cmd: IncidentCommand) -> Result {
             clocks(&app.resume_clock(&id, &clock)?.progress, zone)
         }
         IncidentCommand::Close { id } => summary(&app.close_incident(&id)?.progress, zone),
+        IncidentCommand::Period { id, new, length } => {
+            let p = if new { app.start_period(&id, length)?.progress } else { app.progress(&id)? };
+            periods(&p, zone);
+        }
+        IncidentCommand::Objective { id, add, close } => {
+            let p = match (add, close) {
+                (Some(text), _) => app.set_objective(&id, &text)?.progress,
+                (_, Some(n)) => app.close_objective(&id, n)?.progress,
+                _ => app.progress(&id)?,
+            };
+            objectives(&p, zone);
+        }
+        IncidentCommand::Message { id, to, text, subject, priority } => {
+            for w in channels::check(&text) {
+                warn(&format!("warning[unsecure_channel]: {}", w.message));
+            }
+            let message = Message { to, subject, text, priority: priority.into() };
+            let (seq, view) = app.general_message(&id, message)?;
+            let period = view.progress.period(None)?.number;
+            say(&format!(
+                "General message recorded as log entry {seq}; print it with: caregiver incident form {id} 213 --period {period} --format html --out FILE"
+            ));
+        }
+        IncidentCommand::Form { id, form, format, out, period, position } => {
+            let format = match format {
+                FormFormat::Html => Format::Html,
+                FormFormat::Csv => Format::Csv,
+            };
+            let request = Request { form: form.parse()?, format, period, position };
+            let file = app.incident_form(&id, &request)?;
+            write_file(&out, &file.bytes)?;
+            say(&format!("Wrote HICS {} of {id} to {}", request.form.number(), out.display()));
+        }
         IncidentCommand::Export { id, format, out } => {
             write_file(&out, &app.export_incident(&id, format.into())?.bytes)?;
             say(&format!("Exported incident {id} to {}", out.display()));

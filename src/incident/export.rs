@@ -79,6 +79,10 @@ pub fn activity(playbook: &Playbook, e: &Activity, zone: &Zone) -> String {
         Event::IndicatorAdded { .. } => format!("Indicator of compromise recorded: {detail}"),
         Event::IndicatorsShared { .. } => format!("Indicators shared: {detail}"),
         Event::FindingsRecorded { .. } => format!("Forensic findings recorded: {detail}"),
+        Event::PeriodStarted { .. } => format!("Operational period started: {detail}"),
+        Event::ObjectiveSet { .. } => format!("Objective set: {detail}"),
+        Event::ObjectiveClosed { .. } => format!("Objective closed: {detail}"),
+        Event::GeneralMessage { .. } => format!("General message (HICS 213) {detail}"),
         other @ (Event::EmergencyAccessUsed { .. }
         | Event::WardCopyRepaired { .. }
         | Event::EntriesUnsigned { .. }

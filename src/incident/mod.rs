@@ -6,6 +6,8 @@
 
 pub mod clocks;
 pub mod export;
+pub mod hics;
+pub mod periods;
 mod replay;
 pub mod review;
 mod run;
@@ -62,6 +64,8 @@ impl Record for WardIncident {
 /// One thing that happened in an incident, from its log entry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Activity {
+    /// The operational period it was made in (from 1), by its time.
+    pub period: u32,
     pub seq: u64,
     pub time: DateTime<Utc>,
     pub actor: String,
@@ -156,6 +160,13 @@ pub struct Progress {
     /// How many people the breach affected, in all and by state, as the breach register
     /// last recorded it (`None`: not recorded, or not known).
     pub affected: Option<crate::breach::Affected>,
+    /// The operational periods, oldest first; the first began with the incident.
+    pub periods: Vec<periods::Period>,
+    /// Every objective set (HICS 202), in the order set, with when it was closed.
+    pub objectives: Vec<periods::Objective>,
+    /// Every assignment of a position in the order made, the lead's Incident Commander
+    /// first: who held what when (the 203, the 207 and each position's 214 read it).
+    pub history: Vec<Assignment>,
 }
 
 impl Progress {

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 
 use super::clocks::{self, DiscoveryChange, Facts, Pause};
+use super::periods::{DEFAULT_PERIOD_HOURS, Objective, Period};
 use super::{Activity, Assignment, Incident, Progress, StepState, StepStatus, TimerState};
 use crate::Result;
 use crate::events::{self, Event};
@@ -42,6 +43,23 @@ pub fn replay(
         .collect();
     let mut positions: BTreeMap<String, (String, DateTime<Utc>)> = BTreeMap::new();
     positions.insert("incident-commander".into(), (incident.lead.clone(), incident.started));
+    let assignment = |position: &str, person: &str, since| Assignment {
+        name: p.role_name(position).to_owned(),
+        position: position.to_owned(),
+        person: person.to_owned(),
+        since,
+    };
+    let mut history = vec![assignment("incident-commander", &incident.lead, incident.started)];
+    // The first operational period begins with the incident; each `period_started` ends
+    // the one before it.
+    let mut periods = vec![Period {
+        number: 1,
+        from: incident.started,
+        to: None,
+        length_hours: DEFAULT_PERIOD_HOURS,
+        by: incident.lead.clone(),
+    }];
+    let mut objectives: Vec<Objective> = Vec::new();
     let mut timers: Vec<TimerState> = Vec::new();
     let mut current = p.steps.first().map(|s| s.id.clone());
     let mut first_reached: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
@@ -92,6 +110,7 @@ pub fn replay(
             }
             Event::PositionAssigned { position, person } => {
                 positions.insert(position.clone(), (person.clone(), at));
+                history.push(assignment(position, person, at));
                 Some(format!("{}: {person}", p.role_name(position)))
             }
             Event::TimerAcknowledged { step } => {
@@ -192,6 +211,42 @@ pub fn replay(
             | Event::PolicyAcknowledged { .. }
             | Event::BulletinAcknowledged { .. }
             | Event::PhishingImported { .. } => None,
+            Event::PeriodStarted { length_hours, .. } => {
+                let number = u32::try_from(periods.len()).unwrap_or(u32::MAX).saturating_add(1);
+                if let Some(last) = periods.last_mut() {
+                    last.to = Some(at);
+                }
+                periods.push(Period {
+                    number,
+                    from: at,
+                    to: None,
+                    length_hours: *length_hours,
+                    by: entry.actor.clone(),
+                });
+                Some(format!("period {number}, {length_hours} hours"))
+            }
+            Event::ObjectiveSet { number, text } => {
+                objectives.push(Objective {
+                    number: *number,
+                    text: text.clone(),
+                    set: at,
+                    by: entry.actor.clone(),
+                    closed: None,
+                });
+                Some(format!("{number}. {text}"))
+            }
+            Event::ObjectiveClosed { number } => {
+                let open =
+                    objectives.iter_mut().find(|o| o.number == *number && o.closed.is_none());
+                let text = open.as_ref().map(|o| o.text.clone()).unwrap_or_default();
+                if let Some(o) = open {
+                    o.closed = Some((at, entry.actor.clone()));
+                }
+                Some(format!("{number}. {text}"))
+            }
+            Event::GeneralMessage { to, subject, .. } => {
+                Some(format!("to {}: {subject}", p.role_name(to)))
+            }
         };
         if let Some(next) = moved {
             current = next;
@@ -201,6 +256,7 @@ pub fn replay(
             }
         }
         events.push(Activity {
+            period: periods.last().map_or(1, |p| p.number),
             seq: entry.seq,
             time: at,
             actor: entry.actor.clone(),
@@ -249,6 +305,9 @@ pub fn replay(
         calls: crate::contacts::calltree::calls_of(entries),
         assessment,
         affected,
+        periods,
+        objectives,
+        history,
     })
 }
 

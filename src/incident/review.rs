@@ -386,7 +386,11 @@ pub fn timeline(
             | Event::EvidenceVerified { .. }
             | Event::IndicatorAdded { .. }
             | Event::IndicatorsShared { .. }
-            | Event::FindingsRecorded { .. } => MarkKind::Other,
+            | Event::FindingsRecorded { .. }
+            | Event::PeriodStarted { .. }
+            | Event::ObjectiveSet { .. }
+            | Event::ObjectiveClosed { .. }
+            | Event::GeneralMessage { .. } => MarkKind::Other,
         };
         // The lane says the position; the review's numbered entries say who.
         let label = crate::incident::export::activity(playbook, e, zone);

@@ -268,7 +268,7 @@ pub fn may_command(role: Role, user: &str, incident: &Incident) -> bool {
 
 /// Refuses unless the signed-in user may run this incident's command. The role is the one
 /// read inside the write, not the one at unlock.
-fn require_command(
+pub(crate) fn require_command(
     role: Role,
     user: &str,
     incident: &Incident,
@@ -293,15 +293,7 @@ pub fn assign(
     person: &str,
 ) -> Result<Progress> {
     let now = progress(session, playbooks, id)?;
-    let p = playbook(playbooks, &now.incident.playbook)?;
-    let known = crate::playbook::format::STANDARD_ROLES.iter().any(|(r, _)| *r == position)
-        || p.roles.iter().any(|(r, _)| r == position);
-    if !known {
-        return Err(Error::Invalid {
-            what: "position",
-            reason: format!("`{position}` is not a HICS position or a role of this playbook"),
-        });
-    }
+    known_position(playbook(playbooks, &now.incident.playbook)?, position)?;
     if now.closed {
         return Err(Error::Invalid { what: "incident", reason: "is closed".into() });
     }
@@ -312,6 +304,20 @@ pub fn assign(
         w.append(Some(id), &event)
     })?;
     progress(session, playbooks, id)
+}
+
+/// Refuses a position that is neither a standard HICS one nor declared by the playbook.
+pub(crate) fn known_position(p: &Playbook, position: &str) -> Result<()> {
+    let known = crate::playbook::format::STANDARD_ROLES.iter().any(|(r, _)| *r == position)
+        || p.roles.iter().any(|(r, _)| r == position);
+    if known {
+        Ok(())
+    } else {
+        Err(Error::Invalid {
+            what: "position",
+            reason: format!("`{position}` is not a HICS position or a role of this playbook"),
+        })
+    }
 }
 
 /// Says that a step's reminder has been seen (so it stops asking).

@@ -12,6 +12,7 @@ mod bulletin;
 mod calls;
 mod forensics;
 mod harness;
+mod hics;
 mod home;
 mod incident;
 mod installed;

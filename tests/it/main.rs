@@ -18,6 +18,7 @@ mod forensics;
 mod forensics_iocs;
 mod forged_playbooks;
 mod hicp;
+mod hics;
 mod incident;
 mod incident_bundle;
 mod insider;

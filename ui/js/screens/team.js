@@ -1,10 +1,12 @@
-// The incident's team: who holds which HICS position (the lead assigns them), and the
-// signed-in person's own job action sheet for this incident, with where each step stands.
+// The incident's team: who holds which HICS position (the lead assigns them), the
+// signed-in person's own job action sheet for this incident, with where each step stands,
+// and its operational periods, objectives, general messages and HICS forms (command.js).
 
 import { request } from "../api.js";
 import { fill, h, showAlert } from "../dom.js";
 import { clocks, header, incidentNav, incidentScreen, upcoming } from "./guided.js";
 import { local } from "../time.js";
+import { commandPanel } from "./command.js";
 
 const STATUS_WORDS = { pending: "to do", current: "NOW", done: "done", skipped: "skipped", chosen: "decided" };
 
@@ -59,6 +61,7 @@ function draw(main, opts, r, people) {
       ? `My job sheet: ${p.positions.filter((a) => v.my_positions.includes(a.position)).map((a) => a.name).join(", ")}`
       : "My job sheet"),
     mine,
+    commandPanel({ id, v, p, alert, redraw: (next) => draw(main, opts, next, people) }),
     upcoming(v),
     incidentNav(id, opts, "team"));
 }
