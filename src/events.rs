@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::breach::{Affected, Assessment};
 use crate::contacts::calltree::Outcome;
+use crate::exercise::ExerciseType;
+use crate::exercise::run::Rating;
 use crate::forensics::evidence::EvidenceKind;
 use crate::forensics::ioc::{IocType, Tlp};
 use crate::incident::Incident;
@@ -134,6 +136,34 @@ pub enum Event {
     /// The incident's forensic findings were recorded or changed: the names of the fields
     /// changed (how it got in, the data affected), never their text.
     FindingsRecorded { fields: Vec<String> },
+    /// An exercise began, as a drill incident (this entry follows its start): the package
+    /// it runs (`crate::exercise`), its type, title and version.
+    ExerciseStarted { kind: ExerciseType, package: String, title: String, version: u32 },
+    /// The facilitator paused the scenario clock (`scenario`: its seconds then).
+    ExercisePaused { scenario: i64 },
+    /// The facilitator started the scenario clock again.
+    ExerciseResumed { scenario: i64 },
+    /// The scenario clock runs `speed` times faster than real time from now.
+    ExerciseSpeedChanged { scenario: i64, speed: u32 },
+    /// The facilitator jumped the scenario clock to the next inject, `inject`.
+    InjectJumped { inject: String, scenario: i64 },
+    /// A participant's decision, against the inject it answers.
+    ExerciseDecision { inject: String, text: String },
+    /// An evaluator's observation of a critical task, with HSEEP's rating, under the
+    /// evaluator's own unlock.
+    ExerciseObserved { note: String, rating: Rating, task: String },
+    /// A corrective action of the exercise's improvement plan: against an objective, with
+    /// an owner, a due date and the playbook or training it changes.
+    CorrectiveActionAdded {
+        action: String,
+        changes: String,
+        due: NaiveDate,
+        objective: String,
+        owner: String,
+        text: String,
+    },
+    /// A corrective action was done and closed, with a note of what was done.
+    CorrectiveActionClosed { action: String, note: String },
 }
 
 impl Event {
@@ -171,6 +201,15 @@ impl Event {
             Event::IndicatorAdded { .. } => "indicator_added",
             Event::IndicatorsShared { .. } => "indicators_shared",
             Event::FindingsRecorded { .. } => "findings_recorded",
+            Event::ExerciseStarted { .. } => "exercise_started",
+            Event::ExercisePaused { .. } => "exercise_paused",
+            Event::ExerciseResumed { .. } => "exercise_resumed",
+            Event::ExerciseSpeedChanged { .. } => "exercise_speed_changed",
+            Event::InjectJumped { .. } => "inject_jumped",
+            Event::ExerciseDecision { .. } => "exercise_decision",
+            Event::ExerciseObserved { .. } => "exercise_observed",
+            Event::CorrectiveActionAdded { .. } => "corrective_action_added",
+            Event::CorrectiveActionClosed { .. } => "corrective_action_closed",
         }
     }
 

@@ -79,6 +79,15 @@ pub fn activity(playbook: &Playbook, e: &Activity, zone: &Zone) -> String {
         Event::IndicatorAdded { .. } => format!("Indicator of compromise recorded: {detail}"),
         Event::IndicatorsShared { .. } => format!("Indicators shared: {detail}"),
         Event::FindingsRecorded { .. } => format!("Forensic findings recorded: {detail}"),
+        Event::ExerciseStarted { .. }
+        | Event::ExercisePaused { .. }
+        | Event::ExerciseResumed { .. }
+        | Event::ExerciseSpeedChanged { .. }
+        | Event::InjectJumped { .. }
+        | Event::ExerciseDecision { .. }
+        | Event::ExerciseObserved { .. }
+        | Event::CorrectiveActionAdded { .. }
+        | Event::CorrectiveActionClosed { .. } => format!("Exercise: {detail}"),
         other @ (Event::EmergencyAccessUsed { .. }
         | Event::WardCopyRepaired { .. }
         | Event::EntriesUnsigned { .. }

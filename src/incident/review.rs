@@ -386,7 +386,16 @@ pub fn timeline(
             | Event::EvidenceVerified { .. }
             | Event::IndicatorAdded { .. }
             | Event::IndicatorsShared { .. }
-            | Event::FindingsRecorded { .. } => MarkKind::Other,
+            | Event::FindingsRecorded { .. }
+            | Event::ExerciseStarted { .. }
+            | Event::ExercisePaused { .. }
+            | Event::ExerciseResumed { .. }
+            | Event::ExerciseSpeedChanged { .. }
+            | Event::InjectJumped { .. }
+            | Event::ExerciseDecision { .. }
+            | Event::ExerciseObserved { .. }
+            | Event::CorrectiveActionAdded { .. }
+            | Event::CorrectiveActionClosed { .. } => MarkKind::Other,
         };
         // The lane says the position; the review's numbered entries say who.
         let label = crate::incident::export::activity(playbook, e, zone);
