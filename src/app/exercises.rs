@@ -128,6 +128,15 @@ impl App {
         Ok(aar::html(&report, &review.timeline_svg, &review.anchor, (self.now(), &self.zone())))
     }
 
+    /// The AAR/IP as a file to save (the window's "Save the AAR/IP").
+    pub fn exercise_report(&self, id: &str) -> Result<super::records::Export> {
+        let html = self.exercise_report_html(id)?;
+        Ok(super::records::Export {
+            file_name: format!("aar-ip-{id}.html"),
+            bytes: html.into_bytes(),
+        })
+    }
+
     /// Corrective actions due within [`actions::REMIND_DAYS`] or overdue that the
     /// signed-in person owns (admins and incident leads: every one), as reminders, each
     /// once a local day.
