@@ -13,9 +13,9 @@ use crate::exercise::{self, Package, PackageSummary, aar};
 use crate::{Error, Result};
 
 impl App {
-    /// The exercise packages in force: the built-in ones.
+    /// The exercise packages in force: the built-in ones with the signed pack's over them.
     pub(super) fn exercise_packages_in_force(&self) -> Result<Vec<Package>> {
-        exercise::in_force(Vec::new())
+        Ok(self.exercises_in_force()?.as_ref().clone())
     }
 
     /// The exercise packages in force, as a list shows them.

@@ -74,6 +74,8 @@ struct Library {
     playbooks: Arc<Vec<Playbook>>,
     /// The written policies in force (the built-in ones with the pack's over them).
     policies: Arc<Vec<crate::policy::Policy>>,
+    /// The exercise packages in force (the built-in ones with the pack's over them).
+    exercises: Arc<Vec<crate::exercise::Package>>,
 }
 
 impl Library {

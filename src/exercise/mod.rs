@@ -243,6 +243,58 @@ pub fn validate_paths(paths: &[&Path], playbooks: &[Playbook]) -> Vec<Diagnostic
     checker::check_paths_with::<Package>(paths, EXTENSION, &check).1
 }
 
+/// The playbooks a pack's packages are checked against: the built-in ones with the pack's
+/// (`pack`) over them, by id.
+fn with_pack(pack: &[Playbook]) -> Result<Vec<Playbook>> {
+    let (mut list, _) = crate::playbook::embedded_unresolved()?;
+    list.retain(|p| !pack.iter().any(|q| q.id == p.id));
+    list.extend(pack.iter().cloned());
+    Ok(list)
+}
+
+/// A pack folder's packages to sign (`exercises/*.toml` under `dir`), each checked against
+/// the built-in playbooks with `pack`'s over them: (name in the pack, text), or every
+/// problem (`exercise_invalid`).
+pub(crate) fn pack_files(dir: &Path, pack: &[Playbook]) -> Result<Vec<(String, String)>> {
+    let folder = dir.join(PACK_FOLDER);
+    if !folder.is_dir() {
+        return Ok(Vec::new());
+    }
+    let problems = validate_paths(&[&folder], &with_pack(pack)?);
+    if !problems.is_empty() {
+        return Err(Error::ExerciseInvalid { diagnostics: problems });
+    }
+    let mut out = Vec::new();
+    let entries = std::fs::read_dir(&folder).map_err(Error::io("read the folder", &folder))?;
+    for path in entries.flatten().map(|e| e.path()) {
+        if path.is_file() && path.extension().is_some_and(|e| e == EXTENSION) {
+            let name =
+                path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let text = std::fs::read_to_string(&path).map_err(Error::io("read", &path))?;
+            out.push((format!("{PACK_FOLDER}{name}"), text));
+        }
+    }
+    Ok(out)
+}
+
+/// A signed pack's packages (`files`: name and text), each checked against the built-in
+/// playbooks with `pack`'s over them; the problems are added to `problems`.
+pub(crate) fn parse_pack(
+    files: &[(&str, &str)],
+    pack: &[Playbook],
+    problems: &mut Vec<Diagnostic>,
+) -> Result<Vec<Package>> {
+    let playbooks = with_pack(pack)?;
+    let mut out = Vec::new();
+    for (name, text) in files {
+        match format::parse_with(name, text, Some(&playbooks)) {
+            Ok((p, _)) => out.push(p),
+            Err(d) => problems.extend(d),
+        }
+    }
+    Ok(out)
+}
+
 /// The package with this id among `packages`.
 pub fn find<'a>(packages: &'a [Package], id: &str) -> Result<&'a Package> {
     packages.iter().find(|p| p.id == id).ok_or_else(|| Error::Invalid {

@@ -248,3 +248,45 @@ fn a_facilitator_runs_the_ransomware_tabletop_and_an_evaluator_rates_a_task() {
     let (code, out, err) = ward.cli(&["log", "verify", &bundle]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+#[test]
+fn a_package_ships_in_the_signed_pack_checked_against_its_playbooks() {
+    let ward = Ward::with_admin();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let folder = Path::new(&ward.path("pack")).to_owned();
+    std::fs::create_dir_all(folder.join("exercises")).unwrap();
+    std::fs::copy(root.join("playbooks/phishing.toml"), folder.join("phishing.toml")).unwrap();
+    let ours = std::fs::read_to_string(root.join("playbooks/exercises/phishing-bec.toml"))
+        .unwrap()
+        .replacen("id = \"phishing-bec\"", "id = \"our-phishing\"", 1)
+        .replacen(
+            "title = \"Phishing leading to business email compromise\"",
+            "title = \"Our phishing drill\"",
+            1,
+        );
+    // A step the pack's playbooks do not have: named at its line, nothing signed.
+    let broken = ours.replacen("\"phishing#warn-staff\"", "\"phishing#shout\"", 1);
+    std::fs::write(folder.join("exercises/ours.toml"), &broken).unwrap();
+    let key = ward.path("signing.key");
+    let public = ward.ok(&["pack", "keygen", "--out", &key]).lines().last().unwrap().to_owned();
+    let signed = ward.path("pack.json");
+    let (code, _, err) =
+        ward.cli(&["pack", "sign", folder.to_str().unwrap(), "--key", &key, "--out", &signed]);
+    assert_eq!(code, 1, "{err}");
+    let line = line_of(&broken, "\"phishing#shout\"");
+    assert!(
+        err.contains(&format!("ours.toml:{line}:")) && err.contains("unknown step `shout`"),
+        "{err}"
+    );
+    assert!(!Path::new(&signed).exists());
+
+    std::fs::write(folder.join("exercises/ours.toml"), &ours).unwrap();
+    ward.ok(&["pack", "sign", folder.to_str().unwrap(), "--key", &key, "--out", &signed]);
+    ward.as_user(ADMIN, ADMIN_PASS, &["pack", "trust", &public]);
+    ward.as_user(ADMIN, ADMIN_PASS, &["pack", "import", &signed]);
+    let list = ward.as_user(ADMIN, ADMIN_PASS, &["exercise", "list"]);
+    assert!(list.contains("our-phishing") && list.contains("Our phishing drill"), "{list}");
+    assert!(list.contains("ransomware-ehr-downtime"), "the built-in ones stay: {list}");
+    let started = ward.as_user(ADMIN, ADMIN_PASS, &["exercise", "start", "our-phishing"]);
+    assert!(started.contains("In play: password-entered"), "{started}");
+}
