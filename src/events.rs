@@ -164,6 +164,9 @@ pub enum Event {
     },
     /// A corrective action was done and closed, with a note of what was done.
     CorrectiveActionClosed { action: String, note: String },
+    /// An exercise held outside the app (a full-scale exercise, say) was entered in the
+    /// register: its date, type, title and what it covered.
+    ExerciseRecorded { date: NaiveDate, kind: ExerciseType, summary: String, title: String },
 }
 
 impl Event {
@@ -210,6 +213,7 @@ impl Event {
             Event::ExerciseObserved { .. } => "exercise_observed",
             Event::CorrectiveActionAdded { .. } => "corrective_action_added",
             Event::CorrectiveActionClosed { .. } => "corrective_action_closed",
+            Event::ExerciseRecorded { .. } => "exercise_recorded",
         }
     }
 
@@ -333,6 +337,37 @@ mod tests {
                 },
                 "training_acknowledged",
                 json!({ "module": "m", "version": 2, "title": "M", "score": null }),
+            ),
+            (
+                Event::ExerciseObserved {
+                    note: "slow".into(),
+                    rating: Rating::S,
+                    task: "isolate-machines".into(),
+                },
+                "exercise_observed",
+                json!({ "note": "slow", "rating": "s", "task": "isolate-machines" }),
+            ),
+            (
+                Event::CorrectiveActionAdded {
+                    action: "x-C1".into(),
+                    changes: "playbook:ransomware".into(),
+                    due: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+                    objective: "contain".into(),
+                    owner: "Nia Nurse".into(),
+                    text: "Teach it".into(),
+                },
+                "corrective_action_added",
+                json!({ "action": "x-C1", "changes": "playbook:ransomware", "due": "2026-12-31", "objective": "contain", "owner": "Nia Nurse", "text": "Teach it" }),
+            ),
+            (
+                Event::ExerciseRecorded {
+                    date: NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+                    kind: ExerciseType::FullScale,
+                    summary: "EHR downtime".into(),
+                    title: "County exercise".into(),
+                },
+                "exercise_recorded",
+                json!({ "date": "2026-05-01", "kind": "full-scale", "summary": "EHR downtime", "title": "County exercise" }),
             ),
             (
                 Event::PolicyAcknowledged {

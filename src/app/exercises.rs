@@ -83,7 +83,41 @@ impl App {
         let year = year.unwrap_or_else(|| chrono::Datelike::year(&self.today()));
         let packages = self.exercise_packages_in_force()?;
         let list = run::list(session, &packages)?;
-        exercise::register::register(&list, &packages, &[year, year - 1, year - 2], &self.zone())
+        let by_hand = exercise::register::recorded(&session.events(None)?);
+        let years = [year, year - 1, year - 2];
+        exercise::register::register(&list, &by_hand, &packages, &years, &self.zone())
+    }
+
+    /// Enters an exercise held outside the app in the register (admins and incident
+    /// leads): its type, its date (not in the future), its title and what it covered.
+    pub fn record_exercise(
+        &self,
+        kind: exercise::ExerciseType,
+        date: chrono::NaiveDate,
+        title: &str,
+        summary: &str,
+    ) -> Result<()> {
+        let session = self.user()?;
+        if date > self.today() {
+            return Err(Error::Invalid {
+                what: "exercise date",
+                reason: "is in the future".into(),
+            });
+        }
+        let title = run::checked_text(title, "exercise title")?;
+        if title.chars().count() > crate::limits::MAX_TEXT_CHARS {
+            return Err(Error::Invalid {
+                what: "exercise title",
+                reason: format!("write at most {} characters", crate::limits::MAX_TEXT_CHARS),
+            });
+        }
+        let summary = run::checked_text(summary, "what the exercise covered")?;
+        let event = Event::ExerciseRecorded { date, kind, summary, title };
+        session.write(|w| {
+            w.role().require(crate::store::Permission::EvaluateExercises, "record an exercise")?;
+            w.append(None, &event)
+        })?;
+        Ok(())
     }
 
     /// Adds a corrective action to an exercise's improvement plan (its facilitator,

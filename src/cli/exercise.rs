@@ -103,6 +103,19 @@ pub enum ExerciseCommand {
         #[arg(long, value_name = "FILE")]
         chart: Option<PathBuf>,
     },
+    /// Enter an exercise held outside the app in the register (admins and incident leads):
+    /// TYPE is tabletop, workshop, drill, functional or full-scale.
+    Record {
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: String,
+        #[arg(long)]
+        title: String,
+        /// What it covered: scenario, playbooks, capabilities.
+        #[arg(long, value_name = "TEXT")]
+        covered: String,
+    },
     /// Write the after-action report and improvement plan (AAR/IP), with the timeline.
     Report {
         id: String,
@@ -307,6 +320,15 @@ pub fn run(auth: &Auth, cmd: ExerciseCommand) -> Result {
                     counts.join(", ")
                 ));
                 for h in &y.exercises {
+                    if let Some(covered) = &h.recorded {
+                        say(&format!(
+                            "  {}  {} ({}, held outside the app): {covered}",
+                            h.date,
+                            h.title,
+                            h.kind.label()
+                        ));
+                        continue;
+                    }
                     say(&format!(
                         "  {}  {}  {} ({}); playbooks: {}",
                         h.date,
@@ -321,6 +343,12 @@ pub fn run(auth: &Auth, cmd: ExerciseCommand) -> Result {
                 }
                 y.still_required.iter().for_each(|r| say(&format!("  Still required: {r}")));
             }
+        }
+        ExerciseCommand::Record { kind, date, title, covered } => {
+            let kind = caregiver::exercise::ExerciseType::of(&kind)?;
+            let date = caregiver::app::training::parse_due(&date)?;
+            auth.signed_in()?.record_exercise(kind, date, &title, &covered)?;
+            say(&format!("Recorded the {} of {date} in the register.", kind.label()));
         }
         ExerciseCommand::Report { id, format: ReportFormat::Html, out } => {
             let html = auth.signed_in()?.exercise_report_html(&id)?;

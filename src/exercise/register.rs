@@ -29,6 +29,37 @@ pub struct Held {
     pub playbooks: Vec<String>,
     pub capabilities: Vec<String>,
     pub observations: usize,
+    /// An exercise held outside the app, entered by hand: what it covered, in words.
+    pub recorded: Option<String>,
+}
+
+/// An exercise held outside the app, as its `exercise_recorded` entry says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recorded {
+    pub seq: u64,
+    pub date: chrono::NaiveDate,
+    pub kind: ExerciseType,
+    pub title: String,
+    pub summary: String,
+}
+
+/// Every exercise entered by hand in `entries` (the whole log).
+pub fn recorded(entries: &[crate::events::Entry]) -> Vec<Recorded> {
+    entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            crate::events::Event::ExerciseRecorded { date, kind, summary, title } => {
+                Some(Recorded {
+                    seq: e.seq,
+                    date: *date,
+                    kind: *kind,
+                    title: title.clone(),
+                    summary: summary.clone(),
+                })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// One year of the register.
@@ -66,6 +97,7 @@ fn still_required(held: &[Held]) -> Vec<String> {
 /// The register of `exercises` for `years` (newest first), dates read in `zone`.
 pub fn register(
     exercises: &[Exercise],
+    by_hand: &[Recorded],
     packages: &[Package],
     years: &[i32],
     zone: &Zone,
@@ -100,9 +132,23 @@ pub fn register(
                     playbooks,
                     capabilities,
                     observations: x.observations.len(),
+                    recorded: None,
                 }
             })
             .collect();
+        held.extend(by_hand.iter().filter(|r| chrono::Datelike::year(&r.date) == year).map(|r| {
+            Held {
+                id: format!("recorded-{}", r.seq),
+                title: r.title.clone(),
+                kind: r.kind,
+                date: r.date.to_string(),
+                ended: true,
+                playbooks: Vec::new(),
+                capabilities: Vec::new(),
+                observations: 0,
+                recorded: Some(r.summary.clone()),
+            }
+        }));
         held.sort_by(|a, b| a.date.cmp(&b.date));
         let mut by_type = BTreeMap::new();
         for h in &held {

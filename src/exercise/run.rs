@@ -424,6 +424,9 @@ pub fn entry_words(event: &Event) -> String {
         Event::CorrectiveActionClosed { action, note } => {
             format!("Corrective action {action} closed: {note}")
         }
+        Event::ExerciseRecorded { date, kind, title, .. } => {
+            format!("{} held on {date} recorded: {title}", kind.label())
+        }
         other => other.kind().replace('_', " "),
     }
 }

@@ -87,7 +87,8 @@ pub fn activity(playbook: &Playbook, e: &Activity, zone: &Zone) -> String {
         | Event::ExerciseDecision { .. }
         | Event::ExerciseObserved { .. }
         | Event::CorrectiveActionAdded { .. }
-        | Event::CorrectiveActionClosed { .. } => format!("Exercise: {detail}"),
+        | Event::CorrectiveActionClosed { .. }
+        | Event::ExerciseRecorded { .. } => format!("Exercise: {detail}"),
         other @ (Event::EmergencyAccessUsed { .. }
         | Event::WardCopyRepaired { .. }
         | Event::EntriesUnsigned { .. }

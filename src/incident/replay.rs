@@ -192,7 +192,8 @@ pub fn replay(
             | Event::ExerciseDecision { .. }
             | Event::ExerciseObserved { .. }
             | Event::CorrectiveActionAdded { .. }
-            | Event::CorrectiveActionClosed { .. } => {
+            | Event::CorrectiveActionClosed { .. }
+            | Event::ExerciseRecorded { .. } => {
                 Some(crate::exercise::run::entry_words(&entry.event))
             }
             Event::EmergencyAccessUsed { .. }

@@ -395,7 +395,8 @@ pub fn timeline(
             | Event::ExerciseDecision { .. }
             | Event::ExerciseObserved { .. }
             | Event::CorrectiveActionAdded { .. }
-            | Event::CorrectiveActionClosed { .. } => MarkKind::Other,
+            | Event::CorrectiveActionClosed { .. }
+            | Event::ExerciseRecorded { .. } => MarkKind::Other,
         };
         // The lane says the position; the review's numbered entries say who.
         let label = crate::incident::export::activity(playbook, e, zone);

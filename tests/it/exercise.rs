@@ -239,6 +239,41 @@ fn a_facilitator_runs_the_ransomware_tabletop_and_an_evaluator_rates_a_task() {
     let (code, _, err) = ward.as_user_run(NURSE, NURSE_PASS, &["exercise", "register"]);
     assert_eq!(code, 1);
     assert!(err.contains("error[permission_denied]"), "{err}");
+    // A full-scale exercise held outside the app, entered by the evaluator: the first part
+    // of the requirement is met. A date to come, or a clinician, records nothing.
+    let held = (chrono::Utc::now() - chrono::Duration::days(1)).date_naive();
+    let (date, year) = (held.to_string(), chrono::Datelike::year(&held).to_string());
+    let record = |date: &str| {
+        [
+            "exercise",
+            "record",
+            "--type",
+            "full-scale",
+            "--date",
+            date,
+            "--title",
+            "County mass casualty exercise",
+            "--covered",
+            "EHR downtime in the ED",
+        ]
+        .map(str::to_owned)
+    };
+    let (code, _, _) =
+        ward.as_user_run(LEAD, LEAD_PASS, &record("2999-01-01").each_ref().map(String::as_str));
+    assert_eq!(code, 1);
+    let (code, _, _) =
+        ward.as_user_run(NURSE, NURSE_PASS, &record(&date).each_ref().map(String::as_str));
+    assert_eq!(code, 1);
+    ward.as_user(LEAD, LEAD_PASS, &record(&date).each_ref().map(String::as_str));
+    let register = admin(&["exercise", "register", "--year", &year]);
+    assert!(
+        register
+            .contains("County mass casualty exercise (Full-scale exercise, held outside the app)"),
+        "{register}"
+    );
+    // The year asked comes first: its lines up to the next year's.
+    let first: Vec<&str> = register.lines().skip(1).take_while(|l| l.starts_with("  ")).collect();
+    assert!(!first.iter().any(|l| l.contains("(42 CFR 482.15(d)(2)(i))")), "{register}");
 
     // It runs as a drill incident, and the log with the new entries verifies.
     let incidents = admin(&["incident", "list"]);

@@ -53,7 +53,9 @@ export async function renderExercises(main, { onExercise }) {
     h("figure", { class: "chart" }, svgNode(reg.data.chart_svg, "The chart could not be drawn.")),
     reg.data.years.map((y) => h("div", { class: "register-year", dataset: { year: y.year, held: y.exercises.length, still: y.still_required.length } },
       h("h3", {}, `${y.year}: ${y.exercises.length} held`),
-      h("ul", {}, y.exercises.map((x) => h("li", {}, `${x.date} ${x.title} (${x.type}); playbooks: ${x.playbooks.join(", ")}`))),
+      h("ul", {}, y.exercises.map((x) => h("li", {}, x.recorded
+        ? `${x.date} ${x.title} (${x.type}, held outside the app): ${x.recorded}`
+        : `${x.date} ${x.title} (${x.type}); playbooks: ${x.playbooks.join(", ")}`))),
       y.still_required.length === 0
         ? h("p", { class: "met" }, "Requirement met.")
         : h("ul", { class: "still-required" }, y.still_required.map((s) => h("li", {}, `Still required: ${s}`)))))) : null;
