@@ -90,6 +90,7 @@ export async function renderExercise(main, { id, onBack }) {
   const clock = h("p", { class: "scenario-clock", id: "scenario-clock", "aria-live": "off" });
   const now = h("section", { class: "inject-now", id: "inject-now", "aria-live": "polite" });
   const next = h("p", { class: "inject-next", id: "inject-next" });
+  const questions = h("ul", { class: "questions", id: "inject-questions" });
   const decisions = h("ul", { id: "decision-list" });
   const observations = h("ul", { id: "observation-list" });
   const plan = h("ul", { id: "exercise-actions" });
@@ -104,6 +105,9 @@ export async function renderExercise(main, { id, onBack }) {
       h("p", { class: "inject-message" }, inPlay.message),
       h("p", { class: "inject-expect" }, `Expected: ${inPlay.expect.join("; ")}`),
     ] : [h("p", {}, "No inject yet.")]));
+    // The discussion questions of the module in play.
+    const module = inPlay ? pkg.modules.find((m) => m.title === inPlay.module) : null;
+    questions.replaceChildren(...(module ? module.questions : []).map((q) => h("li", {}, q)));
     const following = x.next ? x.injects[x.next[0]] : null;
     next.dataset.inject = following ? following.id : "";
     next.textContent = following ? `Next: ${following.from}, in ${clockText(x.next[1])}` : "Next: none, the last inject is in play.";
@@ -156,6 +160,17 @@ export async function renderExercise(main, { id, onBack }) {
         h("button", { type: "button", id: "exercise-pause", onclick: () => control("pause") }, "Pause"),
         h("button", { type: "button", id: "exercise-resume", onclick: () => control("resume") }, "Resume"),
         speed, h("button", { type: "button", id: "exercise-speed-set", onclick: () => control("speed", Number(speed.value)) }, "Set speed"))),
+    h("section", { "aria-labelledby": "questions-title" },
+      h("h2", { id: "questions-title" }, "Discussion questions"), questions),
+    h("details", { id: "exercise-guides" },
+      h("summary", {}, "Situation manual and guides"),
+      h("h3", {}, "Scenario"), h("p", {}, pkg.scenario),
+      h("h3", {}, "Participants"), h("ul", {}, pkg.participants.map((p) => h("li", {}, p))),
+      h("h3", {}, "Facilitator's guide"), h("p", { id: "facilitator-guide" }, pkg.facilitator),
+      h("h3", {}, "Evaluator's guide"), h("p", { id: "evaluator-guide" }, pkg.evaluator),
+      h("ul", {}, pkg.objectives.map((o) => h("li", {}, `${o.text} (${o.capabilities.join(", ")})`,
+        h("ul", {}, o.tasks.map((t) => h("li", {}, `${t.task} Observe: ${t.observe.join("; ")}`)))))),
+      h("h3", {}, "Sources"), h("ul", {}, pkg.sources.map((src) => h("li", {}, `${src.title} (${src.date})`)))),
     h("section", { "aria-labelledby": "decisions-title" },
       h("h2", { id: "decisions-title" }, "Decisions (against the inject in play)"),
       decisionText, h("button", { type: "button", id: "decision-log", onclick: decide }, "Log the decision"), decisions),
