@@ -3,8 +3,19 @@
 //! called from the window.
 
 /// Every `#[tauri::command]` in `src/` (`commands.rs`, `registers.rs`, `forensics.rs`,
-/// `hics.rs`), in snake_case.
+/// `hics.rs`, `exercises.rs`), in snake_case.
 const COMMANDS: &[&str] = &[
+    "exercises",
+    "start_exercise",
+    "exercise",
+    "control_exercise",
+    "exercise_decision",
+    "observe_exercise",
+    "add_corrective_action",
+    "corrective_actions",
+    "close_corrective_action",
+    "save_exercise_report",
+    "exercise_register",
     "app_info",
     "session_status",
     "touch",

@@ -94,6 +94,12 @@ impl<'a> Checker<'a> {
         self.found
     }
 
+    /// Problems found outside the checker (references resolved afterwards), in place.
+    pub(crate) fn extend(&mut self, more: Vec<Diagnostic>) {
+        self.found.extend(more);
+        self.found.sort_by_key(|d| (d.line, d.column));
+    }
+
     /// Where a value starts.
     pub(crate) fn position<T>(&self, value: &S<T>) -> Position {
         position(self.text, value.span().start)
@@ -273,7 +279,7 @@ pub(crate) fn embedded<T: Checked>(
         let text = f.contents_utf8().ok_or_else(|| not_utf8(&name));
         (name, text)
     });
-    let (found, problems) = check_all::<T>(texts, Vec::new());
+    let (found, problems) = check_all::<T>(texts, Vec::new(), &T::check_file);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -294,12 +300,26 @@ pub(crate) fn check_paths<T: Checked>(
     paths: &[&Path],
     extension: &str,
 ) -> (Vec<(String, T)>, Vec<Diagnostic>) {
+    check_paths_with(paths, extension, &T::check_file)
+}
+
+/// A file's check: its value and where a duplicate of its id is reported, or its problems.
+pub(crate) type CheckFile<'a, T> =
+    dyn Fn(&str, &str) -> Result<(T, Position), Vec<Diagnostic>> + 'a;
+
+/// [`check_paths`], each file checked by `check` (a format whose check needs more than the
+/// file: the playbooks its references resolve against).
+pub(crate) fn check_paths_with<T: Checked>(
+    paths: &[&Path],
+    extension: &str,
+    check: &CheckFile<'_, T>,
+) -> (Vec<(String, T)>, Vec<Diagnostic>) {
     let (texts, problems) = read_text_files(paths, extension);
     let texts = texts
         .iter()
         .filter(|(name, _)| T::takes(name))
         .map(|(name, text)| (name.clone(), Ok(text.as_str())));
-    let (found, problems) = check_all::<T>(texts, problems);
+    let (found, problems) = check_all::<T>(texts, problems, check);
     (found.into_iter().map(|(name, value, _)| (name, value)).collect(), problems)
 }
 
@@ -311,10 +331,11 @@ type Found<T> = (String, T, Position);
 fn check_all<'t, T: Checked>(
     texts: impl IntoIterator<Item = (String, Result<&'t str, Diagnostic>)>,
     mut problems: Vec<Diagnostic>,
+    check: &CheckFile<'_, T>,
 ) -> (Vec<Found<T>>, Vec<Diagnostic>) {
     let mut found = Vec::new();
     for (name, text) in texts {
-        match text.map(|text| T::check_file(&name, text)) {
+        match text.map(|text| check(&name, text)) {
             Ok(Ok((value, at))) => found.push((name, value, at)),
             Ok(Err(d)) => problems.extend(d),
             Err(d) => problems.push(d),

@@ -160,6 +160,10 @@ pub enum Error {
     #[error("{}", summarise(diagnostics, "a self-assessment questionnaire is invalid"))]
     AssessmentInvalid { diagnostics: Vec<crate::playbook::Diagnostic> },
 
+    /// Exercise package files with problems, each `file:line:column: message`.
+    #[error("{}", summarise(diagnostics, "an exercise package is invalid"))]
+    ExerciseInvalid { diagnostics: Vec<crate::playbook::Diagnostic> },
+
     /// Policy files with problems, each `file:line:column: message`.
     #[error("{}", summarise(diagnostics, "a policy is invalid"))]
     PolicyInvalid { diagnostics: Vec<crate::playbook::Diagnostic> },
@@ -238,6 +242,7 @@ impl Error {
             Error::TrainingNotFound { .. } => "training_not_found",
             Error::AssessmentInvalid { .. } => "assessment_invalid",
             Error::PolicyInvalid { .. } => "policy_invalid",
+            Error::ExerciseInvalid { .. } => "exercise_invalid",
             Error::BulletinInvalid { .. } => "bulletin_invalid",
             Error::BulletinRejected { .. } => "bulletin_rejected",
             Error::StoreTampered { .. } => "store_tampered",

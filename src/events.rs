@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::breach::{Affected, Assessment};
 use crate::contacts::calltree::Outcome;
+use crate::exercise::ExerciseType;
+use crate::exercise::run::Rating;
 use crate::forensics::evidence::EvidenceKind;
 use crate::forensics::ioc::{IocType, Tlp};
 use crate::incident::Incident;
@@ -152,6 +154,37 @@ pub enum Event {
         text: String,
         to: String,
     },
+    /// An exercise began, as a drill incident (this entry follows its start): the package
+    /// it runs (`crate::exercise`), its type, title and version.
+    ExerciseStarted { kind: ExerciseType, package: String, title: String, version: u32 },
+    /// The facilitator paused the scenario clock (`scenario`: its seconds then).
+    ExercisePaused { scenario: i64 },
+    /// The facilitator started the scenario clock again.
+    ExerciseResumed { scenario: i64 },
+    /// The scenario clock runs `speed` times faster than real time from now.
+    ExerciseSpeedChanged { scenario: i64, speed: u32 },
+    /// The facilitator jumped the scenario clock to the next inject, `inject`.
+    InjectJumped { inject: String, scenario: i64 },
+    /// A participant's decision, against the inject it answers.
+    ExerciseDecision { inject: String, text: String },
+    /// An evaluator's observation of a critical task, with HSEEP's rating, under the
+    /// evaluator's own unlock.
+    ExerciseObserved { note: String, rating: Rating, task: String },
+    /// A corrective action of the exercise's improvement plan: against an objective, with
+    /// an owner, a due date and the playbook or training it changes.
+    CorrectiveActionAdded {
+        action: String,
+        changes: String,
+        due: NaiveDate,
+        objective: String,
+        owner: String,
+        text: String,
+    },
+    /// A corrective action was done and closed, with a note of what was done.
+    CorrectiveActionClosed { action: String, note: String },
+    /// An exercise held outside the app (a full-scale exercise, say) was entered in the
+    /// register: its date, type, title and what it covered.
+    ExerciseRecorded { date: NaiveDate, kind: ExerciseType, summary: String, title: String },
 }
 
 impl Event {
@@ -193,6 +226,16 @@ impl Event {
             Event::ObjectiveSet { .. } => "objective_set",
             Event::ObjectiveClosed { .. } => "objective_closed",
             Event::GeneralMessage { .. } => "general_message",
+            Event::ExerciseStarted { .. } => "exercise_started",
+            Event::ExercisePaused { .. } => "exercise_paused",
+            Event::ExerciseResumed { .. } => "exercise_resumed",
+            Event::ExerciseSpeedChanged { .. } => "exercise_speed_changed",
+            Event::InjectJumped { .. } => "inject_jumped",
+            Event::ExerciseDecision { .. } => "exercise_decision",
+            Event::ExerciseObserved { .. } => "exercise_observed",
+            Event::CorrectiveActionAdded { .. } => "corrective_action_added",
+            Event::CorrectiveActionClosed { .. } => "corrective_action_closed",
+            Event::ExerciseRecorded { .. } => "exercise_recorded",
         }
     }
 
@@ -316,6 +359,37 @@ mod tests {
                 },
                 "training_acknowledged",
                 json!({ "module": "m", "version": 2, "title": "M", "score": null }),
+            ),
+            (
+                Event::ExerciseObserved {
+                    note: "slow".into(),
+                    rating: Rating::S,
+                    task: "isolate-machines".into(),
+                },
+                "exercise_observed",
+                json!({ "note": "slow", "rating": "s", "task": "isolate-machines" }),
+            ),
+            (
+                Event::CorrectiveActionAdded {
+                    action: "x-C1".into(),
+                    changes: "playbook:ransomware".into(),
+                    due: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+                    objective: "contain".into(),
+                    owner: "Nia Nurse".into(),
+                    text: "Teach it".into(),
+                },
+                "corrective_action_added",
+                json!({ "action": "x-C1", "changes": "playbook:ransomware", "due": "2026-12-31", "objective": "contain", "owner": "Nia Nurse", "text": "Teach it" }),
+            ),
+            (
+                Event::ExerciseRecorded {
+                    date: NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+                    kind: ExerciseType::FullScale,
+                    summary: "EHR downtime".into(),
+                    title: "County exercise".into(),
+                },
+                "exercise_recorded",
+                json!({ "date": "2026-05-01", "kind": "full-scale", "summary": "EHR downtime", "title": "County exercise" }),
             ),
             (
                 Event::PolicyAcknowledged {

@@ -53,8 +53,7 @@ enum Command {
     RecoveryKey,
     /// Write a consistent, still-encrypted copy of the store to FILE (admins).
     Backup { file: PathBuf },
-    /// Replace the store with the backup FILE (an admin of both, with one passphrase);
-    /// says whose store the backup is.
+    /// Replace the store with the backup FILE (an admin of both); says whose it is.
     Restore { file: PathBuf },
     /// Workstation settings (admins change them).
     #[command(subcommand)]
@@ -83,16 +82,13 @@ enum Command {
     /// Managed deployment: check the configuration IT pushes to every workstation.
     #[command(subcommand)]
     Deploy(cli::deploy::DeployCommand),
-    /// The asset register: critical systems, data sets and medical devices, their restore
-    /// order and patch status.
+    /// The asset register: systems, data and devices, restore order and patch status.
     #[command(subcommand)]
     Assets(cli::assets::AssetsCommand),
-    /// The risk register: threats, vulnerabilities, scores and treatments, in priority
-    /// order.
+    /// The risk register: threats, vulnerabilities, scores and treatments, by priority.
     #[command(subcommand)]
     Risk(cli::risk::RiskCommand),
-    /// The HICP self-assessment: the ten HHS 405(d) practices, scored over time, each gap
-    /// one step from the risk register.
+    /// The HICP self-assessment: the ten HHS 405(d) practices, scored, gaps to risks.
     #[command(subcommand)]
     Hicp(cli::hicp::HicpCommand),
     /// CISA's Known Exploited Vulnerabilities catalogue, matched against the asset register.
@@ -104,6 +100,12 @@ enum Command {
     /// Signed threat bulletins: sign, import, read and acknowledge.
     #[command(subcommand)]
     Bulletin(cli::bulletin::BulletinCommand),
+    /// Exercises: tabletop packages with timed injects, run as drills, evaluated.
+    #[command(subcommand)]
+    Exercise(cli::exercise::ExerciseCommand),
+    /// The corrective actions of exercises' improvement plans, tracked to closure.
+    #[command(subcommand)]
+    Actions(cli::exercise::ActionsCommand),
     /// An incident's evidence: items with their SHA-256, the chain of custody, the form.
     #[command(subcommand)]
     Evidence(cli::forensics::EvidenceCommand),
@@ -150,6 +152,8 @@ fn run(cli: Cli) -> cli::Result {
         Command::Kev(cmd) => cli::kev::run(auth, cmd),
         Command::Policy(cmd) => cli::policy::run(auth, cmd),
         Command::Bulletin(cmd) => cli::bulletin::run(auth, cmd),
+        Command::Exercise(cmd) => cli::exercise::run(auth, cmd),
+        Command::Actions(cmd) => cli::exercise::run_actions(auth, cmd),
         Command::Evidence(cmd) => cli::forensics::run_evidence(auth, cmd),
         Command::Ioc(cmd) => cli::forensics::run_ioc(auth, cmd),
     }

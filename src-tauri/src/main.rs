@@ -6,6 +6,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod exercises;
 mod forensics;
 mod hics;
 mod registers;
@@ -137,6 +138,17 @@ fn main() -> ExitCode {
             commands::breach_entry,
             commands::record_breach,
             commands::export_breaches,
+            exercises::exercises,
+            exercises::start_exercise,
+            exercises::exercise,
+            exercises::control_exercise,
+            exercises::exercise_decision,
+            exercises::observe_exercise,
+            exercises::add_corrective_action,
+            exercises::corrective_actions,
+            exercises::close_corrective_action,
+            exercises::save_exercise_report,
+            exercises::exercise_register,
             forensics::forensics,
             forensics::forensics_options,
             forensics::add_evidence,

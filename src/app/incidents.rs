@@ -390,6 +390,7 @@ impl App {
         // One read of the log serves every open incident and the training.
         let entries = session.events(None)?;
         let acks = crate::training::records::acks_of(&entries);
+        let actions = self.action_reminders(&entries)?;
         let open = incident::all_progress(session, &self.in_force()?, entries)?;
         // The tree as last read (opened again only when it changed), and only the
         // contacts called: the ticker runs this every ten seconds while holding the app,
@@ -418,6 +419,7 @@ impl App {
         }
         out.extend(self.training_reminders(&acks)?);
         out.extend(self.risk_reminders()?);
+        out.extend(actions);
         Ok(out)
     }
 

@@ -48,6 +48,11 @@ impl App {
         Ok(self.library()?.policies.clone())
     }
 
+    /// The exercise packages in force, loaded with the playbooks.
+    pub(super) fn exercises_in_force(&self) -> Result<Arc<Vec<crate::exercise::Package>>> {
+        Ok(self.library()?.exercises.clone())
+    }
+
     /// The playbooks in force, loaded once per version of the records they come from (the
     /// signed pack and the pinned key: a cheap read of clear columns). Every load verifies
     /// the pack's signature and each file's SHA-256 against the pinned key before any
@@ -88,6 +93,7 @@ impl App {
             problem: loaded.problem,
             playbooks: Arc::new(loaded.playbooks),
             policies: Arc::new(loaded.policies),
+            exercises: Arc::new(loaded.exercises),
         });
         self.library.replace(Some(lib.clone()));
         Ok(lib)

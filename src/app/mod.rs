@@ -25,6 +25,7 @@ pub mod calls;
 mod clock;
 pub mod contacts;
 pub mod deadlines;
+pub mod exercises;
 pub mod forensics;
 pub mod hicp;
 pub mod hics;
@@ -74,6 +75,8 @@ struct Library {
     playbooks: Arc<Vec<Playbook>>,
     /// The written policies in force (the built-in ones with the pack's over them).
     policies: Arc<Vec<crate::policy::Policy>>,
+    /// The exercise packages in force (the built-in ones with the pack's over them).
+    exercises: Arc<Vec<crate::exercise::Package>>,
 }
 
 impl Library {

@@ -83,6 +83,16 @@ pub fn activity(playbook: &Playbook, e: &Activity, zone: &Zone) -> String {
         Event::ObjectiveSet { .. } => format!("Objective set: {detail}"),
         Event::ObjectiveClosed { .. } => format!("Objective closed: {detail}"),
         Event::GeneralMessage { .. } => format!("General message (HICS 213) {detail}"),
+        Event::ExerciseStarted { .. }
+        | Event::ExercisePaused { .. }
+        | Event::ExerciseResumed { .. }
+        | Event::ExerciseSpeedChanged { .. }
+        | Event::InjectJumped { .. }
+        | Event::ExerciseDecision { .. }
+        | Event::ExerciseObserved { .. }
+        | Event::CorrectiveActionAdded { .. }
+        | Event::CorrectiveActionClosed { .. }
+        | Event::ExerciseRecorded { .. } => format!("Exercise: {detail}"),
         other @ (Event::EmergencyAccessUsed { .. }
         | Event::WardCopyRepaired { .. }
         | Event::EntriesUnsigned { .. }

@@ -203,6 +203,18 @@ pub fn replay(
             | Event::IndicatorAdded { .. }
             | Event::IndicatorsShared { .. }
             | Event::FindingsRecorded { .. } => Some(crate::forensics::entry_words(&entry.event)),
+            Event::ExerciseStarted { .. }
+            | Event::ExercisePaused { .. }
+            | Event::ExerciseResumed { .. }
+            | Event::ExerciseSpeedChanged { .. }
+            | Event::InjectJumped { .. }
+            | Event::ExerciseDecision { .. }
+            | Event::ExerciseObserved { .. }
+            | Event::CorrectiveActionAdded { .. }
+            | Event::CorrectiveActionClosed { .. }
+            | Event::ExerciseRecorded { .. } => {
+                Some(crate::exercise::run::entry_words(&entry.event))
+            }
             Event::EmergencyAccessUsed { .. }
             | Event::WardCopyRepaired { .. }
             | Event::EntriesUnsigned { .. }

@@ -390,7 +390,17 @@ pub fn timeline(
             | Event::PeriodStarted { .. }
             | Event::ObjectiveSet { .. }
             | Event::ObjectiveClosed { .. }
-            | Event::GeneralMessage { .. } => MarkKind::Other,
+            | Event::GeneralMessage { .. }
+            | Event::ExerciseStarted { .. }
+            | Event::ExercisePaused { .. }
+            | Event::ExerciseResumed { .. }
+            | Event::ExerciseSpeedChanged { .. }
+            | Event::InjectJumped { .. }
+            | Event::ExerciseDecision { .. }
+            | Event::ExerciseObserved { .. }
+            | Event::CorrectiveActionAdded { .. }
+            | Event::CorrectiveActionClosed { .. }
+            | Event::ExerciseRecorded { .. } => MarkKind::Other,
         };
         // The lane says the position; the review's numbered entries say who.
         let label = crate::incident::export::activity(playbook, e, zone);

@@ -70,6 +70,18 @@ pub fn start(
     options: StartOptions,
     now: DateTime<Utc>,
 ) -> Result<Incident> {
+    start_with(session, playbooks, playbook_id, options, now, None)
+}
+
+/// [`start`], with `also` logged after the start in the same write (an exercise's start).
+pub(crate) fn start_with(
+    session: &Session,
+    playbooks: &[Playbook],
+    playbook_id: &str,
+    options: StartOptions,
+    now: DateTime<Utc>,
+    also: Option<&Event>,
+) -> Result<Incident> {
     let p = playbook(playbooks, playbook_id)?;
     let discovered = options.discovered.unwrap_or(now);
     if discovered > now + Duration::minutes(5) {
@@ -104,7 +116,11 @@ pub fn start(
     session.write(|w| {
         w.put(&record, &incident)?;
         w.put(&ward_record, &ward)?;
-        w.append(Some(&incident.id), &Event::IncidentStarted(incident.clone()))
+        w.append(Some(&incident.id), &Event::IncidentStarted(incident.clone()))?;
+        match also {
+            Some(event) => w.append(Some(&incident.id), event),
+            None => Ok(0),
+        }
     })?;
     Ok(incident)
 }

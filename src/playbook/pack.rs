@@ -30,6 +30,7 @@ use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::exercise::{self, Package};
 use crate::playbook::clockrules::{self, RuleSet, Rules};
 use crate::playbook::{self, Playbook};
 use crate::policy::{self, Policy};
@@ -242,7 +243,11 @@ pub fn sign(
     if !problems.is_empty() {
         return Err(Error::PolicyInvalid { diagnostics: problems });
     }
-    let mut files = BTreeMap::new();
+    // The exercise packages, `exercises/*.toml`, checked against the pack's playbooks.
+    let (pack_playbooks, _) = crate::checker::check_paths::<Playbook>(&[dir], playbook::EXTENSION);
+    let pack_playbooks: Vec<Playbook> = pack_playbooks.into_iter().map(|(_, p)| p).collect();
+    let mut files: BTreeMap<String, String> =
+        exercise::pack_files(dir, &pack_playbooks)?.into_iter().collect();
     let entries = std::fs::read_dir(dir).map_err(Error::io("read the folder", dir))?;
     for entry in entries.flatten() {
         let path = entry.path();
@@ -342,8 +347,9 @@ impl Checked {
     }
 }
 
-/// A pack's playbooks (their rules not yet filled in), clock rule sets and policies.
-type Parsed = (Vec<Playbook>, Vec<RuleSet>, Vec<Policy>);
+/// A pack's playbooks (their rules not yet filled in), clock rule sets, policies and
+/// exercise packages.
+type Parsed = (Vec<Playbook>, Vec<RuleSet>, Vec<Policy>, Vec<Package>);
 
 /// Parses a pack's files: each `*.clocks.toml` as a rule set, each `policies/*.md` as a
 /// policy, the others as playbooks; then
@@ -353,8 +359,13 @@ fn parse_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Resul
     let mut playbooks = Vec::new();
     let mut sets = Vec::new();
     let mut policies = Vec::new();
+    let mut exercises = Vec::new();
     let mut problems = Vec::new();
     for (name, text) in files {
+        if name.starts_with(exercise::PACK_FOLDER) {
+            exercises.push((name, text));
+            continue;
+        }
         let parsed = if clockrules::is_rule_file(name) {
             clockrules::parse(name, text).map(|r| sets.push(r))
         } else if name.starts_with(policy::PACK_FOLDER) {
@@ -371,10 +382,12 @@ fn parse_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Resul
     for (name, p) in &mut playbooks {
         problems.extend(clockrules::resolve(p, &rules, name));
     }
+    let playbooks: Vec<Playbook> = playbooks.into_iter().map(|(_, p)| p).collect();
+    let exercises = exercise::parse_pack(&exercises, &playbooks, &mut problems)?;
     if !problems.is_empty() {
         return Err(Error::PlaybookInvalid { diagnostics: problems });
     }
-    Ok((playbooks.into_iter().map(|(_, p)| p).collect(), sets, policies))
+    Ok((playbooks, sets, policies, exercises))
 }
 
 /// Checks a pack against a public key: signature, file hashes (no file changed, missing or
@@ -481,6 +494,8 @@ pub struct InForce {
     pub playbooks: Vec<Playbook>,
     /// The written policies: the built-in ones with the pack's over them, sorted by title.
     pub policies: Vec<Policy>,
+    /// The exercise packages: the built-in ones with the pack's over them, by title.
+    pub exercises: Vec<Package>,
     /// Why an imported pack is not in force (the built-in pack is shown instead): a
     /// refusal's reason, for [`PackStep::Load`].
     pub problem: Option<String>,
@@ -488,11 +503,12 @@ pub struct InForce {
 
 impl InForce {
     /// A pack that checked out, over the built-in one.
-    fn of(info: PackInfo, (playbooks, sets, policies): Parsed) -> Result<Self> {
+    fn of(info: PackInfo, (playbooks, sets, policies, exercises): Parsed) -> Result<Self> {
         Ok(Self {
             info: Some(info),
-            playbooks: merged((playbooks, sets, Vec::new()))?,
+            playbooks: merged((playbooks, sets, Vec::new(), Vec::new()))?,
             policies: policy::in_force(policies)?,
+            exercises: exercise::in_force(exercises)?,
             problem: None,
         })
     }
@@ -503,6 +519,7 @@ impl InForce {
             info: None,
             playbooks: in_force(&[])?,
             policies: policy::in_force(Vec::new())?,
+            exercises: exercise::in_force(Vec::new())?,
             problem,
         })
     }
@@ -623,7 +640,7 @@ pub fn ward_load_versions(emergency: &EmergencySession) -> Result<(Option<i64>, 
 
 /// The embedded pack with `imported` over it (same id replaces, new id adds), sorted by
 /// title, every clock's rule from the embedded rules with the imported ones over them.
-fn merged((imported, sets, _): Parsed) -> Result<Vec<Playbook>> {
+fn merged((imported, sets, _, _): Parsed) -> Result<Vec<Playbook>> {
     let (mut list, built_in) = playbook::embedded_unresolved()?;
     for p in imported {
         match list.iter_mut().find(|q| q.id == p.id) {

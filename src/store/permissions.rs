@@ -48,10 +48,13 @@ pub enum Permission {
     /// Read an incident's indicators of compromise. IT staff hunt and block with them;
     /// clinicians have no use for them, and they are often marked for limited sharing.
     ReadIndicators,
+    /// Record observations of an exercise's critical tasks, as its evaluators, and see the
+    /// exercise register and the corrective actions of every exercise.
+    EvaluateExercises,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ManageUsers,
         Permission::ManageWorkstation,
         Permission::ManagePacks,
@@ -66,6 +69,7 @@ impl Permission {
         Permission::ManageEvidence,
         Permission::ManageIndicators,
         Permission::ReadIndicators,
+        Permission::EvaluateExercises,
     ];
 
     /// Who holds it, as an error message says it.
@@ -99,6 +103,7 @@ impl Role {
                     | P::ManageEvidence
                     | P::ManageIndicators
                     | P::ReadIndicators
+                    | P::EvaluateExercises
             ),
             Role::Staff => matches!(permission, P::ReadIndicators),
             Role::Clinician => false,
@@ -137,6 +142,7 @@ mod tests {
                 Permission::ManageEvidence,
                 Permission::ManageIndicators,
                 Permission::ReadIndicators,
+                Permission::EvaluateExercises,
             ]
         );
         let e = Role::Clinician.require(Permission::ReadIndicators, "read indicators").unwrap_err();

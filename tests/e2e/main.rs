@@ -10,6 +10,7 @@ mod assets;
 mod breach;
 mod bulletin;
 mod calls;
+mod exercise;
 mod forensics;
 mod harness;
 mod hics;

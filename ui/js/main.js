@@ -120,6 +120,14 @@ const SCREENS = {
       id, version, onVersion: (v) => goTo(to.policy(id, v)), onBack: () => goTo(to.policies()),
     }),
   },
+  "exercises": {
+    load: () => import("./screens/exercises.js"),
+    draw: (m) => m.renderExercises(main, { onExercise: (id) => goTo(to.exercise(id)) }),
+  },
+  "exercise": {
+    load: () => import("./screens/exercises.js"),
+    draw: (m, { id }) => m.renderExercise(main, { id, onBack: () => goTo(to.exercises()) }),
+  },
   "contacts": {
     load: () => import("./screens/contacts.js"),
     draw: (m, _, status) => m.renderContacts(main, { admin: status.user.role === "admin" }),
@@ -265,6 +273,7 @@ function drawChrome(status) {
       items.push(navButton("Home", "nav-home", home));
       items.push(navButton("Training", "nav-training", () => goTo(to.training())));
       items.push(navButton("Policies", "nav-policies", () => goTo(to.policies())));
+      items.push(navButton("Exercises", "nav-exercises", () => goTo(to.exercises())));
       items.push(navButton("Contacts", "nav-contacts", () => goTo(to.contacts())));
       items.push(navButton("Clocks", "nav-clocks", () => goTo(to.clocks())));
       items.push(navButton("Breaches", "nav-breaches", () => goTo(to.breaches())));
@@ -295,6 +304,7 @@ const reminderBar = document.getElementById("reminder-banner");
 // Reminder steps the core names by what they are about: "training:<module>", "call:<contact>".
 const TRAINING_STEP = "training:";
 const CALL_STEP = "call:";
+const ACTION_STEP = "action:";
 async function showReminders(status) {
   if (status.phase !== "unlocked" || status.user.must_change_passphrase) {
     reminderBar.hidden = true;
@@ -313,7 +323,9 @@ async function showReminders(status) {
       ? h("button", { type: "button", onclick: () => goTo(to.module(d.step.slice(TRAINING_STEP.length))) }, "Open the module")
       : d.step.startsWith(CALL_STEP)
         ? h("button", { type: "button", onclick: () => goTo(to.calls(d.incident)) }, "Open the calls")
-        : h("button", { type: "button", onclick: () => guide(d.incident) }, "Open the incident"))));
+        : d.step.startsWith(ACTION_STEP)
+          ? h("button", { type: "button", onclick: () => goTo(to.exercise(d.incident)) }, "Open the exercise")
+          : h("button", { type: "button", onclick: () => guide(d.incident) }, "Open the incident"))));
 }
 
 // Threat bulletins addressed to the signed-in person, on every screen until they say they

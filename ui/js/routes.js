@@ -27,6 +27,8 @@ export const to = Object.freeze({
   breaches: () => ({ name: "breaches" }),
   breach: (id) => ({ name: "breach", id }),
   forensics: (id) => ({ name: "forensics", id }),
+  exercises: () => ({ name: "exercises" }),
+  exercise: (id) => ({ name: "exercise", id }),
 });
 
 /**
@@ -65,6 +67,7 @@ export function screenKey(route) {
     case "assess":
     case "breach":
     case "forensics":
+    case "exercise":
       return `${route.name}:${route.id}`;
     default:
       return route.name;
