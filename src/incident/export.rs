@@ -83,6 +83,10 @@ pub fn activity(playbook: &Playbook, e: &Activity, zone: &Zone) -> String {
         Event::ObjectiveSet { .. } => format!("Objective set: {detail}"),
         Event::ObjectiveClosed { .. } => format!("Objective closed: {detail}"),
         Event::GeneralMessage { .. } => format!("General message (HICS 213) {detail}"),
+        Event::BriefingWritten { .. } => format!("Incident briefing (HICS 201): {detail}"),
+        Event::WorkAssigned { .. } => format!("Work assignment (HICS 204): {detail}"),
+        Event::HazardNoted { .. } => format!("Safety analysis (HICS 215A): {detail}"),
+        Event::SystemStatusSet { .. } => format!("Facility system status (HICS 251): {detail}"),
         other @ (Event::EmergencyAccessUsed { .. }
         | Event::WardCopyRepaired { .. }
         | Event::EntriesUnsigned { .. }

@@ -390,7 +390,11 @@ pub fn timeline(
             | Event::PeriodStarted { .. }
             | Event::ObjectiveSet { .. }
             | Event::ObjectiveClosed { .. }
-            | Event::GeneralMessage { .. } => MarkKind::Other,
+            | Event::GeneralMessage { .. }
+            | Event::BriefingWritten { .. }
+            | Event::WorkAssigned { .. }
+            | Event::HazardNoted { .. }
+            | Event::SystemStatusSet { .. } => MarkKind::Other,
         };
         // The lane says the position; the review's numbered entries say who.
         let label = crate::incident::export::activity(playbook, e, zone);
