@@ -42,16 +42,19 @@ pub(super) fn f201(sheet: &Sheet<'_>) -> Markup {
     };
     let held = p.organisation_in(sheet.period, sheet.now);
     let objectives = p.objectives_in(sheet.period);
-    let mut actions: Vec<[String; 3]> = b
+    // In time order: the actions written, and the steps the log shows done.
+    let mut timed: Vec<(chrono::DateTime<chrono::Utc>, String, String)> = b
         .actions
         .iter()
-        .map(|a| [zone.minute(a.time), a.what.clone(), format!("planned or current, by {}", a.by)])
+        .map(|a| (a.time, a.what.clone(), format!("planned or current, by {}", a.by)))
         .collect();
-    actions.extend(done_in_period(sheet).map(|e| {
+    timed.extend(done_in_period(sheet).map(|e| {
         let what = super::super::export::activity(sheet.playbook, e, zone);
-        [zone.minute(e.time), what, format!("done (log entry {}), by {}", e.seq, e.actor)]
+        (e.time, what, format!("done (log entry {}), by {}", e.seq, e.actor))
     }));
-    actions.sort();
+    timed.sort_by_key(|(at, ..)| *at);
+    let actions: Vec<[String; 3]> =
+        timed.into_iter().map(|(at, what, status)| [zone.minute(at), what, status]).collect();
     html! {
         (head(Form::F201, sheet))
         h2 { "3. Situation Summary" }

@@ -49,6 +49,7 @@ fn walked(text: &str) -> Progress {
             "briefing_written",
             json!({ "part": "action", "text": format!("Paper charts out {text}") }),
         ),
+        (19, "Ian IT", "step_done", json!({ "step": "stop-and-unplug" })),
         (
             15,
             lee,
@@ -419,10 +420,14 @@ fn the_201_briefs_the_period() {
     assert!(one.contains("<td>IT/IS Lead</td><td>Ian IT</td>"), "{one}");
     assert!(one.contains("Keep care going x") && one.contains("Paper charts out x"), "{one}");
     assert!(!one.contains("Reconcile paper records"), "{one}");
+    // The written action (minute 14) before the step the log shows done (minute 19).
+    let (written, done) = (one.find("Paper charts out x"), one.find("done (log entry"));
+    assert!(written.is_some() && done.is_some() && written < done, "{one}");
     // The summary stands into period 2; the actions are that period's own.
     let two = html(Form::F201, &sheet(&p, &playbook, 2, &zone, &anchor), None).unwrap();
     assert!(two.contains("EHR down x") && two.contains("Reconcile paper records"), "{two}");
     assert!(!two.contains("Paper charts out"), "{two}");
+    assert!(!two.contains("done (log entry"), "period 2 has no step done: {two}");
     let text =
         String::from_utf8(csv(Form::F201, &sheet(&p, &playbook, 1, &zone, &anchor), None).unwrap())
             .unwrap();
