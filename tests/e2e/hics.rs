@@ -179,7 +179,7 @@ async fn a_lead_runs_two_periods_and_prints_the_objectives_a_213_and_a_214() {
 }
 
 /// The pictures of the printed action plan packet in `docs/hics-packet.png` (its first
-/// page) and `docs/hics-207.png` (its organization chart) (not a check:
+/// page) and `docs/hics-207.png` (its safety analysis and organization chart) (not a check:
 /// run `xvfb-run -a cargo test -p caregiver-desktop --test e2e hics::packet_picture --
 /// --ignored` to take it again): a lead saves the packet from the Team screen, and the
 /// saved HTML is opened in the webview and photographed.
@@ -216,6 +216,12 @@ async fn packet_picture() {
         ] {
             caregiver::incident::periods::set_objective(s, &playbooks, &id, objective).unwrap();
         }
+        let entered = caregiver::incident::hics::entered::note_hazard;
+        let hazard = "Wrong-patient orders while charting on paper";
+        entered(s, &playbooks, &id, hazard, "Two identifiers on every order and label").unwrap();
+        let work = "Image the file server before any restore; report to the IC hourly";
+        caregiver::incident::hics::entered::assign_work(s, &playbooks, &id, "it-lead", work)
+            .unwrap();
     })
     .await;
     app.set_own_passphrase(LEE, FIRST, OWN);
