@@ -123,6 +123,10 @@ const COMMANDS: &[&str] = &[
     "close_objective",
     "general_message",
     "incident_form",
+    "write_briefing",
+    "assign_work",
+    "note_hazard",
+    "set_system_status",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {

@@ -185,6 +185,22 @@ pub enum Event {
     /// An exercise held outside the app (a full-scale exercise, say) was entered in the
     /// register: its date, type, title and what it covered.
     ExerciseRecorded { date: NaiveDate, kind: ExerciseType, summary: String, title: String },
+    /// A part of the incident briefing (HICS 201) was written: the situation summary or
+    /// the health and safety briefing (the latest written stands, into each next period),
+    /// or a current or planned action (listed in the period it was written in).
+    BriefingWritten { part: crate::incident::hics::BriefingPart, text: String },
+    /// The work assignment and special instructions (HICS 204) of a position: the latest
+    /// written stands, into each next period, until another is written.
+    WorkAssigned { position: String, text: String },
+    /// A hazard or risk and its mitigation (HICS 215A), for the period it was noted in.
+    HazardNoted { hazard: String, mitigation: String },
+    /// A facility system's status (HICS 251): a system of the asset register (its id) or
+    /// one named by hand; it stands, into each next period, until set again.
+    SystemStatusSet {
+        note: Option<String>,
+        status: crate::incident::hics::SystemStatus,
+        system: String,
+    },
 }
 
 impl Event {
@@ -236,6 +252,10 @@ impl Event {
             Event::CorrectiveActionAdded { .. } => "corrective_action_added",
             Event::CorrectiveActionClosed { .. } => "corrective_action_closed",
             Event::ExerciseRecorded { .. } => "exercise_recorded",
+            Event::BriefingWritten { .. } => "briefing_written",
+            Event::WorkAssigned { .. } => "work_assigned",
+            Event::HazardNoted { .. } => "hazard_noted",
+            Event::SystemStatusSet { .. } => "system_status_set",
         }
     }
 

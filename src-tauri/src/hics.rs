@@ -68,7 +68,7 @@ pub async fn general_message(
     Ok(Written { seq, view })
 }
 
-/// Saves one HICS form of the incident (`form`: 202, 203, 213 or 214) as HTML, for a
+/// Saves one HICS form of the incident (`form`: 201 to 251, or IAP) as HTML, for a
 /// period (the current one when `None`) and, for the 214, a position.
 #[tauri::command]
 pub async fn incident_form(

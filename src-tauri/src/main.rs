@@ -9,6 +9,7 @@ mod commands;
 mod exercises;
 mod forensics;
 mod hics;
+mod hics_plan;
 mod registers;
 
 use std::path::PathBuf;
@@ -167,6 +168,10 @@ fn main() -> ExitCode {
             hics::close_objective,
             hics::general_message,
             hics::incident_form,
+            hics_plan::write_briefing,
+            hics_plan::assign_work,
+            hics_plan::note_hazard,
+            hics_plan::set_system_status,
         ])
         .run(tauri::generate_context!());
     match result {

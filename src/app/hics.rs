@@ -1,4 +1,5 @@
-//! An incident's operational periods, objectives and general messages, and its HICS forms
+//! An incident's operational periods, objectives and general messages, what people write
+//! for the HICS 201, 204, 215A and 251, and its HICS forms
 //! (issue 21): each front end parses, calls one of these, and shows the incident or saves
 //! the file.
 
@@ -7,6 +8,7 @@ use super::incidents::IncidentView;
 use super::records::Export;
 use crate::Result;
 use crate::incident::export::Format;
+use crate::incident::hics::entered::{self, BriefingPart, SystemStatus};
 use crate::incident::hics::{self, Request};
 use crate::incident::periods::{self, Message};
 
@@ -54,5 +56,34 @@ impl App {
         };
         let file_name = format!("incident-{id}.{form}-p{period}{position}.{ext}");
         Ok(Export { file_name, bytes })
+    }
+}
+
+impl App {
+    /// Writes parts of the incident briefing (HICS 201), all or none: its lead, incident
+    /// leads and admins.
+    pub fn write_briefing(&self, id: &str, parts: &[(BriefingPart, &str)]) -> Result<IncidentView> {
+        self.view(|s, list| entered::write_briefing(s, list, id, parts))
+    }
+
+    /// Writes a position's work assignment (HICS 204): its lead, incident leads and admins.
+    pub fn assign_work(&self, id: &str, position: &str, text: &str) -> Result<IncidentView> {
+        self.view(|s, list| entered::assign_work(s, list, id, position, text))
+    }
+
+    /// Notes a hazard and its mitigation (HICS 215A): its lead, incident leads and admins.
+    pub fn note_hazard(&self, id: &str, hazard: &str, mitigation: &str) -> Result<IncidentView> {
+        self.view(|s, list| entered::note_hazard(s, list, id, hazard, mitigation))
+    }
+
+    /// Sets a facility system's status (HICS 251): anyone signed in.
+    pub fn set_system_status(
+        &self,
+        id: &str,
+        system: &str,
+        status: SystemStatus,
+        note: Option<&str>,
+    ) -> Result<IncidentView> {
+        self.view(|s, list| entered::set_system_status(s, list, id, system, status, note))
     }
 }

@@ -7,7 +7,7 @@ use caregiver::contacts::calltree::Outcome;
 use caregiver::contacts::channels;
 use caregiver::incident::clocks::discovery_words;
 use caregiver::incident::export::Format;
-use caregiver::incident::hics::{Priority, Request};
+use caregiver::incident::hics::{BriefingPart, Priority, Request, SystemStatus};
 use caregiver::incident::periods::Message;
 use caregiver::incident::{Action, Progress};
 use caregiver::words::Zone;
@@ -58,6 +58,24 @@ impl From<ExportFormat> for Format {
 pub enum FormFormat {
     Html,
     Csv,
+}
+
+/// A facility system's status (HICS 251).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StatusArg {
+    Up,
+    Down,
+    Partial,
+}
+
+impl From<StatusArg> for SystemStatus {
+    fn from(s: StatusArg) -> SystemStatus {
+        match s {
+            StatusArg::Up => SystemStatus::Up,
+            StatusArg::Down => SystemStatus::Down,
+            StatusArg::Partial => SystemStatus::Partial,
+        }
+    }
 }
 
 /// A general message's priority (HICS 213).
@@ -223,12 +241,56 @@ pub enum IncidentCommand {
         #[arg(long, value_enum, default_value = "low")]
         priority: PriorityArg,
     },
-    /// Print a HICS form for an operational period (default: the current one): 202
-    /// Incident Objectives, 203 Organization Assignment List, 213 General Message, 214
-    /// Activity Log of a position (default: incident-commander). Incident leads and admins.
+    /// Write the incident briefing (HICS 201): its situation summary and health and safety
+    /// briefing (each stands until written again), or a current or planned action (the
+    /// lead, incident leads and admins).
+    #[command(group(clap::ArgGroup::new("part").args(["summary", "safety", "action"]).required(true).multiple(true)))]
+    Briefing {
+        id: String,
+        #[arg(long, value_name = "TEXT")]
+        summary: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        safety: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        action: Option<String>,
+    },
+    /// Write a position's work assignment and special instructions (HICS 204); it stands
+    /// until written again (the lead, incident leads and admins).
+    Assignment {
+        id: String,
+        #[arg(long, value_name = "POS")]
+        position: String,
+        #[arg(long, value_name = "TEXT")]
+        text: String,
+    },
+    /// Note a hazard or risk and its mitigation for the current period (HICS 215A; the
+    /// lead, incident leads and admins).
+    Safety {
+        id: String,
+        #[arg(long, value_name = "TEXT")]
+        hazard: String,
+        #[arg(long, value_name = "TEXT")]
+        mitigation: String,
+    },
+    /// Set a facility system's status (HICS 251): SYSTEM is an asset register id or a
+    /// system's name; it stands until set again. Anyone signed in.
+    System {
+        id: String,
+        system: String,
+        #[arg(long, value_enum)]
+        status: StatusArg,
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+    /// Print a HICS form for an operational period (default: the current one): 201
+    /// Incident Briefing, 202 Incident Objectives, 203 Organization Assignment List, 204
+    /// Assignment List, 205A Communications List, 207 Incident Organization Chart, 213
+    /// General Message, 214 Activity Log of a position (default: incident-commander), 215A
+    /// Incident Action Plan Safety Analysis, 251 Facility System Status Report, or IAP (the
+    /// action plan packet). Incident leads and admins.
     Form {
         id: String,
-        /// 202, 203, 213 or 214.
+        /// 201, 202, 203, 204, 205A, 207, 213, 214, 215A, 251 or IAP.
         form: String,
         #[arg(long, value_enum)]
         format: FormFormat,
@@ -472,6 +534,32 @@ pub fn run(auth: &Auth, cmd: IncidentCommand) -> Result {
             say(&format!(
                 "General message recorded as log entry {seq}; print it with: caregiver incident form {id} 213 --period {period} --format html --out FILE"
             ));
+        }
+        IncidentCommand::Briefing { id, summary, safety, action } => {
+            let typed = [
+                (BriefingPart::Summary, summary),
+                (BriefingPart::Safety, safety),
+                (BriefingPart::Action, action),
+            ];
+            let parts: Vec<(BriefingPart, &str)> =
+                typed.iter().filter_map(|(p, t)| Some((*p, t.as_deref()?))).collect();
+            app.write_briefing(&id, &parts)?;
+            for (part, _) in parts {
+                say(&format!("{} written (HICS 201).", part.words()));
+            }
+        }
+        IncidentCommand::Assignment { id, position, text } => {
+            app.assign_work(&id, &position, &text)?;
+            say(&format!("Work assignment of {position} written (HICS 204)."));
+        }
+        IncidentCommand::Safety { id, hazard, mitigation } => {
+            app.note_hazard(&id, &hazard, &mitigation)?;
+            say("Hazard and mitigation noted (HICS 215A).");
+        }
+        IncidentCommand::System { id, system, status, note } => {
+            let status = SystemStatus::from(status);
+            app.set_system_status(&id, &system, status, note.as_deref())?;
+            say(&format!("{system}: {} (HICS 251).", status.words()));
         }
         IncidentCommand::Form { id, form, format, out, period, position } => {
             let format = match format {

@@ -93,6 +93,10 @@ pub fn activity(playbook: &Playbook, e: &Activity, zone: &Zone) -> String {
         | Event::CorrectiveActionAdded { .. }
         | Event::CorrectiveActionClosed { .. }
         | Event::ExerciseRecorded { .. } => format!("Exercise: {detail}"),
+        Event::BriefingWritten { .. } => format!("Incident briefing (HICS 201): {detail}"),
+        Event::WorkAssigned { .. } => format!("Work assignment (HICS 204): {detail}"),
+        Event::HazardNoted { .. } => format!("Safety analysis (HICS 215A): {detail}"),
+        Event::SystemStatusSet { .. } => format!("Facility system status (HICS 251): {detail}"),
         other @ (Event::EmergencyAccessUsed { .. }
         | Event::WardCopyRepaired { .. }
         | Event::EntriesUnsigned { .. }

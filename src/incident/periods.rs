@@ -124,7 +124,7 @@ impl Progress {
     }
 }
 
-fn open(now: &Progress) -> Result<()> {
+pub(crate) fn open(now: &Progress) -> Result<()> {
     if now.closed {
         return Err(Error::Invalid { what: "incident", reason: "is closed".into() });
     }

@@ -259,6 +259,17 @@ pub fn replay(
             Event::GeneralMessage { to, subject, .. } => {
                 Some(format!("to {}: {subject}", p.role_name(to)))
             }
+            Event::BriefingWritten { part, text } => Some(format!("{}: {text}", part.words())),
+            Event::WorkAssigned { position, text } => {
+                Some(format!("{}: {text}", p.role_name(position)))
+            }
+            Event::HazardNoted { hazard, mitigation } => {
+                Some(format!("{hazard}; mitigation: {mitigation}"))
+            }
+            Event::SystemStatusSet { system, status, note } => Some(match note {
+                Some(note) => format!("{system}: {} ({note})", status.words()),
+                None => format!("{system}: {}", status.words()),
+            }),
         };
         if let Some(next) = moved {
             current = next;

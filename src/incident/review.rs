@@ -400,7 +400,11 @@ pub fn timeline(
             | Event::ExerciseObserved { .. }
             | Event::CorrectiveActionAdded { .. }
             | Event::CorrectiveActionClosed { .. }
-            | Event::ExerciseRecorded { .. } => MarkKind::Other,
+            | Event::ExerciseRecorded { .. }
+            | Event::BriefingWritten { .. }
+            | Event::WorkAssigned { .. }
+            | Event::HazardNoted { .. }
+            | Event::SystemStatusSet { .. } => MarkKind::Other,
         };
         // The lane says the position; the review's numbered entries say who.
         let label = crate::incident::export::activity(playbook, e, zone);

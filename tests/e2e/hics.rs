@@ -2,7 +2,8 @@
 //! closes one and starts a second period; the IT/IS lead, under his own unlock, writes a
 //! general message (HICS 213) to the Incident Commander; the lead saves the period's HICS
 //! 202 and 213 and the IT/IS lead's HICS 214, which hold the period's objectives and that
-//! position's entries in local time.
+//! position's entries in local time. The IT/IS lead reports a system partly down (HICS
+//! 251) and the lead notes a hazard (HICS 215A): the packet and the 251 hold them.
 
 use std::time::{Duration, Instant};
 
@@ -45,6 +46,16 @@ async fn save_form(app: &App, form: &str, period: &str, position: Option<&str>) 
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     std::fs::read_to_string(path).unwrap()
+}
+
+/// Waits until a form's field is empty again: the screen was drawn again with the reply.
+async fn wait_cleared(app: &App, field: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let ask = format!("return document.querySelector('{field}').value");
+    while app.eval(&ask).await != "" {
+        assert!(Instant::now() < deadline, "{field} not sent:\n{}", app.main_text().await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -113,6 +124,13 @@ async fn a_lead_runs_two_periods_and_prints_the_objectives_a_213_and_a_214() {
         assert!(Instant::now() < deadline, "{}", app.main_text().await);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // He reports a system partly down (HICS 251); the briefing is not his to write.
+    assert!(!app.exists("#briefing-form").await && !app.exists("#hazard-form").await);
+    app.fill("#system-name", "EHR").await;
+    app.find("#system-status option[value=partial]").await.click().await.unwrap();
+    app.fill("#system-note", "Read-only from ward 4").await;
+    app.click("#system-save").await;
+    wait_cleared(&app, "#system-name").await;
     app.click("#nav-lock").await;
 
     // The lead prints period 2's 202 and 213 and the IT/IS lead's 214.
@@ -121,14 +139,31 @@ async fn a_lead_runs_two_periods_and_prints_the_objectives_a_213_and_a_214() {
     app.wait_screen(&format!("incident:{id}")).await;
     app.click("#nav-team").await;
     app.find("#periods tr[data-period=\"2\"]").await;
+    app.fill("#hazard-text", "Wrong-patient orders on paper").await;
+    app.fill("#hazard-mitigation", "Two identifiers on every order").await;
+    app.click("#hazard-save").await;
+    wait_cleared(&app, "#hazard-text").await;
     let objectives = save_form(&app, "202", "2", None).await;
     assert!(objectives.contains("INCIDENT OBJECTIVES (HICS 202)"), "{objectives}");
     assert!(objectives.contains("Keep patient care going on paper"), "{objectives}");
     assert!(!objectives.contains("Isolate the file server"), "{objectives}");
     let packet = save_form(&app, "IAP", "2", None).await;
-    for form in ["(HICS 202)", "(HICS 203)", "(HICS 205A)", "(HICS 207)"] {
+    for form in
+        ["(HICS 202)", "(HICS 203)", "(HICS 204)", "(HICS 205A)", "(HICS 215A)", "(HICS 207)"]
+    {
         assert!(packet.contains(form), "{form}: {packet}");
     }
+    assert!(
+        packet.contains(
+            "<td>Wrong-patient orders on paper</td><td>Two identifiers on every order</td>"
+        ),
+        "{packet}"
+    );
+    let systems = save_form(&app, "251", "2", None).await;
+    assert!(
+        systems.contains("<td>EHR</td><td>Partially functional</td><td>Read-only from ward 4</td>"),
+        "{systems}"
+    );
     assert!(packet.contains("Keep patient care going on paper"), "{packet}");
     assert!(packet.contains(">Ian IT</text>"), "the chart: {packet}");
     let message = save_form(&app, "213", "2", None).await;
@@ -144,7 +179,7 @@ async fn a_lead_runs_two_periods_and_prints_the_objectives_a_213_and_a_214() {
 }
 
 /// The pictures of the printed action plan packet in `docs/hics-packet.png` (its first
-/// page) and `docs/hics-207.png` (its organization chart) (not a check:
+/// page) and `docs/hics-207.png` (its safety analysis and organization chart) (not a check:
 /// run `xvfb-run -a cargo test -p caregiver-desktop --test e2e hics::packet_picture --
 /// --ignored` to take it again): a lead saves the packet from the Team screen, and the
 /// saved HTML is opened in the webview and photographed.
@@ -181,6 +216,12 @@ async fn packet_picture() {
         ] {
             caregiver::incident::periods::set_objective(s, &playbooks, &id, objective).unwrap();
         }
+        let entered = caregiver::incident::hics::entered::note_hazard;
+        let hazard = "Wrong-patient orders while charting on paper";
+        entered(s, &playbooks, &id, hazard, "Two identifiers on every order and label").unwrap();
+        let work = "Image the file server before any restore; report to the IC hourly";
+        caregiver::incident::hics::entered::assign_work(s, &playbooks, &id, "it-lead", work)
+            .unwrap();
     })
     .await;
     app.set_own_passphrase(LEE, FIRST, OWN);
@@ -199,7 +240,9 @@ async fn packet_picture() {
     let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
     std::fs::write(docs.join("hics-packet.png"), app.client.screenshot().await.unwrap()).unwrap();
     // The chart's page: the 207 from its heading.
-    app.eval("document.querySelectorAll('h1')[3].scrollIntoView(); return true").await;
+    let chart =
+        "[...document.querySelectorAll('h1')].find((h) => h.textContent.includes('(HICS 207)'))";
+    app.eval(&format!("{chart}.scrollIntoView(); return true")).await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     std::fs::write(docs.join("hics-207.png"), app.client.screenshot().await.unwrap()).unwrap();
     app.close().await;

@@ -35,8 +35,8 @@ fn form(ws: &Workstation, id: &str, args: &[&str]) -> String {
     std::fs::read_to_string(out).unwrap()
 }
 
-#[test]
-fn a_lead_runs_two_periods_and_prints_each_positions_214_and_the_objectives() {
+/// A workstation with Ian IT, a clinician who has set his own passphrase.
+fn with_ian() -> Workstation {
     let ws = Workstation::new();
     std::fs::write(ws.path("first"), "ian's first passphrase").unwrap();
     std::fs::write(ws.path("ian"), "ian's own passphrase 123").unwrap();
@@ -50,6 +50,12 @@ fn a_lead_runs_two_periods_and_prints_each_positions_214_and_the_objectives() {
         .args(["user", "passwd", "Ian IT", "--new-passphrase-file", ian])
         .args(["--user", "Ian IT", "--passphrase-file", first]));
     assert_eq!(code, 0, "{err}");
+    ws
+}
+
+#[test]
+fn a_lead_runs_two_periods_and_prints_each_positions_214_and_the_objectives() {
+    let ws = with_ian();
     let id = ws.ok(&["incident", "start", "ransomware", "--drill"]).trim().to_owned();
     ws.ok(&["incident", "assign", &id, "it-lead", "Ian IT"]);
     let listed = ws.ok(&["incident", "objective", &id, "--add", "Keep patient care going"]);
@@ -198,4 +204,134 @@ fn the_205a_round_trips_the_contact_tree() {
     let (code, _, err) = ws.run(&["incident", "form", &id, "207", "--format", "csv", "--out", "x"]);
     assert_eq!(code, 1);
     assert!(err.contains("the HICS 207 is printed: ask for html"), "{err}");
+}
+
+/// The HICS 201, 204, 215A and 251 from the CLI: the lead writes the briefing, a work
+/// assignment and a hazard; Ian, a clinician, reports systems down (a register system and
+/// one named by hand) but may not write the briefing; across a period change the summary,
+/// the assignment and the statuses stand, the hazards and actions stay in their period;
+/// the packet holds the 204 and 215A in their place.
+#[test]
+fn the_201_204_215a_and_251_are_written_from_the_cli_and_carried_over() {
+    let ws = with_ian();
+    let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/assets/sample.csv");
+    ws.ok(&["assets", "import", assets.to_str().unwrap()]);
+    let id = ws.ok(&["incident", "start", "ransomware", "--drill"]).trim().to_owned();
+    ws.ok(&["incident", "assign", &id, "it-lead", "Ian IT"]);
+    let said = ws.ok(&[
+        "incident",
+        "briefing",
+        &id,
+        "--summary",
+        "EHR encrypted <b>",
+        "--safety",
+        "Cables on the floor",
+        "--action",
+        "Paper charts to every ward",
+    ]);
+    assert!(
+        said.contains("Situation Summary written (HICS 201).")
+            && said.contains("Current or planned action written"),
+        "{said}"
+    );
+    ws.ok(&["incident", "assignment", &id, "--position", "it-lead", "--text", "Image the servers"]);
+    ws.ok(&[
+        "incident",
+        "safety",
+        &id,
+        "--hazard",
+        "Wrong-patient orders",
+        "--mitigation",
+        "Two identifiers",
+    ]);
+
+    let (code, out, err) = as_ian(
+        &ws,
+        &["incident", "system", &id, "ehr-db", "--status", "down", "--note", "Encrypted"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ehr-db: Nonfunctional (HICS 251)."), "{out}");
+    let (code, _, err) =
+        as_ian(&ws, &["incident", "system", &id, "Pneumatic tubes", "--status", "partial"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = as_ian(&ws, &["incident", "briefing", &id, "--summary", "mine"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[permission_denied]"), "{err}");
+
+    // Bad input is named, exits non-zero and writes nothing: an empty part fails the whole
+    // briefing, the summary typed beside it included.
+    let (code, _, err) =
+        ws.run(&["incident", "briefing", &id, "--summary", "Half written", "--action", "  "]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("error[invalid_input]") && err.contains("briefing: write 1 to 2000"),
+        "{err}"
+    );
+    let (code, _, err) =
+        ws.run(&["incident", "assignment", &id, "--position", "janitor", "--text", "x"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("`janitor` is not a HICS position"), "{err}");
+    let (code, _, _) = ws.run(&["incident", "system", &id, "ehr-db", "--status", "broken"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = ws.run(&["incident", "briefing", &id]);
+    assert_eq!(code, 2);
+
+    ws.ok(&["incident", "period", &id, "--new"]);
+    ws.ok(&["incident", "system", &id, "EHR-DB", "--status", "up"]);
+    ws.ok(&[
+        "incident",
+        "safety",
+        &id,
+        "--hazard",
+        "Fatigue",
+        "--mitigation",
+        "Shifts of 12 hours",
+    ]);
+
+    let b1 = form(&ws, &id, &["201", "--format", "html", "--period", "1"]);
+    assert!(
+        b1.contains("INCIDENT BRIEFING (HICS 201)") && b1.contains("EHR encrypted &lt;b&gt;"),
+        "{b1}"
+    );
+    assert!(
+        b1.contains("Cables on the floor") && b1.contains("Paper charts to every ward"),
+        "{b1}"
+    );
+    assert!(!b1.contains("Half written"), "{b1}");
+    assert!(b1.contains("<td>IT/IS Lead</td><td>Ian IT</td>") && b1.contains(" EST"), "{b1}");
+    let b2 = form(&ws, &id, &["201", "--format", "csv"]);
+    assert!(
+        b2.contains("2,3. Situation Summary,EHR encrypted <b>,") && !b2.contains("Paper charts"),
+        "{b2}"
+    );
+
+    let work = form(&ws, &id, &["204", "--format", "html"]);
+    assert!(work.contains("<td>IT/IS Lead</td><td>Image the servers</td>"), "{work}");
+    let safety = form(&ws, &id, &["215A", "--format", "html"]);
+    assert!(safety.contains("<td>Fatigue</td>") && !safety.contains("Wrong-patient"), "{safety}");
+    let safety1 = form(&ws, &id, &["215a", "--format", "csv", "--period", "1"]);
+    assert!(safety1.contains("1,Wrong-patient orders,Two identifiers,"), "{safety1}");
+
+    let s1 = form(&ws, &id, &["251", "--format", "html", "--period", "1"]);
+    assert!(
+        s1.contains("<td>EHR production database</td><td>Nonfunctional</td><td>Encrypted</td>"),
+        "{s1}"
+    );
+    assert!(s1.contains("<td>PACS imaging archive</td><td>Not reported</td>"), "{s1}");
+    assert!(s1.contains("<td>Pneumatic tubes</td><td>Partially functional</td>"), "{s1}");
+    assert!(!s1.contains("Infusion pump"), "only the register's systems: {s1}");
+    let s2 = form(&ws, &id, &["251", "--format", "csv"]);
+    assert!(s2.contains("2,EHR production database,Fully functional,,"), "{s2}");
+    assert!(s2.contains("2,Pneumatic tubes,Partially functional,,"), "carried over: {s2}");
+
+    let packet = form(&ws, &id, &["IAP", "--format", "html"]);
+    let at = |text: &str| packet.find(text).unwrap_or_else(|| panic!("{text}:\n{packet}"));
+    assert!(at("(HICS 202)") < at("(HICS 203)") && at("(HICS 203)") < at("(HICS 204)"));
+    assert!(at("(HICS 204)") < at("(HICS 205A)") && at("(HICS 205A)") < at("(HICS 215A)"));
+    assert!(at("(HICS 215A)") < at("(HICS 207)"));
+
+    let bundle = ws.path("log.jsonl");
+    ws.ok(&["log", "export", "--out", bundle.to_str().unwrap()]);
+    let (code, out, err) = run(caregiver(ws.tmp.path()).args(["log", "verify"]).arg(&bundle));
+    assert_eq!(code, 0, "{err}{out}");
 }

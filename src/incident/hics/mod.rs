@@ -1,14 +1,18 @@
 //! The HICS 2014 forms an incident's log fills in (`docs/hics-forms.md` lists each one's
-//! fields and the source they follow): 202 Incident Objectives, 203 Organization Assignment
-//! List, 205A Communications List (from the contact tree), 207 Incident Organization Chart
-//! (`chart.rs`, SVG), 213 General Message and 214 Activity Log per position, each for one
-//! operational period, and the incident action plan packet (the 202, 203, 205A and 207 in
-//! one print), as printable HTML (through `html::page`, the log's anchor at the foot) and
+//! fields and the source they follow): 201 Incident Briefing, 202 Incident Objectives, 203
+//! Organization Assignment List, 204 Assignment List, 205A Communications List (from the
+//! contact tree), 207 Incident Organization Chart (`chart.rs`, SVG), 213 General Message,
+//! 214 Activity Log per position, 215A Incident Action Plan Safety Analysis and 251 Facility
+//! System Status Report (`plan.rs`, from what people wrote: `entered.rs`), each for one
+//! operational period, and the incident action plan packet (the 202, 203, 204, 205A, 215A
+//! and 207 in one print), as printable HTML (through `html::page`, the log's anchor at the foot) and
 //! as CSV (every cell guarded against formulas). Times read in the workstation's zone,
 //! with its name.
 
 mod chart;
+pub mod entered;
 mod pages;
+mod plan;
 #[cfg(test)]
 mod tests;
 
@@ -23,6 +27,8 @@ use crate::log::Anchor;
 use crate::playbook::Playbook;
 use crate::words::Zone;
 use crate::{Error, Result};
+
+pub use entered::{BriefingPart, SystemStatus};
 
 /// A general message's priority, as the HICS 213 offers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -64,10 +70,14 @@ impl std::str::FromStr for Priority {
 /// The forms the app fills in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Form {
+    /// Incident Briefing.
+    F201,
     /// Incident Objectives.
     F202,
     /// Organization Assignment List.
     F203,
+    /// Assignment List, per branch.
+    F204,
     /// Communications List.
     F205A,
     /// Incident Organization Chart.
@@ -76,23 +86,42 @@ pub enum Form {
     F213,
     /// Activity Log, per position.
     F214,
-    /// The incident action plan packet: 202, 203, 205A and 207.
+    /// Incident Action Plan Safety Analysis.
+    F215A,
+    /// Facility System Status Report.
+    F251,
+    /// The incident action plan packet: 202, 203, 204, 205A, 215A and 207.
     Iap,
 }
 
 impl Form {
-    pub const ALL: [Form; 7] =
-        [Form::F202, Form::F203, Form::F205A, Form::F207, Form::F213, Form::F214, Form::Iap];
+    pub const ALL: [Form; 11] = [
+        Form::F201,
+        Form::F202,
+        Form::F203,
+        Form::F204,
+        Form::F205A,
+        Form::F207,
+        Form::F213,
+        Form::F214,
+        Form::F215A,
+        Form::F251,
+        Form::Iap,
+    ];
 
     /// Its number, as typed and printed ("202", "205A"; "IAP" for the packet).
     pub fn number(self) -> &'static str {
         match self {
+            Form::F201 => "201",
             Form::F202 => "202",
             Form::F203 => "203",
+            Form::F204 => "204",
             Form::F205A => "205A",
             Form::F207 => "207",
             Form::F213 => "213",
             Form::F214 => "214",
+            Form::F215A => "215A",
+            Form::F251 => "251",
             Form::Iap => "IAP",
         }
     }
@@ -108,12 +137,16 @@ impl Form {
     /// Its name, as the form's heading prints it.
     pub fn title(self) -> &'static str {
         match self {
+            Form::F201 => "Incident Briefing",
             Form::F202 => "Incident Objectives",
             Form::F203 => "Organization Assignment List",
+            Form::F204 => "Assignment List",
             Form::F205A => "Communications List",
             Form::F207 => "Incident Organization Chart",
             Form::F213 => "General Message",
             Form::F214 => "Activity Log",
+            Form::F215A => "Incident Action Plan Safety Analysis",
+            Form::F251 => "Facility System Status Report",
             Form::Iap => "Incident Action Plan",
         }
     }
@@ -180,6 +213,8 @@ pub struct Sheet<'a> {
     pub anchor: &'a Anchor,
     /// The contact tree (the 205A's list).
     pub contacts: &'a [Contact],
+    /// The asset register's systems, id and name (the 251's list; empty without one).
+    pub systems: &'a [(String, String)],
 }
 
 impl Sheet<'_> {
@@ -211,6 +246,10 @@ impl Sheet<'_> {
 /// A form as printable HTML. `position` is the 214's (Incident Commander by default).
 pub fn html(form: Form, sheet: &Sheet<'_>, position: Option<&str>) -> Result<String> {
     let body = match form {
+        Form::F201 => plan::f201(sheet),
+        Form::F204 => plan::f204(sheet),
+        Form::F215A => plan::f215a(sheet),
+        Form::F251 => plan::f251(sheet),
         Form::F202 => pages::f202(sheet),
         Form::F203 => pages::f203(sheet),
         Form::F205A => pages::f205a(sheet),
@@ -232,6 +271,7 @@ fn position_of<'a>(sheet: &Sheet<'_>, position: Option<&'a str>) -> Result<&'a s
 pub fn csv(form: Form, sheet: &Sheet<'_>, position: Option<&str>) -> Result<Vec<u8>> {
     let (p, zone, n) = (sheet.progress, sheet.zone, sheet.period.number.to_string());
     let (head, rows): (&[&str], Vec<Vec<String>>) = match form {
+        Form::F201 | Form::F204 | Form::F215A | Form::F251 => plan::csv_rows(form, sheet),
         Form::F202 => (
             &["period", "number", "objective", "status", "set_by", "set_local"],
             p.objectives_in(sheet.period)
@@ -394,8 +434,15 @@ pub fn form_file(
     let playbook = super::playbook(playbooks, &progress.incident.playbook)?;
     let anchor = session.log_anchor()?;
     let contacts = session.contacts()?;
+    let systems: Vec<(String, String)> = session
+        .assets()?
+        .into_iter()
+        .filter(|a| a.kind == crate::assets::AssetKind::System)
+        .map(|a| (a.id, a.name))
+        .collect();
     let sheet = Sheet {
         contacts: &contacts,
+        systems: &systems,
         progress: &progress,
         playbook,
         period: progress.period(request.period)?,

@@ -11,7 +11,7 @@ use crate::html;
 
 /// The head every form shares: its name and number, then the incident's name (block 1)
 /// and the operational period (block 2).
-fn head(form: Form, sheet: &Sheet<'_>) -> Markup {
+pub(super) fn head(form: Form, sheet: &Sheet<'_>) -> Markup {
     let i = &sheet.progress.incident;
     html! {
         h1 { (form.title().to_uppercase()) " (" (form.code()) ")" }
@@ -26,7 +26,7 @@ fn head(form: Form, sheet: &Sheet<'_>) -> Markup {
 }
 
 /// A "Prepared by" block: the name printed, the rest to sign by hand.
-fn prepared(number: &str, sheet: &Sheet<'_>) -> Markup {
+pub(super) fn prepared(number: &str, sheet: &Sheet<'_>) -> Markup {
     html! {
         table {
             tr {
@@ -270,10 +270,17 @@ pub(super) fn f207(sheet: &Sheet<'_>) -> Markup {
     }
 }
 
-/// The incident action plan for a period: the 202, 203, 205A and 207, each from a new
-/// page, in one print for the briefing.
+/// The incident action plan for a period: the 202, 203, 204, 205A, 215A and 207, each
+/// from a new page, in one print for the briefing.
 pub(super) fn iap(sheet: &Sheet<'_>) -> Markup {
-    let parts = [f202(sheet), f203(sheet), f205a(sheet), f207(sheet)];
+    let parts = [
+        f202(sheet),
+        f203(sheet),
+        super::plan::f204(sheet),
+        f205a(sheet),
+        super::plan::f215a(sheet),
+        f207(sheet),
+    ];
     html! {
         @for (n, part) in parts.into_iter().enumerate() {
             section.form style=[(n > 0).then_some("break-before: page")] { (part) }

@@ -31,10 +31,66 @@ fn walked(text: &str) -> Progress {
             "general_message",
             json!({ "to": "incident-commander", "subject": text, "text": text, "priority": "urgent" }),
         ),
+        (
+            12,
+            lee,
+            "briefing_written",
+            json!({ "part": "summary", "text": format!("EHR down {text}") }),
+        ),
+        (
+            13,
+            lee,
+            "briefing_written",
+            json!({ "part": "safety", "text": format!("Mind the cables {text}") }),
+        ),
+        (
+            14,
+            lee,
+            "briefing_written",
+            json!({ "part": "action", "text": format!("Paper charts out {text}") }),
+        ),
+        (19, "Ian IT", "step_done", json!({ "step": "stop-and-unplug" })),
+        (
+            15,
+            lee,
+            "work_assigned",
+            json!({ "position": "it-lead", "text": format!("Image the servers {text}") }),
+        ),
+        (
+            16,
+            lee,
+            "hazard_noted",
+            json!({ "hazard": format!("Wrong patient {text}"), "mitigation": format!("Two identifiers {text}") }),
+        ),
+        (
+            17,
+            "Ian IT",
+            "system_status_set",
+            json!({ "system": "ehr", "status": "down", "note": format!("Encrypted {text}") }),
+        ),
+        (
+            18,
+            "Ian IT",
+            "system_status_set",
+            json!({ "system": text, "status": "partial", "note": null }),
+        ),
         (50, lee, "objective_closed", json!({ "number": 2 })),
         (59, lee, "note", json!({ "text": "end of period 1" })),
         (60, lee, "period_started", json!({ "number": 2, "length_hours": 8 })),
         (61, "Ian IT", "note", json!({ "text": "backups checked" })),
+        (
+            62,
+            "Ian IT",
+            "system_status_set",
+            json!({ "system": "EHR", "status": "up", "note": null }),
+        ),
+        (
+            63,
+            lee,
+            "briefing_written",
+            json!({ "part": "action", "text": "Reconcile paper records" }),
+        ),
+        (64, lee, "hazard_noted", json!({ "hazard": "Fatigue", "mitigation": "12-hour shifts" })),
         (90, lee, "position_assigned", json!({ "position": "it-lead", "person": text })),
         (95, text, "note", json!({ "text": "took over IT" })),
         (96, "Ian IT", "note", json!({ "text": "handed over" })),
@@ -75,8 +131,13 @@ fn sheet<'a>(
         contact("ian-it", "Ian IT", "555-0100"),
         contact("x", p.incident.title.as_str(), p.incident.title.as_str()),
     ];
+    let systems = vec![
+        ("ehr".to_owned(), "Electronic health record".to_owned()),
+        ("pacs".to_owned(), "PACS imaging".to_owned()),
+    ];
     Sheet {
         contacts: Box::leak(contacts.into_boxed_slice()),
+        systems: Box::leak(systems.into_boxed_slice()),
         progress: p,
         playbook,
         period: p.period(Some(period)).unwrap(),
@@ -191,7 +252,11 @@ fn every_form_escapes_what_people_typed() {
         (Form::F214, 2, Some("it-lead"), 3),
         (Form::F205A, 2, None, 4),
         (Form::F207, 2, None, 2),
-        (Form::Iap, 1, None, 8),
+        (Form::Iap, 1, None, 12),
+        (Form::F201, 1, None, 5),
+        (Form::F204, 1, None, 3),
+        (Form::F215A, 1, None, 3),
+        (Form::F251, 1, None, 3),
     ] {
         let page = html(form, &sheet(&p, &playbook, period, &zone, &anchor), position).unwrap();
         eprintln!("{form:?} of period {period}");
@@ -211,6 +276,10 @@ fn every_forms_csv_guards_against_formulas() {
         (Form::F205A, 1, None),
         (Form::F213, 1, None),
         (Form::F214, 2, Some("it-lead")),
+        (Form::F201, 1, None),
+        (Form::F204, 1, None),
+        (Form::F215A, 1, None),
+        (Form::F251, 1, None),
     ] {
         let text = csv(form, &sheet(&p, &playbook, period, &zone, &anchor), position).unwrap();
         let mut rows = ::csv::Reader::from_reader(text.as_slice());
@@ -261,7 +330,13 @@ fn forms_and_priorities_parse_as_typed() {
     assert_eq!("205a".parse::<Form>().unwrap(), Form::F205A);
     assert_eq!("iap".parse::<Form>().unwrap(), Form::Iap);
     let err = "215".parse::<Form>().unwrap_err().to_string();
-    assert!(err.contains("say one of 202, 203, 205A, 207, 213, 214, IAP"), "{err}");
+    assert!(
+        err.contains("say one of 201, 202, 203, 204, 205A, 207, 213, 214, 215A, 251, IAP"),
+        "{err}"
+    );
+    assert_eq!("215a".parse::<Form>().unwrap(), Form::F215A);
+    assert_eq!("up".parse::<SystemStatus>().unwrap(), SystemStatus::Up);
+    assert!("broken".parse::<SystemStatus>().is_err());
     assert_eq!("urgent".parse::<Priority>().unwrap(), Priority::Urgent);
     assert!("asap".parse::<Priority>().is_err());
 }
@@ -312,14 +387,128 @@ fn the_action_plan_packet_holds_its_forms_for_the_period() {
     for heading in [
         "INCIDENT OBJECTIVES (HICS 202)",
         "ORGANIZATION ASSIGNMENT LIST (HICS 203)",
+        "ASSIGNMENT LIST (HICS 204)",
         "COMMUNICATIONS LIST (HICS 205A)",
+        "INCIDENT ACTION PLAN SAFETY ANALYSIS (HICS 215A)",
         "INCIDENT ORGANIZATION CHART (HICS 207)",
     ] {
         let found = packet[at..].find(heading).map(|i| i + at);
         at = found.unwrap_or_else(|| panic!("{heading} missing or out of order"));
     }
-    assert_eq!(packet.matches("break-before: page").count(), 3);
+    // A page per form, and the 204's second branch (Logistics, after Command) on its own.
+    assert_eq!(packet.matches("break-before: page").count(), 6);
+    assert!(
+        packet.contains("Image the servers x") && packet.contains("<td>Fatigue</td>"),
+        "{packet}"
+    );
+    assert!(!packet.contains("Wrong patient"), "period 1's hazard is not period 2's: {packet}");
     assert!(packet.contains("Keep care going x") && !packet.contains("Isolate"), "{packet}");
     assert_eq!(packet.matches("class=\"anchor\"").count(), 1);
     assert_anchored(&packet);
+}
+
+/// The 201 holds the summary and safety briefing standing at the period's end, the
+/// organisation, the objectives, and the period's actions: written ones and the steps done.
+#[test]
+fn the_201_briefs_the_period() {
+    let playbook = crate::playbook::find("ransomware").unwrap();
+    let p = walked("x");
+    let (zone, anchor) = (Zone::UTC, anchor());
+    let one = html(Form::F201, &sheet(&p, &playbook, 1, &zone, &anchor), None).unwrap();
+    assert!(one.starts_with("<!DOCTYPE html>") && one.contains("INCIDENT BRIEFING (HICS 201)"));
+    assert!(one.contains("EHR down x") && one.contains("Mind the cables x"), "{one}");
+    assert!(one.contains("<td>IT/IS Lead</td><td>Ian IT</td>"), "{one}");
+    assert!(one.contains("Keep care going x") && one.contains("Paper charts out x"), "{one}");
+    assert!(!one.contains("Reconcile paper records"), "{one}");
+    // The written action (minute 14) before the step the log shows done (minute 19).
+    let (written, done) = (one.find("Paper charts out x"), one.find("done (log entry"));
+    assert!(written.is_some() && done.is_some() && written < done, "{one}");
+    // The summary stands into period 2; the actions are that period's own.
+    let two = html(Form::F201, &sheet(&p, &playbook, 2, &zone, &anchor), None).unwrap();
+    assert!(two.contains("EHR down x") && two.contains("Reconcile paper records"), "{two}");
+    assert!(!two.contains("Paper charts out"), "{two}");
+    assert!(!two.contains("done (log entry"), "period 2 has no step done: {two}");
+    let text =
+        String::from_utf8(csv(Form::F201, &sheet(&p, &playbook, 1, &zone, &anchor), None).unwrap())
+            .unwrap();
+    assert!(text.starts_with("period,block,text,time_local,by\n"), "{text}");
+    assert!(text.contains("1,3. Situation Summary,EHR down x,"), "{text}");
+}
+
+/// The 204 prints a page per branch with its positions' leaders and work assignments;
+/// an assignment stands into the next period and follows the reassignment.
+#[test]
+fn the_204_lists_each_branchs_assignments() {
+    let playbook = crate::playbook::find("ransomware").unwrap();
+    let p = walked("Nina Nurse");
+    let (zone, anchor) = (Zone::UTC, anchor());
+    let one = html(Form::F204, &sheet(&p, &playbook, 1, &zone, &anchor), None).unwrap();
+    assert!(one.contains("<th>3. Branch</th><td>Logistics Section</td>"), "{one}");
+    assert!(
+        one.contains("<td>IT/IS Lead</td><td>Ian IT</td><td>work 555-0100; pager 4471</td>"),
+        "{one}"
+    );
+    assert!(one.contains("<td>IT/IS Lead</td><td>Image the servers Nina Nurse</td>"), "{one}");
+    let two = html(Form::F204, &sheet(&p, &playbook, 2, &zone, &anchor), None).unwrap();
+    assert!(two.contains("<td>IT/IS Lead</td><td>Nina Nurse</td>"), "{two}");
+    assert!(two.contains("Image the servers Nina Nurse"), "{two}");
+    let text =
+        String::from_utf8(csv(Form::F204, &sheet(&p, &playbook, 2, &zone, &anchor), None).unwrap())
+            .unwrap();
+    assert!(
+        text.contains("2,Logistics Section,IT/IS Lead,Nina Nurse,,Image the servers Nina Nurse\n"),
+        "{text}"
+    );
+}
+
+/// The 215A holds the hazards of its period only.
+#[test]
+fn the_215a_holds_the_periods_hazards() {
+    let playbook = crate::playbook::find("ransomware").unwrap();
+    let p = walked("x");
+    let (zone, anchor) = (Zone::UTC, anchor());
+    let one = html(Form::F215A, &sheet(&p, &playbook, 1, &zone, &anchor), None).unwrap();
+    assert!(one.contains("<td>1</td><td>Wrong patient x</td><td>Two identifiers x</td>"), "{one}");
+    assert!(!one.contains("Fatigue"), "{one}");
+    let two = html(Form::F215A, &sheet(&p, &playbook, 2, &zone, &anchor), None).unwrap();
+    assert!(
+        two.contains("<td>Fatigue</td><td>12-hour shifts</td>") && !two.contains("Wrong patient")
+    );
+    let text = String::from_utf8(
+        csv(Form::F215A, &sheet(&p, &playbook, 2, &zone, &anchor), None).unwrap(),
+    )
+    .unwrap();
+    assert!(text.contains("2,Fatigue,12-hour shifts,"), "{text}");
+}
+
+/// The 251 lists the register's systems with the status standing at the period's end
+/// (matched by id or name, any case), then the systems named by hand; without a register,
+/// only those.
+#[test]
+fn the_251_follows_the_register_and_carries_statuses_over() {
+    let playbook = crate::playbook::find("ransomware").unwrap();
+    let p = walked("Billing");
+    let (zone, anchor) = (Zone::UTC, anchor());
+    let one = html(Form::F251, &sheet(&p, &playbook, 1, &zone, &anchor), None).unwrap();
+    assert!(
+        one.contains(
+            "<td>Electronic health record</td><td>Nonfunctional</td><td>Encrypted Billing</td>"
+        ),
+        "{one}"
+    );
+    assert!(one.contains("<td>PACS imaging</td><td>Not reported</td>"), "{one}");
+    assert!(one.contains("<td>Billing</td><td>Partially functional</td>"), "{one}");
+    let two = html(Form::F251, &sheet(&p, &playbook, 2, &zone, &anchor), None).unwrap();
+    assert!(two.contains("<td>Electronic health record</td><td>Fully functional</td>"), "{two}");
+    assert!(two.contains("<td>Billing</td><td>Partially functional</td>"), "carried over: {two}");
+    let mut bare = sheet(&p, &playbook, 2, &zone, &anchor);
+    bare.systems = &[];
+    let hand = html(Form::F251, &bare, None).unwrap();
+    assert!(
+        hand.contains("<td>EHR</td><td>Fully functional</td>") && !hand.contains("PACS"),
+        "{hand}"
+    );
+    let text = String::from_utf8(csv(Form::F251, &bare, None).unwrap()).unwrap();
+    assert!(text.starts_with("period,system,status,comments,reported\n"), "{text}");
+    assert!(text.contains("2,EHR,Fully functional,,"), "{text}");
 }

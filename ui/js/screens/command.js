@@ -1,21 +1,27 @@
 // The incident's operational periods (HICS), its objectives (the HICS 202, carried into
 // each next period until closed), a general message (HICS 213) written here for a runner
-// to carry, and its HICS forms saved in the exports folder: the action plan packet and the
-// 202, 203, 205A, 207 and 213 of a period, and the 214 of any position. Part of the Team
+// to carry, what people write for the 201, 204, 215A and 251 (`plan.js`), and its HICS
+// forms saved in the exports folder: the action plan packet and the 201, 202, 203, 204,
+// 205A, 207, 213, 215A and 251 of a period, and the 214 of any position. Part of the Team
 // screen; the core decides who may.
 
 import { request } from "../api.js";
 import { field, h, showAlert } from "../dom.js";
 import { local } from "../time.js";
+import { planPanel } from "./plan.js";
 
 const FORMS = [
-  ["IAP", "Incident action plan (202, 203, 205A, 207)"],
+  ["IAP", "Incident action plan (202, 203, 204, 205A, 215A, 207)"],
+  ["201", "HICS 201 Incident Briefing"],
   ["202", "HICS 202 Incident Objectives"],
   ["203", "HICS 203 Organization Assignment List"],
+  ["204", "HICS 204 Assignment List"],
   ["205A", "HICS 205A Communications List"],
   ["207", "HICS 207 Incident Organization Chart"],
   ["213", "HICS 213 General Messages"],
   ["214", "HICS 214 Activity Log of a position"],
+  ["215A", "HICS 215A Incident Action Plan Safety Analysis"],
+  ["251", "HICS 251 Facility System Status Report"],
 ];
 const PRIORITIES = [["low", "Informational - Low"], ["medium", "Non urgent - Medium"], ["urgent", "Urgent - High"]];
 
@@ -116,6 +122,6 @@ export function commandPanel({ id, v, p, alert, redraw }) {
   return [
     h("h2", { id: "periods-title" }, `Operational periods: period ${current.number} now`), periods,
     h("h2", {}, "Objectives"), objectives, ...(lead || []),
-    message, forms, status,
+    message, ...planPanel({ id, v, p, alert, redraw }), forms, status,
   ];
 }
