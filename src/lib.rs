@@ -17,6 +17,7 @@ pub mod csv_safe;
 pub mod csv_table;
 pub mod error;
 pub mod events;
+pub mod fleet;
 pub mod forensics;
 pub mod hicp;
 pub mod html;

@@ -110,6 +110,9 @@ enum Command {
     /// An incident's indicators of compromise, with their TLP markings; CSV and STIX export.
     #[command(subcommand)]
     Ioc(cli::forensics::IocCommand),
+    /// The fleet folder: publish this workstation's log; collect every workstation's (admins).
+    #[command(subcommand)]
+    Fleet(cli::fleet::FleetCommand),
 }
 
 fn main() -> ExitCode {
@@ -152,5 +155,6 @@ fn run(cli: Cli) -> cli::Result {
         Command::Bulletin(cmd) => cli::bulletin::run(auth, cmd),
         Command::Evidence(cmd) => cli::forensics::run_evidence(auth, cmd),
         Command::Ioc(cmd) => cli::forensics::run_ioc(auth, cmd),
+        Command::Fleet(cmd) => cli::fleet::run(auth, cmd),
     }
 }

@@ -25,6 +25,7 @@ pub mod calls;
 mod clock;
 pub mod contacts;
 pub mod deadlines;
+pub mod fleet;
 pub mod forensics;
 pub mod hicp;
 pub mod incidents;

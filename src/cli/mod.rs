@@ -7,6 +7,7 @@ pub mod breach;
 pub mod bulletin;
 pub mod contacts;
 pub mod deploy;
+pub mod fleet;
 pub mod forensics;
 pub mod hicp;
 pub mod incidents;

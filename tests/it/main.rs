@@ -14,6 +14,7 @@ mod clockrules;
 mod commands;
 mod contacts;
 mod deploy;
+mod fleet;
 mod forensics;
 mod forensics_iocs;
 mod forged_playbooks;
