@@ -203,6 +203,15 @@ fn a_training_ack_on_one_workstation_reaches_the_admins_dashboard_on_another() {
     assert_eq!(admin.training_state(NINA, module), "done");
     let timeline = admin.ok(&["log", "timeline"]);
     assert!(timeline.contains(&id) && timeline.contains("training_acknowledged"), "{timeline}");
+    // An incident the ward logged reads in the admin's merged timeline of that incident.
+    let incident = ward.ok(&["incident", "start", "network-outage", "--drill"]);
+    let incident = incident.lines().next().unwrap().trim().to_owned();
+    ward.ok(&["fleet", "publish"]);
+    let latest = admin.collect(&fleet, &[]);
+    assert_eq!(workstation(&latest, &id)["segments"], 1);
+    let of_incident = admin.ok(&["log", "timeline", "--incident", &incident]);
+    assert!(of_incident.contains(&id) && of_incident.contains("incident_started"), "{of_incident}");
+    let timeline = admin.ok(&["log", "timeline"]);
 
     // Collecting twice changes nothing.
     let again = admin.collect(&fleet, &[]);
@@ -210,7 +219,7 @@ fn a_training_ack_on_one_workstation_reaches_the_admins_dashboard_on_another() {
     assert_eq!(w2["imported"], 0);
     assert_eq!(w2["segments"], 0);
     assert!(w2["warnings"].as_array().unwrap().is_empty(), "{w2}");
-    assert_eq!(w2["entries"], w["entries"]);
+    assert_eq!(w2["entries"], workstation(&latest, &id)["entries"]);
     assert_eq!(admin.ok(&["log", "timeline"]), timeline);
 
     // The status lists it: when it published, the pack in force, the entries collected.
@@ -466,4 +475,32 @@ fn the_periodic_publish_never_fails_it_tries_again_later() {
         other => panic!("{other:?}"),
     }
     assert!(app.fleet_last_published().unwrap().is_some());
+}
+
+#[test]
+fn the_managed_configurations_fleet_folder_wins_and_a_relative_one_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path();
+    let (_, ward, id) = ward_published(tmp);
+    let managed = tmp.join("managed");
+    let it_fleet = tmp.join("it-fleet");
+    std::fs::create_dir_all(&managed).unwrap();
+    std::fs::create_dir(&it_fleet).unwrap();
+    let toml = |dir: &str| {
+        format!(
+            "managed_by = \"IT\"\n\n[settings]\nfleet_dir = \"{dir}\"\n\n[policy]\nforbid_local_changes = true\n"
+        )
+    };
+    std::fs::write(managed.join("managed.toml"), toml("fleet")).unwrap();
+    let (code, out, err) = run(caregiver(tmp).args(["deploy", "check", "--dir"]).arg(&managed));
+    assert_eq!(code, 1);
+    let said = format!("{out}{err}");
+    assert!(said.contains("managed.toml:4:1: `fleet_dir` must be a full path"), "{said}");
+    std::fs::write(managed.join("managed.toml"), toml(it_fleet.to_str().unwrap())).unwrap();
+    let out = ward.ok(&["fleet", "publish"]);
+    assert!(out.contains(&it_fleet.join(&id).display().to_string()), "{out}");
+    assert!(out.contains("Published entries 1 to "), "{out}");
+    let (code, _, err) = ward.run_as(false, &["settings", "fleet-dir", "none"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("managed"), "{err}");
 }
