@@ -146,8 +146,8 @@ impl Session {
         w: &mut Workstation,
         o: Options,
     ) -> Option<PublicKey> {
-        let shown = std::fs::read_to_string(folder.join(KEY_FILE))
-            .ok()
+        let shown = super::read_small(&folder.join(KEY_FILE))
+            .and_then(|bytes| String::from_utf8(bytes).ok())
             .and_then(|text| PublicKey::parse(&text).ok());
         let refuse = |w: &mut Workstation, code, reason: String| {
             w.refused.push(Refusal { file: KEY_FILE.into(), code, reason });

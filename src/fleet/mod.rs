@@ -129,8 +129,17 @@ pub fn valid_workstation(name: &str) -> bool {
 
 /// Reads a workstation's `status.json`, if it has a readable one.
 pub fn read_status(folder: &Path) -> Option<Status> {
-    let bytes = std::fs::read(folder.join(STATUS_FILE)).ok()?;
-    serde_json::from_slice(&bytes).ok()
+    serde_json::from_slice(&read_small(&folder.join(STATUS_FILE))?).ok()
+}
+
+/// A small file of a workstation's folder (its key, its status): `None` when missing,
+/// unreadable or over 64 KiB, so a file someone swapped for a huge one is never read.
+pub fn read_small(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    const LIMIT: u64 = 64 * 1024;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).ok()?.take(LIMIT + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= LIMIT).then_some(bytes)
 }
 
 #[cfg(test)]
