@@ -181,8 +181,18 @@ def check(bundle, trusted, check_all, workdir):
     # An incident's bundle: entries elided, records attached, and the SHA-256 each entry
     # vouches for (its payload's `record`) by entry, until its record line comes.
     elided, records, vouched = 0, 0, {}
+    # A segment of the fleet folder (docs/fleet.md) opens with the signed checkpoint of the
+    # entries before it, before any entry: the chain goes on from its head.
+    started, segment_from = False, 0
     for number, raw, item in lines:
         kind = item.get("t")
+        if kind in ("entry", "elided"):
+            started = True
+        if kind == "checkpoint" and not started and seq == 0:
+            size = field(item, "size", int, number)
+            if size > 0 and isinstance(item.get("head"), str):
+                seq, head, signed, segment_from = size, item["head"], size, size
+            started = True
         if kind == "elided":
             n = field(item, "seq", int, number)
             digest = field(item, "sha256", str, number)
@@ -292,6 +302,9 @@ def check(bundle, trusted, check_all, workdir):
     for at, size, message, signature, key in sorted(last_signed.values()):
         if not openssl_verify(workdir, key, message, signature):
             raise Failed(at, f"the signature of the checkpoint at entry {size} fails")
+    if segment_from:
+        print(f"a segment (docs/fleet.md): entries {segment_from + 1} to {seq}, following on "
+              f"from the signed checkpoint at entry {segment_from}")
     print(f"ok: {seq} entries, chain intact, head {head}, signed by log {log}")
     if trusted is not None:
         print(f"signer: {fingerprint(signer)} (the trusted key)")

@@ -18,6 +18,7 @@ pub mod csv_table;
 pub mod error;
 pub mod events;
 pub mod exercise;
+pub mod fleet;
 pub mod forensics;
 pub mod hicp;
 pub mod html;

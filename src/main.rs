@@ -112,6 +112,9 @@ enum Command {
     /// An incident's indicators of compromise, with their TLP markings; CSV and STIX export.
     #[command(subcommand)]
     Ioc(cli::forensics::IocCommand),
+    /// The fleet folder: publish this workstation's log; collect every workstation's (admins).
+    #[command(subcommand)]
+    Fleet(cli::fleet::FleetCommand),
 }
 
 fn main() -> ExitCode {
@@ -156,5 +159,6 @@ fn run(cli: Cli) -> cli::Result {
         Command::Actions(cmd) => cli::exercise::run_actions(auth, cmd),
         Command::Evidence(cmd) => cli::forensics::run_evidence(auth, cmd),
         Command::Ioc(cmd) => cli::forensics::run_ioc(auth, cmd),
+        Command::Fleet(cmd) => cli::fleet::run(auth, cmd),
     }
 }

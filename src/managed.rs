@@ -18,6 +18,7 @@
 //! time_zone = "America/New_York"
 //! ward_label = "Ward 4 East"
 //! exports_dir = "/srv/caregiver/exports"
+//! fleet_dir = "/srv/caregiver/fleet"          # docs/fleet.md
 //!
 //! [policy]
 //! forbid_local_changes = true
@@ -93,6 +94,8 @@ pub struct ManagedSettings {
     pub ward_label: Option<String>,
     /// Where exports are saved by default.
     pub exports_dir: Option<PathBuf>,
+    /// The fleet folder every workstation publishes its log into (`docs/fleet.md`).
+    pub fleet_dir: Option<PathBuf>,
 }
 
 /// What local admins may change.
@@ -215,6 +218,11 @@ pub fn check(dir: &Path, now: DateTime<Utc>) -> Result<Managed, Vec<Diagnostic>>
         && !dir.is_absolute()
     {
         say(at("exports_dir"), "`exports_dir` must be a full path".into());
+    }
+    if let Some(dir) = &s.fleet_dir
+        && !dir.is_absolute()
+    {
+        say(at("fleet_dir"), "`fleet_dir` must be a full path".into());
     }
     if !problems.is_empty() {
         return Err(problems);

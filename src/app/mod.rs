@@ -26,6 +26,7 @@ mod clock;
 pub mod contacts;
 pub mod deadlines;
 pub mod exercises;
+pub mod fleet;
 pub mod forensics;
 pub mod hicp;
 pub mod hics;

@@ -62,6 +62,14 @@ pub fn run(auth: &Auth, cmd: LogCommand) -> Result {
         LogCommand::Verify { bundle, pubkey } => {
             let file = std::fs::File::open(&bundle).map_err(Error::io("open", &bundle))?;
             let v = records::verify_bundle(std::io::BufReader::new(file), pubkey.as_deref())?;
+            if v.from > 0 {
+                say(&format!(
+                    "a segment (docs/fleet.md): entries {} to {}, following on from the signed checkpoint at entry {}",
+                    v.from + 1,
+                    v.entries,
+                    v.from
+                ));
+            }
             say(&format!(
                 "ok: log {} verifies: {} entries, {} signed checkpoint{}, head {}",
                 v.log,

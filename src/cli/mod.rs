@@ -8,6 +8,7 @@ pub mod bulletin;
 pub mod contacts;
 pub mod deploy;
 pub mod exercise;
+pub mod fleet;
 pub mod forensics;
 pub mod hicp;
 pub mod incidents;

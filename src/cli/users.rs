@@ -98,6 +98,9 @@ pub enum SettingsCommand {
         #[arg(long = "trait", value_name = "TRAIT")]
         traits: Vec<String>,
     },
+    /// The fleet folder this workstation publishes its log into (a full path: a mapped
+    /// share or a USB stick); `none` for none. See docs/fleet.md.
+    FleetDir { path: String },
 }
 
 /// `caregiver init`: a new store and its first admin; prints the recovery key once.
@@ -212,6 +215,15 @@ pub fn run_settings(auth: &Auth, cmd: SettingsCommand) -> Result {
                 caregiver::app::deadlines::lead_words(&s.clock_reminders)
             ));
             say(&format!("organisation  {}", organisation_words(&app.organisation()?)));
+            match (app.fleet_dir()?, app.fleet_last_published()?) {
+                (None, _) => say("fleet-dir  none"),
+                (Some(d), None) => say(&format!("fleet-dir  {} (not published yet)", d.display())),
+                (Some(d), Some(at)) => say(&format!(
+                    "fleet-dir  {} (last published {})",
+                    d.display(),
+                    app.zone().minute(at)
+                )),
+            }
         }
         SettingsCommand::Organisation { states, traits } => {
             let set = auth.signed_in()?.set_organisation(&states, &traits)?;
@@ -237,6 +249,17 @@ pub fn run_settings(auth: &Auth, cmd: SettingsCommand) -> Result {
                 zone.name(),
                 zone.clock(app.now())
             ));
+        }
+        SettingsCommand::FleetDir { path } => {
+            let mut app = auth.signed_in()?;
+            let dir = (path != "none").then_some(path);
+            app.set_fleet_dir(dir.as_deref())?;
+            match app.fleet_dir()? {
+                Some(d) => {
+                    say(&format!("This workstation publishes its log into {}.", d.display()))
+                }
+                None => say("This workstation publishes its log into no fleet folder."),
+            }
         }
         SettingsCommand::IdleLock { minutes } => {
             auth.signed_in()?.set_idle_lock_minutes(minutes)?;

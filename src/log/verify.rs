@@ -49,6 +49,11 @@ pub struct Verified {
     /// SHA-256 its entry vouches for.
     pub elided: u64,
     pub records: u64,
+    /// A segment (`docs/fleet.md`): the entries before its first, vouched for by the signed
+    /// checkpoint it opens with (0 for a bundle that starts at the log's first entry).
+    pub from: u64,
+    /// The head its opening checkpoint signed (the hash of entry `from`; zeros for 0).
+    pub from_head: String,
 }
 
 /// An `entries_unsigned` entry the check accepted: entries `from` to `to` are covered by
@@ -155,6 +160,8 @@ pub fn verify_bundle(mut reader: impl BufRead, trusted: Option<&PublicKey>) -> R
         signer_checked: trusted.is_some(),
         elided: chain.elided,
         records: chain.records,
+        from: chain.from,
+        from_head: chain.from_head,
     })
 }
 
@@ -294,6 +301,11 @@ struct Chain {
     elided: u64,
     records: u64,
     vouched: Vec<(u64, String)>,
+    /// A segment's start: the size of the signed checkpoint it opens with, before any
+    /// entry; and whether an entry (or an elided one) has been read yet.
+    from: u64,
+    from_head: String,
+    started: bool,
 }
 
 impl Chain {
@@ -312,6 +324,9 @@ impl Chain {
             elided: 0,
             records: 0,
             vouched: Vec::new(),
+            from: 0,
+            from_head: GENESIS.to_owned(),
+            started: false,
         }
     }
 
@@ -324,6 +339,7 @@ impl Chain {
             return Ok(None);
         }
         if line.starts_with("{\"t\":\"entry\"") {
+            self.started = true;
             self.read_entry(n, line)?;
             return Ok(None);
         }
@@ -332,6 +348,7 @@ impl Chain {
             return Ok(None);
         }
         if line.starts_with("{\"t\":\"elided\"") {
+            self.started = true;
             self.read_elided(n, line)?;
             return Ok(None);
         }
@@ -345,6 +362,13 @@ impl Chain {
         if cp.t != "checkpoint" || cp.log != self.log {
             return Err(broken(n, "a checkpoint of another log"));
         }
+        // A segment opens with the signed checkpoint of the entries before it: the chain
+        // goes on from its head (its signature checked like any other).
+        if !self.started && self.seq == 0 && cp.size > 0 {
+            (self.seq, self.head, self.from) = (cp.size, cp.head.clone(), cp.size);
+            self.from_head.clone_from(&cp.head);
+        }
+        self.started = true;
         if cp.size != self.seq || cp.head != self.head {
             return Err(broken(
                 n,

@@ -284,6 +284,35 @@ impl Session {
 
     fn write_bundle(&self, out: &mut impl Write, scope: Option<&BundleScope<'_>>) -> Result<u64> {
         self.require(Permission::HandleRecords, "export the activity log")?;
+        self.write_from(out, scope, 0)
+    }
+
+    /// Writes a segment of the log for the fleet folder (`docs/fleet.md`): the entries after
+    /// the first `after`, opening with the signed checkpoint at `after` (none when 0), so
+    /// `verify_bundle` checks it on its own. `None` when there is nothing after `after`.
+    /// Anyone signed in: the workstation publishes at every unlock and lock.
+    pub fn log_segment(&self, after: u64) -> Result<Option<(Vec<u8>, u64)>> {
+        self.require(Permission::PublishLog, "publish the activity log")?;
+        self.checkpoint_log()?;
+        let size: i64 = self
+            .store
+            .conn
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM log_entries", [], |r| r.get(0))
+            .map_err(Error::sql("read the log"))?;
+        if size as u64 <= after {
+            return Ok(None);
+        }
+        let mut bytes = Vec::new();
+        self.write_from(&mut bytes, None, after)?;
+        Ok(Some((bytes, size as u64)))
+    }
+
+    fn write_from(
+        &self,
+        out: &mut impl Write,
+        scope: Option<&BundleScope<'_>>,
+        after: u64,
+    ) -> Result<u64> {
         self.check_state()?;
         self.checkpoint_log()?;
         let key = self.device_public()?;
@@ -292,15 +321,33 @@ impl Session {
         for line in self.signer_lines()? {
             writeln!(out, "{line}").map_err(io)?;
         }
+        if after > 0 {
+            let opening: String = self
+                .store
+                .conn
+                .query_row(
+                    "SELECT line FROM log_checkpoints WHERE size = ?1",
+                    [after as i64],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(Error::sql("read the log"))?
+                .ok_or_else(|| Error::LogBroken {
+                    reason: format!(
+                        "no signed checkpoint at entry {after} to start a segment from"
+                    ),
+                })?;
+            writeln!(out, "{opening}").map_err(io)?;
+        }
         let mut stmt = self
             .store
             .conn
             .prepare(
                 "SELECT e.seq, e.sealed, c.line FROM log_entries e
-                 LEFT JOIN log_checkpoints c ON c.size = e.seq ORDER BY e.seq",
+                 LEFT JOIN log_checkpoints c ON c.size = e.seq WHERE e.seq > ?1 ORDER BY e.seq",
             )
             .map_err(Error::sql("read the log"))?;
-        let mut rows = stmt.query([]).map_err(Error::sql("read the log"))?;
+        let mut rows = stmt.query([after as i64]).map_err(Error::sql("read the log"))?;
         let mut count = 0;
         while let Some(row) = rows.next().map_err(Error::sql("read the log"))? {
             let seq: i64 = row.get(0).map_err(Error::sql("read the log"))?;

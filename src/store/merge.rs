@@ -72,6 +72,9 @@ impl Session {
                 reason: "is this workstation's own log: it is already here".into(),
             });
         }
+        if verified.from > 0 {
+            self.check_continues(&verified)?;
+        }
         let mut lines = bundle.lines().filter(|l| !l.is_empty()).peekable();
         let header = lines.next().unwrap_or_default().to_owned();
         let mut signers: ImportedSigners =
@@ -131,6 +134,61 @@ impl Session {
         self.seal_state(&tx)?;
         tx.commit().map_err(Error::sql("commit the import"))?;
         Ok(Imported { log: verified.log, new_entries, already_present })
+    }
+
+    /// A segment (a bundle opening with the signed checkpoint at `from`) must follow on
+    /// from what was imported of its log: no gap before it, and the entry at `from` the
+    /// one its opening checkpoint signed.
+    fn check_continues(&self, v: &log::Verified) -> Result<()> {
+        let known = self.imported_size(&v.log)?;
+        if v.from > known {
+            return Err(Error::LogBroken {
+                reason: format!(
+                    "a gap: the segment starts after entry {}, but entries {} to {} of log {} were never imported",
+                    v.from,
+                    known + 1,
+                    v.from,
+                    v.log
+                ),
+            });
+        }
+        let hash: Option<String> = self
+            .store
+            .conn
+            .query_row(
+                "SELECT hash FROM imported_entries WHERE log = ?1 AND seq = ?2",
+                params![v.log, v.from as i64],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(Error::sql("read imported entries"))?;
+        if hash.as_deref() != Some(v.from_head.as_str()) {
+            return Err(Error::LogBroken {
+                reason: format!(
+                    "the segment does not follow on from entry {} of log {} as imported before",
+                    v.from, v.log
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// How many entries of another workstation's log are imported (0 for none).
+    pub fn imported_size(&self, log: &str) -> Result<u64> {
+        let size: Option<i64> = self
+            .store
+            .conn
+            .query_row("SELECT size FROM imported_logs WHERE log = ?1", [log], |r| r.get(0))
+            .optional()
+            .map_err(Error::sql("read imported logs"))?;
+        Ok(size.unwrap_or(0) as u64)
+    }
+
+    /// This workstation's log key (its public half, which every bundle's header carries):
+    /// anyone signed in.
+    pub fn workstation_key(&self) -> Result<log::PublicKey> {
+        self.ready()?;
+        Ok(*self.device_public()?)
     }
 
     /// Stores one entry of a verified bundle with the checkpoint that followed it: true if

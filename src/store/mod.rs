@@ -164,10 +164,16 @@ pub enum Kind {
     /// An incident's forensic findings the lead records: how the attacker got in, the data
     /// affected (`crate::forensics::summary`).
     Findings,
+    /// How far this workstation has published its log into the fleet folder
+    /// (`crate::fleet::Cursor`).
+    FleetCursor,
+    /// The keys of the workstations this store collects from the fleet folder, pinned or
+    /// enrolled (`crate::fleet::FleetKeys`).
+    FleetKeys,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 27] = [
+    pub const ALL: [Kind; 29] = [
         Kind::Playbook,
         Kind::SignedPack,
         Kind::WardPack,
@@ -195,6 +201,8 @@ impl Kind {
         Kind::Evidence,
         Kind::Indicator,
         Kind::Findings,
+        Kind::FleetCursor,
+        Kind::FleetKeys,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -226,6 +234,8 @@ impl Kind {
             Kind::Evidence => "evidence",
             Kind::Indicator => "indicator",
             Kind::Findings => "forensic_findings",
+            Kind::FleetCursor => "fleet_cursor",
+            Kind::FleetKeys => "fleet_keys",
         }
     }
 
@@ -249,6 +259,7 @@ impl Kind {
                 | Kind::KevCatalogue
                 | Kind::PolicyVersion
                 | Kind::Bulletin
+                | Kind::FleetKeys
         )
     }
 
@@ -280,7 +291,9 @@ impl Kind {
             | Kind::Bulletin
             | Kind::Evidence
             | Kind::Indicator
-            | Kind::Findings => Scope::Main,
+            | Kind::Findings
+            | Kind::FleetCursor
+            | Kind::FleetKeys => Scope::Main,
         }
     }
 }
@@ -310,6 +323,10 @@ pub struct Settings {
     /// (45 CFR 164.308(a)(1)(ii)(A)), which falls due again a year on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_analysed: Option<chrono::NaiveDate>,
+    /// The fleet folder this workstation publishes its log into (`docs/fleet.md`); the
+    /// managed configuration's, when it names one, wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fleet_dir: Option<String>,
 }
 
 fn default_clock_reminders() -> Vec<u32> {
@@ -329,6 +346,7 @@ impl Default for Settings {
             jurisdictions: None,
             traits: None,
             risk_analysed: None,
+            fleet_dir: None,
         }
     }
 }

@@ -51,10 +51,16 @@ pub enum Permission {
     /// Record observations of an exercise's critical tasks, as its evaluators, and see the
     /// exercise register and the corrective actions of every exercise.
     EvaluateExercises,
+    /// Publish the workstation's signed log to the fleet folder an admin or IT set
+    /// (`docs/fleet.md`): done at every unlock and lock, whoever is signed in.
+    PublishLog,
+    /// Collect the fleet folder: pin, enroll and accept workstations' keys, and import
+    /// their logs into this store.
+    CollectFleet,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 17] = [
         Permission::ManageUsers,
         Permission::ManageWorkstation,
         Permission::ManagePacks,
@@ -70,6 +76,8 @@ impl Permission {
         Permission::ManageIndicators,
         Permission::ReadIndicators,
         Permission::EvaluateExercises,
+        Permission::PublishLog,
+        Permission::CollectFleet,
     ];
 
     /// Who holds it, as an error message says it.
@@ -104,9 +112,10 @@ impl Role {
                     | P::ManageIndicators
                     | P::ReadIndicators
                     | P::EvaluateExercises
+                    | P::PublishLog
             ),
-            Role::Staff => matches!(permission, P::ReadIndicators),
-            Role::Clinician => false,
+            Role::Staff => matches!(permission, P::ReadIndicators | P::PublishLog),
+            Role::Clinician => matches!(permission, P::PublishLog),
         }
     }
 
@@ -127,8 +136,9 @@ mod tests {
     fn the_table() {
         for p in Permission::ALL {
             assert!(Role::Admin.may(p), "{p:?}");
-            assert!(!Role::Clinician.may(p), "{p:?}");
-            assert_eq!(Role::Staff.may(p), p == Permission::ReadIndicators, "{p:?}");
+            assert_eq!(Role::Clinician.may(p), p == Permission::PublishLog, "{p:?}");
+            let staff = [Permission::ReadIndicators, Permission::PublishLog];
+            assert_eq!(Role::Staff.may(p), staff.contains(&p), "{p:?}");
         }
         let lead: Vec<Permission> =
             Permission::ALL.into_iter().filter(|p| Role::Lead.may(*p)).collect();
@@ -143,6 +153,7 @@ mod tests {
                 Permission::ManageIndicators,
                 Permission::ReadIndicators,
                 Permission::EvaluateExercises,
+                Permission::PublishLog,
             ]
         );
         let e = Role::Clinician.require(Permission::ReadIndicators, "read indicators").unwrap_err();

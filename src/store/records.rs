@@ -419,6 +419,14 @@ impl Session {
         self.zone.set(None);
         Ok(())
     }
+
+    /// Sets the fleet folder this workstation publishes its log into, or none. Admins.
+    pub fn set_fleet_dir(&self, dir: Option<&str>) -> Result<()> {
+        self.require(Permission::ManageWorkstation, "set the fleet folder")?;
+        let settings = Settings { fleet_dir: dir.map(str::to_owned), ..self.settings()? };
+        self.put("settings", &settings)?;
+        Ok(())
+    }
 }
 
 /// Several writes that land together or not at all (see [`Session::write`]).

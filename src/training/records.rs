@@ -334,9 +334,10 @@ impl Session {
         Ok(Ack { user: me.name, module: m.id.clone(), version: m.version, at, score })
     }
 
-    /// Every acknowledgment on this workstation.
+    /// Every acknowledgment on this workstation and on the workstations whose logs were
+    /// imported or collected from the fleet folder (a person is known by name across them).
     pub fn training_acks(&self) -> Result<Vec<Ack>> {
-        Ok(acks_of(&self.events(None)?))
+        Ok(acks_of(&self.merged_timeline(None)?))
     }
 
     /// Every person's standing on every module that applies to them (admins and leads see

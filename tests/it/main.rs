@@ -15,6 +15,7 @@ mod commands;
 mod contacts;
 mod deploy;
 mod exercise;
+mod fleet;
 mod forensics;
 mod forensics_iocs;
 mod forged_playbooks;

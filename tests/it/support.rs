@@ -218,6 +218,19 @@ pub fn write_every_kind(session: &caregiver::store::Session, marker: &str) {
         data_affected: None,
     };
     session.put("forensic_findings-1", &findings).unwrap();
+    let cursor =
+        caregiver::fleet::Cursor { dir: text("fleet cursor"), entries: 3, published: Some(now) };
+    session.put("fleet_cursor-1", &cursor).unwrap();
+    let pinned = caregiver::fleet::Pinned {
+        key: text("fleet key"),
+        trust: caregiver::fleet::Trust::FirstCollected,
+        at: now,
+        offered: None,
+    };
+    let keys = caregiver::fleet::FleetKeys {
+        workstations: [(text("fleet workstation"), pinned)].into_iter().collect(),
+    };
+    session.put("fleet_keys-1", &keys).unwrap();
 }
 
 /// The admin of the stores these tests make.
@@ -262,6 +275,8 @@ pub fn read_each_kind(session: &caregiver::store::Session) -> Vec<caregiver::Res
         all::<caregiver::forensics::evidence::EvidenceItem>(session),
         all::<caregiver::forensics::indicators::Indicator>(session),
         all::<caregiver::forensics::summary::Findings>(session),
+        all::<caregiver::fleet::Cursor>(session),
+        all::<caregiver::fleet::FleetKeys>(session),
     ]
 }
 

@@ -1,0 +1,506 @@
+//! The fleet folder from the CLI (issue 22): two real stores, a real shared folder. A
+//! nurse's training acknowledgment on one workstation reaches the admin's dashboard on
+//! another through `fleet publish` and `fleet collect`; every bad segment is refused with
+//! its reason and nothing collected before is lost; collecting twice changes nothing.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::support::{caregiver, run};
+
+const ADMIN: &str = "Ada Admin";
+const NINA: &str = "Nina Nurse";
+
+/// A workstation: its own store in the shared temp folder.
+struct Ws<'a> {
+    tmp: &'a Path,
+    store: PathBuf,
+}
+
+impl<'a> Ws<'a> {
+    fn new(tmp: &'a Path, name: &str) -> Self {
+        let ws = Self { tmp, store: tmp.join(format!("{name}.db")) };
+        ws.ok(&["init", "--admin", ADMIN]);
+        ws
+    }
+
+    fn run_as(&self, nina: bool, args: &[&str]) -> (i32, String, String) {
+        let mut cmd = caregiver(self.tmp);
+        cmd.arg("--store").arg(&self.store).args(args);
+        let (name, pass) = if nina { (NINA, "nina") } else { (ADMIN, "admin") };
+        cmd.arg("--passphrase-file").arg(self.tmp.join(pass));
+        if args[0] != "init" {
+            cmd.args(["--user", name]);
+        }
+        run(&mut cmd)
+    }
+
+    fn ok_as(&self, nina: bool, args: &[&str]) -> String {
+        let (code, out, err) = self.run_as(nina, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        self.ok_as(false, args)
+    }
+
+    /// Adds a user.
+    fn add_user(&self, name: &str) {
+        let first = self.tmp.join("first");
+        let args = ["user", "add", name, "--role", "clinician", "--department", "Ward 4"];
+        let mut args = args.to_vec();
+        args.extend(["--new-passphrase-file", first.to_str().unwrap()]);
+        self.ok(&args);
+    }
+
+    /// Starts a drill: entries of the log.
+    fn drill(&self) {
+        self.ok(&["incident", "start", "network-outage", "--drill"]);
+    }
+
+    /// Adds Nina, who sets her own passphrase.
+    fn add_nina(&self) {
+        self.add_user(NINA);
+        let mut cmd = caregiver(self.tmp);
+        cmd.arg("--store").arg(&self.store);
+        cmd.args(["user", "passwd", NINA, "--new-passphrase-file"]).arg(self.tmp.join("nina"));
+        cmd.args(["--user", NINA, "--passphrase-file"]).arg(self.tmp.join("first"));
+        let (code, _, err) = run(&mut cmd);
+        assert_eq!(code, 0, "{err}");
+    }
+
+    fn log_id(&self) -> String {
+        let out = self.ok(&["log", "key"]);
+        let key = self.tmp.join("k.pem");
+        let _ = std::fs::remove_file(&key);
+        self.ok(&["log", "key", "--out", key.to_str().unwrap()]);
+        let pem = std::fs::read_to_string(&key).unwrap();
+        let key = caregiver::log::PublicKey::parse(&pem).unwrap();
+        assert!(out.contains(&key.fingerprint()), "{out}");
+        caregiver::log::log_id(key.as_bytes())
+    }
+
+    fn training_state(&self, user: &str, module: &str) -> String {
+        let items: Vec<Value> =
+            serde_json::from_str(&self.ok(&["training", "list", "--json"])).unwrap();
+        items
+            .into_iter()
+            .find(|i| i["user"] == user && i["module"] == module)
+            .map(|i| i["state"]["state"].as_str().unwrap().to_owned())
+            .unwrap()
+    }
+
+    fn collect(&self, dir: &Path, extra: &[&str]) -> Value {
+        let mut args = vec!["fleet", "collect", dir.to_str().unwrap(), "--json"];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&self.ok(&args)).unwrap()
+    }
+
+    /// The entries of workstation `id`'s log this store holds.
+    fn collected(&self, dir: &Path, id: &str) -> u64 {
+        let status: Value = serde_json::from_str(&self.ok(&[
+            "fleet",
+            "status",
+            "--dir",
+            dir.to_str().unwrap(),
+            "--json",
+        ]))
+        .unwrap();
+        workstation(&status, id)["entries"].as_u64().unwrap()
+    }
+}
+
+fn workstation<'v>(report: &'v Value, id: &str) -> &'v Value {
+    report["workstations"].as_array().unwrap().iter().find(|w| w["workstation"] == id).unwrap()
+}
+
+fn answers(module: &str) -> String {
+    let m = caregiver::training::find(module).unwrap();
+    let q = m.quiz.unwrap();
+    q.questions.iter().map(|q| (q.answer + 1).to_string()).collect::<Vec<_>>().join(",")
+}
+
+fn segments(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".jsonl"))
+        .collect();
+    names.sort();
+    names
+}
+
+fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+fn setup(tmp: &Path) {
+    std::fs::write(tmp.join("admin"), "correct horse battery staple").unwrap();
+    std::fs::write(tmp.join("first"), "first passphrase 12").unwrap();
+    std::fs::write(tmp.join("nina"), "nina's own passphrase").unwrap();
+}
+
+#[test]
+fn a_training_ack_on_one_workstation_reaches_the_admins_dashboard_on_another() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path();
+    setup(tmp);
+    let fleet = tmp.join("fleet");
+    std::fs::create_dir(&fleet).unwrap();
+    let ward = Ws::new(tmp, "ward4");
+    let admin = Ws::new(tmp, "admin");
+    ward.add_nina();
+    admin.add_nina();
+    let id = ward.log_id();
+
+    // Publishing needs a folder: none set is a clear error, nothing written.
+    let (code, _, err) = ward.run_as(false, &["fleet", "publish"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[invalid_input]") && err.contains("none is set"), "{err}");
+    let (code, _, err) = ward.run_as(false, &["settings", "fleet-dir", "fleet"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("full path"), "{err}");
+    ward.ok(&["settings", "fleet-dir", fleet.to_str().unwrap()]);
+
+    // Nina acknowledges on the ward's workstation; the workstation publishes under her
+    // session, as the window does at her lock.
+    let module = "downtime-procedures";
+    ward.ok_as(true, &["training", "ack", module, "--answers", &answers(module)]);
+    let out = ward.ok_as(true, &["fleet", "publish"]);
+    assert!(out.contains("Published entries 1 to "), "{out}");
+    let folder = fleet.join(&id);
+    let status: Value =
+        serde_json::from_slice(&std::fs::read(folder.join("status.json")).unwrap()).unwrap();
+    assert_eq!(status["log"], id.as_str());
+    let published = status["entries"].as_u64().unwrap();
+    assert_eq!(segments(&folder), [format!("{:012}-{published:012}.jsonl", 1)]);
+    assert!(std::fs::read_to_string(folder.join("key.pem")).unwrap().contains("PUBLIC KEY"));
+    // Each segment verifies on its own with the existing checker, against the key.
+    let seg = folder.join(&segments(&folder)[0]);
+    let key = folder.join("key.pem");
+    let out = ward.ok(&["log", "verify", seg.to_str().unwrap(), "--pubkey", key.to_str().unwrap()]);
+    assert!(out.contains("verifies"), "{out}");
+    let show = ward.ok(&["settings", "show"]);
+    assert!(show.contains("fleet-dir") && show.contains("last published"), "{show}");
+    // Publishing with nothing new writes no segment.
+    let out = ward.ok(&["fleet", "publish"]);
+    assert!(out.contains("Nothing new") || out.contains("Published entries"), "{out}");
+
+    // The admin's dashboard does not know of it yet.
+    assert_eq!(admin.training_state(NINA, module), "not_due");
+    let report = admin.collect(&fleet, &[]);
+    let w = workstation(&report, &id);
+    assert!(w["refused"].as_array().unwrap().is_empty(), "{w}");
+    assert!(w["imported"].as_u64().unwrap() >= published, "{w}");
+    assert!(w["warnings"][0].as_str().unwrap().contains("pinned now"), "{w}");
+    assert_eq!(w["stale"], false);
+    assert_eq!(admin.training_state(NINA, module), "done");
+    let timeline = admin.ok(&["log", "timeline"]);
+    assert!(timeline.contains(&id) && timeline.contains("training_acknowledged"), "{timeline}");
+    // An incident the ward logged reads in the admin's merged timeline of that incident.
+    let incident = ward.ok(&["incident", "start", "network-outage", "--drill"]);
+    let incident = incident.lines().next().unwrap().trim().to_owned();
+    ward.ok(&["fleet", "publish"]);
+    let latest = admin.collect(&fleet, &[]);
+    assert_eq!(workstation(&latest, &id)["segments"], 1);
+    let of_incident = admin.ok(&["log", "timeline", "--incident", &incident]);
+    assert!(of_incident.contains(&id) && of_incident.contains("incident_started"), "{of_incident}");
+    let timeline = admin.ok(&["log", "timeline"]);
+
+    // Collecting twice changes nothing.
+    let again = admin.collect(&fleet, &[]);
+    let w2 = workstation(&again, &id);
+    assert_eq!(w2["imported"], 0);
+    assert_eq!(w2["segments"], 0);
+    assert!(w2["warnings"].as_array().unwrap().is_empty(), "{w2}");
+    assert_eq!(w2["entries"], workstation(&latest, &id)["entries"]);
+    assert_eq!(admin.ok(&["log", "timeline"]), timeline);
+
+    // The status lists it: when it published, the pack in force, the entries collected.
+    let out = admin.ok(&["fleet", "status", "--dir", fleet.to_str().unwrap()]);
+    assert!(
+        out.contains(&id) && out.contains("built-in pack") && out.contains("published"),
+        "{out}"
+    );
+    // Only admins collect.
+    let (code, _, err) = admin.run_as(true, &["fleet", "collect", fleet.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("permission_denied"), "{err}");
+}
+
+/// What a case does to a copy of the ward's folder.
+type Spoil<'a> = Box<dyn Fn(&Path) + 'a>;
+
+/// The ward's, the admin's and another workstation, the ward's log published once into
+/// the fleet folder: (the folder, the three, the ward's log id).
+fn three_workstations(tmp: &Path) -> (PathBuf, [Ws<'_>; 3], String) {
+    let (fleet, ward, id) = ward_published(tmp);
+    (fleet, [ward, Ws::new(tmp, "admin"), Ws::new(tmp, "other")], id)
+}
+
+/// The ward's workstation, its log published once into the fleet folder: (the folder,
+/// the workstation, its log id).
+fn ward_published(tmp: &Path) -> (PathBuf, Ws<'_>, String) {
+    setup(tmp);
+    let fleet = tmp.join("fleet");
+    std::fs::create_dir(&fleet).unwrap();
+    let ward = Ws::new(tmp, "ward4");
+    let id = ward.log_id();
+    ward.ok(&["settings", "fleet-dir", fleet.to_str().unwrap()]);
+    ward.drill();
+    ward.ok(&["fleet", "publish"]);
+    (fleet, ward, id)
+}
+
+#[test]
+fn every_bad_segment_is_refused_with_its_reason_and_nothing_collected_is_lost() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path();
+    let (fleet, [ward, admin, other], id) = three_workstations(tmp);
+    let first = admin.collect(&fleet, &[]);
+    let collected = workstation(&first, &id)["entries"].as_u64().unwrap();
+    assert!(collected > 0);
+
+    // The ward works on: two more segments.
+    ward.drill();
+    ward.ok(&["fleet", "publish"]);
+    ward.drill();
+    ward.ok(&["fleet", "publish"]);
+    let folder = fleet.join(&id);
+    let names = segments(&folder);
+    assert_eq!(names.len(), 3, "{names:?}");
+    let (seg1, seg2) = (&names[0], &names[1]);
+    // A segment checks on its own with both checkers, against the workstation's key.
+    let key = folder.join("key.pem");
+    let out = ward.ok(&[
+        "log",
+        "verify",
+        folder.join(seg2).to_str().unwrap(),
+        "--pubkey",
+        key.to_str().unwrap(),
+    ]);
+    assert!(out.contains("a segment") && out.contains("verifies"), "{out}");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verify_bundle.py");
+    let py = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(folder.join(seg2))
+        .args(["--all-signatures", "--pubkey"])
+        .arg(&key)
+        .env("TMPDIR", tmp)
+        .output()
+        .expect("python3 runs (scripts/setup.sh installs it)");
+    let said = String::from_utf8_lossy(&py.stdout);
+    assert!(py.status.success() && said.contains("a segment"), "{said}");
+    // The other workstation's log, published elsewhere: a segment signed by another key.
+    let elsewhere = tmp.join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    other.ok(&["settings", "fleet-dir", elsewhere.to_str().unwrap()]);
+    other.drill();
+    other.ok(&["fleet", "publish"]);
+    let other_folder = elsewhere.join(other.log_id());
+    let other_seg = other_folder.join(&segments(&other_folder)[0]);
+
+    // Each case is the ward's folder with one thing wrong with its second segment.
+    let cases: Vec<(&str, &str, Spoil<'_>)> = vec![
+        (
+            "cut off mid-write",
+            "broken",
+            Box::new(|f: &Path| {
+                let text = std::fs::read(f.join(seg2)).unwrap();
+                std::fs::write(f.join(seg2), &text[..text.len() * 2 / 3]).unwrap();
+            }),
+        ),
+        (
+            "forged",
+            "broken",
+            Box::new(|f: &Path| {
+                let text = std::fs::read_to_string(f.join(seg2)).unwrap();
+                let forged = text.replacen("\"actor\":\"Ada Admin\"", "\"actor\":\"Eve Admin\"", 1);
+                assert_ne!(text, forged);
+                std::fs::write(f.join(seg2), forged).unwrap();
+            }),
+        ),
+        (
+            "another key's",
+            "unknown_key",
+            Box::new(|f: &Path| {
+                std::fs::copy(&other_seg, f.join(seg2)).unwrap();
+            }),
+        ),
+        ("a gap", "gap", Box::new(|f: &Path| std::fs::remove_file(f.join(seg2)).unwrap())),
+        (
+            "an old one replayed",
+            "replayed",
+            Box::new(|f: &Path| {
+                std::fs::copy(f.join(seg1), f.join(seg2)).unwrap();
+            }),
+        ),
+    ];
+    for (what, code, spoil) in cases {
+        let dir = tmp.join(format!("case-{code}"));
+        copy_folder(&folder, &dir.join(&id));
+        spoil(&dir.join(&id));
+        let report = admin.collect(&dir, &[]);
+        let w = workstation(&report, &id);
+        let refused = w["refused"].as_array().unwrap();
+        assert_eq!(refused.len(), 1, "{what}: {w}");
+        assert_eq!(refused[0]["code"], code, "{what}: {w}");
+        let expected = if code == "gap" { &names[2] } else { seg2 };
+        assert_eq!(refused[0]["file"], expected.as_str(), "{what}: {w}");
+        assert!(!refused[0]["reason"].as_str().unwrap().is_empty());
+        assert_eq!(w["imported"], 0, "{what}: {w}");
+        // Nothing collected before is lost.
+        assert_eq!(admin.collected(&dir, &id), collected, "{what}");
+        let out = admin.ok(&["fleet", "collect", dir.to_str().unwrap()]);
+        assert!(out.contains(&format!("REFUSED {expected} [{code}]")), "{what}: {out}");
+    }
+
+    // The folder as published collects whole after all that.
+    let report = admin.collect(&fleet, &[]);
+    let w = workstation(&report, &id);
+    assert!(w["refused"].as_array().unwrap().is_empty(), "{w}");
+    assert_eq!(w["segments"], 2);
+    assert!(w["entries"].as_u64().unwrap() > collected);
+}
+
+#[test]
+fn keys_are_enrolled_or_pinned_and_a_changed_key_waits_for_an_admin() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path();
+    let (fleet, [ward, admin, other], id) = three_workstations(tmp);
+
+    // Collecting only enrolled workstations refuses it until the admin enrolls its key.
+    let report = admin.collect(&fleet, &["--require-enrolled"]);
+    let w = workstation(&report, &id);
+    assert_eq!(w["refused"][0]["code"], "unenrolled", "{w}");
+    assert_eq!(w["entries"], 0);
+    let key = tmp.join("ward-key.pem");
+    ward.ok(&["log", "key", "--out", key.to_str().unwrap()]);
+    let out = admin.ok(&["fleet", "enroll", &id, "--key", key.to_str().unwrap()]);
+    assert!(out.contains("enrolled"), "{out}");
+    let report = admin.collect(&fleet, &["--require-enrolled"]);
+    let w = workstation(&report, &id);
+    assert!(w["refused"].as_array().unwrap().is_empty(), "{w}");
+    assert!(w["warnings"].as_array().unwrap().is_empty(), "{w}");
+    let collected = w["entries"].as_u64().unwrap();
+    assert!(collected > 0);
+
+    // Its folder now shows another key (a rebuilt workstation, or someone else's):
+    // refused until an admin accepts it, and nothing collected is lost.
+    let other_key = tmp.join("other-key.pem");
+    other.ok(&["log", "key", "--out", other_key.to_str().unwrap()]);
+    std::fs::copy(&other_key, fleet.join(&id).join("key.pem")).unwrap();
+    let report = admin.collect(&fleet, &[]);
+    let w = workstation(&report, &id);
+    assert_eq!(w["refused"][0]["code"], "key_changed", "{w}");
+    assert!(w["refused"][0]["reason"].as_str().unwrap().contains("fleet accept"), "{w}");
+    assert_eq!(admin.collected(&fleet, &id), collected);
+    let report = admin.collect(&fleet, &[]);
+    assert_eq!(workstation(&report, &id)["refused"][0]["code"], "key_changed");
+    // Nothing to accept on a workstation that showed no new key.
+    let (code, _, err) = admin.run_as(false, &["fleet", "accept", "nosuchworkstation"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no changed key"), "{err}");
+    let out = admin.ok(&["fleet", "accept", &id]);
+    assert!(out.contains("accepted"), "{out}");
+    // From then on that key is the workstation's: the old key's segments are refused.
+    let report = admin.collect(&fleet, &[]);
+    let w = workstation(&report, &id);
+    assert_eq!(w["refused"][0]["code"], "unknown_key", "{w}");
+}
+
+#[test]
+fn a_fleet_folder_that_goes_away_is_an_error_and_the_next_publish_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path();
+    let (fleet, ward, id) = ward_published(tmp);
+    let folder = fleet.join(&id);
+    let before = segments(&folder);
+    // The share goes away: the publish says so and writes nothing.
+    std::fs::rename(&fleet, tmp.join("unplugged")).unwrap();
+    ward.drill();
+    let (code, _, err) = ward.run_as(false, &["fleet", "publish"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot be reached"), "{err}");
+    assert!(!fleet.exists());
+    // It comes back: the next publish goes on from the last entry published.
+    std::fs::rename(tmp.join("unplugged"), &fleet).unwrap();
+    let out = ward.ok(&["fleet", "publish"]);
+    let last: u64 = before[0][13..25].parse().unwrap();
+    assert!(out.contains(&format!("Published entries {} to ", last + 1)), "{out}");
+    let names = segments(&folder);
+    assert_eq!(names.len(), 2);
+    assert!(names[1].starts_with(&format!("{:012}-", last + 1)), "{names:?}");
+    // No temporary file is ever left behind.
+    for e in std::fs::read_dir(&folder).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        assert!(!name.starts_with(".tmp-"), "{name}");
+    }
+    // An emptied share (a new USB stick) gets the whole log again, from entry 1.
+    std::fs::remove_dir_all(&folder).unwrap();
+    let out = ward.ok(&["fleet", "publish"]);
+    assert!(out.contains("Published entries 1 to "), "{out}");
+}
+
+#[test]
+fn the_periodic_publish_never_fails_it_tries_again_later() {
+    use caregiver::app::fleet::Attempt;
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path();
+    setup(tmp);
+    let ws = Ws::new(tmp, "ward4");
+    ws.drill();
+    let now = std::time::Instant::now;
+    let mut app = caregiver::app::App::new(ws.store.clone(), crate::support::clock(), now());
+    app.unlock(ADMIN, b"correct horse battery staple", now()).unwrap();
+    assert_eq!(app.publish_fleet_quietly(), Attempt::NoFolder);
+    let fleet = tmp.join("fleet");
+    app.set_fleet_dir(Some(fleet.to_str().unwrap())).unwrap();
+    // The share is not mounted: later, and nothing made on the local disk in its place.
+    match app.publish_fleet_quietly() {
+        Attempt::RetryLater { reason } => assert!(reason.contains("cannot be reached"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(!fleet.exists());
+    assert_eq!(app.fleet_last_published().unwrap(), None);
+    std::fs::create_dir(&fleet).unwrap();
+    match app.publish_fleet_quietly() {
+        Attempt::Published(p) => assert_eq!(p.segment.map(|s| s.0), Some(1)),
+        other => panic!("{other:?}"),
+    }
+    assert!(app.fleet_last_published().unwrap().is_some());
+}
+
+#[test]
+fn the_managed_configurations_fleet_folder_wins_and_a_relative_one_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path();
+    let (_, ward, id) = ward_published(tmp);
+    let managed = tmp.join("managed");
+    let it_fleet = tmp.join("it-fleet");
+    std::fs::create_dir_all(&managed).unwrap();
+    std::fs::create_dir(&it_fleet).unwrap();
+    let toml = |dir: &str| {
+        format!(
+            "managed_by = \"IT\"\n\n[settings]\nfleet_dir = \"{dir}\"\n\n[policy]\nforbid_local_changes = true\n"
+        )
+    };
+    std::fs::write(managed.join("managed.toml"), toml("fleet")).unwrap();
+    let (code, out, err) = run(caregiver(tmp).args(["deploy", "check", "--dir"]).arg(&managed));
+    assert_eq!(code, 1);
+    let said = format!("{out}{err}");
+    assert!(said.contains("managed.toml:4:1: `fleet_dir` must be a full path"), "{said}");
+    std::fs::write(managed.join("managed.toml"), toml(it_fleet.to_str().unwrap())).unwrap();
+    let out = ward.ok(&["fleet", "publish"]);
+    assert!(out.contains(&it_fleet.join(&id).display().to_string()), "{out}");
+    assert!(out.contains("Published entries 1 to "), "{out}");
+    let (code, _, err) = ward.run_as(false, &["settings", "fleet-dir", "none"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("managed"), "{err}");
+}
