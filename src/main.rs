@@ -12,13 +12,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use cli::contacts::{CalltreeCommand, ContactsCommand};
-use cli::incidents::IncidentCommand;
-use cli::log::LogCommand;
-use cli::playbooks::{PackCommand, PlaybookCommand};
-use cli::training::TrainingCommand;
-use cli::users::{EmergencyCommand, SettingsCommand, UserCommand};
-
 /// Caregiver Playbook: what to do next when a cyber incident or an IT outage hits.
 #[derive(Debug, Parser)]
 #[command(name = "caregiver", version, about, long_about = None)]
@@ -39,13 +32,13 @@ enum Command {
     },
     /// Read the playbooks.
     #[command(subcommand)]
-    Playbook(PlaybookCommand),
+    Playbook(cli::playbooks::PlaybookCommand),
     /// Manage users (admins), or change your own passphrase.
     #[command(subcommand)]
-    User(UserCommand),
+    User(cli::users::UserCommand),
     /// The ward's emergency (break-glass) code.
     #[command(subcommand, name = "emergency-code")]
-    EmergencyCode(EmergencyCommand),
+    EmergencyCode(cli::users::EmergencyCommand),
     /// Rotate the data key: re-seal every record under a new key (admins).
     Rekey,
     /// Make a new recovery key and print it once; the old one stops working (admins).
@@ -57,28 +50,28 @@ enum Command {
     Restore { file: PathBuf },
     /// Workstation settings (admins change them).
     #[command(subcommand)]
-    Settings(SettingsCommand),
+    Settings(cli::users::SettingsCommand),
     /// Signed playbook packs: make a key, sign, verify, pin the key, import.
     #[command(subcommand)]
-    Pack(PackCommand),
+    Pack(cli::playbooks::PackCommand),
     /// The workstation's tamper-evident activity log.
     #[command(subcommand)]
-    Log(LogCommand),
+    Log(cli::log::LogCommand),
     /// Run an incident: start a playbook, act on its steps, take notes, close it.
     #[command(subcommand)]
-    Incident(IncidentCommand),
+    Incident(cli::incidents::IncidentCommand),
     /// Breaches: the privacy officer's risk assessment, and the breach register.
     #[command(subcommand)]
     Breach(cli::breach::BreachCommand),
     /// The contact tree: people and outside parties to call, and who calls whom.
     #[command(subcommand)]
-    Contacts(ContactsCommand),
+    Contacts(cli::contacts::ContactsCommand),
     /// Show the call tree (for one incident type: a playbook id).
     #[command(subcommand)]
-    Calltree(CalltreeCommand),
+    Calltree(cli::contacts::CalltreeCommand),
     /// Security training: modules, assignments, acknowledgments, phishing simulations.
     #[command(subcommand)]
-    Training(TrainingCommand),
+    Training(cli::training::TrainingCommand),
     /// Managed deployment: check the configuration IT pushes to every workstation.
     #[command(subcommand)]
     Deploy(cli::deploy::DeployCommand),
