@@ -152,9 +152,9 @@ async fn an_admin_imports_the_register_and_leads_read_it_but_clinicians_see_no_w
     assert_eq!(rows(&app).await, ["pacs"]);
 
     // How far behind, by tier: tier 1 holds 5, 2 behind, 2 overdue, 1 unsupported.
-    let tier1 = app.texts("#assets-behind tr[data-tier='1'] td").await;
+    let tier1 = app.texts_of_shown("#assets-behind tr[data-tier='1'] td").await;
     assert_eq!(tier1, ["5", "2", "2", "1"]);
-    let tier2 = app.texts("#assets-behind tr[data-tier='2'] td").await;
+    let tier2 = app.texts_of_shown("#assets-behind tr[data-tier='2'] td").await;
     assert_eq!(tier2, ["2", "1", "1", "0"]);
 
     // The export, saved through the core.
@@ -207,7 +207,7 @@ async fn an_admin_imports_the_register_and_leads_read_it_but_clinicians_see_no_w
     choose_file(&app, "#kev-file", "known_exploited_vulnerabilities.csv", &kev).await;
     let said = said_after(&app, &before).await;
     assert_eq!(said, "Imported the KEV catalogue: 3 entries.");
-    let row = app.texts("#kev-table tr[data-cve=CVE-2017-0144] td").await;
+    let row = app.texts_of_shown("#kev-table tr[data-cve=CVE-2017-0144] td").await;
     assert!(row[1].contains("4 assets in the register run Microsoft Windows"), "{row:?}");
     assert!(row[1].contains("ad-core, ehr-app, pacs, ct-scanner"), "{row:?}");
     assert_eq!(row[3], "OVERDUE; used in ransomware");

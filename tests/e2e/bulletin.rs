@@ -60,7 +60,7 @@ async fn a_bulletin_shows_in_the_banner_until_its_reader_has_read_it() {
     app.find(bulletin).await;
     app.click("#nav-assets").await;
     app.wait_screen("assets").await;
-    let row = app.texts("#bulletins-table tr[data-bulletin=hc3-2026-1201] td").await;
+    let row = app.texts_of_shown("#bulletins-table tr[data-bulletin=hc3-2026-1201] td").await;
     assert!(
         row[2].contains("1 asset in the register runs an affected product")
             && row[2].contains("pump-4e-07"),

@@ -37,7 +37,7 @@ async fn a_facilitator_runs_the_ransomware_tabletop_and_its_plan_reminds() {
     let message = app.find("#inject-now .inject-message").await.text().await.unwrap();
     assert!(message.contains("ransom note"), "{message}");
     app.wait_attr("#inject-next", "data-inject", "monitors-stale").await;
-    let asked = app.texts("#inject-questions li").await;
+    let asked = app.texts_of_shown("#inject-questions li").await;
     assert!(asked.iter().any(|q| q.contains("downtime forms")), "{asked:?}");
 
     // Paused, then through five injects.

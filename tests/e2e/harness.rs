@@ -335,6 +335,13 @@ impl App {
         out
     }
 
+    /// Like [`App::texts`], but first waits until at least one element matches `css`: for
+    /// rows and lists a screen fills in after it shows.
+    pub async fn texts_of_shown(&self, css: &str) -> Vec<String> {
+        self.find(css).await;
+        self.texts(css).await
+    }
+
     /// Runs a script in the page and returns its result.
     pub async fn eval(&self, script: &str) -> serde_json::Value {
         self.client.execute(script, vec![]).await.unwrap()
