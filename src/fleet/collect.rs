@@ -184,6 +184,7 @@ impl Session {
                     trust: Trust::FirstCollected,
                     at: o.now,
                     offered: None,
+                    earlier: Vec::new(),
                 };
                 keys.workstations.insert(w.workstation.clone(), pinned);
                 Some(shown)
@@ -283,7 +284,14 @@ impl Session {
         self.require(Permission::CollectFleet, "enroll a workstation")?;
         check_name(workstation)?;
         let mut keys: FleetKeys = self.get(KEYS)?.unwrap_or_default();
-        let pinned = Pinned { key: key.base64(), trust: Trust::Enrolled, at: now, offered: None };
+        let mut earlier = Vec::new();
+        if let Some(before) = keys.workstations.remove(workstation) {
+            earlier = before.earlier;
+            earlier.push(before.key);
+            earlier.retain(|k| *k != key.base64());
+        }
+        let pinned =
+            Pinned { key: key.base64(), trust: Trust::Enrolled, at: now, offered: None, earlier };
         keys.workstations.insert(workstation.to_owned(), pinned);
         self.put(KEYS, &keys)?;
         Ok(())
@@ -303,7 +311,9 @@ impl Session {
         let p = keys.workstations.get_mut(workstation).ok_or_else(nothing)?;
         let offered = p.offered.take().ok_or_else(nothing)?;
         let fingerprint = PublicKey::parse(&offered)?.fingerprint();
-        *p = Pinned { key: offered, trust: Trust::Accepted, at: now, offered: None };
+        let mut earlier = std::mem::take(&mut p.earlier);
+        earlier.push(std::mem::take(&mut p.key));
+        *p = Pinned { key: offered, trust: Trust::Accepted, at: now, offered: None, earlier };
         self.put(KEYS, &keys)?;
         Ok(fingerprint)
     }

@@ -103,6 +103,30 @@ pub struct Pinned {
     pub at: DateTime<Utc>,
     /// Another key its folder showed since, refused until an admin accepts it.
     pub offered: Option<String>,
+    /// The keys it had before an admin accepted or enrolled this one (base64): what was
+    /// collected under them still counts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<String>,
+}
+
+impl FleetKeys {
+    /// The log ids of every key trusted now or before (see [`Pinned::earlier`]).
+    pub fn log_ids(&self) -> std::collections::HashSet<String> {
+        self.workstations
+            .values()
+            .flat_map(|p| std::iter::once(&p.key).chain(&p.earlier))
+            .filter_map(|k| crate::log::PublicKey::parse(k).ok())
+            .map(|k| crate::log::log_id(k.as_bytes()))
+            .collect()
+    }
+}
+
+impl crate::store::Session {
+    /// The log ids of the fleet's trusted workstations: the imported logs whose entries
+    /// count for training, beside this workstation's own.
+    pub fn fleet_logs(&self) -> crate::Result<std::collections::HashSet<String>> {
+        Ok(self.get::<FleetKeys>(KEYS)?.unwrap_or_default().log_ids())
+    }
 }
 
 /// The workstations' keys (one sealed record signed by the admins' key), by the name of

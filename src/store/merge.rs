@@ -263,6 +263,16 @@ impl Session {
         &self,
         incident: Option<&str>,
     ) -> Result<Vec<Logged<E>>> {
+        self.timeline_of(incident, |_| true)
+    }
+
+    /// This workstation's entries and those of the imported logs `from` accepts (by log
+    /// id), read and ordered as [`Session::merged_timeline`] reads them.
+    pub fn timeline_of<E: DeserializeOwned>(
+        &self,
+        incident: Option<&str>,
+        from: impl Fn(&str) -> bool,
+    ) -> Result<Vec<Logged<E>>> {
         let mut all = self.events(incident)?;
         let mut stmt = self
             .store
@@ -272,6 +282,9 @@ impl Session {
         let mut rows = stmt.query([]).map_err(Error::sql("read imported entries"))?;
         while let Some(row) = rows.next().map_err(Error::sql("read imported entries"))? {
             let log: String = row.get(0).map_err(Error::sql("read imported entries"))?;
+            if !from(&log) {
+                continue;
+            }
             let seq: i64 = row.get(1).map_err(Error::sql("read imported entries"))?;
             let sealed: Vec<u8> = row.get(2).map_err(Error::sql("read imported entries"))?;
             let plain = self.open_imported(&log, seq as u64, &sealed)?;

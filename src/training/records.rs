@@ -334,10 +334,14 @@ impl Session {
         Ok(Ack { user: me.name, module: m.id.clone(), version: m.version, at, score })
     }
 
-    /// Every acknowledgment on this workstation and on the workstations whose logs were
-    /// imported or collected from the fleet folder (a person is known by name across them).
+    /// Every acknowledgment on this workstation and on the workstations of the fleet whose
+    /// keys an admin enrolled, accepted or pinned by collecting them (a person is known by
+    /// name across them). A log imported by hand under a key no admin trusts counts for
+    /// nothing here: a lead may import a bundle, but not make one that says a nurse
+    /// acknowledged a module she never opened.
     pub fn training_acks(&self) -> Result<Vec<Ack>> {
-        Ok(acks_of(&self.merged_timeline(None)?))
+        let fleet = self.fleet_logs()?;
+        Ok(acks_of(&self.timeline_of(None, |log| fleet.contains(log))?))
     }
 
     /// Every person's standing on every module that applies to them (admins and leads see

@@ -504,3 +504,66 @@ fn the_managed_configurations_fleet_folder_wins_and_a_relative_one_is_named() {
     assert_eq!(code, 1);
     assert!(err.contains("managed"), "{err}");
 }
+
+#[test]
+fn a_lead_cannot_make_a_nurse_trained_by_importing_a_bundle_of_her_own_making() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path();
+    setup(tmp);
+    let fleet = tmp.join("fleet");
+    std::fs::create_dir(&fleet).unwrap();
+    let admin = Ws::new(tmp, "admin");
+    admin.add_nina();
+    let module = "downtime-procedures";
+    // A lead on the admin's workstation, who may import logs.
+    let args = ["user", "add", "Lee Lead", "--role", "lead", "--department", "Ward 4"];
+    let mut args = args.to_vec();
+    let first = tmp.join("first");
+    args.extend(["--new-passphrase-file", first.to_str().unwrap()]);
+    admin.ok(&args);
+    let lee = |args: &[&str], pass: &Path| {
+        let mut cmd = caregiver(tmp);
+        cmd.arg("--store").arg(&admin.store).args(args);
+        cmd.args(["--user", "Lee Lead", "--passphrase-file"]).arg(pass);
+        run(&mut cmd)
+    };
+    let own = tmp.join("nina");
+    let (code, _, err) = lee(
+        &["user", "passwd", "Lee Lead", "--new-passphrase-file", own.to_str().unwrap()],
+        &first,
+    );
+    assert_eq!(code, 0, "{err}");
+
+    // Lee makes a store of her own, with a "Nina Nurse" who acknowledges the module, and
+    // imports its log: a well-formed, well-signed bundle under a key no admin trusts.
+    let forge = Ws::new(tmp, "forge");
+    forge.add_nina();
+    forge.ok_as(true, &["training", "ack", module, "--answers", &answers(module)]);
+    let bundle = tmp.join("forged.jsonl");
+    forge.ok(&["log", "export", "--out", bundle.to_str().unwrap()]);
+    let (code, out, err) = lee(&["log", "import", bundle.to_str().unwrap()], &own);
+    assert_eq!(code, 0, "{out}{err}");
+    // The merged timeline shows it (forensics reads every imported log); the training
+    // dashboard does not count it.
+    assert!(admin.ok(&["log", "timeline"]).contains("training_acknowledged"));
+    assert_eq!(admin.training_state(NINA, module), "not_due");
+
+    // The same acknowledgment from a workstation of the fleet counts once it is collected
+    // (its key pinned by the admin's collection), and still after the admin accepts the
+    // workstation's new key: what was collected under the old one stays counted.
+    let ward = Ws::new(tmp, "ward4");
+    ward.add_nina();
+    let id = ward.log_id();
+    ward.ok(&["settings", "fleet-dir", fleet.to_str().unwrap()]);
+    ward.ok_as(true, &["training", "ack", module, "--answers", &answers(module)]);
+    ward.ok_as(true, &["fleet", "publish"]);
+    admin.collect(&fleet, &[]);
+    assert_eq!(admin.training_state(NINA, module), "done");
+    let rebuilt = Ws::new(tmp, "rebuilt");
+    let other_key = tmp.join("rebuilt-key.pem");
+    rebuilt.ok(&["log", "key", "--out", other_key.to_str().unwrap()]);
+    std::fs::copy(&other_key, fleet.join(&id).join("key.pem")).unwrap();
+    admin.collect(&fleet, &[]);
+    admin.ok(&["fleet", "accept", &id]);
+    assert_eq!(admin.training_state(NINA, module), "done");
+}

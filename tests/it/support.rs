@@ -226,6 +226,7 @@ pub fn write_every_kind(session: &caregiver::store::Session, marker: &str) {
         trust: caregiver::fleet::Trust::FirstCollected,
         at: now,
         offered: None,
+        earlier: vec![text("fleet earlier key")],
     };
     let keys = caregiver::fleet::FleetKeys {
         workstations: [(text("fleet workstation"), pinned)].into_iter().collect(),
