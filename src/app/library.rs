@@ -87,6 +87,13 @@ impl App {
             }
             _ => loaded,
         };
+        // A pack picked up from the fleet folder, likewise, when newer than both.
+        let loaded = match self.fleet_pack.borrow().as_ref() {
+            Some(f) if loaded.info.as_ref().is_none_or(|i| f.info.version > i.version) => {
+                pack::load_managed(&f.text, f.key.as_bytes())?
+            }
+            _ => loaded,
+        };
         let lib = Arc::new(Library {
             versions,
             info: loaded.info,

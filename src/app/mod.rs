@@ -27,6 +27,7 @@ pub mod contacts;
 pub mod deadlines;
 pub mod exercises;
 pub mod fleet;
+mod fleet_pack;
 pub mod forensics;
 pub mod hicp;
 pub mod hics;
@@ -127,6 +128,10 @@ pub struct App {
     /// (`None`: the platform's place).
     managed: std::cell::OnceCell<managed::ManagedState>,
     managed_dir: Option<PathBuf>,
+    /// A signed pack newer than the one in force, picked up from the fleet folder and
+    /// verified against the pinned key (`fleet_pack.rs`): in force over the store's until
+    /// an admin's session takes it into the store.
+    fleet_pack: RefCell<Option<crate::managed::ManagedPack>>,
 }
 
 /// An app dropped (the CLI's command done, the window closed) locks first, so the
@@ -148,6 +153,7 @@ impl App {
             idle_limit: session::default_idle(),
             last_activity: now,
             library: RefCell::new(None),
+            fleet_pack: RefCell::new(None),
             modules: std::cell::OnceCell::new(),
             contact_tree: RefCell::new(None),
             asset_register: RefCell::new(None),

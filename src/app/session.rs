@@ -196,6 +196,8 @@ impl App {
         // Best effort: a managed pack not taken in now is in force over the store's all the
         // same, and is taken in at the next admin's sign-in.
         let _ = self.adopt_managed_pack();
+        // Likewise a pack picked up from the fleet folder under someone else's session.
+        let _ = self.adopt_fleet_pack();
         // Best effort too: the versions in force are kept at the next admin's sign-in.
         let _ = self.keep_policy_versions();
     }

@@ -537,7 +537,7 @@ fn write_managed_version(dir: &Path, forbid_local_changes: bool, version: u64) {
 
 /// A pack of `version` signed with a key of the workstation's own admin: (its public key,
 /// the pack).
-fn local_pack(dir: &Path, version: u64) -> (String, String) {
+pub(crate) fn local_pack(dir: &Path, version: u64) -> (String, String) {
     let (secret, public) = crate::playbook::pack::keygen().unwrap();
     let playbooks = dir.join(format!("local-playbooks-{version}"));
     std::fs::create_dir_all(&playbooks).unwrap();

@@ -52,7 +52,18 @@ pub enum FleetCommand {
 pub fn run(auth: &Auth, cmd: FleetCommand) -> Result {
     match cmd {
         FleetCommand::Publish => {
-            let p = auth.signed_in()?.publish_fleet()?;
+            let app = auth.signed_in()?;
+            // A newer signed pack in the folder first, so the status says it is in force.
+            match app.pick_up_fleet_pack() {
+                Ok(Some(picked)) => say(&format!(
+                    "Picked up pack version {} from the fleet folder; it is in force{}.",
+                    picked.version,
+                    if picked.imported { "" } else { " until an admin's sign-in takes it in" }
+                )),
+                Ok(None) => {}
+                Err(e) => eprintln!("caregiver: warning: the fleet folder's packs: {e}"),
+            }
+            let p = app.publish_fleet()?;
             match p.segment {
                 Some((first, last)) => say(&format!(
                     "Published entries {first} to {last} into {} ({} entries in all).",

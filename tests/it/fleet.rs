@@ -567,3 +567,67 @@ fn a_lead_cannot_make_a_nurse_trained_by_importing_a_bundle_of_her_own_making() 
     admin.ok(&["fleet", "accept", &id]);
     assert_eq!(admin.training_state(NINA, module), "done");
 }
+
+#[test]
+fn a_newer_signed_pack_in_the_fleet_folder_is_picked_up_and_an_older_or_forged_one_is_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path();
+    setup(tmp);
+    let fleet = tmp.join("fleet");
+    let packs = fleet.join("packs");
+    std::fs::create_dir_all(&packs).unwrap();
+    let ward = Ws::new(tmp, "ward4");
+    ward.add_nina();
+    ward.ok(&["settings", "fleet-dir", fleet.to_str().unwrap()]);
+    let playbooks = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
+    let sign = |key: &Path, version: &str, out: &Path| {
+        let args = ["pack", "sign", playbooks.to_str().unwrap(), "--key", key.to_str().unwrap()];
+        let mut args = args.to_vec();
+        args.extend(["--out", out.to_str().unwrap(), "--pack-version", version]);
+        ward.ok(&args);
+    };
+    let ours = tmp.join("ours.key");
+    let public = ward.ok(&["pack", "keygen", "--out", ours.to_str().unwrap()]);
+    ward.ok(&["pack", "trust", public.lines().last().unwrap()]);
+    let theirs = tmp.join("theirs.key");
+    ward.ok(&["pack", "keygen", "--out", theirs.to_str().unwrap()]);
+    // In the folder: version 5 signed with the pinned key; a version 9 signed with another
+    // key; a version 7 altered after signing.
+    sign(&ours, "5", &packs.join("v5.pack"));
+    sign(&theirs, "9", &packs.join("other.pack"));
+    let altered = tmp.join("v7.pack");
+    sign(&ours, "7", &altered);
+    let text = std::fs::read_to_string(&altered).unwrap();
+    let at = text.find("Ransomware").unwrap();
+    let text = format!("{}Ransomwar3{}", &text[..at], &text[at + "Ransomware".len()..]);
+    std::fs::write(packs.join("v7.pack"), text).unwrap();
+
+    // A nurse's publish picks up version 5: in force for her, for the store at the next
+    // admin's sign-in.
+    let out = ward.ok_as(true, &["fleet", "publish"]);
+    assert!(
+        out.contains("Picked up pack version 5") && out.contains("until an admin's sign-in"),
+        "{out}"
+    );
+    let id = ward.log_id();
+    let status: Value =
+        serde_json::from_slice(&std::fs::read(fleet.join(&id).join("status.json")).unwrap())
+            .unwrap();
+    assert_eq!(status["pack_version"], 5, "{status}");
+    // The admin's publish takes it into the store; then it is in force for everyone.
+    let out = ward.ok(&["fleet", "publish"]);
+    assert!(
+        out.contains("Picked up pack version 5 from the fleet folder; it is in force."),
+        "{out}"
+    );
+    assert!(ward.ok_as(true, &["pack", "status"]).contains("pack version 5 in force"));
+    let out = ward.ok(&["fleet", "publish"]);
+    assert!(!out.contains("Picked up"), "{out}");
+
+    // An older pack in the folder is never a way back.
+    std::fs::remove_file(packs.join("v5.pack")).unwrap();
+    sign(&ours, "3", &packs.join("v3.pack"));
+    let out = ward.ok(&["fleet", "publish"]);
+    assert!(!out.contains("Picked up"), "{out}");
+    assert!(ward.ok(&["pack", "status"]).contains("pack version 5 in force"));
+}
