@@ -109,7 +109,7 @@ impl Session {
             }
             let checkpoint =
                 lines.peek().copied().filter(|l| l.starts_with("{\"t\":\"checkpoint\""));
-            if self.import_entry(&tx, &verified.log, line, checkpoint)? {
+            if self.import_entry(&tx, &verified.log, known.unwrap_or(0) as u64, line, checkpoint)? {
                 new_entries += 1;
             } else {
                 already_present += 1;
@@ -198,6 +198,7 @@ impl Session {
         &self,
         tx: &Connection,
         log: &str,
+        known: u64,
         line: &str,
         checkpoint: Option<&str>,
     ) -> Result<bool> {
@@ -210,14 +211,20 @@ impl Session {
         let entry: Numbered = serde_json::from_str(line)
             .map_err(|_| Error::LogBroken { reason: "an entry cannot be read".into() })?;
         let hash = log::line_hash(line);
-        // Cached statements: a fleet's collection imports a million entries this way.
-        let before: Option<(String, Vec<u8>)> = tx
-            .prepare_cached("SELECT hash, sealed FROM imported_entries WHERE log = ?1 AND seq = ?2")
+        // Cached statements: a fleet's collection imports a million entries this way. An
+        // entry past the log's imported size cannot be there yet: no lookup.
+        let before: Option<(String, Vec<u8>)> = if entry.seq > known {
+            None
+        } else {
+            tx.prepare_cached(
+                "SELECT hash, sealed FROM imported_entries WHERE log = ?1 AND seq = ?2",
+            )
             .and_then(|mut st| {
                 st.query_row(params![log, entry.seq as i64], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()
             })
-            .map_err(Error::sql("read imported entries"))?;
+            .map_err(Error::sql("read imported entries"))?
+        };
         let plain = match checkpoint {
             Some(cp) => format!("{line}\n{cp}"),
             None => line.to_owned(),
