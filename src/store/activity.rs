@@ -58,6 +58,9 @@ pub const CHECKPOINT_EVERY: u64 = 64;
 /// without their signature (still chained, sealed and counted; see the module's comment).
 pub const CHECKPOINT_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
+/// Log entries as their numbers and their lines, opened.
+pub type OpenedLines = Vec<(u64, Zeroizing<String>)>;
+
 /// This session's entries at the end of the log that wait for a checkpoint: `first` to
 /// `last`, the line hash of `last`, and when the first was written.
 #[derive(Debug, Clone)]
@@ -309,11 +312,7 @@ impl Session {
 
     /// Up to `max` of this workstation's own log entries after the first `after`, each its
     /// number and its line, opened; and the log's size. For the SIEM, so anyone signed in.
-    pub fn log_lines(
-        &self,
-        after: u64,
-        max: usize,
-    ) -> Result<(Vec<(u64, Zeroizing<String>)>, u64)> {
+    pub fn log_lines(&self, after: u64, max: usize) -> Result<(OpenedLines, u64)> {
         self.require(Permission::PublishLog, "forward the activity log")?;
         self.ready()?;
         let conn = &self.store.conn;
