@@ -240,6 +240,49 @@ mod tests {
         assert!(text.contains(&format!("] {BOM}é")));
     }
 
+    fn logged(event: Event) -> Logged<Event> {
+        Logged {
+            log: "246c4ca910e1c06c9958c85d9cdfa414".into(),
+            seq: 7,
+            time: at(),
+            actor: "Nia Nurse".into(),
+            role: "clinician".into(),
+            incident: Some("20261128-0600-a1b2c3".into()),
+            event,
+            corrects: None,
+        }
+    }
+
+    /// Typed text leaves only when the admin opted in; what carries none goes whole.
+    #[test]
+    fn typed_text_is_withheld_unless_opted_in() {
+        let secret = "Patient Jane Roe \"bed 4\"";
+        let typed = [
+            Event::Note { text: secret.into() },
+            Event::StepSkipped { reason: secret.into(), step: "s1".into() },
+            Event::HazardNoted { hazard: secret.into(), mitigation: secret.into() },
+            Event::ObjectiveSet { number: 1, text: secret.into() },
+        ];
+        for event in typed {
+            let (_, payload) = crate::log::kind_and_payload(&event).unwrap();
+            let line = format!("{{\"t\":\"entry\",\"payload\":{payload}}}");
+            let entry = logged(event);
+            let withheld =
+                String::from_utf8(entry_frame("h", &line, &entry, &payload, false)).unwrap();
+            assert!(!withheld.contains("Jane Roe"), "{withheld}");
+            assert!(withheld.contains(" text=\"withheld\"] "), "{withheld}");
+            assert!(withheld.contains(&format!("hash=\"{}\"", crate::log::line_hash(&line))));
+            let sent = String::from_utf8(entry_frame("h", &line, &entry, &payload, true)).unwrap();
+            assert!(sent.contains("Jane Roe") && !sent.contains("withheld"), "{sent}");
+        }
+        let step = Event::StepDone { step: "isolate".into() };
+        let (_, payload) = crate::log::kind_and_payload(&step).unwrap();
+        let framed =
+            String::from_utf8(entry_frame("h", "{}", &logged(step), &payload, false)).unwrap();
+        assert!(framed.ends_with("seq=\"7\"] {\"step\":\"isolate\"}"), "{framed}");
+        assert!(framed.contains("<110>1 2026-11-28T06:00:00.123Z h caregiver - step_done "));
+    }
+
     proptest! {
         /// Hostile text anywhere a person's text can go (an actor's name, an incident id, a
         /// host name, the MSG) never breaks the frame or the structured data: the frame's

@@ -29,19 +29,33 @@ struct Rsyslog {
 impl Rsyslog {
     /// Starts rsyslogd on `port` with TLS, appending what it receives to `dir/received.log`.
     fn start(dir: &Path, port: u16) -> Rsyslog {
+        Rsyslog::start_with(dir, port, true)
+    }
+
+    /// ... with TLS, or plain TCP.
+    fn start_with(dir: &Path, port: u16, tls: bool) -> Rsyslog {
         let work = dir.join(format!("work-{port}"));
         std::fs::create_dir_all(&work).unwrap();
         let conf = dir.join(format!("rsyslog-{port}.conf"));
         let d = dir.display();
+        let (driver, module) = if tls {
+            (
+                format!(
+                    r#"defaultNetstreamDriver="gtls"
+  defaultNetstreamDriverCAFile="{d}/ca.pem"
+  defaultNetstreamDriverCertFile="{d}/server.pem"
+  defaultNetstreamDriverKeyFile="{d}/server.key""#
+                ),
+                r#"module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")"#,
+            )
+        } else {
+            (String::new(), r#"module(load="imtcp")"#)
+        };
         std::fs::write(
             &conf,
             format!(
-                r#"global(workDirectory="{w}" maxMessageSize="64k"
-  defaultNetstreamDriver="gtls"
-  defaultNetstreamDriverCAFile="{d}/ca.pem"
-  defaultNetstreamDriverCertFile="{d}/server.pem"
-  defaultNetstreamDriverKeyFile="{d}/server.key")
-module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")
+                r#"global(workDirectory="{w}" maxMessageSize="64k" {driver})
+{module}
 template(name="raw" type="string" string="%rawmsg%\n")
 ruleset(name="siem") {{ action(type="omfile" file="{d}/received.log" template="raw") }}
 input(type="imtcp" port="{port}" ruleset="siem")
@@ -498,4 +512,28 @@ fn the_split_api_moves_the_cursor_once_and_the_periodic_forward_never_fails() {
         other => panic!("{other:?}"),
     }
     assert!(app.siem_batch(10).unwrap().is_none());
+}
+
+#[test]
+fn plain_tcp_only_when_the_admin_says_so_for_a_lab() {
+    let (tmp, ws) = setup();
+    let dir = tmp.path();
+    let port = free_port();
+    let _server = Rsyslog::start_with(dir, port, false);
+    ws.notes(None, 3);
+    let all = ws.exported_hashes();
+    let (code, _, err) = ws.run(&[
+        "siem",
+        "set",
+        &format!("localhost:{port}"),
+        "--ca",
+        dir.join("ca.pem").to_str().unwrap(),
+        "--insecure-plain-tcp",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("for a lab only"), "{err}");
+    assert!(ws.ok(&["siem", "status"]).contains("plain TCP (lab only)"));
+    ws.ok(&["siem", "forward"]);
+    let lines = until_received(dir, &all);
+    check_received(&lines, &all);
 }
