@@ -2,7 +2,9 @@
 # Installs whatever building, running and testing Caregiver Playbook needs on Debian or
 # Ubuntu, and skips what is already there. Sourced by run.sh and test.sh; safe to run alone.
 #   - system packages: the WebKitGTK stack Tauri builds against, Xvfb and WebKitWebDriver
-#     for the end-to-end tests, python3 and openssl for the outsider checks;
+#     for the end-to-end tests, python3 and openssl for the outsider checks; rsyslog and
+#     its TLS driver (rsyslog-gnutls), the real syslog server the SIEM forwarding test
+#     (tests/it/siem.rs) starts on a local port (not started as a service here);
 #   - Rust (rustup, stable) if cargo is missing;
 #   - tauri-driver, pinned to 2.x (the latest on the registry is a 3.0 alpha);
 #   - for package.sh only (it calls `setup_tauri_cli`): the Tauri CLI, pinned. It writes the
@@ -17,6 +19,7 @@ PACKAGES=(
   libwebkit2gtk-4.1-dev
   xvfb xauth webkit2gtk-driver
   python3 openssl
+  rsyslog rsyslog-gnutls
 )
 
 as_root() {

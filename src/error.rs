@@ -198,6 +198,28 @@ pub enum Error {
         "the file does not match evidence item {item}: its SHA-256 is {found}, the item's is {recorded}"
     )]
     EvidenceMismatch { item: String, found: String, recorded: String },
+
+    /// The SIEM could not be reached, or the connection broke (`docs/siem.md`).
+    #[error(
+        "the SIEM at {target} cannot be reached: {reason}; the entries not sent stay waiting \
+         for the next forward"
+    )]
+    SiemUnreachable { target: String, reason: String },
+
+    /// The SIEM's certificate failed the check against the CA the admin set, or its name.
+    #[error(
+        "the SIEM at {target} showed a certificate that is not trusted: {reason}; nothing was \
+         sent"
+    )]
+    SiemCertificate { target: String, reason: String },
+
+    /// The TLS connection to the SIEM failed otherwise (a protocol or version it refused,
+    /// a client certificate it refused).
+    #[error(
+        "the TLS connection to the SIEM at {target} failed: {reason}; the entries not sent \
+         stay waiting for the next forward"
+    )]
+    SiemTls { target: String, reason: String },
 }
 
 impl Error {
@@ -248,6 +270,9 @@ impl Error {
             Error::StoreTampered { .. } => "store_tampered",
             Error::IndicatorInvalid { .. } => "indicator_invalid",
             Error::EvidenceMismatch { .. } => "evidence_mismatch",
+            Error::SiemUnreachable { .. } => "siem_unreachable",
+            Error::SiemCertificate { .. } => "siem_certificate",
+            Error::SiemTls { .. } => "siem_tls",
         }
     }
 

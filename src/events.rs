@@ -259,6 +259,67 @@ impl Event {
         }
     }
 
+    /// How the entry goes to the SIEM (`crate::siem`, `docs/siem.md`): its facility and
+    /// severity, and whether it carries text a person typed (notes, observations, reasons,
+    /// messages, briefings, hazards, decisions and observations of exercises, ...), which
+    /// leaves as its kind and hash only unless the admin opted in. Names, ids, counts and
+    /// choices a playbook offers are not typed text.
+    pub fn siem_class(&self) -> crate::siem::Class {
+        use crate::siem::Class;
+        match self {
+            Event::EmergencyAccessUsed { .. }
+            | Event::WardCopyRepaired { .. }
+            | Event::EntriesUnsigned { .. } => Class::security(),
+            Event::EvidenceVerified { matches: false, .. } => Class::warning(),
+            Event::BreachAssessed(_) => Class::warning().typed(),
+            Event::IncidentStarted(_)
+            | Event::IncidentClosed { .. }
+            | Event::DrillEnded { .. }
+            | Event::ClockResumed { .. }
+            | Event::BreachRecorded { .. }
+            | Event::EvidenceAdded { .. }
+            | Event::EvidenceVerified { matches: true, .. }
+            | Event::IndicatorAdded { .. }
+            | Event::IndicatorsShared { .. }
+            | Event::FindingsRecorded { .. } => Class::notice(),
+            Event::Observation { .. }
+            | Event::DiscoveryCorrected { .. }
+            | Event::ClockPaused { .. }
+            | Event::CustodyTransferred { .. }
+            | Event::CustodyConfirmed { .. } => Class::notice().typed(),
+            Event::StepDone { .. }
+            | Event::Decision { .. }
+            | Event::PositionAssigned { .. }
+            | Event::TimerAcknowledged { .. }
+            | Event::CallMade { .. }
+            | Event::TrainingAssigned { .. }
+            | Event::TrainingAcknowledged { .. }
+            | Event::PhishingImported { .. }
+            | Event::PolicyAcknowledged { .. }
+            | Event::BulletinAcknowledged { .. }
+            | Event::PeriodStarted { .. }
+            | Event::ObjectiveClosed { .. }
+            | Event::ExerciseStarted { .. }
+            | Event::ExercisePaused { .. }
+            | Event::ExerciseResumed { .. }
+            | Event::ExerciseSpeedChanged { .. }
+            | Event::InjectJumped { .. } => Class::info(),
+            Event::Note { .. }
+            | Event::StepSkipped { .. }
+            | Event::ObjectiveSet { .. }
+            | Event::GeneralMessage { .. }
+            | Event::ExerciseDecision { .. }
+            | Event::ExerciseObserved { .. }
+            | Event::CorrectiveActionAdded { .. }
+            | Event::CorrectiveActionClosed { .. }
+            | Event::ExerciseRecorded { .. }
+            | Event::BriefingWritten { .. }
+            | Event::WorkAssigned { .. }
+            | Event::HazardNoted { .. }
+            | Event::SystemStatusSet { .. } => Class::info().typed(),
+        }
+    }
+
     /// The playbook step the entry is about, if any.
     pub fn step(&self) -> Option<&str> {
         match self {

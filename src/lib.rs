@@ -31,6 +31,7 @@ pub mod paths;
 pub mod playbook;
 pub mod policy;
 pub mod risk;
+pub mod siem;
 pub mod store;
 pub mod training;
 pub mod words;

@@ -7,8 +7,7 @@
 
 mod cli;
 
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 
@@ -108,6 +107,9 @@ enum Command {
     /// The fleet folder: publish this workstation's log; collect every workstation's (admins).
     #[command(subcommand)]
     Fleet(cli::fleet::FleetCommand),
+    /// SIEM forwarding: the log as RFC 5424 syslog over TLS to the hospital's SIEM.
+    #[command(subcommand)]
+    Siem(cli::siem::SiemCommand),
 }
 
 fn main() -> ExitCode {
@@ -153,5 +155,6 @@ fn run(cli: Cli) -> cli::Result {
         Command::Evidence(cmd) => cli::forensics::run_evidence(auth, cmd),
         Command::Ioc(cmd) => cli::forensics::run_ioc(auth, cmd),
         Command::Fleet(cmd) => cli::fleet::run(auth, cmd),
+        Command::Siem(cmd) => cli::siem::run(auth, cmd),
     }
 }

@@ -39,6 +39,7 @@ pub mod policies;
 pub mod records;
 pub mod risk;
 pub mod session;
+pub mod siem;
 pub mod training;
 mod ward;
 

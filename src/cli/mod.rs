@@ -17,6 +17,7 @@ pub mod log;
 pub mod playbooks;
 pub mod policy;
 pub mod risk;
+pub mod siem;
 pub mod training;
 pub mod users;
 

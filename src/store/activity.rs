@@ -58,6 +58,9 @@ pub const CHECKPOINT_EVERY: u64 = 64;
 /// without their signature (still chained, sealed and counted; see the module's comment).
 pub const CHECKPOINT_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
+/// Log entries as their numbers and their lines, opened.
+pub type OpenedLines = Vec<(u64, Zeroizing<String>)>;
+
 /// This session's entries at the end of the log that wait for a checkpoint: `first` to
 /// `last`, the line hash of `last`, and when the first was written.
 #[derive(Debug, Clone)]
@@ -305,6 +308,34 @@ impl Session {
         let mut bytes = Vec::new();
         self.write_from(&mut bytes, None, after)?;
         Ok(Some((bytes, size as u64)))
+    }
+
+    /// Up to `max` of this workstation's own log entries after the first `after`, each its
+    /// number and its line, opened; and the log's size. For the SIEM, so anyone signed in.
+    pub fn log_lines(&self, after: u64, max: usize) -> Result<(OpenedLines, u64)> {
+        self.require(Permission::PublishLog, "forward the activity log")?;
+        self.ready()?;
+        let conn = &self.store.conn;
+        let size = tail(conn)?.size;
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT seq, sealed FROM log_entries WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )
+            .map_err(Error::sql("read the log"))?;
+        let limit = i64::try_from(max).unwrap_or(i64::MAX);
+        let mut rows =
+            stmt.query(params![after as i64, limit]).map_err(Error::sql("read the log"))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(Error::sql("read the log"))? {
+            let seq: i64 = row.get(0).map_err(Error::sql("read the log"))?;
+            let sealed: Vec<u8> = row.get(1).map_err(Error::sql("read the log"))?;
+            let line = self.open_entry(seq as u64, &sealed)?;
+            let line = String::from_utf8(line.to_vec()).map_err(|_| Error::LogBroken {
+                reason: format!("entry {seq} in the store is not UTF-8"),
+            })?;
+            out.push((seq as u64, Zeroizing::new(line)));
+        }
+        Ok((out, size))
     }
 
     fn write_from(

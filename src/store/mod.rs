@@ -170,10 +170,15 @@ pub enum Kind {
     /// The keys of the workstations this store collects from the fleet folder, pinned or
     /// enrolled (`crate::fleet::FleetKeys`).
     FleetKeys,
+    /// The SIEM this workstation forwards its log to: host, port, CA, client certificate
+    /// and key, whether typed text is sent (`crate::siem::Target`).
+    SiemTarget,
+    /// How far this workstation's log was forwarded to the SIEM (`crate::siem::Cursor`).
+    SiemCursor,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 29] = [
+    pub const ALL: [Kind; 31] = [
         Kind::Playbook,
         Kind::SignedPack,
         Kind::WardPack,
@@ -203,6 +208,8 @@ impl Kind {
         Kind::Findings,
         Kind::FleetCursor,
         Kind::FleetKeys,
+        Kind::SiemTarget,
+        Kind::SiemCursor,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -236,6 +243,8 @@ impl Kind {
             Kind::Findings => "forensic_findings",
             Kind::FleetCursor => "fleet_cursor",
             Kind::FleetKeys => "fleet_keys",
+            Kind::SiemTarget => "siem_target",
+            Kind::SiemCursor => "siem_cursor",
         }
     }
 
@@ -260,6 +269,7 @@ impl Kind {
                 | Kind::PolicyVersion
                 | Kind::Bulletin
                 | Kind::FleetKeys
+                | Kind::SiemTarget
         )
     }
 
@@ -293,7 +303,9 @@ impl Kind {
             | Kind::Indicator
             | Kind::Findings
             | Kind::FleetCursor
-            | Kind::FleetKeys => Scope::Main,
+            | Kind::FleetKeys
+            | Kind::SiemTarget
+            | Kind::SiemCursor => Scope::Main,
         }
     }
 }

@@ -52,7 +52,8 @@ pub enum Permission {
     /// exercise register and the corrective actions of every exercise.
     EvaluateExercises,
     /// Publish the workstation's signed log to the fleet folder an admin or IT set
-    /// (`docs/fleet.md`): done at every unlock and lock, whoever is signed in.
+    /// (`docs/fleet.md`): done at every unlock and lock, whoever is signed in; and forward
+    /// it to the SIEM an admin set (`docs/siem.md`).
     PublishLog,
     /// Collect the fleet folder: pin, enroll and accept workstations' keys, and import
     /// their logs into this store.

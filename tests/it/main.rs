@@ -30,6 +30,7 @@ mod log;
 mod pack;
 mod policy;
 mod rules;
+mod siem;
 mod store;
 mod support;
 mod tampering;

@@ -232,6 +232,19 @@ pub fn write_every_kind(session: &caregiver::store::Session, marker: &str) {
         workstations: [(text("fleet workstation"), pinned)].into_iter().collect(),
     };
     session.put("fleet_keys-1", &keys).unwrap();
+    let target = caregiver::siem::Target {
+        host: text("siem host"),
+        port: 6514,
+        ca_pem: text("siem CA"),
+        client_cert_pem: Some(text("siem client certificate")),
+        client_key_pem: Some(zeroize::Zeroizing::new(text("siem client key"))),
+        send_text: false,
+        plain_tcp: false,
+    };
+    session.put("siem_target-1", &target).unwrap();
+    let cursor =
+        caregiver::siem::Cursor { target: text("siem cursor"), entries: 3, forwarded: Some(now) };
+    session.put("siem_cursor-1", &cursor).unwrap();
 }
 
 /// The admin of the stores these tests make.
@@ -278,6 +291,8 @@ pub fn read_each_kind(session: &caregiver::store::Session) -> Vec<caregiver::Res
         all::<caregiver::forensics::summary::Findings>(session),
         all::<caregiver::fleet::Cursor>(session),
         all::<caregiver::fleet::FleetKeys>(session),
+        all::<caregiver::siem::Target>(session),
+        all::<caregiver::siem::Cursor>(session),
     ]
 }
 

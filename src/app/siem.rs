@@ -1,0 +1,234 @@
+//! SIEM forwarding (issue 22; `docs/siem.md`): the target an admin sets, and forwarding
+//! this workstation's own log entries to it, at least once and with no gap.
+//!
+//! Split so that no lock is held during network I/O: [`App::siem_batch`] (under the app:
+//! reads the entries after the cursor and builds their messages in memory), [`Batch::send`]
+//! (no app: connects, sends, flushes, closes; runs on any thread), [`App::siem_sent`]
+//! (under the app: moves the cursor past the batch, only if it still stands where the
+//! batch began, for the same target). `forward_siem` chains them until caught up (the
+//! CLI); `forward_siem_quietly` never fails (the window's periodic forward).
+
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use super::App;
+use crate::events::Event;
+use crate::log;
+use crate::siem::message::entry_frame;
+use crate::siem::send::Link;
+use crate::siem::{Cursor, Target};
+use crate::{Error, Result};
+
+/// The entries a batch holds at most by default (one connection each).
+pub const BATCH: usize = 500;
+
+/// What an admin sets: the target and its certificates as PEM text (read from files by
+/// the front end).
+#[derive(Debug, Clone)]
+pub struct SiemSetting {
+    pub host: String,
+    pub port: u16,
+    pub ca_pem: String,
+    pub client_cert_pem: Option<String>,
+    pub client_key_pem: Option<Zeroizing<String>>,
+    pub send_text: bool,
+    pub plain_tcp: bool,
+}
+
+/// Entries read after the cursor, as framed messages ready to send.
+#[derive(Debug)]
+pub struct Batch {
+    link: Link,
+    /// The cursor when the batch was read: the entries 1 to `from` were forwarded.
+    pub from: u64,
+    /// The batch's last entry.
+    pub to: u64,
+    frames: Vec<Vec<u8>>,
+}
+
+impl Batch {
+    /// The target's name (`host:port`).
+    pub fn target(&self) -> &str {
+        &self.link.name
+    }
+
+    /// Connects to the SIEM and sends the batch (no app needed: run it on any thread).
+    pub fn send(&self) -> Result<()> {
+        self.link.send(&self.frames)
+    }
+}
+
+/// What a forward did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Forwarded {
+    pub target: String,
+    /// Entries sent by this forward.
+    pub sent: u64,
+    /// Entries forwarded to this target in all (1 to this).
+    pub entries: u64,
+    /// Entries still waiting.
+    pub waiting: u64,
+    pub at: DateTime<Utc>,
+}
+
+/// The periodic forward: done, nothing to do (no SIEM set), or to be tried again later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Attempt {
+    Forwarded(Forwarded),
+    NotSet,
+    RetryLater { code: String, reason: String },
+}
+
+/// Where forwarding stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SiemStatus {
+    /// The target (`host:port`), if one is set.
+    pub target: Option<String>,
+    pub tls: bool,
+    pub mutual_tls: bool,
+    pub send_text: bool,
+    /// Entries forwarded to the target (1 to this).
+    pub forwarded: u64,
+    pub last_forwarded: Option<DateTime<Utc>>,
+    /// Entries of the log not yet forwarded.
+    pub waiting: u64,
+}
+
+impl App {
+    /// Sets the SIEM target (admins): its CA, client certificate and key are checked
+    /// first; nothing is stored when one is bad. No connection is made.
+    pub fn set_siem(&self, s: SiemSetting) -> Result<String> {
+        let host = s.host.trim();
+        if host.is_empty() || host.len() > 253 || s.port == 0 {
+            return Err(Error::Invalid {
+                what: "SIEM",
+                reason: "give its host and port as HOST:PORT (such as siem.example.org:6514)"
+                    .into(),
+            });
+        }
+        let target = Target {
+            host: host.to_owned(),
+            port: s.port,
+            ca_pem: s.ca_pem,
+            client_cert_pem: s.client_cert_pem,
+            client_key_pem: s.client_key_pem,
+            send_text: s.send_text,
+            plain_tcp: s.plain_tcp,
+        };
+        Link::of(&target)?;
+        self.user()?.set_siem_target(Some(&target))?;
+        Ok(target.name())
+    }
+
+    /// Turns forwarding off (admins). The cursor stays: setting the same target again
+    /// resumes from it.
+    pub fn siem_off(&self) -> Result<()> {
+        self.user()?.set_siem_target(None)
+    }
+
+    /// Where forwarding stands (anyone signed in).
+    pub fn siem_status(&self) -> Result<SiemStatus> {
+        let session = self.user()?;
+        let target = session.siem_target()?;
+        let name = target.as_ref().map(Target::name);
+        let cursor = match &name {
+            Some(n) => session.siem_cursor(n)?,
+            None => Cursor::default(),
+        };
+        let (_, size) = session.log_lines(0, 0)?;
+        Ok(SiemStatus {
+            tls: target.as_ref().is_some_and(|t| !t.plain_tcp),
+            mutual_tls: target.as_ref().is_some_and(|t| t.client_cert_pem.is_some()),
+            send_text: target.as_ref().is_some_and(|t| t.send_text),
+            target: name,
+            forwarded: cursor.entries,
+            last_forwarded: cursor.forwarded,
+            waiting: size.saturating_sub(cursor.entries),
+        })
+    }
+
+    /// Reads up to `max` entries after the cursor and builds their messages (anyone signed
+    /// in): `None` when none wait. An error when no SIEM is set.
+    pub fn siem_batch(&self, max: usize) -> Result<Option<Batch>> {
+        let session = self.user()?;
+        let target = session.siem_target()?.ok_or_else(|| Error::Invalid {
+            what: "SIEM",
+            reason: "none is set: an admin sets one (`caregiver siem set HOST:PORT --ca FILE`)"
+                .into(),
+        })?;
+        let link = Link::of(&target)?;
+        let cursor = session.siem_cursor(&link.name)?;
+        let (lines, _) = session.log_lines(cursor.entries, max.max(1))?;
+        let Some(to) = lines.last().map(|(seq, _)| *seq) else { return Ok(None) };
+        let host = host_name();
+        let mut frames = Vec::with_capacity(lines.len());
+        for (seq, line) in &lines {
+            let entry: log::Entry = serde_json::from_str(line).map_err(|_| Error::LogBroken {
+                reason: format!("entry {seq} in the store cannot be read"),
+            })?;
+            let payload = entry.payload.clone();
+            let read = entry.decode::<Event>()?;
+            frames.push(entry_frame(host, line, &read, &payload, target.send_text));
+        }
+        Ok(Some(Batch { link, from: cursor.entries, to, frames }))
+    }
+
+    /// Moves the cursor past a batch that was sent, if it still stands where the batch
+    /// began (for the same target). Returns whether it moved.
+    pub fn siem_sent(&self, batch: &Batch) -> Result<bool> {
+        self.user()?.advance_siem_cursor(batch.target(), batch.from, batch.to, self.now())
+    }
+
+    /// Sends every entry waiting, `batch` entries a connection, until caught up. An error
+    /// stops it; what was sent before stays forwarded, the rest waits for the next one.
+    pub fn forward_siem(&self, batch: usize) -> Result<Forwarded> {
+        let mut sent = 0;
+        while let Some(b) = self.siem_batch(batch)? {
+            b.send()?;
+            if self.siem_sent(&b)? {
+                sent += b.to - b.from;
+            }
+        }
+        let status = self.siem_status()?;
+        Ok(Forwarded {
+            target: status.target.unwrap_or_default(),
+            sent,
+            entries: status.forwarded,
+            waiting: status.waiting,
+            at: self.now(),
+        })
+    }
+
+    /// The forward the window makes every few minutes: never an error; a SIEM that cannot
+    /// be reached is tried again at the next one, from the same entry.
+    pub fn forward_siem_quietly(&self) -> Attempt {
+        match self.user().and_then(|s| s.siem_target()) {
+            Ok(None) => return Attempt::NotSet,
+            Ok(Some(_)) => {}
+            Err(e) => return Attempt::RetryLater { code: e.code().into(), reason: e.to_string() },
+        }
+        match self.forward_siem(BATCH) {
+            Ok(f) => Attempt::Forwarded(f),
+            Err(e) => Attempt::RetryLater { code: e.code().into(), reason: e.to_string() },
+        }
+    }
+}
+
+/// This machine's host name for the messages' HOSTNAME (the kernel's on Linux, the
+/// computer's name on Windows), else `-`. Read once.
+fn host_name() -> &'static str {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("COMPUTERNAME").ok())
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "-".into())
+    })
+}
