@@ -127,6 +127,8 @@ pub struct App {
     /// (`None`: the platform's place).
     managed: std::cell::OnceCell<managed::ManagedState>,
     managed_dir: Option<PathBuf>,
+    /// What publishing to the fleet folder left to show or to finish (`fleet.rs`).
+    fleet: RefCell<fleet::Memory>,
 }
 
 /// An app dropped (the CLI's command done, the window closed) locks first, so the
@@ -156,6 +158,7 @@ impl App {
             ahead: RefCell::new(None),
             managed: std::cell::OnceCell::new(),
             managed_dir: None,
+            fleet: RefCell::default(),
         }
     }
 
