@@ -361,6 +361,17 @@ impl App {
         self.user()?.collect_fleet(dir, o)
     }
 
+    /// Collects the fleet folder in force (the window's "Collect now"; admins).
+    pub fn collect_fleet_in_force(&self, stale_days: u32) -> Result<Report> {
+        let dir = self.fleet_dir()?.ok_or_else(|| Error::Invalid {
+            what: "fleet folder",
+            reason: "none is set: an admin sets one (`caregiver settings fleet-dir PATH`), or \
+                     IT's managed configuration names one"
+                .into(),
+        })?;
+        self.collect_fleet(&dir, stale_days, false)
+    }
+
     /// The workstations of `dir` (else the fleet folder in force), each with when it last
     /// published, the pack it has in force, its key's standing and the entries collected
     /// (admins). Reads only.
