@@ -43,7 +43,8 @@ export async function renderFleet(main) {
         ? h("p", { id: "fleet-folder", dataset: { path: folder } }, folder)
         : h("p", { id: "fleet-folder", dataset: { path: "" } },
           "No fleet folder is set. An admin sets one with `caregiver settings fleet-dir PATH`, or IT names one in the managed configuration."),
-      said ? h("p", { id: "fleet-this", dataset: { state: said.state } }, `This workstation: ${said.text.replace(/^Fleet folder: /, "")}`) : null),
+      said ? h("p", { id: "fleet-this", dataset: { state: said.state } }, `This workstation: ${said.text.replace(/^Fleet folder: /, "")}`) : null,
+      said && said.state === "retrying" ? h("p", { class: "hint", id: "fleet-why" }, `Why: ${pub.data.retrying}`) : null),
     h("section", { "aria-labelledby": "fleet-collect-title" },
       h("h2", { id: "fleet-collect-title" }, "Workstations"),
       h("p", { class: "hint" }, "Collecting reads every workstation's log from the folder, checks each part against the workstation's key and imports what is new. Collecting twice changes nothing."),
