@@ -30,7 +30,7 @@ enum Job {
     /// Publish now (at unlock), and again every [`PUBLISH_EVERY`] from now.
     Publish,
     /// Write a publication built at lock, and end it.
-    Write(Prepared),
+    Write(Box<Prepared>),
 }
 
 /// The way to the publishing thread.
@@ -58,7 +58,7 @@ impl Publisher {
                     }
                     Job::Write(p) => {
                         let written = p.write();
-                        let _ = state.app().finish_fleet_publish(p, written);
+                        let _ = state.app().finish_fleet_publish(*p, written);
                     }
                 }
             }
@@ -75,7 +75,7 @@ impl Publisher {
     /// Writes a publication built at lock, on the publishing thread.
     pub fn write(&self, p: Option<Prepared>) {
         if let Some(p) = p {
-            let _ = self.0.send(Job::Write(p));
+            let _ = self.0.send(Job::Write(Box::new(p)));
         }
     }
 }
