@@ -113,7 +113,19 @@ async fn a_training_ack_on_the_ward_reaches_the_admins_dashboard_through_the_fle
     let segment = wait_for_segment_with(&folder, "training_acknowledged");
     assert!(caregiver::fleet::parse_segment_name(&segment).is_some());
     assert!(!ward.exists("#fleet-published:not([hidden])").await, "locked: nothing said");
+
+    // The share goes away (unmounted): her next unlock is not held up, and the footer says
+    // the folder is not reachable and is tried again, with when it last published.
+    let unmounted = fleet_root.path().join("unmounted");
+    std::fs::rename(&fleet, &unmounted).unwrap();
+    ward.unlock(SAM, SAM_PASS, "home").await;
+    ward.wait_attr("#fleet-published", "data-state", "retrying").await;
+    let said = ward.find("#fleet-published").await.text().await.unwrap();
+    assert!(said.contains("not reachable") && said.contains("last published 20"), "{said}");
+    ward.click("#nav-lock").await;
+    ward.wait_screen("locked").await;
     ward.close().await;
+    std::fs::rename(&unmounted, &fleet).unwrap();
 
     // The admin's workstation, another store: the dashboard does not know of it yet.
     let admin = App::launch_with_cli(|cli| prepare(cli, &fleet)).await;

@@ -579,6 +579,19 @@ fn the_lock_publish_is_written_after_the_keys_are_gone_and_the_next_follows_on()
     assert_eq!(p.segment.map(|s| s.0), Some(last + 1), "{p:?}");
     assert_eq!(app.fleet_last_published().unwrap(), Some(p.at));
 
+    // The idle lock builds its publication too, at the tick that locks, and only then.
+    let idle = std::time::Instant::now();
+    app.touch(idle);
+    app.set_idle_lock_minutes(1).unwrap();
+    app.start_incident("network-outage", true, None, None).unwrap();
+    assert!(app.tick_publishing(idle + std::time::Duration::from_secs(30)).is_none());
+    let at_idle = app.tick_publishing(idle + std::time::Duration::from_secs(61)).unwrap();
+    assert!(app.fleet_last_published().is_err(), "the idle lock locked");
+    assert_eq!(at_idle.segment().map(|s| s.0), Some(p.entries + 1));
+    let written = at_idle.write();
+    let p = app.finish_fleet_publish(at_idle, written).unwrap();
+    app.unlock(ADMIN, b"correct horse battery staple", now()).unwrap();
+
     // The share goes: the try fails, the window says so, nothing moves; back, it resumes.
     let fleet = folder.parent().unwrap().to_path_buf();
     let aside = tmp.path().join("unmounted");
