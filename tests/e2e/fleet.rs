@@ -155,5 +155,23 @@ async fn a_training_ack_on_the_ward_reaches_the_admins_dashboard_through_the_fle
     // The dashboard counts her acknowledgment now.
     let chart = module_chart(&admin).await;
     assert!(chart.contains("100% · 1 of 1"), "{chart}");
+
+    // The ward's folder shows another key (a rebuilt workstation): refused until the admin
+    // accepts it, after a confirmation.
+    let rebuilt = Cli::new(&fleet_root.path().join("rebuilt").join("data"));
+    rebuilt.init();
+    let key = fleet_root.path().join("rebuilt.pem");
+    rebuilt.ok(&["log", "key", "--out", key.to_str().unwrap()]);
+    std::fs::copy(&key, folder.join("key.pem")).unwrap();
+    admin.click("#nav-fleet").await;
+    admin.wait_screen("fleet").await;
+    admin.click("#fleet-collect").await;
+    admin.wait_attr(&row, "data-state", "refused").await;
+    let refused = admin.find(&row).await.text().await.unwrap();
+    assert!(refused.contains("Refused") && refused.contains("key changed"), "{refused}");
+    admin.click(&format!("button[data-accept-ask=\"{ward_id}\"]")).await;
+    admin.click(&format!("button[data-accept=\"{ward_id}\"]")).await;
+    admin.wait_attr(&row, "data-state", "up-to-date").await;
+    assert!(!admin.exists(&format!("button[data-accept-ask=\"{ward_id}\"]")).await);
     admin.close().await;
 }
