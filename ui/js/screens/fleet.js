@@ -55,11 +55,11 @@ export async function renderFleet(main) {
 /** The report as a table: one row a workstation. */
 function table(r, { collected, reload }) {
   if (r.workstations.length === 0) return h("p", { id: "fleet-none" }, "No workstation has published into this folder yet.");
-  return h("table", { class: "users fleet", id: "fleet-table" },
+  return h("div", { class: "fleet-scroll" }, h("table", { class: "users fleet", id: "fleet-table" },
     h("caption", {}, collected ? `Collected from ${r.dir}` : `In ${r.dir} (not collected now)`),
     h("thead", {}, h("tr", {}, ["Workstation", "Last published", "Pack in force", collected ? "Imported now" : "Entries collected", "What happened"]
       .map((t) => h("th", { scope: "col" }, t)))),
-    h("tbody", {}, r.workstations.map((w) => row(w, r.stale_days, collected, reload))));
+    h("tbody", {}, r.workstations.map((w) => row(w, r.stale_days, collected, reload)))));
 }
 
 function row(w, staleDays, collected, reload) {
@@ -78,7 +78,7 @@ function row(w, staleDays, collected, reload) {
     h("td", {}, w.last_published ? local(w.last_published) : "never"),
     h("td", {}, w.pack_version ? `version ${w.pack_version}` : "built-in pack"),
     h("td", { class: "count" }, collected ? `${w.imported} entries (${w.segments} parts)` : `${w.entries}`),
-    h("td", {}, h("ul", { class: "notes" }, notes), changed ? accept(w.workstation, reload) : null));
+    h("td", { class: "notes-cell" }, h("ul", { class: "notes" }, notes), changed ? accept(w.workstation, reload) : null));
 }
 
 /** "Accept the new key", then a confirmation: only once the change is confirmed with the
