@@ -3,8 +3,12 @@
 //! called from the window.
 
 /// Every `#[tauri::command]` in `src/` (`commands.rs`, `registers.rs`, `forensics.rs`,
-/// `hics.rs`, `exercises.rs`), in snake_case.
+/// `hics.rs`, `exercises.rs`, `fleet.rs`), in snake_case.
 const COMMANDS: &[&str] = &[
+    "fleet_publishing",
+    "fleet_status",
+    "collect_fleet",
+    "accept_workstation_key",
     "exercises",
     "start_exercise",
     "exercise",

@@ -37,6 +37,8 @@ use serde::Serialize;
 use tauri::State;
 use zeroize::Zeroizing;
 
+use crate::fleet::Publisher;
+
 pub(crate) type Reply<T> = Result<T, ErrorReport>;
 
 /// What the app holds while it runs.
@@ -109,10 +111,18 @@ pub async fn lock_screen(state: State<'_, AppState>) -> Reply<LockScreen> {
     Ok(state.app().lock_screen()?)
 }
 
+/// Unlocks, then publishes to the fleet folder on the publishing thread.
 #[tauri::command]
-pub async fn unlock(state: State<'_, AppState>, name: String, passphrase: String) -> Reply<Status> {
+pub async fn unlock(
+    state: State<'_, AppState>,
+    publisher: State<'_, Publisher>,
+    name: String,
+    passphrase: String,
+) -> Reply<Status> {
     let passphrase = Zeroizing::new(passphrase);
-    Ok(state.app().unlock(&name, passphrase.as_bytes(), Instant::now())?)
+    let status = state.app().unlock(&name, passphrase.as_bytes(), Instant::now())?;
+    publisher.publish();
+    Ok(status)
 }
 
 #[tauri::command]
@@ -121,11 +131,16 @@ pub async fn unlock_emergency(state: State<'_, AppState>, code: String) -> Reply
     Ok(state.app().unlock_emergency(code.as_bytes(), Instant::now())?)
 }
 
+/// Locks; what the session logged is published to the fleet folder afterwards, on the
+/// publishing thread.
 #[tauri::command]
-pub async fn lock(state: State<'_, AppState>) -> Reply<Status> {
+pub async fn lock(state: State<'_, AppState>, publisher: State<'_, Publisher>) -> Reply<Status> {
     let mut desk = state.app();
-    desk.lock();
-    Ok(desk.status(Instant::now()))
+    let at_lock = desk.lock_publishing();
+    let status = desk.status(Instant::now());
+    drop(desk);
+    publisher.write(at_lock);
+    Ok(status)
 }
 
 #[tauri::command]

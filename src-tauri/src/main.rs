@@ -7,6 +7,7 @@
 
 mod commands;
 mod exercises;
+mod fleet;
 mod forensics;
 mod hics;
 mod hics_plan;
@@ -46,6 +47,7 @@ fn main() -> ExitCode {
             // made, so neither waits for the other.
             let handle = app.handle().clone();
             std::thread::spawn(move || handle.state::<commands::AppState>().app().open_ahead());
+            app.manage(fleet::Publisher::start(app.handle().clone()));
             start_idle_lock(app.handle().clone());
             Ok(())
         })
@@ -172,6 +174,10 @@ fn main() -> ExitCode {
             hics_plan::assign_work,
             hics_plan::note_hazard,
             hics_plan::set_system_status,
+            fleet::fleet_publishing,
+            fleet::fleet_status,
+            fleet::collect_fleet,
+            fleet::accept_workstation_key,
         ])
         .run(tauri::generate_context!());
     match result {
@@ -183,7 +189,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Checks the idle clock every second and locks (dropping the keys) when it runs out, whether
+/// Checks the idle clock every second and locks (dropping the keys, publishing to the fleet
+/// folder) when it runs out, whether
 /// or not the window is looking; the window notices on its next status poll. Every ten
 /// seconds it also announces the incidents' reminders that have come due, once each, as
 /// desktop notifications (the window shows them too, until someone says they saw them).
@@ -193,7 +200,10 @@ fn start_idle_lock(app: tauri::AppHandle) {
         for second in 1u64.. {
             std::thread::sleep(std::time::Duration::from_secs(1));
             let state = app.state::<commands::AppState>();
-            state.app().tick(std::time::Instant::now());
+            // The idle lock publishes to the fleet folder as a lock does: built here, before
+            // the keys go, and written on the publishing thread.
+            let at_lock = state.app().tick_publishing(std::time::Instant::now());
+            app.state::<fleet::Publisher>().write(at_lock);
             if second % 10 != 0 {
                 continue;
             }

@@ -4,7 +4,9 @@
 //! an admin's workstation, collecting every workstation's log from it, their keys and
 //! their status.
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -26,6 +28,115 @@ pub struct Published {
     /// Entries published in all.
     pub entries: u64,
     pub at: DateTime<Utc>,
+}
+
+/// How often the window publishes while someone is signed in. Five minutes: an entry
+/// reaches the admin's collection within minutes even when nobody locks for a whole shift,
+/// and 5,000 workstations make about 17 small writes a second on the share (a segment, a
+/// status), light for any file server; an unreachable share costs one failed look per
+/// period.
+pub const PUBLISH_EVERY: Duration = Duration::from_secs(5 * 60);
+
+/// A publication built under the app's lock (`App::prepare_fleet_publish`), written with
+/// nothing of the app held (`Prepared::write`), then ended under the lock again
+/// (`App::finish_fleet_publish`).
+pub struct Prepared {
+    dir: PathBuf,
+    log: String,
+    key_pem: String,
+    /// The cursor as the publication found it: moved on only if it is still this one.
+    from: Cursor,
+    /// The entries published before this publication's segment.
+    start: u64,
+    /// The new entries: (bytes, first entry, last entry).
+    segment: Option<(Vec<u8>, u64, u64)>,
+    status: Status,
+    /// The cursor once written.
+    to: Cursor,
+}
+
+/// Entry numbers only: the segment's bytes are the log's.
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("dir", &self.dir)
+            .field("log", &self.log)
+            .field("from", &self.from)
+            .field("segment", &self.segment.as_ref().map(|s| (s.1, s.2)))
+            .field("to", &self.to)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What writing a publication did.
+#[derive(Debug)]
+pub enum Written {
+    /// Its files are in place, in this workstation's folder.
+    Done(PathBuf),
+    /// This workstation's folder is gone from the fleet folder (a new USB stick, an
+    /// emptied share): the whole log is published again, from entry 1.
+    FolderGone,
+    /// The fleet folder could not be reached or written: nothing half-written.
+    Failed(Error),
+}
+
+impl Prepared {
+    /// Writes the publication into the fleet folder, each file whole or not at all. Holds
+    /// nothing of the app: a share that hangs delays only this.
+    pub fn write(&self) -> Written {
+        if let Err(e) = publish::reachable(&self.dir) {
+            return Written::Failed(e);
+        }
+        if self.start > 0 && !self.dir.join(&self.log).is_dir() {
+            return Written::FolderGone;
+        }
+        let publication = Publication {
+            log: &self.log,
+            key_pem: &self.key_pem,
+            segment: self.segment.as_ref().map(|(bytes, a, b)| (bytes.as_slice(), *a, *b)),
+            status: &self.status,
+        };
+        match publish::write(&self.dir, &publication) {
+            Ok(folder) => Written::Done(folder),
+            Err(e) => Written::Failed(e),
+        }
+    }
+
+    /// The entries this publication's segment holds, if it has one.
+    pub fn segment(&self) -> Option<(u64, u64)> {
+        self.segment.as_ref().map(|s| (s.1, s.2))
+    }
+}
+
+/// What the window says of publishing (`App::fleet_publishing`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Publishing {
+    /// The fleet folder in force (none: this workstation does not publish).
+    pub folder: Option<String>,
+    /// When this workstation last published into it.
+    pub last_published: Option<DateTime<Utc>>,
+    /// Why the last try failed, when it did: it is tried again at the next.
+    pub retrying: Option<String>,
+    /// How often the window publishes (minutes).
+    pub every_minutes: u64,
+}
+
+/// What the app remembers of publishing while it runs (kept across locks: none of it is
+/// the log's content).
+#[derive(Debug, Default)]
+pub(super) struct Memory {
+    /// A cursor move a publish ended while locked could not make: (from, to).
+    pending: Option<(Cursor, Cursor)>,
+    /// The last try: the folder, and why it failed if it did.
+    tried: Option<Tried>,
+    /// When the last try that wrote its files published.
+    published: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug)]
+struct Tried {
+    dir: String,
+    failed: Option<String>,
 }
 
 /// The periodic publish: done, nothing to do (no folder set), or to be tried again later.
@@ -66,54 +177,169 @@ impl App {
     /// error naming it; nothing is half-written and the next publish starts from the same
     /// entry.
     pub fn publish_fleet(&self) -> Result<Published> {
-        let dir = self.fleet_dir()?.ok_or_else(|| Error::Invalid {
+        Self::publish_with(|| self)?.ok_or_else(|| Error::Invalid {
             what: "fleet folder",
             reason: "none is set: an admin sets one (`caregiver settings fleet-dir PATH`), or \
                      IT's managed configuration names one"
                 .into(),
-        })?;
-        let session = self.user()?;
-        let key = session.workstation_key()?;
-        let log = log::log_id(key.as_bytes());
-        let mut cursor: Cursor = session.get(CURSOR)?.unwrap_or_default();
-        let dir_text = dir.display().to_string();
-        // Another folder, or this workstation's folder gone from it: start from the first.
-        if cursor.dir != dir_text || !dir.join(&log).is_dir() {
-            cursor = Cursor { dir: dir_text, ..Cursor::default() };
-        }
-        let segment = session.log_segment(cursor.entries)?;
-        let at = self.now();
-        let entries = segment.as_ref().map_or(cursor.entries, |s| s.1);
-        let pack_version = self.pack_info().ok().flatten().map(|info| info.version);
-        let status = Status { log: log.clone(), published: at, entries, pack_version };
-        let first = cursor.entries + 1;
-        let folder = publish::write(
-            &dir,
-            &Publication {
-                log: &log,
-                key_pem: &key.pem(),
-                segment: segment.as_ref().map(|(bytes, last)| (bytes.as_slice(), first, *last)),
-                status: &status,
-            },
-        )?;
-        cursor.entries = entries;
-        cursor.published = Some(at);
-        session.put(CURSOR, &cursor)?;
-        Ok(Published { folder, segment: segment.map(|(_, last)| (first, last)), entries, at })
+        })
     }
 
     /// The publish the window makes at unlock, at lock and every few minutes: never an
     /// error, a folder missing or unreachable is tried again at the next one.
     pub fn publish_fleet_quietly(&self) -> Attempt {
-        match self.fleet_dir() {
-            Ok(None) => return Attempt::NoFolder,
-            Ok(Some(_)) => {}
-            Err(e) => return Attempt::RetryLater { reason: e.to_string() },
-        }
-        match self.publish_fleet() {
-            Ok(p) => Attempt::Published(p),
+        Self::quietly(Self::publish_with(|| self))
+    }
+
+    /// The window's publish, the app behind a lock that `take` takes: the publication is
+    /// built with the app taken, written with nothing of it held (a share that hangs
+    /// delays no window command), and the cursor moved on with the app taken again.
+    pub fn publish_fleet_off_lock<G: Deref<Target = App>>(take: impl Fn() -> G) -> Attempt {
+        Self::quietly(Self::publish_with(take))
+    }
+
+    fn quietly(done: Result<Option<Published>>) -> Attempt {
+        match done {
+            Ok(Some(p)) => Attempt::Published(p),
+            Ok(None) => Attempt::NoFolder,
             Err(e) => Attempt::RetryLater { reason: e.to_string() },
         }
+    }
+
+    /// Prepares, writes (with nothing taken) and finishes one publish; once more from
+    /// entry 1 when this workstation's folder is gone from the fleet folder. `None`: no
+    /// folder is set.
+    fn publish_with<G: Deref<Target = App>>(take: impl Fn() -> G) -> Result<Option<Published>> {
+        let Some(p) = take().prepare_fleet_publish(false)? else { return Ok(None) };
+        let p = match p.write() {
+            Written::FolderGone => match take().prepare_fleet_publish(true)? {
+                Some(again) => again,
+                None => return Ok(None),
+            },
+            written => return take().finish_fleet_publish(p, written).map(Some),
+        };
+        let written = p.write();
+        take().finish_fleet_publish(p, written).map(Some)
+    }
+
+    /// Builds, in memory, what a publish writes: the entries new since the cursor (since
+    /// entry 1 when `from_start`, or when the cursor is another folder's), the key, the
+    /// status and the cursor it moves to. Reads the store only: nothing of the fleet
+    /// folder. `None`: no folder is set. A cursor a publish made while the app was locked
+    /// is kept first.
+    pub fn prepare_fleet_publish(&self, from_start: bool) -> Result<Option<Prepared>> {
+        let Some(dir) = self.fleet_dir()? else { return Ok(None) };
+        let session = self.user()?;
+        let key = session.workstation_key()?;
+        let log = log::log_id(key.as_bytes());
+        let mut stored: Cursor = session.get(CURSOR)?.unwrap_or_default();
+        let pending = self.fleet.borrow_mut().pending.take();
+        if let Some((from, to)) = pending
+            && from == stored
+        {
+            session.put(CURSOR, &to)?;
+            stored = to;
+        }
+        let dir_text = dir.display().to_string();
+        let start = if stored.dir != dir_text || from_start { 0 } else { stored.entries };
+        let segment = session.log_segment(start)?;
+        let at = self.now();
+        let entries = segment.as_ref().map_or(start, |s| s.1);
+        let pack_version = self.pack_info().ok().flatten().map(|info| info.version);
+        let status = Status { log: log.clone(), published: at, entries, pack_version };
+        let to = Cursor { dir: dir_text, entries, published: Some(at) };
+        Ok(Some(Prepared {
+            dir,
+            log,
+            key_pem: key.pem(),
+            from: stored,
+            start,
+            segment: segment.map(|(bytes, last)| (bytes, start + 1, last)),
+            status,
+            to,
+        }))
+    }
+
+    /// Ends a publish written off the lock: the cursor moves on only if the publish wrote
+    /// its files and the cursor is still the one it was built from (another publish that
+    /// moved it meanwhile is not moved on twice). Locked meanwhile (the publish made at
+    /// lock), the move waits in memory for the next publish under a session. What the
+    /// window shows (`fleet_publishing`) is kept either way.
+    pub fn finish_fleet_publish(&self, p: Prepared, written: Written) -> Result<Published> {
+        let dir = p.to.dir.clone();
+        let folder = match written {
+            Written::Done(folder) => folder,
+            Written::FolderGone => {
+                let e = Error::Invalid {
+                    what: "fleet folder",
+                    reason: format!(
+                        "this workstation's folder is gone from {dir}: it publishes again from \
+                         entry 1 at the next publish"
+                    ),
+                };
+                self.fleet.borrow_mut().tried = Some(Tried { dir, failed: Some(e.to_string()) });
+                return Err(e);
+            }
+            Written::Failed(e) => {
+                self.fleet.borrow_mut().tried = Some(Tried { dir, failed: Some(e.to_string()) });
+                return Err(e);
+            }
+        };
+        let at = p.status.published;
+        {
+            let mut memory = self.fleet.borrow_mut();
+            memory.tried = Some(Tried { dir, failed: None });
+            if memory.published.is_none_or(|last| last < at) {
+                memory.published = Some(at);
+            }
+        }
+        match self.user() {
+            Ok(session) => {
+                let stored: Cursor = session.get(CURSOR)?.unwrap_or_default();
+                if stored == p.from {
+                    session.put(CURSOR, &p.to)?;
+                }
+            }
+            Err(_) => self.fleet.borrow_mut().pending = Some((p.from.clone(), p.to.clone())),
+        }
+        let segment = p.segment.as_ref().map(|s| (s.1, s.2));
+        Ok(Published { folder, segment, entries: p.to.entries, at })
+    }
+
+    /// Locks (see `App::lock`), first building the publication of what this session
+    /// logged, since the lock drops the keys it needs: write it off the lock and hand it
+    /// to `finish_fleet_publish`. `None`: nothing to publish (no folder, not signed in).
+    pub fn lock_publishing(&mut self) -> Option<Prepared> {
+        let p = self.prepare_fleet_publish(false).ok().flatten();
+        self.lock();
+        p
+    }
+
+    /// `App::tick`, first building the publication when this tick is the idle lock.
+    pub fn tick_publishing(&mut self, now: Instant) -> Option<Prepared> {
+        let p = if self.idle_out(now) {
+            self.prepare_fleet_publish(false).ok().flatten()
+        } else {
+            None
+        };
+        self.tick(now);
+        p
+    }
+
+    /// What the window says of publishing: the folder in force, when this workstation last
+    /// published into it, and why the last try failed if it did (tried again at the next).
+    pub fn fleet_publishing(&self) -> Result<Publishing> {
+        let folder = self.fleet_dir()?.map(|d| d.display().to_string());
+        let stored = self.fleet_last_published()?;
+        let memory = self.fleet.borrow();
+        let tried = memory.tried.as_ref().filter(|t| Some(&t.dir) == folder.as_ref());
+        let remembered = memory.published.filter(|_| tried.is_some());
+        Ok(Publishing {
+            last_published: stored.max(remembered),
+            retrying: tried.and_then(|t| t.failed.clone()),
+            every_minutes: PUBLISH_EVERY.as_secs() / 60,
+            folder,
+        })
     }
 
     /// When this workstation last published into the fleet folder in force, if it has.
@@ -133,6 +359,17 @@ impl App {
     ) -> Result<Report> {
         let o = Options { now: self.now(), stale_days, require_enrolled, read_only: false };
         self.user()?.collect_fleet(dir, o)
+    }
+
+    /// Collects the fleet folder in force (the window's "Collect now"; admins).
+    pub fn collect_fleet_in_force(&self, stale_days: u32) -> Result<Report> {
+        let dir = self.fleet_dir()?.ok_or_else(|| Error::Invalid {
+            what: "fleet folder",
+            reason: "none is set: an admin sets one (`caregiver settings fleet-dir PATH`), or \
+                     IT's managed configuration names one"
+                .into(),
+        })?;
+        self.collect_fleet(&dir, stale_days, false)
     }
 
     /// The workstations of `dir` (else the fleet folder in force), each with when it last

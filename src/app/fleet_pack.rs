@@ -68,6 +68,17 @@ impl App {
         }
     }
 
+    /// The window's pickup: the folder named with the app taken, its packs read with
+    /// nothing of it held (a share that hangs delays no window command), then offered.
+    /// Best effort: a pack not picked up now is looked for at the next publish.
+    pub fn pick_up_fleet_pack_off_lock<G: std::ops::Deref<Target = App>>(
+        take: impl Fn() -> G,
+    ) -> Option<PickedUp> {
+        let dir = take().fleet_dir().ok().flatten()?;
+        let texts = read_fleet_packs(&dir);
+        take().offer_fleet_packs(&texts).ok().flatten()
+    }
+
     /// Of `texts` (packs read from the fleet folder), the newest that verifies against the
     /// pinned pack key and is newer than the pack in force: taken into the store by an
     /// admin's session, else held in force over it. `None` when none is.

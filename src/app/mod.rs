@@ -133,6 +133,8 @@ pub struct App {
     /// verified against the pinned key (`fleet_pack.rs`): in force over the store's until
     /// an admin's session takes it into the store.
     fleet_pack: RefCell<Option<crate::managed::ManagedPack>>,
+    /// What publishing to the fleet folder left to show or to finish (`fleet.rs`).
+    fleet: RefCell<fleet::Memory>,
 }
 
 /// An app dropped (the CLI's command done, the window closed) locks first, so the
@@ -163,6 +165,7 @@ impl App {
             ahead: RefCell::new(None),
             managed: std::cell::OnceCell::new(),
             managed_dir: None,
+            fleet: RefCell::default(),
         }
     }
 

@@ -234,10 +234,15 @@ impl App {
         }
     }
 
+    /// Someone is signed in and the idle time has run out: the next tick locks.
+    pub(super) fn idle_out(&self, now: Instant) -> bool {
+        let idle = now.saturating_duration_since(self.last_activity);
+        !matches!(self.state, State::Locked) && idle >= self.idle_limit
+    }
+
     /// Locks if the idle time has run out. Returns true if this call locked.
     pub fn tick(&mut self, now: Instant) -> bool {
-        let idle = now.saturating_duration_since(self.last_activity);
-        if !matches!(self.state, State::Locked) && idle >= self.idle_limit {
+        if self.idle_out(now) {
             self.lock();
             return true;
         }

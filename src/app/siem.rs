@@ -203,6 +203,48 @@ impl App {
         })
     }
 
+    /// The window's forward, with the app taken only to read a batch and to move the
+    /// cursor (`take` locks it): the network is used with nothing of the app held, so a
+    /// SIEM that hangs delays no window command. Never an error, as
+    /// [`App::forward_siem_quietly`].
+    pub fn forward_siem_off_lock<G: std::ops::Deref<Target = App>>(
+        take: impl Fn() -> G,
+    ) -> Attempt {
+        let retry = |e: Error| Attempt::RetryLater { code: e.code().into(), reason: e.to_string() };
+        match take().user().and_then(|s| s.siem_target()) {
+            Ok(None) => return Attempt::NotSet,
+            Ok(Some(_)) => {}
+            Err(e) => return retry(e),
+        }
+        let mut sent = 0;
+        loop {
+            let batch = match take().siem_batch(BATCH) {
+                Ok(Some(b)) => b,
+                Ok(None) => break,
+                Err(e) => return retry(e),
+            };
+            if let Err(e) = batch.send() {
+                return retry(e);
+            }
+            match take().siem_sent(&batch) {
+                Ok(true) => sent += batch.to - batch.from,
+                Ok(false) => {}
+                Err(e) => return retry(e),
+            }
+        }
+        let app = take();
+        match app.siem_status() {
+            Ok(status) => Attempt::Forwarded(Forwarded {
+                target: status.target.unwrap_or_default(),
+                sent,
+                entries: status.forwarded,
+                waiting: status.waiting,
+                at: app.now(),
+            }),
+            Err(e) => retry(e),
+        }
+    }
+
     /// The forward the window makes every few minutes: never an error; a SIEM that cannot
     /// be reached is tried again at the next one, from the same entry.
     pub fn forward_siem_quietly(&self) -> Attempt {

@@ -22,16 +22,7 @@ pub struct Publication<'a> {
 /// status. The fleet folder itself must exist (it is a share someone mounted; a missing
 /// one is not made here); the workstation's own folder is made.
 pub fn write(dir: &Path, p: &Publication<'_>) -> Result<PathBuf> {
-    let unreachable = |e: std::io::Error| Error::Invalid {
-        what: "fleet folder",
-        reason: format!("{} cannot be reached: {e}", dir.display()),
-    };
-    if !std::fs::metadata(dir).map_err(unreachable)?.is_dir() {
-        return Err(Error::Invalid {
-            what: "fleet folder",
-            reason: format!("{} is not a folder", dir.display()),
-        });
-    }
+    reachable(dir)?;
     let folder = dir.join(p.log);
     std::fs::create_dir_all(&folder).map_err(Error::io("make", &folder))?;
     if let Some((bytes, first, last)) = p.segment {
@@ -45,6 +36,22 @@ pub fn write(dir: &Path, p: &Publication<'_>) -> Result<PathBuf> {
         .map_err(|e| Error::Invalid { what: "fleet status", reason: e.to_string() })?;
     write_whole(&folder, STATUS_FILE, &status)?;
     Ok(folder)
+}
+
+/// The fleet folder is there and is a folder (a share not mounted is not); an error
+/// naming it otherwise.
+pub fn reachable(dir: &Path) -> Result<()> {
+    let unreachable = |e: std::io::Error| Error::Invalid {
+        what: "fleet folder",
+        reason: format!("{} cannot be reached: {e}", dir.display()),
+    };
+    if !std::fs::metadata(dir).map_err(unreachable)?.is_dir() {
+        return Err(Error::Invalid {
+            what: "fleet folder",
+            reason: format!("{} is not a folder", dir.display()),
+        });
+    }
+    Ok(())
 }
 
 /// Writes `name` in `folder` whole or not at all. A temporary file left by a write cut

@@ -11,6 +11,7 @@ mod breach;
 mod bulletin;
 mod calls;
 mod exercise;
+mod fleet;
 mod forensics;
 mod harness;
 mod hics;

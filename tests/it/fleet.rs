@@ -631,3 +631,110 @@ fn a_newer_signed_pack_in_the_fleet_folder_is_picked_up_and_an_older_or_forged_o
     assert!(!out.contains("Picked up"), "{out}");
     assert!(ward.ok(&["pack", "status"]).contains("pack version 5 in force"));
 }
+
+/// A ward's app, signed in as the admin, publishing into `tmp/fleet`.
+fn publishing_app(tmp: &Path) -> (caregiver::app::App, PathBuf) {
+    setup(tmp);
+    let ws = Ws::new(tmp, "ward4");
+    ws.drill();
+    let now = std::time::Instant::now;
+    let mut app = caregiver::app::App::new(ws.store.clone(), crate::support::clock(), now());
+    app.unlock(ADMIN, b"correct horse battery staple", now()).unwrap();
+    let fleet = tmp.join("fleet");
+    std::fs::create_dir(&fleet).unwrap();
+    app.set_fleet_dir(Some(fleet.to_str().unwrap())).unwrap();
+    let folder = fleet.join(caregiver::log::log_id(app.log_key().unwrap().as_bytes()));
+    (app, folder)
+}
+
+/// The window's publish is built under the app's lock, written without it and ended under
+/// it again: a publish that another one overtook meanwhile does not move the cursor a
+/// second time (back to where it ended), and the next publish follows on from the other.
+#[test]
+fn a_publish_overtaken_while_it_wrote_does_not_move_the_cursor_twice() {
+    use caregiver::app::fleet::Attempt;
+    let tmp = tempfile::tempdir().unwrap();
+    let (app, folder) = publishing_app(tmp.path());
+    let slow = app.prepare_fleet_publish(false).unwrap().unwrap();
+    let (_, slow_last) = slow.segment().unwrap();
+    // Another publish, whole, while the slow one is still writing; then more entries.
+    let app = std::sync::Mutex::new(app);
+    let take = || app.lock().unwrap();
+    let Attempt::Published(other) = caregiver::app::App::publish_fleet_off_lock(take) else {
+        panic!("the other publish failed");
+    };
+    assert_eq!(other.segment, Some((1, slow_last)));
+    take().start_incident("network-outage", true, None, None).unwrap();
+    // The slow one ends now: its files are whole, the cursor is the other's.
+    let written = slow.write();
+    let ended = take().finish_fleet_publish(slow, written).unwrap();
+    assert_eq!(ended.segment, Some((1, slow_last)));
+    // The next publish starts after the other's last entry, not again from 1.
+    let Attempt::Published(next) = caregiver::app::App::publish_fleet_off_lock(take) else {
+        panic!("the next publish failed");
+    };
+    let (first, last) = next.segment.unwrap();
+    assert_eq!(first, slow_last + 1);
+    assert_eq!(
+        segments(&folder),
+        [caregiver::fleet::segment_name(1, slow_last), caregiver::fleet::segment_name(first, last)]
+    );
+    let shown = take().fleet_publishing().unwrap();
+    assert_eq!(shown.last_published, Some(next.at));
+    assert_eq!(shown.retrying, None);
+    assert_eq!(shown.every_minutes, 5);
+}
+
+/// The publish made at lock is built before the keys go and written with the app locked;
+/// its cursor is kept at the next publish under a session, which follows on from it. A
+/// share gone at the periodic publish is said (retrying) until a publish reaches it.
+#[test]
+fn the_lock_publish_is_written_after_the_keys_are_gone_and_the_next_follows_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut app, folder) = publishing_app(tmp.path());
+    let at_lock = app.lock_publishing().unwrap();
+    assert!(app.fleet_last_published().is_err(), "locked: no session");
+    let (_, last) = at_lock.segment().unwrap();
+    let written = at_lock.write();
+    let p = app.finish_fleet_publish(at_lock, written).unwrap();
+    assert_eq!(p.segment, Some((1, last)));
+    assert_eq!(segments(&folder), [caregiver::fleet::segment_name(1, last)]);
+    let now = std::time::Instant::now;
+    app.unlock(ADMIN, b"correct horse battery staple", now()).unwrap();
+    app.start_incident("network-outage", true, None, None).unwrap();
+    let p = app.publish_fleet().unwrap();
+    assert_eq!(p.segment.map(|s| s.0), Some(last + 1), "{p:?}");
+    assert_eq!(app.fleet_last_published().unwrap(), Some(p.at));
+
+    // The idle lock builds its publication too, at the tick that locks, and only then.
+    let idle = std::time::Instant::now();
+    app.touch(idle);
+    app.set_idle_lock_minutes(1).unwrap();
+    app.start_incident("network-outage", true, None, None).unwrap();
+    assert!(app.tick_publishing(idle + std::time::Duration::from_secs(30)).is_none());
+    let at_idle = app.tick_publishing(idle + std::time::Duration::from_secs(61)).unwrap();
+    assert!(app.fleet_last_published().is_err(), "the idle lock locked");
+    assert_eq!(at_idle.segment().map(|s| s.0), Some(p.entries + 1));
+    let written = at_idle.write();
+    let p = app.finish_fleet_publish(at_idle, written).unwrap();
+    app.unlock(ADMIN, b"correct horse battery staple", now()).unwrap();
+
+    // The share goes: the try fails, the window says so, nothing moves; back, it resumes.
+    let fleet = folder.parent().unwrap().to_path_buf();
+    let aside = tmp.path().join("unmounted");
+    std::fs::rename(&fleet, &aside).unwrap();
+    app.start_incident("network-outage", true, None, None).unwrap();
+    match app.publish_fleet_quietly() {
+        caregiver::app::fleet::Attempt::RetryLater { reason } => {
+            assert!(reason.contains("cannot be reached"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let shown = app.fleet_publishing().unwrap();
+    assert!(shown.retrying.as_deref().unwrap_or_default().contains("cannot be reached"));
+    assert_eq!(shown.last_published, Some(p.at));
+    std::fs::rename(&aside, &fleet).unwrap();
+    let again = app.publish_fleet().unwrap();
+    assert_eq!(again.segment.map(|s| s.0), Some(p.entries + 1));
+    assert_eq!(app.fleet_publishing().unwrap().retrying, None);
+}

@@ -128,6 +128,10 @@ const SCREENS = {
     load: () => import("./screens/exercises.js"),
     draw: (m, { id }) => m.renderExercise(main, { id, onBack: () => goTo(to.exercises()) }),
   },
+  "fleet": {
+    load: () => import("./screens/fleet.js"),
+    draw: (m) => m.renderFleet(main),
+  },
   "contacts": {
     load: () => import("./screens/contacts.js"),
     draw: (m, _, status) => m.renderContacts(main, { admin: status.user.role === "admin" }),
@@ -212,6 +216,7 @@ async function refresh({ force = false } = {}) {
   drawChrome(status);
   showReminders(status);
   showBulletins(status);
+  showPublishing(status);
   // Someone went elsewhere while the core answered this poll: that navigation's own refresh
   // draws the screen. (Drawing it here too would draw it twice, and the slower of the two
   // could put back data older than a click made in between.)
@@ -281,6 +286,8 @@ function drawChrome(status) {
       if (readsAssets) items.push(navButton("Assets", "nav-assets", () => goTo(to.assets())));
       items.push(navButton("Change passphrase", "nav-passphrase", () => goTo(to.passphrase())));
       if (role === "admin") items.push(navButton("Admin", "nav-admin", () => goTo(to.admin())));
+      // Collecting the fleet folder is the admins' (the core refuses anyone else).
+      if (role === "admin") items.push(navButton("Fleet", "nav-fleet", () => goTo(to.fleet())));
     }
   }
   if (status.phase === "unlocked" || status.phase === "emergency") {
@@ -386,6 +393,22 @@ async function showAbout() {
   const dataDir = document.getElementById("app-data-dir");
   dataDir.textContent = `Data folder: ${result.data.data_dir}`;
   dataDir.dataset.path = result.data.data_dir;
+}
+
+/** When this workstation last published to the fleet folder, in the footer, while someone
+ * is signed in and a folder is set (publishing.js words it). */
+async function showPublishing(status) {
+  const el = document.getElementById("fleet-published");
+  if (status.phase !== "unlocked") {
+    el.hidden = true;
+    return;
+  }
+  // Loaded on first use, like the screens: the lock screen does not wait for it.
+  const [r, { publishingWords }] = await Promise.all([request("fleet_publishing"), import("./publishing.js")]);
+  const said = r.state === "ready" ? publishingWords(r.data) : null;
+  el.hidden = !said;
+  el.textContent = said ? said.text : "";
+  el.dataset.state = said ? said.state : "none";
 }
 
 /** "Managed by your IT department", in the footer, when IT manages this workstation; why

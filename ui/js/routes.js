@@ -28,6 +28,7 @@ export const to = Object.freeze({
   breach: (id) => ({ name: "breach", id }),
   forensics: (id) => ({ name: "forensics", id }),
   exercises: () => ({ name: "exercises" }),
+  fleet: () => ({ name: "fleet" }),
   exercise: (id) => ({ name: "exercise", id }),
 });
 
