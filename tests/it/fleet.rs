@@ -140,6 +140,14 @@ fn copy_folder(from: &Path, to: &Path) {
     }
 }
 
+/// The passphrase files, and an empty shared folder: the fleet folder.
+fn shared_folder(tmp: &Path) -> PathBuf {
+    setup(tmp);
+    let fleet = tmp.join("fleet");
+    std::fs::create_dir(&fleet).unwrap();
+    fleet
+}
+
 fn setup(tmp: &Path) {
     std::fs::write(tmp.join("admin"), "correct horse battery staple").unwrap();
     std::fs::write(tmp.join("first"), "first passphrase 12").unwrap();
@@ -150,9 +158,7 @@ fn setup(tmp: &Path) {
 fn a_training_ack_on_one_workstation_reaches_the_admins_dashboard_on_another() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = tmp.path();
-    setup(tmp);
-    let fleet = tmp.join("fleet");
-    std::fs::create_dir(&fleet).unwrap();
+    let fleet = shared_folder(tmp);
     let ward = Ws::new(tmp, "ward4");
     let admin = Ws::new(tmp, "admin");
     ward.add_nina();
@@ -247,9 +253,7 @@ fn three_workstations(tmp: &Path) -> (PathBuf, [Ws<'_>; 3], String) {
 /// The ward's workstation, its log published once into the fleet folder: (the folder,
 /// the workstation, its log id).
 fn ward_published(tmp: &Path) -> (PathBuf, Ws<'_>, String) {
-    setup(tmp);
-    let fleet = tmp.join("fleet");
-    std::fs::create_dir(&fleet).unwrap();
+    let fleet = shared_folder(tmp);
     let ward = Ws::new(tmp, "ward4");
     let id = ward.log_id();
     ward.ok(&["settings", "fleet-dir", fleet.to_str().unwrap()]);
@@ -509,9 +513,7 @@ fn the_managed_configurations_fleet_folder_wins_and_a_relative_one_is_named() {
 fn a_lead_cannot_make_a_nurse_trained_by_importing_a_bundle_of_her_own_making() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = tmp.path();
-    setup(tmp);
-    let fleet = tmp.join("fleet");
-    std::fs::create_dir(&fleet).unwrap();
+    let fleet = shared_folder(tmp);
     let admin = Ws::new(tmp, "admin");
     admin.add_nina();
     let module = "downtime-procedures";
