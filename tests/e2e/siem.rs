@@ -4,8 +4,9 @@
 //! integration tests do not depend on these). The admin runs a drill with a note, sets the
 //! SIEM on the Fleet screen (choosing the CA file), clicks "Forward now", and the note's
 //! entry is found by its hash in what rsyslogd wrote, with none of its text; the status
-//! says nothing waits. With the SIEM down, "Forward now" says why, and so does the status;
-//! then forwarding is turned off after a confirmation.
+//! says nothing waits. With the SIEM down, "Forward now" leaves the status saying why, and
+//! focused; then forwarding is turned off after a confirmation, and a client certificate
+//! without its key is refused.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -190,6 +191,20 @@ fn wait_received(dir: &Path, hash: &str) -> Vec<String> {
     }
 }
 
+/// Waits until the element matching `css` says `words` (an alert drawn again after a click
+/// keeps its code from before: its text is what tells), and returns its text.
+async fn wait_text(app: &App, css: &str, words: &str) -> String {
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = app.find(css).await.text().await.unwrap_or_default();
+        if text.contains(words) {
+            return text;
+        }
+        assert!(Instant::now() < until, "{css} never said {words}: {text}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_admin_sets_the_siem_on_the_fleet_screen_and_forward_now_reaches_rsyslog() {
     let tmp = tempfile::tempdir().unwrap();
@@ -226,9 +241,8 @@ async fn an_admin_sets_the_siem_on_the_fleet_screen_and_forward_now_reaches_rsys
     // Saved without a CA: refused, with the code and words.
     app.fill("#siem-target", &format!("localhost:{port}")).await;
     app.click("#siem-save").await;
-    app.wait_attr("#siem-form-alert", "data-code", "invalid_input").await;
-    let said = app.find("#siem-form-alert").await.text().await.unwrap();
-    assert!(said.contains("choose the CA certificate"), "{said}");
+    let said = wait_text(&app, "#siem-form-alert", "choose the CA certificate").await;
+    assert!(said.contains("Code for IT support: invalid_input"), "{said}");
 
     // With the CA chosen: set; TLS, typed text withheld, the entries waiting.
     choose_file(&app, "#siem-ca", "hospital-ca.pem", &ca).await;
@@ -258,16 +272,17 @@ async fn an_admin_sets_the_siem_on_the_fleet_screen_and_forward_now_reaches_rsys
     assert!(line.contains(&format!("incident=\"{incident}\"")), "{line}");
     assert!(lines.iter().all(|l| !l.contains("Jane Roe") && !l.contains("MRN")), "{lines:?}");
 
-    // The SIEM goes down and a note is written meanwhile: Forward now says why, and so
-    // does the status, which still counts it waiting.
+    // The SIEM goes down and a note is written meanwhile: after Forward now, the status
+    // says why (focused, so it is read out) and still counts the note waiting.
     drop(server);
     cli.ok(&["incident", "note", &incident, "written while the SIEM is down"]);
     app.click("#siem-forward").await;
-    app.wait_attr("#siem-alert", "data-code", "siem_unreachable").await;
     app.wait_attr("#siem-failed", "data-code", "siem_unreachable").await;
+    let focused = app.eval("return document.activeElement.id").await;
+    assert_eq!(focused, "siem-failed", "the failure is read out");
     let failed = app.find("#siem-failed").await.text().await.unwrap();
     assert!(
-        failed.contains("The last forward failed") && failed.contains("tried again"),
+        failed.contains("The last forward failed") && failed.contains("Tried again"),
         "{failed}"
     );
     assert_ne!(app.attr_now("#siem-state", "data-waiting").await.unwrap(), "0");
@@ -281,5 +296,14 @@ async fn an_admin_sets_the_siem_on_the_fleet_screen_and_forward_now_reaches_rsys
     app.wait_attr("#siem-state", "data-state", "off").await;
     let status: Value = serde_json::from_str(&cli.ok(&["siem", "status", "--json"])).unwrap();
     assert_eq!(status["target"], Value::Null, "{status}");
+
+    // Mutual TLS half given (a certificate, no key): refused, named, and nothing set.
+    let cert = std::fs::read_to_string(dir.join("server.pem")).unwrap();
+    choose_file(&app, "#siem-ca", "hospital-ca.pem", &ca).await;
+    choose_file(&app, "#siem-client-cert", "ward4.pem", &cert).await;
+    app.click("#siem-save").await;
+    let said = wait_text(&app, "#siem-form-alert", "give both the certificate and its key").await;
+    assert!(said.contains("Code for IT support: invalid_input"), "{said}");
+    assert_eq!(app.attr_now("#siem-state", "data-state").await.unwrap(), "off");
     app.close().await;
 }

@@ -37,10 +37,12 @@ export async function siemSection() {
     forward.disabled = false;
     if (r.state === "error") return showAlert(alert, r.error);
     const a = r.data;
-    if (a.outcome === "retry_later") showAlert(alert, { code: a.code, message: `${a.reason} It is tried again at the next forward.` });
-    else if (a.outcome === "not_set") busy.textContent = "No SIEM is set: nothing was sent.";
-    else busy.textContent = `Sent ${count(a.sent)} to ${a.target}; ${count(a.waiting)} waiting.`;
+    if (a.outcome === "not_set") busy.textContent = "No SIEM is set: nothing was sent.";
+    else if (a.outcome === "forwarded") busy.textContent = `Sent ${count(a.sent)} to ${a.target}; ${count(a.waiting)} waiting.`;
     await refresh();
+    // A failure is the status's to show (with its code), as the periodic forward's is:
+    // focus goes to it, so it is read out.
+    if (a.outcome === "retry_later") state.querySelector("#siem-failed")?.focus();
   });
 
   const form = setForm(busy, alert, refresh);
@@ -72,8 +74,8 @@ function described(s) {
       h("strong", {}, "Waiting: "), h("span", { id: "siem-waiting" }, count(s.waiting)), "."),
   ];
   if (s.retrying) {
-    parts.push(h("div", { class: "alert warning", id: "siem-failed", dataset: { code: s.retrying.code } },
-      h("p", {}, h("strong", {}, `The last forward failed, ${local(s.retrying.at)}: `), s.retrying.reason, " It is tried again at the next forward."),
+    parts.push(h("div", { class: "alert warning", id: "siem-failed", tabindex: "-1", dataset: { code: s.retrying.code } },
+      h("p", {}, h("strong", {}, `The last forward failed, ${local(s.retrying.at)}: `), `${s.retrying.reason}. Tried again every 5 minutes while someone is signed in, and at each unlock.`),
       h("p", { class: "error-code" }, `Code for IT support: ${s.retrying.code}`)));
   }
   return parts;
