@@ -24,7 +24,7 @@ fn invalid(reason: &str) -> caregiver::Error {
 
 /// What the Fleet screen's form sends: `HOST:PORT` as typed, the PEM text of the files
 /// chosen (the client's certificate and key empty or absent when not used).
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiemForm {
     target: String,
@@ -35,6 +35,18 @@ pub struct SiemForm {
     client_key_pem: Option<Zeroizing<String>>,
     #[serde(default)]
     send_text: bool,
+}
+
+/// The key left out: a secret is never printed.
+impl std::fmt::Debug for SiemForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SiemForm")
+            .field("target", &self.target)
+            .field("client_cert", &self.client_cert_pem.is_some())
+            .field("client_key", &self.client_key_pem.as_ref().map(|_| "(withheld)"))
+            .field("send_text", &self.send_text)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where forwarding stands: the target, TLS or mutual TLS, typed text sent or not, the
