@@ -3,12 +3,16 @@
 //! called from the window.
 
 /// Every `#[tauri::command]` in `src/` (`commands.rs`, `registers.rs`, `forensics.rs`,
-/// `hics.rs`, `exercises.rs`, `fleet.rs`), in snake_case.
+/// `hics.rs`, `exercises.rs`, `fleet.rs`, `siem.rs`), in snake_case.
 const COMMANDS: &[&str] = &[
     "fleet_publishing",
     "fleet_status",
     "collect_fleet",
     "accept_workstation_key",
+    "siem_status",
+    "set_siem",
+    "siem_off",
+    "forward_siem_now",
     "exercises",
     "start_exercise",
     "exercise",

@@ -12,6 +12,7 @@ mod forensics;
 mod hics;
 mod hics_plan;
 mod registers;
+mod siem;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -178,6 +179,10 @@ fn main() -> ExitCode {
             fleet::fleet_status,
             fleet::collect_fleet,
             fleet::accept_workstation_key,
+            siem::siem_status,
+            siem::set_siem,
+            siem::siem_off,
+            siem::forward_siem_now,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -131,6 +131,8 @@ pub(super) struct Memory {
     tried: Option<Tried>,
     /// When the last try that wrote its files published.
     published: Option<DateTime<Utc>>,
+    /// The SIEM forward's last failure, until one succeeds (`siem.rs`).
+    pub(super) siem_failed: Option<super::siem::Failure>,
 }
 
 #[derive(Debug)]

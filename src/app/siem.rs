@@ -6,7 +6,8 @@
 //! (no app: connects, sends, flushes, closes; runs on any thread), [`App::siem_sent`]
 //! (under the app: moves the cursor past the batch, only if it still stands where the
 //! batch began, for the same target). `forward_siem` chains them until caught up (the
-//! CLI); `forward_siem_quietly` never fails (the window's periodic forward).
+//! CLI); `forward_siem_quietly` and `forward_siem_off_lock` never fail (the window's
+//! forwards) and remember a failure for the status to show until one succeeds.
 
 use std::sync::OnceLock;
 
@@ -96,6 +97,36 @@ pub struct SiemStatus {
     pub last_forwarded: Option<DateTime<Utc>>,
     /// Entries of the log not yet forwarded.
     pub waiting: u64,
+    /// Why the window's last forward to this target failed, if it did (tried again at the
+    /// next). Kept in memory while the app runs: the CLI's is always none.
+    pub retrying: Option<Failure>,
+}
+
+/// A forward that failed: to which target, why (the error's code and message: no secret,
+/// no patient data), when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub target: String,
+    pub code: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+/// `HOST:PORT` or `[IPv6]:PORT`, as an admin types it (the CLI's argument, the window's
+/// field): the host and the port.
+pub fn host_and_port(text: &str) -> Result<(String, u16)> {
+    let text = text.trim();
+    let bad = || Error::Invalid {
+        what: "SIEM",
+        reason: format!("`{text}` is not HOST:PORT (such as siem.example.org:6514)"),
+    };
+    let (host, port) = text.rsplit_once(':').ok_or_else(bad)?;
+    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    let port: u16 = port.parse().map_err(|_| bad())?;
+    if host.is_empty() || port == 0 || host.contains(['[', ']', '/', ' ']) {
+        return Err(bad());
+    }
+    Ok((host.to_owned(), port))
 }
 
 impl App {
@@ -121,13 +152,16 @@ impl App {
         };
         Link::of(&target)?;
         self.user()?.set_siem_target(Some(&target))?;
+        self.fleet.borrow_mut().siem_failed = None;
         Ok(target.name())
     }
 
     /// Turns forwarding off (admins). The cursor stays: setting the same target again
     /// resumes from it.
     pub fn siem_off(&self) -> Result<()> {
-        self.user()?.set_siem_target(None)
+        self.user()?.set_siem_target(None)?;
+        self.fleet.borrow_mut().siem_failed = None;
+        Ok(())
     }
 
     /// Where forwarding stands (anyone signed in).
@@ -140,7 +174,9 @@ impl App {
             None => Cursor::default(),
         };
         let (_, size) = session.log_lines(0, 0)?;
+        let failed = self.fleet.borrow().siem_failed.clone();
         Ok(SiemStatus {
+            retrying: failed.filter(|f| Some(&f.target) == name.as_ref()),
             tls: target.as_ref().is_some_and(|t| !t.plain_tcp),
             mutual_tls: target.as_ref().is_some_and(|t| t.client_cert_pem.is_some()),
             send_text: target.as_ref().is_some_and(|t| t.send_text),
@@ -206,16 +242,32 @@ impl App {
     /// The window's forward, with the app taken only to read a batch and to move the
     /// cursor (`take` locks it): the network is used with nothing of the app held, so a
     /// SIEM that hangs delays no window command. Never an error, as
-    /// [`App::forward_siem_quietly`].
+    /// [`App::forward_siem_quietly`]; a failure is remembered for the status.
     pub fn forward_siem_off_lock<G: std::ops::Deref<Target = App>>(
         take: impl Fn() -> G,
     ) -> Attempt {
+        let (target, attempt) = Self::forward_off_lock(&take);
+        take().remember_siem(target, &attempt);
+        attempt
+    }
+
+    /// The forward of [`App::forward_siem_off_lock`], with the target it was for (none
+    /// when it could not be read: locked, say).
+    fn forward_off_lock<G: std::ops::Deref<Target = App>>(
+        take: &impl Fn() -> G,
+    ) -> (Option<String>, Attempt) {
         let retry = |e: Error| Attempt::RetryLater { code: e.code().into(), reason: e.to_string() };
-        match take().user().and_then(|s| s.siem_target()) {
-            Ok(None) => return Attempt::NotSet,
-            Ok(Some(_)) => {}
-            Err(e) => return retry(e),
-        }
+        let target = match take().user().and_then(|s| s.siem_target()) {
+            Ok(None) => return (None, Attempt::NotSet),
+            Ok(Some(t)) => t.name(),
+            Err(e) => return (None, retry(e)),
+        };
+        (Some(target), Self::forward_batches(take))
+    }
+
+    /// Batches read, sent and moved past until caught up, then the status.
+    fn forward_batches<G: std::ops::Deref<Target = App>>(take: &impl Fn() -> G) -> Attempt {
+        let retry = |e: Error| Attempt::RetryLater { code: e.code().into(), reason: e.to_string() };
         let mut sent = 0;
         loop {
             let batch = match take().siem_batch(BATCH) {
@@ -248,14 +300,30 @@ impl App {
     /// The forward the window makes every few minutes: never an error; a SIEM that cannot
     /// be reached is tried again at the next one, from the same entry.
     pub fn forward_siem_quietly(&self) -> Attempt {
-        match self.user().and_then(|s| s.siem_target()) {
+        let target = match self.user().and_then(|s| s.siem_target()) {
             Ok(None) => return Attempt::NotSet,
-            Ok(Some(_)) => {}
+            Ok(Some(t)) => t.name(),
             Err(e) => return Attempt::RetryLater { code: e.code().into(), reason: e.to_string() },
-        }
-        match self.forward_siem(BATCH) {
+        };
+        let attempt = match self.forward_siem(BATCH) {
             Ok(f) => Attempt::Forwarded(f),
             Err(e) => Attempt::RetryLater { code: e.code().into(), reason: e.to_string() },
+        };
+        self.remember_siem(Some(target), &attempt);
+        attempt
+    }
+
+    /// Keeps a forward's failure for the status, or forgets the last one when it went
+    /// through; a forward that could not even read its target (locked) changes nothing.
+    fn remember_siem(&self, target: Option<String>, attempt: &Attempt) {
+        let mut memory = self.fleet.borrow_mut();
+        match (attempt, target) {
+            (Attempt::RetryLater { code, reason }, Some(target)) => {
+                let (code, reason) = (code.clone(), reason.clone());
+                memory.siem_failed = Some(Failure { target, code, reason, at: self.now() });
+            }
+            (Attempt::RetryLater { .. }, None) => {}
+            (Attempt::Forwarded(_) | Attempt::NotSet, _) => memory.siem_failed = None,
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use caregiver::app::siem::{BATCH, SiemSetting};
+use caregiver::app::siem::{BATCH, SiemSetting, host_and_port};
 use caregiver::{Error, words};
 use clap::Subcommand;
 use zeroize::Zeroizing;
@@ -126,21 +126,6 @@ pub fn run(auth: &Auth, cmd: SiemCommand) -> Result {
         }
     }
     Ok(())
-}
-
-/// `HOST:PORT`, `[IPv6]:PORT`.
-fn host_and_port(text: &str) -> Result<(String, u16)> {
-    let bad = || Error::Invalid {
-        what: "SIEM",
-        reason: format!("`{text}` is not HOST:PORT (such as siem.example.org:6514)"),
-    };
-    let (host, port) = text.rsplit_once(':').ok_or_else(bad)?;
-    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
-    let port: u16 = port.parse().map_err(|_| bad())?;
-    if host.is_empty() || port == 0 || host.contains(['[', ']', '/', ' ']) {
-        return Err(bad());
-    }
-    Ok((host.to_owned(), port))
 }
 
 /// A certificate or key file, as text, at most [`PEM_LIMIT`] bytes.

@@ -22,5 +22,6 @@ mod library;
 mod packs;
 mod policy;
 mod screens;
+mod siem;
 mod store_flows;
 mod training;

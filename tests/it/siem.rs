@@ -490,11 +490,24 @@ fn the_split_api_moves_the_cursor_once_and_the_periodic_forward_never_fails() {
         send_text: false,
         plain_tcp: false,
     };
-    app.set_siem(setting).unwrap();
+    app.set_siem(setting.clone()).unwrap();
     match app.forward_siem_quietly() {
         Attempt::RetryLater { code, .. } => assert_eq!(code, "siem_unreachable"),
         other => panic!("{other:?}"),
     }
+    // The status the window shows says why, for this target, until a forward goes through;
+    // another process (the CLI) knows nothing of it.
+    let failed = app.siem_status().unwrap().retrying.unwrap();
+    assert_eq!(
+        (failed.code.as_str(), failed.target.clone()),
+        ("siem_unreachable", format!("127.0.0.1:{port}"))
+    );
+    assert!(!failed.reason.is_empty() && !failed.reason.contains("BEGIN"), "{failed:?}");
+    assert_eq!(ws.status()["retrying"], Value::Null);
+    // The same target set again forgets it (a new setting, a new start).
+    app.set_siem(setting).unwrap();
+    assert_eq!(app.siem_status().unwrap().retrying, None);
+    assert!(matches!(app.forward_siem_quietly(), Attempt::RetryLater { .. }));
     let _server = Rsyslog::start(dir, port);
     let batch = app.siem_batch(4).unwrap().unwrap();
     assert_eq!(
@@ -507,10 +520,12 @@ fn the_split_api_moves_the_cursor_once_and_the_periodic_forward_never_fails() {
     // The same batch again does not move the cursor back or forward.
     assert!(!app.siem_sent(&batch).unwrap());
     assert_eq!(app.siem_status().unwrap().forwarded, 4);
+    assert!(app.siem_status().unwrap().retrying.is_some(), "kept until a forward goes through");
     match app.forward_siem_quietly() {
         Attempt::Forwarded(f) => assert_eq!((f.sent, f.waiting), (f.entries - 4, 0)),
         other => panic!("{other:?}"),
     }
+    assert_eq!(app.siem_status().unwrap().retrying, None);
     assert!(app.siem_batch(10).unwrap().is_none());
 }
 

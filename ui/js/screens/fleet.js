@@ -3,15 +3,17 @@
 // workstation what was imported, what was refused and why, which are quiet, the key pinned
 // at first collection, when each last published and the pack each has in force. A
 // workstation whose key changed is collected again only once an admin accepts its new key,
-// after a confirmation. The core checks every permission; this screen only asks.
+// after a confirmation. Then the SIEM the log is forwarded to (`siem.js`). The core checks
+// every permission; this screen only asks.
 
 import { request } from "../api.js";
 import { fill, h, progress, showAlert } from "../dom.js";
 import { publishingWords } from "../publishing.js";
+import { siemSection } from "./siem.js";
 import { local } from "../time.js";
 
 export async function renderFleet(main) {
-  const [pub, status] = await Promise.all([request("fleet_publishing"), request("fleet_status")]);
+  const [pub, status, siem] = await Promise.all([request("fleet_publishing"), request("fleet_status"), siemSection()]);
   const alert = h("div", { class: "alert", role: "alert", hidden: true });
   const busy = h("div", { class: "status", role: "status", id: "fleet-busy" });
   const report = h("div", { id: "fleet-report" });
@@ -49,7 +51,8 @@ export async function renderFleet(main) {
       h("h2", { id: "fleet-collect-title" }, "Workstations"),
       h("p", { class: "hint" }, "Collecting reads every workstation's log from the folder, checks each part against the workstation's key and imports what is new. Collecting twice changes nothing."),
       h("div", { class: "actions" }, collect),
-      busy, alert, report));
+      busy, alert, report),
+    siem);
 }
 
 /** The report as a table: one row a workstation. */
