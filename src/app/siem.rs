@@ -13,7 +13,6 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use zeroize::Zeroizing;
 
 use super::App;
 use crate::events::Event;
@@ -27,17 +26,8 @@ use crate::{Error, Result};
 pub const BATCH: usize = 500;
 
 /// What an admin sets: the target and its certificates as PEM text (read from files by
-/// the front end).
-#[derive(Debug, Clone)]
-pub struct SiemSetting {
-    pub host: String,
-    pub port: u16,
-    pub ca_pem: String,
-    pub client_cert_pem: Option<String>,
-    pub client_key_pem: Option<Zeroizing<String>>,
-    pub send_text: bool,
-    pub plain_tcp: bool,
-}
+/// the front end), as the store keeps it (its `Debug` leaves the client key out).
+pub type SiemSetting = Target;
 
 /// Entries read after the cursor, as framed messages ready to send.
 #[derive(Debug)]
@@ -132,24 +122,15 @@ pub fn host_and_port(text: &str) -> Result<(String, u16)> {
 impl App {
     /// Sets the SIEM target (admins): its CA, client certificate and key are checked
     /// first; nothing is stored when one is bad. No connection is made.
-    pub fn set_siem(&self, s: SiemSetting) -> Result<String> {
-        let host = s.host.trim();
-        if host.is_empty() || host.len() > 253 || s.port == 0 {
+    pub fn set_siem(&self, mut target: SiemSetting) -> Result<String> {
+        target.host = target.host.trim().to_owned();
+        if target.host.is_empty() || target.host.len() > 253 || target.port == 0 {
             return Err(Error::Invalid {
                 what: "SIEM",
                 reason: "give its host and port as HOST:PORT (such as siem.example.org:6514)"
                     .into(),
             });
         }
-        let target = Target {
-            host: host.to_owned(),
-            port: s.port,
-            ca_pem: s.ca_pem,
-            client_cert_pem: s.client_cert_pem,
-            client_key_pem: s.client_key_pem,
-            send_text: s.send_text,
-            plain_tcp: s.plain_tcp,
-        };
         Link::of(&target)?;
         self.user()?.set_siem_target(Some(&target))?;
         self.fleet.borrow_mut().siem_failed = None;
