@@ -95,7 +95,7 @@ async fn a_training_ack_on_the_ward_reaches_the_admins_dashboard_through_the_fle
     ward.set_own_passphrase(SAM, SAM_FIRST, SAM_PASS);
     ward.unlock(SAM, SAM_PASS, "home").await;
     ward.wait_attr("#fleet-published", "data-state", "published").await;
-    let said = ward.find("#fleet-published").await.text().await.unwrap();
+    let said = ward.text("#fleet-published").await;
     // Local time with its zone, as every screen shows times: "… 2026-12-02 14:05 EST".
     let time =
         said.strip_prefix("Fleet folder: last published ").unwrap_or_else(|| panic!("{said}"));
@@ -120,7 +120,7 @@ async fn a_training_ack_on_the_ward_reaches_the_admins_dashboard_through_the_fle
     std::fs::rename(&fleet, &unmounted).unwrap();
     ward.unlock(SAM, SAM_PASS, "home").await;
     ward.wait_attr("#fleet-published", "data-state", "retrying").await;
-    let said = ward.find("#fleet-published").await.text().await.unwrap();
+    let said = ward.text("#fleet-published").await;
     assert!(said.contains("not reachable") && said.contains("last published 20"), "{said}");
     ward.click("#nav-lock").await;
     ward.wait_screen("locked").await;
@@ -138,17 +138,17 @@ async fn a_training_ack_on_the_ward_reaches_the_admins_dashboard_through_the_fle
     admin.wait_screen("fleet").await;
     admin.wait_attr("#fleet-folder", "data-path", fleet.to_str().unwrap()).await;
     let row = format!("#fleet-table tr[data-workstation=\"{ward_id}\"]");
-    let before = admin.find(&row).await.text().await.unwrap();
+    let before = admin.text(&row).await;
     assert!(before.contains("not pinned yet"), "{before}");
 
     // Collect now: imported, with the warning that its key was pinned at this first
     // collection; the admin's own workstation is named as this one.
     admin.click("#fleet-collect").await;
     admin.wait_attr(&row, "data-state", "imported").await;
-    let after = admin.find(&row).await.text().await.unwrap();
+    let after = admin.text(&row).await;
     assert!(after.contains("pinned now") && after.contains("Warning"), "{after}");
     assert!(after.contains("built-in pack"), "{after}");
-    let busy = admin.find("#fleet-busy").await.text().await.unwrap();
+    let busy = admin.text("#fleet-busy").await;
     assert!(busy.starts_with("Collected: ") && !busy.starts_with("Collected: 0 "), "{busy}");
     assert!(admin.exists("#fleet-table tr[data-state=this]").await);
 
@@ -167,7 +167,7 @@ async fn a_training_ack_on_the_ward_reaches_the_admins_dashboard_through_the_fle
     admin.wait_screen("fleet").await;
     admin.click("#fleet-collect").await;
     admin.wait_attr(&row, "data-state", "refused").await;
-    let refused = admin.find(&row).await.text().await.unwrap();
+    let refused = admin.text(&row).await;
     assert!(refused.contains("Refused") && refused.contains("key changed"), "{refused}");
     admin.click(&format!("button[data-accept-ask=\"{ward_id}\"]")).await;
     admin.click(&format!("button[data-accept=\"{ward_id}\"]")).await;

@@ -335,6 +335,22 @@ impl App {
         out
     }
 
+    /// The text of the element matching `css`, once there; found again when the screen
+    /// redrew it between finding and reading (a stale element).
+    pub async fn text(&self, css: &str) -> String {
+        let deadline = Instant::now() + WAIT_TIMEOUT;
+        loop {
+            match self.find(css).await.text().await {
+                Ok(text) => return text,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("cannot read {css}: {e}"),
+            }
+        }
+    }
+
     /// Like [`App::texts`], but first waits until at least one element matches `css`: for
     /// rows and lists a screen fills in after it shows.
     pub async fn texts_of_shown(&self, css: &str) -> Vec<String> {

@@ -248,9 +248,9 @@ async fn an_admin_sets_the_siem_on_the_fleet_screen_and_forward_now_reaches_rsys
     choose_file(&app, "#siem-ca", "hospital-ca.pem", &ca).await;
     app.click("#siem-save").await;
     app.wait_attr("#siem-state", "data-state", "set").await;
-    let target = app.find("#siem-target-now").await.text().await.unwrap();
+    let target = app.text("#siem-target-now").await;
     assert!(target.contains(&format!("localhost:{port}, TLS")), "{target}");
-    let text = app.find("#siem-text-now").await.text().await.unwrap();
+    let text = app.text("#siem-text-now").await;
     assert!(text.contains("withheld"), "{text}");
     let waiting = app.attr_now("#siem-state", "data-waiting").await.unwrap();
     assert_ne!(waiting, "0", "the drill's entries wait");
@@ -259,9 +259,9 @@ async fn an_admin_sets_the_siem_on_the_fleet_screen_and_forward_now_reaches_rsys
     // status says nothing waits, with when it last forwarded (local time and zone).
     app.click("#siem-forward").await;
     app.wait_attr("#siem-state", "data-waiting", "0").await;
-    let busy = app.find("#siem-busy").await.text().await.unwrap();
+    let busy = app.text("#siem-busy").await;
     assert!(busy.starts_with(&format!("Sent {waiting} entries to localhost:{port}")), "{busy}");
-    let counts = app.find("#siem-counts").await.text().await.unwrap();
+    let counts = app.text("#siem-counts").await;
     assert!(counts.contains(&format!("Forwarded: {waiting} entries, last 20")), "{counts}");
     assert!(counts.ends_with("Waiting: 0 entries."), "{counts}");
     let cli = Cli::new(&app.data_dir);
@@ -280,7 +280,7 @@ async fn an_admin_sets_the_siem_on_the_fleet_screen_and_forward_now_reaches_rsys
     app.wait_attr("#siem-failed", "data-code", "siem_unreachable").await;
     let focused = app.eval("return document.activeElement.id").await;
     assert_eq!(focused, "siem-failed", "the failure is read out");
-    let failed = app.find("#siem-failed").await.text().await.unwrap();
+    let failed = app.text("#siem-failed").await;
     assert!(
         failed.contains("The last forward failed") && failed.contains("Tried again"),
         "{failed}"
