@@ -73,26 +73,6 @@ async fn saved(app: &App, css: &str) -> String {
     }
 }
 
-/// Hands `text` to the file input `css` as the file `name`, as a person choosing it would.
-async fn choose_file(app: &App, css: &str, name: &str, text: &str) {
-    let script = r#"
-        const [css, name, text] = arguments;
-        const input = document.querySelector(css);
-        const file = new File([text], name, { type: "text/csv" });
-        try {
-            const t = new DataTransfer();
-            t.items.add(file);
-            input.files = t.files;
-        } catch (_) {
-            Object.defineProperty(input, "files", { value: [file], configurable: true });
-        }
-        input.dispatchEvent(new Event("change", { bubbles: true }));
-    "#;
-    app.find(css).await;
-    let args = vec![css.into(), name.into(), text.into()];
-    app.client.execute(script, args).await.unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn an_admin_imports_the_register_and_leads_read_it_but_clinicians_see_no_way_in() {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/assets/sample.csv");
@@ -114,7 +94,7 @@ async fn an_admin_imports_the_register_and_leads_read_it_but_clinicians_see_no_w
     app.find("#assets-none").await;
 
     // The preview, then the import.
-    choose_file(&app, "#assets-file", "sample.csv", &csv).await;
+    app.choose_file("#assets-file", "sample.csv", &csv).await;
     let summary = app.find("#assets-preview-summary").await.text().await.unwrap();
     assert_eq!(
         summary, "7 assets can be imported: 7 new, 0 changed, 0 removed from the register.",
@@ -169,7 +149,7 @@ async fn an_admin_imports_the_register_and_leads_read_it_but_clinicians_see_no_w
     let risks = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/risk/sample.csv");
     let risks = std::fs::read_to_string(&risks).unwrap();
     app.find("#risks-none").await;
-    choose_file(&app, "#risks-file", "risks.csv", &risks).await;
+    app.choose_file("#risks-file", "risks.csv", &risks).await;
     let summary = app.find("#risks-preview-summary").await.text().await.unwrap();
     assert_eq!(summary, "5 risks can be imported: 5 new, 0 changed, 0 removed from the register.");
     app.click("#risks-import").await;
@@ -204,7 +184,7 @@ async fn an_admin_imports_the_register_and_leads_read_it_but_clinicians_see_no_w
     let kev = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/kev/sample.csv");
     let kev = std::fs::read_to_string(&kev).unwrap();
     let before = app.find("#assets-said").await.text().await.unwrap();
-    choose_file(&app, "#kev-file", "known_exploited_vulnerabilities.csv", &kev).await;
+    app.choose_file("#kev-file", "known_exploited_vulnerabilities.csv", &kev).await;
     let said = said_after(&app, &before).await;
     assert_eq!(said, "Imported the KEV catalogue: 3 entries.");
     let row = app.texts_of_shown("#kev-table tr[data-cve=CVE-2017-0144] td").await;

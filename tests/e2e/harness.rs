@@ -358,6 +358,27 @@ impl App {
         self.texts(css).await
     }
 
+    /// Hands `text` to the file input `css` as the file `name`, as a person choosing it
+    /// would (the page reads it as text).
+    pub async fn choose_file(&self, css: &str, name: &str, text: &str) {
+        let script = r#"
+            const [css, name, text] = arguments;
+            const input = document.querySelector(css);
+            const file = new File([text], name);
+            try {
+                const t = new DataTransfer();
+                t.items.add(file);
+                input.files = t.files;
+            } catch (_) {
+                Object.defineProperty(input, "files", { value: [file], configurable: true });
+            }
+            input.dispatchEvent(new Event("change", { bubbles: true }));
+        "#;
+        self.find(css).await;
+        let args = vec![css.into(), name.into(), text.into()];
+        self.client.execute(script, args).await.unwrap();
+    }
+
     /// Runs a script in the page and returns its result.
     pub async fn eval(&self, script: &str) -> serde_json::Value {
         self.client.execute(script, vec![]).await.unwrap()

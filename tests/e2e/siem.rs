@@ -1,163 +1,25 @@
 //! The SIEM in the window (issue 22): a real rsyslogd from the system's packages listening
 //! with TLS (its gtls driver) on a free local port, its CA and server certificate made by
-//! openssl (as `tests/it/siem.rs` does; the helpers are copied, not shared, so the
-//! integration tests do not depend on these). The admin runs a drill with a note, sets the
-//! SIEM on the Fleet screen (choosing the CA file), clicks "Forward now", and the note's
+//! openssl (`tests/common/rsyslog.rs`, which `tests/it/siem.rs` includes too). The admin
+//! runs a drill with a note, sets the SIEM on the Fleet screen (choosing the CA file),
+//! clicks "Forward now", and the note's
 //! entry is found by its hash in what rsyslogd wrote, with none of its text; the status
 //! says nothing waits. With the SIEM down, "Forward now" leaves the status saying why, and
 //! focused; then forwarding is turned off after a confirmation, and a client certificate
 //! without its key is refused.
 
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::harness::{ADMIN, ADMIN_PASS, App, Cli};
 
+#[path = "../common/rsyslog.rs"]
+mod rsyslog;
+use rsyslog::{Rsyslog, certificates, free_port};
+
 const NOTE: &str = "Patient Jane Roe, MRN 0042, moved to bed 7";
-
-/// rsyslogd as a child, writing every message it receives raw, one a line, to
-/// `dir/received.log`; stopped (and waited for) when dropped, also when the test fails.
-struct Rsyslog {
-    child: Child,
-}
-
-impl Rsyslog {
-    fn start(dir: &Path, port: u16) -> Rsyslog {
-        let work = dir.join("work");
-        std::fs::create_dir_all(&work).unwrap();
-        let conf = dir.join("rsyslog.conf");
-        let d = dir.display();
-        std::fs::write(
-            &conf,
-            format!(
-                r#"global(workDirectory="{w}" maxMessageSize="64k" defaultNetstreamDriver="gtls"
-  defaultNetstreamDriverCAFile="{d}/ca.pem"
-  defaultNetstreamDriverCertFile="{d}/server.pem"
-  defaultNetstreamDriverKeyFile="{d}/server.key")
-module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")
-template(name="raw" type="string" string="%rawmsg%\n")
-ruleset(name="siem") {{ action(type="omfile" file="{d}/received.log" template="raw") }}
-input(type="imtcp" port="{port}" ruleset="siem")
-"#,
-                w = work.display()
-            ),
-        )
-        .unwrap();
-        let binary = ["/usr/sbin/rsyslogd", "/sbin/rsyslogd"]
-            .into_iter()
-            .find(|p| Path::new(p).exists())
-            .unwrap_or("rsyslogd");
-        let child = Command::new(binary)
-            .arg("-n")
-            .arg("-f")
-            .arg(&conf)
-            .arg("-i")
-            .arg(dir.join("rsyslogd.pid"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("rsyslogd cannot be started ({e}): scripts/setup.sh installs rsyslog and rsyslog-gnutls")
-            });
-        let mut server = Rsyslog { child };
-        // Waits for the real server to listen (another process, not a deadline).
-        let until = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Some(status) = server.child.try_wait().unwrap() {
-                panic!("rsyslogd exited ({status}) before listening: see {}", conf.display());
-            }
-            assert!(Instant::now() < until, "rsyslogd did not listen on {port}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        server
-    }
-}
-
-impl Drop for Rsyslog {
-    /// SIGTERM, so it writes what it queued; SIGKILL if it does not stop.
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let until = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < until {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A local port nobody listens on.
-fn free_port() -> u16 {
-    TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port()
-}
-
-/// A CA and a server certificate for localhost and 127.0.0.1 signed by it.
-fn certificates(dir: &Path) {
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl").args(args).current_dir(dir).output().unwrap();
-        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-    let mut args = vec!["req", "-x509"];
-    args.extend(ec);
-    args.extend(["-keyout", "ca.key", "-out", "ca.pem", "-days", "2"]);
-    args.extend(["-subj", "/CN=Hospital Test CA"]);
-    openssl(&args);
-    let mut args = vec!["req"];
-    args.extend(ec);
-    args.extend(["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]);
-    openssl(&args);
-    std::fs::write(
-        dir.join("server.ext"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
-         extendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "server.ext",
-    ]);
-}
-
-/// Chooses a file in a file input, as a person would (the page reads it as text).
-async fn choose_file(app: &App, css: &str, name: &str, text: &str) {
-    let script = r#"
-        const [css, name, text] = arguments;
-        const input = document.querySelector(css);
-        const file = new File([text], name, { type: "application/x-pem-file" });
-        try {
-            const t = new DataTransfer();
-            t.items.add(file);
-            input.files = t.files;
-        } catch (_) {
-            Object.defineProperty(input, "files", { value: [file], configurable: true });
-        }
-        input.dispatchEvent(new Event("change", { bubbles: true }));
-    "#;
-    app.find(css).await;
-    let args = vec![css.into(), name.into(), text.into()];
-    app.client.execute(script, args).await.unwrap();
-}
 
 /// The store's log entries of `kind`, exported with the CLI: (incident, hash) each, the
 /// hash being SHA-256 of the entry's line, as the messages carry it.
@@ -245,7 +107,7 @@ async fn an_admin_sets_the_siem_on_the_fleet_screen_and_forward_now_reaches_rsys
     assert!(said.contains("Code for IT support: invalid_input"), "{said}");
 
     // With the CA chosen: set; TLS, typed text withheld, the entries waiting.
-    choose_file(&app, "#siem-ca", "hospital-ca.pem", &ca).await;
+    app.choose_file("#siem-ca", "hospital-ca.pem", &ca).await;
     app.click("#siem-save").await;
     app.wait_attr("#siem-state", "data-state", "set").await;
     let target = app.text("#siem-target-now").await;
@@ -299,8 +161,8 @@ async fn an_admin_sets_the_siem_on_the_fleet_screen_and_forward_now_reaches_rsys
 
     // Mutual TLS half given (a certificate, no key): refused, named, and nothing set.
     let cert = std::fs::read_to_string(dir.join("server.pem")).unwrap();
-    choose_file(&app, "#siem-ca", "hospital-ca.pem", &ca).await;
-    choose_file(&app, "#siem-client-cert", "ward4.pem", &cert).await;
+    app.choose_file("#siem-ca", "hospital-ca.pem", &ca).await;
+    app.choose_file("#siem-client-cert", "ward4.pem", &cert).await;
     app.click("#siem-save").await;
     let said = wait_text(&app, "#siem-form-alert", "give both the certificate and its key").await;
     assert!(said.contains("Code for IT support: invalid_input"), "{said}");
