@@ -14,14 +14,6 @@ use zeroize::Zeroizing;
 
 use crate::commands::{AppState, Reply};
 
-/// The largest certificate or key taken (as the CLI's).
-const PEM_LIMIT: usize = 1024 * 1024;
-
-/// A certificate file that cannot be used, and why.
-fn invalid(reason: &str) -> caregiver::Error {
-    caregiver::Error::Invalid { what: "certificate file", reason: reason.into() }
-}
-
 /// What the Fleet screen's form sends: `HOST:PORT` as typed, the PEM text of the files
 /// chosen (the client's certificate and key empty or absent when not used).
 #[derive(Deserialize)]
@@ -61,25 +53,12 @@ pub async fn siem_status(state: State<'_, AppState>) -> Reply<SiemStatus> {
 #[tauri::command]
 pub async fn set_siem(state: State<'_, AppState>, setting: SiemForm) -> Reply<String> {
     let (host, port) = host_and_port(&setting.target)?;
-    if setting.ca_pem.trim().is_empty() {
-        return Err(invalid(
-            "none was chosen: choose the CA certificate (PEM) the SIEM's \
-                            certificate is signed by",
-        )
-        .into());
-    }
-    let sizes = [Some(&setting.ca_pem), setting.client_cert_pem.as_ref()];
-    let key = setting.client_key_pem.as_deref().map(String::len).unwrap_or(0);
-    if sizes.into_iter().flatten().map(String::len).chain([key]).any(|n| n > PEM_LIMIT) {
-        return Err(invalid("a file chosen is over 1 MB: not a PEM certificate or key").into());
-    }
-    let given = |s: Option<String>| s.filter(|t| !t.trim().is_empty());
     let setting = SiemSetting {
         host,
         port,
         ca_pem: setting.ca_pem,
-        client_cert_pem: given(setting.client_cert_pem),
-        client_key_pem: setting.client_key_pem.filter(|k| !k.trim().is_empty()),
+        client_cert_pem: setting.client_cert_pem,
+        client_key_pem: setting.client_key_pem,
         send_text: setting.send_text,
         plain_tcp: false,
     };

@@ -22,6 +22,9 @@ use crate::siem::send::Link;
 use crate::siem::{Cursor, Target};
 use crate::{Error, Result};
 
+/// The largest certificate or key taken, in bytes.
+pub const PEM_LIMIT: usize = 1024 * 1024;
+
 /// The entries a batch holds at most by default (one connection each).
 pub const BATCH: usize = 500;
 
@@ -123,6 +126,21 @@ impl App {
     /// Sets the SIEM target (admins): its CA, client certificate and key are checked
     /// first; nothing is stored when one is bad. No connection is made.
     pub fn set_siem(&self, mut target: SiemSetting) -> Result<String> {
+        let invalid =
+            |reason: &str| Error::Invalid { what: "certificate file", reason: reason.into() };
+        if target.ca_pem.trim().is_empty() {
+            return Err(invalid(
+                "none was chosen: choose the CA certificate (PEM) the SIEM's certificate is signed by",
+            ));
+        }
+        let key = target.client_key_pem.as_deref().map_or(0, String::len);
+        let parts = [Some(&target.ca_pem), target.client_cert_pem.as_ref()];
+        if parts.into_iter().flatten().map(String::len).chain([key]).any(|n| n > PEM_LIMIT) {
+            return Err(invalid("a file chosen is over 1 MB: not a PEM certificate or key"));
+        }
+        // A client certificate or key left empty is none.
+        target.client_cert_pem = target.client_cert_pem.filter(|t| !t.trim().is_empty());
+        target.client_key_pem = target.client_key_pem.filter(|k| !k.trim().is_empty());
         target.host = target.host.trim().to_owned();
         if target.host.is_empty() || target.host.len() > 253 || target.port == 0 {
             return Err(Error::Invalid {

@@ -4,15 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use caregiver::app::siem::{BATCH, SiemSetting, host_and_port};
+use caregiver::app::siem::{BATCH, PEM_LIMIT, SiemSetting, host_and_port};
 use caregiver::{Error, words};
 use clap::Subcommand;
 use zeroize::Zeroizing;
 
 use super::{Auth, Result, print_json, say, warn};
-
-/// The largest certificate or key file read.
-const PEM_LIMIT: u64 = 1024 * 1024;
 
 #[derive(Debug, Subcommand)]
 pub enum SiemCommand {
@@ -133,9 +130,9 @@ fn read_pem(path: &Path) -> Result<String> {
     use std::io::Read;
     let mut bytes = Zeroizing::new(Vec::new());
     std::fs::File::open(path)
-        .and_then(|f| f.take(PEM_LIMIT + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(PEM_LIMIT as u64 + 1).read_to_end(&mut bytes))
         .map_err(Error::io("read", path))?;
-    if bytes.len() as u64 > PEM_LIMIT {
+    if bytes.len() > PEM_LIMIT {
         return Err(Error::Invalid {
             what: "certificate file",
             reason: format!("{} is over 1 MB: not a PEM certificate or key", path.display()),
