@@ -16,7 +16,10 @@
 //!   driver's polling);
 //! - **PSS**: `--settle` seconds after the marker, the proportional set size of the
 //!   launched process and every process under it (WebKitWebProcess, WebKitNetworkProcess),
-//!   summed from `/proc/PID/smaps_rollup`.
+//!   summed from `/proc/PID/smaps_rollup`;
+//! - **marks**: where the page's time went (`data-marks`: milliseconds from the page's start
+//!   to its script, the core's answers, the screen drawn, the two frames after it and the
+//!   first contentful paint), printed as the page wrote them.
 //!
 //! It prints each launch, then the medians, the ratios app / blank and both binaries'
 //! sizes. Linux only (it reads `/proc`).
@@ -74,8 +77,10 @@ impl Side {
 }
 
 /// One launch's figures.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Launch {
+    /// What the page marked on its way (`data-marks`), if it marks anything.
+    marks: String,
     /// From the launch to the page's start (`performance.timeOrigin`).
     page_ms: f64,
     painted_ms: f64,
@@ -121,13 +126,14 @@ async fn run(args: &Args) -> Result<(), String> {
             let launch = launch(&driver, binary, &data_dir, &home, args.settle).await?;
             let label = if round == 0 { "warm-up" } else { "run" };
             println!(
-                "{label} {round} {:5}: page start {:6.1} ms, painted {:6.1} ms, found {:6.1} ms, PSS {:6.1} MB ({} processes)",
+                "{label} {round} {:5}: page start {:6.1} ms, painted {:6.1} ms, found {:6.1} ms, PSS {:6.1} MB ({} processes) {}",
                 side.name(),
                 launch.page_ms,
                 launch.painted_ms,
                 launch.found_ms,
                 mb(launch.pss_kb),
-                launch.processes
+                launch.processes,
+                launch.marks
             );
             if round > 0 {
                 results.entry(side.name()).or_default().push(launch);
@@ -279,9 +285,11 @@ async fn measure(
         .map_err(|e| format!("reading the marker: {e}"))?
         .and_then(|v| v.parse::<f64>().ok())
         .ok_or("the marker holds no page start")?;
+    let marks = marker.attr("data-marks").await.ok().flatten().unwrap_or_default();
     tokio::time::sleep(Duration::from_secs(settle)).await;
     let (pss_kb, processes) = tree_pss(driver_pid, binary)?;
     Ok(Launch {
+        marks,
         page_ms: page_start - started_wall,
         painted_ms: painted_at - started_wall,
         found_ms,

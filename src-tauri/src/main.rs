@@ -12,6 +12,7 @@ mod forensics;
 mod hics;
 mod hics_plan;
 mod registers;
+mod rendering;
 mod siem;
 
 use std::path::PathBuf;
@@ -44,6 +45,9 @@ fn main() -> ExitCode {
         .plugin(tauri_plugin_notification::init())
         .manage(state)
         .setup(|app| {
+            if let Some(window) = app.get_webview_window("main") {
+                rendering::without_gpu_compositing(&window);
+            }
             // The lock screen's store is opened on a thread of its own while the window is
             // made, so neither waits for the other.
             let handle = app.handle().clone();

@@ -12,6 +12,12 @@ import { routeFor, screenKey, to } from "./routes.js";
 // first use (a dynamic `import()`, allowed by the CSP's script-src 'self'), so the lock
 // screen waits for 6 small modules, not 25 (scripts/bench-startup.sh, benches/README.md).
 
+// Where the first screen's time went, in milliseconds from the page's start: this script,
+// the two answers, the screen drawn, the frames after it. The startup benchmark prints them
+// beside each launch (scripts/bench-startup.sh).
+const marks = [];
+const mark = (name) => marks.push(`${name}=${performance.now().toFixed(0)}`);
+mark("script");
 const POLL_MS = 3000;
 const TOUCH_EVERY_MS = 10000;
 const WARN_SECS = 60;
@@ -28,7 +34,7 @@ let firstRender = true;
 // What the lock screen shows, asked for as the page starts, at the same time as the session's
 // status (most starts land on the lock screen): one round trip and one "Loading…" frame
 // fewer before it is on screen. Used once; an answer nobody needs is dropped.
-let lockScreenAhead = request("lock_screen");
+let lockScreenAhead = request("lock_screen").then((r) => { mark("lock"); return r; });
 
 function goTo(next) {
   route = next;
@@ -204,6 +210,7 @@ const SCREENS = {
 async function refresh({ force = false } = {}) {
   const asked = route;
   const result = await request("session_status");
+  if (firstRender) mark("status");
   if (result.state === "error") {
     const alert = h("div", { class: "alert", role: "alert" });
     showAlert(alert, result.error);
@@ -257,10 +264,18 @@ async function draw(status, current) {
 // presented), and when the page started; for the startup benchmark
 // (scripts/bench-startup.sh), which reads them back over WebDriver.
 function markFirstPaint() {
-  requestAnimationFrame(() => requestAnimationFrame(() => {
-    main.dataset.pageStart = String(performance.timeOrigin);
-    main.dataset.paintedAt = String(performance.timeOrigin + performance.now());
-  }));
+  mark("drawn");
+  requestAnimationFrame(() => {
+    mark("frame");
+    requestAnimationFrame(() => {
+      mark("next-frame");
+      const paint = performance.getEntriesByName("first-contentful-paint")[0];
+      if (paint) marks.push(`first-contentful-paint=${paint.startTime.toFixed(0)}`);
+      main.dataset.marks = marks.join(" ");
+      main.dataset.pageStart = String(performance.timeOrigin);
+      main.dataset.paintedAt = String(performance.timeOrigin + performance.now());
+    });
+  });
 }
 
 function navButton(label, id, onclick) {

@@ -3,6 +3,12 @@
 //! one command and records when it first painted, as the app's lock screen does. Nothing
 //! else: no store, no plugin, no ticker.
 
+// The app's drawing mode, shared so that the benchmark compares like with like.
+#[path = "../../src/rendering.rs"]
+mod rendering;
+
+use tauri::Manager;
+
 /// The page's one command. It takes the app's first command's name so that the app's
 /// capability file (built by the same `build.rs`) grants it.
 #[tauri::command]
@@ -14,6 +20,12 @@ fn main() -> std::process::ExitCode {
     // generate_context!() expands to code that may call process::exit; that is Tauri's.
     #[allow(clippy::disallowed_methods)]
     let result = tauri::Builder::default()
+        .setup(|app| {
+            if let Some(window) = app.get_webview_window("main") {
+                rendering::without_gpu_compositing(&window);
+            }
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![app_info])
         .run(tauri::generate_context!("examples/blank/tauri.conf.json"));
     match result {
