@@ -45,9 +45,7 @@ fn main() -> ExitCode {
         .plugin(tauri_plugin_notification::init())
         .manage(state)
         .setup(|app| {
-            if let Some(window) = app.get_webview_window("main") {
-                rendering::without_gpu_compositing(&window);
-            }
+            rendering::without_gpu_compositing(app);
             // The lock screen's store is opened on a thread of its own while the window is
             // made, so neither waits for the other.
             let handle = app.handle().clone();

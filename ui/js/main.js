@@ -14,9 +14,12 @@ import { routeFor, screenKey, to } from "./routes.js";
 
 // Where the first screen's time went, in milliseconds from the page's start: this script,
 // the two answers, the screen drawn, the frames after it. The startup benchmark prints them
-// beside each launch (scripts/bench-startup.sh).
+// beside each launch (scripts/bench-startup.sh). Each is marked once: a status poll that
+// keeps failing before the first screen adds nothing.
 const marks = [];
-const mark = (name) => marks.push(`${name}=${performance.now().toFixed(0)}`);
+const mark = (name) => {
+  if (!marks.some((m) => m.startsWith(`${name}=`))) marks.push(`${name}=${performance.now().toFixed(0)}`);
+};
 mark("script");
 const POLL_MS = 3000;
 const TOUCH_EVERY_MS = 10000;

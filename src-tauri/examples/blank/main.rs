@@ -7,8 +7,6 @@
 #[path = "../../src/rendering.rs"]
 mod rendering;
 
-use tauri::Manager;
-
 /// The page's one command. It takes the app's first command's name so that the app's
 /// capability file (built by the same `build.rs`) grants it.
 #[tauri::command]
@@ -21,9 +19,7 @@ fn main() -> std::process::ExitCode {
     #[allow(clippy::disallowed_methods)]
     let result = tauri::Builder::default()
         .setup(|app| {
-            if let Some(window) = app.get_webview_window("main") {
-                rendering::without_gpu_compositing(&window);
-            }
+            rendering::without_gpu_compositing(app);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![app_info])
