@@ -450,6 +450,8 @@ pub struct Session {
     /// The organisation's profile for the legal clocks as last read, with the versions of
     /// the settings and the contact list it was read at (`incident::run`).
     pub(crate) organisation: std::cell::RefCell<Option<crate::incident::OrganisationRead>>,
+    /// The role `ready` last found, and what the store had seen then ([`Store::seen`]).
+    checked: std::cell::Cell<Option<(Seen, Role)>>,
 }
 
 /// Emergency access: holds the ward key only, so it can open playbooks and the ward call
@@ -661,7 +663,22 @@ fn get_meta(conn: &Connection, name: &str) -> Result<Option<Vec<u8>>> {
         .map_err(Error::sql("read its metadata"))
 }
 
+/// What a connection has seen of its store: `PRAGMA data_version` (which moves when another
+/// connection commits) and how many rows of `users` and `meta` this connection has written
+/// or rolled back ([`state::Tracker`]'s hook counts them). While both stay put, what was
+/// read from those tables still holds.
+type Seen = (i64, u64);
+
 impl Store {
+    fn seen(&self) -> Result<Seen> {
+        let version: i64 = self
+            .conn
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut st| st.query_row([], |r| r.get(0)))
+            .map_err(Error::sql("read whether the store changed"))?;
+        Ok((version, self.state.access_changes()))
+    }
+
     /// Creates a new store at `path` with its first admin, and returns the admin's session
     /// and the recovery key (show it once). Refuses to touch an existing file.
     pub fn create(
@@ -743,6 +760,7 @@ impl Store {
             managed_zone: None,
             zone: Default::default(),
             organisation: Default::default(),
+            checked: Default::default(),
         };
         Ok((session, RecoveryKey::from_secret(&recovery)))
     }
@@ -924,6 +942,7 @@ impl Store {
             managed_zone: None,
             zone: Default::default(),
             organisation: Default::default(),
+            checked: Default::default(),
         }
     }
 
@@ -1105,10 +1124,23 @@ impl Session {
 
     /// The user's role as the store says now (not as it was at unlock), once their
     /// passphrase no longer needs changing. A removed user's open session can do nothing.
+    ///
+    /// The user's row and the key checks are read again whenever the store may have
+    /// changed since they were last read ([`Store::seen`]: another connection committed,
+    /// or this one wrote to `users` or `meta`), and not otherwise: reading them costs an
+    /// append a fifth of its instructions (`benches/README.md`).
     fn ready(&self) -> Result<Role> {
-        let (role, must_change) =
-            users::role_now(&self.store.conn, &self.main, self.trust, &self.user)?;
-        self.keys_current()?;
+        let seen = self.store.seen()?;
+        let (role, must_change) = match self.checked.get() {
+            Some((at, role)) if at == seen => (role, self.user.must_change),
+            _ => {
+                let (role, must_change) =
+                    users::role_now(&self.store.conn, &self.main, self.trust, &self.user)?;
+                self.keys_current()?;
+                self.checked.set(Some((seen, role)));
+                (role, must_change)
+            }
+        };
         if must_change || self.user.forced_change {
             return Err(Error::PassphraseChangeRequired);
         }

@@ -280,6 +280,31 @@ fn a_removed_users_open_session_loses_its_powers() {
     assert_eq!(admin.remove_user(ADMIN).unwrap_err().code(), "invalid_input");
 }
 
+/// `ready` reads the user's row and the key checks again only when the store may have
+/// changed: another connection's commit is seen at the next call, however many calls came
+/// before it.
+#[test]
+fn keys_turned_over_by_another_session_stop_an_open_one_at_its_next_call() {
+    let (fx, mut admin, _) = fixture();
+    admin.add_user("Second Admin", Role::Admin, b"first passphrase 4", None).unwrap();
+    let mut second = Store::open(&fx.path, clock())
+        .unwrap()
+        .unlock("Second Admin", b"first passphrase 4")
+        .unwrap();
+    second.change_passphrase("Second Admin", b"second admin own 5").unwrap();
+    for i in 0..3 {
+        second.put(&format!("n{i}"), &NoteDoc(json!({"text": "before"}))).unwrap();
+        assert_eq!(second.list::<NoteDoc>().unwrap().len(), i + 1);
+    }
+    admin.rotate_data_key().unwrap();
+    let err = second.put("n9", &NoteDoc(json!({"text": "after"}))).unwrap_err();
+    assert_eq!(err.code(), "keys_changed", "{err}");
+    assert_eq!(second.list::<NoteDoc>().unwrap_err().code(), "keys_changed");
+    // The session that turned them over goes on with the new ones.
+    admin.put("n9", &NoteDoc(json!({"text": "after"}))).unwrap();
+    assert_eq!(admin.list::<NoteDoc>().unwrap().len(), 4);
+}
+
 #[test]
 fn the_recovery_key_resets_a_forgotten_passphrase() {
     let (fx, session, recovery) = fixture();

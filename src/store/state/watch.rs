@@ -3,6 +3,7 @@
 //! state (see the parent module's comment for why this way).
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::Connection;
@@ -104,6 +105,9 @@ pub(super) type Cached = Option<(u32, Vec<u8>, State)>;
 #[derive(Debug, Clone, Default)]
 pub(in crate::store) struct Tracker {
     notes: Arc<Mutex<Notes>>,
+    /// Rows of the tables a session's role and key checks come from (`users`, `meta`)
+    /// this connection has written, and transactions it has rolled back.
+    access_changes: Arc<AtomicU64>,
     /// Main's, then ward's.
     pub(super) cached: Arc<Mutex<[Cached; 2]>>,
 }
@@ -119,9 +123,12 @@ impl Tracker {
         conn.execute_batch(&temp_schema()).map_err(Error::sql("watch its writes"))?;
         let tracker = Tracker::default();
         let notes = tracker.notes.clone();
+        let changes = tracker.access_changes.clone();
         conn.update_hook(Some(move |action: Action, db: &str, table: &str, _: i64| {
             if action == Action::SQLITE_INSERT && db == "temp" && table == "state_changes" {
                 lock(&notes).dirty = true;
+            } else if db == "main" && (table == "users" || table == "meta") {
+                changes.fetch_add(1, Ordering::Relaxed);
             }
         }))
         .map_err(Error::sql("watch its writes"))?;
@@ -130,9 +137,19 @@ impl Tracker {
         conn.commit_hook(Some(move || lock(&notes).dirty))
             .map_err(Error::sql("watch its writes"))?;
         let notes = tracker.notes.clone();
-        conn.rollback_hook(Some(move || *lock(&notes) = Notes::default()))
-            .map_err(Error::sql("watch its writes"))?;
+        let changes = tracker.access_changes.clone();
+        conn.rollback_hook(Some(move || {
+            *lock(&notes) = Notes::default();
+            // What was read inside the transaction may be gone with it.
+            changes.fetch_add(1, Ordering::Relaxed);
+        }))
+        .map_err(Error::sql("watch its writes"))?;
         Ok(tracker)
+    }
+
+    /// See [`Tracker::access_changes`]'s field.
+    pub(in crate::store) fn access_changes(&self) -> u64 {
+        self.access_changes.load(Ordering::Relaxed)
     }
 
     pub(super) fn with<R>(&self, f: impl FnOnce(&mut Notes) -> R) -> R {
