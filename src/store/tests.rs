@@ -48,6 +48,18 @@ fn fixture() -> (Fixture, Session, RecoveryKey) {
     (Fixture { _dir: dir, path }, session, recovery)
 }
 
+/// A second admin, added by `admin` and signed in on a connection of their own, past the
+/// change of their first passphrase.
+fn second_admin(fx: &Fixture, admin: &mut Session) -> Session {
+    admin.add_user("Second Admin", Role::Admin, b"first passphrase 4", None).unwrap();
+    let mut second = Store::open(&fx.path, clock())
+        .unwrap()
+        .unlock("Second Admin", b"first passphrase 4")
+        .unwrap();
+    second.change_passphrase("Second Admin", b"second admin own 5").unwrap();
+    second
+}
+
 fn fill(session: &mut Session) {
     session.put("pb1", &PlaybookDoc(json!({"title": "Ward playbook"}))).unwrap();
     session.put("ward4", &WardDoc(json!({"name": "Switchboard"}))).unwrap();
@@ -249,12 +261,7 @@ fn roles_are_checked_in_the_core() {
 
     // The last admin stays; nobody removes themselves.
     assert_eq!(admin.remove_user(ADMIN).unwrap_err().code(), "invalid_input");
-    admin.add_user("Second Admin", Role::Admin, b"first passphrase 4", None).unwrap();
-    let mut second = Store::open(&fx.path, clock())
-        .unwrap()
-        .unlock("Second Admin", b"first passphrase 4")
-        .unwrap();
-    second.change_passphrase("Second Admin", b"second admin own 5").unwrap();
+    let mut second = second_admin(&fx, &mut admin);
     second.remove_user(ADMIN).unwrap();
     assert_eq!(second.remove_user("Second Admin").unwrap_err().code(), "invalid_input");
     second.remove_user("Nina Nurse").unwrap();
@@ -266,12 +273,7 @@ fn roles_are_checked_in_the_core() {
 #[test]
 fn a_removed_users_open_session_loses_its_powers() {
     let (fx, mut admin, _) = fixture();
-    admin.add_user("Second Admin", Role::Admin, b"first passphrase 4", None).unwrap();
-    let mut second = Store::open(&fx.path, clock())
-        .unwrap()
-        .unlock("Second Admin", b"first passphrase 4")
-        .unwrap();
-    second.change_passphrase("Second Admin", b"second admin own 5").unwrap();
+    let mut second = second_admin(&fx, &mut admin);
     admin.remove_user("Second Admin").unwrap();
     // The removed admin's open session can do nothing any more.
     assert_eq!(second.remove_user(ADMIN).unwrap_err().code(), "session_ended");
@@ -286,12 +288,7 @@ fn a_removed_users_open_session_loses_its_powers() {
 #[test]
 fn keys_turned_over_by_another_session_stop_an_open_one_at_its_next_call() {
     let (fx, mut admin, _) = fixture();
-    admin.add_user("Second Admin", Role::Admin, b"first passphrase 4", None).unwrap();
-    let mut second = Store::open(&fx.path, clock())
-        .unwrap()
-        .unlock("Second Admin", b"first passphrase 4")
-        .unwrap();
-    second.change_passphrase("Second Admin", b"second admin own 5").unwrap();
+    let second = second_admin(&fx, &mut admin);
     for i in 0..3 {
         second.put(&format!("n{i}"), &NoteDoc(json!({"text": "before"}))).unwrap();
         assert_eq!(second.list::<NoteDoc>().unwrap().len(), i + 1);
