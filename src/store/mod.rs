@@ -1131,17 +1131,16 @@ impl Session {
     /// append a fifth of its instructions (`benches/README.md`).
     fn ready(&self) -> Result<Role> {
         let seen = self.store.seen()?;
-        let (role, must_change) = match self.checked.get() {
-            Some((at, role)) if at == seen => (role, self.user.must_change),
+        let role = match self.checked.get() {
+            Some((at, role)) if at == seen => role,
             _ => {
-                let (role, must_change) =
-                    users::role_now(&self.store.conn, &self.main, self.trust, &self.user)?;
+                let role = users::role_now(&self.store.conn, &self.main, self.trust, &self.user)?;
                 self.keys_current()?;
                 self.checked.set(Some((seen, role)));
-                (role, must_change)
+                role
             }
         };
-        if must_change || self.user.forced_change {
+        if self.user.must_change || self.user.forced_change {
             return Err(Error::PassphraseChangeRequired);
         }
         Ok(role)

@@ -296,24 +296,23 @@ pub(super) fn sign_all(
     sign_rows(tx, &rows, main, authority, old)
 }
 
-/// (role, must change passphrase) of a signed-in user as the store says now. Reads only the
-/// record's version while it is unchanged since `user` was read; a removed user's session
-/// ends.
+/// The role of a signed-in user as the store says now. Reads only the record's version
+/// while it is unchanged since `user` was read; a removed user's session ends.
 pub(super) fn role_now(
     conn: &Connection,
     main: &SealingKey,
     trust: Trust,
     user: &CurrentUser,
-) -> Result<(Role, bool)> {
+) -> Result<Role> {
     let version: Option<i64> = conn
         .prepare_cached("SELECT version FROM users WHERE user_id = ?1")
         .and_then(|mut st| st.query_row([&user.id], |r| r.get(0)).optional())
         .map_err(Error::sql("read a user"))?;
     match version {
         None => Err(Error::SessionEnded),
-        Some(v) if v == user.version => Ok((user.role, user.must_change)),
+        Some(v) if v == user.version => Ok(user.role),
         Some(_) => match read_user(conn, main, trust, &user.id) {
-            Ok((_, doc)) => Ok((doc.role, user.must_change)),
+            Ok((_, doc)) => Ok(doc.role),
             Err(Error::UserNotFound) => Err(Error::SessionEnded),
             Err(e) => Err(e),
         },

@@ -147,7 +147,8 @@ impl Tracker {
         Ok(tracker)
     }
 
-    /// See [`Tracker::access_changes`]'s field.
+    /// How many rows of `users` and `meta` this connection has written, and how many
+    /// transactions it has rolled back: while it stays put, what was read from them holds.
     pub(in crate::store) fn access_changes(&self) -> u64 {
         self.access_changes.load(Ordering::Relaxed)
     }
