@@ -9,7 +9,9 @@
 //! - `store_read`: all 1,000 rows of a kind, deserialised.
 //!
 //! After them (not in a filtered or `--test` run), the unlock of a store of 20,000 records
-//! and 100,000 log entries against its target: key derivation + under 50 ms.
+//! and 100,000 log entries against its target: key derivation + under 50 ms. Last, what
+//! AES-256-GCM alone costs a batch and a read (their floors: the highest ratios a store that
+//! seals each record could reach on this machine).
 //!
 //! The two sides of a pair alternate: every operation Criterion times on one side follows an
 //! operation of the other, so both see the same disk, page cache, WAL and machine load. At
@@ -619,6 +621,74 @@ fn aead_floor(read: &Tally) {
     );
 }
 
+/// What sealing alone costs a batch of 100: the plain batch, and the same batch with each
+/// note sealed as the store seals it (padded JSON, AES-256-GCM under its record binding,
+/// a fresh nonce) into the same table, alternated for 300 rounds in files of their own.
+/// Nothing else the store keeps (its state, the role and key checks): the highest batch
+/// ratio a store that seals each record could reach here. Skipped unless the batch group
+/// ran in full.
+fn batch_floor(batch: &Tally) {
+    use caregiver::crypto::{Binding, CryptoError, SealingKey, pad_tail};
+    if median_ns(&batch.second).is_none() {
+        return;
+    }
+    let key = SealingKey::new(1, &SecretKey::generate().unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (plain_dir, sealed_dir) = (dir.path().join("plain"), dir.path().join("sealed"));
+    std::fs::create_dir(&plain_dir).unwrap();
+    std::fs::create_dir(&sealed_dir).unwrap();
+    let (mut plain, mut sealed) = (plain_db(&plain_dir), plain_db(&sealed_dir));
+    let note = sample_note();
+    let mut next = 0_u64;
+    let mut rounds = Tally::default();
+    for _ in 0..300 {
+        let ids: Vec<String> = (next + 1..=next + BATCH).map(note_id).collect();
+        next += BATCH;
+        rounds.second.push(time(|| {
+            let tx = plain.transaction().unwrap();
+            {
+                let mut stmt = tx.prepare_cached(PLAIN_INSERT).unwrap();
+                for id in &ids {
+                    let body = serde_json::to_vec(&note).unwrap();
+                    stmt.execute(params![id, "incident_note", "main", 1_i64, body]).unwrap();
+                }
+            }
+            tx.commit().unwrap()
+        }));
+        rounds.first.push(time(|| {
+            let tx = sealed.transaction().unwrap();
+            {
+                let mut stmt = tx.prepare_cached(PLAIN_INSERT).unwrap();
+                for id in &ids {
+                    let at = Binding { domain: "record", table: "incident", row: id, version: 1 };
+                    let body = key
+                        .seal_with(&at, 128, |buf| {
+                            let start = buf.len();
+                            serde_json::to_writer(&mut *buf, &note).unwrap();
+                            pad_tail(buf, start, 64);
+                            Ok::<_, CryptoError>(())
+                        })
+                        .unwrap();
+                    stmt.execute(params![id, "incident_note", "main", 1_i64, body]).unwrap();
+                }
+            }
+            tx.commit().unwrap()
+        }));
+    }
+    let (Some(sealed_ns), Some(plain_ns)) = (median_ns(&rounds.first), median_ns(&rounds.second))
+    else {
+        return;
+    };
+    println!(
+        "batch: sealing alone (each note sealed as the store seals it, into the plain table; no \
+         state, no role or key checks) {:.1} us against plain {:.1} us per 100 (medians of 300 \
+         alternated): a store that seals each record writes a batch at most {:.2} of plain here",
+        sealed_ns / 1e3,
+        plain_ns / 1e3,
+        plain_ns / sealed_ns
+    );
+}
+
 fn main() {
     let run_start = SystemTime::now();
     let mut c = Criterion::default().configure_from_args();
@@ -640,5 +710,6 @@ fn main() {
             ("read of 1,000 records", &read, READ_TARGET),
         ],
     );
+    batch_floor(&batch);
     aead_floor(&read);
 }

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Serialize, de::DeserializeOwned};
 
 use super::holders::{Authority, Trust};
+use super::state::Tracker;
 use super::{
     EmergencySession, Kind, Permission, Scope, Session, Settings, SignedRows, open_json,
     open_json_in, open_signed, seal_json, seal_signed, sign_rows,
@@ -45,7 +46,24 @@ pub(super) fn write_record<R: Record>(
     id: &str,
     value: &R,
 ) -> Result<i64> {
+    write_record_noting(conn, key, signer, id, value, None)
+}
+
+/// As [`write_record`]; with `quiet`, the records' triggers are off (`Tracker::quiet`) and
+/// the row written, and the row it replaced, are noted through it instead.
+fn write_record_noting<R: Record>(
+    conn: &Connection,
+    key: &SealingKey,
+    signer: Option<&Authority>,
+    id: &str,
+    value: &R,
+    quiet: Option<&Tracker>,
+) -> Result<i64> {
     let kind = R::KIND;
+    let note = |scope: &str, version: i64, sign: i64| match quiet {
+        Some(tracker) => tracker.note_row((id, kind.as_str(), scope), version, sign),
+        None => Ok(()),
+    };
     // A record of a kind nobody signs is tried as new first (most writes of many records
     // are): sealed at version 1 and inserted unless its id is taken, which costs no read.
     if !kind.signed() {
@@ -61,21 +79,22 @@ pub(super) fn write_record<R: Record>(
             })
             .map_err(Error::sql("write a record"))?;
         if inserted == 1 {
+            note(kind.scope().as_str(), 1, 1)?;
             return Ok(1);
         }
     }
-    let current: Option<(i64, String)> = conn
-        .prepare_cached("SELECT version, kind FROM records WHERE record_id = ?1")
-        .and_then(|mut st| st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+    let current: Option<(i64, String, String)> = conn
+        .prepare_cached("SELECT version, kind, scope FROM records WHERE record_id = ?1")
+        .and_then(|mut st| st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional())
         .map_err(Error::sql("read a record version"))?;
     let version = match &current {
-        Some((_, other)) if other != kind.as_str() => {
+        Some((_, other, _)) if other != kind.as_str() => {
             return Err(Error::Invalid {
                 what: "record id",
                 reason: "is already used by a record of another kind".into(),
             });
         }
-        Some((v, _)) => v + 1,
+        Some((v, _, _)) => v + 1,
         None => 1,
     };
     let at = record_binding(kind, id, version);
@@ -108,6 +127,14 @@ pub(super) fn write_record<R: Record>(
     .map_err(Error::sql("write a record"))?;
     if changed != 1 {
         return Err(Error::Damaged { what: format!("the {} record {id}", kind.as_str()) });
+    }
+    // An update keeps the row's scope as it was.
+    match &current {
+        Some((old, _, scope)) => {
+            note(scope, *old, -1)?;
+            note(scope, version, 1)?;
+        }
+        None => note(scope_s, version, 1)?,
     }
     Ok(version)
 }
@@ -286,9 +313,14 @@ impl Session {
         let tx = write_transaction(&self.store.conn)?;
         self.ready()?;
         let key = self.key_for(R::KIND.scope());
+        // Each record's row noted here rather than by the triggers (a TEMP row written,
+        // read back and deleted per record): only this loop's statements run meanwhile.
+        let tracker = &self.store.state;
+        tracker.quiet(&tx)?;
         for (id, value) in items {
-            write_record(&tx, key, self.admin.as_ref(), id, value)?;
+            write_record_noting(&tx, key, self.admin.as_ref(), id, value, Some(tracker))?;
         }
+        tracker.loud(&tx)?;
         self.seal_state(&tx)?;
         tx.commit().map_err(Error::sql("commit the records"))
     }

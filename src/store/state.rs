@@ -37,7 +37,11 @@
 //! transaction. A commit hook refuses (rolls back) any commit that still carries changes
 //! not sealed, so a path that forgets fails loudly in the tests rather than leaving a state
 //! that no longer matches. What a statement or transaction rolls back, its notes go with
-//! (they are rows of a TEMP table). SQLite's pre-update hook would have done the same
+//! (they are rows of a TEMP table). One exception, for speed: a batch of records
+//! (`put_many`) turns the `records` triggers off for its own statements and notes each row
+//! it writes in Rust, through the same hashing (`Tracker::quiet`, `Tracker::note_row`);
+//! nothing else runs meanwhile, and a rollback clears those notes and turns the triggers
+//! on again. SQLite's pre-update hook would have done the same
 //! without SQL triggers, but rusqlite builds it only with bindgen, so libclang at every
 //! build: the TEMP triggers need nothing more than the bundled SQLite.
 //!

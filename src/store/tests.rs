@@ -538,3 +538,38 @@ fn a_change_not_sealed_into_the_state_never_commits() {
     drop(session);
     Store::open(&fx.path, clock()).unwrap().unlock(ADMIN, ADMIN_PASS).unwrap();
 }
+
+/// A batch notes its own records' rows while the triggers are quiet: rows new and
+/// replaced, of a kind anyone writes and of a signed ward kind, are noted as the triggers
+/// would have noted them (the state still matches the tables, and the store unlocks). A
+/// batch that fails turns the triggers on again with its rollback: the next write is noted.
+#[test]
+fn a_batch_notes_its_rows_as_the_triggers_would_and_leaves_them_on() {
+    let (fx, session, _) = fixture();
+    let first: Vec<(String, NoteDoc)> =
+        (0..20).map(|i| (format!("n{i}"), NoteDoc(json!({ "i": i })))).collect();
+    session.put_many(first.iter().map(|(id, v)| (id.as_str(), v))).unwrap();
+    let second: Vec<(String, NoteDoc)> =
+        (10..30).map(|i| (format!("n{i}"), NoteDoc(json!({ "again": i })))).collect();
+    session.put_many(second.iter().map(|(id, v)| (id.as_str(), v))).unwrap();
+    assert_eq!(session.version_of::<NoteDoc>("n15").unwrap(), Some(2));
+    let ward: Vec<(String, WardDoc)> =
+        (0..3).map(|i| (format!("w{i}"), WardDoc(json!({ "w": i })))).collect();
+    session.put_many(ward.iter().map(|(id, v)| (id.as_str(), v))).unwrap();
+    session.put_many(ward.iter().take(2).map(|(id, v)| (id.as_str(), v))).unwrap();
+    assert_eq!(session.version_of::<WardDoc>("w1").unwrap(), Some(2));
+    session.check_state().unwrap();
+
+    let bad = [("c1", MainDoc(json!({}))), ("n5", MainDoc(json!({})))];
+    assert_eq!(
+        session.put_many(bad.iter().map(|(id, v)| (*id, v))).unwrap_err().code(),
+        "invalid_input"
+    );
+    session.put("c2", &MainDoc(json!({}))).unwrap();
+    session.put("n3", &NoteDoc(json!({ "once more": true }))).unwrap();
+    session.check_state().unwrap();
+    drop(session);
+    let session = Store::open(&fx.path, clock()).unwrap().unlock(ADMIN, ADMIN_PASS).unwrap();
+    assert_eq!(session.list::<NoteDoc>().unwrap().len(), 30);
+    assert_eq!(session.list::<MainDoc>().unwrap().len(), 1);
+}

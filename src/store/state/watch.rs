@@ -8,10 +8,15 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::Connection;
 use rusqlite::hooks::Action;
+use rusqlite::types::ValueRef;
 
 use super::digest::{Columns, Group, Row, Sum};
 use super::{ACCESS_TABLE, LOG_TABLE, Scope, ScopeOf, State, TRACKED};
 use crate::{Error, Result};
+
+/// The table whose triggers a write of many records may turn off for its own statements,
+/// noting each row it writes itself ([`Tracker::quiet`], [`Tracker::note_row`]).
+pub(in crate::store) const QUIET_TABLE: &str = "records";
 
 /// How many version columns a noted change has room for: the most any tracked table has.
 pub(super) fn version_width() -> usize {
@@ -25,13 +30,16 @@ pub(super) fn version_width() -> usize {
 /// and its new one (+1). Re-sealing a row (a key rotation) changes no clear column and
 /// notes nothing. `recursive_triggers` makes the rows `INSERT OR REPLACE` deletes noted
 /// too; rows a foreign key's cascade deletes (a user's slot) fire the triggers as any
-/// delete does.
+/// delete does. While `temp.state_quiet` holds a row, the triggers of [`QUIET_TABLE`] note
+/// nothing: a write of many records notes its own rows in Rust instead (see
+/// [`Tracker::quiet`]).
 pub(super) fn temp_schema() -> String {
     let width = version_width();
     let v_cols: Vec<String> = (0..width).map(|i| format!("v{i}")).collect();
     let mut sql = format!(
         "PRAGMA recursive_triggers = ON;
-         CREATE TEMP TABLE state_changes (tbl TEXT NOT NULL, sign INTEGER NOT NULL, id, kind, scope{});",
+         CREATE TEMP TABLE state_changes (tbl TEXT NOT NULL, sign INTEGER NOT NULL, id, kind, scope{});
+         CREATE TEMP TABLE state_quiet (on_ INTEGER NOT NULL);",
         v_cols.iter().map(|c| format!(", {c}")).collect::<String>()
     );
     let note = |table: &str, sign: i64, values: &[String]| {
@@ -57,10 +65,15 @@ pub(super) fn temp_schema() -> String {
         clear.sort_unstable();
         clear.dedup();
         let table = t.table;
+        let when = if table == QUIET_TABLE {
+            " WHEN NOT EXISTS (SELECT 1 FROM temp.state_quiet)"
+        } else {
+            ""
+        };
         sql.push_str(&format!(
-            "CREATE TEMP TRIGGER state_{table}_insert AFTER INSERT ON main.{table} BEGIN {} END;
-             CREATE TEMP TRIGGER state_{table}_delete AFTER DELETE ON main.{table} BEGIN {} END;
-             CREATE TEMP TRIGGER state_{table}_update AFTER UPDATE OF {} ON main.{table} BEGIN {} {} END;",
+            "CREATE TEMP TRIGGER state_{table}_insert AFTER INSERT ON main.{table}{when} BEGIN {} END;
+             CREATE TEMP TRIGGER state_{table}_delete AFTER DELETE ON main.{table}{when} BEGIN {} END;
+             CREATE TEMP TRIGGER state_{table}_update AFTER UPDATE OF {} ON main.{table}{when} BEGIN {} {} END;",
             note(table, 1, &values("NEW")),
             note(table, -1, &values("OLD")),
             clear.join(", "),
@@ -92,6 +105,10 @@ pub(super) fn temp_schema() -> String {
 #[derive(Debug, Default)]
 pub(super) struct Notes {
     pub(super) dirty: bool,
+    /// Rows written while the triggers were quiet, noted here by the write itself.
+    pub(super) noted: Pending,
+    /// `temp.state_quiet` holds its row (this transaction's; a rollback clears both).
+    pub(super) quiet: bool,
     pub(super) access_logged: Option<i64>,
     pub(super) pack_version: Option<u64>,
 }
@@ -151,6 +168,66 @@ impl Tracker {
     /// transactions it has rolled back: while it stays put, what was read from them holds.
     pub(in crate::store) fn access_changes(&self) -> u64 {
         self.access_changes.load(Ordering::Relaxed)
+    }
+
+    /// Turns the triggers of [`QUIET_TABLE`] off, inside the caller's write transaction,
+    /// until [`Tracker::loud`] (a rollback turns them on again with everything else). Meanwhile
+    /// the caller notes each row of that table its statements change ([`Tracker::note_row`])
+    /// and runs no other write. Sealing the state refuses to go on while they are off.
+    pub(in crate::store) fn quiet(&self, tx: &Connection) -> Result<()> {
+        self.set_quiet(tx, true)
+    }
+
+    /// Turns the triggers of [`QUIET_TABLE`] on again.
+    pub(in crate::store) fn loud(&self, tx: &Connection) -> Result<()> {
+        self.set_quiet(tx, false)
+    }
+
+    fn set_quiet(&self, tx: &Connection, quiet: bool) -> Result<()> {
+        let sql = if quiet {
+            "INSERT INTO temp.state_quiet VALUES (1)"
+        } else {
+            "DELETE FROM temp.state_quiet"
+        };
+        tx.prepare_cached(sql)
+            .and_then(|mut st| st.execute([]))
+            .map_err(Error::sql("watch its writes"))?;
+        lock(&self.notes).quiet = quiet;
+        Ok(())
+    }
+
+    /// Notes a row of [`QUIET_TABLE`] written while its triggers were quiet, as they would
+    /// have: `sign` 1 for the row as it now is, -1 for the row it replaced.
+    pub(in crate::store) fn note_row(
+        &self,
+        (id, kind, scope): (&str, &str, &str),
+        version: i64,
+        sign: i64,
+    ) -> Result<()> {
+        let not_watched = || Error::Invalid {
+            what: "write",
+            reason: format!("the table {QUIET_TABLE} is not one the state watches"),
+        };
+        let tracked = TRACKED.iter().find(|t| t.table == QUIET_TABLE).ok_or_else(not_watched)?;
+        let cols = Columns {
+            tracked,
+            id: 0,
+            kind: tracked.kind.map(|_| 1),
+            scope: matches!(tracked.scope, ScopeOf::Column(_)).then_some(2),
+            version: 3..3 + tracked.version.len(),
+        };
+        let values = [
+            ValueRef::Text(id.as_bytes()),
+            ValueRef::Text(kind.as_bytes()),
+            ValueRef::Text(scope.as_bytes()),
+            ValueRef::Integer(version),
+        ];
+        let mut buf = Vec::with_capacity(128);
+        let row = cols
+            .row(&mut buf, |i| values.get(i).copied().ok_or(rusqlite::Error::InvalidColumnIndex(i)))
+            .map_err(|_| not_watched())?;
+        self.with(|notes| notes.noted.add(tracked.table, row, sign));
+        Ok(())
     }
 
     pub(super) fn with<R>(&self, f: impl FnOnce(&mut Notes) -> R) -> R {
@@ -219,7 +296,13 @@ impl Changes {
 /// seen for the first time.
 pub(super) fn collect(conn: &Connection, tracker: &Tracker) -> Result<Pending> {
     let notes = std::mem::take(&mut *lock(&tracker.notes));
-    let mut pending = Pending::default();
+    if notes.quiet {
+        return Err(Error::Invalid {
+            what: "write",
+            reason: "the store's watch on its records was left off; nothing was saved".into(),
+        });
+    }
+    let mut pending = notes.noted;
     let columns: Vec<Columns> = TRACKED
         .iter()
         .map(|t| Columns {
