@@ -176,17 +176,8 @@ impl Pair {
         let ids: Vec<String> =
             (self.next_plain + 1..=self.next_plain + BATCH).map(note_id).collect();
         self.next_plain += BATCH;
-        time(|| {
-            let tx = self.plain.transaction().unwrap();
-            {
-                let mut stmt = tx.prepare_cached(PLAIN_INSERT).unwrap();
-                for id in &ids {
-                    let body = serde_json::to_vec(&self.note).unwrap();
-                    stmt.execute(params![id, "incident_note", "main", 1_i64, body]).unwrap();
-                }
-            }
-            tx.commit().unwrap()
-        })
+        let note = &self.note;
+        time(|| insert_batch(&mut self.plain, &ids, |_| serde_json::to_vec(note).unwrap()))
     }
 
     fn sealed_list(&mut self) -> Duration {
@@ -222,6 +213,19 @@ impl Paired for Pair {
     fn tally(&mut self) -> &mut Tally {
         &mut self.tally
     }
+}
+
+/// One transaction of the plain table's inserts, one per id, each with the body `body` makes
+/// for it: the plain batch, and the batch's floor's sealed one.
+fn insert_batch(conn: &mut Connection, ids: &[String], mut body: impl FnMut(&str) -> Vec<u8>) {
+    let tx = conn.transaction().unwrap();
+    {
+        let mut stmt = tx.prepare_cached(PLAIN_INSERT).unwrap();
+        for id in ids {
+            stmt.execute(params![id, "incident_note", "main", 1_i64, body(id)]).unwrap();
+        }
+    }
+    tx.commit().unwrap()
 }
 
 /// Times `f`, keeping its result alive until the clock has stopped.
@@ -644,35 +648,20 @@ fn batch_floor(batch: &Tally) {
     for _ in 0..300 {
         let ids: Vec<String> = (next + 1..=next + BATCH).map(note_id).collect();
         next += BATCH;
-        rounds.second.push(time(|| {
-            let tx = plain.transaction().unwrap();
-            {
-                let mut stmt = tx.prepare_cached(PLAIN_INSERT).unwrap();
-                for id in &ids {
-                    let body = serde_json::to_vec(&note).unwrap();
-                    stmt.execute(params![id, "incident_note", "main", 1_i64, body]).unwrap();
-                }
-            }
-            tx.commit().unwrap()
-        }));
+        rounds
+            .second
+            .push(time(|| insert_batch(&mut plain, &ids, |_| serde_json::to_vec(&note).unwrap())));
         rounds.first.push(time(|| {
-            let tx = sealed.transaction().unwrap();
-            {
-                let mut stmt = tx.prepare_cached(PLAIN_INSERT).unwrap();
-                for id in &ids {
-                    let at = Binding { domain: "record", table: "incident", row: id, version: 1 };
-                    let body = key
-                        .seal_with(&at, 128, |buf| {
-                            let start = buf.len();
-                            serde_json::to_writer(&mut *buf, &note).unwrap();
-                            pad_tail(buf, start, 64);
-                            Ok::<_, CryptoError>(())
-                        })
-                        .unwrap();
-                    stmt.execute(params![id, "incident_note", "main", 1_i64, body]).unwrap();
-                }
-            }
-            tx.commit().unwrap()
+            insert_batch(&mut sealed, &ids, |id| {
+                let at = Binding { domain: "record", table: "incident", row: id, version: 1 };
+                key.seal_with(&at, 128, |buf| {
+                    let start = buf.len();
+                    serde_json::to_writer(&mut *buf, &note).unwrap();
+                    pad_tail(buf, start, 64);
+                    Ok::<_, CryptoError>(())
+                })
+                .unwrap()
+            })
         }));
     }
     let (Some(sealed_ns), Some(plain_ns)) = (median_ns(&rounds.first), median_ns(&rounds.second))

@@ -61,7 +61,7 @@ fn write_record_noting<R: Record>(
 ) -> Result<i64> {
     let kind = R::KIND;
     let note = |scope: &str, version: i64, sign: i64| match quiet {
-        Some(tracker) => tracker.note_row((id, kind.as_str(), scope), version, sign),
+        Some(tracker) => tracker.note_row((id, kind, scope), version, sign),
         None => Ok(()),
     };
     // A record of a kind nobody signs is tried as new first (most writes of many records

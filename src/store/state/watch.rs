@@ -12,6 +12,7 @@ use rusqlite::types::ValueRef;
 
 use super::digest::{Columns, Group, Row, Sum};
 use super::{ACCESS_TABLE, LOG_TABLE, Scope, ScopeOf, State, TRACKED};
+use crate::store::Kind;
 use crate::{Error, Result};
 
 /// The table whose triggers a write of many records may turn off for its own statements,
@@ -200,7 +201,7 @@ impl Tracker {
     /// have: `sign` 1 for the row as it now is, -1 for the row it replaced.
     pub(in crate::store) fn note_row(
         &self,
-        (id, kind, scope): (&str, &str, &str),
+        (id, kind, scope): (&str, Kind, &str),
         version: i64,
         sign: i64,
     ) -> Result<()> {
@@ -218,7 +219,7 @@ impl Tracker {
         };
         let values = [
             ValueRef::Text(id.as_bytes()),
-            ValueRef::Text(kind.as_bytes()),
+            ValueRef::Text(kind.as_str().as_bytes()),
             ValueRef::Text(scope.as_bytes()),
             ValueRef::Integer(version),
         ];
